@@ -1,0 +1,89 @@
+"""CRUD and lifecycle for achievements, demands and equipment; one set of handlers for all three."""
+from flask import jsonify, request
+
+from market.api import api_bp
+from market.api.common import actor, json_body, page_envelope, paging, require_actor
+from market.errors import ValidationFailed
+from market.schemas import INPUT_SCHEMAS, OUTPUT_SCHEMAS
+from market.services import listings
+from market.services.filters import listing_filters
+from market.services.permissions import can_see_contact
+from market.services.taxonomy import list_fields
+
+COLLECTIONS = {"achievements": "achievement", "demands": "demand", "equipment": "equipment"}
+ACTIONS = ("submit", "withdraw", "reopen", "approve", "reject")
+
+
+def dump_listing(listing, viewer) -> dict:
+    exclude = () if can_see_contact(viewer) else ("contact",)
+    return OUTPUT_SCHEMAS[listing.kind](exclude=exclude).dump(listing)
+
+
+def check_known_fields(kind: str, data: dict) -> None:
+    unknown = sorted(set(data) - set(INPUT_SCHEMAS[kind]().fields))
+    if unknown:
+        raise ValidationFailed({name: "未知字段" for name in unknown}, f"未知字段：{', '.join(unknown)}")
+
+
+def _kind(collection: str) -> str:
+    from werkzeug.exceptions import NotFound
+
+    if collection not in COLLECTIONS:
+        raise NotFound()
+    return COLLECTIONS[collection]
+
+
+@api_bp.get("/<any(achievements, demands, equipment):collection>")
+def list_listings(collection):
+    kind, viewer = _kind(collection), actor()
+    filters = listing_filters(request.args)
+    page, per_page = paging()
+    if request.args.get("mine") in ("1", "true") and require_actor():
+        result = listings.list_managed_listings(viewer, kind, filters, page, per_page)
+    else:
+        result = listings.list_public_listings(kind, filters, page, per_page)
+    return jsonify(page_envelope(result, lambda item: dump_listing(item, viewer)))
+
+
+@api_bp.post("/<any(achievements, demands, equipment):collection>")
+def create_listing(collection):
+    kind, user = _kind(collection), require_actor()
+    data = json_body()
+    check_known_fields(kind, data)
+    listing = listings.create_listing(user, kind, data, submit=not data.get("draft"))
+    return jsonify(dump_listing(listing, user)), 201
+
+
+@api_bp.get("/<any(achievements, demands, equipment):collection>/<int:listing_id>")
+def get_listing(collection, listing_id):
+    viewer = actor()
+    return jsonify(dump_listing(listings.get_listing(viewer, _kind(collection), listing_id), viewer))
+
+
+@api_bp.route("/<any(achievements, demands, equipment):collection>/<int:listing_id>", methods=["PATCH", "PUT"])
+def update_listing(collection, listing_id):
+    kind, user = _kind(collection), require_actor()
+    data = json_body()
+    check_known_fields(kind, data)
+    data.pop("draft", None)
+    listing = listings.update_listing(user, kind, listing_id, data, partial=request.method == "PATCH")
+    return jsonify(dump_listing(listing, user))
+
+
+@api_bp.delete("/<any(achievements, demands, equipment):collection>/<int:listing_id>")
+def delete_listing(collection, listing_id):
+    listings.delete_listing(require_actor(), _kind(collection), listing_id)
+    return "", 204
+
+
+@api_bp.post("/<any(achievements, demands, equipment):collection>/<int:listing_id>/<any(submit, withdraw, reopen, approve, reject):action>")
+def change_listing_status(collection, listing_id, action):
+    user = require_actor()
+    note = (request.get_json(silent=True) or {}).get("note", "") if request.data else ""
+    listing = listings.change_status(user, _kind(collection), listing_id, action, note if isinstance(note, str) else "")
+    return jsonify(dump_listing(listing, user))
+
+
+@api_bp.get("/fields")
+def list_technical_fields():
+    return jsonify({"items": [{"id": f.id, "name": f.name} for f in list_fields()]})

@@ -1,0 +1,18 @@
+"""All models, imported so that metadata and Alembic see every table."""
+from market.models.achievement import Achievement
+from market.models.audit import AuditEntry
+from market.models.broker import BrokerProfile, broker_specialties
+from market.models.demand import Demand
+from market.models.equipment import Equipment, EquipmentFee
+from market.models.organisation import Organisation
+from market.models.policy import Policy
+from market.models.setting import Setting
+from market.models.taxonomy import Field
+from market.models.user import ApiToken, User
+
+LISTING_MODELS = {"achievement": Achievement, "demand": Demand, "equipment": Equipment}
+
+__all__ = [
+    "Achievement", "ApiToken", "AuditEntry", "BrokerProfile", "Demand", "Equipment", "EquipmentFee",
+    "Field", "LISTING_MODELS", "Organisation", "Policy", "Setting", "User", "broker_specialties",
+]

@@ -1,0 +1,45 @@
+"""Shared large instruments (大型科研仪器) and their fee schedules."""
+from sqlalchemy import BigInteger, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from market.models.base import Base
+from market.models.listing import ListingMixin
+
+
+class Equipment(ListingMixin, Base):
+    __tablename__ = "equipment"
+    kind = "equipment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    model: Mapped[str | None] = mapped_column(String(100))
+    category: Mapped[str] = mapped_column(String(20), index=True)
+    field_id: Mapped[int | None] = mapped_column(ForeignKey("fields.id"), index=True)
+    location: Mapped[str | None] = mapped_column(String(200))
+    open_for_booking: Mapped[bool] = mapped_column(default=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+
+    field = relationship("Field", lazy="joined")
+    fee_items = relationship(
+        "EquipmentFee", back_populates="equipment", cascade="all, delete-orphan",
+        order_by="EquipmentFee.position", lazy="selectin",
+    )
+
+    @property
+    def title(self) -> str:
+        return self.name
+
+
+class EquipmentFee(Base):
+    __tablename__ = "equipment_fees"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    equipment_id: Mapped[int] = mapped_column(ForeignKey("equipment.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    label: Mapped[str] = mapped_column(String(100))
+    unit: Mapped[str] = mapped_column(String(10))
+    price_fen: Mapped[int | None] = mapped_column(BigInteger)  # external / default tier
+    internal_price_fen: Mapped[int | None] = mapped_column(BigInteger)
+    note: Mapped[str | None] = mapped_column(String(200))
+
+    equipment = relationship("Equipment", back_populates="fee_items")

@@ -1,0 +1,69 @@
+"""Controlled vocabularies: stored values and their Chinese labels."""
+
+ROLES = {
+    "university": "高校院所",
+    "enterprise": "企业",
+    "broker": "技术经纪人",
+    "admin": "管理员",
+}
+
+ORG_KINDS = {
+    "university": "高校",
+    "institute": "科研院所",
+    "enterprise": "企业",
+    "intermediary": "技术转移机构/中介",
+    "government": "政府/平台运营",
+}
+
+# Which organisation kinds a role may belong to; the first is the default.
+ROLE_ORG_KINDS = {
+    "university": ("university", "institute"),
+    "enterprise": ("enterprise",),
+    "broker": ("intermediary",),
+    "admin": ("government",),
+}
+
+REGIONS = ("沣东", "沣西", "秦汉", "空港", "泾河", "能源金贸区", "其他")
+
+VERIFICATION_STATES = {"pending": "待认证", "verified": "已认证", "rejected": "未通过"}
+
+LISTING_STATUSES = {
+    "draft": "草稿",
+    "pending": "待审核",
+    "published": "已发布",
+    "withdrawn": "已撤回",
+    "expired": "已过期",
+}
+
+DEFAULT_FIELDS = (
+    "人工智能", "光子", "氢能", "新材料", "生物医药", "高端装备",
+    "电子信息", "新能源与节能", "现代农业", "环境保护", "航空航天", "其他",
+)
+
+MATURITY_STAGES = ("实验室", "小试", "中试", "产业化")
+# The TRL range each stage label covers, used to derive one from the other.
+STAGE_TRL = {"实验室": (1, 4), "小试": (5, 5), "中试": (6, 7), "产业化": (8, 9)}
+# How people actually write maturity in listings, mapped to our stages.
+STAGE_SYNONYMS = {
+    "实验室阶段": "实验室", "研发阶段": "实验室", "初期阶段": "实验室", "原理样机": "实验室",
+    "小试阶段": "小试", "研制": "小试", "试验阶段": "小试",
+    "中试阶段": "中试", "中期阶段": "中试", "工程化": "中试",
+    "产业化阶段": "产业化", "成熟应用阶段": "产业化", "批量生产": "产业化", "已量产": "产业化",
+}
+
+ACHIEVEMENT_FORMS = ("专利", "新技术", "新工艺", "新产品", "新材料", "新装备", "植物新品种", "软件著作权", "其他")
+
+TRANSFER_MODES = ("转让", "许可", "作价入股", "合作开发", "先使用后付费", "技术服务", "其他")
+TRANSFER_MODE_SYNONYMS = {
+    "技术转让": "转让", "专利转让": "转让", "技术许可": "许可", "专利许可": "许可",
+    "技术入股": "作价入股", "技术作价投资": "作价入股", "作价投资": "作价入股",
+    "合作转化": "合作开发", "技术服务": "技术服务",
+}
+
+COOPERATION_MODES = ("技术转让", "技术许可", "合作开发", "委托开发", "技术咨询", "技术服务", "其他")
+
+EQUIPMENT_CATEGORIES = ("分析测试", "光学仪器", "电子测量", "物理性能测试", "生物医学", "材料加工", "环境监测", "计算设备", "其他")
+
+FEE_UNITS = ("元/小时", "元/样", "元/天", "元/次", "面议")
+
+CERTIFICATION_LEVELS = {"junior": "初级技术经理人", "intermediate": "中级技术经理人", "senior": "高级技术经理人"}

@@ -1,0 +1,218 @@
+"""marshmallow schemas: the JSON shape of every API object (output) and accepted input fields."""
+from marshmallow import Schema, fields
+
+from market.money import fen_to_yuan
+
+
+class Yuan(fields.Decimal):
+    """An exact yuan amount read from an integer-fen attribute, written as a string like "1500.00"."""
+
+    def __init__(self, fen_attr: str, **kwargs):
+        super().__init__(places=2, as_string=True, allow_none=True, **kwargs)
+        self.fen_attr = fen_attr
+
+    def serialize(self, attr, obj, accessor=None, **kwargs):
+        return self._serialize(fen_to_yuan(getattr(obj, self.fen_attr)), attr, obj, **kwargs)
+
+
+class OrganisationBrief(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    kind = fields.String()
+    region = fields.String()
+    verified = fields.Boolean(attribute="is_verified")
+
+
+class Contact(Schema):
+    name = fields.String(attribute="contact_name", allow_none=True)
+    phone = fields.String(attribute="contact_phone", allow_none=True)
+    email = fields.String(attribute="contact_email", allow_none=True)
+
+
+class ListingOut(Schema):
+    id = fields.Integer()
+    kind = fields.String()
+    status = fields.String()
+    organisation = fields.Nested(OrganisationBrief)
+    published_at = fields.DateTime(allow_none=True)
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+    review_note = fields.String(allow_none=True)
+    contact = fields.Method("dump_contact", metadata={"description": "仅对已认证单位的登录用户返回"})
+
+    def dump_contact(self, obj):
+        return Contact().dump(obj)
+
+
+class FieldName(fields.String):
+    def serialize(self, attr, obj, accessor=None, **kwargs):
+        return obj.field.name if obj.field else None
+
+
+class AchievementOut(ListingOut):
+    title = fields.String()
+    summary = fields.String()
+    field = FieldName()
+    keywords = fields.List(fields.String())
+    maturity = fields.String(allow_none=True)
+    trl = fields.Integer(allow_none=True)
+    form = fields.String(allow_none=True)
+    patent_numbers = fields.List(fields.String())
+    transfer_modes = fields.List(fields.String())
+    price_yuan = Yuan("price_fen", metadata={"description": "null 表示面议"})
+
+
+class DemandOut(ListingOut):
+    title = fields.String()
+    description = fields.String()
+    field = FieldName()
+    budget_min_yuan = Yuan("budget_min_fen")
+    budget_max_yuan = Yuan("budget_max_fen")
+    deadline = fields.Date(allow_none=True)
+    cooperation_mode = fields.String(allow_none=True)
+    open_call = fields.Boolean()
+    reward_yuan = Yuan("reward_fen")
+
+
+class FeeItemOut(Schema):
+    label = fields.String()
+    unit = fields.String()
+    price_yuan = Yuan("price_fen")
+    internal_price_yuan = Yuan("internal_price_fen")
+    note = fields.String(allow_none=True)
+
+
+class EquipmentOut(ListingOut):
+    name = fields.String()
+    title = fields.String()
+    model = fields.String(allow_none=True)
+    category = fields.String()
+    field = FieldName()
+    location = fields.String(allow_none=True)
+    open_for_booking = fields.Boolean()
+    description = fields.String()
+    fee_items = fields.List(fields.Nested(FeeItemOut))
+
+
+class PolicyOut(Schema):
+    id = fields.Integer()
+    kind = fields.String()
+    title = fields.String()
+    issuer = fields.String()
+    doc_number = fields.String(allow_none=True)
+    published_on = fields.Date(allow_none=True)
+    effective_on = fields.Date(allow_none=True)
+    expires_on = fields.Date(allow_none=True)
+    summary = fields.String()
+    body = fields.String()
+    tags = fields.List(fields.String())
+    link = fields.String(allow_none=True)
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+
+
+OUTPUT_SCHEMAS = {"achievement": AchievementOut, "demand": DemandOut, "equipment": EquipmentOut}
+
+
+# ---- input: the fields each POST/PATCH accepts (the services validate their values) ---------------
+
+
+class AchievementIn(Schema):
+    title = fields.String(required=True)
+    summary = fields.String(required=True)
+    field = fields.String(required=True, metadata={"description": "技术领域名称，见 GET /api/v1/fields"})
+    keywords = fields.List(fields.String())
+    maturity = fields.String(metadata={"description": "实验室/小试/中试/产业化，或 TRL 数字 1–9"})
+    trl = fields.Integer(allow_none=True)
+    form = fields.String(allow_none=True)
+    patent_numbers = fields.List(fields.String())
+    transfer_modes = fields.List(fields.String())
+    price_yuan = fields.Decimal(allow_none=True, as_string=True, metadata={"description": "元，最多两位小数；null 为面议"})
+    contact_name = fields.String(allow_none=True)
+    contact_phone = fields.String(allow_none=True)
+    contact_email = fields.String(allow_none=True)
+    org_id = fields.Integer(metadata={"description": "仅管理员：代指定单位发布"})
+    draft = fields.Boolean(metadata={"description": "true 时只保存草稿，不提交"})
+
+
+class DemandIn(Schema):
+    title = fields.String(required=True)
+    description = fields.String(required=True)
+    field = fields.String(required=True)
+    budget_min_yuan = fields.Decimal(allow_none=True, as_string=True)
+    budget_max_yuan = fields.Decimal(allow_none=True, as_string=True)
+    deadline = fields.Date(allow_none=True)
+    cooperation_mode = fields.String(allow_none=True)
+    open_call = fields.Boolean()
+    reward_yuan = fields.Decimal(allow_none=True, as_string=True)
+    contact_name = fields.String(allow_none=True)
+    contact_phone = fields.String(allow_none=True)
+    contact_email = fields.String(allow_none=True)
+    org_id = fields.Integer()
+    draft = fields.Boolean()
+
+
+class FeeItemIn(Schema):
+    label = fields.String(required=True)
+    unit = fields.String(required=True, metadata={"description": "元/小时、元/样、元/天、元/次 或 面议"})
+    price_yuan = fields.Decimal(allow_none=True, as_string=True)
+    internal_price_yuan = fields.Decimal(allow_none=True, as_string=True)
+    note = fields.String(allow_none=True)
+
+
+class EquipmentIn(Schema):
+    name = fields.String(required=True)
+    model = fields.String(allow_none=True)
+    category = fields.String(required=True)
+    field = fields.String(allow_none=True)
+    location = fields.String(allow_none=True)
+    open_for_booking = fields.Boolean()
+    description = fields.String()
+    fee_items = fields.List(fields.Nested(FeeItemIn))
+    contact_name = fields.String(allow_none=True)
+    contact_phone = fields.String(allow_none=True)
+    contact_email = fields.String(allow_none=True)
+    org_id = fields.Integer()
+    draft = fields.Boolean()
+
+
+class PolicyIn(Schema):
+    title = fields.String(required=True)
+    issuer = fields.String(required=True)
+    doc_number = fields.String(allow_none=True)
+    published_on = fields.Date(allow_none=True)
+    effective_on = fields.Date(allow_none=True)
+    expires_on = fields.Date(allow_none=True)
+    summary = fields.String()
+    body = fields.String()
+    tags = fields.List(fields.String())
+    link = fields.String(allow_none=True)
+
+
+INPUT_SCHEMAS = {"achievement": AchievementIn, "demand": DemandIn, "equipment": EquipmentIn, "policy": PolicyIn}
+
+
+class TokenIn(Schema):
+    email = fields.String(required=True)
+    password = fields.String(required=True)
+
+
+class TokenOut(Schema):
+    token = fields.String()
+    expires_in_days = fields.Integer()
+
+
+class ErrorBody(Schema):
+    code = fields.String()
+    message = fields.String()
+    fields = fields.Dict(keys=fields.String(), values=fields.String())
+
+
+class ErrorOut(Schema):
+    error = fields.Nested(ErrorBody)
+
+
+class PageMeta(Schema):
+    page = fields.Integer()
+    per_page = fields.Integer()
+    total = fields.Integer()

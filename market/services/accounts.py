@@ -1,0 +1,228 @@
+"""Accounts: registration, sign-in, passwords, API tokens and user administration."""
+import hashlib
+import re
+import secrets
+from datetime import timedelta
+
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import or_, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from market.errors import AuthenticationFailed, NotFound, PermissionDenied, ValidationFailed
+from market.extensions import db
+from market.models import ApiToken, BrokerProfile, Organisation, User
+from market.models.base import utcnow
+from market.models.vocab import REGIONS, ROLE_ORG_KINDS, ROLES, ORG_KINDS
+from market.services import audit
+from market.services.base import Page, paginate, unit_of_work
+from market.services.codes import credit_code_error, normalise_code
+from market.services.permissions import require_admin
+from market.services.text import Cleaner
+
+SELF_SERVICE_ROLES = ("university", "enterprise", "broker")
+
+
+def normalise_email(email) -> str:
+    return (email or "").strip().lower() if isinstance(email, str) else ""
+
+
+def _email_error(email: str) -> str | None:
+    if not email:
+        return "请填写邮箱"
+    if len(email) > 254:
+        return "邮箱过长"
+    try:
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError:
+        return "邮箱格式不正确"
+    return None
+
+
+def password_error(password) -> str | None:
+    """Why a new password is too weak, or None."""
+    if not isinstance(password, str) or len(password) < 8:
+        return "密码至少8位"
+    if len(password) > 128:
+        return "密码不能超过128位"
+    if not (re.search(r"[A-Za-z]", password) and re.search(r"\d", password)):
+        return "密码需同时包含字母和数字"
+    return None
+
+
+def _email_taken(email: str) -> bool:
+    return db.session.scalar(select(User.id).where(User.email == email)) is not None
+
+
+@unit_of_work
+def register_account(data: dict) -> User:
+    """Create a user and their organisation; the organisation waits for admin verification."""
+    cleaner = Cleaner(data)
+    cleaner.text("display_name", "姓名", required=True, max_len=60)
+    cleaner.choice("role", "身份", SELF_SERVICE_ROLES, required=True)
+    cleaner.text("org_name", "单位名称", required=True, max_len=120)
+    cleaner.choice("region", "所在区域", REGIONS, required=True)
+    errors = cleaner.errors
+    email = normalise_email(data.get("email"))
+    if message := _email_error(email):
+        errors["email"] = message
+    elif _email_taken(email):
+        errors["email"] = "该邮箱已注册，请直接登录"
+    if message := password_error(data.get("password")):
+        errors["password"] = message
+    role = cleaner.values.get("role")
+    kinds = ROLE_ORG_KINDS.get(role, ())
+    org_kind = data.get("org_kind") or (kinds[0] if kinds else None)
+    if role and org_kind not in kinds:
+        errors["org_kind"] = f"该身份对应的单位类型应为：{'、'.join(ORG_KINDS[k] for k in kinds)}"
+    credit_code = normalise_code(data.get("credit_code") if isinstance(data.get("credit_code"), str) else "")
+    if not credit_code:
+        errors["credit_code"] = "请填写统一社会信用代码"
+    elif message := credit_code_error(credit_code):
+        errors["credit_code"] = message
+    elif db.session.scalar(select(Organisation.id).where(Organisation.credit_code == credit_code)):
+        errors["credit_code"] = "该统一社会信用代码已注册，请联系本单位已注册的同事或平台管理员"
+    name = cleaner.values.get("org_name")
+    if name and db.session.scalar(select(Organisation.id).where(Organisation.name == name)):
+        errors["org_name"] = "该单位已注册，请联系本单位已注册的同事或平台管理员"
+    values = cleaner.done()
+    org = Organisation(kind=org_kind, name=values["org_name"], credit_code=credit_code, region=values["region"])
+    user = User(
+        email=email, password_hash=generate_password_hash(data["password"]),
+        display_name=values["display_name"], role=role, organisation=org,
+    )
+    db.session.add_all([org, user])
+    if role == "broker":
+        db.session.add(BrokerProfile(user=user))
+    db.session.flush()
+    audit.record(user, "account.register", "user", user.id, {"organisation": org.name, "role": role})
+    return user
+
+
+def authenticate(email, password) -> User:
+    """The active user with these credentials, or AuthenticationFailed."""
+    user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
+    if user is None or not isinstance(password, str) or not check_password_hash(user.password_hash, password):
+        raise AuthenticationFailed("邮箱或密码不正确")
+    if not user.active:
+        raise AuthenticationFailed("该账号已被停用，请联系平台管理员")
+    return user
+
+
+@unit_of_work
+def record_login(user_id: int) -> None:
+    """Remember when a user last signed in."""
+    user = db.session.get(User, user_id)
+    if user:
+        user.last_login_at = utcnow()
+
+
+@unit_of_work
+def change_password(actor, old_password, new_password) -> None:
+    """Change the actor's own password after checking the old one."""
+    if not check_password_hash(actor.password_hash, old_password or ""):
+        raise ValidationFailed({"old_password": "当前密码不正确"})
+    if message := password_error(new_password):
+        raise ValidationFailed({"new_password": message})
+    user = db.session.get(User, actor.id)
+    user.password_hash = generate_password_hash(new_password)
+    audit.record(actor, "account.change_password", "user", user.id)
+
+
+@unit_of_work
+def create_user(email, password, role, org_name, display_name=None) -> User:
+    """Create a user in a verified organisation of the kind the role implies (reused if it exists)."""
+    errors = {}
+    email = normalise_email(email)
+    if message := _email_error(email):
+        errors["email"] = message
+    elif _email_taken(email):
+        errors["email"] = "该邮箱已注册"
+    if message := password_error(password):
+        errors["password"] = message
+    if role not in ROLES:
+        errors["role"] = f"身份应为 {'/'.join(ROLES)}"
+    if not (org_name or "").strip():
+        errors["org"] = "请填写单位名称"
+    if errors:
+        raise ValidationFailed(errors)
+    org = db.session.scalar(select(Organisation).where(Organisation.name == org_name.strip()))
+    if org is None:
+        org = Organisation(kind=ROLE_ORG_KINDS[role][0], name=org_name.strip(), region="其他")
+        db.session.add(org)
+    if org.verification_state != "verified":
+        org.verification_state, org.verified_at = "verified", utcnow()
+    user = User(email=email, password_hash=generate_password_hash(password),
+                display_name=display_name or email.split("@")[0], role=role, organisation=org)
+    db.session.add(user)
+    if role == "broker":
+        db.session.add(BrokerProfile(user=user))
+    db.session.flush()
+    audit.record(None, "account.create_user", "user", user.id, {"role": role, "organisation": org.name})
+    return user
+
+
+def _token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@unit_of_work
+def issue_api_token(email, password, days: int = 30) -> str:
+    """A new bearer token for valid credentials; only its hash is stored."""
+    user = authenticate(email, password)
+    token = secrets.token_urlsafe(32)
+    db.session.add(ApiToken(user_id=user.id, token_hash=_token_digest(token), expires_at=utcnow() + timedelta(days=days)))
+    return token
+
+
+def user_for_token(token: str) -> User | None:
+    """The active user a bearer token belongs to, if it is valid and not expired."""
+    if not token:
+        return None
+    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_digest(token)))
+    if row is None or row.expires_at < utcnow() or not row.user.active:
+        return None
+    return row.user
+
+
+def load_user(user_id) -> User | None:
+    try:
+        return db.session.get(User, int(user_id))
+    except (TypeError, ValueError):
+        return None
+
+
+def list_users(actor, q: str = "", role: str = "", page=1, per_page=20) -> Page:
+    """Users for the admin, newest first, filtered by text and role."""
+    require_admin(actor)
+    query = select(User).order_by(User.id.desc())
+    if q:
+        like = f"%{q.strip()}%"
+        query = query.join(User.organisation, isouter=True).where(
+            or_(User.email.ilike(like), User.display_name.ilike(like), Organisation.name.ilike(like)))
+    if role in ROLES:
+        query = query.where(User.role == role)
+    return paginate(query, page, per_page)
+
+
+@unit_of_work
+def update_user(actor, user_id: int, data: dict) -> User:
+    """Admin changes a user's role or active flag (never their own, to avoid locking out)."""
+    require_admin(actor)
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound("该用户不存在")
+    if user.id == actor.id:
+        raise PermissionDenied("不能修改自己的角色或状态")
+    changes = {}
+    if "role" in data:
+        if data["role"] not in ROLES:
+            raise ValidationFailed({"role": "身份无效"})
+        changes["role"] = data["role"]
+    if "active" in data:
+        changes["active"] = data["active"] in (True, "1", "true", "on")
+    audit.record(actor, "user.update", "user", user.id, audit.diff(user, changes))
+    for key, value in changes.items():
+        setattr(user, key, value)
+    if user.role == "broker" and user.broker_profile is None:
+        db.session.add(BrokerProfile(user=user))
+    return user

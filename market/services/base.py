@@ -1,0 +1,65 @@
+"""Unit-of-work decorator and pagination shared by all services."""
+import math
+from dataclasses import dataclass
+from functools import wraps
+
+from sqlalchemy import func, select
+
+from market.extensions import db
+
+
+def unit_of_work(fn):
+    """Commit when the service returns, roll back when it raises."""
+
+    @wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            result = fn(*args, **kwargs)
+            db.session.commit()
+            return result
+        except BaseException:
+            db.session.rollback()
+            raise
+
+    return wrapper
+
+
+@dataclass
+class Page:
+    items: list
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+def clamp_paging(page, per_page, default=20, maximum=100) -> tuple[int, int]:
+    """Bad paging input falls back to sane values instead of failing."""
+    try:
+        page = max(1, int(page))
+    except (TypeError, ValueError):
+        page = 1
+    try:
+        per_page = min(maximum, max(1, int(per_page)))
+    except (TypeError, ValueError):
+        per_page = default
+    return page, per_page
+
+
+def paginate(query, page, per_page) -> Page:
+    """Run a select for one page plus its total count."""
+    page, per_page = clamp_paging(page, per_page)
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    items = list(db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).unique())
+    return Page(items=items, page=page, per_page=per_page, total=total)

@@ -1,0 +1,275 @@
+"""The listing lifecycle (draft → pending → published → withdrawn/expired) and listing queries."""
+from datetime import date
+
+from sqlalchemy import and_, func, or_, select
+
+from market.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
+from market.extensions import db
+from market.models import LISTING_MODELS, Equipment, EquipmentFee, Field, Organisation
+from market.models.base import utcnow
+from market.models.vocab import LISTING_STATUSES, REGIONS
+from market.services import audit
+from market.services.base import Page, paginate, unit_of_work
+from market.services.listing_rules import CLEANERS
+from market.services.permissions import can_create, can_manage, can_view, is_admin, require_admin
+from market.services.settings import auto_publish_verified
+
+KIND_LABELS = {"achievement": "科技成果", "demand": "技术需求", "equipment": "仪器设备"}
+
+# action → (states it may start from, state it leads to)
+TRANSITIONS = {
+    "submit": ({"draft"}, "pending"),
+    "approve": ({"pending"}, "published"),
+    "reject": ({"pending"}, "draft"),
+    "withdraw": ({"pending", "published"}, "withdrawn"),
+    "reopen": ({"withdrawn", "expired"}, "draft"),
+    "expire": ({"published"}, "expired"),
+}
+EDITABLE_STATES = {"draft", "pending", "published", "withdrawn"}
+DELETABLE_STATES = {"draft", "withdrawn"}
+ACTION_LABELS = {"submit": "提交", "approve": "审核通过", "reject": "退回", "withdraw": "撤回",
+                 "reopen": "重新编辑", "expire": "过期"}
+
+
+def today() -> date:
+    return utcnow().date()
+
+
+def model_for(kind: str):
+    try:
+        return LISTING_MODELS[kind]
+    except KeyError:
+        raise NotFound("未知的类型") from None
+
+
+def _load(kind: str, listing_id) -> object:
+    model = model_for(kind)
+    try:
+        listing = db.session.get(model, int(listing_id))
+    except (TypeError, ValueError):
+        listing = None
+    if listing is None:
+        raise NotFound(f"该{KIND_LABELS[kind]}不存在")
+    return listing
+
+
+def get_listing(actor, kind: str, listing_id) -> object:
+    """A listing the actor may see; drafts of others look like they do not exist."""
+    listing = _load(kind, listing_id)
+    if not can_view(actor, listing):
+        raise NotFound(f"该{KIND_LABELS[kind]}不存在")
+    return listing
+
+
+def get_managed_listing(actor, kind: str, listing_id) -> object:
+    """A listing the actor may change."""
+    listing = _load(kind, listing_id)
+    if not can_view(actor, listing):
+        raise NotFound(f"该{KIND_LABELS[kind]}不存在")
+    if not can_manage(actor, listing):
+        raise PermissionDenied("只能修改本单位发布的内容")
+    return listing
+
+
+def _transition(actor, listing, action: str, note: str | None = None) -> None:
+    sources, target = TRANSITIONS[action]
+    if listing.status not in sources:
+        raise InvalidTransition(
+            f"当前状态为“{listing.status_label}”，不能{ACTION_LABELS[action]}")
+    if action == "submit" and _publishes_directly(actor, listing):
+        target = "published"
+    if target == "published":
+        if getattr(listing, "deadline", None) and listing.deadline < today():
+            raise ValidationFailed({"deadline": "截止日期已过，请先修改截止日期"}, "截止日期已过，不能发布")
+        listing.published_at = utcnow()
+    audit.record(actor, f"{listing.kind}.{action}", listing.kind, listing.id,
+                 {"status": [listing.status, target], **({"note": note} if note else {})})
+    listing.status = target
+    listing.review_note = note if action == "reject" else None
+
+
+def _publishes_directly(actor, listing) -> bool:
+    return is_admin(actor) or (auto_publish_verified() and listing.organisation.is_verified)
+
+
+def _apply(listing, values: dict) -> None:
+    fee_items = values.pop("fee_items", None)
+    for key, value in values.items():
+        setattr(listing, key, value)
+    if fee_items is not None:
+        listing.fee_items = [EquipmentFee(position=i, **item) for i, item in enumerate(fee_items)]
+
+
+def _owner_org_id(actor, data: dict) -> int:
+    """Admins may publish for any organisation; everyone else publishes for their own."""
+    if is_admin(actor) and data.get("org_id"):
+        org = db.session.get(Organisation, data["org_id"]) if str(data["org_id"]).isdigit() else None
+        if org is None:
+            raise ValidationFailed({"org_id": "所属单位不存在"})
+        return org.id
+    return actor.organisation_id
+
+
+def _clean(kind: str, data: dict, partial: bool = False) -> dict:
+    if kind == "demand":
+        return CLEANERS[kind](data, partial, today=today())
+    return CLEANERS[kind](data, partial)
+
+
+@unit_of_work
+def create_listing(actor, kind: str, data: dict, submit: bool = True) -> object:
+    """Create a listing for the actor's organisation; submitting publishes or queues it for review."""
+    model = model_for(kind)
+    if not can_create(actor, kind):
+        raise PermissionDenied(f"当前身份不能发布{KIND_LABELS[kind]}")
+    values = _clean(kind, data)
+    listing = model(org_id=_owner_org_id(actor, data), created_by_id=actor.id, status="draft")
+    _apply(listing, values)
+    db.session.add(listing)
+    db.session.flush()
+    db.session.refresh(listing)
+    audit.record(actor, f"{kind}.create", kind, listing.id, {"title": listing.title})
+    if submit:
+        _transition(actor, listing, "submit")
+    return listing
+
+
+@unit_of_work
+def update_listing(actor, kind: str, listing_id, data: dict, partial: bool = False) -> object:
+    """Change a listing's content; a published one goes back to review unless its organisation skips review."""
+    listing = get_managed_listing(actor, kind, listing_id)
+    if listing.status not in EDITABLE_STATES:
+        raise InvalidTransition(f"当前状态为“{listing.status_label}”，请先重新编辑再修改")
+    values = _clean(kind, data, partial)
+    changes = audit.diff(listing, {k: v for k, v in values.items() if k != "fee_items"})
+    if "fee_items" in values:
+        changes["fee_items"] = "updated"
+    _apply(listing, values)
+    audit.record(actor, f"{kind}.update", kind, listing.id, changes)
+    if listing.status == "published" and not _publishes_directly(actor, listing):
+        audit.record(actor, f"{kind}.resubmit", kind, listing.id, {"status": ["published", "pending"]})
+        listing.status = "pending"
+    return listing
+
+
+@unit_of_work
+def change_status(actor, kind: str, listing_id, action: str, note: str = "") -> object:
+    """Move a listing through its lifecycle: submit, withdraw, reopen (owners); approve, reject (admins)."""
+    if action not in ("submit", "withdraw", "reopen", "approve", "reject"):
+        raise InvalidTransition("未知的操作")
+    if action in ("approve", "reject"):
+        require_admin(actor)
+        listing = _load(kind, listing_id)
+        note = (note or "").strip()[:500]
+        if action == "reject" and not note:
+            raise ValidationFailed({"note": "请填写退回原因"})
+    else:
+        listing = get_managed_listing(actor, kind, listing_id)
+    _transition(actor, listing, action, note or None)
+    return listing
+
+
+@unit_of_work
+def delete_listing(actor, kind: str, listing_id) -> None:
+    """Delete a draft or withdrawn listing for good."""
+    listing = get_managed_listing(actor, kind, listing_id)
+    if listing.status not in DELETABLE_STATES:
+        raise InvalidTransition("只能删除草稿或已撤回的内容，已发布的请先撤回")
+    audit.record(actor, f"{kind}.delete", kind, listing.id, {"title": listing.title})
+    db.session.delete(listing)
+
+
+@unit_of_work
+def expire_overdue_listings(on: date | None = None) -> int:
+    """Mark published demands whose deadline has passed as expired; returns how many."""
+    on = on or today()
+    model = model_for("demand")
+    overdue = list(db.session.scalars(select(model).where(model.status == "published", model.deadline < on)))
+    for listing in overdue:
+        _transition(None, listing, "expire")
+    return len(overdue)
+
+
+# ---- queries -------------------------------------------------------------------------------------
+
+def _public_condition(model, status: str):
+    """Published means live: a demand past its deadline counts as expired even before the sweep."""
+    if model.kind != "demand":
+        return model.status == ("expired" if status == "expired" else "published")
+    live = and_(model.status == "published", or_(model.deadline.is_(None), model.deadline >= today()))
+    if status == "expired":
+        return or_(model.status == "expired", and_(model.status == "published", model.deadline < today()))
+    return live
+
+
+def _filtered(model, filters: dict):
+    query = select(model).join(Organisation, model.org_id == Organisation.id)
+    if name := filters.get("field"):
+        query = query.join(Field, model.field_id == Field.id).where(Field.name == name)
+    if (region := filters.get("region")) in REGIONS:
+        query = query.where(Organisation.region == region)
+    if (q := (filters.get("q") or "").strip()[:100]):
+        title_col = model.name if model is Equipment else model.title
+        query = query.where(title_col.contains(q, autoescape=True))
+    if model.kind == "achievement":
+        if filters.get("maturity"):
+            query = query.where(model.maturity == filters["maturity"])
+        if (max_price := filters.get("price_max_fen")) is not None:
+            query = query.where(model.price_fen <= max_price)
+    if model.kind == "demand":
+        if (low := filters.get("budget_min_fen")) is not None:
+            query = query.where(or_(model.budget_max_fen.is_(None), model.budget_max_fen >= low))
+        if (high := filters.get("budget_max_fen")) is not None:
+            query = query.where(or_(model.budget_min_fen.is_(None), model.budget_min_fen <= high))
+        if filters.get("open_call"):
+            query = query.where(model.open_call.is_(True))
+    if model.kind == "equipment":
+        if filters.get("category"):
+            query = query.where(model.category == filters["category"])
+        if filters.get("open_for_booking"):
+            query = query.where(model.open_for_booking.is_(True))
+    return query
+
+
+def list_public_listings(kind: str, filters: dict, page=1, per_page=20) -> Page:
+    """Published (or, on request, expired) listings for everyone, newest first."""
+    model = model_for(kind)
+    query = _filtered(model, filters).where(_public_condition(model, filters.get("status", "published")))
+    return paginate(query.order_by(model.published_at.desc(), model.id.desc()), page, per_page)
+
+
+def list_managed_listings(actor, kind: str, filters: dict, page=1, per_page=20) -> Page:
+    """The listings of the actor's organisation in every state (all listings for admins)."""
+    model = model_for(kind)
+    query = _filtered(model, filters)
+    if not is_admin(actor):
+        query = query.where(model.org_id == actor.organisation_id)
+    if (status := filters.get("status")) in LISTING_STATUSES:
+        query = query.where(model.status == status)
+    return paginate(query.order_by(model.updated_at.desc(), model.id.desc()), page, per_page)
+
+
+def review_queue(actor, kind: str, page=1, per_page=20) -> Page:
+    """Listings waiting for review, oldest first."""
+    require_admin(actor)
+    model = model_for(kind)
+    return paginate(select(model).where(model.status == "pending").order_by(model.updated_at, model.id), page, per_page)
+
+
+def pending_counts(actor) -> dict:
+    require_admin(actor)
+    return {kind: db.session.scalar(select(func.count()).select_from(m).where(m.status == "pending"))
+            for kind, m in LISTING_MODELS.items()}
+
+
+def home_summary() -> dict:
+    """Counts of live listings and the latest few of each kind for the home page."""
+    summary = {}
+    for kind, model in LISTING_MODELS.items():
+        condition = _public_condition(model, "published")
+        summary[kind] = {
+            "count": db.session.scalar(select(func.count()).select_from(model).where(condition)),
+            "latest": list(db.session.scalars(
+                select(model).where(condition).order_by(model.published_at.desc(), model.id.desc()).limit(6)).unique()),
+        }
+    return summary

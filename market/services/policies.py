@@ -1,0 +1,91 @@
+"""The policy library: admins write, everyone reads."""
+from sqlalchemy import or_, select
+
+from market.errors import NotFound
+from market.extensions import db
+from market.models import Policy
+from market.services import audit
+from market.services.base import Page, paginate, unit_of_work
+from market.services.permissions import require_admin
+from market.services.text import Cleaner
+
+
+def clean_policy(data: dict, partial: bool = False) -> dict:
+    """Column values of a policy, or ValidationFailed."""
+    c = Cleaner(data, partial)
+    c.text("title", "政策名称", required=True, max_len=200)
+    c.text("issuer", "发布机构", required=True, max_len=120)
+    c.text("doc_number", "文号", max_len=80)
+    c.date("published_on", "发布日期")
+    c.date("effective_on", "生效日期")
+    c.date("expires_on", "失效日期")
+    start, end = c.values.get("effective_on"), c.values.get("expires_on")
+    if start and end and end < start:
+        c.fail("expires_on", "失效日期不能早于生效日期")
+    c.text("summary", "摘要", max_len=2000, multiline=True)
+    c.text("body", "正文", max_len=100000, multiline=True)
+    for key in ("summary", "body"):
+        if key in c.values and c.values[key] is None:
+            c.values[key] = ""
+    c.text_list("tags", "标签", max_items=10, max_len=20)
+    c.url("link", "原文链接")
+    return c.done()
+
+
+def get_policy(policy_id) -> Policy:
+    try:
+        policy = db.session.get(Policy, int(policy_id))
+    except (TypeError, ValueError):
+        policy = None
+    if policy is None:
+        raise NotFound("该政策不存在")
+    return policy
+
+
+def list_policies(filters: dict, page=1, per_page=20) -> Page:
+    """Policies, newest first, filtered by words in title or issuer and by tag."""
+    query = select(Policy).order_by(Policy.published_on.desc().nulls_last(), Policy.id.desc())
+    if q := (filters.get("q") or "").strip()[:100]:
+        query = query.where(or_(Policy.title.contains(q, autoescape=True), Policy.issuer.contains(q, autoescape=True)))
+    if issuer := (filters.get("issuer") or "").strip():
+        query = query.where(Policy.issuer == issuer)
+    policies = paginate(query, page, per_page)
+    if tag := (filters.get("tag") or "").strip():
+        # Tags are a JSON list; filter in Python on the page of candidates would skew paging, so
+        # filter on the whole (small) library instead.
+        matching = [p for p in db.session.scalars(query) if tag in (p.tags or [])]
+        start = (policies.page - 1) * policies.per_page
+        policies = Page(matching[start:start + policies.per_page], policies.page, policies.per_page, len(matching))
+    return policies
+
+
+@unit_of_work
+def create_policy(actor, data: dict) -> Policy:
+    """Add a policy to the library."""
+    require_admin(actor)
+    policy = Policy(created_by_id=actor.id, **clean_policy(data))
+    db.session.add(policy)
+    db.session.flush()
+    audit.record(actor, "policy.create", "policy", policy.id, {"title": policy.title})
+    return policy
+
+
+@unit_of_work
+def update_policy(actor, policy_id, data: dict, partial: bool = False) -> Policy:
+    """Change a policy."""
+    require_admin(actor)
+    policy = get_policy(policy_id)
+    values = clean_policy(data, partial)
+    audit.record(actor, "policy.update", "policy", policy.id, audit.diff(policy, values))
+    for key, value in values.items():
+        setattr(policy, key, value)
+    return policy
+
+
+@unit_of_work
+def delete_policy(actor, policy_id) -> None:
+    """Remove a policy from the library."""
+    require_admin(actor)
+    policy = get_policy(policy_id)
+    audit.record(actor, "policy.delete", "policy", policy.id, {"title": policy.title})
+    db.session.delete(policy)

@@ -1,0 +1,2 @@
+def load_demo_data(progress=print):
+    return 0

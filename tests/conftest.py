@@ -1,0 +1,174 @@
+"""Fixtures: every database test runs on SQLite and on a real PostgreSQL started here."""
+import itertools
+import os
+import tempfile
+
+import pytest
+from sqlalchemy import text
+
+from market import create_app
+from market.extensions import db as _db
+from market.models import Organisation, User
+from market.models.base import Base
+from market.services.codes import credit_code_with_check
+from market.services.taxonomy import ensure_default_fields
+from tests.pg_server import PostgresServer
+
+BACKENDS = [b for b in os.environ.get("MARKET_TEST_BACKENDS", "sqlite,postgresql").split(",") if b]
+PASSWORD = "Passw0rd!"
+_counter = itertools.count(1)
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    server = PostgresServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def database_urls(request, tmp_path_factory):
+    """One schema per backend for the whole session; tests empty the tables instead of recreating them."""
+    urls = {}
+    if "sqlite" in BACKENDS:
+        urls["sqlite"] = "sqlite:///" + str(tmp_path_factory.mktemp("sqlite") / "test.db")
+    if "postgresql" in BACKENDS:
+        urls["postgresql"] = request.getfixturevalue("pg_server").create_database("market_test")
+    for url in urls.values():
+        app = create_app({"DATABASE_URL": url, "SECRET_KEY": "test", "TESTING": True})
+        with app.app_context():
+            Base.metadata.create_all(_db.engine)
+            _db.engine.dispose()
+    return urls
+
+
+def _empty_tables() -> None:
+    tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
+    if _db.engine.dialect.name == "postgresql":
+        _db.session.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            _db.session.execute(text(f"DELETE FROM {table}"))
+    _db.session.commit()
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request):
+    return request.param
+
+
+@pytest.fixture
+def app(backend, database_urls, tmp_path):
+    app = create_app({
+        "DATABASE_URL": database_urls[backend], "SECRET_KEY": "test-secret", "TESTING": True,
+        "WTF_CSRF_ENABLED": False, "INSTANCE_PATH": str(tmp_path / "instance"),
+    })
+    with app.app_context():
+        _empty_tables()
+        ensure_default_fields()
+        _db.session.commit()
+        yield app
+        _db.session.remove()
+        _db.engine.dispose()
+
+
+@pytest.fixture
+def db(app):
+    return _db
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def make_org(app):
+    def make(**overrides) -> Organisation:
+        n = next(_counter)
+        values = {"kind": "university", "name": f"测试单位{n}", "region": "沣东", "verification_state": "verified",
+                  "credit_code": credit_code_with_check(f"91610000MA{n:07d}")}
+        values.update(overrides)
+        org = Organisation(**values)
+        _db.session.add(org)
+        _db.session.commit()
+        return org
+
+    return make
+
+
+@pytest.fixture
+def make_user(app, make_org):
+    from werkzeug.security import generate_password_hash
+
+    hashed = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
+
+    def make(role="university", org=None, verified=True, **overrides) -> User:
+        n = next(_counter)
+        if org is None and role != "admin":
+            kind = {"university": "university", "enterprise": "enterprise", "broker": "intermediary"}[role]
+            org = make_org(kind=kind, verification_state="verified" if verified else "pending")
+        if org is None:
+            org = make_org(kind="government", name=f"平台运营{n}")
+        values = {"email": f"user{n}@example.cn", "password_hash": hashed, "display_name": f"用户{n}",
+                  "role": role, "organisation": org}
+        values.update(overrides)
+        user = User(**values)
+        _db.session.add(user)
+        _db.session.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def login(client):
+    """Sign a user in through the real login form."""
+    def do(user, password=PASSWORD):
+        response = client.post("/login", data={"email": user.email, "password": password})
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        return user
+
+    return do
+
+
+@pytest.fixture
+def api_token(client):
+    """A bearer token obtained through POST /api/v1/tokens."""
+    def get(user, password=PASSWORD):
+        response = client.post("/api/v1/tokens", json={"email": user.email, "password": password})
+        assert response.status_code == 201, response.get_json()
+        return {"Authorization": f"Bearer {response.get_json()['token']}"}
+
+    return get
+
+
+ACHIEVEMENT = {
+    "title": "高镍三元正极材料表面包覆改性技术", "summary": "通过原子层沉积在高镍正极材料表面包覆氧化铝，提高循环寿命。",
+    "field": "新材料", "keywords": ["正极材料", "锂电池"], "maturity": "中试", "form": "新技术",
+    "transfer_modes": ["转让", "许可"], "patent_numbers": ["ZL202310123456.7"], "price_yuan": "1500000.00",
+    "contact_name": "王老师", "contact_phone": "029-88888888",
+}
+DEMAND = {
+    "title": "寻求锂电池正极材料循环寿命提升方案", "description": "我公司生产动力电池，循环寿命不足，寻求改性技术。",
+    "field": "新材料", "budget_min_yuan": "500000", "budget_max_yuan": "2000000", "open_call": False,
+    "contact_name": "李经理", "contact_phone": "13800000000",
+}
+EQUIPMENT = {
+    "name": "场发射扫描电子显微镜", "model": "SU8010", "category": "分析测试", "location": "西咸新区沣东新城",
+    "open_for_booking": True, "description": "可进行材料表面形貌观察。",
+    "fee_items": [{"label": "形貌观察", "unit": "元/小时", "price_yuan": "300", "internal_price_yuan": "150"}],
+}
+
+
+@pytest.fixture
+def make_listing(app):
+    """Create a listing through the service, as a user would."""
+    from market.services.listings import create_listing
+
+    defaults = {"achievement": ACHIEVEMENT, "demand": DEMAND, "equipment": EQUIPMENT}
+
+    def make(kind, owner, submit=True, **overrides):
+        return create_listing(owner, kind, {**defaults[kind], **overrides}, submit=submit)
+
+    return make

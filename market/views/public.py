@@ -1,3 +1,61 @@
-from flask import Blueprint
+"""Public pages: home, the four libraries and the broker directory."""
+from flask import Blueprint, render_template, request
+from flask_login import current_user
+
+from market.models.vocab import EQUIPMENT_CATEGORIES, MATURITY_STAGES, REGIONS
+from market.services import brokers, listings, policies
+from market.services.filters import listing_filters
+from market.services.permissions import can_manage, can_see_contact
+from market.services.taxonomy import field_names
+from market.views.common import COLLECTIONS, KIND_NAMES, page_args
 
 bp = Blueprint("public", __name__)
+
+
+@bp.get("/")
+def show_home():
+    return render_template("public/home.html", summary=listings.home_summary(),
+                           policies=policies.list_policies({}, 1, 5).items)
+
+
+def list_listings(kind: str):
+    filters = listing_filters(request.args)
+    result = listings.list_public_listings(kind, filters, *page_args())
+    return render_template("public/listings.html", kind=kind, kind_name=KIND_NAMES[kind], page=result,
+                           filters=filters, fields=field_names(), maturities=MATURITY_STAGES, regions=REGIONS,
+                           categories=EQUIPMENT_CATEGORIES)
+
+
+def show_listing(kind: str, listing_id: int):
+    listing = listings.get_listing(current_user, kind, listing_id)
+    return render_template(f"public/{kind}.html", listing=listing, kind=kind, kind_name=KIND_NAMES[kind],
+                           show_contact=can_see_contact(current_user), can_manage=can_manage(current_user, listing))
+
+
+for _collection, _kind in COLLECTIONS.items():
+    bp.add_url_rule(f"/{_collection}", f"list_{_collection}", list_listings, defaults={"kind": _kind})
+    bp.add_url_rule(f"/{_collection}/<int:listing_id>", f"show_{_kind}", show_listing, defaults={"kind": _kind})
+
+
+@bp.get("/policies")
+def list_policies():
+    filters = {k: request.args.get(k, "") for k in ("q", "tag", "issuer")}
+    return render_template("public/policies.html", page=policies.list_policies(filters, *page_args()), filters=filters)
+
+
+@bp.get("/policies/<int:policy_id>")
+def show_policy(policy_id):
+    return render_template("public/policy.html", policy=policies.get_policy(policy_id))
+
+
+@bp.get("/brokers")
+def list_brokers():
+    filters = {"field": request.args.get("field", "")}
+    return render_template("public/brokers.html", page=brokers.list_brokers(filters, *page_args()),
+                           filters=filters, fields=field_names())
+
+
+@bp.get("/brokers/<int:profile_id>")
+def show_broker(profile_id):
+    profile = brokers.get_broker(profile_id)
+    return render_template("public/broker.html", profile=profile, show_contact=can_see_contact(current_user))

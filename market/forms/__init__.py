@@ -1,0 +1,156 @@
+"""WTForms for the HTML pages. They parse what a browser sends; the services judge it."""
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField, FieldList, Form, FormField, HiddenField, PasswordField, SelectField,
+    SelectMultipleField, StringField, TextAreaField,
+)
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from market.models.vocab import (
+    ACHIEVEMENT_FORMS, COOPERATION_MODES, EQUIPMENT_CATEGORIES, FEE_UNITS, MATURITY_STAGES, ORG_KINDS, REGIONS,
+    TRANSFER_MODES,
+)
+
+
+def _choices(values, blank: str | None = "请选择"):
+    return ([("", blank)] if blank else []) + [(v, v) for v in values]
+
+
+class ChoiceField(SelectField):
+    """A select whose value the service judges (with a Chinese message), not WTForms."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, validate_choice=False, **kwargs)
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, validate_choice=False, **kwargs)
+
+
+class ServiceForm(FlaskForm):
+    """A form whose data goes to a service as a plain dict and whose errors come back per field."""
+
+    def to_data(self) -> dict:
+        return {name: field.data for name, field in self._fields.items() if name not in ("csrf_token", "submit_action")}
+
+    def apply_errors(self, fields: dict) -> None:
+        for name, message in fields.items():
+            field = self._fields.get(name)
+            if field is not None:
+                field.errors = list(field.errors or []) + [message]
+            else:
+                self.form_errors.append(message)
+
+
+class ConfirmForm(FlaskForm):
+    """A button-only form: carries just the CSRF token."""
+
+
+class NoteForm(FlaskForm):
+    note = TextAreaField("原因")
+
+
+class LoginForm(ServiceForm):
+    email = StringField("邮箱")
+    password = PasswordField("密码")
+    next = HiddenField()
+
+
+class RegisterForm(ServiceForm):
+    email = StringField("邮箱")
+    password = PasswordField("密码", description="至少8位，同时包含字母和数字")
+    password_again = PasswordField("确认密码")
+    display_name = StringField("姓名")
+    role = ChoiceField("注册身份", choices=[("", "请选择"), ("university", "高校院所（发布科技成果、共享仪器）"),
+                                       ("enterprise", "企业（发布技术需求）"), ("broker", "技术经纪人")])
+    org_kind = ChoiceField("单位类型", choices=[("", "请选择")] + list(ORG_KINDS.items())[:4])
+    org_name = StringField("单位名称")
+    credit_code = StringField("统一社会信用代码", description="18位，营业执照或法人证书上的代码")
+    region = ChoiceField("所在区域", choices=_choices(REGIONS))
+
+
+class PasswordForm(ServiceForm):
+    old_password = PasswordField("当前密码")
+    new_password = PasswordField("新密码", description="至少8位，同时包含字母和数字")
+    new_password_again = PasswordField("确认新密码")
+
+
+class _ContactFields:
+    contact_name = StringField("联系人")
+    contact_phone = StringField("联系电话")
+    contact_email = StringField("联系邮箱")
+
+
+class AchievementForm(_ContactFields, ServiceForm):
+    title = StringField("成果名称")
+    summary = TextAreaField("成果简介", render_kw={"rows": 6})
+    field = ChoiceField("技术领域", choices=[])
+    keywords = StringField("关键词", description="用逗号或顿号分隔")
+    maturity = ChoiceField("成熟度", choices=_choices(MATURITY_STAGES))
+    trl = StringField("技术成熟度等级 TRL（1–9，可不填）")
+    form = ChoiceField("成果形式", choices=_choices(ACHIEVEMENT_FORMS))
+    patent_numbers = TextAreaField("专利号", description="每行一个，如 ZL202310123456.7", render_kw={"rows": 2})
+    transfer_modes = MultiCheckboxField("转化方式", choices=[(m, m) for m in TRANSFER_MODES])
+    price_yuan = StringField("意向价格（元）", description="不填表示面议")
+
+
+class DemandForm(_ContactFields, ServiceForm):
+    title = StringField("需求名称")
+    description = TextAreaField("需求描述", render_kw={"rows": 6})
+    field = ChoiceField("技术领域", choices=[])
+    budget_min_yuan = StringField("预算下限（元）", description="不填表示面议")
+    budget_max_yuan = StringField("预算上限（元）")
+    deadline = StringField("截止日期", render_kw={"type": "date"})
+    cooperation_mode = ChoiceField("合作方式", choices=_choices(COOPERATION_MODES))
+    open_call = BooleanField("揭榜挂帅")
+    reward_yuan = StringField("揭榜奖励（元）")
+
+
+class FeeItemForm(Form):
+    label = StringField("收费项目")
+    unit = ChoiceField("计费单位", choices=_choices(FEE_UNITS, blank="—"))
+    price_yuan = StringField("价格（元）")
+    internal_price_yuan = StringField("内部价格（元）")
+    note = StringField("备注")
+
+
+class EquipmentForm(_ContactFields, ServiceForm):
+    name = StringField("仪器名称")
+    model = StringField("型号")
+    category = ChoiceField("仪器类别", choices=_choices(EQUIPMENT_CATEGORIES))
+    field = ChoiceField("技术领域", choices=[])
+    location = StringField("放置地点")
+    open_for_booking = BooleanField("开放预约", default=True)
+    description = TextAreaField("仪器介绍", render_kw={"rows": 5})
+    fee_items = FieldList(FormField(FeeItemForm), label="收费标准", min_entries=3)
+
+
+class PolicyForm(ServiceForm):
+    title = StringField("政策名称")
+    issuer = StringField("发布机构")
+    doc_number = StringField("文号")
+    published_on = StringField("发布日期", render_kw={"type": "date"})
+    effective_on = StringField("生效日期", render_kw={"type": "date"})
+    expires_on = StringField("失效日期", render_kw={"type": "date"})
+    summary = TextAreaField("摘要", render_kw={"rows": 3})
+    body = TextAreaField("正文", render_kw={"rows": 10})
+    tags = StringField("标签", description="用逗号分隔")
+    link = StringField("原文链接")
+
+
+class FieldForm(ServiceForm):
+    name = StringField("领域名称")
+    position = StringField("排序")
+
+
+class BrokerProfileForm(ServiceForm):
+    bio = TextAreaField("个人简介", render_kw={"rows": 5})
+    specialties = MultiCheckboxField("擅长领域", choices=[])
+
+
+LISTING_FORMS = {"achievement": AchievementForm, "demand": DemandForm, "equipment": EquipmentForm}
+

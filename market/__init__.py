@@ -62,6 +62,8 @@ def _configure_database(app: Flask) -> None:
 
 def _configure_secret(app: Flask) -> None:
     if app.config.get("SECRET_KEY"):
+        # from_prefixed_env parses values as JSON: a numeric key would arrive as an int.
+        app.config["SECRET_KEY"] = str(app.config["SECRET_KEY"])
         return
     if app.config.get("ENV") == "production":
         raise RuntimeError("生产环境必须设置 MARKET_SECRET_KEY (MARKET_SECRET_KEY must be set in production)")

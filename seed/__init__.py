@@ -1,2 +1,157 @@
-def load_demo_data(progress=print):
-    return 0
+"""Demo data for 秦创原科技大市场, written through the same services the UI uses.
+
+`flask --app wsgi market seed` calls load_demo_data(); the data lives in the modules beside this
+one. Every demo account's password is DEMO_PASSWORD (see seed/organisations.py).
+"""
+import hashlib
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from market.extensions import db
+from market.models import Organisation, User
+from market.services.accounts import create_user, register_account
+from market.services.brokers import update_broker_profile
+from market.services.codes import CREDIT_CODE_CHARS, credit_code_with_check
+from market.services.listings import change_status, create_listing, today
+from market.services.organisations import decide_verification, update_organisation_profile
+from market.services.policies import create_policy
+from market.services.taxonomy import ensure_default_fields
+from seed.achievements import ACHIEVEMENTS
+from seed.demands import DEMANDS
+from seed.equipment import EQUIPMENT
+from seed.organisations import (
+    ADMIN_EMAIL, BROKER_PROFILES, CONTACTS, DEMO_PASSWORD, INSTITUTION_ACCOUNTS, OPERATOR, REGISTERED_ACCOUNTS,
+)
+from seed.policies import POLICIES
+
+__all__ = ["ADMIN_EMAIL", "DEMO_PASSWORD", "demo_credit_code", "is_loaded", "load_demo_data"]
+
+# Made-up administrative division codes for the six 西咸新区 areas (the codes' 3rd–8th characters).
+_DIVISIONS = {"空港": "611101", "秦汉": "611102", "沣东": "611103", "沣西": "611104", "泾河": "611105",
+              "能源金贸区": "611106", "其他": "610100"}
+_SEED_ONLY_KEYS = ("owner", "then", "note", "deadline_days")
+
+
+def demo_credit_code(name: str, kind: str, region: str) -> str:
+    """A stable, checksum-valid but made-up 统一社会信用代码 for a demo organisation."""
+    digest = hashlib.sha256(name.encode()).digest()
+    if kind in ("enterprise", "intermediary"):
+        # 9 = registered with market regulation, 1 = company; organisation code MA6… as issued since 2015.
+        body = "MA6" + "".join(CREDIT_CODE_CHARS[b % len(CREDIT_CODE_CHARS)] for b in digest[:6])
+        return credit_code_with_check("91" + _DIVISIONS.get(region, "610100") + body)
+    # 1 = registered with the staffing authority, 2 = public institution (事业单位).
+    return credit_code_with_check("12" + "610000" + "".join(str(b % 10) for b in digest[:9]))
+
+
+def is_loaded() -> bool:
+    """Whether the demo data is there (the demo admin account is its marker)."""
+    return db.session.scalar(select(User.id).where(User.email == ADMIN_EMAIL)) is not None
+
+
+def load_demo_data(progress=print) -> int:
+    """Create the demo organisations, accounts, listings and policies; 0 when already loaded."""
+    if is_loaded():
+        return 0
+    ensure_default_fields()  # the initial migration already inserts them; a bare schema may not have
+    db.session.commit()
+    loader = _Loader(progress)
+    loader.accounts()
+    loader.brokers()
+    loader.listings("achievement", ACHIEVEMENTS, "成果")
+    loader.listings("demand", DEMANDS, "需求")
+    loader.listings("equipment", EQUIPMENT, "仪器")
+    loader.policies()
+    progress(f"完成：机构 {loader.organisations}、账号 {len(loader.users)}、成果/需求/仪器 {loader.listing_count}、"
+             f"政策 {loader.policy_count}；演示账号密码均为 {DEMO_PASSWORD}")
+    return loader.organisations + len(loader.users) + loader.listing_count + loader.policy_count
+
+
+class _Loader:
+    def __init__(self, progress):
+        self.progress = progress
+        self.users: dict[str, User] = {}
+        self.admin: User | None = None
+        self.organisations = 0
+        self.listing_count = 0
+        self.policy_count = 0
+
+    # ---- organisations and accounts ----------------------------------------------------------------
+
+    def accounts(self) -> None:
+        total = 1 + len(INSTITUTION_ACCOUNTS) + len(REGISTERED_ACCOUNTS)
+        self.admin = self._create(OPERATOR)
+        for account in INSTITUTION_ACCOUNTS:
+            self._create(account)
+        self.progress(f"账号 {len(self.users)}/{total}（高校院所、技术转移机构与平台运营）")
+        for account in REGISTERED_ACCOUNTS:
+            self._register(account)
+        self.progress(f"账号 {len(self.users)}/{total}（企业自主注册与认证）")
+        self.progress(f"机构 {self.organisations}/{self.organisations}")
+
+    def _create(self, account: dict) -> User:
+        """As `flask market create-user` does; the admin then completes the organisation's profile."""
+        org = account["org"]
+        is_new = db.session.scalar(select(Organisation.id).where(Organisation.name == org["name"])) is None
+        user = create_user(account["email"], DEMO_PASSWORD, account["role"], org["name"], account["display_name"])
+        self.users[user.email] = user
+        if is_new:
+            self.organisations += 1
+            update_organisation_profile(self.admin or user, user.organisation_id, {
+                "kind": org["kind"], "region": org["region"],
+                "credit_code": demo_credit_code(org["name"], org["kind"], org["region"]),
+            })
+        return user
+
+    def _register(self, account: dict) -> User:
+        """As the public registration form does; then the admin verifies, rejects or leaves it pending."""
+        org = account["org"]
+        user = register_account({
+            "email": account["email"], "password": DEMO_PASSWORD, "display_name": account["display_name"],
+            "role": account["role"], "org_name": org["name"], "org_kind": org["kind"], "region": org["region"],
+            "credit_code": demo_credit_code(org["name"], org["kind"], org["region"]),
+        })
+        self.users[user.email] = user
+        self.organisations += 1
+        if account["decision"] == "approve":
+            decide_verification(self.admin, user.organisation_id, True)
+        elif account["decision"] == "reject":
+            decide_verification(self.admin, user.organisation_id, False, account["note"])
+        return user
+
+    def brokers(self) -> None:
+        for number, (email, profile) in enumerate(BROKER_PROFILES.items(), start=1):
+            broker = self.users[email]
+            update_broker_profile(broker, broker.id, {"specialties": profile["specialties"], "bio": profile["bio"]})
+            update_broker_profile(self.admin, broker.id, {"certification_level": profile["certification_level"]})
+            self.progress(f"经纪人 {number}/{len(BROKER_PROFILES)}")
+
+    # ---- listings and policies -----------------------------------------------------------------------
+
+    def listings(self, kind: str, items: list[dict], label: str) -> None:
+        # Created bottom-up so that the first entries of each file are the newest on the home page.
+        for number, item in enumerate(reversed(items), start=1):
+            owner = self.users[item["owner"]]
+            listing = create_listing(owner, kind, self._listing_data(item), submit=item.get("then") != "draft")
+            if item.get("then") == "withdraw":
+                change_status(owner, kind, listing.id, "withdraw", item.get("note", ""))
+            self.listing_count += 1
+            if number % 10 == 0 or number == len(items):
+                self.progress(f"{label} {number}/{len(items)}")
+
+    def _listing_data(self, item: dict) -> dict:
+        data = {k: v for k, v in item.items() if k not in _SEED_ONLY_KEYS}
+        if "deadline_days" in item:
+            days = item["deadline_days"]
+            data["deadline"] = today() + timedelta(days=days) if days is not None else None
+        name, phone = CONTACTS[item["owner"]]
+        data.setdefault("contact_name", name)
+        data.setdefault("contact_phone", phone)
+        data.setdefault("contact_email", item["owner"])
+        return data
+
+    def policies(self) -> None:
+        for item in POLICIES:
+            create_policy(self.admin, item)
+            self.policy_count += 1
+        self.progress(f"政策 {self.policy_count}/{len(POLICIES)}")

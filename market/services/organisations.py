@@ -1,14 +1,16 @@
-"""Organisations and their verification by admins."""
+"""Organisations: their profile and their verification by admins."""
 from sqlalchemy import select
 
 from market.errors import InvalidTransition, NotFound, ValidationFailed
 from market.extensions import db
-from market.models import Organisation
+from market.models import Organisation, User
 from market.models.base import utcnow
-from market.models.vocab import VERIFICATION_STATES
+from market.models.vocab import ORG_KINDS, REGIONS, ROLE_ORG_KINDS, ROLES, VERIFICATION_STATES
 from market.services import audit
 from market.services.base import Page, paginate, unit_of_work
+from market.services.codes import credit_code_error, normalise_code
 from market.services.permissions import require_admin
+from market.services.text import Cleaner
 
 
 def list_organisations(actor, state: str = "", page=1, per_page=20) -> Page:
@@ -42,4 +44,49 @@ def decide_verification(actor, org_id: int, approve: bool, note: str = "") -> Or
                  {"verification_state": [org.verification_state, target], "note": note})
     org.verification_state, org.verification_note = target, note or None
     org.verified_at, org.verified_by_id = (utcnow(), actor.id) if approve else (None, None)
+    return org
+
+
+def clean_organisation_profile(data: dict, partial: bool = True) -> dict:
+    """Column values of an organisation's profile (name, kind, credit code, region), or ValidationFailed."""
+    c = Cleaner(data, partial)
+    c.text("name", "单位名称", required=True, max_len=120)
+    c.choice("kind", "单位类型", tuple(ORG_KINDS), required=True)
+    c.choice("region", "所在区域", REGIONS, required=True)
+    if c.present("credit_code"):
+        raw = data.get("credit_code")
+        if raw is not None and not isinstance(raw, str):
+            c.fail("credit_code", "统一社会信用代码必须是文字")
+        else:
+            code = normalise_code(raw or "")
+            if code and (message := credit_code_error(code)):
+                c.fail("credit_code", message)
+            else:
+                c.values["credit_code"] = code or None
+    return c.done()
+
+
+@unit_of_work
+def update_organisation_profile(actor, org_id: int, data: dict) -> Organisation:
+    """Admin corrects an organisation's name, kind, unified social credit code or region (fields given only)."""
+    require_admin(actor)
+    org = get_organisation(org_id)
+    values = clean_organisation_profile(data)
+    errors = {}
+    if (name := values.get("name")) and db.session.scalar(
+            select(Organisation.id).where(Organisation.name == name, Organisation.id != org.id)):
+        errors["name"] = "已有同名单位"
+    if (code := values.get("credit_code")) and db.session.scalar(
+            select(Organisation.id).where(Organisation.credit_code == code, Organisation.id != org.id)):
+        errors["credit_code"] = "该统一社会信用代码已被其他单位使用"
+    if (kind := values.get("kind")) and kind != org.kind:
+        roles = set(db.session.scalars(select(User.role).where(User.organisation_id == org.id)))
+        if wrong := sorted(r for r in roles if kind not in ROLE_ORG_KINDS.get(r, ())):
+            errors["kind"] = f"本单位有{'、'.join(ROLES[r] for r in wrong)}账号，单位类型不能改为“{ORG_KINDS[kind]}”"
+    if errors:
+        raise ValidationFailed(errors)
+    changes = audit.diff(org, values)
+    audit.record(actor, "organisation.update", "organisation", org.id, changes)
+    for key, value in values.items():
+        setattr(org, key, value)
     return org

@@ -2,24 +2,24 @@
 from flask import current_app, jsonify
 
 from market.api import api_bp
-from market.api.common import json_body, require_actor
+from market.api.common import json_body, reject_unknown_fields, require_actor
+from market.errors import ValidationFailed
+from market.schemas import MeOut
 from market.services import accounts
 
 
 @api_bp.post("/tokens")
 def create_token():
     data = json_body()
-    token = accounts.issue_api_token(data.get("email"), data.get("password"), current_app.config["API_TOKEN_DAYS"])
+    reject_unknown_fields(data, ("email", "password"))
+    missing = {name: f"请填写{label}" for name, label in (("email", "邮箱"), ("password", "密码"))
+               if not isinstance(data.get(name), str) or not data[name]}
+    if missing:
+        raise ValidationFailed(missing)
+    token = accounts.issue_api_token(data["email"], data["password"], current_app.config["API_TOKEN_DAYS"])
     return jsonify({"token": token, "expires_in_days": current_app.config["API_TOKEN_DAYS"]}), 201
 
 
 @api_bp.get("/me")
 def get_me():
-    user = require_actor()
-    org = user.organisation
-    return jsonify({
-        "id": user.id, "email": user.email, "display_name": user.display_name, "role": user.role,
-        "verified": user.is_verified,
-        "organisation": {"id": org.id, "name": org.name, "kind": org.kind, "region": org.region,
-                         "verification_state": org.verification_state} if org else None,
-    })
+    return jsonify(MeOut().dump(require_actor()))

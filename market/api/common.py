@@ -22,6 +22,17 @@ def json_body() -> dict:
     return data
 
 
+def optional_json_body() -> dict:
+    """The JSON object sent, or {} when the request has no body at all."""
+    return json_body() if request.get_data(cache=True) else {}
+
+
+def reject_unknown_fields(data: dict, known) -> None:
+    unknown = sorted(set(data) - set(known))
+    if unknown:
+        raise ValidationFailed({name: "未知字段" for name in unknown}, f"未知字段：{', '.join(unknown)}")
+
+
 def paging() -> tuple:
     return request.args.get("page", 1), request.args.get("per_page", current_app.config["PER_PAGE"])
 

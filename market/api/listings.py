@@ -2,9 +2,11 @@
 from flask import jsonify, request
 
 from market.api import api_bp
-from market.api.common import actor, json_body, page_envelope, paging, require_actor
+from market.api.common import (
+    actor, json_body, optional_json_body, page_envelope, paging, reject_unknown_fields, require_actor,
+)
 from market.errors import ValidationFailed
-from market.schemas import INPUT_SCHEMAS, OUTPUT_SCHEMAS
+from market.schemas import INPUT_SCHEMAS, OUTPUT_SCHEMAS, FeeItemIn, FieldOut
 from market.services import listings
 from market.services.filters import listing_filters
 from market.services.permissions import can_see_contact
@@ -20,9 +22,22 @@ def dump_listing(listing, viewer) -> dict:
 
 
 def check_known_fields(kind: str, data: dict) -> None:
-    unknown = sorted(set(data) - set(INPUT_SCHEMAS[kind]().fields))
-    if unknown:
-        raise ValidationFailed({name: "未知字段" for name in unknown}, f"未知字段：{', '.join(unknown)}")
+    """Refuse fields the API does not know, including inside fee items, instead of silently dropping them."""
+    reject_unknown_fields(data, INPUT_SCHEMAS[kind]().fields)
+    if kind == "equipment" and isinstance(data.get("fee_items"), list):
+        known = FeeItemIn().fields
+        for number, item in enumerate(data["fee_items"], start=1):
+            unknown = sorted(set(item) - set(known)) if isinstance(item, dict) else []
+            if unknown:
+                raise ValidationFailed({"fee_items": f"第{number}项：未知字段 {', '.join(unknown)}"},
+                                       f"未知字段：{', '.join(unknown)}")
+
+
+def draft_flag(data: dict) -> bool:
+    draft = data.get("draft", False)
+    if not isinstance(draft, bool):
+        raise ValidationFailed({"draft": "draft（只存草稿）必须是 true 或 false"})
+    return draft
 
 
 def _kind(collection: str) -> str:
@@ -50,7 +65,7 @@ def create_listing(collection):
     kind, user = _kind(collection), require_actor()
     data = json_body()
     check_known_fields(kind, data)
-    listing = listings.create_listing(user, kind, data, submit=not data.get("draft"))
+    listing = listings.create_listing(user, kind, data, submit=not draft_flag(data))
     return jsonify(dump_listing(listing, user)), 201
 
 
@@ -65,6 +80,7 @@ def update_listing(collection, listing_id):
     kind, user = _kind(collection), require_actor()
     data = json_body()
     check_known_fields(kind, data)
+    draft_flag(data)
     data.pop("draft", None)
     listing = listings.update_listing(user, kind, listing_id, data, partial=request.method == "PATCH")
     return jsonify(dump_listing(listing, user))
@@ -79,11 +95,12 @@ def delete_listing(collection, listing_id):
 @api_bp.post("/<any(achievements, demands, equipment):collection>/<int:listing_id>/<any(submit, withdraw, reopen, approve, reject):action>")
 def change_listing_status(collection, listing_id, action):
     user = require_actor()
-    note = (request.get_json(silent=True) or {}).get("note", "") if request.data else ""
-    listing = listings.change_status(user, _kind(collection), listing_id, action, note if isinstance(note, str) else "")
+    data = optional_json_body()
+    reject_unknown_fields(data, ("note",))
+    listing = listings.change_status(user, _kind(collection), listing_id, action, data.get("note"))
     return jsonify(dump_listing(listing, user))
 
 
 @api_bp.get("/fields")
 def list_technical_fields():
-    return jsonify({"items": [{"id": f.id, "name": f.name} for f in list_fields()]})
+    return jsonify({"items": FieldOut(many=True).dump(list_fields())})

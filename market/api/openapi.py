@@ -21,7 +21,8 @@ LIST_PARAMS = [
         ("region", "string", "所在区域"), ("status", "string", "published（默认）或 expired；mine=1 时可为任意状态"),
         ("budget_min", "string", "预算下限（需求，元）"), ("budget_max", "string", "预算上限（需求，元）"),
         ("price_max", "string", "价格上限（成果，元）"), ("open_call", "boolean", "只看揭榜挂帅（需求）"),
-        ("category", "string", "仪器类别（设备）"), ("mine", "boolean", "本单位的全部内容（需令牌）"),
+        ("category", "string", "仪器类别（设备）"), ("open_for_booking", "boolean", "只看开放预约的仪器（设备）"),
+        ("mine", "boolean", "本单位的全部内容（需令牌）"),
     )
 ]
 
@@ -32,28 +33,57 @@ def _json(schema: str, description: str = "成功") -> dict:
 
 def _page_of(schema: str) -> dict:
     return {"description": "成功", "content": {"application/json": {"schema": {
-        "type": "object", "properties": {"items": {"type": "array", "items": {"$ref": f"#/components/schemas/{schema}"}},
-                                         "meta": {"$ref": "#/components/schemas/PageMeta"}}}}}}
+        "type": "object", "required": ["items", "meta"],
+        "properties": {"items": {"type": "array", "items": {"$ref": f"#/components/schemas/{schema}"}},
+                       "meta": {"$ref": "#/components/schemas/PageMeta"}}}}}}
 
 
 def _body(schema: str) -> dict:
     return {"required": True, "content": {"application/json": {"schema": schema}}}
 
 
+OUTPUT_SCHEMAS = ("AchievementOut", "DemandOut", "EquipmentOut", "PolicyOut", "TokenOut", "ErrorOut", "PageMeta",
+                  "MeOut", "FieldOut")
+INPUT_SCHEMAS = ("AchievementIn", "DemandIn", "EquipmentIn", "PolicyIn", "TokenIn")
+
+
+def _mark_always_present(components: dict) -> None:
+    """Output objects always carry every property (except contact, which depends on who asks): say so."""
+    for schema in components.values():
+        properties = schema.get("properties", {})
+        if "required" not in schema and properties:
+            schema["required"] = sorted(name for name in properties if name != "contact")
+
+
+def _tighten_nullable_refs(components: dict) -> None:
+    """apispec writes a nullable nested object as anyOf[any nullable object, $ref]; make the first branch null only."""
+    for schema in components.values():
+        for prop in schema.get("properties", {}).values():
+            for branch in prop.get("anyOf", []):
+                if branch == {"type": "object", "nullable": True}:
+                    branch["enum"] = [None]
+
+
 def build_spec() -> dict:
     """The whole OpenAPI 3 document as a dict."""
+    marshmallow_plugin = MarshmallowPlugin()
     spec = APISpec(title="秦创原科技大市场 API", version="1.0.0", openapi_version="3.0.3",
-                   plugins=[MarshmallowPlugin()], servers=[{"url": "/api/v1"}])
+                   plugins=[marshmallow_plugin], servers=[{"url": "/api/v1"}])
+    # Amounts travel as decimal strings ("1500000.00"), never as binary floats.
+    marshmallow_plugin.map_to_openapi_type(schemas.Yuan, "string", "decimal")
+    marshmallow_plugin.map_to_openapi_type(schemas.YuanIn, "string", "decimal")
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
-    for name in ("AchievementOut", "AchievementIn", "DemandOut", "DemandIn", "EquipmentOut", "EquipmentIn",
-                 "PolicyOut", "PolicyIn", "TokenIn", "TokenOut", "ErrorOut", "PageMeta"):
+    for name in OUTPUT_SCHEMAS + INPUT_SCHEMAS:
         spec.components.schema(name, schema=getattr(schemas, name))
     secured = [{"bearer": []}]
     spec.path("/tokens", operations={"post": {"summary": "用邮箱和密码换取令牌", "requestBody": _body("TokenIn"),
                                               "responses": {"201": _json("TokenOut", "已创建"), "401": ERRORS["401"], "422": ERRORS["422"]}}})
     spec.path("/me", operations={"get": {"summary": "当前令牌的用户", "security": secured,
-                                         "responses": {"200": {"description": "成功"}, "401": ERRORS["401"]}}})
-    spec.path("/fields", operations={"get": {"summary": "技术领域列表", "responses": {"200": {"description": "成功"}}}})
+                                         "responses": {"200": _json("MeOut"), "401": ERRORS["401"]}}})
+    spec.path("/fields", operations={"get": {"summary": "技术领域列表", "responses": {"200": {
+        "description": "成功", "content": {"application/json": {"schema": {
+            "type": "object", "required": ["items"],
+            "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/FieldOut"}}}}}}}}}})
     id_param = [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}]
     for collection, (_kind, out, inp, label) in LISTING_COLLECTIONS.items():
         spec.path(f"/{collection}", operations={
@@ -90,8 +120,19 @@ def build_spec() -> dict:
         "put": {"summary": "修改政策（管理员）", "security": secured, "requestBody": _body("PolicyIn"), "responses": {"200": _json("PolicyOut"), **ERRORS}},
         "delete": {"summary": "删除政策（管理员）", "security": secured, "responses": {"204": {"description": "已删除"}, **ERRORS}},
     })
-    spec.path("/openapi.json", operations={"get": {"summary": "本文档", "responses": {"200": {"description": "成功"}}}})
-    return spec.to_dict()
+    spec.path("/openapi.json", operations={"get": {"summary": "本文档", "responses": {"200": {
+        "description": "OpenAPI 3.0 文档", "content": {"application/json": {"schema": {"type": "object"}}}}}}})
+    document = spec.to_dict()
+    unauthorised = {"description": "令牌无效或已过期（读取可不带令牌）",
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}}
+    for operations in document["paths"].values():
+        for method, operation in operations.items():
+            if method != "parameters":  # a bad or expired token is refused on every route, reads included
+                operation["responses"].setdefault("401", unauthorised)
+    components = document["components"]["schemas"]
+    _mark_always_present({name: schema for name, schema in components.items() if not name.endswith("In")})
+    _tighten_nullable_refs(components)
+    return document
 
 
 @api_bp.get("/openapi.json")

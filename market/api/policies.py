@@ -2,17 +2,14 @@
 from flask import jsonify, request
 
 from market.api import api_bp
-from market.api.common import json_body, page_envelope, paging, require_actor
-from market.errors import ValidationFailed
+from market.api.common import json_body, page_envelope, paging, reject_unknown_fields, require_actor
 from market.schemas import PolicyIn, PolicyOut
 from market.services import policies
 
 
 def _checked_body() -> dict:
     data = json_body()
-    unknown = sorted(set(data) - set(PolicyIn().fields))
-    if unknown:
-        raise ValidationFailed({name: "未知字段" for name in unknown}, f"未知字段：{', '.join(unknown)}")
+    reject_unknown_fields(data, PolicyIn().fields)
     return data
 
 

@@ -60,6 +60,17 @@ TRANSFER_MODE_SYNONYMS = {
     "合作转化": "合作开发", "技术服务": "技术服务",
 }
 
+# Terms of the national 科技成果登记 forms that people copy into listings, filed under our vocabulary.
+FORM_SYNONYMS = {
+    "农业新品种": "植物新品种", "林业新品种": "植物新品种", "医药新品种": "新产品", "新药": "新产品",
+    "计算机软件": "软件著作权", "软件": "软件著作权", "软件著作权登记证书": "软件著作权",
+    "其他应用技术": "其他", "论文": "其他", "研究报告": "其他",
+}
+# 自行投资实施转化 (科技成果转化法 第十六条) has no slot of its own among the modes offered to others.
+ACHIEVEMENT_TRANSFER_SYNONYMS = {**TRANSFER_MODE_SYNONYMS,
+                                 "自我转化": "其他", "自行转化": "其他", "自行投资实施转化": "其他"}
+OTHER_APPLIED = "其他应用技术"  # written as a prefix: "其他应用技术 计算机软件"
+
 COOPERATION_MODES = ("技术转让", "技术许可", "合作开发", "委托开发", "技术咨询", "技术服务", "其他")
 
 EQUIPMENT_CATEGORIES = ("分析测试", "光学仪器", "电子测量", "物理性能测试", "生物医学", "材料加工", "环境监测", "计算设备", "其他")

@@ -8,11 +8,29 @@ class Yuan(fields.Decimal):
     """An exact yuan amount read from an integer-fen attribute, written as a string like "1500.00"."""
 
     def __init__(self, fen_attr: str, **kwargs):
+        kwargs["metadata"] = {"pattern": r"^\d+\.\d{2}$", "example": "1500000.00", **kwargs.get("metadata", {})}
         super().__init__(places=2, as_string=True, allow_none=True, **kwargs)
         self.fen_attr = fen_attr
 
     def serialize(self, attr, obj, accessor=None, **kwargs):
         return self._serialize(fen_to_yuan(getattr(obj, self.fen_attr)), attr, obj, **kwargs)
+
+
+class YuanIn(fields.Decimal):
+    """An input amount in yuan: a string like "1500000.00" (a JSON number is accepted too); null for 面议."""
+
+    def __init__(self, **kwargs):
+        description = kwargs.get("metadata", {}).get("description", "元")
+        kwargs["metadata"] = {"example": "1500000.00", **kwargs.get("metadata", {}),
+                              "description": f"{description}（字符串，最多两位小数；也接受 JSON 数字；null 为面议）"}
+        super().__init__(allow_none=True, as_string=True, **kwargs)
+
+
+class ListingItself(fields.Nested):
+    """A nested object read from the listing itself (e.g. its contact columns)."""
+
+    def serialize(self, attr, obj, accessor=None, **kwargs):
+        return self._serialize(obj, attr, obj, **kwargs)
 
 
 class OrganisationBrief(Schema):
@@ -38,13 +56,15 @@ class ListingOut(Schema):
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
     review_note = fields.String(allow_none=True)
-    contact = fields.Method("dump_contact", metadata={"description": "仅对已认证单位的登录用户返回"})
-
-    def dump_contact(self, obj):
-        return Contact().dump(obj)
+    contact = ListingItself(Contact, metadata={"description": "联系方式：仅对已认证单位的登录用户（及管理员）返回"})
 
 
 class FieldName(fields.String):
+    """The name of the listing's technical field (null for an instrument without one)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(allow_none=True, **kwargs)
+
     def serialize(self, attr, obj, accessor=None, **kwargs):
         return obj.field.name if obj.field else None
 
@@ -127,7 +147,7 @@ class AchievementIn(Schema):
     form = fields.String(allow_none=True)
     patent_numbers = fields.List(fields.String())
     transfer_modes = fields.List(fields.String())
-    price_yuan = fields.Decimal(allow_none=True, as_string=True, metadata={"description": "元，最多两位小数；null 为面议"})
+    price_yuan = YuanIn(metadata={"description": "意向价格，元"})
     contact_name = fields.String(allow_none=True)
     contact_phone = fields.String(allow_none=True)
     contact_email = fields.String(allow_none=True)
@@ -139,12 +159,12 @@ class DemandIn(Schema):
     title = fields.String(required=True)
     description = fields.String(required=True)
     field = fields.String(required=True)
-    budget_min_yuan = fields.Decimal(allow_none=True, as_string=True)
-    budget_max_yuan = fields.Decimal(allow_none=True, as_string=True)
+    budget_min_yuan = YuanIn(metadata={"description": "预算下限，元"})
+    budget_max_yuan = YuanIn(metadata={"description": "预算上限，元"})
     deadline = fields.Date(allow_none=True)
     cooperation_mode = fields.String(allow_none=True)
     open_call = fields.Boolean()
-    reward_yuan = fields.Decimal(allow_none=True, as_string=True)
+    reward_yuan = YuanIn(metadata={"description": "揭榜奖励（仅揭榜挂帅需求），元"})
     contact_name = fields.String(allow_none=True)
     contact_phone = fields.String(allow_none=True)
     contact_email = fields.String(allow_none=True)
@@ -155,8 +175,8 @@ class DemandIn(Schema):
 class FeeItemIn(Schema):
     label = fields.String(required=True)
     unit = fields.String(required=True, metadata={"description": "元/小时、元/样、元/天、元/次 或 面议"})
-    price_yuan = fields.Decimal(allow_none=True, as_string=True)
-    internal_price_yuan = fields.Decimal(allow_none=True, as_string=True)
+    price_yuan = YuanIn(metadata={"description": "价格，元"})
+    internal_price_yuan = YuanIn(metadata={"description": "内部价格，元"})
     note = fields.String(allow_none=True)
 
 
@@ -216,3 +236,25 @@ class PageMeta(Schema):
     page = fields.Integer()
     per_page = fields.Integer()
     total = fields.Integer()
+
+
+class FieldOut(Schema):
+    id = fields.Integer()
+    name = fields.String()
+
+
+class OrganisationOut(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    kind = fields.String()
+    region = fields.String()
+    verification_state = fields.String(metadata={"description": "pending / verified / rejected"})
+
+
+class MeOut(Schema):
+    id = fields.Integer()
+    email = fields.String()
+    display_name = fields.String()
+    role = fields.String()
+    verified = fields.Boolean(attribute="is_verified")
+    organisation = fields.Nested(OrganisationOut, allow_none=True)

@@ -100,7 +100,9 @@ def register_account(data: dict) -> User:
 
 def authenticate(email, password) -> User:
     """The active user with these credentials, or AuthenticationFailed."""
-    user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
+    email = normalise_email(email)
+    # A NUL byte cannot be in a stored address (and PostgreSQL refuses it even in a query).
+    user = db.session.scalar(select(User).where(User.email == email)) if "\x00" not in email else None
     if user is None or not isinstance(password, str) or not check_password_hash(user.password_hash, password):
         raise AuthenticationFailed("邮箱或密码不正确")
     if not user.active:

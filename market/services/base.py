@@ -8,6 +8,18 @@ from sqlalchemy import func, select
 from market.extensions import db
 
 
+MAX_ROW_ID = 2**31 - 1  # primary keys are INTEGER columns on PostgreSQL
+
+
+def parse_row_id(value) -> int | None:
+    """A primary key taken from user input, or None when it cannot name a row (not a number, out of range)."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number <= MAX_ROW_ID else None
+
+
 def unit_of_work(fn):
     """Commit when the service returns, roll back when it raises."""
 

@@ -2,8 +2,8 @@
 from datetime import date
 
 from market.models.vocab import (
-    ACHIEVEMENT_FORMS, COOPERATION_MODES, EQUIPMENT_CATEGORIES, FEE_UNITS, MATURITY_STAGES, STAGE_SYNONYMS,
-    STAGE_TRL, TRANSFER_MODE_SYNONYMS, TRANSFER_MODES,
+    ACHIEVEMENT_FORMS, ACHIEVEMENT_TRANSFER_SYNONYMS, COOPERATION_MODES, EQUIPMENT_CATEGORIES, FEE_UNITS,
+    FORM_SYNONYMS, MATURITY_STAGES, OTHER_APPLIED, STAGE_SYNONYMS, STAGE_TRL, TRANSFER_MODES,
 )
 from market.services.codes import normalise_patent_number, patent_number_error
 from market.services.taxonomy import find_field
@@ -32,7 +32,8 @@ def _field(cleaner: Cleaner, required: bool = True) -> None:
         else:
             cleaner.values["field_id"] = None
         return
-    field = find_field(name.strip()) if isinstance(name, str) else None
+    # A NUL byte can never name a field, and PostgreSQL refuses it even in a query.
+    field = find_field(name.strip()) if isinstance(name, str) and "\x00" not in name else None
     if field is None:
         cleaner.fail("field", "技术领域不存在，请从列表中选择")
     else:
@@ -47,8 +48,7 @@ def _maturity(cleaner: Cleaner) -> None:
         return
     raw = cleaner.data.get("maturity")
     if isinstance(raw, int) and not isinstance(raw, bool) or (isinstance(raw, str) and raw.strip().isdigit()):
-        cleaner.data = {**cleaner.data, "trl": raw}
-        cleaner.integer("trl", "技术成熟度", low=1, high=9)
+        cleaner.integer("maturity", "技术成熟度", low=1, high=9, attr="trl")
         trl = cleaner.values.get("trl")
         if trl:
             cleaner.values["maturity"] = next(s for s, (lo, hi) in STAGE_TRL.items() if lo <= trl <= hi)
@@ -60,6 +60,16 @@ def _maturity(cleaner: Cleaner) -> None:
         cleaner.fail("trl", f"“{stage}”阶段对应 TRL {lo}–{hi}")
 
 
+def _form(cleaner: Cleaner) -> None:
+    """Accept our forms and the registration-form terms people copy, e.g. "其他应用技术 计算机软件"."""
+    raw = cleaner.data.get("form")
+    if isinstance(raw, str) and raw.strip().startswith(OTHER_APPLIED):
+        rest = raw.strip()[len(OTHER_APPLIED):].strip()
+        form = FORM_SYNONYMS.get(rest, rest)
+        cleaner.data = {**cleaner.data, "form": form if form in ACHIEVEMENT_FORMS else "其他"}
+    cleaner.choice("form", "成果形式", ACHIEVEMENT_FORMS, synonyms=FORM_SYNONYMS)
+
+
 def clean_achievement(data: dict, partial: bool = False) -> dict:
     """Column values of an achievement, or ValidationFailed."""
     c = Cleaner(data, partial)
@@ -68,10 +78,10 @@ def clean_achievement(data: dict, partial: bool = False) -> dict:
     _field(c)
     c.text_list("keywords", "关键词", max_items=20, max_len=30)
     _maturity(c)
-    c.choice("form", "成果形式", ACHIEVEMENT_FORMS)
+    _form(c)
     c.text_list("patent_numbers", "专利号", max_items=50, max_len=40, normalise=normalise_patent_number,
                 item_error=patent_number_error)
-    c.text_list("transfer_modes", "转化方式", choices=TRANSFER_MODES, synonyms=TRANSFER_MODE_SYNONYMS)
+    c.text_list("transfer_modes", "转化方式", choices=TRANSFER_MODES, synonyms=ACHIEVEMENT_TRANSFER_SYNONYMS)
     c.money("price_yuan", "意向价格", attr="price_fen")
     _contact(c)
     return c.done()
@@ -135,7 +145,7 @@ def clean_equipment(data: dict, partial: bool = False) -> dict:
     c.choice("category", "仪器类别", EQUIPMENT_CATEGORIES, required=True)
     _field(c, required=False)
     c.text("location", "放置地点", max_len=200)
-    c.boolean("open_for_booking", "开放预约")
+    c.boolean("open_for_booking", "开放预约", default=True)
     c.text("description", "仪器介绍", max_len=20000, multiline=True)
     if "description" in c.values and c.values["description"] is None:
         c.values["description"] = ""

@@ -9,10 +9,11 @@ from market.models import LISTING_MODELS, Equipment, EquipmentFee, Field, Organi
 from market.models.base import utcnow
 from market.models.vocab import LISTING_STATUSES, REGIONS
 from market.services import audit
-from market.services.base import Page, paginate, unit_of_work
+from market.services.base import Page, paginate, parse_row_id, unit_of_work
 from market.services.listing_rules import CLEANERS
 from market.services.permissions import can_create, can_manage, can_view, is_admin, require_admin
 from market.services.settings import auto_publish_verified
+from market.services.text import Cleaner
 
 KIND_LABELS = {"achievement": "科技成果", "demand": "技术需求", "equipment": "仪器设备"}
 
@@ -44,10 +45,8 @@ def model_for(kind: str):
 
 def _load(kind: str, listing_id) -> object:
     model = model_for(kind)
-    try:
-        listing = db.session.get(model, int(listing_id))
-    except (TypeError, ValueError):
-        listing = None
+    row_id = parse_row_id(listing_id)
+    listing = db.session.get(model, row_id) if row_id else None
     if listing is None:
         raise NotFound(f"该{KIND_LABELS[kind]}不存在")
     return listing
@@ -103,10 +102,13 @@ def _apply(listing, values: dict) -> None:
 def _owner_org_id(actor, data: dict) -> int:
     """Admins may publish for any organisation; everyone else publishes for their own."""
     if is_admin(actor) and data.get("org_id"):
-        org = db.session.get(Organisation, data["org_id"]) if str(data["org_id"]).isdigit() else None
+        org_id = parse_row_id(data["org_id"]) if not isinstance(data["org_id"], bool) else None
+        org = db.session.get(Organisation, org_id) if org_id else None
         if org is None:
             raise ValidationFailed({"org_id": "所属单位不存在"})
         return org.id
+    if data.get("org_id") not in (None, "", actor.organisation_id, str(actor.organisation_id)):
+        raise ValidationFailed({"org_id": "只有管理员可以代其他单位发布"})
     return actor.organisation_id
 
 
@@ -158,13 +160,17 @@ def change_status(actor, kind: str, listing_id, action: str, note: str = "") -> 
     if action not in ("submit", "withdraw", "reopen", "approve", "reject"):
         raise InvalidTransition("未知的操作")
     if action in ("approve", "reject"):
+        if not is_admin(actor):
+            get_listing(actor, kind, listing_id)  # others' unpublished listings look like they do not exist
         require_admin(actor)
         listing = _load(kind, listing_id)
-        note = (note or "").strip()[:500]
-        if action == "reject" and not note:
-            raise ValidationFailed({"note": "请填写退回原因"})
     else:
         listing = get_managed_listing(actor, kind, listing_id)
+    cleaner = Cleaner({"note": note})
+    cleaner.text("note", "说明", max_len=500, multiline=True)
+    note = cleaner.done().get("note") or ""
+    if action == "reject" and not note:
+        raise ValidationFailed({"note": "请填写退回原因"})
     _transition(actor, listing, action, note or None)
     return listing
 

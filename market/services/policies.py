@@ -5,7 +5,8 @@ from market.errors import NotFound
 from market.extensions import db
 from market.models import Policy
 from market.services import audit
-from market.services.base import Page, paginate, unit_of_work
+from market.services.base import Page, paginate, parse_row_id, unit_of_work
+from market.services.filters import query_text
 from market.services.permissions import require_admin
 from market.services.text import Cleaner
 
@@ -33,10 +34,8 @@ def clean_policy(data: dict, partial: bool = False) -> dict:
 
 
 def get_policy(policy_id) -> Policy:
-    try:
-        policy = db.session.get(Policy, int(policy_id))
-    except (TypeError, ValueError):
-        policy = None
+    row_id = parse_row_id(policy_id)
+    policy = db.session.get(Policy, row_id) if row_id else None
     if policy is None:
         raise NotFound("该政策不存在")
     return policy
@@ -45,12 +44,12 @@ def get_policy(policy_id) -> Policy:
 def list_policies(filters: dict, page=1, per_page=20) -> Page:
     """Policies, newest first, filtered by words in title or issuer and by tag."""
     query = select(Policy).order_by(Policy.published_on.desc().nulls_last(), Policy.id.desc())
-    if q := (filters.get("q") or "").strip()[:100]:
+    if q := query_text(filters.get("q"))[:100]:
         query = query.where(or_(Policy.title.contains(q, autoescape=True), Policy.issuer.contains(q, autoescape=True)))
-    if issuer := (filters.get("issuer") or "").strip():
+    if issuer := query_text(filters.get("issuer")):
         query = query.where(Policy.issuer == issuer)
     policies = paginate(query, page, per_page)
-    if tag := (filters.get("tag") or "").strip():
+    if tag := query_text(filters.get("tag")):
         # Tags are a JSON list; filter in Python on the page of candidates would skew paging, so
         # filter on the whole (small) library instead.
         matching = [p for p in db.session.scalars(query) if tag in (p.tags or [])]

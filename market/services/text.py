@@ -8,6 +8,9 @@ from market.money import MoneyError, parse_yuan
 _TAG = re.compile(r"<\s*/?\s*[a-zA-Z!?]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _LIST_SPLIT = re.compile(r"[,，;；、\n]+")
+TRUE_WORDS = ("1", "true", "on", "yes", "y", "是")
+FALSE_WORDS = ("", "0", "false", "off", "no", "n", "否")
+NUL_MESSAGE = "不能包含空字符（NUL）"
 
 
 class Cleaner:
@@ -34,6 +37,9 @@ class Cleaner:
                 raw = str(raw)
             else:
                 return self.fail(name, f"{label}必须是文字")
+        if raw and "\x00" in raw:
+            # A NUL byte means binary or broken input (PostgreSQL cannot store it): refuse, don't guess.
+            return self.fail(name, f"{label}{NUL_MESSAGE}")
         value = _CONTROL.sub("", (raw or "")).strip()
         if not multiline:
             value = re.sub(r"\s+", " ", value)
@@ -73,6 +79,8 @@ class Cleaner:
             raw = _LIST_SPLIT.split(raw)
         if not isinstance(raw, (list, tuple)) or any(not isinstance(x, str) for x in raw):
             return self.fail(name, f"{label}必须是文字列表")
+        if any("\x00" in x for x in raw):
+            return self.fail(name, f"{label}{NUL_MESSAGE}")
         items = []
         for item in raw:
             item = _CONTROL.sub("", item).strip()
@@ -124,12 +132,15 @@ class Cleaner:
             return self.fail(name, f"{label}应在{low}到{high}之间")
         self.values[attr or name] = value
 
-    def boolean(self, name, label, *, attr=None):
+    def boolean(self, name, label, *, default=False, attr=None):
         if not self.present(name):
             return
-        raw = self.data.get(name, False)
+        raw = self.data.get(name, default)
         if isinstance(raw, str):
-            raw = raw.strip().lower() in ("1", "true", "on", "yes", "y", "是")
+            word = raw.strip().lower()
+            if word not in TRUE_WORDS + FALSE_WORDS:
+                return self.fail(name, f"{label}必须是是/否（true 或 false）")
+            raw = word in TRUE_WORDS
         elif raw is None:
             raw = False
         elif not isinstance(raw, bool):

@@ -5,7 +5,7 @@ import pytest
 from market.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from market.models import Achievement, AuditEntry
 from market.services import listings, settings
-from tests.conftest import DEMAND
+from tests.conftest import ACHIEVEMENT, DEMAND
 
 
 def test_verified_organisation_publishes_at_once(make_user, make_listing):
@@ -120,3 +120,18 @@ def test_filters_by_field_region_and_budget(make_user, make_listing, make_org):
     assert listings.list_public_listings("demand", {"region": "秦汉"}).total == 2
     assert listings.list_public_listings("demand", {"region": "沣西"}).total == 0
     assert listings.list_public_listings("demand", {"budget_min_fen": 300_000_00}).total == 1
+
+
+def test_instrument_is_open_for_booking_unless_said_otherwise(make_user):
+    owner = make_user("university")
+    listing = listings.create_listing(owner, "equipment", {"name": "核磁共振波谱仪", "category": "分析测试"})
+    assert listing.open_for_booking is True
+
+
+def test_only_admins_publish_for_another_organisation(make_user, make_org):
+    other = make_org(kind="university")
+    with pytest.raises(ValidationFailed) as caught:
+        listings.create_listing(make_user("university"), "achievement", {**ACHIEVEMENT, "org_id": other.id})
+    assert "org_id" in caught.value.fields
+    listing = listings.create_listing(make_user("admin"), "achievement", {**ACHIEVEMENT, "org_id": other.id})
+    assert listing.org_id == other.id

@@ -1,0 +1,200 @@
+"""GET /api/v1/openapi.json describes the API as it really behaves: routes, methods and response shapes."""
+import re
+
+import pytest
+from jsonschema import Draft202012Validator
+
+from market.services.filters import LISTING_FILTER_KEYS
+from tests.api.conftest import COLLECTION_OF, PAYLOADS
+from tests.conftest import PASSWORD
+
+HTTP_METHODS = {"get", "put", "post", "delete", "patch"}
+PREFIX = "/api/v1"
+CONVERTER = re.compile(r"<(?:(?P<converter>\w+)(?:\((?P<args>[^)]*)\))?:)?(?P<name>\w+)>")
+
+
+def _expand(rule: str) -> list[str]:
+    """Werkzeug rule → OpenAPI paths: any(...) becomes one path per option, other variables become {id}."""
+    match = CONVERTER.search(rule)
+    if not match:
+        return [rule]
+    head, tail = rule[:match.start()], rule[match.end():]
+    if match["converter"] == "any":
+        options = [option.strip().strip("'\"") for option in match["args"].split(",")]
+        return [path for option in options for path in _expand(head + option + tail)]
+    return _expand(head + "{id}" + tail)
+
+
+def _routes(app) -> dict:
+    routes = {}
+    for rule in app.url_map.iter_rules():
+        if rule.rule.startswith(PREFIX + "/"):
+            for path in _expand(rule.rule[len(PREFIX):]):
+                routes.setdefault(path, set()).update(m.lower() for m in rule.methods if m.lower() in HTTP_METHODS)
+    return routes
+
+
+def _to_json_schema(node):
+    """OpenAPI 3.0 schema objects → JSON Schema 2020-12 (nullable → null type, refs → $defs)."""
+    if isinstance(node, list):
+        return [_to_json_schema(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out = {key: _to_json_schema(value) for key, value in node.items() if key not in ("nullable", "example")}
+    if isinstance(out.get("$ref"), str):
+        out["$ref"] = out["$ref"].replace("#/components/schemas/", "#/$defs/")
+    if node.get("nullable"):
+        if "type" in out:
+            out["type"] = [out["type"], "null"]
+            if "enum" in out and None not in out["enum"]:
+                out["enum"] = out["enum"] + [None]
+        else:
+            out = {"anyOf": [{"type": "null"}, out]}
+    return out
+
+
+@pytest.fixture
+def spec(client):
+    response = client.get(f"{PREFIX}/openapi.json")
+    assert response.status_code == 200
+    document = response.get_json()
+    assert document["openapi"].startswith("3.0")
+    return document
+
+
+@pytest.fixture
+def validate(spec):
+    """Check a response body against the schema the spec gives for that path, method and status."""
+    defs = {name: _to_json_schema(schema) for name, schema in spec["components"]["schemas"].items()}
+
+    def check(path: str, method: str, response, status: int | None = None):
+        status = status or response.status_code
+        assert response.status_code == status, response.get_data(as_text=True)[:300]
+        operation = spec["paths"][path][method]
+        assert str(status) in operation["responses"], f"{method.upper()} {path} answers {status}, the spec does not say so"
+        content = operation["responses"][str(status)].get("content")
+        if content is None:
+            assert not response.data, f"{method.upper()} {path} {status} has a body the spec does not describe"
+            return
+        schema = {**_to_json_schema(content["application/json"]["schema"]), "$defs": defs}
+        errors = sorted(Draft202012Validator(schema).iter_errors(response.get_json()), key=str)
+        assert not errors, f"{method.upper()} {path} {status}: " + "; ".join(
+            f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in errors[:5])
+
+    return check
+
+
+def test_every_api_route_is_in_the_spec_with_the_same_methods(app, spec):
+    routes = _routes(app)
+    documented = {path: {m for m in operations if m in HTTP_METHODS} for path, operations in spec["paths"].items()}
+    assert "/achievements/{id}/approve" in routes and "/policies/{id}" in routes  # the expansion works
+    assert documented == routes
+
+
+def test_path_parameters_are_declared(spec):
+    for path, item in spec["paths"].items():
+        if "{id}" in path:
+            assert [p["name"] for p in item["parameters"] if p["in"] == "path"] == ["id"], path
+
+
+def test_money_is_documented_as_decimal_strings(spec):
+    schemas = spec["components"]["schemas"]
+    for name, prop in [("AchievementOut", "price_yuan"), ("DemandOut", "budget_min_yuan"), ("FeeItemOut", "price_yuan"),
+                       ("AchievementIn", "price_yuan"), ("DemandIn", "reward_yuan"), ("FeeItemIn", "price_yuan")]:
+        assert schemas[name]["properties"][prop]["type"] == "string", (name, prop)
+
+
+@pytest.mark.parametrize("kind", sorted(COLLECTION_OF))
+def test_the_documented_example_bodies_are_valid_input(spec, kind):
+    name = {"achievement": "AchievementIn", "demand": "DemandIn", "equipment": "EquipmentIn"}[kind]
+    defs = {n: _to_json_schema(s) for n, s in spec["components"]["schemas"].items()}
+    schema = {"$ref": f"#/$defs/{name}", "$defs": defs}
+    assert not list(Draft202012Validator(schema).iter_errors(PAYLOADS[kind]))
+
+
+@pytest.mark.parametrize("kind", sorted(COLLECTION_OF))
+def test_listing_responses_match_their_schemas(client, make_user, api_token, validate, kind):
+    collection = COLLECTION_OF[kind]
+    verified = api_token(make_user("enterprise"))
+    admin = api_token(make_user("admin"))
+    created = client.post(f"{PREFIX}/{collection}", json=PAYLOADS[kind], headers=verified)
+    validate(f"/{collection}", "post", created, 201)
+    listing_id = created.get_json()["id"]
+    item = f"/{collection}/{{id}}"
+    url = f"{PREFIX}/{collection}/{listing_id}"
+    for headers in ({}, verified):  # with and without contact details
+        validate(f"/{collection}", "get", client.get(f"{PREFIX}/{collection}", headers=headers), 200)
+        validate(item, "get", client.get(url, headers=headers), 200)
+    validate(f"/{collection}", "get", client.get(f"{PREFIX}/{collection}?mine=1", headers=verified), 200)
+    validate(f"/{collection}", "get", client.get(f"{PREFIX}/{collection}?mine=1"), 401)
+    validate(item, "get", client.get(url, headers={"Authorization": "Bearer expired-or-made-up"}), 401)
+    title = "title" if kind != "equipment" else "name"
+    validate(item, "patch", client.patch(url, json={title: "改"}, headers=verified), 200)
+    validate(item, "put", client.put(url, json=PAYLOADS[kind], headers=verified), 200)
+    validate(item, "patch", client.patch(url, json={title: ""}, headers=verified), 422)
+    validate(item, "patch", client.patch(url, json={title: "改"}, headers=admin | {"Authorization": "Bearer x"}), 401)
+    validate(item, "patch", client.patch(url, json={title: "改"}, headers=api_token(make_user("broker"))), 403)
+    validate(f"{item}/withdraw", "post", client.post(f"{url}/withdraw", headers=verified), 200)
+    validate(f"{item}/withdraw", "post", client.post(f"{url}/withdraw", headers=verified), 409)
+    validate(f"{item}/reopen", "post", client.post(f"{url}/reopen", headers=verified), 200)
+    validate(f"{item}/submit", "post", client.post(f"{url}/submit", json={}, headers=verified), 200)
+    validate(f"{item}/withdraw", "post", client.post(f"{url}/withdraw", headers=admin), 200)
+    validate(item, "delete", client.delete(url, headers=verified), 204)
+    validate(item, "get", client.get(url), 404)
+
+
+def test_unverified_owner_and_review_responses_match_their_schemas(client, make_user, api_token, validate):
+    owner = api_token(make_user("university", verified=False))
+    admin = api_token(make_user("admin"))
+    created = client.post(f"{PREFIX}/achievements", json={**PAYLOADS["achievement"], "price_yuan": None}, headers=owner)
+    validate("/achievements", "post", created, 201)
+    url = f"{PREFIX}/achievements/{created.get_json()['id']}"
+    validate("/achievements/{id}/reject", "post", client.post(f"{url}/reject", json={"note": "缺少附件"}, headers=admin), 200)
+    validate("/achievements/{id}/submit", "post", client.post(f"{url}/submit", headers=owner), 200)
+    validate("/achievements/{id}/approve", "post", client.post(f"{url}/approve", headers=admin), 200)
+
+
+def test_policy_responses_match_their_schemas(client, make_user, api_token, validate):
+    admin = api_token(make_user("admin"))
+    created = client.post(f"{PREFIX}/policies", json={"title": "若干措施", "issuer": "科技厅", "tags": ["人才"]}, headers=admin)
+    validate("/policies", "post", created, 201)
+    url = f"{PREFIX}/policies/{created.get_json()['id']}"
+    validate("/policies", "get", client.get(f"{PREFIX}/policies"), 200)
+    validate("/policies/{id}", "get", client.get(url), 200)
+    validate("/policies/{id}", "patch", client.patch(url, json={"link": "https://kjt.shaanxi.gov.cn/a.html"}, headers=admin), 200)
+    validate("/policies/{id}", "put", client.put(url, json={"title": "新", "issuer": "科技厅"}, headers=admin), 200)
+    validate("/policies", "post", client.post(f"{PREFIX}/policies", json={"title": ""}, headers=admin), 422)
+    validate("/policies", "post", client.post(f"{PREFIX}/policies", json={"title": "x", "issuer": "y"}), 401)
+    validate("/policies/{id}", "delete", client.delete(url, headers=admin), 204)
+    validate("/policies/{id}", "get", client.get(url), 404)
+
+
+def test_account_responses_match_their_schemas(client, make_user, validate):
+    user = make_user("broker")
+    token = client.post(f"{PREFIX}/tokens", json={"email": user.email, "password": PASSWORD})
+    validate("/tokens", "post", token, 201)
+    validate("/tokens", "post", client.post(f"{PREFIX}/tokens", json={"email": user.email, "password": "x"}), 401)
+    validate("/tokens", "post", client.post(f"{PREFIX}/tokens", json=["x"]), 422)
+    headers = {"Authorization": f"Bearer {token.get_json()['token']}"}
+    validate("/me", "get", client.get(f"{PREFIX}/me", headers=headers), 200)
+    validate("/me", "get", client.get(f"{PREFIX}/me"), 401)
+    validate("/fields", "get", client.get(f"{PREFIX}/fields"), 200)
+    validate("/openapi.json", "get", client.get(f"{PREFIX}/openapi.json"), 200)
+
+
+def test_the_validator_catches_a_response_that_breaks_the_schema(spec, validate):
+    """Guard against a check that cannot fail: a string id must be refused."""
+    class Fake:
+        status_code, data = 200, b"{}"
+
+        @staticmethod
+        def get_json():
+            return {"items": [{"id": "1"}], "meta": {"page": 1, "per_page": 20, "total": 1}}
+
+    with pytest.raises(AssertionError):
+        validate("/achievements", "get", Fake, 200)
+
+
+def test_documented_list_filters_are_the_ones_the_api_reads(spec):
+    documented = {p["name"] for p in spec["paths"]["/achievements"]["get"]["parameters"]}
+    assert documented == set(LISTING_FILTER_KEYS) | {"budget_min", "budget_max", "price_max", "page", "per_page", "mine"}

@@ -3,7 +3,7 @@ VENV := .venv
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 FLASK := $(VENV)/bin/flask --app wsgi
 
-.PHONY: install run test migrate seed clean
+.PHONY: install run test migrate seed index clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
@@ -18,7 +18,12 @@ migrate: install
 seed: migrate
 	$(FLASK) market seed
 
-run: seed
+index: seed
+	$(FLASK) market reindex
+
+# The index worker applies search updates in the background and stops with the server.
+run: index
+	$(FLASK) market index-worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
 test: install

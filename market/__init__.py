@@ -25,8 +25,9 @@ def create_app(config: dict | None = None) -> Flask:
     _configure_database(app)
     _configure_secret(app)
 
-    from market import cli, extensions, views
+    from market import cli, extensions, search, views
     from market.api import api_bp
+    from market.services import indexing
     from market.services.accounts import load_user
 
     extensions.db.init_app(app)
@@ -38,6 +39,9 @@ def create_app(config: dict | None = None) -> Flask:
     extensions.login_manager.login_message = "请先登录"
     extensions.login_manager.login_message_category = "warning"
     extensions.login_manager.user_loader(load_user)
+
+    search.init_app(app)
+    indexing.install()
 
     extensions.csrf.exempt(api_bp)  # the API authenticates with bearer tokens only, never cookies
     app.register_blueprint(api_bp)

@@ -19,3 +19,5 @@ class DefaultConfig:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+    SEARCH_BACKEND = "whoosh"  # on disk in SEARCH_PATH; "memory" for tests
+    SEARCH_PATH = None  # defaults to <instance>/search

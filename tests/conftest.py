@@ -61,7 +61,7 @@ def backend(request):
 def app(backend, database_urls, tmp_path):
     app = create_app({
         "DATABASE_URL": database_urls[backend], "SECRET_KEY": "test-secret", "TESTING": True,
-        "WTF_CSRF_ENABLED": False, "INSTANCE_PATH": str(tmp_path / "instance"),
+        "WTF_CSRF_ENABLED": False, "INSTANCE_PATH": str(tmp_path / "instance"), "SEARCH_BACKEND": "memory",
     })
     with app.app_context():
         _empty_tables()

@@ -36,4 +36,5 @@ def _http_error(exc: HTTPException):
     return error_response(exc.code or 500, exc.name.lower().replace(" ", "_"), messages.get(exc.code, exc.description))
 
 
-from market.api import auth, listings, policies, openapi  # noqa: E402,F401  (routes register on import)
+# Routes register on import.
+from market.api import accounts, admin, auth, brokers, home, listings, policies, openapi, search  # noqa: E402,F401

@@ -10,7 +10,7 @@ from market.schemas import INPUT_SCHEMAS, OUTPUT_SCHEMAS, FeeItemIn, FieldOut
 from market.services import listings
 from market.services.filters import listing_filters
 from market.services.permissions import can_see_contact
-from market.services.taxonomy import list_fields
+from market.services.taxonomy import list_all_fields, list_fields
 
 COLLECTIONS = {"achievements": "achievement", "demands": "demand", "equipment": "equipment"}
 ACTIONS = ("submit", "withdraw", "reopen", "approve", "reject")
@@ -103,4 +103,6 @@ def change_listing_status(collection, listing_id, action):
 
 @api_bp.get("/fields")
 def list_technical_fields():
-    return jsonify({"items": FieldOut(many=True).dump(list_fields())})
+    retired_too = request.args.get("all") in ("1", "true")
+    fields = list_all_fields(require_actor()) if retired_too else list_fields()
+    return jsonify({"items": FieldOut(many=True).dump(fields)})

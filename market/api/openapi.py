@@ -42,9 +42,22 @@ def _body(schema: str) -> dict:
     return {"required": True, "content": {"application/json": {"schema": schema}}}
 
 
+def _errors(*codes: str) -> dict:
+    return {code: ERRORS[code] for code in codes}
+
+
+def _query(*params: tuple) -> list:
+    return [{"name": name, "in": "query", "schema": {"type": kind}, "required": False, "description": text}
+            for name, kind, text in params]
+
+
+PAGING = (("page", "integer", "页码，从 1 开始"), ("per_page", "integer", "每页条数，最多 100"))
 OUTPUT_SCHEMAS = ("AchievementOut", "DemandOut", "EquipmentOut", "PolicyOut", "TokenOut", "ErrorOut", "PageMeta",
-                  "MeOut", "FieldOut")
-INPUT_SCHEMAS = ("AchievementIn", "DemandIn", "EquipmentIn", "PolicyIn", "TokenIn")
+                  "MeOut", "FieldOut", "BrokerOut", "UserOut", "OrganisationAdminOut", "SettingsOut", "AuditEntryOut",
+                  "SummaryOut")
+INPUT_SCHEMAS = ("AchievementIn", "DemandIn", "EquipmentIn", "PolicyIn", "TokenIn", "RegistrationIn", "PasswordChangeIn",
+                 "BrokerProfileIn", "OrganisationUpdateIn", "DecisionIn", "UserUpdateIn", "FieldIn", "FieldUpdateIn",
+                 "SettingsIn")
 
 
 def _mark_always_present(components: dict) -> None:
@@ -64,6 +77,76 @@ def _tighten_nullable_refs(components: dict) -> None:
                     branch["enum"] = [None]
 
 
+def _account_paths(spec, secured, id_param) -> None:
+    """Registration, password, the broker directory and the home summary."""
+    spec.path("/registrations", operations={"post": {
+        "summary": "注册账号和单位（单位待管理员认证；不返回令牌，请再调用 POST /tokens）",
+        "requestBody": _body("RegistrationIn"), "responses": {"201": _json("MeOut", "已创建"), **_errors("422")}}})
+    spec.path("/me/password", operations={"post": {
+        "summary": "修改自己的密码", "security": secured, "requestBody": _body("PasswordChangeIn"),
+        "responses": {"204": {"description": "已修改"}, **_errors("422")}}})
+    spec.path("/brokers", operations={"get": {
+        "summary": "技术经纪人名录", "parameters": _query(("field", "string", "擅长的技术领域"), *PAGING),
+        "responses": {"200": _page_of("BrokerOut")}}})
+    spec.path("/brokers/{id}", parameters=id_param, operations={
+        "get": {"summary": "经纪人详情（id 为经纪人资料编号）", "responses": {"200": _json("BrokerOut"), **_errors("404")}},
+        "patch": {"summary": "修改经纪人资料（本人或管理员；认证等级仅管理员）", "security": secured,
+                  "requestBody": _body("BrokerProfileIn"), "responses": {"200": _json("BrokerOut"), **_errors("403", "404", "422")}},
+    })
+    spec.path("/summary", operations={"get": {
+        "summary": "首页概况：各库已发布数量和最新内容", "responses": {"200": _json("SummaryOut")}}})
+
+
+def _admin_paths(spec, secured, id_param) -> None:
+    """Administration: organisations, users, fields, settings, audit trail, review queue (admins only)."""
+    admin_read = _errors("403")
+    spec.path("/organisations", operations={"get": {
+        "summary": "单位列表（管理员；待认证的排在前面）", "security": secured,
+        "parameters": _query(("state", "string", "pending / verified / rejected；不填为全部"), *PAGING),
+        "responses": {"200": _page_of("OrganisationAdminOut"), **admin_read}}})
+    spec.path("/organisations/{id}", parameters=id_param, operations={"patch": {
+        "summary": "修改单位资料（管理员）", "security": secured, "requestBody": _body("OrganisationUpdateIn"),
+        "responses": {"200": _json("OrganisationAdminOut"), **_errors("403", "404", "422")}}})
+    for action, text in (("verify", "认证通过"), ("reject", "认证不通过（需 note）")):
+        spec.path(f"/organisations/{{id}}/{action}", parameters=id_param, operations={"post": {
+            "summary": f"单位{text}（管理员）", "security": secured,
+            "requestBody": {"required": False, "content": {"application/json": {"schema": "DecisionIn"}}},
+            "responses": {"200": _json("OrganisationAdminOut"), **ERRORS}}})
+    spec.path("/users", operations={"get": {
+        "summary": "用户列表（管理员）", "security": secured,
+        "parameters": _query(("q", "string", "邮箱、姓名或单位名称包含的文字"),
+                             ("role", "string", "university / enterprise / broker / admin"), *PAGING),
+        "responses": {"200": _page_of("UserOut"), **admin_read}}})
+    spec.path("/users/{id}", parameters=id_param, operations={"patch": {
+        "summary": "修改用户身份或停用/恢复（管理员，不能改自己）", "security": secured, "requestBody": _body("UserUpdateIn"),
+        "responses": {"200": _json("UserOut"), **_errors("403", "404", "422")}}})
+    spec.path("/fields", operations={
+        "get": {"summary": "技术领域列表", "parameters": _query(("all", "boolean", "含已停用的领域（仅管理员，需令牌）")),
+                "responses": {"200": {"description": "成功", "content": {"application/json": {"schema": {
+                    "type": "object", "required": ["items"],
+                    "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/FieldOut"}}}}}}},
+                    **admin_read}},
+        "post": {"summary": "新增技术领域（管理员）", "security": secured, "requestBody": _body("FieldIn"),
+                 "responses": {"201": _json("FieldOut", "已创建"), **_errors("403", "422")}},
+    })
+    spec.path("/fields/{id}", parameters=id_param, operations={"patch": {
+        "summary": "修改技术领域：名称、排序、停用/启用（管理员）", "security": secured, "requestBody": _body("FieldUpdateIn"),
+        "responses": {"200": _json("FieldOut"), **_errors("403", "404", "422")}}})
+    spec.path("/settings", operations={
+        "get": {"summary": "平台设置（管理员）", "security": secured, "responses": {"200": _json("SettingsOut"), **admin_read}},
+        "put": {"summary": "修改平台设置（管理员）", "security": secured, "requestBody": _body("SettingsIn"),
+                "responses": {"200": _json("SettingsOut"), **_errors("403", "422")}},
+    })
+    spec.path("/audit", operations={"get": {
+        "summary": "操作日志（管理员，最新在前）", "security": secured,
+        "parameters": _query(("type", "string", "对象类型，如 organisation、user、achievement、setting"), *PAGING),
+        "responses": {"200": _page_of("AuditEntryOut"), **admin_read}}})
+    for collection, (_kind, out, _inp, label) in LISTING_COLLECTIONS.items():
+        spec.path(f"/review/{collection}", operations={"get": {
+            "summary": f"待审核的{label}（管理员，最早提交的在前；审核用 POST /{collection}/{{id}}/approve|reject）",
+            "security": secured, "parameters": _query(*PAGING), "responses": {"200": _page_of(out), **admin_read}}})
+
+
 def build_spec() -> dict:
     """The whole OpenAPI 3 document as a dict."""
     marshmallow_plugin = MarshmallowPlugin()
@@ -80,11 +163,9 @@ def build_spec() -> dict:
                                               "responses": {"201": _json("TokenOut", "已创建"), "401": ERRORS["401"], "422": ERRORS["422"]}}})
     spec.path("/me", operations={"get": {"summary": "当前令牌的用户", "security": secured,
                                          "responses": {"200": _json("MeOut"), "401": ERRORS["401"]}}})
-    spec.path("/fields", operations={"get": {"summary": "技术领域列表", "responses": {"200": {
-        "description": "成功", "content": {"application/json": {"schema": {
-            "type": "object", "required": ["items"],
-            "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/FieldOut"}}}}}}}}}})
     id_param = [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}]
+    _account_paths(spec, secured, id_param)
+    _admin_paths(spec, secured, id_param)
     for collection, (_kind, out, inp, label) in LISTING_COLLECTIONS.items():
         spec.path(f"/{collection}", operations={
             "get": {"summary": f"{label}列表", "parameters": LIST_PARAMS, "responses": {"200": _page_of(out)}},
@@ -120,6 +201,36 @@ def build_spec() -> dict:
         "put": {"summary": "修改政策（管理员）", "security": secured, "requestBody": _body("PolicyIn"), "responses": {"200": _json("PolicyOut"), **ERRORS}},
         "delete": {"summary": "删除政策（管理员）", "security": secured, "responses": {"204": {"description": "已删除"}, **ERRORS}},
     })
+    hit = {"type": "object", "required": ["kind", "id", "title", "score", "highlights"], "properties": {
+        "kind": {"type": "string", "enum": ["achievement", "demand", "equipment", "policy", "broker"]},
+        "id": {"type": "integer"}, "title": {"type": "string"}, "score": {"type": "number"},
+        "highlights": {"type": "object", "description": "HTML：已转义，仅 <mark> 标记命中词",
+                       "additionalProperties": {"type": "string"}}}}
+    search_params = [{"name": n, "in": "query", "required": False, "schema": {"type": t}, "description": d} for n, t, d in (
+        ("q", "string", "查询词；支持 \"短语\""), ("kind", "string", "achievement/demand/equipment/policy/broker"),
+        ("field", "string", "技术领域"), ("maturity", "string", "成熟度"), ("region", "string", "区域"),
+        ("status", "string", "published 或 expired（本单位与管理员可查其他状态）"), ("min", "string", "金额下限（元）"),
+        ("max", "string", "金额上限（元）"), ("date_from", "string", "发布日期起 YYYY-MM-DD"),
+        ("date_to", "string", "发布日期止 YYYY-MM-DD"), ("sort", "string", "relevance 或 date"),
+        ("page", "integer", "页码"), ("per_page", "integer", "每页条数，最多 50"))]
+    spec.path("/search", operations={"get": {"summary": "全站搜索（成果、需求、设备、政策、经纪人）", "parameters": search_params,
+        "responses": {"200": {"description": "成功", "content": {"application/json": {"schema": {
+            "type": "object", "required": ["items", "meta"], "properties": {
+                "items": {"type": "array", "items": hit},
+                "meta": {"type": "object", "required": ["page", "per_page", "total", "facets"], "properties": {
+                    "page": {"type": "integer"}, "per_page": {"type": "integer"}, "total": {"type": "integer"},
+                    "facets": {"type": "object", "additionalProperties": {"type": "object", "additionalProperties": {"type": "integer"}}},
+                    "correction": {"type": "string", "nullable": True}, "relaxed": {"type": "boolean"},
+                    "notice": {"type": "string", "nullable": True}}}}}}}},
+            "422": ERRORS["422"]}}})
+    spec.path("/duplicates", operations={"post": {"summary": "发布前检查可能重复的已发布内容",
+        "requestBody": {"required": True, "content": {"application/json": {"schema": {
+            "type": "object", "required": ["kind", "title"], "properties": {
+                "kind": {"type": "string", "enum": ["achievement", "demand", "equipment"]},
+                "title": {"type": "string"}, "text": {"type": "string"}}}}}},
+        "responses": {"200": {"description": "成功", "content": {"application/json": {"schema": {
+            "type": "object", "required": ["items"], "properties": {"items": {"type": "array", "items": hit}}}}}},
+            "422": ERRORS["422"]}}})
     spec.path("/openapi.json", operations={"get": {"summary": "本文档", "responses": {"200": {
         "description": "OpenAPI 3.0 文档", "content": {"application/json": {"schema": {"type": "object"}}}}}}})
     document = spec.to_dict()

@@ -6,6 +6,7 @@ from market.models.demand import Demand
 from market.models.equipment import Equipment, EquipmentFee
 from market.models.organisation import Organisation
 from market.models.policy import Policy
+from market.models.search_outbox import SearchIndexCursor, SearchOutboxEntry
 from market.models.setting import Setting
 from market.models.taxonomy import Field
 from market.models.user import ApiToken, User
@@ -14,5 +15,6 @@ LISTING_MODELS = {"achievement": Achievement, "demand": Demand, "equipment": Equ
 
 __all__ = [
     "Achievement", "ApiToken", "AuditEntry", "BrokerProfile", "Demand", "Equipment", "EquipmentFee",
-    "Field", "LISTING_MODELS", "Organisation", "Policy", "Setting", "User", "broker_specialties",
+    "Field", "LISTING_MODELS", "Organisation", "Policy", "SearchIndexCursor", "SearchOutboxEntry", "Setting", "User",
+    "broker_specialties",
 ]

@@ -241,6 +241,8 @@ class PageMeta(Schema):
 class FieldOut(Schema):
     id = fields.Integer()
     name = fields.String()
+    position = fields.Integer()
+    active = fields.Boolean(metadata={"description": "false 为已停用（停用的领域只在管理员 ?all=1 时列出）"})
 
 
 class OrganisationOut(Schema):
@@ -258,3 +260,12 @@ class MeOut(Schema):
     role = fields.String()
     verified = fields.Boolean(attribute="is_verified")
     organisation = fields.Nested(OrganisationOut, allow_none=True)
+
+
+# Schemas of the other areas live in their own modules; importing them here keeps `from market.schemas import X`.
+from market.schemas.accounts import (  # noqa: E402
+    DecisionIn, OrganisationAdminOut, OrganisationUpdateIn, PasswordChangeIn, RegistrationIn, UserOut, UserUpdateIn,
+)
+from market.schemas.admin import AuditEntryOut, FieldIn, FieldUpdateIn, SettingsIn, SettingsOut  # noqa: E402
+from market.schemas.brokers import BrokerOut, BrokerProfileIn  # noqa: E402
+from market.schemas.summary import SummaryOut  # noqa: E402

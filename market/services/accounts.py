@@ -14,8 +14,9 @@ from market.models import ApiToken, BrokerProfile, Organisation, User
 from market.models.base import utcnow
 from market.models.vocab import REGIONS, ROLE_ORG_KINDS, ROLES, ORG_KINDS
 from market.services import audit
-from market.services.base import Page, paginate, unit_of_work
+from market.services.base import Page, paginate, parse_row_id, unit_of_work
 from market.services.codes import credit_code_error, normalise_code
+from market.services.filters import query_text
 from market.services.permissions import require_admin
 from market.services.text import Cleaner
 
@@ -121,7 +122,7 @@ def record_login(user_id: int) -> None:
 @unit_of_work
 def change_password(actor, old_password, new_password) -> None:
     """Change the actor's own password after checking the old one."""
-    if not check_password_hash(actor.password_hash, old_password or ""):
+    if not isinstance(old_password, str) or not check_password_hash(actor.password_hash, old_password):
         raise ValidationFailed({"old_password": "当前密码不正确"})
     if message := password_error(new_password):
         raise ValidationFailed({"new_password": message})
@@ -197,8 +198,8 @@ def list_users(actor, q: str = "", role: str = "", page=1, per_page=20) -> Page:
     """Users for the admin, newest first, filtered by text and role."""
     require_admin(actor)
     query = select(User).order_by(User.id.desc())
-    if q:
-        like = f"%{q.strip()}%"
+    if q := query_text(q)[:100]:
+        like = f"%{q}%"
         query = query.join(User.organisation, isouter=True).where(
             or_(User.email.ilike(like), User.display_name.ilike(like), Organisation.name.ilike(like)))
     if role in ROLES:
@@ -210,18 +211,18 @@ def list_users(actor, q: str = "", role: str = "", page=1, per_page=20) -> Page:
 def update_user(actor, user_id: int, data: dict) -> User:
     """Admin changes a user's role or active flag (never their own, to avoid locking out)."""
     require_admin(actor)
-    user = db.session.get(User, user_id)
+    row_id = parse_row_id(user_id)
+    user = db.session.get(User, row_id) if row_id else None
     if user is None:
         raise NotFound("该用户不存在")
     if user.id == actor.id:
         raise PermissionDenied("不能修改自己的角色或状态")
-    changes = {}
-    if "role" in data:
-        if data["role"] not in ROLES:
-            raise ValidationFailed({"role": "身份无效"})
-        changes["role"] = data["role"]
-    if "active" in data:
-        changes["active"] = data["active"] in (True, "1", "true", "on")
+    cleaner = Cleaner(data, partial=True)
+    cleaner.choice("role", "身份", tuple(ROLES), required=True)
+    if "active" in data and data["active"] is None:
+        cleaner.fail("active", "请选择账号状态（true 正常，false 停用）")
+    cleaner.boolean("active", "账号状态")
+    changes = cleaner.done()
     audit.record(actor, "user.update", "user", user.id, audit.diff(user, changes))
     for key, value in changes.items():
         setattr(user, key, value)

@@ -28,10 +28,15 @@ def unit_of_work(fn):
         try:
             result = fn(*args, **kwargs)
             db.session.commit()
-            return result
         except BaseException:
             db.session.rollback()
+            db.session.info.pop("search_outbox_written", None)
             raise
+        if db.session.info.pop("search_outbox_written", False):
+            from market.services.indexing import drain_after_commit
+
+            drain_after_commit()
+        return result
 
     return wrapper
 

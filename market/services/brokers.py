@@ -6,7 +6,8 @@ from market.extensions import db
 from market.models import BrokerProfile, Field, User
 from market.models.vocab import CERTIFICATION_LEVELS
 from market.services import audit
-from market.services.base import Page, paginate, unit_of_work
+from market.services.base import Page, paginate, parse_row_id, unit_of_work
+from market.services.filters import query_text
 from market.services.permissions import is_admin
 from market.services.text import Cleaner
 
@@ -14,13 +15,15 @@ from market.services.text import Cleaner
 def list_brokers(filters: dict, page=1, per_page=20) -> Page:
     """Active brokers, optionally in one specialty field."""
     query = select(BrokerProfile).join(User).where(User.active.is_(True), User.role == "broker").order_by(BrokerProfile.id)
-    if name := filters.get("field"):
+    if name := query_text(filters.get("field")):
         query = query.where(BrokerProfile.specialties.any(Field.name == name))
     return paginate(query, page, per_page)
 
 
 def get_broker(profile_id) -> BrokerProfile:
-    profile = db.session.get(BrokerProfile, profile_id)
+    """An active broker's public profile."""
+    row_id = parse_row_id(profile_id)
+    profile = db.session.get(BrokerProfile, row_id) if row_id else None
     if profile is None or profile.user.role != "broker" or not profile.user.active:
         raise NotFound("该经纪人不存在")
     return profile
@@ -29,9 +32,25 @@ def get_broker(profile_id) -> BrokerProfile:
 @unit_of_work
 def update_broker_profile(actor, user_id: int, data: dict) -> BrokerProfile:
     """A broker edits their own profile; only admins set the certification level."""
-    user = db.session.get(User, user_id)
+    row_id = parse_row_id(user_id)
+    user = db.session.get(User, row_id) if row_id else None
     if user is None or user.role != "broker":
         raise NotFound("该经纪人不存在")
+    return _update_profile(actor, user, data)
+
+
+@unit_of_work
+def update_broker(actor, profile_id, data: dict) -> BrokerProfile:
+    """The same change as update_broker_profile, with the broker named by the directory's profile id."""
+    row_id = parse_row_id(profile_id)
+    profile = db.session.get(BrokerProfile, row_id) if row_id else None
+    # Deactivated brokers are out of the directory: only admins still reach their profile.
+    if profile is None or profile.user.role != "broker" or not (profile.user.active or is_admin(actor)):
+        raise NotFound("该经纪人不存在")
+    return _update_profile(actor, profile.user, data)
+
+
+def _update_profile(actor, user, data: dict) -> BrokerProfile:
     if not (is_admin(actor) or actor.id == user.id):
         raise PermissionDenied("只能修改自己的经纪人资料")
     c = Cleaner(data, partial=True)
@@ -41,7 +60,7 @@ def update_broker_profile(actor, user_id: int, data: dict) -> BrokerProfile:
         if not is_admin(actor):
             c.fail("certification_level", "认证等级由管理员设置")
         else:
-            c.choice("certification_level", "认证等级", tuple(CERTIFICATION_LEVELS))
+            c.choice("certification_level", "认证等级", tuple(CERTIFICATION_LEVELS), required=True)
     values = c.done()
     profile = user.broker_profile or BrokerProfile(user=user)
     if "specialties" in values:
@@ -51,8 +70,8 @@ def update_broker_profile(actor, user_id: int, data: dict) -> BrokerProfile:
             raise ValidationFailed({"specialties": "擅长领域须从技术领域列表中选择"})
         profile.specialties = fields
         values["specialties"] = names
-    if values.get("bio") is None:
-        values.pop("bio", None)
+    if "bio" in values:
+        values["bio"] = values["bio"] or ""  # an emptied bio clears it (the column is NOT NULL)
     for key in ("bio", "certification_level"):
         if key in values:
             setattr(profile, key, values[key])

@@ -118,6 +118,14 @@ def _clean(kind: str, data: dict, partial: bool = False) -> dict:
     return CLEANERS[kind](data, partial)
 
 
+def check_listing(actor, kind: str, data: dict) -> None:
+    """Raise what create_listing would raise for this input, without writing anything."""
+    model_for(kind)
+    if not can_create(actor, kind):
+        raise PermissionDenied(f"当前身份不能发布{KIND_LABELS[kind]}")
+    _clean(kind, data)
+
+
 @unit_of_work
 def create_listing(actor, kind: str, data: dict, submit: bool = True) -> object:
     """Create a listing for the actor's organisation; submitting publishes or queues it for review."""

@@ -7,7 +7,7 @@ from market.models import Organisation, User
 from market.models.base import utcnow
 from market.models.vocab import ORG_KINDS, REGIONS, ROLE_ORG_KINDS, ROLES, VERIFICATION_STATES
 from market.services import audit
-from market.services.base import Page, paginate, unit_of_work
+from market.services.base import Page, paginate, parse_row_id, unit_of_work
 from market.services.codes import credit_code_error, normalise_code
 from market.services.permissions import require_admin
 from market.services.text import Cleaner
@@ -23,7 +23,8 @@ def list_organisations(actor, state: str = "", page=1, per_page=20) -> Page:
 
 
 def get_organisation(org_id: int) -> Organisation:
-    org = db.session.get(Organisation, org_id)
+    row_id = parse_row_id(org_id)
+    org = db.session.get(Organisation, row_id) if row_id else None
     if org is None:
         raise NotFound("该单位不存在")
     return org
@@ -37,7 +38,9 @@ def decide_verification(actor, org_id: int, approve: bool, note: str = "") -> Or
     target = "verified" if approve else "rejected"
     if org.verification_state == target:
         raise InvalidTransition(f"该单位已是“{VERIFICATION_STATES[target]}”状态")
-    note = (note or "").strip()[:500]
+    cleaner = Cleaner({"note": note})
+    cleaner.text("note", "说明", max_len=500, multiline=True)
+    note = cleaner.done().get("note") or ""
     if not approve and not note:
         raise ValidationFailed({"note": "请填写未通过的原因"})
     audit.record(actor, "organisation.verify", "organisation", org.id,

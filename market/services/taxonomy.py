@@ -6,7 +6,7 @@ from market.extensions import db
 from market.models import Field
 from market.models.vocab import DEFAULT_FIELDS
 from market.services import audit
-from market.services.base import unit_of_work
+from market.services.base import parse_row_id, unit_of_work
 from market.services.permissions import require_admin
 from market.services.text import Cleaner
 
@@ -17,6 +17,12 @@ def list_fields(active_only: bool = True) -> list[Field]:
     if active_only:
         query = query.where(Field.active.is_(True))
     return list(db.session.scalars(query))
+
+
+def list_all_fields(actor) -> list[Field]:
+    """Every field, retired ones included, for the admin."""
+    require_admin(actor)
+    return list_fields(active_only=False)
 
 
 def field_names() -> list[str]:
@@ -37,10 +43,15 @@ def ensure_default_fields() -> None:
     db.session.flush()
 
 
-def _clean_field(data: dict) -> dict:
-    cleaner = Cleaner(data)
+def _clean_field(data: dict, update: bool = False) -> dict:
+    """A new field needs a name; an update changes only the attributes given, active included."""
+    cleaner = Cleaner(data, partial=update)
     cleaner.text("name", "领域名称", required=True, max_len=40)
     cleaner.integer("position", "排序", low=0, high=9999)
+    if update and "active" in data:
+        if data["active"] is None:
+            cleaner.fail("active", "请选择是否启用（true 或 false）")
+        cleaner.boolean("active", "是否启用")
     return cleaner.done()
 
 
@@ -69,15 +80,15 @@ def create_field(actor, data: dict) -> Field:
 def update_field(actor, field_id: int, data: dict) -> Field:
     """Rename, reorder, activate or retire a field (retired fields stay on old listings)."""
     require_admin(actor)
-    field = db.session.get(Field, field_id)
+    row_id = parse_row_id(field_id)
+    field = db.session.get(Field, row_id) if row_id else None
     if field is None:
         raise NotFound("该领域不存在")
-    values = _clean_field(data)
-    _check_unique(values["name"], exclude_id=field.id)
+    values = _clean_field(data, update=True)
+    if "name" in values:
+        _check_unique(values["name"], exclude_id=field.id)
     if values.get("position") is None:
         values.pop("position", None)
-    if "active" in data:
-        values["active"] = bool(data["active"]) and data["active"] not in ("0", "false")
     audit.record(actor, "field.update", "field", field.id, audit.diff(field, values))
     for key, value in values.items():
         setattr(field, key, value)

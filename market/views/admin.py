@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 from market.errors import InvalidTransition, ValidationFailed
 from market.forms import ConfirmForm, FieldForm, NoteForm, PolicyForm
 from market.models.vocab import ROLES, VERIFICATION_STATES
-from market.services import accounts, audit_log, listings, organisations, policies, settings, taxonomy
+from market.services import accounts, audit_log, indexing, listings, organisations, policies, settings, taxonomy
 from market.services.permissions import is_admin
 from market.views.common import COLLECTIONS, KIND_COLLECTIONS, KIND_NAMES, page_args
 
@@ -169,6 +169,11 @@ def delete_policy(policy_id):
         policies.delete_policy(current_user, policy_id)
         flash("政策已删除", "success")
     return redirect(url_for("admin.list_policies"))
+
+
+@bp.get("/search-index")
+def show_index_status():
+    return render_template("admin/search_index.html", status=indexing.index_status(), kind_names=KIND_NAMES)
 
 
 @bp.get("/audit")

@@ -8,6 +8,7 @@ from market.models.vocab import LISTING_STATUSES
 from market.money import fen_to_yuan
 from market.services import brokers, listings
 from market.services.permissions import CREATOR_ROLES
+from market.services.search import find_possible_duplicates
 from market.services.taxonomy import field_names
 from market.views.common import COLLECTIONS, KIND_COLLECTIONS, KIND_NAMES, page_args
 
@@ -78,17 +79,27 @@ def create_listing(collection):
     if current_user.role not in CREATOR_ROLES[kind]:
         abort(403)
     form = _form_for(kind)
+    duplicates = []
     if form.validate_on_submit():
         submit = request.form.get("submit_action") == "submit"
+        data = form.to_data()
         try:
-            listing = listings.create_listing(current_user, kind, form.to_data(), submit=submit)
+            listings.check_listing(current_user, kind, data)
+            if request.form.get("duplicates_seen") != "1":
+                duplicates = find_possible_duplicates(kind, *_title_and_text(kind, data))
+            if not duplicates:
+                listing = listings.create_listing(current_user, kind, data, submit=submit)
+                flash(_saved_message(listing), "success")
+                return redirect(url_for("workspace.list_my_listings", collection=collection))
         except ValidationFailed as exc:
             form.apply_errors(exc.fields)
-        else:
-            flash(_saved_message(listing), "success")
-            return redirect(url_for("workspace.list_my_listings", collection=collection))
     return render_template("workspace/form.html", form=form, kind=kind, kind_name=KIND_NAMES[kind],
-                           collection=collection, listing=None), 422 if form.errors else 200
+                           collection=collection, listing=None, duplicates=duplicates), 422 if form.errors else 200
+
+
+def _title_and_text(kind: str, data: dict) -> tuple[str, str]:
+    title = data.get("name" if kind == "equipment" else "title") or ""
+    return title, data.get("summary" if kind == "achievement" else "description") or ""
 
 
 @bp.route("/<collection>/<int:listing_id>/edit", methods=["GET", "POST"])

@@ -5,7 +5,9 @@ import pytest
 from sqlalchemy import func, select
 
 from market.extensions import db
-from market.models import Achievement, AuditEntry, Demand, Equipment, EquipmentFee, Policy
+from market.models import (
+    Achievement, AuditEntry, BrokerProfile, Demand, Equipment, EquipmentFee, Field, Organisation, Policy, Setting, User,
+)
 from tests.conftest import ACHIEVEMENT, DEMAND, EQUIPMENT
 
 COLLECTION_OF = {"achievement": "achievements", "demand": "demands", "equipment": "equipment"}
@@ -32,10 +34,18 @@ def field_errors(response) -> dict:
     return fields
 
 
+def _counts(models) -> dict:
+    return {model.__tablename__: db.session.scalar(select(func.count()).select_from(model)) for model in models}
+
+
 def row_counts() -> dict:
-    """How many rows each table the API writes holds, to prove a refused request wrote nothing."""
-    return {model.__tablename__: db.session.scalar(select(func.count()).select_from(model))
-            for model in (Achievement, Demand, Equipment, EquipmentFee, Policy, AuditEntry)}
+    """How many rows each table the listing and policy API writes holds, to prove a refused request wrote nothing."""
+    return _counts((Achievement, Demand, Equipment, EquipmentFee, Policy, AuditEntry))
+
+
+def all_row_counts() -> dict:
+    """row_counts plus accounts, organisations, brokers, fields and settings (take it after making the test users)."""
+    return {**row_counts(), **_counts((User, Organisation, BrokerProfile, Field, Setting))}
 
 
 @pytest.fixture

@@ -198,3 +198,81 @@ def test_the_validator_catches_a_response_that_breaks_the_schema(spec, validate)
 def test_documented_list_filters_are_the_ones_the_api_reads(spec):
     documented = {p["name"] for p in spec["paths"]["/achievements"]["get"]["parameters"]}
     assert documented == set(LISTING_FILTER_KEYS) | {"budget_min", "budget_max", "price_max", "page", "per_page", "mine"}
+
+
+def test_broker_and_summary_responses_match_their_schemas(client, make_user, make_listing, api_token, validate):
+    from market.extensions import db
+    from market.models import BrokerProfile
+
+    broker = make_user("broker")
+    db.session.add(BrokerProfile(user=broker))
+    db.session.commit()
+    own = api_token(broker)
+    url = f"{PREFIX}/brokers/{broker.broker_profile.id}"
+    make_listing("achievement", make_user("university"))
+    for headers in ({}, own):  # with and without the email
+        validate("/brokers", "get", client.get(f"{PREFIX}/brokers?field=氢能", headers=headers), 200)
+        validate("/brokers/{id}", "get", client.get(url, headers=headers), 200)
+        validate("/summary", "get", client.get(f"{PREFIX}/summary", headers=headers), 200)
+    validate("/brokers/{id}", "get", client.get(f"{PREFIX}/brokers/999999"), 404)
+    validate("/brokers/{id}", "patch", client.patch(url, json={"bio": "简介", "specialties": ["氢能"]}, headers=own), 200)
+    validate("/brokers/{id}", "patch", client.patch(url, json={"certification_level": "senior"}, headers=own), 422)
+    validate("/brokers/{id}", "patch", client.patch(url, json={"bio": "x"}, headers=api_token(make_user("broker"))), 403)
+    validate("/brokers/{id}", "patch", client.patch(url, json={"bio": "x"}), 401)
+
+
+def test_registration_and_password_responses_match_their_schemas(client, make_user, api_token, validate):
+    from market.services.codes import credit_code_with_check
+
+    body = {"email": "new@example.cn", "password": "Secret2025", "display_name": "新用户", "role": "university",
+            "org_name": "新大学", "credit_code": credit_code_with_check("12610000MB0009876"), "region": "秦汉"}
+    validate("/registrations", "post", client.post(f"{PREFIX}/registrations", json=body), 201)
+    validate("/registrations", "post", client.post(f"{PREFIX}/registrations", json=body), 422)
+    headers = api_token(make_user())
+    validate("/me/password", "post", client.post(f"{PREFIX}/me/password", json={
+        "old_password": PASSWORD, "new_password": "NewPassw0rd"}, headers=headers), 204)
+    validate("/me/password", "post", client.post(f"{PREFIX}/me/password", json={
+        "old_password": PASSWORD, "new_password": "NewPassw0rd"}, headers=headers), 422)
+    validate("/me/password", "post", client.post(f"{PREFIX}/me/password", json={}), 401)
+
+
+def test_admin_responses_match_their_schemas(client, make_user, make_org, make_listing, api_token, validate):
+    admin = api_token(make_user("admin"))
+    member = api_token(make_user("enterprise"))
+    pending = make_org(verification_state="pending")
+    user = make_user("enterprise")
+    make_listing("achievement", make_user("university", verified=False))
+    for path in ("/organisations", "/users", "/audit", "/review/achievements", "/review/demands", "/settings"):
+        validate(path, "get", client.get(f"{PREFIX}{path}", headers=admin), 200)
+        validate(path, "get", client.get(f"{PREFIX}{path}", headers=member), 403)
+        validate(path, "get", client.get(f"{PREFIX}{path}"), 401)
+    validate("/fields", "get", client.get(f"{PREFIX}/fields?all=1", headers=admin), 200)
+    validate("/fields", "get", client.get(f"{PREFIX}/fields?all=1", headers=member), 403)
+    org_url = f"{PREFIX}/organisations/{pending.id}"
+    validate("/organisations/{id}", "patch", client.patch(org_url, json={"region": "泾河"}, headers=admin), 200)
+    validate("/organisations/{id}", "patch", client.patch(org_url, json={"region": "泾阳"}, headers=admin), 422)
+    validate("/organisations/{id}", "patch", client.patch(f"{org_url}0000", json={}, headers=admin), 404)
+    validate("/organisations/{id}/reject", "post", client.post(f"{org_url}/reject", json={"note": "材料不全"}, headers=admin), 200)
+    validate("/organisations/{id}/reject", "post", client.post(f"{org_url}/reject", json={"note": "x"}, headers=admin), 409)
+    validate("/organisations/{id}/verify", "post", client.post(f"{org_url}/verify", headers=admin), 200)
+    validate("/organisations/{id}/verify", "post", client.post(f"{org_url}/verify", headers=member), 403)
+    user_url = f"{PREFIX}/users/{user.id}"
+    validate("/users/{id}", "patch", client.patch(user_url, json={"role": "broker", "active": True}, headers=admin), 200)
+    validate("/users/{id}", "patch", client.patch(user_url, json={"active": "也许"}, headers=admin), 422)
+    created = client.post(f"{PREFIX}/fields", json={"name": "量子信息"}, headers=admin)
+    validate("/fields", "post", created, 201)
+    validate("/fields", "post", client.post(f"{PREFIX}/fields", json={"name": "量子信息"}, headers=admin), 422)
+    field_url = f"{PREFIX}/fields/{created.get_json()['id']}"
+    validate("/fields/{id}", "patch", client.patch(field_url, json={"active": False}, headers=admin), 200)
+    validate("/fields/{id}", "patch", client.patch(field_url, json={"active": False}, headers=member), 403)
+    validate("/settings", "put", client.put(f"{PREFIX}/settings", json={"auto_publish_verified": False}, headers=admin), 200)
+    validate("/settings", "put", client.put(f"{PREFIX}/settings", json={}, headers=admin), 422)
+    validate("/audit", "get", client.get(f"{PREFIX}/audit?type=user", headers=admin), 200)
+
+
+def test_no_schema_carries_a_password_or_token_hash(spec):
+    for name, schema in spec["components"]["schemas"].items():
+        for prop in schema.get("properties", {}):
+            assert "hash" not in prop, (name, prop)
+            if not name.endswith("In"):
+                assert "password" not in prop, (name, prop)

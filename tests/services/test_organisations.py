@@ -63,3 +63,20 @@ def test_kind_must_suit_the_members_roles(make_user):
     with pytest.raises(ValidationFailed) as info:
         organisations.update_organisation_profile(admin, member.organisation_id, {"kind": "university"})
     assert "kind" in info.value.fields
+
+
+@pytest.mark.parametrize("note, message_part", [(["材料不全"], "文字"), ("长" * 501, "500"), ("原因\x00", "空字符")])
+def test_verification_note_is_validated_not_truncated_or_crashing(make_user, make_org, note, message_part):
+    org = make_org(verification_state="pending")
+    with pytest.raises(ValidationFailed) as caught:
+        organisations.decide_verification(make_user("admin"), org.id, False, note)
+    assert message_part in caught.value.fields["note"]
+    assert organisations.get_organisation(org.id).verification_state == "pending"
+
+
+@pytest.mark.parametrize("org_id", [0, 2**31, "x", None])
+def test_impossible_organisation_ids_are_not_found(org_id):
+    from market.errors import NotFound
+
+    with pytest.raises(NotFound):
+        organisations.get_organisation(org_id)

@@ -1,0 +1,32 @@
+"""The broker directory over JSON: everyone reads, a broker (or an admin) edits the profile."""
+from flask import jsonify, request
+
+from market.api import api_bp
+from market.api.common import actor, json_body, page_envelope, paging, reject_unknown_fields, require_actor
+from market.schemas import BrokerOut, BrokerProfileIn
+from market.services import brokers
+from market.services.permissions import can_see_contact
+
+
+def dump_broker(profile, viewer) -> dict:
+    return BrokerOut(exclude=() if can_see_contact(viewer) else ("contact",)).dump(profile)
+
+
+@api_bp.get("/brokers")
+def list_brokers():
+    viewer = actor()
+    result = brokers.list_brokers({"field": request.args.get("field", "")}, *paging())
+    return jsonify(page_envelope(result, lambda profile: dump_broker(profile, viewer)))
+
+
+@api_bp.get("/brokers/<int:profile_id>")
+def get_broker(profile_id):
+    return jsonify(dump_broker(brokers.get_broker(profile_id), actor()))
+
+
+@api_bp.patch("/brokers/<int:profile_id>")
+def update_broker(profile_id):
+    user = require_actor()
+    data = json_body()
+    reject_unknown_fields(data, BrokerProfileIn().fields)
+    return jsonify(dump_broker(brokers.update_broker(user, profile_id, data), user))

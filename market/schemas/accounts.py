@@ -1,0 +1,58 @@
+"""Accounts and organisations: registration, password change and the admin's view of users and organisations."""
+from marshmallow import Schema, fields
+
+from market.schemas import OrganisationBrief, OrganisationOut
+
+
+class RegistrationIn(Schema):
+    email = fields.String(required=True)
+    password = fields.String(required=True, metadata={"description": "至少8位，同时包含字母和数字"})
+    display_name = fields.String(required=True, metadata={"description": "姓名"})
+    role = fields.String(required=True, metadata={"description": "university（高校院所）/ enterprise（企业）/ broker（技术经纪人）"})
+    org_kind = fields.String(metadata={"description": "单位类型，须与身份相符；不填取该身份的默认类型"})
+    org_name = fields.String(required=True, metadata={"description": "单位名称"})
+    credit_code = fields.String(required=True, metadata={"description": "18位统一社会信用代码"})
+    region = fields.String(required=True, metadata={"description": "所在区域：沣东/沣西/秦汉/空港/泾河/能源金贸区/其他"})
+
+
+class PasswordChangeIn(Schema):
+    old_password = fields.String(required=True)
+    new_password = fields.String(required=True, metadata={"description": "至少8位，同时包含字母和数字"})
+
+
+class UserOut(Schema):
+    """A user as the admin sees them (never the password hash)."""
+    id = fields.Integer()
+    email = fields.String()
+    display_name = fields.String()
+    role = fields.String()
+    active = fields.Boolean()
+    verified = fields.Boolean(attribute="is_verified")
+    organisation = fields.Nested(OrganisationBrief, allow_none=True)
+    last_login_at = fields.DateTime(allow_none=True)
+    created_at = fields.DateTime()
+
+
+class UserUpdateIn(Schema):
+    role = fields.String(metadata={"description": "university / enterprise / broker / admin"})
+    active = fields.Boolean(metadata={"description": "false 停用（无法登录，令牌失效）"})
+
+
+class OrganisationAdminOut(OrganisationOut):
+    """An organisation with its verification details, for the admin."""
+    credit_code = fields.String(allow_none=True)
+    verification_note = fields.String(allow_none=True)
+    verified_at = fields.DateTime(allow_none=True)
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+
+
+class OrganisationUpdateIn(Schema):
+    name = fields.String()
+    kind = fields.String(metadata={"description": "university / institute / enterprise / intermediary / government"})
+    region = fields.String()
+    credit_code = fields.String(allow_none=True)
+
+
+class DecisionIn(Schema):
+    note = fields.String(metadata={"description": "说明；不通过时必填，最多500字"})

@@ -1,0 +1,37 @@
+"""Administration: the field taxonomy, settings and the audit trail."""
+from marshmallow import Schema, fields
+
+
+class FieldIn(Schema):
+    name = fields.String(required=True, metadata={"description": "领域名称，最多40字"})
+    position = fields.Integer(allow_none=True, metadata={"description": "排序 0–9999；不填排在最后"})
+
+
+class FieldUpdateIn(Schema):
+    name = fields.String()
+    position = fields.Integer(allow_none=True)
+    active = fields.Boolean(metadata={"description": "false 停用（已有内容保留该领域，但不能再选）"})
+
+
+class SettingsOut(Schema):
+    auto_publish_verified = fields.Boolean(metadata={"description": "已认证单位发布的内容是否免审核直接发布"})
+
+
+class SettingsIn(Schema):
+    auto_publish_verified = fields.Boolean(required=True)
+
+
+class AuditActor(Schema):
+    id = fields.Integer()
+    email = fields.String()
+    display_name = fields.String()
+
+
+class AuditEntryOut(Schema):
+    id = fields.Integer()
+    created_at = fields.DateTime()
+    actor = fields.Nested(AuditActor, allow_none=True, metadata={"description": "null 为系统操作"})
+    action = fields.String(metadata={"example": "organisation.verify"})
+    object_type = fields.String(metadata={"example": "organisation"})
+    object_id = fields.Integer(allow_none=True)
+    changes = fields.Dict(keys=fields.String(), metadata={"description": "变更内容，如 {字段: [旧值, 新值]}"})

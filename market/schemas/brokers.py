@@ -1,0 +1,27 @@
+"""The broker directory (技术经纪人)."""
+from marshmallow import Schema, fields
+
+from market.schemas import FieldOut, OrganisationBrief
+
+
+class BrokerContact(Schema):
+    email = fields.String()
+
+
+class BrokerOut(Schema):
+    id = fields.Integer(metadata={"description": "经纪人资料编号（不是用户编号）"})
+    display_name = fields.String(attribute="user.display_name")
+    organisation = fields.Nested(OrganisationBrief, attribute="user.organisation", allow_none=True)
+    certification_level = fields.String(metadata={"description": "junior / intermediate / senior"})
+    certification_label = fields.String()
+    bio = fields.String()
+    specialties = fields.Pluck(FieldOut, "name", many=True, metadata={"description": "擅长的技术领域名称"})
+    updated_at = fields.DateTime()
+    contact = fields.Nested(BrokerContact, attribute="user",
+                            metadata={"description": "联系方式：仅对已认证单位的登录用户（及管理员）返回"})
+
+
+class BrokerProfileIn(Schema):
+    bio = fields.String(allow_none=True, metadata={"description": "个人简介，最多2000字；空串或 null 清空"})
+    specialties = fields.List(fields.String(), metadata={"description": "擅长领域（最多6个），见 GET /api/v1/fields"})
+    certification_level = fields.String(metadata={"description": "仅管理员：junior / intermediate / senior"})

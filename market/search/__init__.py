@@ -1,0 +1,32 @@
+"""Full-text search behind one interface; the only package that imports whoosh."""
+import os
+
+from flask import Flask, current_app
+
+from market.search.base import (  # noqa: F401  (the interface other layers use)
+    KINDS, Hit, IndexBusy, SearchDocument, SearchRequest, SearchResult, batched,
+)
+
+
+def init_app(app: Flask) -> None:
+    """Choose the engine from SEARCH_BACKEND ('whoosh' on disk, 'memory'); nothing is opened yet."""
+    from market.search.whoosh_backend import WhooshBackend
+
+    kind = app.config.get("SEARCH_BACKEND", "whoosh")
+    if kind == "memory":
+        backend = WhooshBackend(None)
+    else:
+        backend = WhooshBackend(app.config.get("SEARCH_PATH") or os.path.join(app.instance_path, "search"))
+    app.extensions["search"] = backend
+
+
+def backend():
+    """The current app's search engine."""
+    return current_app.extensions["search"]
+
+
+def query_words(text: str) -> list[str]:
+    """Words of a text as the index segments them (for explanations and duplicate checks)."""
+    from market.search.analysis import query_words as words
+
+    return words(text)

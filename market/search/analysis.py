@@ -1,0 +1,125 @@
+"""Chinese text analysis for the index: normalisation, jieba segmentation with word positions."""
+import importlib.resources
+import json
+import logging
+import re
+import threading
+from pathlib import Path
+
+import jieba
+from whoosh.analysis import Token, Tokenizer
+
+USER_DICT = Path(__file__).with_name("userdict.txt")
+
+# Words that carry no meaning on their own; skipped but still counted for phrase positions.
+STOP_WORDS = frozenset("的 了 和 与 及 或 等 在 是 对 为 将 把 被 其 之 以 于 由 并 也 而 中 有 就 都 所 该 这 那 个 一种 一个 我们 我 本 the a an of and or to in for on with by".split())
+_WORDY = re.compile(r"\w", re.UNICODE)
+_HAN = re.compile(r"^[\u4e00-\u9fff]+$")
+_ALNUM_RUNS = re.compile(r"[a-z]+|\d+")
+
+
+def _translation_table() -> dict:
+    """One character in, one character out: full-width → half-width, upper → lower, 繁 → 简."""
+    table = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
+    table[0x3000] = 0x20
+    for code in range(ord("A"), ord("Z") + 1):
+        table[code] = code + 32
+        table[code + 0xFEE0] = code + 32
+    data = json.loads(importlib.resources.files("zhconv").joinpath("zhcdict.json").read_text("utf-8"))
+    for trad, simp in data["zh2Hans"].items():
+        if len(trad) == 1 and len(simp) == 1 and trad != simp:
+            table[ord(trad)] = ord(simp)
+    return table
+
+
+NORMALISE = _translation_table()
+
+
+def normalise(text: str) -> str:
+    """Normalised text of the same length, so character offsets stay valid for highlighting."""
+    return text.translate(NORMALISE)
+
+
+_segmenter = None
+_segmenter_lock = threading.Lock()
+
+
+def segmenter() -> jieba.Tokenizer:
+    """The process-wide jieba tokenizer with the project's user dictionary loaded."""
+    global _segmenter
+    if _segmenter is None:
+        with _segmenter_lock:
+            if _segmenter is None:
+                jieba.setLogLevel(logging.WARNING)
+                tokenizer = jieba.Tokenizer()
+                tokenizer.initialize()
+                with USER_DICT.open("rb") as words:  # jieba leaves a path it opened unclosed
+                    tokenizer.load_userdict(words)
+                _segmenter = tokenizer
+    return _segmenter
+
+
+def dictionary_version() -> str:
+    """Changes whenever the user dictionary changes: the index records it and reindexes on change."""
+    import hashlib
+
+    return hashlib.sha256(USER_DICT.read_bytes()).hexdigest()[:12]
+
+
+def _sub_words(word: str, freq: dict) -> list[str]:
+    """Dictionary words inside a longer word (固态电解质 → 固态, 电解, 电解质), single characters no
+    dictionary word covers (高镍三元 → 高, 镍, 三元), and the letter/digit runs of 42crmo."""
+    if _HAN.match(word):
+        if len(word) < 3:
+            return []
+        spans = [(i, j) for i in range(len(word)) for j in range(i + 2, len(word) + 1)
+                 if (i, j) != (0, len(word)) and freq.get(word[i:j])]
+        covered = {k for i, j in spans for k in range(i, j)}
+        return [word[i:j] for i, j in spans] + [ch for k, ch in enumerate(word) if k not in covered]
+    runs = _ALNUM_RUNS.findall(word)
+    return [r for r in runs if r != word and (len(r) > 1 or r.isdigit())] if len(runs) > 1 else []
+
+
+class ChineseTokenizer(Tokenizer):
+    """jieba words with Whoosh word positions (not character offsets), plus sub-words when indexing."""
+
+    def __eq__(self, other):
+        return isinstance(other, ChineseTokenizer)
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
+                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        text = normalise(value)
+        seg = segmenter()
+        pos = start_pos
+        for word, start, end in seg.tokenize(text, mode="default", HMM=True):
+            if not _WORDY.search(word):
+                continue
+            word = word.strip()
+            if word in STOP_WORDS:
+                pos += 1
+                continue
+            words = [word] if mode == "query" else [word, *_sub_words(word, seg.FREQ)]
+            for text_of_token in words:
+                token.text = text_of_token
+                token.boost = 1.0
+                token.stopped = False
+                if keeporiginal:
+                    token.original = text_of_token
+                if positions:
+                    token.pos = pos
+                if chars:
+                    offset = text.find(text_of_token, start)
+                    token.startchar = start_char + offset
+                    token.endchar = token.startchar + len(text_of_token)
+                yield token
+            pos += 1
+
+
+def analyzer() -> ChineseTokenizer:
+    return ChineseTokenizer()
+
+
+def query_words(text: str) -> list[str]:
+    """The words a query string is made of, as the index sees them."""
+    return [t.text for t in ChineseTokenizer()(text, mode="query")]

@@ -1,0 +1,112 @@
+"""The search interface: plain documents in, ranked hits with highlights and facets out."""
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Iterable, Iterator, Protocol
+
+KINDS = ("achievement", "demand", "equipment", "policy", "broker")
+FACETS = ("kind", "field", "maturity", "region", "status")
+
+
+@dataclass
+class SearchDocument:
+    """What the index knows about one listing, policy or broker."""
+
+    kind: str
+    object_id: int
+    title: str
+    body: str = ""
+    keywords: list[str] = field(default_factory=list)
+    org_name: str = ""
+    field: str | None = None
+    maturity: str | None = None
+    region: str | None = None
+    status: str = "published"
+    org_id: int | None = None
+    amount_min: int | None = None  # fen: price, or budget range
+    amount_max: int | None = None
+    date: datetime | None = None
+
+    @property
+    def doc_id(self) -> str:
+        return f"{self.kind}:{self.object_id}"
+
+
+@dataclass
+class SearchRequest:
+    q: str = ""
+    kinds: tuple[str, ...] = ()
+    filters: dict = field(default_factory=dict)  # field, maturity, region, status: exact values
+    amount_min: int | None = None
+    amount_max: int | None = None
+    date_from: datetime | None = None
+    date_to: datetime | None = None
+    sort: str = "relevance"  # or "date"
+    page: int = 1
+    per_page: int = 20
+    visible_statuses: tuple[str, ...] = ("published",)
+    also_org_id: int | None = None  # this organisation's listings in any status
+    all_statuses: bool = False  # admins
+
+
+@dataclass
+class Hit:
+    kind: str
+    object_id: int
+    title: str
+    score: float
+    highlights: dict
+    stored: dict
+
+
+@dataclass
+class SearchResult:
+    hits: list[Hit]
+    total: int
+    page: int
+    per_page: int
+    facets: dict
+    correction: str | None = None
+    relaxed: bool = False  # no document had every word: showing those with some of them
+    notice: str | None = None
+
+
+class IndexWriter(Protocol):
+    cursor: int
+
+    def upsert(self, document: SearchDocument) -> None: ...
+
+    def delete(self, kind: str, object_id: int) -> None: ...
+
+
+class SearchBackend(Protocol):
+    """Every engine behind the search service implements this (see tests/search/test_backend_contract.py)."""
+
+    def writer(self, timeout: float = 5.0, merge: bool = True):
+        """Context manager holding the single writer lock; yields an IndexWriter, commits on exit."""
+
+    def read_cursor(self) -> int: ...
+
+    def search(self, request: SearchRequest) -> SearchResult: ...
+
+    def counts(self) -> dict[str, int]: ...
+
+    def is_healthy(self) -> bool: ...
+
+    def rebuild(self, documents: Iterable[SearchDocument], cursor: int, progress=None) -> int: ...
+
+    def similar(self, kind: str, text: str, limit: int = 5) -> list[Hit]: ...
+
+
+class IndexBusy(Exception):
+    """Another process holds the writer lock; the outbox keeps the change for later."""
+
+
+def batched(items: Iterable, size: int) -> Iterator[list]:
+    batch = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch

@@ -1,0 +1,379 @@
+"""The Whoosh engine, on disk (one directory swapped atomically on rebuild) or in memory (tests)."""
+import html
+import json
+import logging
+import os
+import re
+import shutil
+import tempfile
+import time
+import weakref
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+
+from whoosh import index, qparser, query, sorting
+from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
+from whoosh.filedb.filestore import FileStorage, RamStorage
+from whoosh.index import LockError
+from whoosh.scoring import BM25F
+
+from market.search.analysis import analyzer, dictionary_version, normalise, query_words
+from market.search.base import FACETS, Hit, IndexBusy, SearchDocument, SearchRequest, SearchResult
+
+log = logging.getLogger(__name__)
+MAX_QUERY_CHARS = 200
+SNIPPET_CHARS = 400
+QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "「": '"', "」": '"', "『": '"', "』": '"', "＂": '"'})
+
+
+def make_schema() -> Schema:
+    text = analyzer()
+    return Schema(
+        doc_id=ID(unique=True, stored=True),
+        kind=ID(stored=True, sortable=True),
+        object_id=NUMERIC(stored=True, bits=64),
+        title=TEXT(analyzer=text, stored=True, field_boost=3.0),
+        body=TEXT(analyzer=text),
+        snippet=STORED(),  # the start of the body, for highlighted snippets
+        keywords=TEXT(analyzer=text, field_boost=2.0),
+        org_name=TEXT(analyzer=text, stored=True),
+        field=ID(stored=True, sortable=True),
+        maturity=ID(stored=True, sortable=True),
+        region=ID(stored=True, sortable=True),
+        status=ID(stored=True, sortable=True),
+        org_id=NUMERIC(stored=True, bits=64),
+        amount_min=NUMERIC(stored=True, bits=64),
+        amount_max=NUMERIC(stored=True, bits=64),
+        date=NUMERIC(stored=True, bits=64, sortable=True),
+    )
+
+
+def _fields(doc: SearchDocument) -> dict:
+    values = {
+        "doc_id": doc.doc_id, "kind": doc.kind, "object_id": doc.object_id, "title": doc.title or "",
+        "body": doc.body or "", "snippet": (doc.body or "")[:SNIPPET_CHARS], "keywords": " ".join(doc.keywords or []),
+        "org_name": doc.org_name or "", "status": doc.status,
+    }
+    for name in ("field", "maturity", "region"):
+        if getattr(doc, name):
+            values[name] = getattr(doc, name)
+    for name in ("org_id", "amount_min", "amount_max"):
+        if getattr(doc, name) is not None:
+            values[name] = getattr(doc, name)
+    values["date"] = int((doc.date or datetime(1970, 1, 1, tzinfo=timezone.utc)).timestamp())
+    return values
+
+
+def mark(text: str, terms: set[str], width: int | None = None) -> str:
+    """HTML-escaped text with <mark> around every matched term; with width, a window around the first.
+
+    Terms are found in the normalised text, which has the same length as the original, so traditional or
+    full-width writing is marked too, and sub-words (电池 in 锂电池) light up without re-segmenting.
+    """
+    folded = normalise(text)
+    spans = []
+    for term in sorted(terms, key=len, reverse=True):
+        start = folded.find(term)
+        while term and start != -1:
+            end = start + len(term)
+            if not any(s < end and start < e for s, e in spans):
+                spans.append((start, end))
+            start = folded.find(term, end)
+    spans.sort()
+    lo, hi = 0, len(text)
+    if width is not None and len(text) > width:
+        lo = max(0, (spans[0][0] - width // 4) if spans else 0)
+        hi = min(len(text), lo + width)
+        spans = [(s, e) for s, e in spans if s >= lo and e <= hi]
+    out, index_ = ["…" if lo else ""], lo
+    for s, e in spans:
+        out += [html.escape(text[index_:s]), "<mark>", html.escape(text[s:e]), "</mark>"]
+        index_ = e
+    out += [html.escape(text[index_:hi]), "…" if hi < len(text) else ""]
+    return "".join(out)
+
+
+class _PrivateRamStorage(RamStorage):
+    """Whoosh puts an in-memory writer's scratch files in /tmp/MAIN.tmp, shared by every process, and
+    deletes that directory when a writer finishes: another index's writer then loses its files."""
+
+    def __init__(self):
+        super().__init__()
+        self._scratch = tempfile.mkdtemp(prefix="market-search-")
+        weakref.finalize(self, shutil.rmtree, self._scratch, True)
+
+    def temp_storage(self, name=None):
+        return FileStorage(os.path.join(self._scratch, name or "scratch.tmp")).create()
+
+    def lock(self, name):
+        # Whoosh polls acquire() until the writer's timeout; a plain thread lock would block forever.
+        lock = super().lock(name)
+        return type("TryLock", (), {"acquire": lambda self, blocking=False: lock.acquire(blocking),
+                                    "release": lambda self: lock.release()})()
+
+
+class _Writer:
+    def __init__(self, backend, writer, cursor):
+        self._backend, self._writer, self.cursor = backend, writer, cursor
+
+    def upsert(self, document: SearchDocument) -> None:
+        self._writer.update_document(**_fields(document))
+
+    def delete(self, kind: str, object_id: int) -> None:
+        self._writer.delete_by_term("doc_id", f"{kind}:{object_id}")
+
+
+class WhooshBackend:
+    """path=None keeps the index in memory (tests); otherwise `path/current` points at the live index."""
+
+    def __init__(self, path: str | None = None):
+        self.path = Path(path) if path else None
+        self._ram = _PrivateRamStorage() if path is None else None
+        self._ram_cursor = 0
+        self._index = None
+
+    # ---- storage ---------------------------------------------------------------------------------
+
+    @property
+    def _current(self) -> Path:
+        return self.path / "current"
+
+    def _cursor_file(self, directory: Path) -> Path:
+        return directory / "market-cursor.json"
+
+    def _open(self):
+        if self._ram is not None:
+            if self._index is None:
+                self._index = self._ram.create_index(make_schema())
+            return self._index
+        directory = self._current.resolve()
+        if self._index is None or getattr(self, "_opened_dir", None) != directory:
+            self._index = index.open_dir(str(directory))
+            self._opened_dir = directory
+        return self._index
+
+    def read_cursor(self) -> int:
+        if self._ram is not None:
+            return self._ram_cursor
+        return self._read_meta(self._current.resolve()).get("cursor", 0)
+
+    def _read_meta(self, directory: Path) -> dict:
+        try:
+            return json.loads(self._cursor_file(directory).read_text())
+        except (OSError, ValueError):
+            return {}
+
+    def _write_cursor(self, directory: Path | None, cursor: int) -> None:
+        if directory is None:
+            self._ram_cursor = cursor
+            return
+        meta = {"cursor": cursor, "dictionary": dictionary_version()}
+        tmp = self._cursor_file(directory).with_suffix(".tmp")
+        tmp.write_text(json.dumps(meta))
+        os.replace(tmp, self._cursor_file(directory))
+
+    def is_healthy(self) -> bool:
+        """The index opens, reads, and was built with today's user dictionary."""
+        if self._ram is not None:
+            return True
+        try:
+            directory = self._current.resolve(strict=True)
+            if self._read_meta(directory).get("dictionary") != dictionary_version():
+                return False
+            with self._open().searcher() as searcher:
+                searcher.doc_count()
+            return True
+        except Exception as exc:  # any failure to open means: rebuild from the database
+            log.warning("search index at %s is unusable (%s)", self.path, exc)
+            self._index = None
+            return False
+
+    # ---- writing ---------------------------------------------------------------------------------
+
+    @contextmanager
+    def writer(self, timeout: float = 5.0, merge: bool = True):
+        """Hold the single writer lock (waiting up to timeout); commit and advance the cursor on exit.
+
+        merge=False skips merging small segments: the quick path right after a user's commit.
+        """
+        ix = self._open()
+        try:
+            whoosh_writer = ix.writer(timeout=timeout)
+        except LockError:
+            raise IndexBusy("search index is locked by another writer") from None
+        directory = None if self._ram is not None else self._current.resolve()
+        wrapper = _Writer(self, whoosh_writer, self.read_cursor())
+        try:
+            yield wrapper
+        except BaseException:
+            whoosh_writer.cancel()
+            raise
+        whoosh_writer.commit(merge=merge)
+        self._write_cursor(directory, wrapper.cursor)
+
+    def rebuild(self, documents, cursor: int, progress=None) -> int:
+        """Write every document into a fresh index, then swap it in atomically; returns the count."""
+        if self._ram is not None:
+            fresh = _PrivateRamStorage()  # swapped in once complete, as a directory is on disk
+            ix, target = fresh.create_index(make_schema()), None
+        else:
+            self.path.mkdir(parents=True, exist_ok=True)
+            target = self.path / f"index-{time.strftime('%Y%m%d%H%M%S')}-{time.time_ns() % 10**9:09d}-{os.getpid()}"
+            target.mkdir()
+            ix = index.create_in(str(target), make_schema())
+        writer = ix.writer(limitmb=128)
+        count = 0
+        try:
+            for document in documents:
+                writer.add_document(**_fields(document))
+                count += 1
+                if progress and count % 500 == 0:
+                    progress(count)
+        except BaseException:
+            writer.cancel()
+            if target:
+                shutil.rmtree(target, ignore_errors=True)
+            raise
+        writer.commit()
+        self._write_cursor(target, cursor)
+        if target is not None:
+            self._swap_in(target)
+        else:
+            self._ram, self._index = fresh, ix
+        return count
+
+    def _swap_in(self, target: Path) -> None:
+        link = self.path / "current.tmp"
+        if link.is_symlink() or link.exists():
+            link.unlink()
+        os.symlink(target.name, link)
+        os.replace(link, self._current)
+        self._index = None
+        # Keep the previous index for searches still reading it; remove older ones.
+        old = sorted(p for p in self.path.glob("index-*") if p != target)
+        for stale in old[:-1]:
+            shutil.rmtree(stale, ignore_errors=True)
+
+    # ---- reading ---------------------------------------------------------------------------------
+
+    def counts(self) -> dict[str, int]:
+        with self._open().searcher() as searcher:
+            # doc_frequency would also count replaced and deleted documents until segments merge
+            return {kind: sum(1 for _ in searcher.docs_for_query(query.Term("kind", kind)))
+                    for kind in ("achievement", "demand", "equipment", "policy", "broker")}
+
+    def _parse(self, ix, text: str, group):
+        parser = qparser.MultifieldParser(["title", "body", "keywords", "org_name"], ix.schema, group=group)
+        parser.remove_plugin_class(qparser.FieldsPlugin)
+        parser.remove_plugin_class(qparser.WildcardPlugin)
+        parser.remove_plugin_class(qparser.RangePlugin)
+        parser.remove_plugin_class(qparser.BoostPlugin)
+        parser.remove_plugin_class(qparser.OperatorsPlugin)
+        parser.remove_plugin_class(qparser.GroupPlugin)
+        return parser.parse(text)
+
+    def _filter(self, request: SearchRequest):
+        parts = []
+        if request.kinds:
+            parts.append(query.Or([query.Term("kind", k) for k in request.kinds]))
+        for name, value in request.filters.items():
+            if value:
+                parts.append(query.Term(name, value))
+        if not request.all_statuses:
+            visible = query.Or([query.Term("status", s) for s in request.visible_statuses])
+            if request.also_org_id is not None:
+                visible = query.Or([visible, query.NumericRange("org_id", request.also_org_id, request.also_org_id)])
+            parts.append(visible)
+        if request.amount_min is not None:
+            parts.append(query.NumericRange("amount_max", request.amount_min, None))
+        if request.amount_max is not None:
+            parts.append(query.NumericRange("amount_min", None, request.amount_max))
+        if request.date_from or request.date_to:
+            parts.append(query.NumericRange(
+                "date", int(request.date_from.timestamp()) if request.date_from else None,
+                int(request.date_to.timestamp()) if request.date_to else None))
+        return query.And(parts) if parts else None
+
+    def search(self, request: SearchRequest) -> SearchResult:
+        ix = self._open()
+        text, notice = _clean_query(request.q)
+        with ix.searcher(weighting=BM25F()) as searcher:
+            filter_query = self._filter(request)
+            relaxed = False
+            if text:
+                parsed = self._parse(ix, text, qparser.AndGroup)
+                if parsed is query.NullQuery or not list(parsed.leaves()):
+                    parsed = query.NullQuery
+            else:
+                parsed = query.Every()
+            facets = {name: sorting.FieldFacet(name, maptype=sorting.Count) for name in FACETS}
+            kwargs = dict(filter=filter_query, groupedby=facets, terms=True)
+            if request.sort == "date" or not text:
+                kwargs.update(sortedby="date", reverse=True)
+            page = searcher.search_page(parsed, request.page, pagelen=request.per_page, **kwargs) \
+                if parsed is not query.NullQuery else None
+            correction = None
+            if text and (page is None or page.total == 0):
+                correction = _correction(searcher, text)
+                loose = self._parse(ix, text, qparser.OrGroup)
+                if loose is not query.NullQuery and len(list(loose.leaves())) > 1:
+                    page = searcher.search_page(loose, request.page, pagelen=request.per_page, **kwargs)
+                    relaxed = page.total > 0
+            if page is None:
+                return SearchResult([], 0, request.page, request.per_page, {}, correction, False, notice)
+            results = page.results
+            hits = [self._hit(hit, bool(text)) for hit in page]
+            facet_counts = {name: {value: n for value, n in results.groups(name).items() if value} for name in FACETS}
+            return SearchResult(hits, page.total, page.pagenum, request.per_page, facet_counts, correction, relaxed, notice)
+
+    def _hit(self, hit, highlight_terms: bool) -> Hit:
+        stored = dict(hit.fields())
+        terms = set()
+        if highlight_terms and hit.results.has_matched_terms():
+            terms = {value.decode("utf-8") if isinstance(value, bytes) else str(value)
+                     for name, value in hit.matched_terms() if name in ("title", "body", "keywords", "org_name")}
+        highlights = {"title": mark(stored.get("title", ""), terms),
+                      "body": mark(stored.get("snippet", ""), terms, width=160)}
+        return Hit(stored["kind"], stored["object_id"], stored.get("title", ""), float(hit.score or 0.0), highlights, stored)
+
+    def similar(self, kind: str, text: str, limit: int = 5) -> list[Hit]:
+        """Published documents of one kind that share the most distinctive words with `text`."""
+        ix = self._open()
+        cleaned, _ = _clean_query(text.replace('"', " "))
+        if not cleaned:
+            return []
+        with ix.searcher(weighting=BM25F()) as searcher:
+            parsed = self._parse(ix, cleaned, qparser.OrGroup)
+            if parsed is query.NullQuery:
+                return []
+            flt = query.And([query.Term("kind", kind), query.Term("status", "published")])
+            return [self._hit(hit, False) for hit in searcher.search(parsed, limit=limit, filter=flt)]
+
+
+def _correction(searcher, text: str) -> str | None:
+    """Replace Latin-letter words no document contains with the closest indexed word (typos in English or
+    拼音); edit distance means nothing between Chinese words, so those are left alone."""
+    words = query_words(text.replace('"', " "))
+    changed, corrected = False, []
+    for word in words:
+        if not word.isascii() or any(searcher.doc_frequency(name, word) for name in ("title", "body", "keywords")):
+            corrected.append(word)
+            continue
+        suggestions = [s for name in ("title", "body") for s in searcher.corrector(name).suggest(word, limit=1, maxdist=2)]
+        if suggestions:
+            corrected.append(suggestions[0])
+            changed = True
+    return " ".join(corrected) if changed and corrected else None
+
+
+def _clean_query(text: str) -> tuple[str, str | None]:
+    """Quotes of every width become ASCII; unbalanced quotes and very long pastes are tamed."""
+    text = normalise((text or "").translate(QUOTES))
+    text = re.sub(r"[\x00-\x1f\x7f]", " ", text).strip()
+    notice = None
+    if len(text) > MAX_QUERY_CHARS:
+        text, notice = text[:MAX_QUERY_CHARS], f"查询内容过长，只使用了前 {MAX_QUERY_CHARS} 个字"
+    if text.count('"') % 2:
+        text = text.replace('"', " ")
+    return text, notice

@@ -1,0 +1,91 @@
+"""Searching the catalogue as a given person may see it."""
+from datetime import datetime, timezone
+
+from market import search
+from market.errors import ValidationFailed
+from market.money import MoneyError, parse_yuan
+from market.search import KINDS, SearchRequest, SearchResult
+from market.services.indexing import ensure_index_ready
+from market.services.permissions import CREATOR_ROLES, is_admin, is_signed_in
+
+SORTS = ("relevance", "date")
+PUBLIC_STATUSES = ("published", "expired")
+MAX_PER_PAGE = 50
+
+
+def _index():
+    ensure_index_ready()
+    return search.backend()
+
+
+def _date(value, label, errors, end_of_day=False):
+    if not value:
+        return None
+    try:
+        day = datetime.fromisoformat(str(value).strip()).replace(tzinfo=timezone.utc)
+    except ValueError:
+        errors[label] = "日期格式应为 年-月-日，例如 2026-01-31"
+        return None
+    return day.replace(hour=23, minute=59, second=59) if end_of_day else day
+
+
+def build_request(actor, params) -> SearchRequest:
+    """A search request from query-string parameters, with the actor's visibility applied."""
+    errors = {}
+    kind = (params.get("kind") or "").strip()
+    if kind and kind not in KINDS:
+        errors["kind"] = f"类型应为：{'、'.join(KINDS)}"
+    amounts = {}
+    for name in ("min", "max"):
+        try:
+            amounts[name] = parse_yuan(params.get(name))
+        except MoneyError as exc:
+            errors[name] = f"金额{exc}"
+    sort = params.get("sort") or "relevance"
+    if sort not in SORTS:
+        errors["sort"] = "排序应为 relevance 或 date"
+    try:
+        page = max(1, int(params.get("page") or 1))
+        per_page = min(MAX_PER_PAGE, max(1, int(params.get("per_page") or 20)))
+    except ValueError:
+        errors["page"] = "页码必须是整数"
+        page, per_page = 1, 20
+    date_from = _date(params.get("date_from"), "date_from", errors)
+    date_to = _date(params.get("date_to"), "date_to", errors, end_of_day=True)
+    if errors:
+        raise ValidationFailed(errors, "搜索条件有误")
+    filters = {name: params.get(name).strip() for name in ("field", "maturity", "region", "status")
+               if (params.get(name) or "").strip()}
+    request = SearchRequest(q=params.get("q") or "", kinds=(kind,) if kind else (), filters=filters,
+                            amount_min=amounts["min"], amount_max=amounts["max"], date_from=date_from,
+                            date_to=date_to, sort=sort, page=page, per_page=per_page)
+    if is_admin(actor):
+        request.all_statuses = True
+    else:
+        if filters.get("status") in PUBLIC_STATUSES:
+            request.visible_statuses = (filters["status"],)
+        if is_signed_in(actor) and actor.organisation_id and any(actor.role in r for r in CREATOR_ROLES.values()):
+            request.also_org_id = actor.organisation_id
+    return request
+
+
+def search_catalogue(actor, params) -> SearchResult:
+    """Ranked, highlighted, faceted results; drafts and withdrawn listings only for their owners and admins."""
+    return _index().search(build_request(actor, params))
+
+
+def find_possible_duplicates(kind: str, title: str, text: str, exclude_id: int | None = None, limit: int = 5):
+    """Published listings of the same kind whose title and summary look like this one."""
+    words = set(search.query_words(title or ""))
+    if not words:
+        return []
+    hits = _index().similar(kind, f"{title} {title} {text or ''}"[:600], limit=limit * 2)
+    duplicates = []
+    for hit in hits:
+        if hit.object_id == exclude_id:
+            continue
+        theirs = set(search.query_words(hit.title))
+        overlap = len(words & theirs) / max(1, len(words | theirs))
+        if overlap >= 0.34:
+            duplicates.append(hit)
+    return duplicates[:limit]

@@ -1,0 +1,359 @@
+"""What every search engine behind market.search must do, run against each engine we ship."""
+import html
+import re
+import time
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from market.search import analysis
+from market.search.base import IndexBusy, SearchDocument, SearchRequest, SearchResult
+from market.search.whoosh_backend import WhooshBackend
+
+WAN = 10000 * 100  # fen in 1万元
+# Whoosh leaves the files of an index it failed to open to the garbage collector.
+tolerate_leaked_files = pytest.mark.filterwarnings("ignore::ResourceWarning",
+                                                   "ignore::pytest.PytestUnraisableExceptionWarning")
+
+
+@pytest.fixture(params=["memory", "disk"])
+def engine(request, tmp_path):
+    engine = WhooshBackend(None) if request.param == "memory" else WhooshBackend(str(tmp_path / "search"))
+    engine.rebuild([], cursor=0)  # what ensure_index_ready does for a new host
+    return engine
+
+
+def doc(object_id, title, kind="achievement", **values) -> SearchDocument:
+    return SearchDocument(kind=kind, object_id=object_id, title=title, **values)
+
+
+def put(engine, *documents, cursor=None):
+    with engine.writer() as writer:
+        for document in documents:
+            writer.upsert(document)
+        if cursor is not None:
+            writer.cursor = cursor
+
+
+def ids(result: SearchResult) -> list[int]:
+    return [hit.object_id for hit in result.hits]
+
+
+def find(engine, q="", **values) -> SearchResult:
+    return engine.search(SearchRequest(q=q, **values))
+
+
+def test_an_upserted_document_is_found(engine):
+    put(engine, doc(1, "高镍三元正极材料表面包覆改性技术", body="原子层沉积包覆氧化铝"))
+    result = find(engine, "正极材料")
+    assert ids(result) == [1] and result.total == 1
+    assert result.hits[0].kind == "achievement" and result.hits[0].title == "高镍三元正极材料表面包覆改性技术"
+    assert ids(find(engine, "氧化铝")) == [1]
+
+
+def test_an_update_replaces_the_document(engine):
+    put(engine, doc(1, "固态电解质薄膜制备"))
+    put(engine, doc(1, "钠离子电池负极材料"))
+    assert ids(find(engine, "固态电解质")) == []
+    assert ids(find(engine, "钠离子电池")) == [1]
+    assert find(engine).total == 1 and engine.counts()["achievement"] == 1
+
+
+def test_the_same_id_of_another_kind_is_another_document(engine):
+    put(engine, doc(1, "锂电池正极材料"), doc(1, "锂电池正极材料需求", kind="demand"))
+    assert sorted(hit.kind for hit in find(engine, "锂电池").hits) == ["achievement", "demand"]
+
+
+def test_a_deleted_document_is_gone(engine):
+    put(engine, doc(1, "碳化硅功率器件"), doc(2, "碳化硅衬底切割"))
+    with engine.writer() as writer:
+        writer.delete("achievement", 1)
+    assert ids(find(engine, "碳化硅")) == [2]
+
+
+def test_a_failed_write_changes_nothing(engine):
+    put(engine, doc(1, "碳化硅功率器件"), cursor=3)
+    with pytest.raises(RuntimeError):
+        with engine.writer() as writer:
+            writer.upsert(doc(2, "碳化硅衬底切割"))
+            writer.cursor = 9
+            raise RuntimeError("database went away")
+    assert ids(find(engine, "碳化硅")) == [1] and engine.read_cursor() == 3
+
+
+def test_a_second_writer_gets_index_busy(engine):
+    with engine.writer():
+        started = time.monotonic()
+        with pytest.raises(IndexBusy):
+            with engine.writer(timeout=0.2):
+                pass
+        assert time.monotonic() - started < 3
+    put(engine, doc(1, "锁释放后可以写入"))  # the lock was released
+    assert ids(find(engine, "写入")) == [1]
+
+
+@pytest.mark.parametrize("q", ['"正极材料"', "“正极材料”", "「正极材料」"])
+def test_a_quoted_phrase_needs_the_words_together(engine, q):
+    put(engine, doc(1, "锂电池正极材料循环寿命"), doc(2, "正极的界面研究", body="对比了五种导电材料"))
+    assert ids(find(engine, q)) == [1]
+
+
+def test_a_phrase_of_several_words_uses_word_positions(engine):
+    put(engine, doc(1, "锂电池正极材料循环寿命"), doc(2, "锂电池负极与正极材料对比"))
+    assert sorted(ids(find(engine, "锂电池 正极材料"))) == [1, 2]
+    assert ids(find(engine, '"锂电池正极材料"')) == [1]
+    assert ids(find(engine, '"锂电池 正极材料"')) == [1]
+
+
+def test_every_word_must_match_by_default(engine):
+    put(engine, doc(1, "正极材料包覆"), doc(2, "光子芯片封装"), doc(3, "正极材料检测芯片"))
+    result = find(engine, "正极材料 芯片")
+    assert ids(result) == [3] and not result.relaxed
+
+
+def test_when_no_document_has_every_word_partial_matches_are_shown_and_flagged(engine):
+    put(engine, doc(1, "正极材料包覆"), doc(2, "光子芯片封装"), doc(3, "生物医药中试"))
+    result = find(engine, "正极材料 芯片")
+    assert result.relaxed and sorted(ids(result)) == [1, 2] and result.total == 2
+    assert not find(engine, "正极材料").relaxed
+
+
+def test_nothing_found_is_an_empty_result_not_relaxed(engine):
+    put(engine, doc(1, "正极材料包覆"))
+    result = find(engine, "量子计算")
+    assert result.hits == [] and result.total == 0 and not result.relaxed
+
+
+def test_kinds_filter_and_kind_facet(engine):
+    put(engine, doc(1, "氢燃料电池电堆"), doc(2, "氢燃料电池催化剂需求", kind="demand"),
+        doc(3, "燃料电池测试台", kind="equipment"), doc(4, "氢能产业扶持政策", kind="policy"))
+    assert find(engine, "燃料电池").facets["kind"] == {"achievement": 1, "demand": 1, "equipment": 1}
+    assert ids(find(engine, "燃料电池", kinds=("demand",))) == [2]
+    assert sorted(ids(find(engine, "燃料电池", kinds=("demand", "equipment")))) == [2, 3]
+    assert ids(find(engine, kinds=("policy",))) == [4]
+
+
+def test_field_and_region_facets_count_the_matches_and_filter(engine):
+    put(engine, doc(1, "储能电池管理", field="新能源与节能", region="沣东"),
+        doc(2, "动力电池回收", field="新能源与节能", region="沣西"),
+        doc(3, "电池隔膜材料", field="新材料", region="沣东"),
+        doc(4, "光刻胶配方", field="新材料", region="沣东"))
+    result = find(engine, "电池")
+    assert result.facets["field"] == {"新能源与节能": 2, "新材料": 1}
+    assert result.facets["region"] == {"沣东": 2, "沣西": 1}
+    filtered = find(engine, "电池", filters={"region": "沣东"})
+    assert sorted(ids(filtered)) == [1, 3] and filtered.facets["field"] == {"新能源与节能": 1, "新材料": 1}
+    assert ids(find(engine, "电池", filters={"field": "新材料", "region": "沣东"})) == [3]
+
+
+def test_drafts_are_seen_only_by_admins_and_their_organisation(engine):
+    put(engine, doc(1, "已发布的固态电池", org_id=7), doc(2, "草稿中的固态电池", status="draft", org_id=7),
+        doc(3, "已撤回的固态电池", status="withdrawn", org_id=8))
+    assert ids(find(engine, "固态电池")) == [1]
+    assert sorted(ids(find(engine, "固态电池", all_statuses=True))) == [1, 2, 3]
+    assert sorted(ids(find(engine, "固态电池", also_org_id=7))) == [1, 2]
+    assert sorted(ids(find(engine, "固态电池", also_org_id=8))) == [1, 3]
+    assert ids(find(engine, "固态电池", also_org_id=9)) == [1]
+    assert ids(find(engine, "草稿")) == [] and find(engine).total == 1
+    assert "draft" not in find(engine, "固态电池").facets.get("status", {})
+
+
+def test_amount_filters_match_overlapping_ranges(engine):
+    put(engine, doc(1, "电池需求甲", kind="demand", amount_min=50 * WAN, amount_max=200 * WAN),
+        doc(2, "电池需求乙", kind="demand", amount_min=300 * WAN, amount_max=500 * WAN),
+        doc(3, "电池成果丙", amount_min=150 * WAN, amount_max=150 * WAN))
+    assert sorted(ids(find(engine, "电池", amount_min=100 * WAN, amount_max=250 * WAN))) == [1, 3]
+    assert ids(find(engine, "电池", amount_min=400 * WAN)) == [2]
+    assert sorted(ids(find(engine, "电池", amount_max=60 * WAN))) == [1]
+    assert sorted(ids(find(engine, "电池", amount_min=200 * WAN, amount_max=300 * WAN))) == [1, 2]
+    assert ids(find(engine, "电池", amount_min=600 * WAN)) == []
+
+
+def test_sorting_by_date_puts_the_newest_first(engine):
+    day = datetime(2026, 3, 1, tzinfo=timezone.utc)
+    put(engine, doc(1, "电池 电池 电池 较早", date=day), doc(2, "电池 最新", date=day + timedelta(days=9)),
+        doc(3, "电池 中间", date=day + timedelta(days=3)))
+    assert ids(find(engine, "电池", sort="date")) == [2, 3, 1]
+    assert ids(find(engine)) == [2, 3, 1]  # browsing without words: newest first
+    assert ids(find(engine, "电池", date_from=day + timedelta(days=1))) != []
+    assert sorted(ids(find(engine, "电池", date_from=day + timedelta(days=1)))) == [2, 3]
+
+
+def test_pages_carry_the_total(engine):
+    put(engine, *[doc(n, f"钙钛矿光伏组件第{n}号", date=datetime(2026, 1, 1, tzinfo=timezone.utc) + timedelta(hours=n))
+                  for n in range(1, 26)])
+    first = find(engine, "钙钛矿", per_page=10)
+    last = find(engine, "钙钛矿", per_page=10, page=3)
+    assert (first.total, len(first.hits), first.page) == (25, 10, 1)
+    assert (last.total, len(last.hits), last.page) == (25, 5, 3)
+    seen = set()
+    for page in (1, 2, 3):
+        seen |= set(ids(find(engine, "钙钛矿", per_page=10, page=page, sort="date")))
+    assert seen == set(range(1, 26))
+
+
+def _unmarked(fragment: str) -> str:
+    return html.unescape(fragment.replace("<mark>", "").replace("</mark>", ""))
+
+
+def test_highlights_mark_matches_and_escape_everything_else(engine):
+    title = "<script>alert(1)</script>正极材料"
+    body = '<img src=x onerror="alert(2)"> 采用正极材料 & 电解液 <b>联合</b>优化'
+    put(engine, doc(1, title, body=body))
+    [hit] = find(engine, "正极材料").hits
+    assert hit.highlights["title"] == "&lt;script&gt;alert(1)&lt;/script&gt;<mark>正极材料</mark>"
+    snippet = hit.highlights["body"]
+    assert "<mark>正极材料</mark>" in snippet
+    for fragment in hit.highlights.values():
+        assert "<script" not in fragment and "<img" not in fragment and "<b>" not in fragment
+        assert re.sub(r"</?mark>", "", fragment).count("<") == 0
+    assert _unmarked(hit.highlights["title"]) == title
+    assert _unmarked(snippet).strip("…") in body
+
+
+def test_highlights_keep_the_whole_title(engine):
+    title = "【揭榜挂帅】“锂电池”正极材料（中试）。"
+    put(engine, doc(1, title))
+    [hit] = find(engine, "正极材料").hits
+    assert _unmarked(hit.highlights["title"]) == title and "<mark>" in hit.highlights["title"]
+    [hit] = find(engine).hits
+    assert hit.highlights["title"] == html.escape(title)
+
+
+NASTY = ['"正极材料', '正极材料"', '"""', "AND", "OR", "NOT", "正极 AND", "OR 材料", "NOT 正极", "*", "?", "~", "^",
+         ":", "(", ")", "[", "]", "{", "}", "正极*", "正?极", "正极~2", "正极^3", "title:正极", "status:draft",
+         "(正极 OR", "[a TO z]", "{1 TO}", "AND OR NOT * ? ~ ^ : ( ) [ ] { }", "😀", "🔋电池😀", "'; DROP TABLE listings; --",
+         "1' OR '1'='1", "<script>alert(1)</script>", "<b>正极</b>", "", "   ", "\t\n", "\x00正极", "\\", "正极\\",
+         "/正极/", "+正极 -材料", "&&", "||", "!", "％", "ＡＮＤ", "“正极", "「」"]
+
+
+@pytest.mark.parametrize("q", NASTY)
+def test_odd_queries_never_raise(engine, q):
+    put(engine, doc(1, "锂电池正极材料", body="正极 材料 title status draft"), doc(2, "草稿", status="draft"))
+    result = find(engine, q)
+    assert isinstance(result, SearchResult) and result.total == len(result.hits) <= 2
+    assert 2 not in ids(result)
+    find(engine, q, sort="date", kinds=("achievement",), page=2)
+
+
+def test_a_long_paste_is_cut_with_a_notice(engine):
+    put(engine, doc(1, "锂电池正极材料"))
+    paste = "锂电池正极材料" + "的" * 493
+    result = find(engine, paste)
+    assert len(paste) == 500
+    assert result.notice and re.search(r"[\u4e00-\u9fff]", result.notice)
+    assert ids(result) == [1]
+    assert find(engine, "正极材料").notice is None
+
+
+def test_rebuild_replaces_everything_and_sets_the_cursor(engine):
+    put(engine, doc(1, "旧的石墨烯导热膜"), cursor=5)
+    count = engine.rebuild([doc(2, "新的石墨烯散热片"), doc(3, "量子点显示", kind="demand")], cursor=42)
+    assert count == 2
+    assert ids(find(engine, "石墨烯")) == [2] and engine.read_cursor() == 42
+    assert engine.counts()["demand"] == 1
+    put(engine, doc(4, "石墨烯涂层"))
+    assert engine.read_cursor() == 42  # a write keeps the cursor it is not told to move
+    assert sorted(ids(find(engine, "石墨烯"))) == [2, 4]
+
+
+def test_searches_during_a_rebuild_see_the_old_index(engine):
+    put(engine, doc(1, "旧的石墨烯导热膜"), cursor=5)
+    seen = []
+
+    def documents():
+        yield doc(2, "新的石墨烯散热片")
+        seen.append((ids(find(engine, "石墨烯")), engine.read_cursor()))
+        yield doc(3, "新的石墨烯涂层")
+
+    engine.rebuild(documents(), cursor=9)
+    assert seen == [([1], 5)]
+    assert sorted(ids(find(engine, "石墨烯"))) == [2, 3]
+
+
+def test_a_failed_rebuild_keeps_the_old_index(engine):
+    put(engine, doc(1, "旧的石墨烯导热膜"), cursor=5)
+
+    def documents():
+        yield doc(2, "新的石墨烯散热片")
+        raise RuntimeError("database went away")
+
+    with pytest.raises(RuntimeError):
+        engine.rebuild(documents(), cursor=9)
+    assert ids(find(engine, "石墨烯")) == [1] and engine.read_cursor() == 5
+
+
+# ---- the on-disk index ---------------------------------------------------------------------------------
+
+def test_the_cursor_and_documents_survive_reopening(tmp_path):
+    path = str(tmp_path / "search")
+    first = WhooshBackend(path)
+    first.rebuild([doc(1, "碳化硅功率器件")], cursor=3)
+    put(first, doc(2, "碳化硅衬底"), cursor=17)
+    again = WhooshBackend(path)
+    assert again.is_healthy() and again.read_cursor() == 17
+    assert sorted(ids(find(again, "碳化硅"))) == [1, 2]
+
+
+def test_another_process_sees_writes_and_rebuilds(tmp_path):
+    path = str(tmp_path / "search")
+    writer_side, reader_side = WhooshBackend(path), WhooshBackend(path)
+    writer_side.rebuild([doc(1, "碳化硅功率器件")], cursor=1)
+    assert ids(find(reader_side, "碳化硅")) == [1]
+    put(writer_side, doc(2, "碳化硅衬底"), cursor=2)
+    assert sorted(ids(find(reader_side, "碳化硅"))) == [1, 2] and reader_side.read_cursor() == 2
+    writer_side.rebuild([doc(3, "碳化硅外延")], cursor=3)
+    assert ids(find(reader_side, "碳化硅")) == [3] and reader_side.read_cursor() == 3
+
+
+def test_rebuilds_keep_one_previous_directory_at_most(tmp_path):
+    engine = WhooshBackend(str(tmp_path / "search"))
+    for n in range(4):
+        engine.rebuild([doc(n, "碳化硅")], cursor=n)
+    assert len(list((tmp_path / "search").glob("index-*"))) <= 2
+    assert ids(find(engine, "碳化硅")) == [3]
+
+
+@tolerate_leaked_files
+def test_a_missing_index_is_unhealthy(tmp_path):
+    assert not WhooshBackend(str(tmp_path / "never-built")).is_healthy()
+    engine = WhooshBackend(str(tmp_path / "search"))
+    engine.rebuild([doc(1, "碳化硅")], cursor=1)
+    assert engine.is_healthy()
+    for directory in (tmp_path / "search").glob("index-*"):
+        for file in directory.iterdir():
+            file.unlink()
+        directory.rmdir()
+    assert not WhooshBackend(str(tmp_path / "search")).is_healthy()
+    assert not engine.is_healthy()
+
+
+def _garble(data: bytes) -> bytes:
+    return bytes(b ^ 0x5A if i % 3 == 0 else b for i, b in enumerate(data))
+
+
+@tolerate_leaked_files
+@pytest.mark.parametrize("damage", [lambda data: data[: len(data) // 3], lambda data: b"", _garble],
+                         ids=["truncated", "emptied", "garbled"])
+@pytest.mark.parametrize("pattern", ["*.seg", "*.toc"])
+def test_a_corrupt_index_is_unhealthy(tmp_path, damage, pattern):
+    path = str(tmp_path / "search")
+    WhooshBackend(path).rebuild([doc(n, f"碳化硅功率器件{n}", body="沟槽栅 " * 50) for n in range(50)], cursor=1)
+    assert WhooshBackend(path).is_healthy()
+    files = list((tmp_path / "search" / "current").glob(pattern))
+    assert files
+    for file in files:
+        file.write_bytes(damage(file.read_bytes()))
+    assert not WhooshBackend(path).is_healthy()
+
+
+def test_an_index_built_with_another_dictionary_is_unhealthy(tmp_path, monkeypatch):
+    path = str(tmp_path / "search")
+    WhooshBackend(path).rebuild([doc(1, "碳化硅")], cursor=1)
+    copy = tmp_path / "userdict.txt"
+    copy.write_bytes(analysis.USER_DICT.read_bytes() + "数智孪生 2000 n\n".encode())
+    monkeypatch.setattr(analysis, "USER_DICT", copy)
+    assert not WhooshBackend(path).is_healthy()
+    rebuilt = WhooshBackend(path)
+    rebuilt.rebuild([doc(1, "碳化硅")], cursor=1)
+    assert rebuilt.is_healthy()

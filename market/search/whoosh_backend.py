@@ -1,4 +1,5 @@
 """The Whoosh engine, on disk (one directory swapped atomically on rebuild) or in memory (tests)."""
+import fcntl
 import html
 import json
 import logging
@@ -214,6 +215,16 @@ class WhooshBackend:
 
     def rebuild(self, documents, cursor: int, progress=None) -> int:
         """Write every document into a fresh index, then swap it in atomically; returns the count."""
+        if self._ram is not None:
+            return self._rebuild(documents, cursor, progress)
+        # One rebuild at a time per host: a finished rebuild deletes the other index directories, and
+        # several workers finding the index missing all start one.
+        self.path.mkdir(parents=True, exist_ok=True)
+        with open(self.path / "rebuild.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            return self._rebuild(documents, cursor, progress)
+
+    def _rebuild(self, documents, cursor: int, progress=None) -> int:
         if self._ram is not None:
             fresh = _PrivateRamStorage()  # swapped in once complete, as a directory is on disk
             ix, target = fresh.create_index(make_schema()), None

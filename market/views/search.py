@@ -3,7 +3,7 @@ from flask import Blueprint, render_template, request
 from flask_login import current_user
 
 from market.errors import ValidationFailed
-from market.models.vocab import MATURITY_STAGES, REGIONS
+from market.models.vocab import LISTING_STATUSES, MATURITY_STAGES, REGIONS
 from market.services.search import search_catalogue
 from market.services.taxonomy import field_names
 
@@ -25,4 +25,4 @@ def show_results():
         errors = exc.fields
     return render_template("search/results.html", result=result, errors=errors, params=params, tabs=TABS,
                            details=DETAIL_ENDPOINTS, fields=field_names(), maturities=MATURITY_STAGES,
-                           regions=REGIONS), 422 if errors else 200
+                           regions=REGIONS, statuses=LISTING_STATUSES), 422 if errors else 200

@@ -9,11 +9,9 @@ import pytest
 from market.search import analysis
 from market.search.base import IndexBusy, SearchDocument, SearchRequest, SearchResult
 from market.search.whoosh_backend import WhooshBackend
+from tests.search.support import tolerate_leaked_files
 
 WAN = 10000 * 100  # fen in 1万元
-# Whoosh leaves the files of an index it failed to open to the garbage collector.
-tolerate_leaked_files = pytest.mark.filterwarnings("ignore::ResourceWarning",
-                                                   "ignore::pytest.PytestUnraisableExceptionWarning")
 
 
 @pytest.fixture(params=["memory", "disk"])

@@ -2,7 +2,7 @@
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 from market import search
 from market.extensions import db as _db
@@ -11,7 +11,7 @@ from market.services import indexing, listings, organisations, taxonomy
 from market.services.base import unit_of_work
 from market.services.indexing import GAP_GRACE, drain, index_status, prune_outbox, safe_cursor
 from market.services.search import search_catalogue
-from tests.conftest import ACHIEVEMENT
+from tests.search.support import restart_outbox_numbering
 
 
 def found(q, actor=None, **params) -> list[int]:
@@ -24,10 +24,7 @@ def outbox_rows() -> int:
 
 @pytest.fixture(autouse=True)
 def outbox_numbers_start_at_one(db):
-    """As PostgreSQL's RESTART IDENTITY does between tests: a fresh index then sees no gap below the first row."""
-    if db.engine.dialect.name == "sqlite":
-        db.session.execute(text("DELETE FROM sqlite_sequence WHERE name = 'search_outbox'"))
-        db.session.commit()
+    restart_outbox_numbering(db)
 
 
 def new_achievement(owner, title):

@@ -1,4 +1,5 @@
 """`flask --app wsgi market …` commands."""
+import os
 import sys
 
 import click
@@ -52,7 +53,9 @@ def expire_command():
 
 
 @market_cli.command("reindex")
-def reindex_command():
+@click.option("--processes", type=click.IntRange(1, 16), default=lambda: min(os.cpu_count() or 1, 4), show_default="CPU 核数，至多 4",
+              help="并行建索引的进程数")
+def reindex_command(processes):
     """Rebuild the search index from the database (searches keep working meanwhile)."""
     from market.services.indexing import count_documents, rebuild_index
 
@@ -64,7 +67,7 @@ def reindex_command():
             bar.update(count - done[0])
             done[0] = count
 
-        count = rebuild_index(progress)
+        count = rebuild_index(progress, processes)
         bar.update(count - done[0])
     click.echo(f"已索引 {count} 条")
 

@@ -80,6 +80,20 @@ def _sub_words(word: str, freq: dict) -> list[str]:
     return [r for r in runs if r != word and (len(r) > 1 or r.isdigit())] if len(runs) > 1 else []
 
 
+_SUB_WORD_CACHE_SIZE = 200_000
+
+
+def _cached_sub_words(seg: jieba.Tokenizer, word: str) -> list[str]:
+    """_sub_words, remembered per segmenter (so a new dictionary starts a new cache)."""
+    cache = seg.__dict__.setdefault("market_sub_words", {})
+    found = cache.get(word)
+    if found is None:
+        if len(cache) >= _SUB_WORD_CACHE_SIZE:
+            cache.clear()
+        found = cache[word] = _sub_words(word, seg.FREQ)
+    return found
+
+
 class ChineseTokenizer(Tokenizer):
     """jieba words with Whoosh word positions (not character offsets), plus sub-words when indexing."""
 
@@ -99,7 +113,7 @@ class ChineseTokenizer(Tokenizer):
             if word in STOP_WORDS:
                 pos += 1
                 continue
-            words = [word] if mode == "query" else [word, *_sub_words(word, seg.FREQ)]
+            words = [word] if mode == "query" else [word, *_cached_sub_words(seg, word)]
             for text_of_token in words:
                 token.text = text_of_token
                 token.boost = 1.0

@@ -7,20 +7,26 @@ import os
 import re
 import shutil
 import tempfile
+import threading
 import time
+from collections import OrderedDict
 import weakref
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
 from whoosh import index, qparser, query, sorting
+from whoosh.idsets import BitSet
 from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage, RamStorage
 from whoosh.index import LockError
 from whoosh.scoring import BM25F
 
 from market.search.analysis import analyzer, dictionary_version, normalise, query_words
+from market.search import whoosh_speedups
 from market.search.base import FACETS, Hit, IndexBusy, SearchDocument, SearchRequest, SearchResult
+
+whoosh_speedups.install()
 
 log = logging.getLogger(__name__)
 MAX_QUERY_CHARS = 200
@@ -28,12 +34,23 @@ SNIPPET_CHARS = 400
 QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "「": '"', "」": '"', "『": '"', "』": '"', "＂": '"'})
 
 
+# Bump when make_schema changes: an index built with another schema is rebuilt at start.
+SCHEMA_VERSION = 2
+
+
+def index_version() -> str:
+    """What an index must have been built with to be used: this schema and today's user dictionary."""
+    return f"{SCHEMA_VERSION}-{dictionary_version()}"
+
+
 def make_schema() -> Schema:
+    """Numbers that are only shown or matched exactly are stored or kept as IDs: a NUMERIC field writes
+    a posting per precision step, which made up a third of all postings."""
     text = analyzer()
     return Schema(
         doc_id=ID(unique=True, stored=True),
         kind=ID(stored=True, sortable=True),
-        object_id=NUMERIC(stored=True, bits=64),
+        object_id=STORED(),
         title=TEXT(analyzer=text, stored=True, field_boost=3.0),
         body=TEXT(analyzer=text),
         snippet=STORED(),  # the start of the body, for highlighted snippets
@@ -43,10 +60,10 @@ def make_schema() -> Schema:
         maturity=ID(stored=True, sortable=True),
         region=ID(stored=True, sortable=True),
         status=ID(stored=True, sortable=True),
-        org_id=NUMERIC(stored=True, bits=64),
-        amount_min=NUMERIC(stored=True, bits=64),
-        amount_max=NUMERIC(stored=True, bits=64),
-        date=NUMERIC(stored=True, bits=64, sortable=True),
+        org_id=ID(),
+        amount_min=NUMERIC(stored=True, bits=64, shift_step=8),
+        amount_max=NUMERIC(stored=True, bits=64, shift_step=8),
+        date=NUMERIC(stored=True, bits=64, shift_step=8, sortable=True),
     )
 
 
@@ -59,7 +76,9 @@ def _fields(doc: SearchDocument) -> dict:
     for name in ("field", "maturity", "region"):
         if getattr(doc, name):
             values[name] = getattr(doc, name)
-    for name in ("org_id", "amount_min", "amount_max"):
+    if doc.org_id is not None:
+        values["org_id"] = str(doc.org_id)
+    for name in ("amount_min", "amount_max"):
         if getattr(doc, name) is not None:
             values[name] = getattr(doc, name)
     values["date"] = int((doc.date or datetime(1970, 1, 1, tzinfo=timezone.utc)).timestamp())
@@ -133,6 +152,7 @@ class WhooshBackend:
         self._ram = _PrivateRamStorage() if path is None else None
         self._ram_cursor = 0
         self._index = None
+        self._local = threading.local()  # each thread keeps its own searcher between requests
 
     # ---- storage ---------------------------------------------------------------------------------
 
@@ -169,7 +189,7 @@ class WhooshBackend:
         if directory is None:
             self._ram_cursor = cursor
             return
-        meta = {"cursor": cursor, "dictionary": dictionary_version()}
+        meta = {"cursor": cursor, "dictionary": index_version()}
         tmp = self._cursor_file(directory).with_suffix(".tmp")
         tmp.write_text(json.dumps(meta))
         os.replace(tmp, self._cursor_file(directory))
@@ -180,7 +200,7 @@ class WhooshBackend:
             return True
         try:
             directory = self._current.resolve(strict=True)
-            if self._read_meta(directory).get("dictionary") != dictionary_version():
+            if self._read_meta(directory).get("dictionary") != index_version():
                 return False
             with self._open().searcher() as searcher:
                 searcher.doc_count()
@@ -203,6 +223,7 @@ class WhooshBackend:
             whoosh_writer = ix.writer(timeout=timeout)
         except LockError:
             raise IndexBusy("search index is locked by another writer") from None
+        whoosh_speedups.use_chunked_pool(whoosh_writer)
         directory = None if self._ram is not None else self._current.resolve()
         wrapper = _Writer(self, whoosh_writer, self.read_cursor())
         try:
@@ -213,8 +234,11 @@ class WhooshBackend:
         whoosh_writer.commit(merge=merge)
         self._write_cursor(directory, wrapper.cursor)
 
-    def rebuild(self, documents, cursor: int, progress=None) -> int:
-        """Write every document into a fresh index, then swap it in atomically; returns the count."""
+    def rebuild(self, documents, cursor: int, progress=None, processes: int = 1) -> int:
+        """Write every document into a fresh index, then swap it in atomically; returns the count.
+
+        processes > 1 segments and writes in that many worker processes (on disk only), one segment each.
+        """
         if self._ram is not None:
             return self._rebuild(documents, cursor, progress)
         # One rebuild at a time per host: a finished rebuild deletes the other index directories, and
@@ -222,9 +246,9 @@ class WhooshBackend:
         self.path.mkdir(parents=True, exist_ok=True)
         with open(self.path / "rebuild.lock", "w") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
-            return self._rebuild(documents, cursor, progress)
+            return self._rebuild(documents, cursor, progress, processes)
 
-    def _rebuild(self, documents, cursor: int, progress=None) -> int:
+    def _rebuild(self, documents, cursor: int, progress=None, processes: int = 1) -> int:
         if self._ram is not None:
             fresh = _PrivateRamStorage()  # swapped in once complete, as a directory is on disk
             ix, target = fresh.create_index(make_schema()), None
@@ -233,7 +257,11 @@ class WhooshBackend:
             target = self.path / f"index-{time.strftime('%Y%m%d%H%M%S')}-{time.time_ns() % 10**9:09d}-{os.getpid()}"
             target.mkdir()
             ix = index.create_in(str(target), make_schema())
-        writer = ix.writer(limitmb=128)
+        if processes > 1 and target is not None:
+            writer = ix.writer(procs=processes, multisegment=True, limitmb=256)
+        else:
+            writer = ix.writer(limitmb=512)
+            whoosh_speedups.use_chunked_pool(writer)
         count = 0
         try:
             for document in documents:
@@ -268,6 +296,40 @@ class WhooshBackend:
 
     # ---- reading ---------------------------------------------------------------------------------
 
+    FILTER_CACHE_SIZE = 64
+
+    def _searcher(self):
+        """This thread's searcher, reopened only when the index changed: opening one reads every sortable
+        column from disk, which cost more than the query itself."""
+        ix, local = self._open(), self._local
+        current = getattr(local, "searcher", None)
+        if current is None or local.index is not ix:
+            if current is not None:
+                current.close()
+            current, local.index, local.filters = ix.searcher(weighting=BM25F()), ix, OrderedDict()
+        elif not current.up_to_date():
+            # Not refresh(): Whoosh-Reloaded's reader reuse keeps a segment's old deletions and fails on
+            # an empty index.
+            current.close()
+            current, local.filters = ix.searcher(weighting=BM25F()), OrderedDict()
+        local.searcher = current
+        return current
+
+    def _filter_docs(self, searcher, filter_query):
+        """The document numbers a filter allows, remembered until the index changes (the visibility and
+        kind filters match most of the index and would otherwise be walked on every query)."""
+        if filter_query is None:
+            return None
+        cache, key = self._local.filters, repr(filter_query)
+        docs = cache.get(key)
+        if docs is None:
+            docs = cache[key] = BitSet(searcher.docs_for_query(filter_query), size=searcher.doc_count_all())
+            if len(cache) > self.FILTER_CACHE_SIZE:
+                cache.popitem(last=False)
+        else:
+            cache.move_to_end(key)
+        return docs
+
     def counts(self) -> dict[str, int]:
         with self._open().searcher() as searcher:
             # doc_frequency would also count replaced and deleted documents until segments merge
@@ -294,7 +356,7 @@ class WhooshBackend:
         if not request.all_statuses:
             visible = query.Or([query.Term("status", s) for s in request.visible_statuses])
             if request.also_org_id is not None:
-                visible = query.Or([visible, query.NumericRange("org_id", request.also_org_id, request.also_org_id)])
+                visible = query.Or([visible, query.Term("org_id", str(request.also_org_id))])
             parts.append(visible)
         if request.amount_min is not None:
             parts.append(query.NumericRange("amount_max", request.amount_min, None))
@@ -309,34 +371,36 @@ class WhooshBackend:
     def search(self, request: SearchRequest) -> SearchResult:
         ix = self._open()
         text, notice = _clean_query(request.q)
-        with ix.searcher(weighting=BM25F()) as searcher:
-            filter_query = self._filter(request)
-            relaxed = False
-            if text:
-                parsed = self._parse(ix, text, qparser.AndGroup)
-                if parsed is query.NullQuery or not list(parsed.leaves()):
-                    parsed = query.NullQuery
-            else:
-                parsed = query.Every()
-            facets = {name: sorting.FieldFacet(name, maptype=sorting.Count) for name in FACETS}
-            kwargs = dict(filter=filter_query, groupedby=facets, terms=True)
-            if request.sort == "date" or not text:
-                kwargs.update(sortedby="date", reverse=True)
-            page = searcher.search_page(parsed, request.page, pagelen=request.per_page, **kwargs) \
-                if parsed is not query.NullQuery else None
-            correction = None
-            if text and (page is None or page.total == 0):
-                correction = _correction(searcher, text)
-                loose = self._parse(ix, text, qparser.OrGroup)
-                if loose is not query.NullQuery and len(list(loose.leaves())) > 1:
-                    page = searcher.search_page(loose, request.page, pagelen=request.per_page, **kwargs)
-                    relaxed = page.total > 0
-            if page is None:
-                return SearchResult([], 0, request.page, request.per_page, {}, correction, False, notice)
-            results = page.results
-            hits = [self._hit(hit, bool(text)) for hit in page]
-            facet_counts = {name: {value: n for value, n in results.groups(name).items() if value} for name in FACETS}
-            return SearchResult(hits, page.total, page.pagenum, request.per_page, facet_counts, correction, relaxed, notice)
+        searcher = self._searcher()
+        allowed = self._filter_docs(searcher, self._filter(request))
+        if allowed is not None and not allowed:  # Whoosh reads an empty filter as "no filter"
+            return SearchResult([], 0, request.page, request.per_page, {}, None, False, notice)
+        relaxed = False
+        if text:
+            parsed = self._parse(ix, text, qparser.AndGroup)
+            if parsed is query.NullQuery or not list(parsed.leaves()):
+                parsed = query.NullQuery
+        else:
+            parsed = query.Every()
+        facets = {name: sorting.FieldFacet(name, maptype=sorting.Count) for name in FACETS}
+        kwargs = dict(filter=allowed, groupedby=facets, terms=True)
+        if request.sort == "date" or not text:
+            kwargs.update(sortedby="date", reverse=True)
+        page = searcher.search_page(parsed, request.page, pagelen=request.per_page, **kwargs) \
+            if parsed is not query.NullQuery else None
+        correction = None
+        if text and (page is None or page.total == 0):
+            correction = _correction(searcher, text)
+            loose = self._parse(ix, text, qparser.OrGroup)
+            if loose is not query.NullQuery and len(list(loose.leaves())) > 1:
+                page = searcher.search_page(loose, request.page, pagelen=request.per_page, **kwargs)
+                relaxed = page.total > 0
+        if page is None:
+            return SearchResult([], 0, request.page, request.per_page, {}, correction, False, notice)
+        results = page.results
+        hits = [self._hit(hit, bool(text)) for hit in page]
+        facet_counts = {name: {value: n for value, n in results.groups(name).items() if value} for name in FACETS}
+        return SearchResult(hits, page.total, page.pagenum, request.per_page, facet_counts, correction, relaxed, notice)
 
     def _hit(self, hit, highlight_terms: bool) -> Hit:
         stored = dict(hit.fields())
@@ -354,12 +418,14 @@ class WhooshBackend:
         cleaned, _ = _clean_query(text.replace('"', " "))
         if not cleaned:
             return []
-        with ix.searcher(weighting=BM25F()) as searcher:
-            parsed = self._parse(ix, cleaned, qparser.OrGroup)
-            if parsed is query.NullQuery:
-                return []
-            flt = query.And([query.Term("kind", kind), query.Term("status", "published")])
-            return [self._hit(hit, False) for hit in searcher.search(parsed, limit=limit, filter=flt)]
+        parsed = self._parse(ix, cleaned, qparser.OrGroup)
+        if parsed is query.NullQuery:
+            return []
+        searcher = self._searcher()
+        flt = self._filter_docs(searcher, query.And([query.Term("kind", kind), query.Term("status", "published")]))
+        if not flt:
+            return []
+        return [self._hit(hit, False) for hit in searcher.search(parsed, limit=limit, filter=flt)]
 
 
 def _correction(searcher, text: str) -> str | None:

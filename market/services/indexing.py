@@ -241,12 +241,13 @@ def prune_outbox() -> int:
     return result.rowcount or 0
 
 
-def rebuild_index(progress=None) -> int:
-    """Rebuild this host's index from the database into a fresh directory swapped in atomically."""
+def rebuild_index(progress=None, processes: int = 1) -> int:
+    """Rebuild this host's index from the database into a fresh directory swapped in atomically;
+    processes > 1 writes in that many worker processes."""
     rows = db.session.execute(select(SearchOutboxEntry.seq, SearchOutboxEntry.created_at)
                               .order_by(SearchOutboxEntry.seq)).all()
     cursor = safe_cursor(0, [(r.seq, r.created_at) for r in rows], utcnow())
-    count = search.backend().rebuild(all_documents(), cursor, progress)
+    count = search.backend().rebuild(all_documents(), cursor, progress, processes)
     db.session.rollback()
     _report_cursor(cursor)
     return count

@@ -355,3 +355,26 @@ def test_an_index_built_with_another_dictionary_is_unhealthy(tmp_path, monkeypat
     rebuilt = WhooshBackend(path)
     rebuilt.rebuild([doc(1, "碳化硅")], cursor=1)
     assert rebuilt.is_healthy()
+
+
+def test_a_rebuild_in_two_processes_finds_the_same_documents(tmp_path):
+    documents = [doc(n, f"碳化硅功率器件第{n}代", body="高压大电流" if n % 2 else "射频前端",
+                     field="电子信息", org_id=n % 3, status="published") for n in range(1, 401)]
+    single, parallel = WhooshBackend(str(tmp_path / "one")), WhooshBackend(str(tmp_path / "two"))
+    assert single.rebuild(iter(documents), cursor=7) == parallel.rebuild(iter(documents), cursor=7, processes=2) == 400
+    for q in ("碳化硅", "高压", '"射频前端"', "功率器件 大电流"):
+        one, two = find(single, q, per_page=500), find(parallel, q, per_page=500)
+        assert one.total == two.total > 0 and sorted(ids(one)) == sorted(ids(two))
+        assert one.facets == two.facets
+    assert parallel.read_cursor() == 7 and parallel.is_healthy() and parallel.counts()["achievement"] == 400
+    put(parallel, doc(401, "碳化硅衬底"))
+    assert find(parallel, "碳化硅").total == 401
+
+
+def test_an_index_built_with_another_schema_is_unhealthy(tmp_path, monkeypatch):
+    from market.search import whoosh_backend
+
+    path = str(tmp_path / "search")
+    WhooshBackend(path).rebuild([doc(1, "碳化硅")], cursor=1)
+    monkeypatch.setattr(whoosh_backend, "SCHEMA_VERSION", whoosh_backend.SCHEMA_VERSION + 1)
+    assert not WhooshBackend(path).is_healthy()

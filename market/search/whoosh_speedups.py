@@ -1,0 +1,59 @@
+"""Two fixes to Whoosh's segment writer that change its speed, not its output.
+
+- Postings that overflow memory are written to sorted runs one pickle call per posting; writing and
+  reading them in chunks does the same work in C.
+- While a segment is flushed, the length of every posting's field is looked up, and for fields that keep
+  no lengths (ID, NUMERIC) the missing column file is looked for on disk again for every posting.
+
+Both were found by profiling a rebuild (docs/benchmarks.md); the backend contract tests cover the output.
+"""
+from pickle import HIGHEST_PROTOCOL, dump, load
+
+from whoosh.codec import whoosh3
+from whoosh.writing import PostingPool
+
+RUN_CHUNK = 20_000
+
+
+class ChunkedPostingPool(PostingPool):
+    """A posting pool whose sorted runs are pickled in chunks of RUN_CHUNK postings."""
+
+    def _write_run(self, f, items):
+        for start in range(0, len(items), RUN_CHUNK):
+            dump(items[start:start + RUN_CHUNK], f, HIGHEST_PROTOCOL)
+        f.close()
+
+    def _read_run(self, path):
+        f = self._open_run(path)
+        try:
+            while True:
+                try:
+                    chunk = load(f)
+                except EOFError:
+                    return
+                yield from chunk
+        finally:
+            f.close()
+            self._remove_run(path)
+
+
+def _cached_reader(self, fieldname, column):
+    """Whoosh's own, except that "this field keeps no column" is remembered as well."""
+    try:
+        return self._readers[fieldname]
+    except KeyError:
+        reader = self.column_reader(fieldname, column) if self.has_column(fieldname) else None
+        self._readers[fieldname] = reader
+        return reader
+
+
+def install() -> None:
+    """Apply the column-lookup fix (idempotent); the pool is chosen per writer, see use_chunked_pool."""
+    whoosh3.W3PerDocReader._cached_reader = _cached_reader
+
+
+def use_chunked_pool(writer) -> None:
+    """Swap a fresh SegmentWriter's posting pool for the chunked one (before any document is added)."""
+    pool = writer.pool
+    if type(pool) is PostingPool and not pool.current and not pool.runs:
+        pool.__class__ = ChunkedPostingPool

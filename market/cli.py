@@ -88,19 +88,22 @@ def index_status_command():
 @click.option("--interval", default=1.0, show_default=True, help="两次检查之间的秒数")
 @click.option("--once", is_flag=True, help="处理一次后退出")
 def index_worker_command(interval, once):
-    """Apply the search outbox continuously; also expires overdue demands and prunes the outbox."""
+    """Apply the search outbox and compute matching vectors continuously; also expires overdue demands, prunes
+    the outbox and notifies saved searches of new results."""
     import signal
     import time
 
     from market.search import IndexBusy
     from market.services.indexing import drain, ensure_index_ready, prune_outbox
     from market.services.listings import expire_overdue_listings
+    from market.services.matching import refresh_vectors
+    from market.services.saved_searches import check_saved_searches
 
     stopping = []
     signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
     if ensure_index_ready():
         click.echo("搜索索引缺失或已损坏，已从数据库重建")
-    last_sweep = 0.0
+    last_sweep = last_saved_check = 0.0
     while not stopping:
         try:
             if time.monotonic() - last_sweep > 600:
@@ -112,6 +115,14 @@ def index_worker_command(interval, once):
             applied = drain(timeout=10.0)
             if applied:
                 click.echo(f"已更新索引 {applied} 条")
+            embedded = refresh_vectors()
+            if embedded:
+                click.echo(f"已计算匹配向量 {embedded} 条")
+            if time.monotonic() - last_saved_check > 60:
+                notified = check_saved_searches()
+                last_saved_check = time.monotonic()
+                if notified:
+                    click.echo(f"保存的搜索有新结果：通知 {notified} 条")
         except IndexBusy:
             pass
         except KeyboardInterrupt:
@@ -119,6 +130,66 @@ def index_worker_command(interval, once):
         if once:
             break
         time.sleep(interval)
+
+
+@market_cli.command("embed")
+def embed_command():
+    """Compute matching vectors for published results and demands that lack current ones."""
+    from sqlalchemy import func, select
+
+    from market.extensions import db
+    from market.models import Achievement, Demand
+    from market.services.matching import backfill_vectors
+
+    total = sum(db.session.scalar(select(func.count()).select_from(m).where(m.status == "published"))
+                for m in (Achievement, Demand))
+    with click.progressbar(length=total, label="计算匹配向量", show_pos=True) as bar:
+        computed = backfill_vectors(bar.update)
+    click.echo(f"新计算 {computed} 条")
+
+
+@market_cli.command("eval-matching")
+@click.argument("path", type=click.Path(exists=True, file_okay=False))
+@click.option("--corpus", type=click.Path(exists=True, file_okay=False), help="语料目录，默认 PATH/../corpus")
+def eval_matching_command(path, corpus):
+    """Load a labelled set into a fresh temporary database and print matching metrics per method."""
+    import tempfile
+    from pathlib import Path
+
+    from flask_migrate import upgrade
+
+    from market import create_app
+    from market.services.evaluation import evaluate
+
+    corpus_dir = Path(corpus) if corpus else Path(path).parent / "corpus"
+    if not (corpus_dir / "achievements.jsonl").exists() or not (corpus_dir / "demands.jsonl").exists():
+        raise click.ClickException(f"找不到语料：{corpus_dir} 下应有 achievements.jsonl 和 demands.jsonl（可用 --corpus 指定）")
+    with tempfile.TemporaryDirectory(prefix="market-eval-") as scratch:
+        app = create_app({"DATABASE_URL": f"sqlite:///{scratch}/eval.db", "SEARCH_BACKEND": "memory",
+                          "INSTANCE_PATH": scratch, "SECRET_KEY": "eval", "MATCHING_NOTIFY": False})
+        with app.app_context():
+            upgrade()
+            report = evaluate(path, corpus_dir, echo=click.echo)
+    click.echo(format_evaluation(report))
+
+
+def format_evaluation(report: dict) -> str:
+    """A Markdown table per set: each method's metrics and the combined ranking's gain over the best baseline."""
+    lines = []
+    for name, methods in report["results"].items():
+        lines += [f"\n### {name}（{methods['combined']['queries']} 个查询）", "",
+                  "| 方法 | nDCG@10 | Recall@10 | MRR | P@5 |", "|---|---|---|---|---|"]
+        for method, label in (("combined", "组合（本系统）"), ("bm25", "仅 BM25"), ("embedding", "仅向量")):
+            m = methods[method]
+            lines.append(f"| {label} | {m['ndcg@10']:.3f} | {m['recall@10']:.3f} | {m['mrr']:.3f} | {m['p@5']:.3f} |")
+        best = max(methods["bm25"]["ndcg@10"], methods["embedding"]["ndcg@10"])
+        goal = min(1.15 * best, best + 0.4 * (1 - best))
+        gain = (methods["combined"]["ndcg@10"] / best - 1) * 100 if best else 0.0
+        verdict = "达到" if methods["combined"]["ndcg@10"] >= goal else "未达到"
+        lines.append(f"\n相对最佳基线 nDCG@10 {gain:+.1f}%；目标 {goal:.3f}：{verdict}")
+    if report["refused"]:
+        lines.append(f"\n拒收 {len(report['refused'])} 条（数据不合规）：" + "；".join(report["refused"][:5]))
+    return "\n".join(lines)
 
 
 def register(app: Flask) -> None:

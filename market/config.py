@@ -21,3 +21,5 @@ class DefaultConfig:
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
     SEARCH_BACKEND = "whoosh"  # on disk in SEARCH_PATH; "memory" for tests
     SEARCH_PATH = None  # defaults to <instance>/search
+    MATCHING_EMBED_ON_COMMIT = True  # False leaves embedding to the index worker (the test suite's default)
+    MATCHING_NOTIFY = True  # notify organisations of strong matches for newly published listings

@@ -49,6 +49,8 @@ def _empty_tables() -> None:
     else:
         for table in tables:
             _db.session.execute(text(f"DELETE FROM {table}"))
+        # AUTOINCREMENT tables keep counting otherwise; a test then starts with a gap in the outbox
+        _db.session.execute(text("DELETE FROM sqlite_sequence"))
     _db.session.commit()
 
 
@@ -62,6 +64,7 @@ def app(backend, database_urls, tmp_path):
     app = create_app({
         "DATABASE_URL": database_urls[backend], "SECRET_KEY": "test-secret", "TESTING": True,
         "WTF_CSRF_ENABLED": False, "INSTANCE_PATH": str(tmp_path / "instance"), "SEARCH_BACKEND": "memory",
+        "MATCHING_EMBED_ON_COMMIT": False,  # ~0.3 s per listing; tests/services/test_matching.py turns it on
     })
     with app.app_context():
         _empty_tables()

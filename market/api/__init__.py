@@ -37,4 +37,4 @@ def _http_error(exc: HTTPException):
 
 
 # Routes register on import.
-from market.api import accounts, admin, auth, brokers, home, listings, policies, openapi, search  # noqa: E402,F401
+from market.api import accounts, admin, auth, brokers, home, listings, matching, notifications, policies, openapi, search  # noqa: E402,F401,E501

@@ -54,10 +54,10 @@ def _query(*params: tuple) -> list:
 PAGING = (("page", "integer", "页码，从 1 开始"), ("per_page", "integer", "每页条数，最多 100"))
 OUTPUT_SCHEMAS = ("AchievementOut", "DemandOut", "EquipmentOut", "PolicyOut", "TokenOut", "ErrorOut", "PageMeta",
                   "MeOut", "FieldOut", "BrokerOut", "UserOut", "OrganisationAdminOut", "SettingsOut", "AuditEntryOut",
-                  "SummaryOut")
+                  "SummaryOut", "MatchDecisionOut", "MatchPrecisionOut", "NotificationOut", "SavedSearchOut")
 INPUT_SCHEMAS = ("AchievementIn", "DemandIn", "EquipmentIn", "PolicyIn", "TokenIn", "RegistrationIn", "PasswordChangeIn",
                  "BrokerProfileIn", "OrganisationUpdateIn", "DecisionIn", "UserUpdateIn", "FieldIn", "FieldUpdateIn",
-                 "SettingsIn")
+                 "SettingsIn", "MatchDecisionIn", "SavedSearchIn", "SavedSearchUpdateIn")
 
 
 def _mark_always_present(components: dict) -> None:
@@ -147,6 +147,84 @@ def _admin_paths(spec, secured, id_param) -> None:
             "security": secured, "parameters": _query(*PAGING), "responses": {"200": _page_of(out), **admin_read}}})
 
 
+def _match_item(kind: str, schema: str) -> dict:
+    return {"type": "object", "required": [kind, "score", "band", "reasons"], "properties": {
+        kind: {"$ref": f"#/components/schemas/{schema}"},
+        "score": {"type": "number", "minimum": 0, "maximum": 1, "description": "匹配度，越大越好"},
+        "band": {"type": "string", "enum": ["强", "中", "弱"]},
+        "reasons": {"type": "array", "items": {"type": "string"}, "description": "推荐理由（中文）"}}}
+
+
+def _matching_paths(spec, secured, id_param) -> None:
+    """Suggestions for a listing (its organisation, brokers, admins), the brokers' queue and decisions."""
+    limit = _query(("limit", "integer", "条数 1–50，默认 10"))
+    for collection, kind, schema, label in (("demands", "achievement", "AchievementOut", "需求的推荐成果"),
+                                            ("achievements", "demand", "DemandOut", "成果可服务的需求")):
+        spec.path(f"/{collection}/{{id}}/matches", parameters=id_param, operations={"get": {
+            "summary": f"{label}（发布单位、技术经纪人、管理员；最匹配的在前）", "security": secured, "parameters": limit,
+            "responses": {"200": {"description": "成功", "content": {"application/json": {"schema": {
+                "type": "object", "required": ["items"],
+                "properties": {"items": {"type": "array", "items": _match_item(kind, schema)}}}}}},
+                **_errors("403", "404", "422")}}})
+    entry = {"type": "object", "required": ["demand", "matches"], "properties": {
+        "demand": {"$ref": "#/components/schemas/DemandOut"},
+        "matches": {"type": "array", "items": _match_item("achievement", "AchievementOut")}}}
+    spec.path("/match-queue", operations={"get": {
+        "summary": "匹配工作台：已发布需求（最新在前）及其尚未处理的最佳推荐（技术经纪人、管理员）", "security": secured,
+        "parameters": _query(("page", "integer", "页码，从 1 开始"), ("per_page", "integer", "每页需求数，默认 10")),
+        "responses": {"200": {"description": "成功", "content": {"application/json": {"schema": {
+            "type": "object", "required": ["items", "meta"],
+            "properties": {"items": {"type": "array", "items": entry}, "meta": {"$ref": "#/components/schemas/PageMeta"}}}}}},
+            **_errors("403")}}})
+    spec.path("/match-decisions", operations={"post": {
+        "summary": "接受或拒绝一条推荐（技术经纪人、管理员；拒绝须选原因；同一对再次决定会覆盖）", "security": secured,
+        "requestBody": _body("MatchDecisionIn"), "responses": {"201": _json("MatchDecisionOut", "已记录"), **_errors("403", "422")}}})
+    spec.path("/admin/match-precision", operations={"get": {
+        "summary": "每周推荐准确率：接受数 / 处理数（管理员，最近 12 周，最新在前）", "security": secured,
+        "responses": {"200": {"description": "成功", "content": {"application/json": {"schema": {
+            "type": "object", "required": ["items"],
+            "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/MatchPrecisionOut"}}}}}}},
+            **_errors("403")}}})
+
+
+def _notification_paths(spec, secured, id_param) -> None:
+    """The token holder's own notifications and saved searches; anyone else's answer 404."""
+    meta = {"type": "object", "required": ["page", "per_page", "total", "unread"], "properties": {
+        "page": {"type": "integer"}, "per_page": {"type": "integer"}, "total": {"type": "integer"},
+        "unread": {"type": "integer", "description": "未读且未删除的通知数（不受 unread 筛选影响）"}}}
+    spec.path("/notifications", operations={"get": {
+        "summary": "我的通知（最新在前；已删除的不返回）", "security": secured,
+        "parameters": _query(("unread", "boolean", "1 只看未读"), *PAGING),
+        "responses": {"200": {"description": "成功", "content": {"application/json": {"schema": {
+            "type": "object", "required": ["items", "meta"], "properties": {
+                "items": {"type": "array", "items": {"$ref": "#/components/schemas/NotificationOut"}}, "meta": meta}}}}}}}})
+    spec.path("/notifications/{id}/read", parameters=id_param, operations={"post": {
+        "summary": "标为已读", "security": secured, "responses": {"200": _json("NotificationOut"), **_errors("404")}}})
+    spec.path("/notifications/read-all", operations={"post": {
+        "summary": "全部标为已读", "security": secured,
+        "responses": {"200": {"description": "成功", "content": {"application/json": {"schema": {
+            "type": "object", "required": ["updated", "unread"], "properties": {
+                "updated": {"type": "integer", "description": "本次标为已读的条数"},
+                "unread": {"type": "integer"}}}}}}}}})
+    spec.path("/notifications/{id}", parameters=id_param, operations={"delete": {
+        "summary": "删除（不再显示）一条通知", "security": secured,
+        "responses": {"204": {"description": "已删除"}, **_errors("404")}}})
+    spec.path("/saved-searches", operations={
+        "get": {"summary": "我保存的搜索（最新在前）", "security": secured,
+                "responses": {"200": {"description": "成功", "content": {"application/json": {"schema": {
+                    "type": "object", "required": ["items"], "properties": {
+                        "items": {"type": "array", "items": {"$ref": "#/components/schemas/SavedSearchOut"}}}}}}}}},
+        "post": {"summary": "保存一个搜索（每人最多 50 个；有新发布的成果、需求、设备时通知）", "security": secured,
+                 "requestBody": _body("SavedSearchIn"), "responses": {"201": _json("SavedSearchOut", "已创建"), **_errors("422")}},
+    })
+    spec.path("/saved-searches/{id}", parameters=id_param, operations={
+        "patch": {"summary": "开启或关闭新结果通知", "security": secured, "requestBody": _body("SavedSearchUpdateIn"),
+                  "responses": {"200": _json("SavedSearchOut"), **_errors("404", "422")}},
+        "delete": {"summary": "删除保存的搜索", "security": secured,
+                   "responses": {"204": {"description": "已删除"}, **_errors("404")}},
+    })
+
+
 def build_spec() -> dict:
     """The whole OpenAPI 3 document as a dict."""
     marshmallow_plugin = MarshmallowPlugin()
@@ -166,6 +244,8 @@ def build_spec() -> dict:
     id_param = [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}]
     _account_paths(spec, secured, id_param)
     _admin_paths(spec, secured, id_param)
+    _matching_paths(spec, secured, id_param)
+    _notification_paths(spec, secured, id_param)
     for collection, (_kind, out, inp, label) in LISTING_COLLECTIONS.items():
         spec.path(f"/{collection}", operations={
             "get": {"summary": f"{label}列表", "parameters": LIST_PARAMS, "responses": {"200": _page_of(out)}},

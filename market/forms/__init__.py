@@ -1,9 +1,10 @@
 """WTForms for the HTML pages. They parse what a browser sends; the services judge it."""
 from flask_wtf import FlaskForm
 from wtforms import (
-    BooleanField, FieldList, Form, FormField, HiddenField, PasswordField, SelectField,
+    BooleanField, FieldList, FloatField, Form, FormField, HiddenField, PasswordField, SelectField,
     SelectMultipleField, StringField, TextAreaField,
 )
+from wtforms.validators import NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from market.models.vocab import (
@@ -52,6 +53,17 @@ class ConfirmForm(FlaskForm):
 
 class NoteForm(FlaskForm):
     note = TextAreaField("原因")
+
+
+class MatchDecisionForm(FlaskForm):
+    """A broker's verdict on one suggested pair; the page writes one per suggestion, the service judges it."""
+
+    demand_id = HiddenField()
+    achievement_id = HiddenField()
+    decision = StringField()  # the pressed button's value: accepted | rejected
+    reason_code = StringField("拒绝原因")  # a <select> of the reject reasons
+    note = StringField("备注")
+    score = FloatField(validators=[Optional(), NumberRange(0, 1)])
 
 
 class LoginForm(ServiceForm):

@@ -4,6 +4,7 @@ from market.models.audit import AuditEntry
 from market.models.broker import BrokerProfile, broker_specialties
 from market.models.demand import Demand
 from market.models.equipment import Equipment, EquipmentFee
+from market.models.matching import ListingVector, MatchDecision, Notification, SavedSearch
 from market.models.organisation import Organisation
 from market.models.policy import Policy
 from market.models.search_outbox import SearchIndexCursor, SearchOutboxEntry
@@ -15,6 +16,6 @@ LISTING_MODELS = {"achievement": Achievement, "demand": Demand, "equipment": Equ
 
 __all__ = [
     "Achievement", "ApiToken", "AuditEntry", "BrokerProfile", "Demand", "Equipment", "EquipmentFee",
-    "Field", "LISTING_MODELS", "Organisation", "Policy", "SearchIndexCursor", "SearchOutboxEntry", "Setting", "User",
+    "Field", "LISTING_MODELS", "ListingVector", "MatchDecision", "Notification", "Organisation", "Policy", "SavedSearch", "SearchIndexCursor", "SearchOutboxEntry", "Setting", "User",
     "broker_specialties",
 ]

@@ -268,4 +268,8 @@ from market.schemas.accounts import (  # noqa: E402
 )
 from market.schemas.admin import AuditEntryOut, FieldIn, FieldUpdateIn, SettingsIn, SettingsOut  # noqa: E402
 from market.schemas.brokers import BrokerOut, BrokerProfileIn  # noqa: E402
+from market.schemas.matching import MatchDecisionIn, MatchDecisionOut, MatchPrecisionOut  # noqa: E402
+from market.schemas.notifications import (  # noqa: E402
+    NotificationOut, SavedSearchIn, SavedSearchOut, SavedSearchUpdateIn,
+)
 from market.schemas.summary import SummaryOut  # noqa: E402

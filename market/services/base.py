@@ -32,7 +32,7 @@ def unit_of_work(fn):
             db.session.rollback()
             db.session.info.pop("search_outbox_written", None)
             raise
-        if db.session.info.pop("search_outbox_written", False):
+        if db.session.info.pop("search_outbox_written", False) and not db.session.info.get("defer_indexing"):
             from market.services.indexing import drain_after_commit
 
             drain_after_commit()
@@ -61,10 +61,13 @@ class Page:
         return self.page < self.pages
 
 
+MAX_PAGE = 1_000_000
+
+
 def clamp_paging(page, per_page, default=20, maximum=100) -> tuple[int, int]:
     """Bad paging input falls back to sane values instead of failing."""
     try:
-        page = max(1, int(page))
+        page = min(MAX_PAGE, max(1, int(page)))  # an offset past 64 bits overflows the database driver
     except (TypeError, ValueError):
         page = 1
     try:

@@ -209,7 +209,10 @@ def drain(timeout: float = 5.0, max_batches: int | None = None, merge: bool = Tr
 
 
 def drain_after_commit() -> None:
-    """Try to make a just-committed change searchable now; the worker catches up if this fails."""
+    """Try to make a just-committed change searchable and matchable now; the worker catches up if this fails."""
+    from market.matching import vectors
+    from market.services.matching import refresh_vectors_quietly
+
     try:
         drain(timeout=2.0, max_batches=2, merge=False)  # the index worker merges segments
     except IndexBusy:
@@ -217,6 +220,8 @@ def drain_after_commit() -> None:
     except Exception:  # the change is safe in the outbox; never fail the user's request over the index
         log.exception("could not apply search outbox after commit")
         db.session.rollback()
+    if vectors.embed_on_commit():
+        refresh_vectors_quietly()
 
 
 def index_name() -> str:

@@ -5,7 +5,9 @@ from flask_login import current_user, login_required
 from market.errors import InvalidTransition, ValidationFailed
 from market.forms import ConfirmForm, FieldForm, NoteForm, PolicyForm
 from market.models.vocab import ROLES, VERIFICATION_STATES
-from market.services import accounts, audit_log, indexing, listings, organisations, policies, settings, taxonomy
+from market.services import (
+    accounts, audit_log, indexing, listings, matching, organisations, policies, settings, taxonomy,
+)
 from market.services.permissions import is_admin
 from market.views.common import COLLECTIONS, KIND_COLLECTIONS, KIND_NAMES, page_args
 
@@ -181,3 +183,8 @@ def list_audit_entries():
     object_type = request.args.get("type", "")
     return render_template("admin/audit.html", page=audit_log.list_audit_entries(current_user, object_type, *page_args()),
                            object_type=object_type)
+
+
+@bp.get("/matching")
+def show_match_precision():
+    return render_template("admin/matching.html", weeks=matching.decision_precision(current_user))

@@ -3,7 +3,7 @@ from flask import Blueprint, render_template, request
 from flask_login import current_user
 
 from market.models.vocab import EQUIPMENT_CATEGORIES, MATURITY_STAGES, REGIONS
-from market.services import brokers, listings, policies
+from market.services import brokers, listings, matching, policies
 from market.services.filters import listing_filters
 from market.services.permissions import can_manage, can_see_contact
 from market.services.taxonomy import field_names
@@ -26,10 +26,25 @@ def list_listings(kind: str):
                            categories=EQUIPMENT_CATEGORIES)
 
 
+MATCHES_SHOWN = 5
+
+
 def show_listing(kind: str, listing_id: int):
     listing = listings.get_listing(current_user, kind, listing_id)
     return render_template(f"public/{kind}.html", listing=listing, kind=kind, kind_name=KIND_NAMES[kind],
-                           show_contact=can_see_contact(current_user), can_manage=can_manage(current_user, listing))
+                           show_contact=can_see_contact(current_user), can_manage=can_manage(current_user, listing),
+                           **_match_panel(listing))
+
+
+def _match_panel(listing) -> dict:
+    """Suggestions (and brokers of the demand's field) for the few who may see them; nothing computed for others."""
+    if listing.kind not in matching.MATCHED or not matching.can_see_matches(current_user, listing):
+        return {"matches": None}
+    _listing, suggestions = matching.suggestions_for(current_user, listing.kind, listing.id, MATCHES_SHOWN)
+    field_brokers = []
+    if listing.kind == "demand" and listing.field is not None:
+        field_brokers = brokers.list_brokers({"field": listing.field.name}, 1, MATCHES_SHOWN).items
+    return {"matches": suggestions, "field_brokers": field_brokers}
 
 
 for _collection, _kind in COLLECTIONS.items():

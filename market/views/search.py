@@ -4,6 +4,7 @@ from flask_login import current_user
 
 from market.errors import ValidationFailed
 from market.models.vocab import LISTING_STATUSES, MATURITY_STAGES, REGIONS
+from market.services.saved_searches import QUERY_KEYS, SAVED_KINDS, describe_query
 from market.services.search import search_catalogue
 from market.services.taxonomy import field_names
 
@@ -23,6 +24,10 @@ def show_results():
         result = search_catalogue(current_user, params)
     except ValidationFailed as exc:
         errors = exc.fields
+    save_query = {key: params[key] for key in QUERY_KEYS if params.get(key, "").strip()}
+    can_save = (current_user.is_authenticated and not errors and result is not None
+                and save_query.get("kind", SAVED_KINDS[0]) in SAVED_KINDS)
     return render_template("search/results.html", result=result, errors=errors, params=params, tabs=TABS,
                            details=DETAIL_ENDPOINTS, fields=field_names(), maturities=MATURITY_STAGES,
-                           regions=REGIONS, statuses=LISTING_STATUSES), 422 if errors else 200
+                           regions=REGIONS, statuses=LISTING_STATUSES, save_query=save_query if can_save else None,
+                           save_name=describe_query(save_query)), 422 if errors else 200

@@ -3,10 +3,10 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 
 from market.errors import InvalidTransition, ValidationFailed
-from market.forms import LISTING_FORMS, BrokerProfileForm, ConfirmForm
+from market.forms import LISTING_FORMS, BrokerProfileForm, ConfirmForm, MatchDecisionForm
 from market.models.vocab import LISTING_STATUSES
 from market.money import fen_to_yuan
-from market.services import brokers, listings
+from market.services import brokers, listings, matching
 from market.services.permissions import CREATOR_ROLES
 from market.services.search import find_possible_duplicates
 from market.services.taxonomy import field_names
@@ -170,3 +170,31 @@ def edit_broker_profile():
     return render_template("workspace/broker_profile.html", form=form, profile=profile)
 
 
+# ---- brokers' match queue ----------------------------------------------------------------------------
+
+QUEUE_PER_PAGE = 10
+
+
+@bp.get("/matches")
+def list_match_queue():
+    page = matching.match_queue(current_user, request.args.get("page", 1), QUEUE_PER_PAGE)
+    return render_template("workspace/matches.html", page=page, reasons=matching.REJECT_REASONS)
+
+
+@bp.post("/matches/decide")
+def decide_match():
+    form = MatchDecisionForm()
+    if not form.validate_on_submit():
+        flash("页面已过期或内容无效，请刷新后重试", "warning")
+    else:
+        try:
+            decision = matching.decide_match(current_user, form.demand_id.data, form.achievement_id.data,
+                                             form.decision.data, reason_code=form.reason_code.data or None,
+                                             note=form.note.data, score=form.score.data)
+        except ValidationFailed as exc:
+            flash("；".join(exc.fields.values()) or exc.message, "danger")
+        else:
+            verdict = ("已接受" if decision.decision == "accepted"
+                       else f"已拒绝（{matching.REJECT_REASONS[decision.reason_code]}）")
+            flash(f"{verdict}：{decision.demand.title} ↔ {decision.achievement.title}", "success")
+    return redirect(url_for("workspace.list_match_queue", page=request.args.get("page", type=int) or 1))

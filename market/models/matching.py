@@ -1,0 +1,76 @@
+"""What matching keeps: listing vectors, brokers' decisions on suggestions, notifications, saved searches."""
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from market.models.base import Base, TimestampMixin, UTCDateTime, utcnow
+
+
+class ListingVector(Base):
+    """A listing's sentence embeddings (float32 bytes), computed once per text version."""
+
+    __tablename__ = "listing_vectors"
+
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)
+    object_id: Mapped[int] = mapped_column(primary_key=True)
+    model: Mapped[str] = mapped_column(String(60))
+    text_hash: Mapped[str] = mapped_column(String(64))
+    as_query: Mapped[bytes] = mapped_column(LargeBinary)  # "query: " side, for ranking the other kind
+    title_as_query: Mapped[bytes] = mapped_column(LargeBinary)  # the title alone: demands' texts are often company profiles
+    as_passage: Mapped[bytes] = mapped_column(LargeBinary)  # "passage: " side, for being ranked
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow, index=True)
+
+
+class MatchDecision(TimestampMixin, Base):
+    """A broker's accept or reject of one suggested demand–achievement pair: a label for learning."""
+
+    __tablename__ = "match_decisions"
+    __table_args__ = (UniqueConstraint("demand_id", "achievement_id", name="uq_match_decisions_pair"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    demand_id: Mapped[int] = mapped_column(ForeignKey("demands.id", ondelete="CASCADE"), index=True)
+    achievement_id: Mapped[int] = mapped_column(ForeignKey("achievements.id", ondelete="CASCADE"), index=True)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    decision: Mapped[str] = mapped_column(String(10))  # accepted | rejected
+    reason_code: Mapped[str | None] = mapped_column(String(20))
+    note: Mapped[str | None] = mapped_column(String(500))
+    score: Mapped[float | None]  # the suggestion's score when decided, for precision by band
+
+    decided_by = relationship("User")
+    demand = relationship("Demand")
+    achievement = relationship("Achievement")
+
+
+class Notification(Base):
+    """Something a user should see: a strong new match, a saved search's new results."""
+
+    __tablename__ = "notifications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    category: Mapped[str] = mapped_column(String(20))  # match | saved_search
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str | None] = mapped_column(String(1000))
+    link: Mapped[str | None] = mapped_column(String(300))
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
+    dedupe_key: Mapped[str | None] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    dismissed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    __table_args__ = (Index("ix_notifications_user_unread", "user_id", "read_at"),
+                      UniqueConstraint("user_id", "dedupe_key", name="uq_notifications_user_dedupe"))
+
+
+class SavedSearch(TimestampMixin, Base):
+    """A user's saved query; new published results for it become notifications."""
+
+    __tablename__ = "saved_searches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    query: Mapped[dict] = mapped_column(JSON, default=dict)  # q, kind and filters as on /search
+    notify: Mapped[bool] = mapped_column(default=True)
+    last_checked_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

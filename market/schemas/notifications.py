@@ -1,0 +1,34 @@
+"""Notifications and saved searches."""
+from marshmallow import Schema, fields
+
+
+class NotificationOut(Schema):
+    id = fields.Integer()
+    category = fields.String(metadata={"description": "match（匹配推荐）或 saved_search（保存的搜索）"})
+    title = fields.String()
+    body = fields.String(allow_none=True)
+    link = fields.String(allow_none=True, metadata={"description": "站内相对地址，如 /search?q=…"})
+    data = fields.Dict(keys=fields.String(), metadata={"description": "随类别而定的附加数据"})
+    created_at = fields.DateTime()
+    read_at = fields.DateTime(allow_none=True, metadata={"description": "null 为未读"})
+
+
+class SavedSearchOut(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    query = fields.Dict(keys=fields.String(), values=fields.String(),
+                        metadata={"description": "搜索条件，键与 GET /search 相同：q、kind、field、maturity、region、status、min、max、date_from、date_to"})
+    notify = fields.Boolean(metadata={"description": "有新发布的结果时是否通知"})
+    created_at = fields.DateTime()
+    last_checked_at = fields.DateTime()
+
+
+class SavedSearchIn(Schema):
+    name = fields.String(required=True, metadata={"description": "名称，1–100字"})
+    query = fields.Dict(keys=fields.String(), required=True,
+                        metadata={"description": "搜索条件，键与 GET /search 相同（kind 仅 achievement/demand/equipment；"
+                                                 "status 仅 published/expired）；sort、page、per_page 会被忽略"})
+
+
+class SavedSearchUpdateIn(Schema):
+    notify = fields.Boolean(required=True, metadata={"description": "有新发布的结果时是否通知"})

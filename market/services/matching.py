@@ -1,0 +1,391 @@
+"""Suggesting results for demands and demands for results: candidates, signals and explanations.
+
+Vectors follow the search outbox with a cursor of their own (`refresh_vectors`), so a listing gets its
+embedding when it is published and keeps it across restarts. Candidates come from the search index
+(BM25) and from the stored vectors (cosine); `market.matching.scoring` ranks and explains them.
+"""
+import logging
+from datetime import datetime, timedelta
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from market import search
+from market.errors import NotFound, PermissionDenied, ValidationFailed
+from market.extensions import db
+from market.matching import embedding, scoring, vectors
+from market.models import Achievement, Demand, ListingVector, MatchDecision, SearchIndexCursor, SearchOutboxEntry, User
+from market.models.base import utcnow
+from market.services import audit
+from market.services.base import Page, paginate, parse_row_id, unit_of_work
+from market.services.permissions import can_manage, is_admin, is_signed_in
+
+log = logging.getLogger(__name__)
+MATCHED = {"demand": Achievement, "achievement": Demand}
+OTHER = {"demand": "achievement", "achievement": "demand"}
+VECTOR_CURSOR = "matching-vectors"
+CANDIDATES = 100
+MAX_QUEUE_PAGE = 20  # every demand on a queue page is matched on the spot
+REJECT_REASONS = {"field": "领域不符", "maturity": "成熟度不够", "price": "价格不符", "existing": "已有合作",
+                  "unclear": "描述不清", "other": "其他"}
+# Words every listing uses: sharing them explains nothing.
+GENERIC_TERMS = frozenset(
+    "技术 公司 企业 研究 方法 系统 产品 进行 开发 合作 需求 应用 提高 生产 工艺 问题 项目 我们 具有 实现 提供 主要 "
+    "解决 相关 以及 通过 能够 可以 发展 国家 领域 行业 服务 设计 基于 一种 装置 要求 采用 目前 现有 能力 建设 有限公司".split())
+
+
+# ---- vectors --------------------------------------------------------------------------------------------
+
+def _listing_text(listing) -> str:
+    if isinstance(listing, Achievement):
+        return embedding.listing_text(listing.title, listing.keywords or [], listing.summary)
+    return embedding.listing_text(listing.title, [], listing.description)
+
+
+def _title_text(listing) -> str:
+    return embedding.listing_text(listing.title, getattr(listing, "keywords", None) or [])
+
+
+def _new_vectors(listing) -> dict | None:
+    """The listing's vector values if its text changed since they were stored (computing, not writing)."""
+    text, title = _listing_text(listing), _title_text(listing)
+    digest = embedding.text_hash(f"{title}\n{text}")
+    current = db.session.scalar(select(ListingVector.text_hash).where(
+        ListingVector.kind == listing.kind, ListingVector.object_id == listing.id))
+    if current == digest:
+        return None
+    return dict(model=embedding.MODEL_NAME, text_hash=digest, updated_at=utcnow(),
+                as_query=embedding.to_bytes(embedding.embed(text, as_query=True)),
+                title_as_query=embedding.to_bytes(embedding.embed(title, as_query=True)),
+                as_passage=embedding.to_bytes(embedding.embed(text, as_query=False)))
+
+
+def _write_vectors(listing, values: dict) -> None:
+    row = db.session.get(ListingVector, (listing.kind, listing.id))
+    if row is None:
+        db.session.add(ListingVector(kind=listing.kind, object_id=listing.id, **values))
+    else:
+        for name, value in values.items():
+            setattr(row, name, value)
+
+
+def store_vector(listing) -> bool:
+    """Compute and keep a published listing's vectors unless its text is unchanged; True if computed."""
+    values = _new_vectors(listing)
+    if values is not None:
+        _write_vectors(listing, values)
+    return values is not None
+
+
+def refresh_vectors(max_rows: int = 200) -> int:
+    """Follow the outbox: embed newly published or edited results and demands; returns how many.
+
+    Several processes may run this at once; one that loses the race (a vector stored or the database
+    locked by another) rolls back and leaves the rows to the next run.
+    """
+    try:
+        fresh = _refresh_vectors(max_rows)
+    except (IntegrityError, OperationalError) as exc:
+        db.session.rollback()
+        log.info("matching vectors left for the next run: %s", exc.__class__.__name__)
+        return 0
+    if fresh:
+        vectors.cache().invalidate()
+    for listing in fresh:
+        _notify_strong_matches(listing)
+    return len(fresh)
+
+
+def _refresh_vectors(max_rows: int) -> list:
+    from market.services.indexing import safe_cursor
+
+    cursor_row = db.session.get(SearchIndexCursor, VECTOR_CURSOR)
+    cursor = cursor_row.seq if cursor_row else 0
+    rows = db.session.execute(
+        select(SearchOutboxEntry.seq, SearchOutboxEntry.kind, SearchOutboxEntry.object_id, SearchOutboxEntry.created_at)
+        .where(SearchOutboxEntry.seq > cursor, SearchOutboxEntry.kind.in_(tuple(MATCHED)))
+        .order_by(SearchOutboxEntry.seq).limit(max_rows)).all()
+    if not rows:
+        return []
+    # Embed first, write after: on SQLite the first write locks the database for everyone until commit.
+    fresh, gone = [], []
+    for kind, object_id in dict.fromkeys((r.kind, r.object_id) for r in rows):
+        listing = db.session.get(MATCHED[OTHER[kind]], object_id)
+        if listing is None:
+            gone.append((kind, object_id))
+        elif listing.status == "published":
+            values = _new_vectors(listing)
+            if values is not None:
+                fresh.append((listing, values))
+    for kind, object_id in gone:
+        db.session.execute(ListingVector.__table__.delete().where(
+            ListingVector.kind == kind, ListingVector.object_id == object_id))
+    for listing, values in fresh:
+        _write_vectors(listing, values)
+    # Rows of other kinds between ours are skipped by the query, so the cursor may jump over them.
+    all_seqs = db.session.execute(
+        select(SearchOutboxEntry.seq, SearchOutboxEntry.created_at)
+        .where(SearchOutboxEntry.seq > cursor, SearchOutboxEntry.seq <= rows[-1].seq).order_by(SearchOutboxEntry.seq)).all()
+    cursor_row = cursor_row or SearchIndexCursor(name=VECTOR_CURSOR, seq=0)
+    cursor_row.seq = safe_cursor(cursor, [(r.seq, r.created_at) for r in all_seqs], utcnow())
+    db.session.add(cursor_row)
+    db.session.commit()
+    return [listing for listing, _ in fresh]
+
+
+def refresh_vectors_quietly() -> None:
+    """After a user's commit: embed now if possible; the index worker catches up otherwise."""
+    try:
+        refresh_vectors()
+    except Exception:
+        log.exception("could not compute listing vectors; the index worker will retry")
+        db.session.rollback()
+
+
+def backfill_vectors(progress=None) -> int:
+    """Vectors for every published result and demand that lacks a current one (after an upgrade);
+    progress(n) is told after every n listings checked."""
+    done = 0
+    for model in (Achievement, Demand):
+        ids = list(db.session.scalars(select(model.id).where(model.status == "published").order_by(model.id)))
+        for start in range(0, len(ids), 50):
+            batch = ids[start:start + 50]
+            for listing in db.session.scalars(select(model).where(model.id.in_(batch))):
+                done += store_vector(listing)
+            db.session.commit()
+            if progress:
+                progress(len(batch))
+    vectors.cache().invalidate()
+    return done
+
+
+def _query_vectors(listing) -> tuple[np.ndarray, np.ndarray]:
+    """The listing's whole text and its title alone, each embedded as a query."""
+    row = db.session.get(ListingVector, (listing.kind, listing.id))
+    if row is not None and row.model == embedding.MODEL_NAME:
+        return embedding.from_bytes(row.as_query), embedding.from_bytes(row.title_as_query)
+    # a draft, or not embedded yet
+    return embedding.embed(_listing_text(listing), as_query=True), embedding.embed(_title_text(listing), as_query=True)
+
+
+# ---- candidates and signals --------------------------------------------------------------------------
+
+def _lexical_ranks(listing, target: str) -> dict[int, int]:
+    if isinstance(listing, Achievement):
+        text = f"{listing.title} {listing.title} {' '.join(listing.keywords or [])} {listing.summary}"
+    else:
+        text = f"{listing.title} {listing.title} {listing.description}"
+    hits = search.backend().similar(target, text[:600], limit=CANDIDATES)
+    return {hit.object_id: position for position, hit in enumerate(hits, start=1)}
+
+
+def _top(ids: np.ndarray, cosines: np.ndarray) -> dict[int, int]:
+    return {int(ids[i]): position for position, i in enumerate(np.argsort(-cosines)[:CANDIDATES], start=1)}
+
+
+def _semantic(listing, target: str) -> tuple[dict[int, int], dict[int, int], dict[int, float]]:
+    """Ranks by the whole text's meaning and by the title's, and the whole text's cosine per candidate."""
+    ids, matrix = vectors.cache().matrix(target)
+    if not len(ids):
+        return {}, {}, {}
+    whole, title = _query_vectors(listing)
+    by_text, by_title = matrix @ whole, matrix @ title
+    text_ranks, title_ranks = _top(ids, by_text), _top(ids, by_title)
+    row = {int(object_id): i for i, object_id in enumerate(ids)}
+    cosines = {object_id: float(by_text[row[object_id]]) for object_id in set(text_ranks) | set(title_ranks)}
+    return text_ranks, title_ranks, cosines
+
+
+def _words(listing) -> list[str]:
+    body = listing.summary if isinstance(listing, Achievement) else listing.description
+    text = f"{listing.title} {' '.join(getattr(listing, 'keywords', None) or [])} {(body or '')[:300]}"
+    return [w for w in search.query_words(text) if len(w) >= 2 and w not in GENERIC_TERMS and not w.isdigit()]
+
+
+def _signals(source, candidate, lexical_rank, semantic_rank, title_rank, cosine, now: datetime) -> scoring.Signals:
+    demand, achievement = (source, candidate) if isinstance(source, Demand) else (candidate, source)
+    same_field = source.field_id == candidate.field_id and source.field is not None and source.field.name != "其他"
+    source_region = source.organisation.region if source.organisation else None
+    candidate_region = candidate.organisation.region if candidate.organisation else None
+    published = candidate.published_at or candidate.created_at
+    return scoring.Signals(
+        candidate_id=candidate.id, lexical_rank=lexical_rank, semantic_rank=semantic_rank, title_rank=title_rank,
+        cosine=cosine,
+        same_field=same_field, field_name=source.field.name if source.field else None,
+        maturity=achievement.maturity,
+        budget_fit=scoring.budget_fit(achievement.price_fen, demand.budget_min_fen, demand.budget_max_fen),
+        same_region=bool(source_region and source_region == candidate_region and source_region != "其他"),
+        region_name=source_region, age_days=(now - published).days if published else None)
+
+
+def compute_matches(listing, limit: int = 10, methods=("lexical", "semantic")) -> list[tuple[object, scoring.Suggestion]]:
+    """The best published listings of the other kind for this one, with scores and reasons (no access check).
+
+    methods narrows retrieval to one signal: the evaluation uses it for its baselines.
+    """
+    target = OTHER[listing.kind]
+    lexical = _lexical_ranks(listing, target) if "lexical" in methods else {}
+    semantic, by_title, cosines = _semantic(listing, target) if "semantic" in methods else ({}, {}, {})
+    ids = set(lexical) | set(semantic) | set(by_title)
+    if not ids:
+        return []
+    model = MATCHED[listing.kind]
+    candidates = {c.id: c for c in db.session.scalars(
+        select(model).where(model.id.in_(ids), model.status == "published", model.org_id != listing.org_id))}
+    now = utcnow()
+    signals = {i: _signals(listing, c, lexical.get(i), semantic.get(i), by_title.get(i), cosines.get(i), now)
+               for i, c in candidates.items()}
+    if len(methods) == 1:  # a baseline: one retriever's own order (the embedding baseline uses the whole text)
+        ranks = lexical or semantic
+        chosen = [scoring.score(signals[i]) for i in sorted((i for i in signals if i in ranks), key=ranks.__getitem__)[:limit]]
+    else:
+        chosen = scoring.rank(list(signals.values()), limit)
+    # Shared words only explain; they are worked out for the suggestions shown, not every candidate.
+    mine = _words(listing)
+    for suggestion in chosen:
+        theirs = set(_words(candidates[suggestion.candidate_id]))
+        signals[suggestion.candidate_id].shared_terms = list(dict.fromkeys(w for w in mine if w in theirs))
+        suggestion.reasons = scoring.reasons(signals[suggestion.candidate_id])
+    return [(candidates[s.candidate_id], s) for s in chosen]
+
+
+# ---- who sees suggestions ----------------------------------------------------------------------------
+
+def can_see_matches(actor, listing) -> bool:
+    """The listing's own organisation, brokers and admins."""
+    return is_signed_in(actor) and (actor.role == "broker" or can_manage(actor, listing))
+
+
+def suggestions_for(actor, kind: str, listing_id, limit=10) -> tuple[object, list]:
+    """A listing and its suggested counterparts, for those allowed to see them."""
+    if kind not in MATCHED:
+        raise NotFound("未知的类型")
+    row_id = parse_row_id(listing_id)
+    listing = db.session.get(MATCHED[OTHER[kind]], row_id) if row_id else None
+    if listing is None or not (listing.is_public or can_manage(actor, listing)):
+        raise NotFound("该内容不存在")
+    if not can_see_matches(actor, listing):
+        raise PermissionDenied("只有发布单位、技术经纪人和管理员可以查看匹配推荐")
+    limit = _bounded_limit(limit)
+    return listing, compute_matches(listing, limit)
+
+
+def _bounded_limit(limit) -> int:
+    try:
+        value = int(limit)
+    except (TypeError, ValueError):
+        raise ValidationFailed({"limit": "数量必须是 1 到 50 之间的整数"}) from None
+    if not 1 <= value <= 50:
+        raise ValidationFailed({"limit": "数量必须是 1 到 50 之间的整数"})
+    return value
+
+
+# ---- brokers' decisions ------------------------------------------------------------------------------
+
+def _require_broker(actor) -> None:
+    if not (is_signed_in(actor) and (actor.role == "broker" or is_admin(actor))):
+        raise PermissionDenied("只有技术经纪人和管理员可以处理匹配推荐")
+
+
+@unit_of_work
+def decide_match(actor, demand_id, achievement_id, decision: str, reason_code: str | None = None,
+                 note: str | None = None, score: float | None = None) -> MatchDecision:
+    """Accept or reject a suggested pair (a reason code is required to reject); stored as a label."""
+    _require_broker(actor)
+    errors = {}
+    decision = decision if isinstance(decision, str) else None
+    reason_code = reason_code if isinstance(reason_code, str) else None
+    note = note if isinstance(note, str) else None
+    if decision not in ("accepted", "rejected"):
+        errors["decision"] = "请选择接受或拒绝"
+    if score is not None and (isinstance(score, bool) or not isinstance(score, (int, float)) or not 0 <= score <= 1):
+        errors["score"] = "评分必须是 0 到 1 之间的数"
+    if decision == "rejected" and reason_code not in REJECT_REASONS:
+        errors["reason_code"] = "拒绝时请选择原因：" + "、".join(REJECT_REASONS.values())
+    note = (note or "").strip()
+    if len(note) > 500:
+        errors["note"] = "备注不能超过 500 字"
+    demand = db.session.get(Demand, parse_row_id(demand_id) or 0)
+    achievement = db.session.get(Achievement, parse_row_id(achievement_id) or 0)
+    if demand is None or not demand.is_public:
+        errors["demand_id"] = "该需求不存在或未发布"
+    if achievement is None or not achievement.is_public:
+        errors["achievement_id"] = "该成果不存在或未发布"
+    if errors:
+        raise ValidationFailed(errors)
+    row = db.session.scalar(select(MatchDecision).where(MatchDecision.demand_id == demand.id,
+                                                        MatchDecision.achievement_id == achievement.id))
+    if row is None:
+        row = MatchDecision(demand_id=demand.id, achievement_id=achievement.id)
+        db.session.add(row)
+    before = {"decision": row.decision, "reason_code": row.reason_code}
+    row.decided_by_id, row.decision = actor.id, decision
+    row.reason_code = reason_code if decision == "rejected" else None
+    row.note, row.score = note or None, score
+    db.session.flush()
+    audit.record(actor, "match_" + decision, "match_decision", row.id,
+                 {"demand_id": demand.id, "achievement_id": achievement.id, "before": before,
+                  "reason_code": row.reason_code, "note": row.note})
+    return row
+
+
+def match_queue(actor, page=1, per_page=10, per_demand=3) -> Page:
+    """Open demands, newest first, each with its strongest suggestions not yet acted on."""
+    _require_broker(actor)
+    per_page = min(MAX_QUEUE_PAGE, max(1, int(per_page))) if str(per_page).isdigit() else 10
+    demands = paginate(select(Demand).where(Demand.status == "published")
+                       .order_by(Demand.published_at.desc(), Demand.id.desc()), page, per_page)
+    decided = {(d, a) for d, a in db.session.execute(
+        select(MatchDecision.demand_id, MatchDecision.achievement_id)
+        .where(MatchDecision.demand_id.in_([d.id for d in demands.items]))).all()}
+    entries = []
+    for demand in demands.items:
+        matches = [(a, s) for a, s in compute_matches(demand, per_demand + 10) if (demand.id, a.id) not in decided]
+        entries.append({"demand": demand, "matches": matches[:per_demand]})
+    demands.items = entries
+    return demands
+
+
+def decision_precision(actor, weeks: int = 12) -> list[dict]:
+    """Per ISO week: decisions, accepted, and accepted / acted — how good acted-on suggestions were."""
+    if not is_admin(actor):
+        raise PermissionDenied("仅管理员可查看")
+    since = utcnow() - timedelta(weeks=weeks)
+    rows = db.session.execute(select(MatchDecision.decision, MatchDecision.created_at)
+                              .where(MatchDecision.created_at >= since)).all()
+    weeksum: dict[str, list[int]] = {}
+    for decision, created_at in rows:
+        year, week, _ = created_at.isocalendar()
+        counts = weeksum.setdefault(f"{year}-W{week:02d}", [0, 0])
+        counts[0] += 1
+        counts[1] += decision == "accepted"
+    return [{"week": week, "acted": acted, "accepted": accepted, "precision": accepted / acted}
+            for week, (acted, accepted) in sorted(weeksum.items(), reverse=True)]
+
+
+# ---- notifications -----------------------------------------------------------------------------------
+
+def _notify_strong_matches(listing) -> None:
+    """Tell the organisations whose open listings strongly match a newly published one."""
+    if not vectors.notify_enabled():
+        return
+    try:
+        from market.services.notifications import add_notifications
+    except ImportError:  # notifications arrive with their own module
+        return
+    try:
+        strong = [(c, s) for c, s in compute_matches(listing, 10) if s.band == "强"]
+        label = "需求" if listing.kind == "demand" else "成果"
+        for candidate, suggestion in strong:
+            members = list(db.session.scalars(select(User.id).where(User.organisation_id == candidate.org_id,
+                                                                    User.active.is_(True))))
+            pair = (listing.id, candidate.id) if listing.kind == "demand" else (candidate.id, listing.id)
+            add_notifications(members, "match", f"新发布的{label}「{listing.title[:40]}」与您的「{candidate.title[:40]}」高度匹配",
+                              body="；".join(suggestion.reasons), link=f"/{listing.kind}s/{listing.id}",
+                              data={"kind": listing.kind, "id": listing.id, "score": suggestion.score},
+                              dedupe_key=f"match:{pair[0]}:{pair[1]}")
+        db.session.commit()
+    except Exception:
+        log.exception("could not notify strong matches for %s %s", listing.kind, listing.id)
+        db.session.rollback()

@@ -234,10 +234,11 @@ class WhooshBackend:
         whoosh_writer.commit(merge=merge)
         self._write_cursor(directory, wrapper.cursor)
 
-    def rebuild(self, documents, cursor: int, progress=None, processes: int = 1) -> int:
+    def rebuild(self, documents, cursor: int, progress=None, processes: int = 1, unless_healthy: bool = False) -> int:
         """Write every document into a fresh index, then swap it in atomically; returns the count.
 
         processes > 1 segments and writes in that many worker processes (on disk only), one segment each.
+        unless_healthy skips the work when another process finished a rebuild while this one waited.
         """
         if self._ram is not None:
             return self._rebuild(documents, cursor, progress)
@@ -246,6 +247,8 @@ class WhooshBackend:
         self.path.mkdir(parents=True, exist_ok=True)
         with open(self.path / "rebuild.lock", "w") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
+            if unless_healthy and self.is_healthy():
+                return 0
             return self._rebuild(documents, cursor, progress, processes)
 
     def _rebuild(self, documents, cursor: int, progress=None, processes: int = 1) -> int:

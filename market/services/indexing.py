@@ -8,6 +8,7 @@ pruned once every index registered in search_index_cursors has passed them.
 """
 import logging
 import socket
+import weakref
 from datetime import datetime, time as dtime, timedelta, timezone
 
 from sqlalchemy import event, func, insert, literal, select
@@ -237,7 +238,11 @@ def _report_cursor(seq: int) -> None:
 
 
 def prune_outbox() -> int:
-    """Delete outbox rows every registered index has applied."""
+    """Delete outbox rows every registered index, and the matching vectors, have applied."""
+    from market.services.matching import VECTOR_CURSOR
+
+    if db.session.get(SearchIndexCursor, VECTOR_CURSOR) is None:  # vectors have not started following yet
+        return 0
     lowest = db.session.scalar(select(func.min(SearchIndexCursor.seq)))
     if not lowest:
         return 0
@@ -246,32 +251,32 @@ def prune_outbox() -> int:
     return result.rowcount or 0
 
 
-def rebuild_index(progress=None, processes: int = 1) -> int:
+def rebuild_index(progress=None, processes: int = 1, unless_healthy: bool = False) -> int:
     """Rebuild this host's index from the database into a fresh directory swapped in atomically;
     processes > 1 writes in that many worker processes."""
     rows = db.session.execute(select(SearchOutboxEntry.seq, SearchOutboxEntry.created_at)
                               .order_by(SearchOutboxEntry.seq)).all()
     cursor = safe_cursor(0, [(r.seq, r.created_at) for r in rows], utcnow())
-    count = search.backend().rebuild(all_documents(), cursor, progress, processes)
+    count = search.backend().rebuild(all_documents(), cursor, progress, processes, unless_healthy)
     db.session.rollback()
     _report_cursor(cursor)
     return count
 
 
-_checked: set[int] = set()
+_checked: "weakref.WeakSet" = weakref.WeakSet()  # engines this process has checked
 
 
 def ensure_index_ready() -> bool:
     """Rebuild a missing, corrupt or outdated index from the database (checked once per process);
     True if it had to."""
     engine = search.backend()
-    if id(engine) in _checked:
+    if engine in _checked:
         return False
     rebuilt = not engine.is_healthy()
     if rebuilt:
         log.warning("search index missing or unusable: rebuilding from the database")
-        rebuild_index()
-    _checked.add(id(engine))
+        rebuild_index(unless_healthy=True)  # another worker may have rebuilt it while this one waited
+    _checked.add(engine)
     return rebuilt
 
 

@@ -233,6 +233,16 @@ def compute_matches(listing, limit: int = 10, methods=("lexical", "semantic")) -
     model = MATCHED[listing.kind]
     candidates = {c.id: c for c in db.session.scalars(
         select(model).where(model.id.in_(ids), model.status == "published", model.org_id != listing.org_id))}
+    accepted = set()
+    if len(methods) > 1:  # brokers' decisions: a rejected pair is not suggested again, an accepted one says so
+        pair = (MatchDecision.demand_id, MatchDecision.achievement_id)
+        mine, theirs = pair if listing.kind == "demand" else pair[::-1]
+        for candidate_id, decision in db.session.execute(
+                select(theirs, MatchDecision.decision).where(mine == listing.id, theirs.in_(list(candidates)))):
+            if decision == "rejected":
+                candidates.pop(candidate_id, None)
+            else:
+                accepted.add(candidate_id)
     now = utcnow()
     signals = {i: _signals(listing, c, lexical.get(i), semantic.get(i), by_title.get(i), cosines.get(i), now)
                for i, c in candidates.items()}
@@ -247,6 +257,8 @@ def compute_matches(listing, limit: int = 10, methods=("lexical", "semantic")) -
         theirs = set(_words(candidates[suggestion.candidate_id]))
         signals[suggestion.candidate_id].shared_terms = list(dict.fromkeys(w for w in mine if w in theirs))
         suggestion.reasons = scoring.reasons(signals[suggestion.candidate_id])
+        if suggestion.candidate_id in accepted:
+            suggestion.reasons.insert(0, "技术经纪人已确认可对接")
     return [(candidates[s.candidate_id], s) for s in chosen]
 
 
@@ -269,6 +281,18 @@ def suggestions_for(actor, kind: str, listing_id, limit=10) -> tuple[object, lis
         raise PermissionDenied("只有发布单位、技术经纪人和管理员可以查看匹配推荐")
     limit = _bounded_limit(limit)
     return listing, compute_matches(listing, limit)
+
+
+def instruments_for(actor, demand, limit: int = 3) -> list:
+    """Shared instruments whose description shares the demand's words (from the index), for the same viewers."""
+    from market.models import Equipment
+
+    if not can_see_matches(actor, demand):
+        raise PermissionDenied("只有发布单位、技术经纪人和管理员可以查看匹配推荐")
+    hits = search.backend().similar("equipment", f"{demand.title} {demand.title} {demand.description}"[:600], limit=limit)
+    found = {e.id: e for e in db.session.scalars(select(Equipment).where(
+        Equipment.id.in_([h.object_id for h in hits]), Equipment.status == "published"))}
+    return [found[h.object_id] for h in hits if h.object_id in found]
 
 
 def _bounded_limit(limit) -> int:

@@ -44,8 +44,9 @@ def add_notifications(user_ids, category: str, title: str, body: str | None = No
         db.session.flush()
         return len(rows)
     # ON CONFLICT DO NOTHING: a concurrent writer with the same key cannot make the caller's commit fail.
-    statement = insert(Notification).values(rows).on_conflict_do_nothing(index_elements=["user_id", "dedupe_key"])
-    return db.session.execute(statement).rowcount or 0
+    statement = (insert(Notification).values(rows).on_conflict_do_nothing(index_elements=["user_id", "dedupe_key"])
+                 .returning(Notification.id))  # rowcount is -1 for multi-row inserts on psycopg
+    return len(db.session.execute(statement).all())
 
 
 def _visible(actor):

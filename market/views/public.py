@@ -41,10 +41,12 @@ def _match_panel(listing) -> dict:
     if listing.kind not in matching.MATCHED or not matching.can_see_matches(current_user, listing):
         return {"matches": None}
     _listing, suggestions = matching.suggestions_for(current_user, listing.kind, listing.id, MATCHES_SHOWN)
-    field_brokers = []
-    if listing.kind == "demand" and listing.field is not None:
-        field_brokers = brokers.list_brokers({"field": listing.field.name}, 1, MATCHES_SHOWN).items
-    return {"matches": suggestions, "field_brokers": field_brokers}
+    field_brokers, instruments = [], []
+    if listing.kind == "demand":
+        instruments = matching.instruments_for(current_user, listing)
+        if listing.field is not None:
+            field_brokers = brokers.list_brokers({"field": listing.field.name}, 1, MATCHES_SHOWN).items
+    return {"matches": suggestions, "field_brokers": field_brokers, "instruments": instruments}
 
 
 for _collection, _kind in COLLECTIONS.items():

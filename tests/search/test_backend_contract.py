@@ -378,3 +378,16 @@ def test_an_index_built_with_another_schema_is_unhealthy(tmp_path, monkeypatch):
     WhooshBackend(path).rebuild([doc(1, "碳化硅")], cursor=1)
     monkeypatch.setattr(whoosh_backend, "SCHEMA_VERSION", whoosh_backend.SCHEMA_VERSION + 1)
     assert not WhooshBackend(path).is_healthy()
+
+
+def test_a_rebuild_waiting_for_another_skips_the_work_when_the_index_is_healthy(tmp_path):
+    path = str(tmp_path / "search")
+    WhooshBackend(path).rebuild([doc(1, "碳化硅")], cursor=1)
+
+    def never_read():
+        raise AssertionError("the documents were read although the index was already rebuilt")
+        yield  # pragma: no cover
+
+    assert WhooshBackend(path).rebuild(never_read(), cursor=2, unless_healthy=True) == 0
+    assert WhooshBackend(path).read_cursor() == 1
+    assert WhooshBackend(path).rebuild([doc(2, "碳化硅衬底")], cursor=3) == 1  # an explicit reindex always runs

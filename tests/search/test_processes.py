@@ -217,3 +217,38 @@ def test_web_workers_starting_together_on_a_missing_index_all_answer(url, make_u
     assert [found for _, found in reports] == [["失而复得的钙钛矿成果"]] * WORKERS
     with running(disk_app(url, path)):
         assert search.backend().is_healthy() and titles_found("失而复得") == ["失而复得的钙钛矿成果"]
+
+
+def test_the_index_worker_embeds_new_listings_and_stops_cleanly_on_sigterm(url, make_user, tmp_path):
+    import signal
+    import time
+
+    from market.models import ListingVector
+
+    path = tmp_path / "search"
+    parent = disk_app(url, path)
+    parent.config["MATCHING_EMBED_ON_COMMIT"] = False  # as if the web process left it to the worker
+    with running(parent):
+        from market.services.listings import create_listing
+
+        owner = _db.session.merge(make_user("university"))
+        create_listing(owner, "achievement", {**ACHIEVEMENT, "title": "工作进程计算向量的钙钛矿成果"})
+    env = {**os.environ, "MARKET_DATABASE_URL": url, "MARKET_SEARCH_PATH": str(path), "MARKET_SEARCH_BACKEND": "whoosh",
+           "MARKET_SECRET_KEY": "test-secret", "MARKET_INSTANCE_PATH": str(tmp_path / "instance")}
+    worker = subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "market", "index-worker", "--interval", "0.2"],
+                              cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        with running(parent):
+            while not _db.session.scalar(select(ListingVector.object_id)) and time.monotonic() < deadline:
+                _db.session.rollback()
+                time.sleep(0.3)
+            embedded = _db.session.scalar(select(ListingVector.object_id))
+        worker.send_signal(signal.SIGTERM)
+        out, err = worker.communicate(timeout=30)
+        assert embedded is not None, (out, err)
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+    assert worker.returncode == 0, err
+    assert "已计算匹配向量 1 条" in out

@@ -10,6 +10,7 @@ from market.models import Achievement, SearchIndexCursor, SearchOutboxEntry
 from market.services import indexing, listings, organisations, taxonomy
 from market.services.base import unit_of_work
 from market.services.indexing import GAP_GRACE, drain, index_status, prune_outbox, safe_cursor
+from market.services.matching import refresh_vectors
 from market.services.search import search_catalogue
 from tests.search.support import restart_outbox_numbering
 
@@ -228,6 +229,7 @@ def test_prune_keeps_rows_another_index_has_not_applied(make_user, make_listing,
     behind = db.session.scalar(select(func.max(SearchOutboxEntry.seq)))
     make_listing("achievement", owner, title="钙钛矿二号")
     drain()
+    refresh_vectors()  # matching vectors follow the outbox too; pruning waits for them
     db.session.add(SearchIndexCursor(name="other-host:/srv/market/search", seq=behind))
     db.session.commit()
     total = outbox_rows()
@@ -264,6 +266,7 @@ def test_index_status_counts_pending_rows_and_documents(make_user, make_listing,
 def test_a_new_index_on_a_pruned_outbox_catches_up_once_the_gap_is_old(make_user, make_listing, monkeypatch, db):
     owner = make_user("university")
     make_listing("achievement", owner, title="钙钛矿一号")
+    refresh_vectors()
     assert prune_outbox() > 0  # rows 1.. are gone: the next index to start at cursor 0 sees a gap below the first row
     listing = make_listing("achievement", owner, title="钙钛矿二号")
     search.backend().rebuild([], cursor=0)

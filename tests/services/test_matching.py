@@ -147,3 +147,19 @@ def test_eval_matching_refuses_a_path_without_a_corpus(app, tmp_path):
     (tmp_path / "matching").mkdir()
     result = app.test_cli_runner().invoke(args=["market", "eval-matching", str(tmp_path / "matching")])
     assert result.exit_code != 0 and "语料" in result.output
+
+
+def test_brokers_decisions_shape_later_suggestions(make_user, make_listing):
+    enterprise, lab, other_lab = make_user("enterprise"), make_user("university"), make_user("university")
+    demand = make_listing("demand", enterprise, **DEMAND)
+    battery = make_listing("achievement", lab, **ACHIEVEMENT)
+    coating = make_listing("achievement", other_lab, **{**ACHIEVEMENT, "title": "锂电池正极材料碳包覆技术"})
+    matching.backfill_vectors()
+    broker = make_user("broker")
+    matching.decide_match(broker, demand.id, coating.id, "rejected", reason_code="price")
+    matching.decide_match(broker, demand.id, battery.id, "accepted")
+    suggested = {candidate.id: suggestion for candidate, suggestion in matching.compute_matches(demand, 10)}
+    assert coating.id not in suggested
+    assert suggested[battery.id].reasons[0] == "技术经纪人已确认可对接"
+    # the baselines of the evaluation ignore decisions
+    assert coating.id in {c.id for c, _ in matching.compute_matches(demand, 10, ("semantic",))}

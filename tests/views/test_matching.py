@@ -81,6 +81,16 @@ def test_a_demands_page_names_brokers_of_its_field(client, db, catalogue, make_u
     assert "张经纪" in section and "李农经" not in section
 
 
+def test_a_demands_page_suggests_instruments_that_fit_it(client, catalogue, make_user, make_listing, login):
+    lab = catalogue["lab"]
+    make_listing("equipment", lab, name="锂电池正极材料循环寿命测试系统", description="电池充放电循环寿命测试。")
+    make_listing("equipment", lab, name="水稻表型分析平台", description="作物株型与产量性状测量。")
+    login(catalogue["enterprise"])
+    section = _section(client.get(f"/demands/{catalogue['demand'].id}").get_data(as_text=True))
+    assert "可能用得上的共享仪器" in section and "锂电池正极材料循环寿命测试系统" in section
+    assert "水稻表型分析平台" not in section
+
+
 def test_suggested_titles_are_escaped(client, make_user, make_listing, login):
     from market.services.matching import backfill_vectors
 

@@ -153,3 +153,18 @@ def test_index_status_prints_pending_rows_and_documents_per_kind(app, catalogue,
         assert re.search(rf"{kind}: {count}\b", result.output), result.output
     indexing.drain()
     assert "待处理: 0" in app.test_cli_runner().invoke(args=["market", "index-status"]).output
+
+
+def test_the_date_filter_keeps_listings_published_in_the_range(client, db, catalogue):
+    from datetime import datetime, timezone
+
+    old = catalogue["solid"]
+    old.published_at = datetime(2025, 3, 1, 8, 0, tzinfo=timezone.utc)
+    db.session.commit()
+    indexing.drain()
+    _, html = page(client, q="电池", date_from="2026-01-01")
+    assert "固态电池电解质薄膜" not in unmarked(html) and "锂电池正极材料包覆" in unmarked(html)
+    _, html = page(client, q="电池", date_from="2025-03-01", date_to="2025-03-01")
+    assert hits(html) == 1 and "固态电池电解质薄膜" in unmarked(html)
+    status, html = page(client, q="电池", date_from="2025-13-40")
+    assert status == 422 and "日期" in html  # a clear message, not a 500

@@ -12,6 +12,7 @@ import weakref
 from datetime import datetime, time as dtime, timedelta, timezone
 
 from sqlalchemy import event, func, insert, literal, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from market import search
@@ -231,10 +232,17 @@ def index_name() -> str:
 
 
 def _report_cursor(seq: int) -> None:
-    row = db.session.get(SearchIndexCursor, index_name()) or SearchIndexCursor(name=index_name())
-    row.seq = seq
-    db.session.add(row)
-    db.session.commit()
+    for attempt in range(2):
+        row = db.session.get(SearchIndexCursor, index_name()) or SearchIndexCursor(name=index_name())
+        row.seq = seq
+        db.session.add(row)
+        try:
+            db.session.commit()
+            return
+        except IntegrityError:  # another process on this host registered the index first: update its row
+            db.session.rollback()
+            if attempt:
+                raise
 
 
 def prune_outbox() -> int:

@@ -180,8 +180,8 @@ def _lexical_ranks(listing, target: str) -> dict[int, int]:
     return {hit.object_id: position for position, hit in enumerate(hits, start=1)}
 
 
-def _top(ids: np.ndarray, cosines: np.ndarray) -> dict[int, int]:
-    return {int(ids[i]): position for position, i in enumerate(np.argsort(-cosines)[:CANDIDATES], start=1)}
+def _top(cosines: np.ndarray) -> np.ndarray:
+    return np.argsort(-cosines)[:CANDIDATES]
 
 
 def _semantic(listing, target: str) -> tuple[dict[int, int], dict[int, int], dict[int, float]]:
@@ -191,9 +191,10 @@ def _semantic(listing, target: str) -> tuple[dict[int, int], dict[int, int], dic
         return {}, {}, {}
     whole, title = _query_vectors(listing)
     by_text, by_title = matrix @ whole, matrix @ title
-    text_ranks, title_ranks = _top(ids, by_text), _top(ids, by_title)
-    row = {int(object_id): i for i, object_id in enumerate(ids)}
-    cosines = {object_id: float(by_text[row[object_id]]) for object_id in set(text_ranks) | set(title_ranks)}
+    top_text, top_title = _top(by_text), _top(by_title)
+    text_ranks = {int(ids[i]): position for position, i in enumerate(top_text, start=1)}
+    title_ranks = {int(ids[i]): position for position, i in enumerate(top_title, start=1)}
+    cosines = {int(ids[i]): float(by_text[i]) for i in {*top_text.tolist(), *top_title.tolist()}}
     return text_ranks, title_ranks, cosines
 
 

@@ -3,6 +3,7 @@ import fcntl
 import html
 import json
 import logging
+import math
 import os
 import re
 import shutil
@@ -416,19 +417,45 @@ class WhooshBackend:
         return Hit(stored["kind"], stored["object_id"], stored.get("title", ""), float(hit.score or 0.0), highlights, stored)
 
     def similar(self, kind: str, text: str, limit: int = 5) -> list[Hit]:
-        """Published documents of one kind that share the most distinctive words with `text`."""
-        ix = self._open()
-        cleaned, _ = _clean_query(text.replace('"', " "))
-        if not cleaned:
-            return []
-        parsed = self._parse(ix, cleaned, qparser.OrGroup)
-        if parsed is query.NullQuery:
-            return []
+        """Published documents of one kind that share the most distinctive words with `text`.
+
+        Only the KEY_TERMS rarest words of the text are searched (as Whoosh's more_like_this does): an OR of
+        every word of a long description matches most of a large catalogue and takes seconds."""
+        self._open()
         searcher = self._searcher()
+        terms = key_terms(searcher, normalise(text or ""), KEY_TERMS)
+        if not terms:
+            return []
         flt = self._filter_docs(searcher, query.And([query.Term("kind", kind), query.Term("status", "published")]))
         if not flt:
             return []
-        return [self._hit(hit, False) for hit in searcher.search(parsed, limit=limit, filter=flt)]
+        wanted = query.Or([query.Term(name, term) for term in terms for name in SIMILAR_FIELDS])
+        wanted.matcher_type = query.Or.ARRAY_MATCHER  # adds up scores in arrays; a tree of unions is 2-4× slower
+        return [self._hit(hit, False) for hit in searcher.search(wanted, limit=limit, filter=flt)]
+
+
+KEY_TERMS = 16
+SIMILAR_FIELDS = ("title", "body", "keywords")
+
+
+def key_terms(searcher, text: str, count: int) -> list[str]:
+    """The `count` words of `text` that weigh most by tf·idf in the index; a lone Chinese character counts
+    half (the index holds single characters as leftovers of longer words, so their rarity misleads)."""
+    frequency: dict[str, int] = {}
+    for word in query_words(text):
+        frequency[word] = frequency.get(word, 0) + 1
+    documents = max(searcher.doc_count(), 1)
+    weighted = []
+    for word, tf in frequency.items():
+        df = max(searcher.doc_frequency(name, word) for name in SIMILAR_FIELDS)
+        if not df:
+            continue
+        weight = (1 + math.log(tf)) * math.log(1 + documents / df)
+        if len(word) == 1 and not word.isascii():
+            weight /= 2
+        weighted.append((-weight, word))
+    weighted.sort()
+    return [word for _, word in weighted[:count]]
 
 
 def _correction(searcher, text: str) -> str | None:

@@ -391,3 +391,19 @@ def test_a_rebuild_waiting_for_another_skips_the_work_when_the_index_is_healthy(
     assert WhooshBackend(path).rebuild(never_read(), cursor=2, unless_healthy=True) == 0
     assert WhooshBackend(path).read_cursor() == 1
     assert WhooshBackend(path).rebuild([doc(2, "碳化硅衬底")], cursor=3) == 1  # an explicit reindex always runs
+
+
+def test_similar_ranks_by_the_distinctive_words_of_a_long_text(engine):
+    filler = "本项目面向企业需求，开展技术研究与应用推广，具有良好的经济效益和社会效益。"
+    put(engine,
+        doc(1, "钙钛矿叠层太阳电池", body=f"{filler}钙钛矿 叠层 钝化", status="published"),
+        doc(2, "企业技术应用推广", body=filler, status="published"),
+        doc(3, "钙钛矿叠层组件封装", body="钙钛矿 叠层", status="draft"),
+        doc(4, "钙钛矿叠层电池需求", kind="demand", body="钙钛矿 叠层", status="published"),
+        *[doc(10 + n, f"通用技术成果{n}", body=filler, status="published") for n in range(40)])
+    text = f"寻找钙钛矿叠层电池的钝化技术。{filler}"
+    hits = engine.similar("achievement", text, limit=5)
+    assert hits[0].object_id == 1  # shares the rare words; the long common text decides nothing
+    assert 3 not in [hit.object_id for hit in hits] and all(hit.kind == "achievement" for hit in hits)
+    assert engine.similar("achievement", "！？。", limit=5) == []
+    assert engine.similar("achievement", "从未出现过的词语组合甲乙丙", limit=5) == []

@@ -84,16 +84,20 @@ def index_status_command():
         click.echo(f"  {kind}: {count}")
 
 
+STALE_CHECK_SECONDS = 3600  # stale deals are counted in days: once an hour is plenty
+
+
 @market_cli.command("index-worker")
 @click.option("--interval", default=1.0, show_default=True, help="两次检查之间的秒数")
 @click.option("--once", is_flag=True, help="处理一次后退出")
 def index_worker_command(interval, once):
     """Apply the search outbox and compute matching vectors continuously; also expires overdue demands, prunes
-    the outbox and notifies saved searches of new results."""
+    the outbox, notifies saved searches of new results and (hourly) brokers of deals that went quiet."""
     import signal
     import time
 
     from market.search import IndexBusy
+    from market.services.deals import notify_stale_deals
     from market.services.indexing import drain, ensure_index_ready, prune_outbox
     from market.services.listings import expire_overdue_listings
     from market.services.matching import refresh_vectors
@@ -103,22 +107,28 @@ def index_worker_command(interval, once):
     signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
     if ensure_index_ready():
         click.echo("搜索索引缺失或已损坏，已从数据库重建")
-    last_sweep = last_saved_check = 0.0
+    last_sweep = last_saved_check = last_stale_check = None  # None: due at once
     while not stopping:
         try:
-            if time.monotonic() - last_sweep > 600:
+            if last_sweep is None or time.monotonic() - last_sweep > 600:
                 expired = expire_overdue_listings()
                 pruned = prune_outbox()
                 last_sweep = time.monotonic()
                 if expired or pruned:
                     click.echo(f"过期需求 {expired} 条，清理已索引记录 {pruned} 条")
+            # before the index work: a busy index must not hold back the reminders
+            if last_stale_check is None or time.monotonic() - last_stale_check > STALE_CHECK_SECONDS:
+                reminded = notify_stale_deals()
+                last_stale_check = time.monotonic()
+                if reminded:
+                    click.echo(f"停滞对接提醒 {reminded} 条")
             applied = drain(timeout=10.0)
             if applied:
                 click.echo(f"已更新索引 {applied} 条")
             embedded = refresh_vectors()
             if embedded:
                 click.echo(f"已计算匹配向量 {embedded} 条")
-            if time.monotonic() - last_saved_check > 60:
+            if last_saved_check is None or time.monotonic() - last_saved_check > 60:
                 notified = check_saved_searches()
                 last_saved_check = time.monotonic()
                 if notified:

@@ -42,6 +42,9 @@ INSTITUTION_ACCOUNTS = [
      "org": {"name": "西咸新区秦智技术转移服务有限公司", "kind": "intermediary", "region": "能源金贸区"}},
     {"email": "broker3@demo.qcy", "role": "broker", "display_name": "吴建国",
      "org": {"name": "西咸新区秦智技术转移服务有限公司", "kind": "intermediary", "region": "能源金贸区"}},
+    # A read-only government viewer: the transaction dashboard and registered contracts, nothing else.
+    {"email": "viewer@demo.qcy", "role": "viewer", "display_name": "冯涛（新区科技主管部门）",
+     "org": {"name": "西咸新区科技创新和新经济局", "kind": "government", "region": "沣西"}},
 ]
 
 # Self-registered through the public form; `decision` is what the admin does with the organisation.

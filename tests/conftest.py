@@ -2,6 +2,7 @@
 import itertools
 import os
 import tempfile
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -13,6 +14,8 @@ from market.models.base import Base
 from market.services.codes import credit_code_with_check
 from market.services.taxonomy import ensure_default_fields
 from tests.pg_server import PostgresServer
+
+ROOT = Path(__file__).resolve().parents[1]
 
 BACKENDS = [b for b in os.environ.get("MARKET_TEST_BACKENDS", "sqlite,postgresql").split(",") if b]
 PASSWORD = "Passw0rd!"
@@ -109,7 +112,8 @@ def make_user(app, make_org):
     def make(role="university", org=None, verified=True, **overrides) -> User:
         n = next(_counter)
         if org is None and role != "admin":
-            kind = {"university": "university", "enterprise": "enterprise", "broker": "intermediary"}[role]
+            kind = {"university": "university", "enterprise": "enterprise", "broker": "intermediary",
+                    "viewer": "government"}[role]
             org = make_org(kind=kind, verification_state="verified" if verified else "pending")
         if org is None:
             org = make_org(kind="government", name=f"平台运营{n}")
@@ -175,3 +179,58 @@ def make_listing(app):
         return create_listing(owner, kind, {**defaults[kind], **overrides}, submit=submit)
 
     return make
+
+
+CONTRACT = {
+    "number": "HT-2026-001", "title": "高镍正极材料包覆技术转让合同", "contract_type": "transfer", "subtype": "patent",
+    "amount": "1500000.00", "payment_mode": "instalments", "signed_on": "2026-03-15", "field": "新材料",
+    "buyer_province": "陕西省",
+}
+
+
+@pytest.fixture
+def make_contract(app, make_user):
+    """A contract written through the service by a member of the seller; submitted and registered on request."""
+    from market.services import contracts
+
+    def make(seller=None, buyer=None, author=None, status="draft", recognised=None, **overrides):
+        seller = seller or make_user("university").organisation
+        buyer = buyer or make_user("enterprise").organisation
+        author = author or next((u for u in seller.members if u.role != "viewer"), None) or make_user("university", org=seller)
+        contract = contracts.create_contract(author, {**CONTRACT, "seller_org_id": seller.id, "buyer_org_id": buyer.id,
+                                                      **overrides})
+        if status in ("submitted", "registered", "returned"):
+            contracts.submit_contract(author, contract.id)
+        if status in ("registered", "returned"):
+            admin = make_user("admin")
+            if status == "registered":
+                contracts.register_contract(admin, contract.id,
+                                            {"recognised_amount": recognised or overrides.get("amount", CONTRACT["amount"])})
+            else:
+                contracts.return_contract(admin, contract.id, "请补充合同扫描件")
+        return contract
+
+    return make
+
+
+def _migration_targets():
+    import importlib.util
+
+    path = next((ROOT / "migrations" / "versions").glob("*_contracts_*.py"))
+    spec = importlib.util.spec_from_file_location("contracts_migration", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.TARGETS
+
+
+@pytest.fixture
+def default_kpis(app):
+    """The KPI table as the contracts migration prefills it (tests empty every table)."""
+    from market.models import Kpi
+
+    names = ("name", "unit", "baseline_value", "baseline_year", "target_value", "target_year", "start_year",
+             "period_kind", "source", "metric")
+    rows = [Kpi(**dict(zip(names, row)), sort_order=10 * n) for n, row in enumerate(_migration_targets(), start=1)]
+    _db.session.add_all(rows)
+    _db.session.commit()
+    return rows

@@ -37,4 +37,5 @@ def _http_error(exc: HTTPException):
 
 
 # Routes register on import.
-from market.api import accounts, admin, auth, brokers, home, listings, matching, notifications, policies, openapi, search  # noqa: E402,F401,E501
+from market.api import (accounts, admin, auth, brokers, contracts, deals, home, listings, matching, notifications, openapi,  # noqa: E402,F401
+                        policies, search, stats)

@@ -15,7 +15,7 @@ def dump_broker(profile, viewer) -> dict:
 @api_bp.get("/brokers")
 def list_brokers():
     viewer = actor()
-    result = brokers.list_brokers({"field": request.args.get("field", "")}, *paging())
+    result = brokers.list_brokers({"field": request.args.get("field", ""), "q": request.args.get("q", "")}, *paging())
     return jsonify(page_envelope(result, lambda profile: dump_broker(profile, viewer)))
 
 

@@ -7,18 +7,22 @@ from market.api.common import (
 )
 from market.errors import ValidationFailed
 from market.schemas import INPUT_SCHEMAS, OUTPUT_SCHEMAS, FeeItemIn, FieldOut
-from market.services import listings
+from market.services import deals, listings
 from market.services.filters import listing_filters
-from market.services.permissions import can_see_contact
+from market.services.permissions import can_manage, can_see_contact
 from market.services.taxonomy import list_all_fields, list_fields
 
 COLLECTIONS = {"achievements": "achievement", "demands": "demand", "equipment": "equipment"}
 ACTIONS = ("submit", "withdraw", "reopen", "approve", "reject")
 
 
-def dump_listing(listing, viewer) -> dict:
+def dump_listing(listing, viewer, confidential: bool | None = None) -> dict:
+    """confidential: whether the reader sees a result's confidential details (None: only its owner and admins)."""
     exclude = () if can_see_contact(viewer) else ("contact",)
-    return OUTPUT_SCHEMAS[listing.kind](exclude=exclude).dump(listing)
+    out = OUTPUT_SCHEMAS[listing.kind](exclude=exclude).dump(listing)
+    if listing.kind == "achievement" and (can_manage(viewer, listing) if confidential is None else confidential):
+        out["confidential_details"] = listing.confidential_details or ""
+    return out
 
 
 def check_known_fields(kind: str, data: dict) -> None:
@@ -55,9 +59,11 @@ def list_listings(collection):
     page, per_page = paging()
     if request.args.get("mine") in ("1", "true") and require_actor():
         result = listings.list_managed_listings(viewer, kind, filters, page, per_page)
+        confidential = None  # the organisation's own listings
     else:
         result = listings.list_public_listings(kind, filters, page, per_page)
-    return jsonify(page_envelope(result, lambda item: dump_listing(item, viewer)))
+        confidential = False  # never in a public list
+    return jsonify(page_envelope(result, lambda item: dump_listing(item, viewer, confidential)))
 
 
 @api_bp.post("/<any(achievements, demands, equipment):collection>")
@@ -72,7 +78,9 @@ def create_listing(collection):
 @api_bp.get("/<any(achievements, demands, equipment):collection>/<int:listing_id>")
 def get_listing(collection, listing_id):
     viewer = actor()
-    return jsonify(dump_listing(listings.get_listing(viewer, _kind(collection), listing_id), viewer))
+    listing = listings.get_listing(viewer, _kind(collection), listing_id)
+    confidential = deals.can_see_confidential(viewer, listing) if listing.kind == "achievement" else False
+    return jsonify(dump_listing(listing, viewer, confidential))
 
 
 @api_bp.route("/<any(achievements, demands, equipment):collection>/<int:listing_id>", methods=["PATCH", "PUT"])

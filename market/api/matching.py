@@ -68,5 +68,6 @@ def create_match_decision():
 
 @api_bp.get("/admin/match-precision")
 def get_match_precision():
-    weeks = matching.decision_precision(require_actor())
-    return jsonify({"items": MatchPrecisionOut(many=True).dump(weeks)})
+    actor = require_actor()
+    weeks = matching.decision_precision(actor)
+    return jsonify({"items": MatchPrecisionOut(many=True).dump(weeks), "weights": matching.fusion_weights_report(actor)})

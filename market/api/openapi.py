@@ -54,10 +54,14 @@ def _query(*params: tuple) -> list:
 PAGING = (("page", "integer", "页码，从 1 开始"), ("per_page", "integer", "每页条数，最多 100"))
 OUTPUT_SCHEMAS = ("AchievementOut", "DemandOut", "EquipmentOut", "PolicyOut", "TokenOut", "ErrorOut", "PageMeta",
                   "MeOut", "FieldOut", "BrokerOut", "UserOut", "OrganisationAdminOut", "SettingsOut", "AuditEntryOut",
-                  "SummaryOut", "MatchDecisionOut", "MatchPrecisionOut", "NotificationOut", "SavedSearchOut")
+                  "SummaryOut", "MatchDecisionOut", "MatchPrecisionOut", "NotificationOut", "SavedSearchOut",
+                  "ContractAttachmentOut", "ContractOut", "ContractHistoryOut", "ContractStatsOut", "KpiOut",
+                  "KpiEntryOut", "KpiProgressOut", "DealOut", "DealMessageOut", "DealNdaOut", "BrokerPerformanceOut")
 INPUT_SCHEMAS = ("AchievementIn", "DemandIn", "EquipmentIn", "PolicyIn", "TokenIn", "RegistrationIn", "PasswordChangeIn",
                  "BrokerProfileIn", "OrganisationUpdateIn", "DecisionIn", "UserUpdateIn", "FieldIn", "FieldUpdateIn",
-                 "SettingsIn", "MatchDecisionIn", "SavedSearchIn", "SavedSearchUpdateIn")
+                 "SettingsIn", "MatchDecisionIn", "SavedSearchIn", "SavedSearchUpdateIn", "ContractIn",
+                 "ContractRegistrationIn", "ContractReturnIn", "ContractCorrectionIn", "KpiIn", "KpiEntryIn", "DealIn",
+                 "DealBrokerIn", "DealStageIn", "DealNextActionIn", "DealMessageIn", "DealNoteIn")
 
 
 def _mark_always_present(components: dict) -> None:
@@ -86,7 +90,7 @@ def _account_paths(spec, secured, id_param) -> None:
         "summary": "修改自己的密码", "security": secured, "requestBody": _body("PasswordChangeIn"),
         "responses": {"204": {"description": "已修改"}, **_errors("422")}}})
     spec.path("/brokers", operations={"get": {
-        "summary": "技术经纪人名录", "parameters": _query(("field", "string", "擅长的技术领域"), *PAGING),
+        "summary": "技术经纪人名录", "parameters": _query(("field", "string", "擅长的技术领域"), ("q", "string", "姓名、单位或简介中的词"), *PAGING),
         "responses": {"200": _page_of("BrokerOut")}}})
     spec.path("/brokers/{id}", parameters=id_param, operations={
         "get": {"summary": "经纪人详情（id 为经纪人资料编号）", "responses": {"200": _json("BrokerOut"), **_errors("404")}},
@@ -182,8 +186,13 @@ def _matching_paths(spec, secured, id_param) -> None:
     spec.path("/admin/match-precision", operations={"get": {
         "summary": "每周推荐准确率：接受数 / 处理数（管理员，最近 12 周，最新在前）", "security": secured,
         "responses": {"200": {"description": "成功", "content": {"application/json": {"schema": {
-            "type": "object", "required": ["items"],
-            "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/MatchPrecisionOut"}}}}}}},
+            "type": "object", "required": ["items", "weights"],
+            "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/MatchPrecisionOut"}},
+                           "weights": {"type": "object", "description": "推荐排序的融合权重：默认、当前（从经纪人处理中学习）",
+                                       "properties": {"prior": {"type": "object", "additionalProperties": {"type": "number"}}, "current": {"type": "object", "additionalProperties": {"type": "number"}},
+                                                      "labels": {"type": "integer", "description": "记录了证据的处理数"},
+                                                      "min_labels": {"type": "integer"},
+                                                      "learned": {"type": "boolean"}}}}}}}},
             **_errors("403")}}})
 
 
@@ -225,6 +234,170 @@ def _notification_paths(spec, secured, id_param) -> None:
     })
 
 
+def _items_of(schema: str) -> dict:
+    return {"description": "成功", "content": {"application/json": {"schema": {
+        "type": "object", "required": ["items"],
+        "properties": {"items": {"type": "array", "items": {"$ref": f"#/components/schemas/{schema}"}}}}}}}
+
+
+def _contract_paths(spec, secured, id_param) -> None:
+    """The contract register: the parties and their broker write drafts, admins register, viewers read registered ones."""
+    spec.path("/contracts", operations={
+        "get": {"summary": "我可以查看的技术合同（当事方、其经纪人；管理员全部；政府观察员仅已登记的），签订日期新的在前",
+                "security": secured, "parameters": _query(
+                    ("status", "string", "draft 草稿 / submitted 待登记 / returned 已退回 / registered 已登记"),
+                    ("type", "string", "合同类型：development / transfer / licence / consulting / service"),
+                    ("field", "string", "技术领域"), ("from", "string", "签订日期起 YYYY-MM-DD"),
+                    ("to", "string", "签订日期止 YYYY-MM-DD"), ("q", "string", "合同名称、合同编号或登记编号包含的文字"),
+                    *PAGING),
+                "responses": {"200": _page_of("ContractOut")}},
+        "post": {"summary": "登记合同草稿（已认证机构的用户、技术经纪人、管理员；本机构须是买方或卖方，经纪人须是本人经办）",
+                 "security": secured, "requestBody": _body("ContractIn"),
+                 "responses": {"201": _json("ContractOut", "已创建"), **_errors("403", "422")}},
+    })
+    spec.path("/contracts/{id}", parameters=id_param, operations={
+        "get": {"summary": "合同详情", "security": secured, "responses": {"200": _json("ContractOut"), **_errors("404")}},
+        "patch": {"summary": "修改草稿或已退回的合同（部分字段；已登记的合同请用 /correct）", "security": secured,
+                  "requestBody": _body("ContractIn"), "responses": {"200": _json("ContractOut"), **ERRORS}},
+        "delete": {"summary": "删除草稿（提交过的合同保留记录）", "security": secured,
+                   "responses": {"204": {"description": "已删除"}, **_errors("403", "404", "409")}},
+    })
+    spec.path("/contracts/{id}/submit", parameters=id_param, operations={"post": {
+        "summary": "提交登记（当事方、其技术经纪人或管理员；草稿或已退回的合同）", "security": secured,
+        "responses": {"200": _json("ContractOut"), **ERRORS}}})
+    spec.path("/contracts/{id}/register", parameters=id_param, operations={"post": {
+        "summary": "登记（管理员）：核定技术交易额，分配或填写登记编号", "security": secured,
+        "requestBody": _body("ContractRegistrationIn"), "responses": {"200": _json("ContractOut"), **ERRORS}}})
+    spec.path("/contracts/{id}/return", parameters=id_param, operations={"post": {
+        "summary": "退回待登记的合同（管理员，需原因）", "security": secured, "requestBody": _body("ContractReturnIn"),
+        "responses": {"200": _json("ContractOut"), **ERRORS}}})
+    spec.path("/contracts/{id}/correct", parameters=id_param, operations={"post": {
+        "summary": "更正已登记的合同（管理员，需原因；旧值记入合同历史）", "security": secured,
+        "requestBody": _body("ContractCorrectionIn"), "responses": {"200": _json("ContractOut"), **ERRORS}}})
+    spec.path("/contracts/{id}/history", parameters=id_param, operations={"get": {
+        "summary": "合同历史：登记流程各步骤、修改和更正（最新在前）", "security": secured,
+        "responses": {"200": _items_of("ContractHistoryOut"), **_errors("404")}}})
+    upload = {"required": True, "content": {"multipart/form-data": {"schema": {
+        "type": "object", "required": ["file"],
+        "properties": {"file": {"type": "string", "format": "binary", "description": "PDF 文件，最大 10 MB"}}}}}}
+    spec.path("/contracts/{id}/attachments", parameters=id_param, operations={"post": {
+        "summary": "上传合同扫描件（PDF；当事方、其经纪人在登记前，或管理员；每份合同最多10个）", "security": secured,
+        "requestBody": upload, "responses": {"201": _json("ContractAttachmentOut", "已上传"), **_errors("403", "404", "422")}}})
+    attachment = [*id_param, {"name": "attachment_id", "in": "path", "required": True, "schema": {"type": "integer"}}]
+    spec.path("/contracts/{id}/attachments/{attachment_id}", parameters=attachment, operations={
+        "get": {"summary": "下载合同扫描件", "security": secured, "responses": {
+            "200": {"description": "PDF 文件", "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}},
+            **_errors("404")}},
+        "delete": {"summary": "删除合同扫描件（当事方在登记前，或管理员）", "security": secured,
+                   "responses": {"204": {"description": "已删除"}, **_errors("403", "404")}},
+    })
+
+
+def _stats_paths(spec, secured, id_param) -> None:
+    """技术合同交易额 and the KPI table: admins and government viewers read, admins write."""
+    reader = _errors("403")
+    spec.path("/stats/contracts", operations={"get": {
+        "summary": "已登记技术合同的成交额、核定技术交易额和合同数（按签订日期统计；管理员、政府观察员）",
+        "security": secured, "parameters": _query(
+            ("from", "string", "签订日期起 YYYY-MM-DD（填了 from 或 to 即按自定义区间，不填 from 为当年1月1日）"),
+            ("to", "string", "签订日期止 YYYY-MM-DD（不填为今天）"),
+            ("group_by", "string", "分组：type / field / region / month / seller_kind / buyer_region / seller / buyer / broker；"
+                                   "不填只返回合计"),
+            ("limit", "integer", "最多返回的组数 1–1000（按金额从大到小），不填为全部"),
+            ("year", "integer", "年份，默认今年"), ("period", "string", "year（默认）/ quarter / month"),
+            ("quarter", "integer", "季度 1–4（period=quarter）"), ("month", "integer", "月份 1–12（period=month）")),
+        "responses": {"200": _json("ContractStatsOut"), **_errors("403", "422")}}})
+    spec.path("/kpis", operations={
+        "get": {"summary": "指标表：目标、实际值（可计算的自动计算，其余取手工填报）和时间进度（管理员、政府观察员）",
+                "security": secured, "responses": {"200": _items_of("KpiProgressOut"), **reader}},
+        "post": {"summary": "新增指标（管理员）", "security": secured, "requestBody": _body("KpiIn"),
+                 "responses": {"201": _json("KpiOut", "已创建"), **_errors("403", "422")}},
+    })
+    spec.path("/kpis/{id}", parameters=id_param, operations={
+        "patch": {"summary": "修改指标（管理员，部分字段；旧值记入操作日志）", "security": secured, "requestBody": _body("KpiIn"),
+                  "responses": {"200": _json("KpiOut"), **_errors("403", "404", "422")}},
+        "delete": {"summary": "删除指标及其手工填报（管理员）", "security": secured,
+                   "responses": {"204": {"description": "已删除"}, **_errors("403", "404")}},
+    })
+    spec.path("/kpis/{id}/entries", parameters=id_param, operations={"post": {
+        "summary": "手工填报指标实际值（管理员；仅不能自动计算的指标）", "security": secured, "requestBody": _body("KpiEntryIn"),
+        "responses": {"201": _json("KpiEntryOut", "已记录"), **_errors("403", "404", "422")}}})
+
+
+def _deal_paths(spec, secured, id_param) -> None:
+    """Deals: the parties, the deal's broker and admins see and move a deal; anyone else gets 404."""
+    seen = _errors("404")
+    spec.path("/deals", operations={
+        "get": {"summary": "我的对接（当事单位成员、该对接的技术经纪人；管理员全部），最近有进展的在前", "security": secured,
+                "parameters": _query(("stage", "string", "阶段：intent / negotiation / signing / registered / terminated，"
+                                                         "或 open（进行中的）"),
+                                     ("stale", "boolean", "1 只看超过设定天数没有进展的进行中对接"), *PAGING),
+                "responses": {"200": _page_of("DealOut")}},
+        "post": {"summary": "发起对接（我要对接）：企业对接成果、高校院所对接需求、技术经纪人撮合一对需求和成果；"
+                            "同一成果/需求已有与对方单位进行中的对接时不重复创建，返回 200 和该对接",
+                 "security": secured, "requestBody": _body("DealIn"),
+                 "responses": {"201": _json("DealOut", "已创建"), "200": _json("DealOut", "已有进行中的对接，返回该对接"),
+                               **_errors("403", "422")}},
+    })
+    spec.path("/deals/{id}", parameters=id_param, operations={"get": {
+        "summary": "对接详情（含保密协议签署情况）", "security": secured, "responses": {"200": _json("DealOut"), **seen}}})
+    spec.path("/deals/claimable", operations={"get": {
+        "summary": "可认领的对接（技术经纪人）：擅长领域内尚无经纪人的进行中对接，以及当事方邀请本人的对接", "security": secured,
+        "parameters": _query(*PAGING), "responses": {"200": _page_of("DealOut"), **_errors("403")}}})
+    spec.path("/deals/{id}/claim", parameters=id_param, operations={"post": {
+        "summary": "认领对接（技术经纪人；须在擅长领域内或受当事方邀请；已有经纪人时 409）", "security": secured,
+        "responses": {"200": _json("DealOut"), **_errors("403", "404", "409", "422")}}})
+    spec.path("/deals/{id}/assign", parameters=id_param, operations={"post": {
+        "summary": "指派或更换对接的技术经纪人（管理员）", "security": secured, "requestBody": _body("DealBrokerIn"),
+        "responses": {"200": _json("DealOut"), **ERRORS}}})
+    spec.path("/deals/{id}/request-broker", parameters=id_param, operations={"post": {
+        "summary": "邀请一位技术经纪人（当事方；对接尚无经纪人时），被邀请的经纪人可认领", "security": secured,
+        "requestBody": _body("DealBrokerIn"), "responses": {"200": _json("DealOut"), **ERRORS}}})
+    spec.path("/deals/{id}/stage", parameters=id_param, operations={"post": {
+        "summary": "推进对接阶段（当事方、技术经纪人、管理员）：意向 → 对接洽谈 → 签约，不能跳过；任一进行中阶段可终止（须选原因）；"
+                   "签约时生成预填的合同草稿（contract_id）；合同登记后自动进入登记阶段；已登记或已终止的对接不能再变",
+        "security": secured, "requestBody": _body("DealStageIn"), "responses": {"200": _json("DealOut"), **ERRORS}}})
+    spec.path("/deals/{id}/next-action", parameters=id_param, operations={"put": {
+        "summary": "安排下一步和截止日期（该对接的技术经纪人、管理员；两项一并替换，不填为清除）", "security": secured,
+        "requestBody": _body("DealNextActionIn"), "responses": {"200": _json("DealOut"), **_errors("403", "404", "422")}}})
+    message_body = {"required": True, "content": {
+        "application/json": {"schema": "DealMessageIn"},
+        "multipart/form-data": {"schema": {"type": "object", "properties": {
+            "body": {"type": "string", "description": "留言，最多5000字（有附件时可不填）"},
+            "file": {"type": "string", "format": "binary",
+                     "description": "附件：PDF、PNG、JPG、docx、xlsx、pptx 或 txt，按文件内容核对类型，最大 10 MB"}}}}}}
+    spec.path("/deals/{id}/messages", parameters=id_param, operations={
+        "get": {"summary": "对接留言，早的在前（经纪人的沟通记录仅经纪人和管理员可见）", "security": secured,
+                "responses": {"200": _items_of("DealMessageOut"), **seen}},
+        "post": {"summary": "留言，可附文件（当事方、技术经纪人、管理员；其他参与者会收到通知）", "security": secured,
+                 "requestBody": message_body, "responses": {"201": _json("DealMessageOut", "已发送"), **_errors("403", "404", "422")}},
+    })
+    message = [*id_param, {"name": "message_id", "in": "path", "required": True, "schema": {"type": "integer"}}]
+    spec.path("/deals/{id}/messages/{message_id}/file", parameters=message, operations={"get": {
+        "summary": "下载留言附件", "security": secured, "responses": {
+            "200": {"description": "附件文件（以下载方式返回）",
+                    "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}},
+            **seen}}})
+    spec.path("/deals/{id}/notes", parameters=id_param, operations={"post": {
+        "summary": "记录电话、会面或备注（该对接的技术经纪人、管理员；当事方看不到）", "security": secured,
+        "requestBody": _body("DealNoteIn"), "responses": {"201": _json("DealMessageOut", "已记录"), **_errors("403", "404", "422")}}})
+    spec.path("/deals/{id}/nda", parameters=id_param, operations={"post": {
+        "summary": "代表本单位签署本次对接的保密协议（当事方；记录时间和版本；已签署的返回原记录）；签署后可查看成果的保密信息",
+        "security": secured, "responses": {"200": _json("DealNdaOut", "已签署"), **_errors("403", "404")}}})
+    spec.path("/brokers/performance", operations={"get": {
+        "summary": "技术经纪人考核数据：期间内接手的对接数、阶段转化、各阶段停留天数和首次回复时间的中位数、已登记合同成交额"
+                   "（管理员：全部或指定经纪人；技术经纪人：仅本人）",
+        "security": secured, "parameters": _query(
+            ("from", "string", "起始日期 YYYY-MM-DD（默认当年1月1日）"), ("to", "string", "截止日期 YYYY-MM-DD（默认今天）"),
+            ("broker_id", "integer", "经纪人的用户编号（管理员可选；经纪人只能是本人）")),
+        "responses": {"200": {"description": "成功", "content": {"application/json": {"schema": {
+            "type": "object", "required": ["items", "meta"], "properties": {
+                "items": {"type": "array", "items": {"$ref": "#/components/schemas/BrokerPerformanceOut"}},
+                "meta": {"type": "object", "required": ["from", "to"], "properties": {
+                    "from": {"type": "string", "format": "date"}, "to": {"type": "string", "format": "date"}}}}}}}},
+            **_errors("403", "422")}}})
+
+
 def build_spec() -> dict:
     """The whole OpenAPI 3 document as a dict."""
     marshmallow_plugin = MarshmallowPlugin()
@@ -246,6 +419,9 @@ def build_spec() -> dict:
     _admin_paths(spec, secured, id_param)
     _matching_paths(spec, secured, id_param)
     _notification_paths(spec, secured, id_param)
+    _contract_paths(spec, secured, id_param)
+    _stats_paths(spec, secured, id_param)
+    _deal_paths(spec, secured, id_param)
     for collection, (_kind, out, inp, label) in LISTING_COLLECTIONS.items():
         spec.path(f"/{collection}", operations={
             "get": {"summary": f"{label}列表", "parameters": LIST_PARAMS, "responses": {"200": _page_of(out)}},

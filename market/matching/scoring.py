@@ -47,6 +47,7 @@ class Suggestion:
     band: str
     reasons: list[str]
     parts: dict
+    total: float = 0.0  # the unclamped weighted sum that orders suggestions
 
 
 def _rrf(rank: int | None) -> float:
@@ -63,9 +64,9 @@ def closeness(cosine: float | None) -> float:
 MAX_TOTAL = sum(WEIGHTS.values())
 
 
-def score(signals: Signals) -> Suggestion:
-    """One candidate's score (0–1, the weighted share of the evidence it has), band and human reasons."""
-    parts = {
+def features(signals: Signals) -> dict[str, float]:
+    """Each piece of evidence on a 0–1 scale (budget −1 when over): what the weights multiply."""
+    return {
         "lexical": _rrf(signals.lexical_rank),
         "semantic": _rrf(signals.semantic_rank),
         "title": _rrf(signals.title_rank),
@@ -75,9 +76,15 @@ def score(signals: Signals) -> Suggestion:
         "region": 1.0 if signals.same_region else 0.0,
         "fresh": 1.0 if signals.age_days is not None and signals.age_days <= FRESH_DAYS else 0.0,
     }
-    total = sum(WEIGHTS[name] * value for name, value in parts.items())
-    value = max(0.0, min(1.0, total / MAX_TOTAL))
-    return Suggestion(signals.candidate_id, round(value, 4), band(signals), reasons(signals), parts)
+
+
+def score(signals: Signals, weights: dict | None = None) -> Suggestion:
+    """One candidate's score (0–1, the weighted share of the evidence it has), band and human reasons."""
+    weights = weights or WEIGHTS
+    parts = features(signals)
+    total = sum(weights[name] * value for name, value in parts.items())
+    value = max(0.0, min(1.0, total / sum(weights.values())))
+    return Suggestion(signals.candidate_id, round(value, 4), band(signals), reasons(signals), parts, total)
 
 
 def band(signals: Signals) -> str:
@@ -113,14 +120,84 @@ def reasons(signals: Signals) -> list[str]:
     return out or ["文本相关"]
 
 
-def rank(candidates: list[Signals], limit: int | None = None) -> list[Suggestion]:
+def rank(candidates: list[Signals], limit: int | None = None, weights: dict | None = None) -> list[Suggestion]:
     """Candidates scored and sorted best first (ties by id, so the order is stable)."""
-    scored = sorted((score(s) for s in candidates), key=lambda s: (-_total(s), s.candidate_id))
+    scored = sorted((score(s, weights) for s in candidates), key=lambda s: (-s.total, s.candidate_id))
     return scored if limit is None else scored[:limit]
 
 
-def _total(suggestion: Suggestion) -> float:
-    return sum(WEIGHTS[name] * value for name, value in suggestion.parts.items())
+# ---- learning the weights from brokers' decisions -------------------------------------------------------
+
+MIN_LABELS = 20  # fewer decisions than this, or only one kind of decision: keep the prior weights
+PRIOR_LABELS = 50  # the prior counts as this many decisions when blended with what was learned
+RETRIEVER_FLOOR = 0.1  # no retriever is switched off entirely by a few decisions
+
+
+def learn_weights(examples: list[tuple[dict, bool]], prior: dict | None = None) -> dict:
+    """Fusion weights fitted to brokers' decisions (features of a pair, accepted?), shrunk towards the prior.
+
+    A logistic regression on the same features the score adds up, with a ridge penalty pulling it towards the
+    prior weights (scaled to the data), then blended with the prior by the number of decisions and rescaled to
+    the prior's total, so that scores stay on the same 0–1 scale. Pure: lists in, a dict out.
+    """
+    import numpy as np
+
+    prior = dict(prior or WEIGHTS)
+    names = list(prior)
+    accepted = sum(1 for _, ok in examples if ok)
+    if len(examples) < MIN_LABELS or accepted == 0 or accepted == len(examples):
+        return prior
+    x = np.array([[float(f.get(name, 0.0)) for name in names] for f, _ in examples])
+    y = np.array([1.0 if ok else 0.0 for _, ok in examples])
+    w0 = np.array([prior[name] for name in names])
+    # How strongly the prior score separates the decisions sets the scale the penalty pulls towards.
+    scale = _fit_scale(x @ w0, y)
+    target = w0 * scale
+    # Damped Newton steps on the penalised log-loss; the last column is the intercept, barely penalised.
+    xb = np.hstack([x, np.ones((len(x), 1))])
+    anchor = np.append(target, 0.0)
+    ridge = np.diag([1.0] * len(names) + [0.01])
+    theta = anchor.copy()
+    for _ in range(200):
+        p = 1 / (1 + np.exp(-np.clip(xb @ theta, -30, 30)))
+        gradient = xb.T @ (p - y) + ridge @ (theta - anchor)
+        hessian = (xb * (p * (1 - p))[:, None]).T @ xb + ridge
+        step = np.linalg.solve(hessian, gradient)
+        step *= min(1.0, 1.0 / max(float(np.max(np.abs(step))), 1e-12))  # at most 1 per coordinate per step
+        theta -= step
+        if np.max(np.abs(step)) < 1e-9:
+            break
+    w = theta[:-1]
+    learned = np.maximum(w, 0.0)
+    if learned.sum() <= 0:
+        return prior
+    learned *= w0.sum() / learned.sum()
+    share = len(examples) / (len(examples) + PRIOR_LABELS)
+    blended = (1 - share) * w0 + share * learned
+    for n, name in enumerate(names):
+        if name in ("lexical", "semantic", "title"):
+            blended[n] = max(blended[n], RETRIEVER_FLOOR)
+    blended *= w0.sum() / blended.sum()
+    return {name: round(float(value), 4) for name, value in zip(names, blended)}
+
+
+def _fit_scale(prior_scores, y) -> float:
+    """The one-parameter logistic fit of the decisions on the prior score (at least a small positive scale)."""
+    import numpy as np
+
+    a, b = 1.0, 0.0
+    for _ in range(100):
+        p = 1 / (1 + np.exp(-np.clip(a * prior_scores + b, -30, 30)))
+        r = p - y
+        g = np.array([np.sum(r * prior_scores), np.sum(r)])
+        h = np.array([[np.sum(p * (1 - p) * prior_scores ** 2), np.sum(p * (1 - p) * prior_scores)],
+                      [np.sum(p * (1 - p) * prior_scores), np.sum(p * (1 - p))]]) + 1e-3 * np.eye(2)
+        step = np.linalg.solve(h, g)
+        step *= min(1.0, 1.0 / max(float(np.max(np.abs(step))), 1e-12))
+        a, b = a - step[0], b - step[1]
+        if np.max(np.abs(step)) < 1e-8:
+            break
+    return max(float(a), 0.1)
 
 
 def budget_fit(price_fen: int | None, budget_min_fen: int | None, budget_max_fen: int | None) -> str | None:

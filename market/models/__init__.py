@@ -2,6 +2,8 @@
 from market.models.achievement import Achievement
 from market.models.audit import AuditEntry
 from market.models.broker import BrokerProfile, broker_specialties
+from market.models.contract import Contract, ContractAttachment, Kpi, KpiEntry
+from market.models.deal import Deal, DealEvent, DealMessage, DealNda
 from market.models.demand import Demand
 from market.models.equipment import Equipment, EquipmentFee
 from market.models.matching import ListingVector, MatchDecision, Notification, SavedSearch
@@ -15,7 +17,7 @@ from market.models.user import ApiToken, User
 LISTING_MODELS = {"achievement": Achievement, "demand": Demand, "equipment": Equipment}
 
 __all__ = [
-    "Achievement", "ApiToken", "AuditEntry", "BrokerProfile", "Demand", "Equipment", "EquipmentFee",
-    "Field", "LISTING_MODELS", "ListingVector", "MatchDecision", "Notification", "Organisation", "Policy", "SavedSearch", "SearchIndexCursor", "SearchOutboxEntry", "Setting", "User",
+    "Achievement", "ApiToken", "AuditEntry", "BrokerProfile", "Contract", "ContractAttachment", "Deal", "DealEvent", "DealMessage", "DealNda", "Demand", "Equipment", "EquipmentFee",
+    "Field", "Kpi", "KpiEntry", "LISTING_MODELS", "ListingVector", "MatchDecision", "Notification", "Organisation", "Policy", "SavedSearch", "SearchIndexCursor", "SearchOutboxEntry", "Setting", "User",
     "broker_specialties",
 ]

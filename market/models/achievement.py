@@ -21,5 +21,7 @@ class Achievement(ListingMixin, Base):
     patent_numbers: Mapped[list] = mapped_column(JSON, default=list)
     transfer_modes: Mapped[list] = mapped_column(JSON, default=list)
     price_fen: Mapped[int | None] = mapped_column(BigInteger)  # None means 面议
+    # Shown only to the owner, admins, and parties of a deal on this result who accepted its NDA.
+    confidential_details: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     field = relationship("Field", lazy="joined")

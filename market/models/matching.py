@@ -36,6 +36,7 @@ class MatchDecision(TimestampMixin, Base):
     reason_code: Mapped[str | None] = mapped_column(String(20))
     note: Mapped[str | None] = mapped_column(String(500))
     score: Mapped[float | None]  # the suggestion's score when decided, for precision by band
+    features: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))  # the pair's evidence when decided: what weights learn from
 
     decided_by = relationship("User")
     demand = relationship("Demand")

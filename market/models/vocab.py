@@ -5,6 +5,7 @@ ROLES = {
     "enterprise": "企业",
     "broker": "技术经纪人",
     "admin": "管理员",
+    "viewer": "政府观察员",  # reads the dashboard, changes nothing
 }
 
 ORG_KINDS = {
@@ -21,6 +22,7 @@ ROLE_ORG_KINDS = {
     "enterprise": ("enterprise",),
     "broker": ("intermediary",),
     "admin": ("government",),
+    "viewer": ("government",),
 }
 
 REGIONS = ("沣东", "沣西", "秦汉", "空港", "泾河", "能源金贸区", "其他")
@@ -78,3 +80,38 @@ EQUIPMENT_CATEGORIES = ("分析测试", "光学仪器", "电子测量", "物理�
 FEE_UNITS = ("元/小时", "元/样", "元/天", "元/次", "面议")
 
 CERTIFICATION_LEVELS = {"junior": "初级技术经理人", "intermediate": "中级技术经理人", "senior": "高级技术经理人"}
+
+CONTRACT_TYPES = {
+    "development": "技术开发",
+    "transfer": "技术转让",
+    "licence": "技术许可",
+    "consulting": "技术咨询",
+    "service": "技术服务",
+}
+CONTRACT_TYPES_WITH_SUBTYPE = ("transfer", "licence")
+CONTRACT_SUBTYPES = {
+    "patent": "专利权",
+    "patent_application": "专利申请权",
+    "know_how": "技术秘密",
+    "software": "计算机软件著作权",
+    "plant_variety": "植物新品种权",
+    "ic_layout": "集成电路布图设计专有权",
+    "biomedical": "生物、医药新品种权",
+    "other": "其他",
+}
+PAYMENT_MODES = {"lump_sum": "一次总付", "instalments": "分期支付", "royalty": "提成支付", "equity": "作价入股"}
+CONTRACT_STATUSES = {"draft": "草稿", "submitted": "待登记", "returned": "已退回", "registered": "已登记"}
+PROVINCES = (
+    "陕西省", "北京市", "天津市", "河北省", "山西省", "内蒙古自治区", "辽宁省", "吉林省", "黑龙江省", "上海市",
+    "江苏省", "浙江省", "安徽省", "福建省", "江西省", "山东省", "河南省", "湖北省", "湖南省", "广东省",
+    "广西壮族自治区", "海南省", "重庆市", "四川省", "贵州省", "云南省", "西藏自治区", "甘肃省", "青海省",
+    "宁夏回族自治区", "新疆维吾尔自治区", "台湾省", "香港特别行政区", "澳门特别行政区", "境外",
+)
+KPI_PERIOD_KINDS = {"annual": "年度", "cumulative": "累计"}
+
+DEAL_STAGES = {"intent": "意向", "negotiation": "对接洽谈", "signing": "签约", "registered": "登记", "terminated": "终止"}
+DEAL_TERMINATION_REASONS = {
+    "need_changed": "需求变化或取消", "price": "价格未谈拢", "technology": "技术不匹配", "other_partner": "已与他方合作",
+    "no_response": "对方长期无回应", "ip": "知识产权问题", "other": "其他",
+}
+DEAL_NOTE_KINDS = {"call": "电话沟通", "meeting": "会面", "note": "备注"}

@@ -19,11 +19,12 @@ class Yuan(fields.Decimal):
 class YuanIn(fields.Decimal):
     """An input amount in yuan: a string like "1500000.00" (a JSON number is accepted too); null for 面议."""
 
-    def __init__(self, **kwargs):
+    def __init__(self, negotiable: bool = True, **kwargs):
         description = kwargs.get("metadata", {}).get("description", "元")
+        tail = "；null 为面议" if negotiable else ""
         kwargs["metadata"] = {"example": "1500000.00", **kwargs.get("metadata", {}),
-                              "description": f"{description}（字符串，最多两位小数；也接受 JSON 数字；null 为面议）"}
-        super().__init__(allow_none=True, as_string=True, **kwargs)
+                              "description": f"{description}（字符串，最多两位小数；也接受 JSON 数字{tail}）"}
+        super().__init__(allow_none=negotiable, as_string=True, **kwargs)
 
 
 class ListingItself(fields.Nested):
@@ -69,6 +70,14 @@ class FieldName(fields.String):
         return obj.field.name if obj.field else None
 
 
+class Withheld(fields.String):
+    """A value the schema never reads from the object: null, unless the handler fills it in for a reader who may
+    see it (so that any other schema nesting this one cannot leak it)."""
+
+    def serialize(self, attr, obj, accessor=None, **kwargs):
+        return None
+
+
 class AchievementOut(ListingOut):
     title = fields.String()
     summary = fields.String()
@@ -80,6 +89,9 @@ class AchievementOut(ListingOut):
     patent_numbers = fields.List(fields.String())
     transfer_modes = fields.List(fields.String())
     price_yuan = Yuan("price_fen", metadata={"description": "null 表示面议"})
+    confidential_details = Withheld(allow_none=True, metadata={
+        "description": "保密信息：成果发布单位和管理员（单条读取时还有在该成果的对接中签署了保密协议的单位）可见，"
+                       "未填写时为空串；其他读者和公开列表中为 null"})
 
 
 class DemandOut(ListingOut):
@@ -148,6 +160,8 @@ class AchievementIn(Schema):
     patent_numbers = fields.List(fields.String())
     transfer_modes = fields.List(fields.String())
     price_yuan = YuanIn(metadata={"description": "意向价格，元"})
+    confidential_details = fields.String(allow_none=True, metadata={
+        "description": "保密信息（最多5000字）：不公开、不进入搜索，仅本单位、管理员和在对接中签署保密协议的单位可见"})
     contact_name = fields.String(allow_none=True)
     contact_phone = fields.String(allow_none=True)
     contact_email = fields.String(allow_none=True)
@@ -268,6 +282,14 @@ from market.schemas.accounts import (  # noqa: E402
 )
 from market.schemas.admin import AuditEntryOut, FieldIn, FieldUpdateIn, SettingsIn, SettingsOut  # noqa: E402
 from market.schemas.brokers import BrokerOut, BrokerProfileIn  # noqa: E402
+from market.schemas.contracts import (  # noqa: E402
+    ContractAttachmentOut, ContractCorrectionIn, ContractHistoryOut, ContractIn, ContractOut, ContractRegistrationIn,
+    ContractReturnIn, ContractStatsOut, KpiEntryIn, KpiEntryOut, KpiIn, KpiOut, KpiProgressOut,
+)
+from market.schemas.deals import (  # noqa: E402
+    BrokerPerformanceOut, DealBrokerIn, DealIn, DealMessageIn, DealMessageOut, DealNdaOut, DealNdaStatus, DealNextActionIn,
+    DealNoteIn, DealOut, DealStageIn,
+)
 from market.schemas.matching import MatchDecisionIn, MatchDecisionOut, MatchPrecisionOut  # noqa: E402
 from market.schemas.notifications import (  # noqa: E402
     NotificationOut, SavedSearchIn, SavedSearchOut, SavedSearchUpdateIn,

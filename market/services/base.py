@@ -20,6 +20,21 @@ def parse_row_id(value) -> int | None:
     return number if 0 < number <= MAX_ROW_ID else None
 
 
+def after_commit(fn, *args, **kwargs) -> None:
+    """Run fn once the current unit of work has committed (file removals that must not precede the commit)."""
+    db.session.info.setdefault("after_commit", []).append((fn, args, kwargs))
+
+
+def on_rollback(fn, *args, **kwargs) -> None:
+    """Run fn if the current unit of work rolls back (undo a file written during it)."""
+    db.session.info.setdefault("on_rollback", []).append((fn, args, kwargs))
+
+
+def _run(callbacks) -> None:
+    for fn, args, kwargs in callbacks or ():
+        fn(*args, **kwargs)
+
+
 def unit_of_work(fn):
     """Commit when the service returns, roll back when it raises."""
 
@@ -31,7 +46,11 @@ def unit_of_work(fn):
         except BaseException:
             db.session.rollback()
             db.session.info.pop("search_outbox_written", None)
+            db.session.info.pop("after_commit", None)
+            _run(db.session.info.pop("on_rollback", None))
             raise
+        db.session.info.pop("on_rollback", None)
+        _run(db.session.info.pop("after_commit", None))
         if db.session.info.pop("search_outbox_written", False) and not db.session.info.get("defer_indexing"):
             from market.services.indexing import drain_after_commit
 

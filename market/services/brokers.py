@@ -1,9 +1,14 @@
-"""Broker profiles: specialties, certification level, bio."""
-from sqlalchemy import select
+"""Broker profiles: specialties, certification level, bio, and each broker's track record (成交)."""
+from dataclasses import dataclass
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
 
 from market.errors import NotFound, PermissionDenied, ValidationFailed
 from market.extensions import db
-from market.models import BrokerProfile, Field, User
+from market.models import BrokerProfile, Field, Organisation, User
+from market.models.contract import Contract
+from market.models.deal import Deal
 from market.models.vocab import CERTIFICATION_LEVELS
 from market.services import audit
 from market.services.base import Page, paginate, parse_row_id, unit_of_work
@@ -12,21 +17,66 @@ from market.services.permissions import is_admin
 from market.services.text import Cleaner
 
 
+@dataclass(frozen=True)
+class TrackRecord:
+    """A broker's 成交 record: deals carried to 登记, and the registered contracts naming them as broker."""
+    deals_closed: int = 0
+    contracts: int = 0
+    amount_fen: int = 0  # 合同金额 of those registered contracts
+
+
+def track_records(user_ids) -> dict[int, TrackRecord]:
+    """The track records of these brokers (by user id), all in one grouped query."""
+    ids = sorted({i for i in user_ids if i is not None})
+    if not ids:
+        return {}
+    closed = (select(Deal.broker_id.label("user_id"), func.count().label("deals"))
+              .where(Deal.broker_id.in_(ids), Deal.stage == "registered").group_by(Deal.broker_id).subquery())
+    registered = (select(Contract.broker_id.label("user_id"), func.count().label("contracts"),
+                         func.sum(Contract.amount_fen).label("amount_fen"))
+                  .where(Contract.broker_id.in_(ids), Contract.status == "registered")
+                  .group_by(Contract.broker_id).subquery())
+    rows = db.session.execute(
+        select(User.id, func.coalesce(closed.c.deals, 0), func.coalesce(registered.c.contracts, 0),
+               func.coalesce(registered.c.amount_fen, 0))
+        .outerjoin(closed, closed.c.user_id == User.id).outerjoin(registered, registered.c.user_id == User.id)
+        .where(User.id.in_(ids)))
+    found = {user_id: TrackRecord(int(deals), int(contracts), int(amount)) for user_id, deals, contracts, amount in rows}
+    return {i: found.get(i, TrackRecord()) for i in ids}
+
+
+def _with_track_records(profiles):
+    """Give each profile its track_record (read by the directory pages and the API)."""
+    records = track_records(p.user_id for p in profiles)
+    for profile in profiles:
+        profile.track_record = records.get(profile.user_id, TrackRecord())
+    return profiles
+
+
 def list_brokers(filters: dict, page=1, per_page=20) -> Page:
-    """Active brokers, optionally in one specialty field."""
-    query = select(BrokerProfile).join(User).where(User.active.is_(True), User.role == "broker").order_by(BrokerProfile.id)
+    """Active brokers, optionally in one specialty field or matching words (name, organisation, bio), with records."""
+    query = (select(BrokerProfile).join(User).where(User.active.is_(True), User.role == "broker")
+             .options(selectinload(BrokerProfile.user).selectinload(User.organisation),
+                      selectinload(BrokerProfile.specialties))
+             .order_by(BrokerProfile.id))
     if name := query_text(filters.get("field")):
         query = query.where(BrokerProfile.specialties.any(Field.name == name))
-    return paginate(query, page, per_page)
+    if words := query_text(filters.get("q"))[:50]:
+        query = query.where(or_(User.display_name.contains(words, autoescape=True),
+                                BrokerProfile.bio.contains(words, autoescape=True),
+                                User.organisation.has(Organisation.name.contains(words, autoescape=True))))
+    result = paginate(query, page, per_page)
+    _with_track_records(result.items)
+    return result
 
 
 def get_broker(profile_id) -> BrokerProfile:
-    """An active broker's public profile."""
+    """An active broker's public profile, with its track record."""
     row_id = parse_row_id(profile_id)
     profile = db.session.get(BrokerProfile, row_id) if row_id else None
     if profile is None or profile.user.role != "broker" or not profile.user.active:
         raise NotFound("该经纪人不存在")
-    return profile
+    return _with_track_records([profile])[0]
 
 
 @unit_of_work
@@ -78,4 +128,4 @@ def _update_profile(actor, user, data: dict) -> BrokerProfile:
     db.session.add(profile)
     db.session.flush()
     audit.record(actor, "broker.update", "broker_profile", profile.id, values)
-    return profile
+    return _with_track_records([profile])[0]

@@ -10,6 +10,7 @@ from market.services.taxonomy import find_field
 from market.services.text import Cleaner
 
 MAX_FEE_ITEMS = 20
+CONFIDENTIAL_MAX_CHARS = 5000
 
 
 def _contact(cleaner: Cleaner) -> None:
@@ -84,6 +85,10 @@ def clean_achievement(data: dict, partial: bool = False) -> dict:
     c.text_list("transfer_modes", "转化方式", choices=TRANSFER_MODES, synonyms=ACHIEVEMENT_TRANSFER_SYNONYMS)
     c.money("price_yuan", "意向价格", attr="price_fen")
     _contact(c)
+    # Shown only to the owner, admins and the parties of a deal on this result who accepted its NDA.
+    c.text("confidential_details", "保密信息", max_len=CONFIDENTIAL_MAX_CHARS, multiline=True)
+    if "confidential_details" in c.values and c.values["confidential_details"] is None:
+        c.values["confidential_details"] = ""
     return c.done()
 
 

@@ -154,6 +154,8 @@ def update_listing(actor, kind: str, listing_id, data: dict, partial: bool = Fal
     changes = audit.diff(listing, {k: v for k, v in values.items() if k != "fee_items"})
     if "fee_items" in values:
         changes["fee_items"] = "updated"
+    if "confidential_details" in changes:  # the audit log must not become a way around the NDA
+        changes["confidential_details"] = "updated"
     _apply(listing, values)
     audit.record(actor, f"{kind}.update", kind, listing.id, changes)
     if listing.status == "published" and not _publishes_directly(actor, listing):

@@ -8,7 +8,7 @@ import logging
 from datetime import datetime, timedelta
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from market import search
@@ -251,7 +251,7 @@ def compute_matches(listing, limit: int = 10, methods=("lexical", "semantic")) -
         ranks = lexical or semantic
         chosen = [scoring.score(signals[i]) for i in sorted((i for i in signals if i in ranks), key=ranks.__getitem__)[:limit]]
     else:
-        chosen = scoring.rank(list(signals.values()), limit)
+        chosen = scoring.rank(list(signals.values()), limit, fusion_weights())
     # Shared words only explain; they are worked out for the suggestions shown, not every candidate.
     mine = _words(listing)
     for suggestion in chosen:
@@ -348,7 +348,13 @@ def decide_match(actor, demand_id, achievement_id, decision: str, reason_code: s
     row.decided_by_id, row.decision = actor.id, decision
     row.reason_code = reason_code if decision == "rejected" else None
     row.note, row.score = note or None, score
+    row.features = pair_features(demand, achievement)
     db.session.flush()
+    if decision == "accepted" and actor.role == "broker" and actor.is_verified and demand.org_id != achievement.org_id:
+        from market.services.deals import start_deal
+
+        deal, _ = start_deal(actor, {"demand_id": demand.id, "achievement_id": achievement.id})  # the step to a deal
+        row.opened_deal_id = deal.id  # not a column: tells the page which deal to link
     audit.record(actor, "match_" + decision, "match_decision", row.id,
                  {"demand_id": demand.id, "achievement_id": achievement.id, "before": before,
                   "reason_code": row.reason_code, "note": row.note})
@@ -370,6 +376,39 @@ def match_queue(actor, page=1, per_page=10, per_demand=3) -> Page:
         entries.append({"demand": demand, "matches": matches[:per_demand]})
     demands.items = entries
     return demands
+
+
+def pair_features(demand, achievement) -> dict:
+    """The evidence for one demand–achievement pair as the demand's suggestions see it (scoring.features)."""
+    lexical = _lexical_ranks(demand, "achievement")
+    semantic, by_title, cosines = _semantic(demand, "achievement")
+    signals = _signals(demand, achievement, lexical.get(achievement.id), semantic.get(achievement.id),
+                       by_title.get(achievement.id), cosines.get(achievement.id), utcnow())
+    return scoring.features(signals)
+
+
+def fusion_weights() -> dict:
+    """The fusion weights learned from every decision with recorded evidence (the prior until there are enough).
+
+    Remembered per process until a decision is added or changed."""
+    key = db.session.execute(select(func.count(MatchDecision.id), func.max(MatchDecision.updated_at))
+                             .where(MatchDecision.features.is_not(None))).one()
+    cache = vectors.fusion_weights_cache()
+    if cache.get("key") != tuple(key):
+        examples = [(features, decision == "accepted") for features, decision in db.session.execute(
+            select(MatchDecision.features, MatchDecision.decision).where(MatchDecision.features.is_not(None)))]
+        cache.update(key=tuple(key), weights=scoring.learn_weights(examples), labels=len(examples))
+    return cache["weights"]
+
+
+def fusion_weights_report(actor) -> dict:
+    """For admins: the prior weights, those in use, and how many decisions they were learned from."""
+    if not is_admin(actor):
+        raise PermissionDenied("仅管理员可查看")
+    weights = fusion_weights()
+    labels = vectors.fusion_weights_cache()["labels"]
+    return {"prior": dict(scoring.WEIGHTS), "current": weights, "labels": labels, "min_labels": scoring.MIN_LABELS,
+            "learned": weights != scoring.WEIGHTS}
 
 
 def decision_precision(actor, weeks: int = 12) -> list[dict]:

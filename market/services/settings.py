@@ -7,7 +7,9 @@ from market.services.permissions import require_admin
 from market.services.text import Cleaner
 
 AUTO_PUBLISH_VERIFIED = "auto_publish_verified"
-DEFAULTS = {AUTO_PUBLISH_VERIFIED: "1"}
+DEAL_STALE_DAYS = "deal_stale_days"
+DEFAULTS = {AUTO_PUBLISH_VERIFIED: "1", DEAL_STALE_DAYS: "14"}
+STALE_DAYS_RANGE = (1, 365)
 
 
 def get_setting(key: str) -> str:
@@ -21,18 +23,30 @@ def auto_publish_verified() -> bool:
     return get_setting(AUTO_PUBLISH_VERIFIED) == "1"
 
 
+def deal_stale_days() -> int:
+    """After how many quiet days an open deal counts as stale (highlighted, its broker notified)."""
+    try:
+        return max(1, int(get_setting(DEAL_STALE_DAYS)))
+    except ValueError:
+        return int(DEFAULTS[DEAL_STALE_DAYS])
+
+
 def get_settings(actor) -> dict:
     """Every admin setting with its current value (admins only)."""
     require_admin(actor)
-    return {AUTO_PUBLISH_VERIFIED: auto_publish_verified()}
+    return {AUTO_PUBLISH_VERIFIED: auto_publish_verified(), DEAL_STALE_DAYS: deal_stale_days()}
+
+
+def _store(actor, key: str, value: str) -> None:
+    old = get_setting(key)  # the default when never set, so the audit shows the real change
+    row = db.session.get(Setting, key) or Setting(key=key)
+    row.value = value
+    db.session.add(row)
+    audit.record(actor, "setting.update", "setting", None, {key: [old, value]})
 
 
 def _store_auto_publish_verified(actor, enabled: bool) -> None:
-    old = get_setting(AUTO_PUBLISH_VERIFIED)  # the default when never set, so the audit shows the real change
-    row = db.session.get(Setting, AUTO_PUBLISH_VERIFIED) or Setting(key=AUTO_PUBLISH_VERIFIED)
-    row.value = "1" if enabled else "0"
-    db.session.add(row)
-    audit.record(actor, "setting.update", "setting", None, {AUTO_PUBLISH_VERIFIED: [old, row.value]})
+    _store(actor, AUTO_PUBLISH_VERIFIED, "1" if enabled else "0")
 
 
 @unit_of_work
@@ -44,12 +58,23 @@ def set_auto_publish_verified(actor, enabled: bool) -> None:
 
 @unit_of_work
 def update_settings(actor, data: dict) -> dict:
-    """Replace the admin settings with the values given (each one required); returns them as now stored."""
+    """Replace the admin settings with the values given; returns them all as now stored.
+
+    auto_publish_verified is required; deal_stale_days (1–365) keeps its current value when left out, so that
+    clients written before it existed go on working."""
     require_admin(actor)
+    data = dict(data or {})
     cleaner = Cleaner(data)
     if data.get(AUTO_PUBLISH_VERIFIED) in (None, ""):
         cleaner.fail(AUTO_PUBLISH_VERIFIED, "请选择已认证单位发布时是否免审核（true 或 false）")
     cleaner.boolean(AUTO_PUBLISH_VERIFIED, "已认证单位免审核")
+    if data.get(DEAL_STALE_DAYS) is not None:  # absent or null: unchanged; "" is a value to refuse
+        if isinstance(data[DEAL_STALE_DAYS], float) and data[DEAL_STALE_DAYS].is_integer():
+            data[DEAL_STALE_DAYS] = int(data[DEAL_STALE_DAYS])  # a JSON 30.0
+        cleaner.integer(DEAL_STALE_DAYS, "对接停滞提醒天数", low=STALE_DAYS_RANGE[0], high=STALE_DAYS_RANGE[1],
+                        required=True)
     values = cleaner.done()
     _store_auto_publish_verified(actor, values[AUTO_PUBLISH_VERIFIED])
-    return {AUTO_PUBLISH_VERIFIED: values[AUTO_PUBLISH_VERIFIED]}
+    if values.get(DEAL_STALE_DAYS) is not None and values[DEAL_STALE_DAYS] != deal_stale_days():
+        _store(actor, DEAL_STALE_DAYS, str(values[DEAL_STALE_DAYS]))
+    return {AUTO_PUBLISH_VERIFIED: values[AUTO_PUBLISH_VERIFIED], DEAL_STALE_DAYS: deal_stale_days()}

@@ -126,11 +126,19 @@ def update_field(field_id):
 @bp.route("/settings", methods=["GET", "POST"])
 def edit_settings():
     form = ConfirmForm()
+    typed, errors = {}, {}
     if form.validate_on_submit():
-        settings.set_auto_publish_verified(current_user, request.form.get("auto_publish_verified") == "1")
-        flash("设置已保存", "success")
-        return redirect(url_for("admin.edit_settings"))
-    return render_template("admin/settings.html", form=form, auto_publish=settings.auto_publish_verified())
+        typed = {"auto_publish_verified": request.form.get("auto_publish_verified") == "1",
+                 "deal_stale_days": request.form.get("deal_stale_days")}
+        try:
+            settings.update_settings(current_user, typed)
+        except ValidationFailed as exc:
+            errors = exc.fields
+        else:
+            flash("设置已保存", "success")
+            return redirect(url_for("admin.edit_settings"))
+    values = {**settings.get_settings(current_user), **{k: v for k, v in typed.items() if v is not None}}
+    return render_template("admin/settings.html", form=form, values=values, errors=errors), 422 if errors else 200
 
 
 @bp.get("/policies")
@@ -187,4 +195,5 @@ def list_audit_entries():
 
 @bp.get("/matching")
 def show_match_precision():
-    return render_template("admin/matching.html", weeks=matching.decision_precision(current_user))
+    return render_template("admin/matching.html", weeks=matching.decision_precision(current_user),
+                           weights=matching.fusion_weights_report(current_user))

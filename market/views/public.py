@@ -3,7 +3,7 @@ from flask import Blueprint, render_template, request
 from flask_login import current_user
 
 from market.models.vocab import EQUIPMENT_CATEGORIES, MATURITY_STAGES, REGIONS
-from market.services import brokers, listings, matching, policies
+from market.services import brokers, deals, listings, matching, policies
 from market.services.filters import listing_filters
 from market.services.permissions import can_manage, can_see_contact
 from market.services.taxonomy import field_names
@@ -33,7 +33,13 @@ def show_listing(kind: str, listing_id: int):
     listing = listings.get_listing(current_user, kind, listing_id)
     return render_template(f"public/{kind}.html", listing=listing, kind=kind, kind_name=KIND_NAMES[kind],
                            show_contact=can_see_contact(current_user), can_manage=can_manage(current_user, listing),
-                           **_match_panel(listing))
+                           show_confidential=_shows_confidential(listing), **_match_panel(listing))
+
+
+def _shows_confidential(listing) -> bool:
+    """Whether this reader sees the result's confidential details (asked only when it has some)."""
+    return (listing.kind == "achievement" and bool(listing.confidential_details)
+            and deals.can_see_confidential(current_user, listing))
 
 
 def _match_panel(listing) -> dict:
@@ -67,7 +73,7 @@ def show_policy(policy_id):
 
 @bp.get("/brokers")
 def list_brokers():
-    filters = {"field": request.args.get("field", "")}
+    filters = {"field": request.args.get("field", ""), "q": request.args.get("q", "")}
     return render_template("public/brokers.html", page=brokers.list_brokers(filters, *page_args()),
                            filters=filters, fields=field_names())
 

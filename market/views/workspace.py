@@ -197,4 +197,6 @@ def decide_match():
             verdict = ("已接受" if decision.decision == "accepted"
                        else f"已拒绝（{matching.REJECT_REASONS[decision.reason_code]}）")
             flash(f"{verdict}：{decision.demand.title} ↔ {decision.achievement.title}", "success")
+            return redirect(url_for("workspace.list_match_queue", page=request.args.get("page", type=int) or 1,
+                                    deal=getattr(decision, "opened_deal_id", None)))
     return redirect(url_for("workspace.list_match_queue", page=request.args.get("page", type=int) or 1))

@@ -55,3 +55,18 @@ def headers_for(api_token):
         return api_token(user) if user is not None else {}
 
     return get
+
+
+@pytest.fixture
+def tokens(world, api_token):
+    """A bearer-token header per role name of the test module's `world` (none for "anonymous"), cached."""
+    cache = {}
+
+    def get(role):
+        if role == "anonymous":
+            return {}
+        if role not in cache:
+            cache[role] = api_token(world[role])
+        return cache[role]
+
+    return get

@@ -300,10 +300,12 @@ def test_retired_fields_need_an_admin_token(client, make_user, api_token):
 # ---- settings ---------------------------------------------------------------------------------------------
 
 def test_turning_off_auto_publish_sends_verified_listings_to_review(client, make_user, api_token, admin_headers):
-    assert client.get("/api/v1/settings", headers=admin_headers).get_json() == {"auto_publish_verified": True}
+    assert client.get("/api/v1/settings", headers=admin_headers).get_json() == {"auto_publish_verified": True,
+                                                                              "deal_stale_days": 14}
     response = client.put("/api/v1/settings", json={"auto_publish_verified": False}, headers=admin_headers)
-    assert response.get_json() == {"auto_publish_verified": False}
-    assert client.get("/api/v1/settings", headers=admin_headers).get_json() == {"auto_publish_verified": False}
+    assert response.get_json() == {"auto_publish_verified": False, "deal_stale_days": 14}
+    assert client.get("/api/v1/settings", headers=admin_headers).get_json() == {"auto_publish_verified": False,
+                                                                              "deal_stale_days": 14}
     created = client.post("/api/v1/achievements", json=PAYLOADS["achievement"], headers=api_token(make_user("university")))
     assert created.get_json()["status"] == "pending"
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "setting.update"))
@@ -320,7 +322,8 @@ def test_bad_settings_are_422_and_change_nothing(client, admin_headers, body, fi
     before = all_row_counts()
     assert field in field_errors(client.put("/api/v1/settings", json=body, headers=admin_headers))
     assert all_row_counts() == before
-    assert client.get("/api/v1/settings", headers=admin_headers).get_json() == {"auto_publish_verified": True}
+    assert client.get("/api/v1/settings", headers=admin_headers).get_json() == {"auto_publish_verified": True,
+                                                                              "deal_stale_days": 14}
 
 
 # ---- audit trail and review queue -------------------------------------------------------------------------
@@ -351,3 +354,38 @@ def test_review_queue_lists_pending_listings_oldest_first_with_contacts(client, 
     assert client.get("/api/v1/review/achievements", headers=admin_headers).get_json()["meta"]["total"] == 0
     client.post(f"/api/v1/demands/{first.id}/approve", headers=admin_headers)
     assert [i["id"] for i in client.get("/api/v1/review/demands", headers=admin_headers).get_json()["items"]] == [second.id]
+
+
+# ---- the deal stale-days setting ---------------------------------------------------------------------------
+
+def test_stale_days_are_read_and_set_and_old_clients_keep_them(client, admin_headers):
+    response = client.put("/api/v1/settings", json={"auto_publish_verified": True, "deal_stale_days": 7},
+                          headers=admin_headers)
+    assert response.status_code == 200
+    assert response.get_json() == {"auto_publish_verified": True, "deal_stale_days": 7}
+    assert client.get("/api/v1/settings", headers=admin_headers).get_json()["deal_stale_days"] == 7
+    # a client written before the setting existed sends only auto_publish_verified
+    response = client.put("/api/v1/settings", json={"auto_publish_verified": False}, headers=admin_headers)
+    assert response.get_json() == {"auto_publish_verified": False, "deal_stale_days": 7}
+    response = client.put("/api/v1/settings", json={"auto_publish_verified": False, "deal_stale_days": None},
+                          headers=admin_headers)
+    assert response.get_json()["deal_stale_days"] == 7
+
+
+@pytest.mark.parametrize("value", [0, 366, "", "两周", 2.5, True, [14]])
+def test_bad_stale_days_are_422_and_change_nothing(client, admin_headers, value):
+    before = all_row_counts()
+    response = client.put("/api/v1/settings", json={"auto_publish_verified": False, "deal_stale_days": value},
+                          headers=admin_headers)
+    assert "对接停滞提醒天数" in field_errors(response)["deal_stale_days"]
+    assert all_row_counts() == before
+    assert client.get("/api/v1/settings", headers=admin_headers).get_json() == {"auto_publish_verified": True,
+                                                                              "deal_stale_days": 14}
+
+
+@pytest.mark.parametrize("role", ["university", "enterprise", "broker"])
+def test_only_admins_set_stale_days(client, make_user, api_token, role):
+    response = client.put("/api/v1/settings", json={"auto_publish_verified": True, "deal_stale_days": 3},
+                          headers=api_token(make_user(role)))
+    error_of(response, 403)
+    error_of(client.put("/api/v1/settings", json={"auto_publish_verified": True, "deal_stale_days": 3}), 401)

@@ -176,6 +176,8 @@ def test_admins_see_weekly_precision_of_acted_suggestions(client, catalogue, mak
     items = client.get(f"{PREFIX}/admin/match-precision", headers=admin).get_json()["items"]
     assert len(items) == 1
     assert items[0]["acted"] == 3 and items[0]["accepted"] == 2 and items[0]["precision"] == pytest.approx(2 / 3)
+    weights = client.get(f"{PREFIX}/admin/match-precision", headers=admin).get_json()["weights"]
+    assert weights["labels"] == 3 and weights["learned"] is False and weights["current"] == weights["prior"]
     error_of(client.get(f"{PREFIX}/admin/match-precision", headers=broker), 403)
     error_of(client.get(f"{PREFIX}/admin/match-precision"), 401)
 

@@ -13,16 +13,17 @@ PREFIX = "/api/v1"
 CONVERTER = re.compile(r"<(?:(?P<converter>\w+)(?:\((?P<args>[^)]*)\))?:)?(?P<name>\w+)>")
 
 
-def _expand(rule: str) -> list[str]:
-    """Werkzeug rule → OpenAPI paths: any(...) becomes one path per option, other variables become {id}."""
+def _expand(rule: str, first: bool = True) -> list[str]:
+    """Werkzeug rule → OpenAPI paths: any(...) becomes one path per option, the first other variable {id},
+    later ones keep their name (e.g. {attachment_id})."""
     match = CONVERTER.search(rule)
     if not match:
         return [rule]
     head, tail = rule[:match.start()], rule[match.end():]
     if match["converter"] == "any":
         options = [option.strip().strip("'\"") for option in match["args"].split(",")]
-        return [path for option in options for path in _expand(head + option + tail)]
-    return _expand(head + "{id}" + tail)
+        return [path for option in options for path in _expand(head + option + tail, first)]
+    return _expand(head + ("{id}" if first else "{" + match["name"] + "}") + tail, False)
 
 
 def _routes(app) -> dict:
@@ -94,7 +95,8 @@ def test_every_api_route_is_in_the_spec_with_the_same_methods(app, spec):
 def test_path_parameters_are_declared(spec):
     for path, item in spec["paths"].items():
         if "{id}" in path:
-            assert [p["name"] for p in item["parameters"] if p["in"] == "path"] == ["id"], path
+            names = [p["name"] for p in item["parameters"] if p["in"] == "path"]
+            assert names == re.findall(r"\{(\w+)\}", path), path
 
 
 def test_money_is_documented_as_decimal_strings(spec):

@@ -1,6 +1,7 @@
 """Suggestion scoring, bands and reasons (pure, no app, no database)."""
 import pytest
 
+from market.matching import scoring
 from market.matching.scoring import Signals, band, budget_fit, closeness, rank, reasons, score
 
 ALL_NUDGES = {"same_field": True, "budget_fit": "within", "maturity": "产业化", "same_region": True, "age_days": 1}
@@ -191,3 +192,53 @@ def test_reasons_are_chinese_strings():
 ])
 def test_budget_fit(price, low, high, expected):
     assert budget_fit(price, low, high) == expected
+
+
+# ---- learning the weights from brokers' decisions --------------------------------------------------------
+
+def _decisions(n, seed=1, noise=0.0):
+    """Brokers who accept exactly the pairs whose meaning is close, whatever the keyword rank says."""
+    import random
+
+    rng = random.Random(seed)
+    out = []
+    for _ in range(n):
+        accepted = rng.random() < 0.4
+        features = {name: 0.0 for name in scoring.WEIGHTS}
+        features["semantic"] = rng.uniform(0.5, 1.0) if accepted else rng.uniform(0.0, 0.5)
+        features["lexical"], features["title"] = rng.uniform(0, 1), rng.uniform(0, 1)
+        out.append((features, accepted if rng.random() >= noise else not accepted))
+    return out
+
+
+def test_learned_weights_follow_what_brokers_accept():
+    learned = scoring.learn_weights(_decisions(200))
+    assert learned["semantic"] > 2 * learned["lexical"] and learned["semantic"] > 2 * learned["title"]
+    assert sum(learned.values()) == pytest.approx(sum(scoring.WEIGHTS.values()), abs=1e-3)  # scores keep their scale
+    assert min(learned["lexical"], learned["title"]) >= scoring.RETRIEVER_FLOOR - 1e-3
+
+
+def test_noisy_decisions_still_point_the_same_way_but_less_far():
+    clean, noisy = scoring.learn_weights(_decisions(200)), scoring.learn_weights(_decisions(200, noise=0.3))
+    assert noisy["semantic"] > noisy["lexical"]
+    assert noisy["semantic"] <= clean["semantic"] + 0.2
+
+
+def test_few_decisions_move_the_weights_less_than_many():
+    few, many = scoring.learn_weights(_decisions(30)), scoring.learn_weights(_decisions(400))
+    assert scoring.WEIGHTS["semantic"] < few["semantic"] < many["semantic"]
+
+
+def test_too_few_or_one_sided_decisions_keep_the_prior():
+    assert scoring.learn_weights(_decisions(scoring.MIN_LABELS - 1)) == scoring.WEIGHTS
+    only_accepted = [(features, True) for features, _ in _decisions(100)]
+    assert scoring.learn_weights(only_accepted) == scoring.WEIGHTS
+    assert scoring.learn_weights([]) == scoring.WEIGHTS
+
+
+def test_learned_weights_change_the_order_of_suggestions():
+    keyword_first = Signals(candidate_id=1, lexical_rank=1, semantic_rank=30, title_rank=30)
+    meaning_first = Signals(candidate_id=2, lexical_rank=30, semantic_rank=1, title_rank=30)
+    assert [s.candidate_id for s in scoring.rank([keyword_first, meaning_first])] == [1, 2]  # tie → id
+    learned = scoring.learn_weights(_decisions(200))
+    assert [s.candidate_id for s in scoring.rank([keyword_first, meaning_first], weights=learned)] == [2, 1]

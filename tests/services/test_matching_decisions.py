@@ -102,3 +102,36 @@ def test_precision_is_accepted_over_acted_per_week(catalogue, broker, make_user,
     assert weeks[0]["week"] > weeks[1]["week"]
     with pytest.raises(PermissionDenied):
         matching.decision_precision(broker)
+
+
+def test_a_decision_records_the_pairs_evidence(catalogue, broker):
+    demand, battery, rice = catalogue["demand"], catalogue["battery"], catalogue["rice"]
+    fitting = matching.decide_match(broker, demand.id, battery.id, "accepted").features
+    unrelated = matching.decide_match(broker, demand.id, rice.id, "rejected", reason_code="field").features
+    assert set(fitting) == set(matching.scoring.WEIGHTS)
+    assert fitting["lexical"] > unrelated["lexical"] and fitting["semantic"] > unrelated["semantic"]
+    assert fitting["field"] == 1.0 and unrelated["field"] == 0.0
+
+
+def test_weights_are_learned_once_enough_brokers_decided(catalogue, broker, make_user, make_listing):
+    admin = make_user("admin")
+    assert matching.fusion_weights() == matching.scoring.WEIGHTS
+    assert matching.fusion_weights_report(admin)["learned"] is False
+    # Brokers who accepted the pairs close in meaning and rejected the keyword-only ones.
+    owner = make_user("enterprise")
+    demands = [make_listing("demand", owner, title=f"需求{n}") for n in range(12)]
+    for n, demand in enumerate(demands):
+        for achievement, meaning_close in ((catalogue["battery"], n % 3 != 0), (catalogue["rice"], n % 3 == 0)):
+            features = {name: 0.0 for name in matching.scoring.WEIGHTS}
+            features["semantic"] = 0.9 if meaning_close else 0.1
+            features["lexical"] = 0.1 if meaning_close else 0.9
+            db.session.add(MatchDecision(demand_id=demand.id, achievement_id=achievement.id, decided_by_id=broker.id,
+                                         decision="accepted" if meaning_close else "rejected", features=features,
+                                         reason_code=None if meaning_close else "field"))
+    db.session.commit()
+    learned = matching.fusion_weights()
+    assert learned["semantic"] > matching.scoring.WEIGHTS["semantic"] > learned["lexical"]
+    report = matching.fusion_weights_report(admin)
+    assert report["learned"] is True and report["labels"] == 24 and report["current"] == learned
+    with pytest.raises(PermissionDenied):
+        matching.fusion_weights_report(broker)

@@ -2,7 +2,7 @@
 import re
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from market.models import BrokerProfile, Field, MatchDecision
 from tests.matching_support import publish_catalogue
@@ -130,7 +130,7 @@ def test_the_navbar_links_brokers_to_the_queue(client, make_user, login):
 def test_accepting_a_suggestion_stores_it_and_removes_it_from_the_queue(client, db, catalogue, make_user, login):
     broker = login(make_user("broker"))
     response = _decide(client, catalogue, decision="accepted")
-    assert response.status_code == 302 and response.headers["Location"].endswith("/my/matches?page=1")
+    assert response.status_code == 302 and "/my/matches?page=1" in response.headers["Location"]
     html = client.get("/my/matches").get_data(as_text=True)
     assert "已接受" in html  # the flash
     row = db.session.scalar(select(MatchDecision))
@@ -201,9 +201,26 @@ def test_admins_see_precision_per_week(client, catalogue, make_user, make_listin
     cells = [c.strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", table)]
     assert cells[1:] == ["3", "2", "66.7%"] and re.match(r"\d{4}-W\d{2}", cells[0])
     assert 'href="/admin/matching"' in html  # in the admin navigation
+    weights = re.search(r'data-testid="weights".*?</table>', html, re.S).group(0)
+    assert "全文语义排名" in weights and "使用默认权重" in html  # 3 decisions are too few to learn from
 
 
 @pytest.mark.parametrize("role", ["broker", "enterprise"])
 def test_only_admins_see_precision(client, make_user, login, role):
     login(make_user(role))
     assert client.get("/admin/matching").status_code == 403
+
+
+def test_a_broker_accepting_a_suggestion_opens_a_deal_between_the_two_organisations(client, catalogue, make_user, login, db):
+    from market.models import Deal
+
+    broker = login(make_user("broker"))
+    response = _decide(client, catalogue, decision="accepted")
+    deal = db.session.scalar(select(Deal))
+    assert deal is not None and f"deal={deal.id}" in response.headers["Location"]
+    assert (deal.seller_org_id, deal.buyer_org_id, deal.broker_id) == (
+        catalogue["lab"].organisation_id, catalogue["enterprise"].organisation_id, broker.id)
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert f'href="/deals/{deal.id}"' in page
+    _decide(client, catalogue, achievement="rice", decision="rejected", reason_code="field")
+    assert db.session.scalar(select(func.count()).select_from(Deal)) == 1  # a rejection opens nothing

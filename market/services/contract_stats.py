@@ -1,0 +1,239 @@
+"""技术合同交易额: totals and breakdowns of registered contracts over a signing period, one SQL aggregate each.
+
+Amounts are integer fen summed by the database (exact on SQLite and PostgreSQL). 成交额 is the contract
+amount; 技术交易额 is the recognised amount set at registration.
+"""
+import calendar
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import case, func, select
+
+from market.errors import ValidationFailed
+from market.extensions import db
+from market.models import Organisation, User
+from market.models.contract import Contract
+from market.models.vocab import CONTRACT_TYPES, ORG_KINDS
+
+GROUPS = {
+    "type": "合同类型",
+    "field": "技术领域",
+    "region": "卖方所在区域",
+    "month": "月份",
+    "seller_kind": "卖方类型",
+    "buyer_region": "买方地域",
+    "seller": "卖方",
+    "buyer": "买方",
+    "broker": "技术经纪人",
+}
+TOP_GROUPS = ("seller", "buyer", "broker")
+MAX_SPAN_DAYS = 366 * 30  # an upper bound of the longest period (30 years), checked by calendar years
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date  # inclusive
+    label: str = ""
+
+    def previous_year(self) -> "Period":
+        end = _minus_year(self.end)
+        if self.start.day == 1 and self.end.day == calendar.monthrange(self.end.year, self.end.month)[1]:
+            # whole months: February 2025 is compared with the whole of February 2024, 29th included
+            end = end.replace(day=calendar.monthrange(end.year, end.month)[1])
+        return Period(_minus_year(self.start), end, "上年同期")
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+
+def _minus_year(day: date, years: int = 1) -> date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def period_from(data: dict, today: date) -> Period:
+    """The period a request asks for: year / quarter / month / custom from–to; this year by default."""
+    kind = str(data.get("period") or "").strip()
+    if kind not in ("", "year", "quarter", "month", "custom"):
+        raise ValidationFailed({"period": "统计周期应为 year（年）、quarter（季度）、month（月）或 custom（自定义）"})
+    if kind in ("year", "quarter", "month"):  # an explicit period wins over from/to a form also sends
+        data = {k: v for k, v in data.items() if k not in ("from", "to")}
+    try:
+        year = int(data.get("year") or today.year)
+    except (TypeError, ValueError):
+        raise ValidationFailed({"year": "年份必须是数字"}) from None
+    if not 1990 <= year <= 2100:
+        raise ValidationFailed({"year": "年份应在1990到2100之间"})
+    if data.get("from") or data.get("to"):
+        return custom_period(data.get("from"), data.get("to"), today)
+    if kind == "quarter":
+        try:
+            quarter = int(data.get("quarter") or (today.month - 1) // 3 + 1)
+        except (TypeError, ValueError):
+            raise ValidationFailed({"quarter": "季度应为1到4"}) from None
+        if not 1 <= quarter <= 4:
+            raise ValidationFailed({"quarter": "季度应为1到4"})
+        first = 3 * quarter - 2
+        return Period(date(year, first, 1), date(year, first + 2, calendar.monthrange(year, first + 2)[1]),
+                      f"{year}年第{quarter}季度")
+    if kind == "month":
+        try:
+            month = int(data.get("month") or today.month)
+        except (TypeError, ValueError):
+            raise ValidationFailed({"month": "月份应为1到12"}) from None
+        if not 1 <= month <= 12:
+            raise ValidationFailed({"month": "月份应为1到12"})
+        return Period(date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1]), f"{year}年{month}月")
+    return Period(date(year, 1, 1), date(year, 12, 31), f"{year}年")
+
+
+def custom_period(start, end, today: date) -> Period:
+    """A from–to period of user input (ISO dates); a missing end means today, a missing start 1 January."""
+    errors, values = {}, {}
+    for name, raw, default in (("from", start, date(today.year, 1, 1)), ("to", end, today)):
+        if raw in (None, ""):
+            values[name] = default
+            continue
+        try:
+            values[name] = raw if isinstance(raw, date) else date.fromisoformat(str(raw).strip())
+        except ValueError:
+            errors[name] = "日期格式应为 年-月-日，例如 2026-01-31"
+            continue
+        if not 1990 <= values[name].year <= 2100:  # as the year filter; also keeps year arithmetic in range
+            errors[name] = "日期应在1990年到2100年之间"
+    if errors:
+        raise ValidationFailed(errors)
+    if values["to"] < values["from"]:
+        raise ValidationFailed({"to": "结束日期不能早于开始日期"})
+    if _minus_year(values["to"], 30) > values["from"]:
+        raise ValidationFailed({"from": "统计区间不能超过30年"})
+    return Period(values["from"], values["to"], f"{values['from'].isoformat()} 至 {values['to'].isoformat()}")
+
+
+@dataclass
+class Totals:
+    count: int = 0
+    amount_fen: int = 0
+    recognised_fen: int = 0
+
+
+@dataclass
+class Row:
+    key: str
+    label: str
+    count: int
+    amount_fen: int
+    recognised_fen: int
+    share: float = 0.0  # of the period's amount, for bar lengths only (never summed)
+
+
+@dataclass
+class Overview:
+    period: Period
+    totals: Totals
+    previous: Totals
+    breakdowns: dict = field(default_factory=dict)
+
+    @property
+    def yoy(self) -> float | None:
+        """Year-on-year change of the contract amount, or None when last year had none."""
+        if not self.previous.amount_fen:
+            return None
+        return (self.totals.amount_fen - self.previous.amount_fen) / self.previous.amount_fen
+
+
+def _registered_in(period: Period):
+    return (Contract.status == "registered", Contract.signed_on >= period.start, Contract.signed_on <= period.end)
+
+
+def totals(period: Period) -> Totals:
+    """Count, 成交额 and 技术交易额 of the contracts registered and signed within the period."""
+    row = db.session.execute(select(func.count(), func.coalesce(func.sum(Contract.amount_fen), 0),
+                                    func.coalesce(func.sum(Contract.recognised_fen), 0))
+                             .where(*_registered_in(period))).one()
+    return Totals(int(row[0]), int(row[1]), int(row[2]))
+
+
+def _group_column(group_by: str):
+    if group_by == "type":
+        return Contract.contract_type
+    if group_by == "field":
+        return Contract.field
+    if group_by == "region":
+        return Contract.seller_region
+    if group_by == "seller_kind":
+        return Contract.seller_kind
+    if group_by == "month":
+        return func.extract("year", Contract.signed_on) * 100 + func.extract("month", Contract.signed_on)
+    if group_by == "buyer_region":
+        return case((Contract.buyer_province == "陕西省", "in"), else_="out")
+    if group_by == "seller":
+        return Contract.seller_org_id
+    if group_by == "buyer":
+        return Contract.buyer_org_id
+    if group_by == "broker":
+        return Contract.broker_id
+    raise ValidationFailed({"group_by": f"分组方式应为 {'|'.join(GROUPS)}"})
+
+
+def breakdown(period: Period, group_by: str, limit: int | None = None, period_amount_fen: int | None = None) -> list[Row]:
+    """Count and amounts per value of one dimension, largest amount first (months in calendar order).
+
+    period_amount_fen: the period's total, when the caller has it (the shares divide by it)."""
+    column = _group_column(group_by).label("key")
+    amount = func.coalesce(func.sum(Contract.amount_fen), 0)
+    query = (select(column, func.count(), amount, func.coalesce(func.sum(Contract.recognised_fen), 0))
+             .where(*_registered_in(period)).group_by(column))
+    if group_by == "broker":
+        query = query.where(Contract.broker_id.is_not(None))
+    query = query.order_by(column) if group_by == "month" else query.order_by(amount.desc(), column)
+    if limit:
+        query = query.limit(limit)
+    rows = db.session.execute(query).all()
+    labels = _labels(group_by, [r[0] for r in rows])
+    total = (totals(period).amount_fen if period_amount_fen is None else period_amount_fen) or 1  # also for top tens
+    return [Row(key=_key(group_by, r[0]), label=labels.get(r[0], str(r[0])), count=int(r[1]), amount_fen=int(r[2]),
+                recognised_fen=int(r[3]), share=int(r[2]) / total) for r in rows]
+
+
+def _key(group_by: str, value) -> str:
+    if group_by == "month":
+        number = int(value)
+        return f"{number // 100:04d}-{number % 100:02d}"
+    return str(value)
+
+
+def _labels(group_by: str, keys: list) -> dict:
+    if group_by == "type":
+        return dict(CONTRACT_TYPES)
+    if group_by == "seller_kind":
+        return dict(ORG_KINDS)
+    if group_by == "buyer_region":
+        return {"in": "省内", "out": "省外"}
+    if group_by == "month":
+        return {k: f"{int(k) // 100}年{int(k) % 100}月" for k in keys}
+    if group_by in ("seller", "buyer"):
+        return dict(db.session.execute(select(Organisation.id, Organisation.name).where(Organisation.id.in_(keys))).all())
+    if group_by == "broker":
+        return dict(db.session.execute(select(User.id, User.display_name).where(User.id.in_(keys))).all())
+    return {}
+
+
+def report(period: Period, group_by: str | None = None, limit: int | None = None) -> Overview:
+    """Totals, last year's, and at most one breakdown (the stats API)."""
+    now = totals(period)
+    rows = breakdown(period, group_by, limit, now.amount_fen) if group_by else None
+    return Overview(period, now, totals(period.previous_year()), {group_by: rows} if group_by else {})
+
+
+def overview(period: Period, top: int = 10) -> Overview:
+    """Everything the dashboard shows for a period: totals, last year's, and every breakdown."""
+    result = Overview(period=period, totals=totals(period), previous=totals(period.previous_year()))
+    for group_by in GROUPS:
+        result.breakdowns[group_by] = breakdown(period, group_by, limit=top if group_by in TOP_GROUPS else None,
+                                                period_amount_fen=result.totals.amount_fen)
+    return result

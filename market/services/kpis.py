@@ -1,0 +1,264 @@
+"""The plans' targets (KPI table): admins edit them; the data computes what it can, people enter the rest."""
+from dataclasses import dataclass
+from datetime import date, datetime, time, timezone
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from market.errors import NotFound, ValidationFailed
+from market.extensions import db
+from market.models import Achievement, Demand, MatchDecision, User
+from market.models.contract import Contract, Kpi, KpiEntry
+from market.models.vocab import KPI_PERIOD_KINDS
+from market.services import audit
+from market.services.base import parse_row_id, unit_of_work
+from market.services.permissions import require_admin
+from market.services.text import Cleaner
+
+YI_FEN = 100_000_000 * 100  # fen in 1亿元
+METRICS = {
+    "contract_amount": ("已登记技术合同成交额", "亿元"),
+    "contract_count": ("已登记技术合同数", "项"),
+    "brokers": ("新注册技术经纪人", "人"),
+    "published_achievements": ("发布科技成果", "项"),
+    "demands": ("征集企业技术需求", "项"),
+    "open_calls": ("揭榜挂帅项目", "项"),
+    "accepted_matches": ("经纪人采纳的匹配", "对"),
+}
+
+
+def parse_decimal(raw, label: str) -> str:
+    """A non-negative decimal number typed by a person, kept as exact text."""
+    text = str(raw if raw is not None else "").strip().replace(",", "").replace("，", "")
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise ValidationFailed({label: "必须是数字，例如 230 或 12.5"}) from None
+    if not value.is_finite() or value < 0:
+        raise ValidationFailed({label: "必须是不小于0的数字"})
+    if value > Decimal("1e12"):
+        raise ValidationFailed({label: "不能超过1万亿"})
+    if value != value.quantize(Decimal("0.0001")):
+        raise ValidationFailed({label: "最多保留四位小数"})
+    return format(value.normalize(), "f")
+
+
+# ---- the table ---------------------------------------------------------------------------------------
+
+def list_kpis() -> list[Kpi]:
+    return list(db.session.scalars(select(Kpi).options(selectinload(Kpi.entries)).order_by(Kpi.sort_order, Kpi.id)))
+
+
+def get_kpi(kpi_id) -> Kpi:
+    row_id = parse_row_id(kpi_id)
+    kpi = db.session.get(Kpi, row_id) if row_id else None
+    if kpi is None:
+        raise NotFound("该指标不存在")
+    return kpi
+
+
+def clean_kpi(data: dict, partial: bool = False) -> dict:
+    c = Cleaner(data, partial)
+    c.text("name", "指标名称", required=True, max_len=100)
+    c.text("unit", "单位", required=True, max_len=20)
+    c.integer("baseline_year", "基期年份", low=1990, high=2100)
+    c.integer("target_year", "目标年份", low=1990, high=2100, required=True)
+    c.integer("start_year", "考核起始年份", low=1990, high=2100, required=True)
+    c.choice("period_kind", "考核方式", tuple(KPI_PERIOD_KINDS), required=True,
+             synonyms={v: k for k, v in KPI_PERIOD_KINDS.items()})
+    c.text("source", "来源文件", required=True, max_len=300)
+    c.choice("metric", "自动计算口径", tuple(METRICS))
+    c.integer("sort_order", "排序", low=0, high=10000)
+    for name, label in (("baseline_value", "基期值"), ("target_value", "目标值")):
+        if not c.present(name):
+            continue
+        raw = data.get(name)
+        if raw in (None, "") and name == "baseline_value":
+            c.values[name] = None
+            continue
+        if raw in (None, ""):
+            c.fail(name, f"请填写{label}")
+            continue
+        try:
+            c.values[name] = parse_decimal(raw, name)
+        except ValidationFailed as exc:
+            c.fail(name, f"{label}{exc.fields[name]}")
+    values = c.done()
+    start, target = values.get("start_year"), values.get("target_year")
+    if start and target and start > target:
+        raise ValidationFailed({"start_year": "考核起始年份不能晚于目标年份"})
+    if values.get("sort_order") is None:
+        values.pop("sort_order", None)
+    return values
+
+
+@unit_of_work
+def create_kpi(actor, data: dict) -> Kpi:
+    """An admin adds a target."""
+    require_admin(actor)
+    kpi = Kpi(**clean_kpi(data))
+    db.session.add(kpi)
+    db.session.flush()
+    audit.record(actor, "kpi.create", "kpi", kpi.id, {"name": kpi.name, "target": kpi.target_value})
+    return kpi
+
+
+@unit_of_work
+def update_kpi(actor, kpi_id, data: dict) -> Kpi:
+    """An admin changes a target; the audit log keeps the old values."""
+    require_admin(actor)
+    kpi = get_kpi(kpi_id)
+    values = clean_kpi(data, partial=True)
+    merged_start = values.get("start_year", kpi.start_year)
+    if merged_start > values.get("target_year", kpi.target_year):
+        raise ValidationFailed({"start_year": "考核起始年份不能晚于目标年份"})
+    changes = audit.diff(kpi, values)
+    for name, value in values.items():
+        setattr(kpi, name, value)
+    if changes:
+        audit.record(actor, "kpi.update", "kpi", kpi.id, changes)
+    return kpi
+
+
+@unit_of_work
+def delete_kpi(actor, kpi_id) -> None:
+    """An admin removes a target and its manual entries (kept in the audit log)."""
+    require_admin(actor)
+    kpi = get_kpi(kpi_id)
+    audit.record(actor, "kpi.delete", "kpi", kpi.id, {"name": kpi.name, "target": kpi.target_value,
+                                                     "entries": [[e.as_of, e.value] for e in kpi.entries]})
+    db.session.delete(kpi)
+
+
+@unit_of_work
+def add_kpi_entry(actor, kpi_id, data: dict) -> KpiEntry:
+    """An admin records a value the data cannot compute, with the date it refers to."""
+    require_admin(actor)
+    kpi = get_kpi(kpi_id)
+    if kpi.metric:
+        raise ValidationFailed({"value": "该指标由平台数据自动计算，无需手工填报"})
+    c = Cleaner(data)
+    c.date("as_of", "数据日期", required=True)
+    c.text("note", "说明", max_len=300)
+    errors = dict(c.errors)
+    try:
+        value = parse_decimal(data.get("value"), "value")
+    except ValidationFailed as exc:
+        errors["value"] = f"填报值{exc.fields['value']}"
+    if errors:
+        raise ValidationFailed(errors)
+    if c.values["as_of"] > date.today():
+        raise ValidationFailed({"as_of": "数据日期不能晚于今天"})
+    entry = KpiEntry(kpi_id=kpi.id, value=value, as_of=c.values["as_of"], note=c.values.get("note") or "",
+                     entered_by_id=actor.id)
+    db.session.add(entry)
+    db.session.flush()
+    audit.record(actor, "kpi.entry", "kpi", kpi.id, {"value": value, "as_of": entry.as_of})
+    return entry
+
+
+# ---- progress ----------------------------------------------------------------------------------------
+
+@dataclass
+class Progress:
+    kpi: Kpi
+    start: date
+    end: date  # the last day of the measured period
+    actual: Decimal | None
+    elapsed: float  # fraction of the period gone by today
+    entry: KpiEntry | None = None  # the manual value shown, when the KPI is not computed
+
+    @property
+    def target(self) -> Decimal:
+        return Decimal(self.kpi.target_value)
+
+    @property
+    def achieved(self) -> float | None:
+        """Actual / target (may exceed 1), or None without a value."""
+        if self.actual is None or not self.target:
+            return None
+        return float(self.actual / self.target)
+
+    @property
+    def on_track(self) -> bool | None:
+        """At least as far along as the time gone by."""
+        return None if self.achieved is None else self.achieved >= self.elapsed
+
+    @property
+    def actual_text(self) -> str:
+        if self.actual is None:
+            return "—"
+        return format(self.actual.quantize(Decimal("0.01"), ROUND_HALF_UP).normalize(), "f") \
+            if self.actual != self.actual.to_integral() else str(int(self.actual))
+
+
+def measured_period(kpi: Kpi, today: date) -> tuple[date, date, float]:
+    """The period a KPI is measured over today, and the fraction of it that has gone by."""
+    if kpi.period_kind == "annual":
+        year = min(max(today.year, kpi.start_year), kpi.target_year)
+        start, end = date(year, 1, 1), date(year, 12, 31)
+    else:
+        start, end = date(kpi.start_year, 1, 1), date(kpi.target_year, 12, 31)
+    if today < start:
+        return start, end, 0.0
+    if today >= end:
+        return start, end, 1.0
+    return start, end, ((today - start).days + 1) / ((end - start).days + 1)
+
+
+def _moment(day: date, end: bool = False) -> datetime:
+    return datetime.combine(day, time.max if end else time.min, tzinfo=timezone.utc)
+
+
+def metric_value(metric: str, start: date, end: date) -> Decimal:
+    """What the platform's data says for a metric over [start, end]."""
+    if metric in ("contract_amount", "contract_count"):
+        row = db.session.execute(select(func.count(), func.coalesce(func.sum(Contract.amount_fen), 0)).where(
+            Contract.status == "registered", Contract.signed_on >= start, Contract.signed_on <= end)).one()
+        return Decimal(int(row[1])) / YI_FEN if metric == "contract_amount" else Decimal(int(row[0]))
+    since, until = _moment(start), _moment(end, end=True)
+    if metric == "brokers":
+        query = select(func.count()).select_from(User).where(User.role == "broker", User.created_at >= since,
+                                                             User.created_at <= until)
+    elif metric == "published_achievements":
+        query = select(func.count()).select_from(Achievement).where(Achievement.published_at >= since,
+                                                                    Achievement.published_at <= until)
+    elif metric in ("demands", "open_calls"):
+        query = select(func.count()).select_from(Demand).where(Demand.published_at >= since, Demand.published_at <= until)
+        if metric == "open_calls":
+            query = query.where(Demand.open_call.is_(True))
+    elif metric == "accepted_matches":
+        query = select(func.count()).select_from(MatchDecision).where(
+            MatchDecision.decision == "accepted", MatchDecision.created_at >= since, MatchDecision.created_at <= until)
+    else:
+        raise ValueError(f"unknown metric {metric!r}")
+    return Decimal(db.session.scalar(query) or 0)
+
+
+def kpi_progress(today: date) -> list[Progress]:
+    """Every KPI with its actual value for the period measured today and the fraction of time elapsed."""
+    rows = []
+    for kpi in list_kpis():
+        start, end, elapsed = measured_period(kpi, today)
+        if kpi.metric:
+            rows.append(Progress(kpi, start, end, metric_value(kpi.metric, start, min(end, today)), elapsed))
+            continue
+        # An annual KPI takes the latest entry of its year; a cumulative or stock one the latest at all.
+        entries = [e for e in kpi.entries
+                   if e.as_of <= min(end, today) and (kpi.period_kind != "annual" or e.as_of >= start)]
+        latest = max(entries, key=lambda e: (e.as_of, e.id), default=None)
+        rows.append(Progress(kpi, start, end, Decimal(latest.value) if latest else None, elapsed, latest))
+    return rows
+
+
+def funnel(start: date, end: date) -> list[tuple[str, int]]:
+    """Matches brokers accepted → contracts written → contracts registered, over a period (deals join later)."""
+    since, until = _moment(start), _moment(end, end=True)
+    accepted = db.session.scalar(select(func.count()).select_from(MatchDecision).where(
+        MatchDecision.decision == "accepted", MatchDecision.created_at >= since, MatchDecision.created_at <= until)) or 0
+    written = db.session.scalar(select(func.count()).select_from(Contract).where(
+        Contract.signed_on >= start, Contract.signed_on <= end)) or 0
+    registered = db.session.scalar(select(func.count()).select_from(Contract).where(
+        Contract.status == "registered", Contract.signed_on >= start, Contract.signed_on <= end)) or 0
+    return [("经纪人采纳的匹配", int(accepted)), ("登记系统中的合同", int(written)), ("已登记合同", int(registered))]

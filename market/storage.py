@@ -1,0 +1,10 @@
+"""Where uploaded files live: under the instance folder (or ATTACHMENT_PATH), never under static/."""
+from pathlib import Path
+
+from flask import current_app
+
+
+def attachment_dir(kind: str) -> Path:
+    """The folder for one kind of upload (contracts, deals, …); created by the caller when it writes."""
+    root = current_app.config.get("ATTACHMENT_PATH") or Path(current_app.instance_path) / "attachments"
+    return Path(root) / kind

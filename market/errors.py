@@ -38,3 +38,8 @@ class ValidationFailed(DomainError):
 
 class InvalidTransition(DomainError):
     code, status = "invalid_transition", 409
+
+
+class Conflict(DomainError):
+    """What the user asked for was taken by someone else first (e.g. an instrument slot)."""
+    code, status = "conflict", 409

@@ -18,6 +18,7 @@ from market.services.organisations import decide_verification, update_organisati
 from market.services.policies import create_policy
 from market.services.taxonomy import ensure_default_fields
 from seed.achievements import ACHIEVEMENTS
+from seed.bookings import load_demo_bookings
 from seed.contracts import load_demo_contracts
 from seed.deals import load_demo_deals
 from seed.demands import DEMANDS
@@ -55,7 +56,7 @@ def load_demo_data(progress=print) -> int:
     """Create the demo organisations, accounts, listings, policies and contracts; 0 when already loaded."""
     if is_loaded():
         # demo data from before the contract register and the deals: add them
-        return load_demo_contracts(progress) + load_demo_deals(progress)
+        return load_demo_contracts(progress) + load_demo_deals(progress)  # booking hours stay the owners' choice
     ensure_default_fields()  # the initial migration already inserts them; a bare schema may not have
     db.session.commit()
     loader = _Loader(progress)
@@ -67,6 +68,7 @@ def load_demo_data(progress=print) -> int:
     loader.policies()
     contract_count = load_demo_contracts(progress)
     deal_count = load_demo_deals(progress)
+    load_demo_bookings(progress)
     progress(f"完成：机构 {loader.organisations}、账号 {len(loader.users)}、成果/需求/仪器 {loader.listing_count}、"
              f"政策 {loader.policy_count}、技术合同 {contract_count}、对接 {deal_count}；演示账号密码均为 {DEMO_PASSWORD}")
     return (loader.organisations + len(loader.users) + loader.listing_count + loader.policy_count + contract_count

@@ -37,5 +37,5 @@ def _http_error(exc: HTTPException):
 
 
 # Routes register on import.
-from market.api import (accounts, admin, auth, brokers, contracts, deals, home, listings, matching, notifications, openapi,  # noqa: E402,F401
+from market.api import (accounts, admin, auth, bookings, brokers, contracts, deals, home, listings, matching, notifications, openapi,  # noqa: E402,F401
                         policies, search, stats)

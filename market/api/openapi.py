@@ -56,12 +56,15 @@ OUTPUT_SCHEMAS = ("AchievementOut", "DemandOut", "EquipmentOut", "PolicyOut", "T
                   "MeOut", "FieldOut", "BrokerOut", "UserOut", "OrganisationAdminOut", "SettingsOut", "AuditEntryOut",
                   "SummaryOut", "MatchDecisionOut", "MatchPrecisionOut", "NotificationOut", "SavedSearchOut",
                   "ContractAttachmentOut", "ContractOut", "ContractHistoryOut", "ContractStatsOut", "KpiOut",
-                  "KpiEntryOut", "KpiProgressOut", "DealOut", "DealMessageOut", "DealNdaOut", "BrokerPerformanceOut")
+                  "KpiEntryOut", "KpiProgressOut", "DealOut", "DealMessageOut", "DealNdaOut", "BrokerPerformanceOut",
+                  "BookingOut", "AvailabilityOut", "BookingRulesOut", "BlockOut", "UtilisationOut")
 INPUT_SCHEMAS = ("AchievementIn", "DemandIn", "EquipmentIn", "PolicyIn", "TokenIn", "RegistrationIn", "PasswordChangeIn",
                  "BrokerProfileIn", "OrganisationUpdateIn", "DecisionIn", "UserUpdateIn", "FieldIn", "FieldUpdateIn",
                  "SettingsIn", "MatchDecisionIn", "SavedSearchIn", "SavedSearchUpdateIn", "ContractIn",
                  "ContractRegistrationIn", "ContractReturnIn", "ContractCorrectionIn", "KpiIn", "KpiEntryIn", "DealIn",
-                 "DealBrokerIn", "DealStageIn", "DealNextActionIn", "DealMessageIn", "DealNoteIn")
+                 "DealBrokerIn", "DealStageIn", "DealNextActionIn", "DealMessageIn", "DealNoteIn",
+                 "BookingIn", "BookingDecisionIn", "BookingAnswerIn", "BookingCancelIn", "BookingCompleteIn",
+                 "BookingRulesIn", "BlockIn")
 
 
 def _mark_always_present(components: dict) -> None:
@@ -398,6 +401,68 @@ def _deal_paths(spec, secured, id_param) -> None:
             **_errors("403", "422")}}})
 
 
+def _booking_paths(spec, secured, id_param) -> None:
+    """Instrument booking: the week and rules are public for published instruments; requests need a token; the
+    instrument's organisation (and admins) decide, block periods and record use; others' bookings answer 404."""
+    seen = _errors("404")
+    times = "时间为北京时间，返回带 +08:00；提交时写 年-月-日T时:分（整点或半点）"
+    spec.path("/equipment/{id}/availability", parameters=id_param, operations={"get": {
+        "summary": f"仪器一周的可预约时段（开放时间内每 30 分钟一个：free 空闲 / booked 已被预约 / blocked 停机 / mine 我的预约）；{times}",
+        "parameters": _query(("week", "string", "这一周中的任一天 YYYY-MM-DD（按其所在周的周一返回；默认本周）")),
+        "responses": {"200": _json("AvailabilityOut"), **_errors("404", "422")}}})
+    spec.path("/equipment/{id}/booking-rules", parameters=id_param, operations={
+        "get": {"summary": "仪器的开放时间和预约规则（培训要求、可接收样品、使用须知、取消时限）",
+                "responses": {"200": _json("BookingRulesOut"), **seen}},
+        "put": {"summary": "设置开放时间和预约规则（仪器所属单位、管理员；只改提交的字段）", "security": secured,
+                "requestBody": _body("BookingRulesIn"), "responses": {"200": _json("BookingRulesOut"), **_errors("403", "404", "422")}},
+    })
+    spec.path("/equipment/{id}/blocks", parameters=id_param, operations={"post": {
+        "summary": f"停机（维护、校准）：该时段不再接受预约；不能覆盖已有预约（409）（仪器所属单位、管理员）；{times}",
+        "security": secured, "requestBody": _body("BlockIn"),
+        "responses": {"201": _json("BlockOut", "已停机"), **ERRORS}}})
+    block = [*id_param, {"name": "block_id", "in": "path", "required": True, "schema": {"type": "integer"}}]
+    spec.path("/equipment/{id}/blocks/{block_id}", parameters=block, operations={"delete": {
+        "summary": "取消停机安排（仪器所属单位、管理员）", "security": secured,
+        "responses": {"204": {"description": "已取消"}, **_errors("403", "404")}}})
+    spec.path("/equipment/{id}/calendar.ics", parameters=id_param, operations={"get": {
+        "summary": "仪器日历（iCalendar）：已批准和已完成的预约、停机安排；预约单位名称仅仪器所属单位可见",
+        "responses": {"200": {"description": "iCalendar 文件",
+                              "content": {"text/calendar": {"schema": {"type": "string"}}}}, **seen}}})
+    spec.path("/equipment/utilisation", operations={"get": {
+        "summary": "仪器使用率和收入（本单位的已发布仪器；管理员为全部）：预约分钟 / 开放分钟，以及当月完成登记的费用",
+        "security": secured, "parameters": _query(("month", "string", "月份 YYYY-MM（默认本月）")),
+        "responses": {"200": {"description": "成功", "content": {"application/json": {"schema": {
+            "type": "object", "required": ["items", "meta"], "properties": {
+                "items": {"type": "array", "items": {"$ref": "#/components/schemas/UtilisationOut"}},
+                "meta": {"type": "object", "required": ["month"], "properties": {"month": {"type": "string"}}}}}}}},
+            **_errors("422")}}})
+    spec.path("/bookings", operations={
+        "get": {"summary": "预约列表，新的在前：role=mine 我提交的（默认）；role=incoming 本单位仪器收到的（管理员为全部）",
+                "security": secured, "parameters": _query(
+                    ("role", "string", "mine 或 incoming"),
+                    ("status", "string", "requested / proposed / approved / rejected / cancelled / completed"),
+                    ("equipment_id", "integer", "仪器编号"), *PAGING),
+                "responses": {"200": _page_of("BookingOut")}},
+        "post": {"summary": f"预约仪器（已认证单位的用户）：机时预约 slot 填开始和结束时间，须在开放时间内；送样检测 samples 填样品数量；"
+                            f"时段已被占用时 409（code conflict，“时段已被预约”）；{times}",
+                 "security": secured, "requestBody": _body("BookingIn"),
+                 "responses": {"201": _json("BookingOut", "已提交，待仪器所属单位审批"), **ERRORS}},
+    })
+    spec.path("/bookings/{id}", parameters=id_param, operations={"get": {
+        "summary": "预约详情（预约人及其单位、仪器所属单位、管理员）", "security": secured,
+        "responses": {"200": _json("BookingOut"), **seen}}})
+    for action, schema, text in (
+            ("decision", "BookingDecisionIn", "审批（仪器所属单位、管理员）：批准、拒绝（须填原因）或建议改期（占用建议的时段）"),
+            ("answer", "BookingAnswerIn", "答复改期建议（预约人）：接受即批准，谢绝即取消"),
+            ("cancel", "BookingCancelIn", "取消预约（预约人：已批准的须在开始前规定时限之外；仪器所属单位：须填原因）"),
+            ("complete", "BookingCompleteIn", "登记实际使用（仪器所属单位、管理员）：机时填 actual_minutes，送样填 actual_samples；"
+                                              "按收费标准精确计算费用（本单位预约用内部价）")):
+        spec.path(f"/bookings/{{id}}/{action}", parameters=id_param, operations={"post": {
+            "summary": text, "security": secured,
+            "requestBody": {"required": action != "cancel", "content": {"application/json": {"schema": schema}}},
+            "responses": {"200": _json("BookingOut"), **ERRORS}}})
+
+
 def build_spec() -> dict:
     """The whole OpenAPI 3 document as a dict."""
     marshmallow_plugin = MarshmallowPlugin()
@@ -422,6 +487,7 @@ def build_spec() -> dict:
     _contract_paths(spec, secured, id_param)
     _stats_paths(spec, secured, id_param)
     _deal_paths(spec, secured, id_param)
+    _booking_paths(spec, secured, id_param)
     for collection, (_kind, out, inp, label) in LISTING_COLLECTIONS.items():
         spec.path(f"/{collection}", operations={
             "get": {"summary": f"{label}列表", "parameters": LIST_PARAMS, "responses": {"200": _page_of(out)}},

@@ -1,6 +1,7 @@
 """All models, imported so that metadata and Alembic see every table."""
 from market.models.achievement import Achievement
 from market.models.audit import AuditEntry
+from market.models.booking import Booking, BookingSlot, EquipmentBlock
 from market.models.broker import BrokerProfile, broker_specialties
 from market.models.contract import Contract, ContractAttachment, Kpi, KpiEntry
 from market.models.deal import Deal, DealEvent, DealMessage, DealNda
@@ -17,7 +18,7 @@ from market.models.user import ApiToken, User
 LISTING_MODELS = {"achievement": Achievement, "demand": Demand, "equipment": Equipment}
 
 __all__ = [
-    "Achievement", "ApiToken", "AuditEntry", "BrokerProfile", "Contract", "ContractAttachment", "Deal", "DealEvent", "DealMessage", "DealNda", "Demand", "Equipment", "EquipmentFee",
+    "Achievement", "ApiToken", "AuditEntry", "Booking", "BookingSlot", "BrokerProfile", "Contract", "ContractAttachment", "Deal", "DealEvent", "DealMessage", "DealNda", "Demand", "Equipment", "EquipmentBlock", "EquipmentFee",
     "Field", "Kpi", "KpiEntry", "LISTING_MODELS", "ListingVector", "MatchDecision", "Notification", "Organisation", "Policy", "SavedSearch", "SearchIndexCursor", "SearchOutboxEntry", "Setting", "User",
     "broker_specialties",
 ]

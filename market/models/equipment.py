@@ -1,5 +1,5 @@
 """Shared large instruments (大型科研仪器) and their fee schedules."""
-from sqlalchemy import BigInteger, ForeignKey, String, Text
+from sqlalchemy import JSON, BigInteger, ForeignKey, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from market.models.base import Base
@@ -18,6 +18,13 @@ class Equipment(ListingMixin, Base):
     location: Mapped[str | None] = mapped_column(String(200))
     open_for_booking: Mapped[bool] = mapped_column(default=True)
     description: Mapped[str] = mapped_column(Text, default="")
+    # Booking rules: weekly opening hours {"0": [["09:00", "17:00"]], …} (Monday = "0", Beijing time),
+    # whether users need training first, which samples are accepted, and until when a booking may be cancelled.
+    opening_hours: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")
+    training_required: Mapped[bool] = mapped_column(default=False, server_default=false())
+    sample_types: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    booking_rules: Mapped[str] = mapped_column(Text, default="", server_default="")
+    cancel_hours: Mapped[int] = mapped_column(default=24, server_default="24")
 
     field = relationship("Field", lazy="joined")
     fee_items = relationship(

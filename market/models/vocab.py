@@ -115,3 +115,8 @@ DEAL_TERMINATION_REASONS = {
     "no_response": "对方长期无回应", "ip": "知识产权问题", "other": "其他",
 }
 DEAL_NOTE_KINDS = {"call": "电话沟通", "meeting": "会面", "note": "备注"}
+
+BOOKING_KINDS = {"slot": "机时预约", "samples": "送样检测"}
+BOOKING_STATUSES = {"requested": "待审批", "proposed": "建议改期", "approved": "已批准", "rejected": "已拒绝",
+                    "cancelled": "已取消", "completed": "已完成"}
+WEEKDAYS = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")

@@ -281,6 +281,10 @@ from market.schemas.accounts import (  # noqa: E402
     DecisionIn, OrganisationAdminOut, OrganisationUpdateIn, PasswordChangeIn, RegistrationIn, UserOut, UserUpdateIn,
 )
 from market.schemas.admin import AuditEntryOut, FieldIn, FieldUpdateIn, SettingsIn, SettingsOut  # noqa: E402
+from market.schemas.bookings import (  # noqa: E402
+    AvailabilityOut, BlockIn, BlockOut, BookingAnswerIn, BookingCancelIn, BookingCompleteIn, BookingDecisionIn, BookingIn,
+    BookingOut, BookingRulesIn, BookingRulesOut, UtilisationOut,
+)
 from market.schemas.brokers import BrokerOut, BrokerProfileIn  # noqa: E402
 from market.schemas.contracts import (  # noqa: E402
     ContractAttachmentOut, ContractCorrectionIn, ContractHistoryOut, ContractIn, ContractOut, ContractRegistrationIn,

@@ -27,6 +27,7 @@ GROUPS = {
     "broker": "技术经纪人",
 }
 TOP_GROUPS = ("seller", "buyer", "broker")
+WHOLE_GROUPS = ("type", "field", "region", "month", "seller_kind", "buyer_region", "seller", "buyer")  # not broker
 MAX_SPAN_DAYS = 366 * 30  # an upper bound of the longest period (30 years), checked by calendar years
 
 
@@ -184,6 +185,13 @@ def breakdown(period: Period, group_by: str, limit: int | None = None, period_am
     """Count and amounts per value of one dimension, largest amount first (months in calendar order).
 
     period_amount_fen: the period's total, when the caller has it (the shares divide by it)."""
+    rows = _grouped(period, group_by, limit)
+    _set_shares(rows, totals(period).amount_fen if period_amount_fen is None else period_amount_fen)
+    return rows
+
+
+def _grouped(period: Period, group_by: str, limit: int | None) -> list[Row]:
+    """One GROUP BY over the period's registered contracts; shares left at 0."""
     column = _group_column(group_by).label("key")
     amount = func.coalesce(func.sum(Contract.amount_fen), 0)
     query = (select(column, func.count(), amount, func.coalesce(func.sum(Contract.recognised_fen), 0))
@@ -195,9 +203,13 @@ def breakdown(period: Period, group_by: str, limit: int | None = None, period_am
         query = query.limit(limit)
     rows = db.session.execute(query).all()
     labels = _labels(group_by, [r[0] for r in rows])
-    total = (totals(period).amount_fen if period_amount_fen is None else period_amount_fen) or 1  # also for top tens
     return [Row(key=_key(group_by, r[0]), label=labels.get(r[0], str(r[0])), count=int(r[1]), amount_fen=int(r[2]),
-                recognised_fen=int(r[3]), share=int(r[2]) / total) for r in rows]
+                recognised_fen=int(r[3])) for r in rows]
+
+
+def _set_shares(rows: list[Row], period_amount_fen: int) -> None:
+    for row in rows:
+        row.share = row.amount_fen / (period_amount_fen or 1)  # of the whole period, also for top-ten lists
 
 
 def _key(group_by: str, value) -> str:
@@ -225,9 +237,15 @@ def _labels(group_by: str, keys: list) -> dict:
 
 def report(period: Period, group_by: str | None = None, limit: int | None = None) -> Overview:
     """Totals, last year's, and at most one breakdown (the stats API)."""
-    now = totals(period)
-    rows = breakdown(period, group_by, limit, now.amount_fen) if group_by else None
-    return Overview(period, now, totals(period.previous_year()), {group_by: rows} if group_by else {})
+    if not group_by:
+        return Overview(period, totals(period), totals(period.previous_year()))
+    rows = _grouped(period, group_by, limit)
+    if group_by in WHOLE_GROUPS and not limit:  # every registered contract falls in one group: add them up
+        now = Totals(sum(r.count for r in rows), sum(r.amount_fen for r in rows), sum(r.recognised_fen for r in rows))
+    else:
+        now = totals(period)
+    _set_shares(rows, now.amount_fen)
+    return Overview(period, now, totals(period.previous_year()), {group_by: rows})
 
 
 def overview(period: Period, top: int = 10) -> Overview:

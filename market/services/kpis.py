@@ -253,12 +253,17 @@ def kpi_progress(today: date) -> list[Progress]:
 
 
 def funnel(start: date, end: date) -> list[tuple[str, int]]:
-    """Matches brokers accepted → contracts written → contracts registered, over a period (deals join later)."""
+    """Matches brokers accepted → deals opened → contracts written → contracts registered, over a period."""
     since, until = _moment(start), _moment(end, end=True)
     accepted = db.session.scalar(select(func.count()).select_from(MatchDecision).where(
         MatchDecision.decision == "accepted", MatchDecision.created_at >= since, MatchDecision.created_at <= until)) or 0
+    from market.models import Deal
+
+    opened = db.session.scalar(select(func.count()).select_from(Deal).where(
+        Deal.created_at >= since, Deal.created_at <= until)) or 0
     written = db.session.scalar(select(func.count()).select_from(Contract).where(
         Contract.signed_on >= start, Contract.signed_on <= end)) or 0
     registered = db.session.scalar(select(func.count()).select_from(Contract).where(
         Contract.status == "registered", Contract.signed_on >= start, Contract.signed_on <= end)) or 0
-    return [("经纪人采纳的匹配", int(accepted)), ("登记系统中的合同", int(written)), ("已登记合同", int(registered))]
+    return [("经纪人采纳的匹配", int(accepted)), ("发起的对接", int(opened)), ("登记系统中的合同", int(written)),
+            ("已登记合同", int(registered))]

@@ -12,7 +12,7 @@ from market.models.base import utcnow
 from market.services.base import Page, clamp_paging, paginate, parse_row_id, unit_of_work
 from market.services.permissions import require_signed_in
 
-CATEGORIES = {"match": "匹配推荐", "saved_search": "保存的搜索", "contract": "技术合同", "deal": "对接"}
+CATEGORIES = {"match": "匹配推荐", "saved_search": "保存的搜索", "contract": "技术合同", "deal": "对接", "booking": "仪器预约"}
 _INSERTS = {"postgresql": pg_insert, "sqlite": sqlite_insert}
 MAX_PAGE = 100_000  # an absurd page number must not overflow the database's OFFSET
 

@@ -15,7 +15,7 @@ from market.forms import ConfirmForm
 from market.forms.kpis import KpiEntryForm, KpiForm, metric_choices
 from market.models.vocab import KPI_PERIOD_KINDS
 from market.money import format_fen
-from market.services import contract_stats, contracts, kpis
+from market.services import bookings, contract_stats, contracts, kpis
 from market.services.permissions import is_admin
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
@@ -100,8 +100,10 @@ def show_dashboard():
     funnel = kpis.funnel(period.start, period.end)
     funnel_chart = charts.bar_chart([(label, count, f"{count}") for label, count in funnel], "转化漏斗",
                                     empty_text="暂无数据")
+    sharing = bookings.sharing_totals(period.start, period.end)
     return render_template("dashboard/show.html", overview=overview, period=period, args=args, errors=errors,
                            sections=SECTIONS, figures=_figures(overview), funnel=funnel, funnel_chart=funnel_chart,
+                           sharing=sharing,
                            share=exports.share, years=_year_choices(period), group_labels=contract_stats.GROUPS)
 
 

@@ -150,7 +150,17 @@ def test_funnel_counts_contracts_written_and_registered(registered):
     registered("2026-04-15", 100, status="submitted")
     registered("2025-04-15", 100)
     assert kpis.funnel(date(2026, 1, 1), date(2026, 12, 31)) == [
-        ("经纪人采纳的匹配", 0), ("登记系统中的合同", 2), ("已登记合同", 1)]
+        ("经纪人采纳的匹配", 0), ("发起的对接", 0), ("登记系统中的合同", 2), ("已登记合同", 1)]
+
+
+def test_funnel_counts_deals_opened_in_the_period(make_user, make_listing):
+    from market.services import deals
+
+    result = make_listing("achievement", make_user("university"))
+    deals.open_deal(make_user("enterprise"), {"achievement_id": result.id})
+    today = date.today()
+    assert kpis.funnel(today, today)[1] == ("发起的对接", 1)
+    assert kpis.funnel(today - timedelta(days=400), today - timedelta(days=300))[1] == ("发起的对接", 0)
 
 
 # ---- manual entries ------------------------------------------------------------------------------------

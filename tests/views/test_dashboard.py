@@ -377,3 +377,25 @@ def test_demo_contracts_fill_the_dashboard_and_load_once(app, client, db, login,
     assert _testid(response, "total-amount") == format_fen(expected)
     assert _testid(response, "yoy").startswith("+")
     assert "省外" in _text(response) and "科研院所" in _text(response)
+
+
+def test_the_dashboard_sums_up_instrument_sharing_for_the_period(client, admin, make_user, make_listing):
+    from datetime import datetime, time, timedelta
+
+    from market.services import bookings
+    from tests.conftest import EQUIPMENT
+
+    owner, user = make_user("university"), make_user("enterprise")
+    instrument = make_listing("equipment", owner, **EQUIPMENT)
+    bookings.set_booking_rules(owner, instrument.id, {"opening_hours": {str(d): [["09:00", "17:00"]] for d in range(7)}})
+    day = date.today() + timedelta(days=2)
+    start = datetime.combine(day, time(15, 0))
+    booking = bookings.request_booking(user, instrument.id, {
+        "kind": "slot", "purpose": "形貌观察", "starts_at": start.isoformat(), "ends_at": (start + timedelta(hours=2)).isoformat(),
+        "fee_item_id": instrument.fee_items[0].id})
+    bookings.decide_booking(owner, booking.id, "approve")
+    bookings.complete_booking(owner, booking.id, {"actual_minutes": 120})
+    page = client.get(f"/dashboard/?from={date.today().isoformat()}&to={day.isoformat()}&period=custom")
+    assert _testid(page, "sharing-instruments") == "1 台"
+    assert _testid(page, "sharing-bookings") == "1 次，2.0 小时"
+    assert _testid(page, "sharing-revenue") == "600元"  # 2 hours at 300 元/小时, charged today

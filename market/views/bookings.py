@@ -169,30 +169,25 @@ def request_booking(equipment_id):
 @bp.post("/equipment/<int:equipment_id>/hours")
 @login_required
 def set_opening_hours(equipment_id):
-    form = OpeningHoursForm()
-    if not form.validate_on_submit():
-        return _to_calendar(equipment_id)
-    try:
-        bookings.set_booking_rules(current_user, equipment_id, form.to_data())
-    except ValidationFailed as exc:
-        form.apply_errors(exc.fields)
-        return _render_calendar(equipment_id, 422, hours_form=form)
-    flash("开放时间已保存", "success")
-    return _to_calendar(equipment_id, "owner")
+    return _save_rules(equipment_id, OpeningHoursForm(), "hours_form", "开放时间已保存")
 
 
 @bp.post("/equipment/<int:equipment_id>/rules")
 @login_required
 def set_rules(equipment_id):
-    form = RulesForm()
+    return _save_rules(equipment_id, RulesForm(), "rules_form", "预约规则已保存")
+
+
+def _save_rules(equipment_id, form, form_name: str, done: str):
+    """Opening hours and rules are two forms of one service call."""
     if not form.validate_on_submit():
         return _to_calendar(equipment_id)
     try:
         bookings.set_booking_rules(current_user, equipment_id, form.to_data())
     except ValidationFailed as exc:
         form.apply_errors(exc.fields)
-        return _render_calendar(equipment_id, 422, rules_form=form)
-    flash("预约规则已保存", "success")
+        return _render_calendar(equipment_id, 422, **{form_name: form})
+    flash(done, "success")
     return _to_calendar(equipment_id, "owner")
 
 

@@ -164,8 +164,8 @@ def start_deal(actor, data: dict) -> tuple[Deal, bool]:
         raise ValidationFailed({"achievement_id": "不能与本单位对接"})
     existing = db.session.scalar(select(Deal).where(
         Deal.seller_org_id == seller_id, Deal.buyer_org_id == buyer_id, Deal.stage.in_(OPEN_STAGES),
-        Deal.achievement_id == (achievement.id if achievement else None) if achievement else Deal.achievement_id.is_(None),
-        Deal.demand_id == (demand.id if demand else None) if demand else Deal.demand_id.is_(None)))
+        Deal.achievement_id == achievement.id if achievement else Deal.achievement_id.is_(None),
+        Deal.demand_id == demand.id if demand else Deal.demand_id.is_(None)))
     if existing is not None:
         _ask_again(existing, actor, c.values.get("message"))
         return existing, False

@@ -94,40 +94,85 @@ def _cached_sub_words(seg: jieba.Tokenizer, word: str) -> list[str]:
     return found
 
 
+def _index_words(seg: jieba.Tokenizer, segment: str):
+    """What one jieba segment adds to the index: False (punctuation, no position), () (a stop word,
+    which keeps its position) or the word and its sub-words."""
+    if not _WORDY.search(segment):
+        return False
+    word = segment.strip()
+    if word in STOP_WORDS:
+        return ()
+    return (word, *_cached_sub_words(seg, word))
+
+
 class ChineseTokenizer(Tokenizer):
     """jieba words with Whoosh word positions (not character offsets), plus sub-words when indexing."""
 
     def __eq__(self, other):
         return isinstance(other, ChineseTokenizer)
 
+    def words(self, value, mode=""):
+        """(word, position, start offset in the normalised text) for every word, sub-words included
+        when indexing; the one place segmentation happens, for tokens and for bulk indexing alike."""
+        text = normalise(value)
+        seg = segmenter()
+        pos = 0
+        for segment, start, _end in seg.tokenize(text, mode="default", HMM=True):
+            plan = _index_words(seg, segment)
+            if plan is False:
+                continue
+            for word in plan[:1] if mode == "query" else plan:
+                yield word, pos, start
+            pos += 1
+
+    def positions(self, value) -> dict[str, int | list[int]]:
+        """Every indexed word of value with its word position: an int for a word seen once (most of
+        them), a list for a word seen more often, as Whoosh's Positions format collects them.
+
+        The same words as words(value) (a test holds them equal), with what a segment stands for
+        (skipped, a stop word, or its index words) remembered per segment: this runs for every document
+        of a rebuild.
+        """
+        seg = segmenter()
+        plans = seg.__dict__.setdefault("market_index_words", {})
+        if len(plans) >= _SUB_WORD_CACHE_SIZE:
+            plans.clear()
+        found = {}
+        pos = 0
+        for segment in seg.cut(normalise(value), HMM=True):
+            plan = plans.get(segment)
+            if plan is None:
+                plan = plans[segment] = _index_words(seg, segment)
+            if plan is False:
+                continue
+            for word in plan:
+                seen = found.get(word)
+                if seen is None:
+                    found[word] = pos
+                elif seen.__class__ is int:
+                    found[word] = [seen, pos]
+                else:
+                    seen.append(pos)
+            pos += 1
+        return found
+
     def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
                  start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        text = normalise(value)
-        seg = segmenter()
-        pos = start_pos
-        for word, start, end in seg.tokenize(text, mode="default", HMM=True):
-            if not _WORDY.search(word):
-                continue
-            word = word.strip()
-            if word in STOP_WORDS:
-                pos += 1
-                continue
-            words = [word] if mode == "query" else [word, *_cached_sub_words(seg, word)]
-            for text_of_token in words:
-                token.text = text_of_token
-                token.boost = 1.0
-                token.stopped = False
-                if keeporiginal:
-                    token.original = text_of_token
-                if positions:
-                    token.pos = pos
-                if chars:
-                    offset = text.find(text_of_token, start)
-                    token.startchar = start_char + offset
-                    token.endchar = token.startchar + len(text_of_token)
-                yield token
-            pos += 1
+        text = normalise(value) if chars else None
+        for word, pos, start in self.words(value, mode):
+            token.text = word
+            token.boost = 1.0
+            token.stopped = False
+            if keeporiginal:
+                token.original = word
+            if positions:
+                token.pos = start_pos + pos
+            if chars:
+                offset = text.find(word, start)
+                token.startchar = start_char + offset
+                token.endchar = token.startchar + len(word)
+            yield token
 
 
 def analyzer() -> ChineseTokenizer:

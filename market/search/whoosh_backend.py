@@ -1,5 +1,6 @@
 """The Whoosh engine, on disk (one directory swapped atomically on rebuild) or in memory (tests)."""
 import fcntl
+import gc
 import html
 import json
 import logging
@@ -25,12 +26,15 @@ from whoosh.scoring import BM25F
 
 from market.search.analysis import analyzer, dictionary_version, normalise, query_words
 from market.search import whoosh_speedups
+from market.search.bulk_writer import BulkMpWriter, BulkSegmentWriter
 from market.search.base import FACETS, Hit, IndexBusy, SearchDocument, SearchRequest, SearchResult
 
 whoosh_speedups.install()
 
 log = logging.getLogger(__name__)
 MAX_QUERY_CHARS = 200
+MAX_UNMERGED_SEGMENTS = 24  # the index worker merges; this bounds the count when it lags
+SEGMENT_POSTINGS = 16_000_000  # a rebuild's postings held in memory before a segment is written
 SNIPPET_CHARS = 400
 QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "「": '"', "」": '"', "『": '"', "』": '"', "＂": '"'})
 
@@ -113,6 +117,19 @@ def mark(text: str, terms: set[str], width: int | None = None) -> str:
         index_ = e
     out += [html.escape(text[index_:hi]), "…" if hi < len(text) else ""]
     return "".join(out)
+
+
+@contextmanager
+def _cyclic_gc_paused():
+    """No cyclic garbage collection while a rebuild holds millions of postings: they form no cycles, and
+    the collector walked them again and again (a tenth of a rebuild at 155,000 documents)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 class _PrivateRamStorage(RamStorage):
@@ -217,7 +234,8 @@ class WhooshBackend:
     def writer(self, timeout: float = 5.0, merge: bool = True):
         """Hold the single writer lock (waiting up to timeout); commit and advance the cursor on exit.
 
-        merge=False skips merging small segments: the quick path right after a user's commit.
+        merge=False skips merging small segments (the quick path right after a user's commit) unless
+        MAX_UNMERGED_SEGMENTS have piled up: every write and search costs a little more per segment.
         """
         ix = self._open()
         try:
@@ -232,7 +250,7 @@ class WhooshBackend:
         except BaseException:
             whoosh_writer.cancel()
             raise
-        whoosh_writer.commit(merge=merge)
+        whoosh_writer.commit(merge=merge or len(whoosh_writer.segments) >= MAX_UNMERGED_SEGMENTS)
         self._write_cursor(directory, wrapper.cursor)
 
     def rebuild(self, documents, cursor: int, progress=None, processes: int = 1, unless_healthy: bool = False) -> int:
@@ -261,24 +279,26 @@ class WhooshBackend:
             target = self.path / f"index-{time.strftime('%Y%m%d%H%M%S')}-{time.time_ns() % 10**9:09d}-{os.getpid()}"
             target.mkdir()
             ix = index.create_in(str(target), make_schema())
-        if processes > 1 and target is not None:
-            writer = ix.writer(procs=processes, multisegment=True, limitmb=256)
-        else:
-            writer = ix.writer(limitmb=512)
-            whoosh_speedups.use_chunked_pool(writer)
+        parallel = processes > 1 and target is not None
+        writer = BulkMpWriter(ix, procs=processes) if parallel else BulkSegmentWriter(ix)
         count = 0
         try:
-            for document in documents:
-                writer.add_document(**_fields(document))
-                count += 1
-                if progress and count % 500 == 0:
-                    progress(count)
+            with _cyclic_gc_paused():
+                for document in documents:
+                    writer.add_document(**_fields(document))
+                    count += 1
+                    if progress and count % 500 == 0:
+                        progress(count)
+                    if not parallel and writer.posting_count >= SEGMENT_POSTINGS:
+                        writer.commit(merge=False)  # a segment per SEGMENT_POSTINGS keeps memory bounded
+                        writer = BulkSegmentWriter(ix)
         except BaseException:
             writer.cancel()
             if target:
                 shutil.rmtree(target, ignore_errors=True)
             raise
-        writer.commit()
+        with _cyclic_gc_paused():
+            writer.commit(merge=False)
         self._write_cursor(target, cursor)
         if target is not None:
             self._swap_in(target)

@@ -130,8 +130,8 @@ class ChineseTokenizer(Tokenizer):
         them), a list for a word seen more often, as Whoosh's Positions format collects them.
 
         The same words as words(value) (a test holds them equal), with what a segment stands for
-        (skipped, a stop word, or its index words) remembered per segment: this runs for every document
-        of a rebuild.
+        (skipped, a stop word, or its index words) remembered per segment: this runs for every field
+        of every document of a rebuild.
         """
         seg = segmenter()
         plans = seg.__dict__.setdefault("market_index_words", {})

@@ -40,14 +40,14 @@ class BulkSegmentWriter(SegmentWriter):
         self._broken = False
         self._one_position: dict[int, bytes] = {}
         self._indexed_values: dict[tuple, list] = {}
+        self._text_fields, self._id_fields = self._fields_of_kind("text"), self._fields_of_kind("id")
 
-    @staticmethod
-    def _is_plain_id(field) -> bool:
-        return type(field) is ID and type(field.format) is Existence and type(field.analyzer) is IDTokenizer
-
-    @staticmethod
-    def _is_chinese_text(field) -> bool:
-        return type(field.format) is Positions and isinstance(field.analyzer, ChineseTokenizer)
+    def _fields_of_kind(self, kind: str) -> frozenset[str]:
+        if kind == "text":
+            return frozenset(name for name, field in self.schema.items()
+                             if type(field.format) is Positions and isinstance(field.analyzer, ChineseTokenizer))
+        return frozenset(name for name, field in self.schema.items()  # ID: one term, the value itself
+                         if type(field) is ID and type(field.format) is Existence and type(field.analyzer) is IDTokenizer)
 
     def _encode_position(self, pos: int) -> bytes:
         """Positions.encode([pos]), made once per position: most postings have one."""
@@ -72,6 +72,9 @@ class BulkSegmentWriter(SegmentWriter):
         docboost = self._doc_boost(fields)
         fieldnames = sorted(name for name in fields if not name.startswith("_"))
         self._check_fields(schema, fieldnames)
+        for name in fieldnames:
+            if name in self._text_fields and not isinstance(fields[name], (str, type(None))):
+                raise ValueError(f"{fields[name]!r} is not text")  # before anything of the document is written
         perdocwriter.start_doc(docnum)
         try:
             for fieldname in fieldnames:
@@ -83,9 +86,9 @@ class BulkSegmentWriter(SegmentWriter):
                 if field.indexed:
                     fieldboost = self._field_boost(fields, fieldname, docboost)
                     terms = self._postings.setdefault(fieldname, {})
-                    if self._is_chinese_text(field):
-                        length = self._add_text(terms, docnum, field, value, fieldboost)
-                    elif self._is_plain_id(field):  # Existence.word_values of the one IDTokenizer token
+                    if fieldname in self._text_fields:
+                        length = self._add_text(terms, docnum, field, field.analyzer.positions(value), fieldboost)
+                    elif fieldname in self._id_fields:  # Existence.word_values of the one IDTokenizer token
                         if not isinstance(value, str):
                             raise ValueError(f"{value!r} is not text")
                         _append(terms, value, docnum, field.format.field_boost * fieldboost, b"")
@@ -108,16 +111,12 @@ class BulkSegmentWriter(SegmentWriter):
         self._added = True
         self.docnum += 1
 
-    def _add_text(self, terms: dict, docnum: int, field, value, fieldboost: float) -> int:
-        """Postings of one Chinese text field (Positions.word_values without tokens); returns its length.
-
-        Most words occur once in a field, so that case is spelled out: this loop runs for every posting.
-        """
-        if not isinstance(value, str):
-            raise ValueError(f"{value!r} is not text")
+    def _add_text(self, terms: dict, docnum: int, field, found: dict, fieldboost: float) -> int:
+        """Postings of one Chinese text field from its word positions (Positions.word_values without
+        tokens); returns the field's length. Most words occur once, so that case is spelled out: this
+        loop runs for every posting."""
         boost, one_position, length = field.format.field_boost, self._one_position, 0
         single_weight = 1.0 * boost * fieldboost
-        found = field.analyzer.positions(value)
         for word, where in found.items():
             entry = terms.get(word)
             if entry is None:

@@ -161,13 +161,24 @@ def test_updates_and_merges_after_a_bulk_rebuild_behave_as_on_any_index(tmp_path
     assert engine.counts()["achievement"] == sum(d.kind == "achievement" for d in documents) - 1
 
 
+def test_a_document_refused_before_writing_leaves_the_writer_usable():
+    ix = _PrivateRamStorage().create_index(make_schema())
+    writer = BulkSegmentWriter(ix)
+    with pytest.raises(ValueError):
+        writer.add_document(doc_id="x", kind="achievement", title="正常标题", body=12345)
+    writer.add_document(**_fields(corpus_documents(1)[0]))
+    writer.commit()
+    with ix.reader() as reader:
+        assert reader.doc_count() == 1
+
+
 @tolerate_leaked_files  # Whoosh's cancel() leaves its column scratch file to the collector
 def test_a_document_that_fails_half_way_leaves_the_writer_to_be_cancelled_not_committed():
     ix = _PrivateRamStorage().create_index(make_schema())
     writer = BulkSegmentWriter(ix)
     writer.add_document(**_fields(corpus_documents(1)[0]))
-    with pytest.raises(ValueError):
-        writer.add_document(doc_id="x", kind="achievement", title="正常标题", body=12345)
+    with pytest.raises(ValueError):  # the text fields are written by the time the date fails
+        writer.add_document(doc_id="x", kind="achievement", title="正常标题", body="正文", date="明天")
     with pytest.raises(IndexingError):
         writer.commit()
     writer.cancel()

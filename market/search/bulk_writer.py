@@ -13,8 +13,8 @@ from pickle import dumps
 from whoosh.analysis import IDTokenizer
 from whoosh.fields import ID
 from whoosh.formats import Existence, Positions
-from whoosh.system import pack_uint
 from whoosh.multiproc import MpWriter, SubWriterTask
+from whoosh.system import pack_uint
 from whoosh.writing import IndexingError, SegmentWriter
 
 from market.search.analysis import ChineseTokenizer

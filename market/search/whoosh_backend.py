@@ -299,6 +299,11 @@ class WhooshBackend:
             raise
         with _cyclic_gc_paused():
             writer.commit(merge=False)
+        written = ix.doc_count_all()
+        if written != count:  # an indexing process that died takes its segment with it
+            if target:
+                shutil.rmtree(target, ignore_errors=True)
+            raise RuntimeError(f"rebuild wrote {written} of {count} documents; the old index stays")
         self._write_cursor(target, cursor)
         if target is not None:
             self._swap_in(target)

@@ -204,3 +204,23 @@ def test_quick_writes_without_a_worker_never_pile_up_unmerged_segments():
         assert len(engine._open()._segments()) <= whoosh_backend.MAX_UNMERGED_SEGMENTS
     assert engine.counts()["demand"] == whoosh_backend.MAX_UNMERGED_SEGMENTS + 11
     assert len(rank(engine, "储能电池")) == whoosh_backend.MAX_UNMERGED_SEGMENTS + 11
+
+
+@tolerate_leaked_files
+def test_a_rebuild_that_loses_an_indexing_process_keeps_the_old_index(tmp_path, monkeypatch, capfd):
+    from market.search import bulk_writer
+
+    engine = WhooshBackend(str(tmp_path / "search"))
+    documents = corpus_documents(40)
+    engine.rebuild(iter(documents), cursor=3)
+
+    def die(self, filename, doc_count):
+        raise SystemExit(1)  # the indexing process ends without handing back its segment
+
+    monkeypatch.setattr(bulk_writer._BulkSubWriterTask, "_process_file", die)
+    with pytest.raises(RuntimeError, match=f"wrote 0 of {len(documents)} documents"):
+        engine.rebuild(iter(documents), cursor=9, processes=2)
+    assert engine.counts() == WhooshBackend(str(tmp_path / "search")).counts()
+    assert sum(engine.counts().values()) == len(documents)
+    assert engine.read_cursor() == 3
+    assert len(list((tmp_path / "search").glob("index-*"))) == 1

@@ -90,8 +90,9 @@ def _account_paths(spec, secured, id_param) -> None:
         "summary": "注册账号和单位（单位待管理员认证；不返回令牌，请再调用 POST /tokens）",
         "requestBody": _body("RegistrationIn"), "responses": {"201": _json("MeOut", "已创建"), **_errors("422")}}})
     spec.path("/me/password", operations={"post": {
-        "summary": "修改自己的密码", "security": secured, "requestBody": _body("PasswordChangeIn"),
-        "responses": {"204": {"description": "已修改"}, **_errors("422")}}})
+        "summary": "修改自己的密码（本人全部 API 令牌随之作废，请用新密码再调用 POST /tokens）", "security": secured,
+        "requestBody": _body("PasswordChangeIn"),
+        "responses": {"204": {"description": "已修改，原有令牌已作废"}, **_errors("422")}}})
     spec.path("/brokers", operations={"get": {
         "summary": "技术经纪人名录", "parameters": _query(("field", "string", "擅长的技术领域"), ("q", "string", "姓名、单位或简介中的词"), *PAGING),
         "responses": {"200": _page_of("BrokerOut")}}})

@@ -5,7 +5,7 @@ import secrets
 from datetime import timedelta
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import or_, select
+from sqlalchemy import delete, or_, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from market.errors import AuthenticationFailed, NotFound, PermissionDenied, ValidationFailed
@@ -120,15 +120,18 @@ def record_login(user_id: int) -> None:
 
 
 @unit_of_work
-def change_password(actor, old_password, new_password) -> None:
-    """Change the actor's own password after checking the old one."""
+def change_password(actor, old_password, new_password) -> int:
+    """Change the actor's own password after checking the old one, and revoke every API token the old
+    password gave out (someone who learnt it may hold one); returns how many were revoked."""
     if not isinstance(old_password, str) or not check_password_hash(actor.password_hash, old_password):
         raise ValidationFailed({"old_password": "当前密码不正确"})
     if message := password_error(new_password):
         raise ValidationFailed({"new_password": message})
     user = db.session.get(User, actor.id)
     user.password_hash = generate_password_hash(new_password)
-    audit.record(actor, "account.change_password", "user", user.id)
+    revoked = db.session.execute(delete(ApiToken).where(ApiToken.user_id == user.id)).rowcount or 0
+    audit.record(actor, "account.change_password", "user", user.id, {"api_tokens_revoked": revoked})
+    return revoked
 
 
 @unit_of_work

@@ -64,10 +64,11 @@ def change_password():
             form.apply_errors({"new_password_again": "两次输入的新密码不一致"})
         else:
             try:
-                accounts.change_password(current_user, form.old_password.data, form.new_password.data)
+                revoked = accounts.change_password(current_user, form.old_password.data, form.new_password.data)
             except ValidationFailed as exc:
                 form.apply_errors(exc.fields)
             else:
-                flash("密码已修改", "success")
+                flash(f"密码已修改；原有的 {revoked} 个 API 令牌已作废，请用新密码重新获取" if revoked else "密码已修改",
+                      "success")
                 return redirect(url_for("workspace.show_dashboard"))
     return render_template("auth/password.html", form=form), 422 if form.errors else 200

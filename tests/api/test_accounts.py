@@ -114,6 +114,21 @@ def test_password_change_takes_effect_for_new_tokens(client, make_user, api_toke
     assert db.session.scalar(select(AuditEntry.action).where(AuditEntry.actor_id == user.id)) == "account.change_password"
 
 
+def test_password_change_revokes_every_token_the_old_password_gave_out(client, make_user, api_token):
+    user, other = make_user(), make_user()
+    used, spare, others = api_token(user), api_token(user), api_token(other)
+    assert client.get("/api/v1/me", headers=spare).status_code == 200
+    assert client.post("/api/v1/me/password", json={"old_password": PASSWORD, "new_password": "NewPassw0rd"},
+                       headers=used).status_code == 204
+    for headers in (used, spare):
+        error_of(client.get("/api/v1/me", headers=headers), 401)
+    assert client.get("/api/v1/me", headers=others).status_code == 200
+    fresh = api_token(user, "NewPassw0rd")
+    assert client.get("/api/v1/me", headers=fresh).get_json()["email"] == user.email
+    changes = db.session.scalar(select(AuditEntry.changes).where(AuditEntry.action == "account.change_password"))
+    assert changes == {"api_tokens_revoked": 2}
+
+
 def test_password_change_needs_a_token(client):
     before = all_row_counts()
     error_of(client.post("/api/v1/me/password", json={"old_password": PASSWORD, "new_password": "NewPassw0rd"}), 401)

@@ -230,11 +230,11 @@ def test_registration_and_password_responses_match_their_schemas(client, make_us
             "org_name": "新大学", "credit_code": credit_code_with_check("12610000MB0009876"), "region": "秦汉"}
     validate("/registrations", "post", client.post(f"{PREFIX}/registrations", json=body), 201)
     validate("/registrations", "post", client.post(f"{PREFIX}/registrations", json=body), 422)
-    headers = api_token(make_user())
+    user = make_user()
     validate("/me/password", "post", client.post(f"{PREFIX}/me/password", json={
-        "old_password": PASSWORD, "new_password": "NewPassw0rd"}, headers=headers), 204)
+        "old_password": PASSWORD, "new_password": "NewPassw0rd"}, headers=api_token(user)), 204)
     validate("/me/password", "post", client.post(f"{PREFIX}/me/password", json={
-        "old_password": PASSWORD, "new_password": "NewPassw0rd"}, headers=headers), 422)
+        "old_password": PASSWORD, "new_password": "NewPassw0rd"}, headers=api_token(user, "NewPassw0rd")), 422)
     validate("/me/password", "post", client.post(f"{PREFIX}/me/password", json={}), 401)
 
 

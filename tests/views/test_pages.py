@@ -136,3 +136,17 @@ def test_admin_verifies_organisation_and_approves_listing(client, make_user, mak
     db.session.expire_all()
     assert owner.organisation.is_verified
     assert client.get(f"/achievements/{listing.id}").status_code == 200
+
+
+def test_password_page_changes_the_password_and_says_the_api_tokens_are_revoked(client, make_user, login, api_token):
+    user = make_user()
+    token = api_token(user)
+    login(user)
+    assert "修改密码" in client.get("/account/password").get_data(as_text=True)
+    form = {"old_password": "Passw0rd!", "new_password": "NewPassw0rd", "new_password_again": "NewPassw0rd"}
+    mismatch = client.post("/account/password", data={**form, "new_password_again": "OtherPassw0rd"})
+    assert mismatch.status_code == 422 and "两次输入的新密码不一致" in mismatch.get_data(as_text=True)
+    assert client.get("/api/v1/me", headers=token).status_code == 200
+    page = client.post("/account/password", data=form, follow_redirects=True).get_data(as_text=True)
+    assert "原有的 1 个 API 令牌已作废" in page
+    assert client.get("/api/v1/me", headers=token).status_code == 401

@@ -113,7 +113,7 @@ class ChineseTokenizer(Tokenizer):
 
     def words(self, value, mode=""):
         """(word, position, start offset in the normalised text) for every word, sub-words included
-        when indexing; the one place segmentation happens, for tokens and for bulk indexing alike."""
+        when indexing: the tokens of queries, highlights and Whoosh's own writer (a rebuild uses positions)."""
         text = normalise(value)
         seg = segmenter()
         pos = 0

@@ -131,8 +131,10 @@ class UtilisationOut(Schema):
     equipment = fields.Nested(BookingEquipmentRef)
     month = fields.Function(lambda row: row["month"].strftime("%Y-%m"), metadata={"type": "string"})
     booked_minutes = fields.Integer(metadata={"description": "已批准和已完成的机时预约在本月的分钟数"})
-    open_minutes = fields.Integer(metadata={"description": "本月按开放时间计算的可用分钟数"})
-    utilisation = fields.Float(allow_none=True, metadata={"description": "使用率 = 预约分钟 / 开放分钟（0.5 为50%）；不开放时为 null"})
+    open_minutes = fields.Integer(metadata={"description": "本月按每周开放时间计算的分钟数"})
+    blocked_minutes = fields.Integer(metadata={"description": "开放时间中停机（维护、校准）占去的分钟数"})
+    available_minutes = fields.Integer(metadata={"description": "可预约的分钟数 = 开放分钟 − 停机分钟"})
+    utilisation = fields.Float(allow_none=True, metadata={"description": "使用率 = 预约分钟 / 可预约分钟（0.5 为50%）；无可预约时间时为 null"})
     revenue = YuanOf("revenue_fen", metadata={"description": "本月完成登记的预约的费用合计，元"})
     revenue_fen = fields.Integer()
 

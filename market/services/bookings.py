@@ -536,20 +536,35 @@ def _month_bounds(month: date) -> tuple[datetime, datetime]:
             datetime.combine(following, time(0), tzinfo=BEIJING).astimezone(timezone.utc))
 
 
-def open_minutes(equipment: Equipment, start: datetime, end: datetime) -> int:
-    """Minutes the instrument is open within [start, end), from its weekly hours (blocks not subtracted)."""
+def open_minutes(equipment: Equipment, start: datetime, end: datetime, closed=()) -> int:
+    """Minutes the instrument is open within [start, end), from its weekly hours, less the time inside any
+    of the closed (start, end) periods (blocks; they may overlap one another)."""
+    closed = _merged(closed)
     total, day = 0, start.astimezone(BEIJING).date()
     while datetime.combine(day, time(0), tzinfo=BEIJING) < end:
         for opens, closes in open_intervals(equipment, day):
             lo, hi = max(opens, start), min(closes, end)
             if hi > lo:
                 total += int((hi - lo).total_seconds() // 60)
+                total -= sum(int((min(hi, c_hi) - max(lo, c_lo)).total_seconds() // 60)
+                             for c_lo, c_hi in closed if c_lo < hi and c_hi > lo)
         day += timedelta(days=1)
     return total
 
 
+def _merged(periods) -> list[tuple[datetime, datetime]]:
+    """Overlapping or touching periods joined, in order."""
+    merged: list[list[datetime]] = []
+    for lo, hi in sorted(periods):
+        if merged and lo <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], hi)
+        else:
+            merged.append([lo, hi])
+    return [(lo, hi) for lo, hi in merged]
+
+
 def utilisation(actor, equipment_id, month: date) -> dict:
-    """For the owner: booked hours / open hours and the fees of completed bookings in one month."""
+    """For the owner: booked hours / open hours less blocks, and the fees of completed bookings in one month."""
     equipment = get_equipment(actor, equipment_id)
     _require_owner(actor, equipment)
     return _utilisation(equipment, month)
@@ -567,8 +582,20 @@ def _utilisation(equipment: Equipment, month: date) -> dict:
         Booking.equipment_id == equipment.id, Booking.status == "completed", Booking.updated_at >= start,
         Booking.updated_at < end)) or 0
     opened = open_minutes(equipment, start, end)
+    blocks = db.session.execute(select(EquipmentBlock.starts_at, EquipmentBlock.ends_at).where(
+        EquipmentBlock.equipment_id == equipment.id, EquipmentBlock.starts_at < end, EquipmentBlock.ends_at > start)).all()
+    available = open_minutes(equipment, start, end, closed=[(b.starts_at, b.ends_at) for b in blocks])
     return {"equipment": equipment, "month": date(month.year, month.month, 1), "booked_minutes": booked,
-            "open_minutes": opened, "utilisation": booked / opened if opened else None, "revenue_fen": int(revenue)}
+            "open_minutes": opened, "blocked_minutes": opened - available, "available_minutes": available,
+            "utilisation": booked / available if available else None, "revenue_fen": int(revenue)}
+
+
+def utilisation_totals(rows: list[dict]) -> dict:
+    """The sums of a utilisation table, and the utilisation of them all."""
+    totals = {key: sum(row[key] for row in rows)
+              for key in ("open_minutes", "blocked_minutes", "available_minutes", "booked_minutes", "revenue_fen")}
+    totals["utilisation"] = totals["booked_minutes"] / totals["available_minutes"] if totals["available_minutes"] else None
+    return totals
 
 
 def utilisation_table(actor, month: date) -> list[dict]:

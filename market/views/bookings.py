@@ -251,9 +251,7 @@ def show_utilisation():
         except ValueError:
             error = "月份格式应为 年-月，例如 2026-03；已显示本月"
     rows = bookings.utilisation_table(current_user, month)
-    totals = {"open_minutes": sum(r["open_minutes"] for r in rows), "booked_minutes": sum(r["booked_minutes"] for r in rows),
-              "revenue_fen": sum(r["revenue_fen"] for r in rows)}
-    totals["utilisation"] = totals["booked_minutes"] / totals["open_minutes"] if totals["open_minutes"] else None
+    totals = bookings.utilisation_totals(rows)
     previous = (month - timedelta(days=1)).replace(day=1)
     following = (month + timedelta(days=32)).replace(day=1)
     return render_template("bookings/utilisation.html", rows=rows, totals=totals, month=month, error=error,

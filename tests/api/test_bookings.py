@@ -426,6 +426,7 @@ def test_utilisation_per_instrument_and_month(client, world, tokens, booked, mak
         assert (row["equipment"], row["month"]) == ({"id": world["instrument"].id, "name": EQUIPMENT["name"]}, month)
         minutes = 120 if month == booked_in else 0
         assert row["booked_minutes"] == minutes
+        assert row["blocked_minutes"] == 0 and row["available_minutes"] == row["open_minutes"]
         if month == booked_in:
             assert row["open_minutes"] == days_in_month * 7 * 60
             assert row["utilisation"] == pytest.approx(minutes / row["open_minutes"])

@@ -100,6 +100,28 @@ def test_utilisation_counts_approved_and_completed_time_within_the_month(w, db):
     assert (april["booked_minutes"], april["revenue_fen"]) == (60, 77_77)
 
 
+def test_blocked_open_hours_are_not_counted_as_available(w, db):
+    from market.models import EquipmentBlock
+
+    def block(start, end):
+        db.session.add(EquipmentBlock(equipment_id=w.instrument.id, starts_at=start, ends_at=end, reason="校准"))
+    block(bj(date(2025, 3, 3), 10), bj(date(2025, 3, 3), 14))  # 10–12 and 13–14 are open: 180 minutes
+    block(bj(date(2025, 3, 3), 11), bj(date(2025, 3, 3), 13))  # overlaps the first: nothing more
+    block(bj(date(2025, 3, 8), 9), bj(date(2025, 3, 8), 17))  # a Saturday: closed anyway
+    block(bj(date(2025, 3, 31), 16), bj(date(2025, 4, 1), 10))  # 16–17 of March; April's morning is April's
+    db.session.commit()
+    put(db, w.instrument, w.requester, "approved", bj(date(2025, 3, 4), 9), bj(date(2025, 3, 4), 11))  # 120
+
+    march = bookings.utilisation(w.owner, w.instrument.id, MARCH)
+    assert (march["open_minutes"], march["blocked_minutes"], march["available_minutes"]) == (10020, 240, 9780)
+    assert march["utilisation"] == pytest.approx(120 / 9780)
+    april = bookings.utilisation(w.owner, w.instrument.id, date(2025, 4, 1))
+    assert april["blocked_minutes"] == 60  # 09:00–10:00 on Tuesday 1 April
+    totals = bookings.utilisation_totals([march, april])
+    assert (totals["blocked_minutes"], totals["booked_minutes"]) == (300, 120)
+    assert totals["utilisation"] == pytest.approx(120 / (march["available_minutes"] + april["available_minutes"]))
+
+
 def test_utilisation_is_for_the_owner_and_the_table_for_owners_and_admins(w, db, make_user, make_listing):
     put(db, w.instrument, w.requester, "completed", bj(date(2025, 3, 3), 9), bj(date(2025, 3, 3), 10), fee_fen=300_00,
         updated_at=bj(date(2025, 3, 3), 12))

@@ -292,6 +292,7 @@ def test_utilisation_shows_the_percentage_and_revenue(client, w, booked, as_user
     page = _plain(response)
     assert response.status_code == 200 and w.instrument.name in page
     assert f"{120 / (420 * days) * 100:.1f}%" in page and f"{7 * days:.1f}" in page
+    assert "停机（小时）" in page
     assert client.get("/bookings/utilisation?month=三月").status_code == 422
 
 

@@ -571,23 +571,38 @@ def utilisation(actor, equipment_id, month: date) -> dict:
 
 
 def _utilisation(equipment: Equipment, month: date) -> dict:
+    return _utilisation_of([equipment], [equipment.id], month)[0]
+
+
+def _utilisation_of(instruments: list[Equipment], ids, month: date) -> list[dict]:
+    """Utilisation rows of these instruments (ids: their ids, as a list or a select) in three queries."""
     start, end = _month_bounds(month)
-    booked = 0
-    rows = db.session.execute(select(Booking.starts_at, Booking.ends_at).where(
-        Booking.equipment_id == equipment.id, Booking.kind == "slot", Booking.status.in_(("approved", "completed")),
-        Booking.starts_at < end, Booking.ends_at > start))
-    for starts_at, ends_at in rows:
-        booked += int((min(ends_at, end) - max(starts_at, start)).total_seconds() // 60)
-    revenue = db.session.scalar(select(func.coalesce(func.sum(Booking.fee_fen), 0)).where(
-        Booking.equipment_id == equipment.id, Booking.status == "completed", Booking.updated_at >= start,
-        Booking.updated_at < end)) or 0
-    opened = open_minutes(equipment, start, end)
-    blocks = db.session.execute(select(EquipmentBlock.starts_at, EquipmentBlock.ends_at).where(
-        EquipmentBlock.equipment_id == equipment.id, EquipmentBlock.starts_at < end, EquipmentBlock.ends_at > start)).all()
-    available = open_minutes(equipment, start, end, closed=[(b.starts_at, b.ends_at) for b in blocks])
-    return {"equipment": equipment, "month": date(month.year, month.month, 1), "booked_minutes": booked,
-            "open_minutes": opened, "blocked_minutes": opened - available, "available_minutes": available,
-            "utilisation": booked / available if available else None, "revenue_fen": int(revenue)}
+    booked: dict[int, int] = {}
+    for equipment_id, starts_at, ends_at in db.session.execute(
+            select(Booking.equipment_id, Booking.starts_at, Booking.ends_at).where(
+                Booking.equipment_id.in_(ids), Booking.kind == "slot", Booking.status.in_(("approved", "completed")),
+                Booking.starts_at < end, Booking.ends_at > start)):
+        minutes = int((min(ends_at, end) - max(starts_at, start)).total_seconds() // 60)
+        booked[equipment_id] = booked.get(equipment_id, 0) + minutes
+    revenue = dict(db.session.execute(
+        select(Booking.equipment_id, func.sum(Booking.fee_fen)).where(
+            Booking.equipment_id.in_(ids), Booking.status == "completed", Booking.updated_at >= start,
+            Booking.updated_at < end).group_by(Booking.equipment_id)).all())
+    blocks: dict[int, list] = {}
+    for equipment_id, starts_at, ends_at in db.session.execute(
+            select(EquipmentBlock.equipment_id, EquipmentBlock.starts_at, EquipmentBlock.ends_at).where(
+                EquipmentBlock.equipment_id.in_(ids), EquipmentBlock.starts_at < end, EquipmentBlock.ends_at > start)):
+        blocks.setdefault(equipment_id, []).append((starts_at, ends_at))
+    rows = []
+    for equipment in instruments:
+        opened = open_minutes(equipment, start, end)
+        available = open_minutes(equipment, start, end, closed=blocks.get(equipment.id, ()))
+        used = booked.get(equipment.id, 0)
+        rows.append({"equipment": equipment, "month": date(month.year, month.month, 1), "booked_minutes": used,
+                     "open_minutes": opened, "blocked_minutes": opened - available, "available_minutes": available,
+                     "utilisation": used / available if available else None,
+                     "revenue_fen": int(revenue.get(equipment.id) or 0)})
+    return rows
 
 
 def utilisation_totals(rows: list[dict]) -> dict:
@@ -605,7 +620,8 @@ def utilisation_table(actor, month: date) -> list[dict]:
     query = select(Equipment).where(Equipment.status == "published").order_by(Equipment.id)
     if not is_admin(actor):
         query = query.where(Equipment.org_id == (actor.organisation_id or -1))
-    return [_utilisation(equipment, month) for equipment in db.session.scalars(query)]
+    instruments = list(db.session.scalars(query.options(selectinload(Equipment.organisation))))
+    return _utilisation_of(instruments, query.with_only_columns(Equipment.id).order_by(None), month)
 
 
 def _ics_text(value: str) -> str:

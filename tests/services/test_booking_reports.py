@@ -122,6 +122,32 @@ def test_blocked_open_hours_are_not_counted_as_available(w, db):
     assert totals["utilisation"] == pytest.approx(120 / (march["available_minutes"] + april["available_minutes"]))
 
 
+def test_the_admin_table_takes_the_same_few_queries_for_any_number_of_instruments(w, db, make_user, make_listing):
+    from sqlalchemy import event
+
+    def queries_for_table() -> tuple[int, list[dict]]:
+        statements = []
+        listen = lambda *args: statements.append(args[2])  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", listen)
+        try:
+            rows = bookings.utilisation_table(w.admin, MARCH)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listen)
+        return len(statements), rows
+
+    put(db, w.instrument, w.requester, "approved", bj(date(2025, 3, 3), 9), bj(date(2025, 3, 3), 11))
+    few, rows = queries_for_table()
+    for number in range(4):
+        other = make_listing("equipment", make_user("university"), **{**EQUIPMENT, "name": f"仪器{number}"})
+        bookings.set_booking_rules(w.admin, other.id, {"opening_hours": WORKDAYS})
+        put(db, other, w.requester, "completed", bj(date(2025, 3, 4), 9), bj(date(2025, 3, 4), 10), fee_fen=100_00,
+            updated_at=bj(date(2025, 3, 4), 11))
+    many, rows = queries_for_table()
+    assert many == few
+    assert [row["booked_minutes"] for row in rows] == [120, 60, 60, 60, 60]
+    assert [row["revenue_fen"] for row in rows] == [0, 100_00, 100_00, 100_00, 100_00]
+
+
 def test_utilisation_is_for_the_owner_and_the_table_for_owners_and_admins(w, db, make_user, make_listing):
     put(db, w.instrument, w.requester, "completed", bj(date(2025, 3, 3), 9), bj(date(2025, 3, 3), 10), fee_fen=300_00,
         updated_at=bj(date(2025, 3, 3), 12))

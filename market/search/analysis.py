@@ -105,6 +105,21 @@ def _index_words(seg: jieba.Tokenizer, segment: str):
     return (word, *_cached_sub_words(seg, word))
 
 
+class _IndexPlans(dict):
+    """jieba segment → what it adds to the index: _index_words, with a lone word as the str itself."""
+
+    def __init__(self, seg: jieba.Tokenizer):
+        super().__init__()
+        self.segmenter = seg
+
+    def __missing__(self, segment: str):
+        plan = _index_words(self.segmenter, segment)
+        if plan and len(plan) == 1:
+            plan = plan[0]
+        self[segment] = plan
+        return plan
+
+
 class ChineseTokenizer(Tokenizer):
     """jieba words with Whoosh word positions (not character offsets), plus sub-words when indexing."""
 
@@ -125,36 +140,44 @@ class ChineseTokenizer(Tokenizer):
                 yield word, pos, start
             pos += 1
 
-    def positions(self, value) -> dict[str, int | list[int]]:
-        """Every indexed word of value with its word position: an int for a word seen once (most of
-        them), a list for a word seen more often, as Whoosh's Positions format collects them.
+    def positions(self, value) -> tuple[dict[str, int], dict[str, list[int]]]:
+        """Every indexed word of value with its word positions, as two dicts: words seen once (most of
+        them) → their position, and words seen more often → their positions, as Whoosh's Positions
+        format collects them.
 
         The same words as words(value) (a test holds them equal), with what a segment stands for
-        (skipped, a stop word, or its index words) remembered per segment: this runs for every field
-        of every document of a rebuild.
+        remembered per segment (_IndexPlans): this loop runs for every word of every document of a rebuild.
         """
         seg = segmenter()
-        plans = seg.__dict__.setdefault("market_index_words", {})
-        if len(plans) >= _SUB_WORD_CACHE_SIZE:
-            plans.clear()
-        found = {}
-        pos = 0
+        plans = seg.__dict__.get("market_index_plans")
+        if plans is None or len(plans) >= _SUB_WORD_CACHE_SIZE:
+            plans = seg.__dict__["market_index_plans"] = _IndexPlans(seg)
+        found, repeated, pos = {}, [], 0
+        seen_at = found.get
         for segment in seg.cut(normalise(value), HMM=True):
-            plan = plans.get(segment)
-            if plan is None:
-                plan = plans[segment] = _index_words(seg, segment)
-            if plan is False:
-                continue
-            for word in plan:
-                seen = found.get(word)
+            plan = plans[segment]
+            if plan.__class__ is str:  # one word: most segments
+                seen = seen_at(plan)
                 if seen is None:
-                    found[word] = pos
+                    found[plan] = pos
                 elif seen.__class__ is int:
-                    found[word] = [seen, pos]
+                    found[plan] = [seen, pos]
+                    repeated.append(plan)
                 else:
                     seen.append(pos)
-            pos += 1
-        return found
+                pos += 1
+            elif plan is not False:
+                for word in plan:
+                    seen = seen_at(word)
+                    if seen is None:
+                        found[word] = pos
+                    elif seen.__class__ is int:
+                        found[word] = [seen, pos]
+                        repeated.append(word)
+                    else:
+                        seen.append(pos)
+                pos += 1
+        return found, {word: found.pop(word) for word in repeated}
 
     def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
                  start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):

@@ -156,7 +156,7 @@ class ChineseTokenizer(Tokenizer):
         seen_at = found.get
         for segment in seg.cut(normalise(value), HMM=True):
             plan = plans[segment]
-            if plan.__class__ is str:  # one word: most segments
+            if plan.__class__ is str:  # one word, most segments: the loop below spelled out, no tuple to walk
                 seen = seen_at(plan)
                 if seen is None:
                     found[plan] = pos

@@ -172,7 +172,6 @@ class BulkSegmentWriter(SegmentWriter):
                 _write_block(postwriter, block[6], block[7], last=number == len(term_blocks))
             fieldwriter.finish_term()
         if postwriter is not None:
-            postwriter._compression = compression
             fieldwriter.finish_field()
 
 

@@ -3,11 +3,12 @@
     .venv/bin/python bench/matching_bench.py                  # 100k achievements + 50k demands (the search benchmark's size)
     .venv/bin/python bench/matching_bench.py --scale 0.05     # a quick look
 
-A suggestion for one demand = lexical candidates from the Whoosh index (`similar`, as the service calls it)
-+ the demand's query vectors against every result's passage vector (numpy) + fusion and scoring of the
-candidates (market.matching.scoring). Vectors for the catalogue are random unit vectors: embedding 100k
-real texts takes hours on 2 cores, and the matrix product does not depend on what the vectors say. Not
-measured here: loading the ~200 candidate rows by primary key from the database.
+A suggestion for one demand runs the service's own steps (market.services.matching) in an app over a SQLite
+database: lexical candidates from the Whoosh index (`similar`), the demand's query vectors against every
+result's passage vector (the process's vector cache), the candidates' query vectors read from the database for
+the second reading, then fusion and scoring (market.matching.scoring). Vectors for the catalogue are random
+unit vectors: embedding 100k real texts takes hours on 2 cores, and the arithmetic does not depend on what the
+vectors say. Not measured here: loading the ~200 candidate listings by primary key for their reasons.
 """
 import argparse
 import os
@@ -18,6 +19,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 
@@ -27,8 +29,13 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from search_bench import Generator, percentile  # noqa: E402
 
+from market import create_app  # noqa: E402
+from market.extensions import db  # noqa: E402
 from market.matching import embedding, scoring  # noqa: E402
+from market.models import ListingVector  # noqa: E402
+from market.models.base import utcnow  # noqa: E402
 from market.search.whoosh_backend import WhooshBackend  # noqa: E402
+from market.services import matching  # noqa: E402
 
 
 def rss_mb() -> float:
@@ -37,6 +44,23 @@ def rss_mb() -> float:
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) / 1024
     return 0.0
+
+
+def store_random_vectors(achievements: int, demands: list) -> None:
+    """Random unit vectors, stored as the service stores real ones: every result, and the demands asked about."""
+    rng = np.random.default_rng(5)
+
+    def unit() -> bytes:
+        vector = rng.standard_normal(embedding.DIMENSIONS).astype(np.float32)
+        return embedding.to_bytes(vector / np.linalg.norm(vector))
+
+    rows = [("achievement", i) for i in range(1, achievements + 1)] + [("demand", d.id) for d in demands]
+    for start in range(0, len(rows), 5000):
+        db.session.execute(ListingVector.__table__.insert(), [
+            dict(kind=kind, object_id=object_id, model=embedding.MODEL_NAME, text_hash="-", as_query=unit(),
+                 title_as_query=unit(), as_passage=unit(), updated_at=utcnow())
+            for kind, object_id in rows[start:start + 5000]])
+        db.session.commit()
 
 
 def run(scale: float) -> dict:
@@ -63,32 +87,36 @@ def run(scale: float) -> dict:
     workdir = Path(tempfile.mkdtemp(prefix="market-match-bench-"))
     backend = WhooshBackend(str(workdir))
     backend.rebuild(iter(docs), cursor=0, processes=os.cpu_count() or 1)
-    rng = np.random.default_rng(5)
-    passages = rng.standard_normal((counts["achievement"], embedding.DIMENSIONS)).astype(np.float32)
-    passages /= np.linalg.norm(passages, axis=1, keepdims=True)
-    ids = np.arange(1, counts["achievement"] + 1)
-    demands = [d for d in docs if d.kind == "demand"][:200]
+    app = create_app({"DATABASE_URL": f"sqlite:///{workdir}/bench.db", "SEARCH_BACKEND": "memory",
+                      "INSTANCE_PATH": str(workdir), "SECRET_KEY": "bench", "MATCHING_NOTIFY": False})
+    app.extensions["search"] = backend
+    demands = [SimpleNamespace(kind="demand", id=d.object_id, title=d.title, description=d.body)
+               for d in docs if d.kind == "demand"][:200]
+    latencies, parts = [], {"lexical": [], "semantic": [], "second reading": [], "scoring": []}
+    with app.app_context():
+        from flask_migrate import upgrade
 
-    latencies, parts = [], {"lexical": [], "semantic": [], "scoring": []}
-    for demand in demands:
-        whole, title = rng.standard_normal((2, embedding.DIMENSIONS)).astype(np.float32)
-        t0 = time.perf_counter()
-        hits = backend.similar("achievement", f"{demand.title} {demand.title} {demand.body}"[:600], limit=100)
-        lexical = {h.object_id: r for r, h in enumerate(hits, 1)}
-        t1 = time.perf_counter()
-        by_text, by_title = passages @ whole, passages @ title
-        semantic = {int(ids[i]): r for r, i in enumerate(np.argsort(-by_text)[:100], 1)}
-        titles = {int(ids[i]): r for r, i in enumerate(np.argsort(-by_title)[:100], 1)}
-        t2 = time.perf_counter()
-        signals = [scoring.Signals(candidate_id=i, lexical_rank=lexical.get(i), semantic_rank=semantic.get(i),
-                                   title_rank=titles.get(i), cosine=float(by_text[i - 1]))
-                   for i in set(lexical) | set(semantic) | set(titles)]
-        scoring.rank(signals, 10)
-        t3 = time.perf_counter()
-        parts["lexical"].append((t1 - t0) * 1000)
-        parts["semantic"].append((t2 - t1) * 1000)
-        parts["scoring"].append((t3 - t2) * 1000)
-        latencies.append((t3 - t0) * 1000)
+        upgrade()
+        store_random_vectors(counts["achievement"], demands)
+        matching.vectors.cache().matrix("achievement")  # loaded once per process, as in a worker
+        for demand in demands:
+            t0 = time.perf_counter()
+            lexical = matching._lexical_ranks(demand, "achievement")
+            t1 = time.perf_counter()
+            meaning = matching._Meaning(demand, "achievement")
+            cosines, title_cosines = meaning.cosines({*lexical, *meaning.top(meaning.by_text), *meaning.top(meaning.by_title)})
+            t2 = time.perf_counter()
+            by_text, by_title = matching._read_both_ways(meaning, "achievement", cosines, title_cosines)
+            semantic, titles = scoring.ranks_of(by_text, matching.CANDIDATES), scoring.ranks_of(by_title, matching.CANDIDATES)
+            t3 = time.perf_counter()
+            signals = [scoring.Signals(candidate_id=i, lexical_rank=lexical.get(i), semantic_rank=semantic.get(i),
+                                       title_rank=titles.get(i), cosine=cosines.get(i))
+                       for i in set(lexical) | set(semantic) | set(titles)]
+            scoring.rank(signals, 10)
+            t4 = time.perf_counter()
+            for name, ms in zip(parts, (t1 - t0, t2 - t1, t3 - t2, t4 - t3)):
+                parts[name].append(ms * 1000)
+            latencies.append((t4 - t0) * 1000)
     shutil.rmtree(workdir, ignore_errors=True)
     return {"achievements": counts["achievement"], "demands": counts["demand"], "model_mb": model_mb, "model_after_mb": model_after_mb,
             "load_s": load_s, "embed": timings, "p50": percentile(latencies, 50), "p95": percentile(latencies, 95),

@@ -1,8 +1,9 @@
 """How a suggestion is scored and explained (pure: plain values in, plain values out).
 
 Two retrievers propose candidates: the search index (BM25 over segmented words: exact terms) and the
-embedding model (cosine similarity: meaning, when an enterprise's plain words and a paper's terms differ).
-Each ranking is turned into a rank-based share (reciprocal rank fusion, which needs no calibration
+embedding model (cosine similarity: meaning, when an enterprise's plain words and a paper's terms differ),
+which ranks twice: by the whole text and by the title, each similarity read both as an answer to a question
+(query→passage) and as a paraphrase (query↔query). Each ranking is turned into a rank-based share (reciprocal rank fusion, which needs no calibration
 between score scales that differ per catalogue); structured signals add small, explainable nudges. The
 band (强/中/弱) comes from absolute evidence instead: how close the meanings are and whether the index
 found the pair too.
@@ -48,6 +49,12 @@ class Suggestion:
     reasons: list[str]
     parts: dict
     total: float = 0.0  # the unclamped weighted sum that orders suggestions
+
+
+def ranks_of(scores: dict[int, float], limit: int | None = None) -> dict[int, int]:
+    """1-based ranks by score, best first (ties by id), for the best `limit` ids."""
+    ordered = sorted(scores, key=lambda i: (-scores[i], i))
+    return {i: position for position, i in enumerate(ordered[:limit], start=1)}
 
 
 def _rrf(rank: int | None) -> float:

@@ -22,19 +22,23 @@ class VectorCache:
             self._kinds.clear()
 
     def matrix(self, kind: str) -> tuple[np.ndarray, np.ndarray]:
-        stamp = db.session.execute(select(func.count(), func.max(ListingVector.updated_at))
-                                   .where(ListingVector.kind == kind)).one()
+        """The ids (ascending) and passage vectors of one kind's stored rows."""
+        # two queries, each answered from the (kind, updated_at) index: together SQLite walks it twice as long
+        of_kind = ListingVector.kind == kind
+        stamp = (db.session.scalar(select(func.count()).select_from(ListingVector).where(of_kind)),
+                 db.session.scalar(select(func.max(ListingVector.updated_at)).where(of_kind)))
         with self._lock:
             cached = self._kinds.get(kind)
-            if cached and cached[0] == tuple(stamp):
+            if cached and cached[0] == stamp:
                 return cached[1], cached[2]
         rows = db.session.execute(select(ListingVector.object_id, ListingVector.as_passage)
-                                  .where(ListingVector.kind == kind, ListingVector.model == embedding.MODEL_NAME)).all()
+                                  .where(ListingVector.kind == kind, ListingVector.model == embedding.MODEL_NAME)
+                                  .order_by(ListingVector.object_id)).all()
         ids = np.array([r.object_id for r in rows], dtype=np.int64)
         matrix = (np.vstack([embedding.from_bytes(r.as_passage) for r in rows]) if rows
                   else np.zeros((0, embedding.DIMENSIONS), dtype=np.float32))
         with self._lock:
-            self._kinds[kind] = (tuple(stamp), ids, matrix)
+            self._kinds[kind] = (stamp, ids, matrix)
         return ids, matrix
 
 

@@ -11,6 +11,8 @@ class ListingVector(Base):
     """A listing's sentence embeddings (float32 bytes), computed once per text version."""
 
     __tablename__ = "listing_vectors"
+    # whether a process's vector matrix is stale: count and latest change of one kind, read from the index alone
+    __table_args__ = (Index("ix_listing_vectors_kind_updated_at", "kind", "updated_at"),)
 
     kind: Mapped[str] = mapped_column(String(20), primary_key=True)
     object_id: Mapped[int] = mapped_column(primary_key=True)
@@ -19,7 +21,7 @@ class ListingVector(Base):
     as_query: Mapped[bytes] = mapped_column(LargeBinary)  # "query: " side, for ranking the other kind
     title_as_query: Mapped[bytes] = mapped_column(LargeBinary)  # the title alone: demands' texts are often company profiles
     as_passage: Mapped[bytes] = mapped_column(LargeBinary)  # "passage: " side, for being ranked
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
 
 class MatchDecision(TimestampMixin, Base):

@@ -25,7 +25,8 @@ log = logging.getLogger(__name__)
 MATCHED = {"demand": Achievement, "achievement": Demand}
 OTHER = {"demand": "achievement", "achievement": "demand"}
 VECTOR_CURSOR = "matching-vectors"
-CANDIDATES = 100
+CANDIDATES = 100  # from each retriever
+METHODS_COMBINED = ("lexical", "semantic")
 MAX_QUEUE_PAGE = 20  # every demand on a queue page is matched on the spot
 REJECT_REASONS = {"field": "领域不符", "maturity": "成熟度不够", "price": "价格不符", "existing": "已有合作",
                   "unclear": "描述不清", "other": "其他"}
@@ -180,22 +181,63 @@ def _lexical_ranks(listing, target: str) -> dict[int, int]:
     return {hit.object_id: position for position, hit in enumerate(hits, start=1)}
 
 
-def _top(cosines: np.ndarray) -> np.ndarray:
-    return np.argsort(-cosines)[:CANDIDATES]
+class _Meaning:
+    """One listing's cosines against every stored passage of the other kind: whole text and title, each as a query."""
+
+    def __init__(self, listing, target: str):
+        self.ids, matrix = vectors.cache().matrix(target)  # ids ascending
+        self.whole, self.title = _query_vectors(listing)
+        self.by_text = matrix @ self.whole if len(self.ids) else np.zeros(0, dtype=np.float32)
+        self.by_title = matrix @ self.title if len(self.ids) else np.zeros(0, dtype=np.float32)
+
+    def top(self, cosines: np.ndarray) -> list[int]:
+        return [int(self.ids[i]) for i in np.argsort(-cosines, kind="stable")[:CANDIDATES]]
+
+    def cosines(self, wanted) -> tuple[dict[int, float], dict[int, float]]:
+        """The whole text's and the title's cosine for each wanted id that has a stored passage."""
+        wanted = np.array(sorted(wanted), dtype=np.int64)
+        at = np.searchsorted(self.ids, wanted)
+        found = at < len(self.ids)
+        found[found] = self.ids[at[found]] == wanted[found]
+        ids, at = wanted[found].tolist(), at[found]
+        return dict(zip(ids, self.by_text[at].tolist())), dict(zip(ids, self.by_title[at].tolist()))
 
 
-def _semantic(listing, target: str) -> tuple[dict[int, int], dict[int, int], dict[int, float]]:
-    """Ranks by the whole text's meaning and by the title's, and the whole text's cosine per candidate."""
-    ids, matrix = vectors.cache().matrix(target)
-    if not len(ids):
-        return {}, {}, {}
-    whole, title = _query_vectors(listing)
-    by_text, by_title = matrix @ whole, matrix @ title
-    top_text, top_title = _top(by_text), _top(by_title)
-    text_ranks = {int(ids[i]): position for position, i in enumerate(top_text, start=1)}
-    title_ranks = {int(ids[i]): position for position, i in enumerate(top_title, start=1)}
-    cosines = {int(ids[i]): float(by_text[i]) for i in {*top_text.tolist(), *top_title.tolist()}}
-    return text_ranks, title_ranks, cosines
+def _read_both_ways(meaning: _Meaning, target: str, by_text: dict, by_title: dict) -> tuple[dict, dict]:
+    """Each view's similarity read as e5 reads an answer (query→passage) plus as it reads a paraphrase (query↔query).
+
+    A demand and the result that meets it are something of both: one asks and the other answers, yet both describe
+    the same problem. The second reading needs the candidates' query vectors, fetched for these candidates only."""
+    rows = db.session.execute(select(ListingVector.object_id, ListingVector.as_query, ListingVector.title_as_query)
+                              .where(ListingVector.kind == target, ListingVector.model == embedding.MODEL_NAME,
+                                     ListingVector.object_id.in_(list(by_text)))).all()
+    if not rows:
+        return {}, {}
+    ids = [r.object_id for r in rows]
+    as_query = np.vstack([embedding.from_bytes(r.as_query) for r in rows]) @ meaning.whole
+    title_as_query = np.vstack([embedding.from_bytes(r.title_as_query) for r in rows]) @ meaning.title
+    return ({i: by_text[i] + float(c) for i, c in zip(ids, as_query)},
+            {i: by_title[i] + float(c) for i, c in zip(ids, title_as_query)})
+
+
+def _evidence(listing, target: str, methods) -> tuple[dict[int, int], dict[int, int], dict[int, int], dict[int, float]]:
+    """Lexical, semantic and title ranks of the candidates, and each candidate's whole-text cosine.
+
+    The embedding baseline of the evaluation (methods == ("semantic",)) ranks by the whole text read one way only, as
+    the model is meant to be used; the combined ranking reads both views both ways over every retrieved candidate."""
+    lexical = _lexical_ranks(listing, target) if "lexical" in methods else {}
+    if "semantic" not in methods:
+        return lexical, {}, {}, {}
+    meaning = _Meaning(listing, target)
+    if not len(meaning.ids):
+        return lexical, {}, {}, {}
+    by_text_top, by_title_top = meaning.top(meaning.by_text), meaning.top(meaning.by_title)
+    if "lexical" not in methods:
+        cosines, _ = meaning.cosines(by_text_top)
+        return lexical, scoring.ranks_of(cosines, CANDIDATES), {}, cosines
+    cosines, title_cosines = meaning.cosines({*lexical, *by_text_top, *by_title_top})
+    by_text, by_title = _read_both_ways(meaning, target, cosines, title_cosines)
+    return lexical, scoring.ranks_of(by_text, CANDIDATES), scoring.ranks_of(by_title, CANDIDATES), cosines
 
 
 def _words(listing) -> list[str]:
@@ -220,14 +262,12 @@ def _signals(source, candidate, lexical_rank, semantic_rank, title_rank, cosine,
         region_name=source_region, age_days=(now - published).days if published else None)
 
 
-def compute_matches(listing, limit: int = 10, methods=("lexical", "semantic")) -> list[tuple[object, scoring.Suggestion]]:
+def compute_matches(listing, limit: int = 10, methods=METHODS_COMBINED) -> list[tuple[object, scoring.Suggestion]]:
     """The best published listings of the other kind for this one, with scores and reasons (no access check).
 
     methods narrows retrieval to one signal: the evaluation uses it for its baselines.
     """
-    target = OTHER[listing.kind]
-    lexical = _lexical_ranks(listing, target) if "lexical" in methods else {}
-    semantic, by_title, cosines = _semantic(listing, target) if "semantic" in methods else ({}, {}, {})
+    lexical, semantic, by_title, cosines = _evidence(listing, OTHER[listing.kind], methods)
     ids = set(lexical) | set(semantic) | set(by_title)
     if not ids:
         return []
@@ -380,8 +420,7 @@ def match_queue(actor, page=1, per_page=10, per_demand=3) -> Page:
 
 def pair_features(demand, achievement) -> dict:
     """The evidence for one demand–achievement pair as the demand's suggestions see it (scoring.features)."""
-    lexical = _lexical_ranks(demand, "achievement")
-    semantic, by_title, cosines = _semantic(demand, "achievement")
+    lexical, semantic, by_title, cosines = _evidence(demand, "achievement", METHODS_COMBINED)
     signals = _signals(demand, achievement, lexical.get(achievement.id), semantic.get(achievement.id),
                        by_title.get(achievement.id), cosines.get(achievement.id), utcnow())
     return scoring.features(signals)

@@ -107,6 +107,13 @@ def test_rank_respects_limit():
     assert rank([]) == []
 
 
+def test_ranks_of_puts_the_highest_score_first_breaks_ties_by_id_and_keeps_the_best_limit():
+    scores = {7: 0.5, 3: 1.7, 9: 0.5, 4: -0.2}
+    assert scoring.ranks_of(scores) == {3: 1, 7: 2, 9: 3, 4: 4}
+    assert scoring.ranks_of(scores, 2) == {3: 1, 7: 2}
+    assert scoring.ranks_of({}) == {}
+
+
 # --- band ----------------------------------------------------------------------------------------
 
 def test_closeness_maps_floor_and_ceiling_to_zero_and_one():

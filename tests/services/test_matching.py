@@ -1,10 +1,12 @@
 """Vectors follow the outbox, matches come back explained, strong matches notify, and eval-matching measures."""
 import json
 
+import numpy as np
 import pytest
 from sqlalchemy import select
 
 from market.extensions import db
+from market.matching import scoring
 from market.models import ListingVector, Notification, SearchIndexCursor
 from market.services import listings, matching
 from market.services.indexing import prune_outbox
@@ -81,6 +83,42 @@ def test_matches_rank_the_fitting_result_first_with_reasons(make_user, make_list
     assert 0 <= best.score <= 1
     # and the other way round
     assert matching.compute_matches(battery, 5)[0][0].id == demand.id
+
+
+def test_the_combined_ranking_reads_text_and_title_both_ways_and_the_baseline_one_way(make_user, make_listing):
+    """Semantic rank: cos(query, passage) + cos(query, query) of the whole text; title rank: the same of the titles
+    (against the other's whole passage, then its title). The embedding baseline ranks by the first cosine alone."""
+    enterprise = make_user("enterprise")
+    demand = make_listing("demand", enterprise, **DEMAND)
+    results = [make_listing("achievement", make_user("university"), **values) for values in (
+        RICE, ACHIEVEMENT, {**ACHIEVEMENT, "title": "锂电池正极材料碳包覆技术"}, {**RICE, "title": "盐碱地改良技术"})]
+    matching.backfill_vectors()
+
+    def vector(kind, row_id, name):
+        return np.frombuffer(getattr(db.session.get(ListingVector, (kind, row_id)), name), dtype=np.float32)
+
+    whole, title = vector("demand", demand.id, "as_query"), vector("demand", demand.id, "title_as_query")
+    passage = {r.id: vector("achievement", r.id, "as_passage") for r in results}
+    text_both = {r.id: float(passage[r.id] @ whole + vector("achievement", r.id, "as_query") @ whole) for r in results}
+    title_both = {r.id: float(passage[r.id] @ title + vector("achievement", r.id, "title_as_query") @ title)
+                  for r in results}
+    _, semantic, by_title, cosines = matching._evidence(demand, "achievement", ("lexical", "semantic"))
+    assert semantic == scoring.ranks_of(text_both) and by_title == scoring.ranks_of(title_both)
+    assert cosines == pytest.approx({r.id: float(passage[r.id] @ whole) for r in results})
+    _, baseline, no_title, _ = matching._evidence(demand, "achievement", ("semantic",))
+    assert baseline == scoring.ranks_of({r.id: float(passage[r.id] @ whole) for r in results}) and no_title == {}
+
+
+def test_a_candidate_found_only_by_the_index_still_gets_its_semantic_evidence(monkeypatch, make_user, make_listing):
+    demand = make_listing("demand", make_user("enterprise"), **DEMAND)
+    battery = make_listing("achievement", make_user("university"), **ACHIEVEMENT)
+    rice = make_listing("achievement", make_user("university"), **RICE)
+    matching.backfill_vectors()
+    monkeypatch.setattr(matching, "_lexical_ranks", lambda listing, target: {rice.id: 1})
+    monkeypatch.setattr(matching, "CANDIDATES", 1)  # the embeddings alone propose only the battery result
+    lexical, semantic, by_title, cosines = matching._evidence(demand, "achievement", ("lexical", "semantic"))
+    assert lexical == {rice.id: 1} and set(cosines) == {battery.id, rice.id}
+    assert semantic == {battery.id: 1} and by_title == {battery.id: 1}  # each view still keeps its best only
 
 
 def test_an_organisation_never_sees_its_own_listings_suggested(make_user, make_listing):

@@ -3,10 +3,10 @@
 Two retrievers propose candidates: the search index (BM25 over segmented words: exact terms) and the
 embedding model (cosine similarity: meaning, when an enterprise's plain words and a paper's terms differ),
 which ranks twice: by the whole text and by the title, each similarity read both as an answer to a question
-(query→passage) and as a paraphrase (query↔query). Each ranking is turned into a rank-based share (reciprocal rank fusion, which needs no calibration
-between score scales that differ per catalogue); structured signals add small, explainable nudges. The
-band (强/中/弱) comes from absolute evidence instead: how close the meanings are and whether the index
-found the pair too.
+(query→passage) and as a paraphrase (query↔query). Each ranking is turned into a rank-based share
+(reciprocal rank fusion, which needs no calibration between score scales that differ per catalogue);
+structured signals add small, explainable nudges. The band (强/中/弱) comes from absolute evidence instead:
+how close the meanings are and whether the index found the pair too.
 """
 from dataclasses import dataclass, field
 

@@ -187,8 +187,7 @@ class _Meaning:
     def __init__(self, listing, target: str):
         self.ids, matrix = vectors.cache().matrix(target)  # ids ascending
         self.whole, self.title = _query_vectors(listing)
-        self.by_text = matrix @ self.whole if len(self.ids) else np.zeros(0, dtype=np.float32)
-        self.by_title = matrix @ self.title if len(self.ids) else np.zeros(0, dtype=np.float32)
+        self.by_text, self.by_title = matrix @ self.whole, matrix @ self.title
 
     def top(self, cosines: np.ndarray) -> list[int]:
         return [int(self.ids[i]) for i in np.argsort(-cosines, kind="stable")[:CANDIDATES]]
@@ -231,11 +230,10 @@ def _evidence(listing, target: str, methods) -> tuple[dict[int, int], dict[int, 
     meaning = _Meaning(listing, target)
     if not len(meaning.ids):
         return lexical, {}, {}, {}
-    by_text_top, by_title_top = meaning.top(meaning.by_text), meaning.top(meaning.by_title)
     if "lexical" not in methods:
-        cosines, _ = meaning.cosines(by_text_top)
+        cosines, _ = meaning.cosines(meaning.top(meaning.by_text))
         return lexical, scoring.ranks_of(cosines, CANDIDATES), {}, cosines
-    cosines, title_cosines = meaning.cosines({*lexical, *by_text_top, *by_title_top})
+    cosines, title_cosines = meaning.cosines({*lexical, *meaning.top(meaning.by_text), *meaning.top(meaning.by_title)})
     by_text, by_title = _read_both_ways(meaning, target, cosines, title_cosines)
     return lexical, scoring.ranks_of(by_text, CANDIDATES), scoring.ranks_of(by_title, CANDIDATES), cosines
 

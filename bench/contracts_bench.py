@@ -192,7 +192,7 @@ def run(database: str, contracts: int) -> dict:
     try:
         app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False,
                           "INSTANCE_PATH": str(workdir / "instance"), "SEARCH_BACKEND": "memory",
-                          "MATCHING_EMBED_ON_COMMIT": False, "MATCHING_NOTIFY": False})
+                          "MATCHING_NOTIFY": False})
         with app.app_context():
             from flask_migrate import upgrade
 

@@ -1,4 +1,5 @@
 """秦创原科技大市场: the application factory."""
+import importlib
 import logging
 import os
 import secrets
@@ -6,6 +7,10 @@ import secrets
 from flask import Flask
 
 from market.config import PROJECT_ROOT, DefaultConfig
+
+# Modules whose handlers subscribe to domain events (market.events): imported by every process, so that the web,
+# the worker and the commands all queue the same handlers for an event.
+SUBSCRIBERS = ("market.services.bookings", "market.services.contracts", "market.services.deals")
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -25,10 +30,13 @@ def create_app(config: dict | None = None) -> Flask:
     _configure_database(app)
     _configure_secret(app)
 
-    from market import cli, extensions, search, views
+    from market import cli, extensions, search, submissions, views, worker
     from market.api import api_bp
     from market.services import indexing
     from market.services.accounts import load_user
+
+    for module in SUBSCRIBERS:
+        importlib.import_module(module)
 
     extensions.db.init_app(app)
     extensions.migrate.init_app(app, extensions.db, directory=str(PROJECT_ROOT / "migrations"))
@@ -42,11 +50,14 @@ def create_app(config: dict | None = None) -> Flask:
 
     search.init_app(app)
     indexing.install()
+    worker.install()
+    submissions.init_app(app)
 
     extensions.csrf.exempt(api_bp)  # the API authenticates with bearer tokens only, never cookies
     app.register_blueprint(api_bp)
     views.register(app)
     cli.register(app)
+    app.extensions["market.create_app"] = create_app  # commands that need a second app (eval-matching)
     return app
 
 

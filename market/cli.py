@@ -73,73 +73,50 @@ def reindex_command(processes):
 
 
 @market_cli.command("index-status")
-def index_status_command():
-    """Pending outbox rows, the oldest one's age, and documents per kind."""
+@click.option("--limit", default=20, show_default=True, help="最多列出多少条已搁置的任务")
+def index_status_command(limit):
+    """Pending outbox rows and event jobs, their oldest ages, documents per kind, and the parked jobs."""
+    from market.services.event_jobs import job_counts, parked_jobs
     from market.services.indexing import index_status
 
     status = index_status()
     click.echo(f"索引游标: {status['cursor']}")
-    click.echo(f"待处理: {status['pending']} 条（最早 {status['oldest_pending_seconds']} 秒前）")
-    for kind, count in status["documents"].items():
+    click.echo(f"待索引: {status['pending']} 条（最早 {status['oldest_pending_seconds']} 秒前）")
+    if status["documents"] is None:
+        click.echo("  索引不可读：后台任务进程会从数据库重建")
+    for kind, count in (status["documents"] or {}).items():
         click.echo(f"  {kind}: {count}")
+    jobs = job_counts()
+    click.echo(f"后台任务: 待处理 {jobs['pending']} 个（已到期 {jobs['due']} 个，最早 {jobs['oldest_pending_seconds']} 秒前），"
+               f"已搁置 {jobs['parked']} 个")
+    for job in parked_jobs(limit):
+        click.echo(f"  #{job.id} {job.event} → {job.handler}（尝试 {job.attempts} 次）：{(job.last_error or '')[:200]}")
+    if jobs["parked"]:
+        click.echo("用 `flask --app wsgi market retry-parked` 重试全部已搁置的任务（或 --id 指定）")
 
 
-STALE_CHECK_SECONDS = 3600  # stale deals are counted in days: once an hour is plenty
+@market_cli.command("retry-parked")
+@click.option("--id", "job_ids", type=int, multiple=True, help="只重试这些任务（可多次给出）")
+def retry_parked_command(job_ids):
+    """Send parked event jobs back to the worker with a fresh set of attempts."""
+    from market.services.event_jobs import retry_parked_jobs
+
+    click.echo(f"已重新排队 {retry_parked_jobs(ids=job_ids or None)} 个任务")
 
 
 @market_cli.command("index-worker")
-@click.option("--interval", default=1.0, show_default=True, help="两次检查之间的秒数")
-@click.option("--once", is_flag=True, help="处理一次后退出")
+@click.option("--interval", default=None, type=float, help="空闲时两次检查之间的秒数（默认 MARKET_WORKER_INTERVAL 或 0.2）")
+@click.option("--once", is_flag=True, help="处理一轮后退出")
 def index_worker_command(interval, once):
-    """Apply the search outbox and compute matching vectors continuously; also expires overdue demands, prunes
-    the outbox, notifies saved searches of new results and (hourly) brokers of deals that went quiet."""
-    import signal
-    import time
+    """The worker: applies the search outbox, embeds listings, runs event jobs (notifications, follow-ups),
+    expires demands, prunes, checks saved searches and stale deals; survives database restarts, a broken index
+    and failing handlers. Logs JSON lines to stderr."""
+    from flask import current_app
 
-    from market.search import IndexBusy
-    from market.services.deals import notify_stale_deals
-    from market.services.indexing import drain, ensure_index_ready, prune_outbox
-    from market.services.listings import expire_overdue_listings
-    from market.services.matching import refresh_vectors
-    from market.services.saved_searches import check_saved_searches
+    from market import worker
 
-    stopping = []
-    signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
-    if ensure_index_ready():
-        click.echo("搜索索引缺失或已损坏，已从数据库重建")
-    last_sweep = last_saved_check = last_stale_check = None  # None: due at once
-    while not stopping:
-        try:
-            if last_sweep is None or time.monotonic() - last_sweep > 600:
-                expired = expire_overdue_listings()
-                pruned = prune_outbox()
-                last_sweep = time.monotonic()
-                if expired or pruned:
-                    click.echo(f"过期需求 {expired} 条，清理已索引记录 {pruned} 条")
-            # before the index work: a busy index must not hold back the reminders
-            if last_stale_check is None or time.monotonic() - last_stale_check > STALE_CHECK_SECONDS:
-                reminded = notify_stale_deals()
-                last_stale_check = time.monotonic()
-                if reminded:
-                    click.echo(f"停滞对接提醒 {reminded} 条")
-            applied = drain(timeout=10.0)
-            if applied:
-                click.echo(f"已更新索引 {applied} 条")
-            embedded = refresh_vectors()
-            if embedded:
-                click.echo(f"已计算匹配向量 {embedded} 条")
-            if last_saved_check is None or time.monotonic() - last_saved_check > 60:
-                notified = check_saved_searches()
-                last_saved_check = time.monotonic()
-                if notified:
-                    click.echo(f"保存的搜索有新结果：通知 {notified} 条")
-        except IndexBusy:
-            pass
-        except KeyboardInterrupt:
-            break
-        if once:
-            break
-        time.sleep(interval)
+    worker.configure_logging()
+    worker.run_forever(interval if interval is not None else current_app.config["WORKER_INTERVAL"], once=once)
 
 
 @market_cli.command("embed")
@@ -166,15 +143,16 @@ def eval_matching_command(path, corpus):
     import tempfile
     from pathlib import Path
 
+    from flask import current_app
     from flask_migrate import upgrade
 
-    from market import create_app
     from market.services.evaluation import evaluate
 
     corpus_dir = Path(corpus) if corpus else Path(path).parent / "corpus"
     if not (corpus_dir / "achievements.jsonl").exists() or not (corpus_dir / "demands.jsonl").exists():
         raise click.ClickException(f"找不到语料：{corpus_dir} 下应有 achievements.jsonl 和 demands.jsonl（可用 --corpus 指定）")
     with tempfile.TemporaryDirectory(prefix="market-eval-") as scratch:
+        create_app = current_app.extensions["market.create_app"]  # given by the factory: no import circle
         app = create_app({"DATABASE_URL": f"sqlite:///{scratch}/eval.db", "SEARCH_BACKEND": "memory",
                           "INSTANCE_PATH": scratch, "SECRET_KEY": "eval", "MATCHING_NOTIFY": False})
         with app.app_context():

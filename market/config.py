@@ -21,5 +21,12 @@ class DefaultConfig:
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
     SEARCH_BACKEND = "whoosh"  # on disk in SEARCH_PATH; "memory" for tests
     SEARCH_PATH = None  # defaults to <instance>/search
-    MATCHING_EMBED_ON_COMMIT = True  # False leaves embedding to the index worker (the test suite's default)
+    # Tests only: run the worker's pass in the request right after each commit (as Celery's eager mode does), so
+    # a test sees derived work at once. Production leaves all of it to `market index-worker`.
+    INLINE_WORKER = False
+    INLINE_WORKER_EMBEDS = False  # the inline pass also embeds (~0.3 s per listing); matching tests turn it on
+    WORKER_INTERVAL = 0.2  # seconds the worker sleeps when it found nothing to do
+    # After this many seconds (more than gunicorn's 30 s timeout) a request that claimed an Idempotency-Key without
+    # keeping its response is known to have died after its commit: retries are sent to what it made.
+    IDEMPOTENCY_RESPONSE_WAIT = 35
     MATCHING_NOTIFY = True  # notify organisations of strong matches for newly published listings

@@ -67,7 +67,7 @@ def app(backend, database_urls, tmp_path):
     app = create_app({
         "DATABASE_URL": database_urls[backend], "SECRET_KEY": "test-secret", "TESTING": True,
         "WTF_CSRF_ENABLED": False, "INSTANCE_PATH": str(tmp_path / "instance"), "SEARCH_BACKEND": "memory",
-        "MATCHING_EMBED_ON_COMMIT": False,  # ~0.3 s per listing; tests/services/test_matching.py turns it on
+        "INLINE_WORKER": True,  # the worker's pass runs right after each commit; tests of the worker turn it off
     })
     with app.app_context():
         _empty_tables()
@@ -81,6 +81,14 @@ def app(backend, database_urls, tmp_path):
 @pytest.fixture
 def db(app):
     return _db
+
+
+@pytest.fixture
+def worker_off(app):
+    """As in production: requests only write; nothing derived happens until the test runs the worker's steps."""
+    app.config["INLINE_WORKER"] = False
+    yield
+    app.config["INLINE_WORKER"] = True
 
 
 @pytest.fixture

@@ -67,6 +67,11 @@ class PostgresServer:
     def url(self, name: str) -> str:
         return f"postgresql+psycopg://market@127.0.0.1:{self.port}/{name}"
 
+    def restart(self) -> None:
+        """Stop the server (connections are cut, as in a restart or failover) and start it again."""
+        self._run(self.bindir / "pg_ctl", "-D", self.data, "-l", self.dir / "log", "-m", "fast", "-w", "-t", "60",
+                  "restart")
+
     def stop(self) -> None:
         try:
             self._run(self.bindir / "pg_ctl", "-D", self.data, "-m", "immediate", "stop")

@@ -57,3 +57,74 @@ def test_dependencies_point_one_way():
             bad = set()
         offenders += [f"{name} imports {i}" for i in sorted(bad)]
     assert offenders == []
+
+
+def _module_name(relative: str) -> str:
+    parts = relative[:-3].split("/")
+    if parts[-1] == "__init__":
+        parts = parts[:-1]
+    return ".".join(["market", *parts])
+
+
+def _imported_modules(tree, known: set[str]) -> set[str]:
+    """The known modules a module imports: "from market.services import deals" names market.services.deals, not the
+    package; "import a.b" names a.b or, if that is no module of ours, its nearest ancestor that is."""
+    def nearest(name):
+        while name and name not in known:
+            name = name.rpartition(".")[0]
+        return name or None
+
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(nearest(alias.name) for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            found.update(f"{node.module}.{alias.name}" if f"{node.module}.{alias.name}" in known else nearest(node.module)
+                         for alias in node.names)
+    return found - {None}
+
+
+def _import_graph() -> dict[str, set[str]]:
+    """market module → the market modules it imports anywhere in its body (function-level imports count too)."""
+    trees = {_module_name(name): tree for name, tree in _modules()}
+    return {module: _imported_modules(tree, set(trees)) - {module} for module, tree in trees.items()}
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components with more than one module (Tarjan)."""
+    index, low, stack, on_stack, found = {}, {}, [], set(), []
+
+    def visit(node):
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for target in sorted(graph.get(node, ())):
+            if target not in index:
+                visit(target)
+                low[node] = min(low[node], low[target])
+            elif target in on_stack:
+                low[node] = min(low[node], index[target])
+        if low[node] == index[node]:
+            component = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                component.append(member)
+                if member == node:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return found
+
+
+def test_no_import_cycles_among_market_modules():
+    """A module that must react to another's change subscribes to a domain event (market.events) instead."""
+    assert _cycles(_import_graph()) == []
+
+
+def test_the_cycle_check_finds_a_cycle():
+    assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]

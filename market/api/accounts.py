@@ -1,7 +1,7 @@
 """Self-service accounts over JSON: registration and password change."""
 from flask import jsonify
 
-from market.api import api_bp
+from market.api.blueprint import api_bp
 from market.api.common import json_body, reject_unknown_fields, require_actor
 from market.schemas import MeOut, PasswordChangeIn, RegistrationIn
 from market.services import accounts

@@ -4,14 +4,14 @@ The services check that the actor is an admin; handlers only ask for a token fir
 """
 from flask import jsonify, request
 
-from market.api import api_bp
+from market.api.blueprint import api_bp
 from market.api.common import json_body, optional_json_body, page_envelope, paging, reject_unknown_fields, require_actor
 from market.api.listings import COLLECTIONS, dump_listing
 from market.schemas import (
-    AuditEntryOut, DecisionIn, FieldIn, FieldOut, FieldUpdateIn, OrganisationAdminOut, OrganisationUpdateIn,
+    AuditEntryOut, DecisionIn, EventJobOut, FieldIn, FieldOut, FieldUpdateIn, OrganisationAdminOut, OrganisationUpdateIn,
     SettingsIn, SettingsOut, UserOut, UserUpdateIn,
 )
-from market.services import accounts, audit_log, listings, organisations, settings, taxonomy
+from market.services import accounts, audit_log, event_jobs, listings, organisations, settings, taxonomy
 
 
 def _body(schema) -> dict:
@@ -96,3 +96,18 @@ def list_review_queue(collection):
     user = require_actor()
     result = listings.review_queue(user, COLLECTIONS[collection], *paging())
     return jsonify(page_envelope(result, lambda listing: dump_listing(listing, user)))
+
+
+# ---- the worker's jobs --------------------------------------------------------------------------------
+
+@api_bp.get("/admin/jobs")
+def list_event_jobs():
+    result = event_jobs.list_jobs(require_actor(), request.args.get("status", "parked"), *paging())
+    envelope = page_envelope(result, EventJobOut().dump)
+    envelope["meta"]["counts"] = event_jobs.job_counts()
+    return jsonify(envelope)
+
+
+@api_bp.post("/admin/jobs/<int:job_id>/retry")
+def retry_event_job(job_id):
+    return jsonify(EventJobOut().dump(event_jobs.retry_job(require_actor(), job_id)))

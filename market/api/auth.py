@@ -1,7 +1,7 @@
 """Tokens and the signed-in user."""
 from flask import current_app, jsonify
 
-from market.api import api_bp
+from market.api.blueprint import api_bp
 from market.api.common import json_body, reject_unknown_fields, require_actor
 from market.errors import ValidationFailed
 from market.schemas import MeOut

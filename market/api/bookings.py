@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 
 from flask import Response, jsonify, request
 
-from market.api import api_bp
+from market.api.blueprint import api_bp
 from market.api.common import (
     actor, json_body, optional_json_body, page_envelope, paging, reject_unknown_fields, require_actor,
 )

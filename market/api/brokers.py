@@ -1,7 +1,7 @@
 """The broker directory over JSON: everyone reads, a broker (or an admin) edits the profile."""
 from flask import jsonify, request
 
-from market.api import api_bp
+from market.api.blueprint import api_bp
 from market.api.common import actor, json_body, page_envelope, paging, reject_unknown_fields, require_actor
 from market.schemas import BrokerOut, BrokerProfileIn
 from market.services import brokers

@@ -5,7 +5,7 @@ an action they may not take 403, a step the status does not allow 409.
 """
 from flask import jsonify, request, send_file
 
-from market.api import api_bp
+from market.api.blueprint import api_bp
 from market.api.common import json_body, optional_json_body, page_envelope, paging, reject_unknown_fields, require_actor
 from market.schemas import (
     ContractAttachmentOut, ContractCorrectionIn, ContractHistoryOut, ContractIn, ContractOut, ContractRegistrationIn,

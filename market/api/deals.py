@@ -9,7 +9,7 @@ from datetime import date
 
 from flask import jsonify, request, send_file
 
-from market.api import api_bp
+from market.api.blueprint import api_bp
 from market.api.common import json_body, optional_json_body, page_envelope, paging, reject_unknown_fields, require_actor
 from market.errors import ValidationFailed
 from market.schemas import (

@@ -1,7 +1,7 @@
 """The home page's numbers over JSON."""
 from flask import jsonify
 
-from market.api import api_bp
+from market.api.blueprint import api_bp
 from market.api.common import actor
 from market.schemas import SummaryOut
 from market.services import listings

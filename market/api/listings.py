@@ -1,7 +1,7 @@
 """CRUD and lifecycle for achievements, demands and equipment; one set of handlers for all three."""
 from flask import jsonify, request
 
-from market.api import api_bp
+from market.api.blueprint import api_bp
 from market.api.common import (
     actor, json_body, optional_json_body, page_envelope, paging, reject_unknown_fields, require_actor,
 )

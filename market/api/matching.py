@@ -5,7 +5,7 @@ then the service decides (404 for what the actor cannot see, 403 for what they m
 """
 from flask import jsonify, request
 
-from market.api import api_bp
+from market.api.blueprint import api_bp
 from market.api.common import json_body, page_envelope, reject_unknown_fields, require_actor
 from market.api.listings import dump_listing
 from market.errors import ValidationFailed

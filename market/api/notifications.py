@@ -1,7 +1,7 @@
 """My notifications and saved searches over JSON (a token is required; others' rows are 404)."""
 from flask import jsonify, request
 
-from market.api import api_bp
+from market.api.blueprint import api_bp
 from market.api.common import json_body, page_envelope, paging, reject_unknown_fields, require_actor
 from market.errors import ValidationFailed
 from market.schemas import NotificationOut, SavedSearchIn, SavedSearchOut, SavedSearchUpdateIn

@@ -3,7 +3,7 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import jsonify
 
-from market.api import api_bp
+from market.api.blueprint import api_bp
 from market import schemas
 
 LISTING_COLLECTIONS = {
@@ -57,7 +57,7 @@ OUTPUT_SCHEMAS = ("AchievementOut", "DemandOut", "EquipmentOut", "PolicyOut", "T
                   "SummaryOut", "MatchDecisionOut", "MatchPrecisionOut", "NotificationOut", "SavedSearchOut",
                   "ContractAttachmentOut", "ContractOut", "ContractHistoryOut", "ContractStatsOut", "KpiOut",
                   "KpiEntryOut", "KpiProgressOut", "DealOut", "DealMessageOut", "DealNdaOut", "BrokerPerformanceOut",
-                  "BookingOut", "AvailabilityOut", "BookingRulesOut", "BlockOut", "UtilisationOut")
+                  "BookingOut", "AvailabilityOut", "BookingRulesOut", "BlockOut", "UtilisationOut", "EventJobOut")
 INPUT_SCHEMAS = ("AchievementIn", "DemandIn", "EquipmentIn", "PolicyIn", "TokenIn", "RegistrationIn", "PasswordChangeIn",
                  "BrokerProfileIn", "OrganisationUpdateIn", "DecisionIn", "UserUpdateIn", "FieldIn", "FieldUpdateIn",
                  "SettingsIn", "MatchDecisionIn", "SavedSearchIn", "SavedSearchUpdateIn", "ContractIn",
@@ -149,6 +149,20 @@ def _admin_paths(spec, secured, id_param) -> None:
         "summary": "操作日志（管理员，最新在前）", "security": secured,
         "parameters": _query(("type", "string", "对象类型，如 organisation、user、achievement、setting"), *PAGING),
         "responses": {"200": _page_of("AuditEntryOut"), **admin_read}}})
+    counts = {"type": "object", "properties": {name: {"type": "integer"} for name in
+                                               ("pending", "due", "parked", "oldest_pending_seconds")}}
+    spec.path("/admin/jobs", operations={"get": {
+        "summary": "后台任务（管理员）：默认列出多次失败后被搁置的任务；meta.counts 为各状态数量", "security": secured,
+        "parameters": _query(("status", "string", "parked（默认）/ pending / done"), *PAGING),
+        "responses": {"200": {"description": "成功", "content": {"application/json": {"schema": {
+            "type": "object", "required": ["items", "meta"],
+            "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/EventJobOut"}},
+                           "meta": {"allOf": [{"$ref": "#/components/schemas/PageMeta"},
+                                              {"type": "object", "properties": {"counts": counts}}]}}}}}},
+            **admin_read}}})
+    spec.path("/admin/jobs/{id}/retry", parameters=id_param, operations={"post": {
+        "summary": "重试一个已搁置的后台任务（管理员）", "security": secured,
+        "responses": {"200": _json("EventJobOut"), **_errors("403", "404", "409")}}})
     for collection, (_kind, out, _inp, label) in LISTING_COLLECTIONS.items():
         spec.path(f"/review/{collection}", operations={"get": {
             "summary": f"待审核的{label}（管理员，最早提交的在前；审核用 POST /{collection}/{{id}}/approve|reject）",
@@ -563,10 +577,31 @@ def build_spec() -> dict:
         for method, operation in operations.items():
             if method != "parameters":  # a bad or expired token is refused on every route, reads included
                 operation["responses"].setdefault("401", unauthorised)
+            if method == "post":
+                _idempotent(operation)
     components = document["components"]["schemas"]
     _mark_always_present({name: schema for name, schema in components.items() if not name.endswith("In")})
     _tighten_nullable_refs(components)
     return document
+
+
+IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key", "in": "header", "required": False, "schema": {"type": "string", "maxLength": 200},
+    "description": "可选。客户端为每个写请求生成的唯一键（建议 UUID，1–200 个可见 ASCII 字符）。超时或断线后用同一个键重试，"
+                   "只会写入一次：同一用户、同一键、同一请求体返回第一次的响应（响应头 Idempotent-Replayed: true）；"
+                   "同一键用于不同请求体返回 422；第一次请求仍在处理时返回 409。键保留 24 小时。"}
+
+
+def _idempotent(operation: dict) -> None:
+    """Every POST accepts an Idempotency-Key, with the answers a retry can get."""
+    operation.setdefault("parameters", []).append(IDEMPOTENCY_KEY)
+    responses = operation["responses"]
+    responses.setdefault("400", {"description": "Idempotency-Key 格式不正确",
+                                 "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}})
+    responses.setdefault("409", {"description": "同一 Idempotency-Key 的第一次请求仍在处理，稍后用同一个键重试",
+                                 "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}})
+    responses.setdefault("303", {"description": "同一 Idempotency-Key 的第一次请求已完成但响应丢失（例如进程被终止）："
+                                                "Location 指向它创建的对象"})
 
 
 @api_bp.get("/openapi.json")

@@ -1,7 +1,7 @@
 """The policy library over JSON: everyone reads, admins write."""
 from flask import jsonify, request
 
-from market.api import api_bp
+from market.api.blueprint import api_bp
 from market.api.common import json_body, page_envelope, paging, reject_unknown_fields, require_actor
 from market.schemas import PolicyIn, PolicyOut
 from market.services import policies

@@ -1,7 +1,7 @@
 """Search and duplicate checks over JSON."""
 from flask import jsonify, request
 
-from market.api import api_bp
+from market.api.blueprint import api_bp
 from market.api.common import actor, json_body, reject_unknown_fields
 from market.errors import ValidationFailed
 from market.services.search import find_possible_duplicates, search_catalogue

@@ -7,7 +7,7 @@ from datetime import date
 
 from flask import jsonify, request
 
-from market.api import api_bp
+from market.api.blueprint import api_bp
 from market.api.common import json_body, reject_unknown_fields, require_actor
 from market.errors import PermissionDenied, ValidationFailed
 from market.schemas import ContractStatsOut, KpiEntryIn, KpiEntryOut, KpiIn, KpiOut, KpiProgressOut

@@ -52,11 +52,6 @@ def notify_enabled() -> bool:
     return current_app.config.get("MATCHING_NOTIFY", True)
 
 
-def embed_on_commit() -> bool:
-    """Whether a publishing request embeds its listing at once (else the index worker does, within seconds)."""
-    return current_app.config.get("MATCHING_EMBED_ON_COMMIT", True)
-
-
 def fusion_weights_cache() -> dict:
     """This process's learned fusion weights and the state of the decisions they were learned from."""
     return current_app.extensions.setdefault("market.fusion_weights", {})

@@ -7,6 +7,8 @@ from market.models.contract import Contract, ContractAttachment, Kpi, KpiEntry
 from market.models.deal import Deal, DealEvent, DealMessage, DealNda
 from market.models.demand import Demand
 from market.models.equipment import Equipment, EquipmentFee
+from market.models.event_job import EventJob
+from market.models.idempotency import IdempotencyKey
 from market.models.matching import ListingVector, MatchDecision, Notification, SavedSearch
 from market.models.organisation import Organisation
 from market.models.policy import Policy
@@ -18,7 +20,7 @@ from market.models.user import ApiToken, User
 LISTING_MODELS = {"achievement": Achievement, "demand": Demand, "equipment": Equipment}
 
 __all__ = [
-    "Achievement", "ApiToken", "AuditEntry", "Booking", "BookingSlot", "BrokerProfile", "Contract", "ContractAttachment", "Deal", "DealEvent", "DealMessage", "DealNda", "Demand", "Equipment", "EquipmentBlock", "EquipmentFee",
-    "Field", "Kpi", "KpiEntry", "LISTING_MODELS", "ListingVector", "MatchDecision", "Notification", "Organisation", "Policy", "SavedSearch", "SearchIndexCursor", "SearchOutboxEntry", "Setting", "User",
+    "Achievement", "ApiToken", "AuditEntry", "Booking", "BookingSlot", "BrokerProfile", "Contract", "ContractAttachment", "Deal", "DealEvent", "DealMessage", "DealNda", "Demand", "Equipment", "EquipmentBlock", "EquipmentFee", "EventJob",
+    "Field", "IdempotencyKey", "Kpi", "KpiEntry", "LISTING_MODELS", "ListingVector", "MatchDecision", "Notification", "Organisation", "Policy", "SavedSearch", "SearchIndexCursor", "SearchOutboxEntry", "Setting", "User",
     "broker_specialties",
 ]

@@ -1,16 +1,31 @@
 """Deals (对接): from an introduction to a registered technology contract, carried by a broker."""
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from market.models.base import Base, TimestampMixin, UTCDateTime, utcnow
 from market.models.vocab import DEAL_STAGES, DEAL_TERMINATION_REASONS
 
 
+OPEN_DEAL_STAGES = ("intent", "negotiation", "signing")
+OPEN_SQL = "('intent', 'negotiation', 'signing')"
+
+
 class Deal(TimestampMixin, Base):
     __tablename__ = "deals"
-    __table_args__ = (Index("ix_deals_stage_last_activity", "stage", "last_activity_at"),)
+    __table_args__ = (
+        Index("ix_deals_stage_last_activity", "stage", "last_activity_at"),
+        # One open deal per pair of parties and listing(s): concurrent "我要对接" clicks meet here, on both databases.
+        Index("uq_deals_open_achievement", "seller_org_id", "buyer_org_id", "achievement_id", unique=True,
+              postgresql_where=text(f"stage IN {OPEN_SQL} AND demand_id IS NULL"),
+              sqlite_where=text(f"stage IN {OPEN_SQL} AND demand_id IS NULL")),
+        Index("uq_deals_open_demand", "seller_org_id", "buyer_org_id", "demand_id", unique=True,
+              postgresql_where=text(f"stage IN {OPEN_SQL} AND achievement_id IS NULL"),
+              sqlite_where=text(f"stage IN {OPEN_SQL} AND achievement_id IS NULL")),
+        Index("uq_deals_open_pair", "seller_org_id", "buyer_org_id", "achievement_id", "demand_id", unique=True,
+              postgresql_where=text(f"stage IN {OPEN_SQL}"), sqlite_where=text(f"stage IN {OPEN_SQL}")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(200))
@@ -52,7 +67,7 @@ class Deal(TimestampMixin, Base):
 
     @property
     def is_open(self) -> bool:
-        return self.stage in ("intent", "negotiation", "signing")
+        return self.stage in OPEN_DEAL_STAGES
 
 
 class DealEvent(Base):

@@ -1,7 +1,7 @@
 """Accounts and organisations: registration, password change and the admin's view of users and organisations."""
 from marshmallow import Schema, fields
 
-from market.schemas import OrganisationBrief, OrganisationOut
+from market.schemas.core import OrganisationBrief, OrganisationOut
 
 
 class RegistrationIn(Schema):

@@ -38,3 +38,17 @@ class AuditEntryOut(Schema):
     object_type = fields.String(metadata={"example": "organisation"})
     object_id = fields.Integer(allow_none=True)
     changes = fields.Dict(keys=fields.String(), metadata={"description": "变更内容，如 {字段: [旧值, 新值]}"})
+
+
+class EventJobOut(Schema):
+    id = fields.Integer()
+    event = fields.String(metadata={"example": "contract.registered"})
+    handler = fields.String(metadata={"example": "market.services.deals:follow_contract_registration"})
+    payload = fields.Dict(keys=fields.String())
+    status = fields.String(metadata={"description": "pending 待处理 / done 已完成 / parked 已搁置（多次失败，待管理员重试）"})
+    status_label = fields.String()
+    attempts = fields.Integer()
+    run_after = fields.DateTime(metadata={"description": "下次尝试的时间"})
+    last_error = fields.String(allow_none=True)
+    created_at = fields.DateTime()
+    finished_at = fields.DateTime(allow_none=True)

@@ -8,7 +8,7 @@ from datetime import timedelta
 from marshmallow import Schema, fields
 
 from market.models.vocab import BOOKING_KINDS, BOOKING_STATUSES
-from market.schemas import OrganisationBrief
+from market.schemas.core import OrganisationBrief
 from market.schemas.deals import YuanOf
 from market.services.bookings import BEIJING, SLOT_MINUTES
 

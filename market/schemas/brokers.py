@@ -1,7 +1,7 @@
 """The broker directory (技术经纪人)."""
 from marshmallow import Schema, fields
 
-from market.schemas import FieldOut, OrganisationBrief, Yuan
+from market.schemas.core import FieldOut, OrganisationBrief, Yuan
 
 
 class BrokerContact(Schema):

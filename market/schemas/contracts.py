@@ -6,7 +6,7 @@ from marshmallow import Schema, fields
 
 from market.models.vocab import CONTRACT_STATUSES, CONTRACT_SUBTYPES, CONTRACT_TYPES, KPI_PERIOD_KINDS, PAYMENT_MODES
 from market.money import fen_to_yuan
-from market.schemas import Yuan, YuanIn
+from market.schemas.core import Yuan, YuanIn
 from market.services.contract_stats import GROUPS
 from market.services.kpis import METRICS
 

@@ -4,7 +4,7 @@ from marshmallow.utils import get_value
 
 from market.models.vocab import DEAL_NOTE_KINDS, DEAL_STAGES, DEAL_TERMINATION_REASONS
 from market.money import fen_to_yuan
-from market.schemas import FieldName, Yuan
+from market.schemas.core import FieldName, Yuan
 from market.schemas.contracts import ContractBroker, ContractParty
 
 MESSAGE_KINDS = {"message": "留言", **DEAL_NOTE_KINDS}

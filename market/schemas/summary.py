@@ -1,7 +1,7 @@
 """The home page's numbers: live listings of each kind and the latest few."""
 from marshmallow import Schema, fields
 
-from market.schemas import AchievementOut, DemandOut, EquipmentOut
+from market.schemas.core import AchievementOut, DemandOut, EquipmentOut
 
 
 class AchievementSummary(Schema):

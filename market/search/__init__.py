@@ -4,7 +4,7 @@ import os
 from flask import Flask, current_app
 
 from market.search.base import (  # noqa: F401  (the interface other layers use)
-    KINDS, Hit, IndexBusy, SearchDocument, SearchRequest, SearchResult, batched,
+    KINDS, Hit, IndexBusy, IndexUnavailable, SearchDocument, SearchRequest, SearchResult, batched,
 )
 
 

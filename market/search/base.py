@@ -92,6 +92,11 @@ class SearchBackend(Protocol):
 
     def is_healthy(self) -> bool: ...
 
+    def request_rebuild(self) -> None:
+        """Ask the worker to rebuild this host's index (a reader found it unusable)."""
+
+    def rebuild_requested(self) -> bool: ...
+
     def rebuild(self, documents: Iterable[SearchDocument], cursor: int, progress=None, processes: int = 1,
                 unless_healthy: bool = False) -> int: ...
 
@@ -100,6 +105,10 @@ class SearchBackend(Protocol):
 
 class IndexBusy(Exception):
     """Another process holds the writer lock; the outbox keeps the change for later."""
+
+
+class IndexUnavailable(Exception):
+    """The index cannot be read (missing, corrupt, being replaced): callers answer without it."""
 
 
 def batched(items: Iterable, size: int) -> Iterator[list]:

@@ -27,7 +27,7 @@ from whoosh.scoring import BM25F
 from market.search.analysis import analyzer, dictionary_version, normalise, query_words
 from market.search import whoosh_speedups
 from market.search.bulk_writer import BulkMpWriter, BulkSegmentWriter
-from market.search.base import FACETS, Hit, IndexBusy, SearchDocument, SearchRequest, SearchResult
+from market.search.base import FACETS, Hit, IndexBusy, IndexUnavailable, SearchDocument, SearchRequest, SearchResult
 
 whoosh_speedups.install()
 
@@ -169,6 +169,7 @@ class WhooshBackend:
         self.path = Path(path) if path else None
         self._ram = _PrivateRamStorage() if path is None else None
         self._ram_cursor = 0
+        self._ram_rebuild_requested = False
         self._index = None
         self._local = threading.local()  # each thread keeps its own searcher between requests
 
@@ -213,20 +214,71 @@ class WhooshBackend:
         os.replace(tmp, self._cursor_file(directory))
 
     def is_healthy(self) -> bool:
-        """The index opens, reads, and was built with today's user dictionary."""
+        """The index opens, its postings and stored fields read, and it was built with today's user dictionary."""
         if self._ram is not None:
-            return True
+            return not self._ram_rebuild_requested
         try:
             directory = self._current.resolve(strict=True)
             if self._read_meta(directory).get("dictionary") != index_version():
                 return False
             with self._open().searcher() as searcher:
-                searcher.doc_count()
+                total = searcher.doc_count_all()
+                list(searcher.search(query.Term("status", "published"), limit=1))
+                if total:
+                    searcher.stored_fields(total - 1)
             return True
-        except Exception as exc:  # any failure to open means: rebuild from the database
-            log.warning("search index at %s is unusable (%s)", self.path, exc)
+        except Exception as exc:  # any failure to read means: rebuild from the database
+            # the message only, not the exception: its traceback holds files a failed open leaves to the collector
+            log.warning("search index at %s is unusable (%s: %s)", self.path, type(exc).__name__, str(exc))
             self._index = None
             return False
+
+    @property
+    def _rebuild_marker(self) -> Path:
+        return self.path / "rebuild-requested"
+
+    def request_rebuild(self) -> None:
+        """Leave word for the worker on this host that the index must be rebuilt."""
+        if self._ram is not None:
+            self._ram_rebuild_requested = True
+            return
+        try:
+            self.path.mkdir(parents=True, exist_ok=True)
+            self._rebuild_marker.touch()
+        except OSError:
+            log.exception("could not ask for a search index rebuild at %s", self.path)
+
+    def rebuild_requested(self) -> bool:
+        if self._ram is not None:
+            return self._ram_rebuild_requested
+        return self._rebuild_marker.exists()
+
+    def _forget_readers(self) -> None:
+        searcher = getattr(self._local, "searcher", None)
+        self._local.searcher = None
+        self._index = None
+        if searcher is not None:
+            try:
+                searcher.close()
+            except Exception:  # noqa: BLE001 (a broken reader may fail to close; it is dropped either way)
+                pass
+
+    def _read(self, fn, *args):
+        """Run a read; if it fails, retry once on a freshly opened index (a reader closed under it, an index
+        swapped), then report IndexUnavailable, asking for a rebuild when the index itself is at fault."""
+        try:
+            return fn(*args)
+        except Exception:  # noqa: BLE001
+            self._forget_readers()
+        try:
+            return fn(*args)
+        except Exception as exc:  # noqa: BLE001
+            self._forget_readers()
+            log.error("search index read failed twice: %s: %s", type(exc).__name__, str(exc),
+                      extra={"event": "index_read_failed"})
+            if not self.is_healthy():
+                self.request_rebuild()
+            raise IndexUnavailable(f"{type(exc).__name__}: {exc}") from exc
 
     # ---- writing ---------------------------------------------------------------------------------
 
@@ -307,8 +359,9 @@ class WhooshBackend:
         self._write_cursor(target, cursor)
         if target is not None:
             self._swap_in(target)
+            self._rebuild_marker.unlink(missing_ok=True)
         else:
-            self._ram, self._index = fresh, ix
+            self._ram, self._index, self._ram_rebuild_requested = fresh, ix, False
         return count
 
     def _swap_in(self, target: Path) -> None:
@@ -360,6 +413,9 @@ class WhooshBackend:
         return docs
 
     def counts(self) -> dict[str, int]:
+        return self._read(self._counts)
+
+    def _counts(self) -> dict[str, int]:
         with self._open().searcher() as searcher:
             # doc_frequency would also count replaced and deleted documents until segments merge
             return {kind: sum(1 for _ in searcher.docs_for_query(query.Term("kind", kind)))
@@ -398,6 +454,9 @@ class WhooshBackend:
         return query.And(parts) if parts else None
 
     def search(self, request: SearchRequest) -> SearchResult:
+        return self._read(self._search, request)
+
+    def _search(self, request: SearchRequest) -> SearchResult:
         ix = self._open()
         text, notice = _clean_query(request.q)
         searcher = self._searcher()
@@ -446,6 +505,9 @@ class WhooshBackend:
 
         Only the KEY_TERMS rarest words of the text are searched (as Whoosh's more_like_this does): an OR of
         every word of a long description matches most of a large catalogue and takes seconds."""
+        return self._read(self._similar, kind, text, limit)
+
+    def _similar(self, kind: str, text: str, limit: int) -> list[Hit]:
         self._open()
         searcher = self._searcher()
         terms = key_terms(searcher, normalise(text or ""), KEY_TERMS)

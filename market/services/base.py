@@ -4,8 +4,11 @@ from dataclasses import dataclass
 from functools import wraps
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
+from market.errors import Conflict
 from market.extensions import db
+from market.models import IdempotencyKey
 
 
 MAX_ROW_ID = 2**31 - 1  # primary keys are INTEGER columns on PostgreSQL
@@ -35,26 +38,85 @@ def _run(callbacks) -> None:
         fn(*args, **kwargs)
 
 
+_commit_hooks: list = []
+
+
+def after_every_commit(hook) -> None:
+    """Call hook() after each outermost unit of work commits (the test suite's inline worker; idempotent)."""
+    if hook not in _commit_hooks:
+        _commit_hooks.append(hook)
+
+
+def expect_idempotency_key(scope: str, key: str, request_hash: str) -> None:
+    """The next unit of work claims this key in its own transaction: a retry with the same key then finds it
+    taken instead of writing again."""
+    db.session.info["idempotency_key"] = (scope, key, request_hash)
+
+
+def claimed_idempotency_key():
+    """The key the committed unit of work claimed in this request, if any."""
+    return db.session.info.get("idempotency_claimed")
+
+
+def forget_idempotency_key() -> None:
+    """Between requests: no key expected, none claimed."""
+    db.session.info.pop("idempotency_key", None)
+    db.session.info.pop("idempotency_claimed", None)
+
+
+def _resource_of(result) -> str | None:
+    """"deals:12" for a service that returned a row (or a tuple starting with one)."""
+    first = result[0] if isinstance(result, tuple) and result else result
+    table, row_id = getattr(first, "__tablename__", None), getattr(first, "id", None)
+    return f"{table}:{row_id}" if table and isinstance(row_id, int) else None
+
+
+def _claim_idempotency_key(result) -> None:
+    pending = db.session.info.pop("idempotency_key", None)
+    if pending is None:
+        return
+    scope, key, request_hash = pending
+    db.session.flush()  # the result's id
+    row = IdempotencyKey(scope=scope, key=key, request_hash=request_hash, resource=_resource_of(result))
+    db.session.add(row)
+    try:
+        db.session.flush()  # a concurrent request with the same key fails here, before anything is committed
+    except IntegrityError:
+        raise Conflict("同一请求正在处理或已处理，请勿重复提交") from None
+    db.session.info["idempotency_claimed"] = row.id
+
+
 def unit_of_work(fn):
-    """Commit when the service returns, roll back when it raises."""
+    """Commit when the outermost service returns, roll back when it raises; a service called by another joins
+    its transaction."""
 
     @wraps(fn)
     def wrapper(*args, **kwargs):
+        info = db.session.info
+        depth = info.get("unit_of_work_depth", 0)
+        if depth:
+            info["unit_of_work_depth"] = depth + 1
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                info["unit_of_work_depth"] = depth
+        info["unit_of_work_depth"] = 1
         try:
             result = fn(*args, **kwargs)
+            _claim_idempotency_key(result)
             db.session.commit()
         except BaseException:
             db.session.rollback()
-            db.session.info.pop("search_outbox_written", None)
-            db.session.info.pop("after_commit", None)
-            _run(db.session.info.pop("on_rollback", None))
+            for name in ("search_outbox_written", "events_recorded", "after_commit", "idempotency_key"):
+                info.pop(name, None)
+            _run(info.pop("on_rollback", None))
             raise
-        db.session.info.pop("on_rollback", None)
-        _run(db.session.info.pop("after_commit", None))
-        if db.session.info.pop("search_outbox_written", False) and not db.session.info.get("defer_indexing"):
-            from market.services.indexing import drain_after_commit
-
-            drain_after_commit()
+        finally:
+            info["unit_of_work_depth"] = 0
+        info.pop("on_rollback", None)
+        _run(info.pop("after_commit", None))
+        for hook in _commit_hooks:
+            hook()
         return result
 
     return wrapper

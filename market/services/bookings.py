@@ -14,6 +14,7 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from market import events
 from market.errors import Conflict, InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from market.extensions import db
 from market.models import Equipment, EquipmentFee, User
@@ -21,7 +22,8 @@ from market.models.base import utcnow
 from market.models.booking import Booking, BookingSlot, EquipmentBlock
 from market.money import format_fen
 from market.services import audit
-from market.services.base import parse_row_id, unit_of_work
+from market.services.base import paginate, parse_row_id, unit_of_work
+from market.services.notifications import add_notifications
 from market.services.permissions import CREATOR_ROLES, can_manage, is_admin, is_signed_in
 from market.services.text import Cleaner
 
@@ -179,10 +181,20 @@ def _release(booking: Booking) -> None:
     db.session.execute(delete(BookingSlot).where(BookingSlot.booking_id == booking.id))
 
 
-def _notify(user_ids, title: str, link: str) -> None:
-    from market.services.notifications import add_notifications
+def _announce(event: str, booking: Booking, to: str, title: str) -> None:
+    """Record what happened to a booking; `to` ("owners" or "requester") is told by the worker."""
+    events.record(event, booking_id=booking.id, to=to, title=title)
 
-    add_notifications(sorted(set(u for u in user_ids if u)), "booking", title=title, link=link)
+
+@events.subscribe("booking.requested", "booking.decided", "booking.answered", "booking.cancelled", "booking.completed")
+def notify_booking_people(payload: dict) -> None:
+    """Tell the instrument's owners or the requester what happened to a booking."""
+    booking = db.session.get(Booking, payload["booking_id"])
+    if booking is None:
+        return
+    users = _owner_ids(booking.equipment) if payload["to"] == "owners" else [booking.requester_id]
+    add_notifications(sorted(set(u for u in users if u)), "booking", title=payload["title"],
+                      link=f"/bookings/{booking.id}")
 
 
 def _owner_ids(equipment: Equipment) -> list[int]:
@@ -249,7 +261,7 @@ def request_booking(actor, equipment_id, data: dict) -> Booking:
     if kind == "slot":
         _hold(equipment.id, slots_between(start, end), booking_id=booking.id)
     audit.record(actor, "booking.request", "booking", booking.id, {"equipment_id": equipment.id, "kind": kind})
-    _notify(_owner_ids(equipment), f"新的仪器预约：{equipment.name[:40]}", f"/bookings/{booking.id}")
+    _announce("booking.requested", booking, "owners", f"新的仪器预约：{equipment.name[:40]}")
     return booking
 
 
@@ -299,7 +311,7 @@ def decide_booking(actor, booking_id, decision: str, data: dict | None = None) -
         booking.reason = values.get("reason")
     booking.decided_by_id = actor.id
     audit.record(actor, f"booking.{decision}", "booking", booking.id, {"status": booking.status, "reason": booking.reason})
-    _notify([booking.requester_id], title, f"/bookings/{booking.id}")
+    _announce("booking.decided", booking, "requester", title)
     return booking
 
 
@@ -319,8 +331,8 @@ def answer_proposal(actor, booking_id, accept: bool) -> Booking:
         _release(booking)
     booking.proposed_starts_at = booking.proposed_ends_at = None
     audit.record(actor, "booking.answer", "booking", booking.id, {"accepted": accept})
-    _notify(_owner_ids(booking.equipment), f"预约人{'接受' if accept else '谢绝'}了改期建议：{booking.equipment.name[:30]}",
-            f"/bookings/{booking.id}")
+    _announce("booking.answered", booking, "owners",
+              f"预约人{'接受' if accept else '谢绝'}了改期建议：{booking.equipment.name[:30]}")
     return booking
 
 
@@ -343,8 +355,8 @@ def cancel_booking(actor, booking_id, reason: str | None = None) -> Booking:
     _release(booking)
     booking.reason = values.get("reason")
     audit.record(actor, "booking.cancel", "booking", booking.id, {"reason": booking.reason})
-    recipients = _owner_ids(booking.equipment) if not owner else [booking.requester_id]
-    _notify(recipients, f"仪器预约已取消：{booking.equipment.name[:40]}", f"/bookings/{booking.id}")
+    _announce("booking.cancelled", booking, "requester" if owner else "owners",
+              f"仪器预约已取消：{booking.equipment.name[:40]}")
     return booking
 
 
@@ -388,8 +400,8 @@ def complete_booking(actor, booking_id, data: dict) -> Booking:
     _move(booking, "completed")
     audit.record(actor, "booking.complete", "booking", booking.id,
                  {"minutes": booking.actual_minutes, "samples": booking.actual_samples, "fee_fen": booking.fee_fen})
-    _notify([booking.requester_id], f"仪器使用已登记，费用 {format_fen(booking.fee_fen)}" if booking.fee_fen is not None
-            else "仪器使用已登记", f"/bookings/{booking.id}")
+    _announce("booking.completed", booking, "requester", f"仪器使用已登记，费用 {format_fen(booking.fee_fen)}"
+              if booking.fee_fen is not None else "仪器使用已登记")
     return booking
 
 
@@ -508,8 +520,6 @@ def week(actor, equipment_id, monday: date) -> dict:
 
 def list_bookings(actor, filters: dict, page=1, per_page=20):
     """Bookings the actor made (role "mine") or receives as an instrument's owner ("incoming"), newest first."""
-    from market.services.base import paginate
-
     if not is_signed_in(actor):
         raise PermissionDenied("请先登录")
     query = select(Booking).join(Equipment, Equipment.id == Booking.equipment_id)

@@ -13,9 +13,10 @@ from pathlib import Path
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
+from market import events
 from market.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from market.extensions import db
-from market.models import Achievement, Demand, Organisation, User
+from market.models import Achievement, AuditEntry, Deal, Demand, Field, Organisation, User
 from market.models.base import utcnow
 from market.models.contract import Contract, ContractAttachment
 from market.models.vocab import (CONTRACT_STATUSES, CONTRACT_SUBTYPES, CONTRACT_TYPES, CONTRACT_TYPES_WITH_SUBTYPE,
@@ -23,6 +24,7 @@ from market.models.vocab import (CONTRACT_STATUSES, CONTRACT_SUBTYPES, CONTRACT_
 from market.services import audit
 from market.services.base import Page, after_commit, on_rollback, paginate, parse_row_id, unit_of_work
 from market.services.filters import query_text
+from market.services.notifications import add_notifications
 from market.services.permissions import is_admin, is_signed_in, require_admin
 from market.services.text import Cleaner
 from market.storage import attachment_dir
@@ -156,8 +158,6 @@ def list_contracts(actor, filters: dict, page=1, per_page=20) -> Page:
 
 def contract_history(actor, contract_id) -> list:
     """Audit entries of a contract (workflow steps and corrections), newest first."""
-    from market.models import AuditEntry
-
     contract = get_contract(actor, contract_id)
     return list(db.session.scalars(
         select(AuditEntry).where(AuditEntry.object_type == "contract", AuditEntry.object_id == contract.id)
@@ -337,8 +337,6 @@ def delete_contract(actor, contract_id) -> None:
         raise PermissionDenied("只有合同当事方、其技术经纪人或管理员可以删除草稿")
     if contract.status != "draft":
         raise InvalidTransition("只有草稿可以删除；已提交的合同会保留记录")
-    from market.models import Deal
-
     if db.session.scalar(select(Deal.id).where(Deal.contract_id == contract.id)):
         raise InvalidTransition("该合同由对接签约生成，不能删除；如不再签约，请在对接中选择终止")
     files = [a.stored_name for a in contract.attachments]
@@ -365,7 +363,7 @@ def submit_contract(actor, contract_id) -> Contract:
     contract.submitted_at = utcnow()
     contract.return_reason = None
     audit.record(actor, "contract.submit", "contract", contract.id, {"status": "submitted"})
-    _notify_parties(contract, actor, f"合同《{contract.title}》已提交登记", "contract:submitted")
+    _announce("contract.submitted", contract, actor, f"合同《{contract.title}》已提交登记")
     return contract
 
 
@@ -410,11 +408,8 @@ def register_contract(actor, contract_id, data: dict) -> Contract:
     contract.registered_at, contract.registered_by_id = utcnow(), actor.id
     audit.record(actor, "contract.register", "contract", contract.id, {
         "registration_number": contract.registration_number, "recognised_fen": contract.recognised_fen})
-    from market.services.deals import contract_registered
-
-    contract_registered(contract, actor)
-    _notify_parties(contract, actor, f"合同《{contract.title}》已登记，登记编号 {contract.registration_number}",
-                    "contract:registered")
+    _announce("contract.registered", contract, actor,
+              f"合同《{contract.title}》已登记，登记编号 {contract.registration_number}")
     return contract
 
 
@@ -429,7 +424,7 @@ def return_contract(actor, contract_id, reason) -> Contract:
     _move(contract, "returned")
     contract.return_reason = values["reason"]
     audit.record(actor, "contract.return", "contract", contract.id, {"reason": values["reason"]})
-    _notify_parties(contract, actor, f"合同《{contract.title}》被退回：{values['reason'][:60]}", "contract:returned")
+    _announce("contract.returned", contract, actor, f"合同《{contract.title}》被退回：{values['reason'][:60]}")
     return contract
 
 
@@ -475,15 +470,24 @@ def correct_contract(actor, contract_id, data: dict, reason) -> Contract:
     return contract
 
 
-def _notify_parties(contract: Contract, actor, title: str, key: str) -> None:
-    from market.services.notifications import add_notifications
+def _announce(event: str, contract: Contract, actor, title: str) -> None:
+    """Record a step of the register; the parties and the broker are told by the worker, and a deal that opened
+    the contract follows a registration (market.services.deals subscribes)."""
+    events.record(event, contract_id=contract.id, actor_id=getattr(actor, "id", None), title=title)
 
+
+@events.subscribe("contract.submitted", "contract.registered", "contract.returned")
+def notify_contract_parties(payload: dict) -> None:
+    """Tell the members of both parties and the contract's broker (not whoever acted)."""
+    contract = db.session.get(Contract, payload["contract_id"])
+    if contract is None:
+        return
     users = set(db.session.scalars(select(User.id).where(
         User.organisation_id.in_([contract.seller_org_id, contract.buyer_org_id]), User.active.is_(True))))
     if contract.broker_id:
         users.add(contract.broker_id)
-    users.discard(getattr(actor, "id", None))
-    add_notifications(sorted(users), "contract", title=title, link=f"/contracts/{contract.id}")
+    users.discard(payload.get("actor_id"))
+    add_notifications(sorted(users), "contract", title=payload["title"], link=f"/contracts/{contract.id}")
 
 
 # ---- attachments ---------------------------------------------------------------------------------------
@@ -576,7 +580,5 @@ def broker_choices(limit: int = 2000) -> list[User]:
 
 def field_choices() -> list[str]:
     """Fields offered on the contract form: the taxonomy's names, or the defaults."""
-    from market.models import Field
-
     names = list(db.session.scalars(select(Field.name).order_by(Field.id)))
     return names or list(DEFAULT_FIELDS)

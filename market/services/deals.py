@@ -10,24 +10,30 @@ import uuid
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import selectinload
 
-from market.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
+from market import events
+from market.errors import Conflict, InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from market.extensions import db
 from market.models import Achievement, BrokerProfile, Demand, Field, User
 from market.models.base import utcnow
 from market.models.contract import Contract
-from market.models.deal import Deal, DealEvent, DealMessage, DealNda
+from market.models.deal import OPEN_DEAL_STAGES, Deal, DealEvent, DealMessage, DealNda
 from market.models.vocab import DEAL_NOTE_KINDS, DEAL_STAGES, DEAL_TERMINATION_REASONS
 from market.money import fen_to_yuan
 from market.services import audit
-from market.services.base import Page, after_commit, on_rollback, paginate, parse_row_id, unit_of_work
-from market.services.permissions import is_admin, is_signed_in
+from market.services.base import Page, on_rollback, paginate, parse_row_id, unit_of_work
+from market.services.contracts import write_contract_draft
+from market.services.notifications import add_notifications
+from market.services.permissions import can_manage, is_admin, is_signed_in
+from market.services.settings import deal_stale_days
 from market.services.text import Cleaner
 from market.storage import attachment_dir
 
-OPEN_STAGES = ("intent", "negotiation", "signing")
+OPEN_STAGES = OPEN_DEAL_STAGES
 TRANSITIONS = {  # what a person may move a deal to; signing → registered happens through the contract register
     "intent": ("negotiation", "terminated"),
     "negotiation": ("signing", "terminated"),
@@ -83,15 +89,38 @@ def _require_broker(actor) -> None:
         raise PermissionDenied("只有技术经纪人可以执行此操作")
 
 
-def _record(deal: Deal, kind: str, actor, from_stage=None, to_stage=None) -> None:
+def _record(deal: Deal, kind: str, actor, from_stage=None, to_stage=None, at: datetime | None = None) -> None:
+    at = at or utcnow()
     db.session.add(DealEvent(deal_id=deal.id, kind=kind, from_stage=from_stage, to_stage=to_stage,
-                             actor_id=getattr(actor, "id", None)))
-    deal.last_activity_at = utcnow()
+                             actor_id=getattr(actor, "id", None), created_at=at))
+    deal.last_activity_at = at
 
 
-def _notify(deal: Deal, actor, title: str, include_parties: bool = True, include_broker: bool = True) -> None:
-    from market.services.notifications import add_notifications
+def _announce(event: str, deal: Deal, actor, title: str, include_parties: bool = True,
+              include_broker: bool = True) -> None:
+    """Record what happened in a deal; its people (not whoever acted) are told by the worker."""
+    events.record(event, deal_id=deal.id, actor_id=getattr(actor, "id", None), title=title,
+                  parties=include_parties, broker=include_broker)
 
+
+@events.subscribe("deal.opened", "deal.broker_claimed", "deal.broker_assigned", "deal.stage_changed",
+                  "deal.message_posted")
+def notify_deal_people(payload: dict) -> None:
+    """Tell a deal's parties and its broker what happened."""
+    deal = db.session.get(Deal, payload["deal_id"])
+    if deal is not None:
+        _notify(deal, payload.get("actor_id"), payload["title"], payload.get("parties", True),
+                payload.get("broker", True))
+
+
+@events.subscribe("deal.broker_requested")
+def notify_requested_broker(payload: dict) -> None:
+    """Tell a broker that a party asked them to take a deal."""
+    add_notifications([payload["broker_id"]], "deal", title=payload["title"], link="/deals/claimable")
+
+
+def _notify(deal: Deal, actor_id: int | None, title: str, include_parties: bool = True,
+            include_broker: bool = True) -> None:
     users = set()
     if include_parties:
         users |= set(db.session.scalars(select(User.id).where(
@@ -99,7 +128,7 @@ def _notify(deal: Deal, actor, title: str, include_parties: bool = True, include
             User.role != "viewer")))
     if include_broker and deal.broker_id:
         users.add(deal.broker_id)
-    users.discard(getattr(actor, "id", None))
+    users.discard(actor_id)
     add_notifications(sorted(users), "deal", title=title, link=f"/deals/{deal.id}")
 
 
@@ -162,48 +191,78 @@ def start_deal(actor, data: dict) -> tuple[Deal, bool]:
             raise ValidationFailed({"demand_id": "只能用本单位的需求或成果发起对接"})
     if seller_id == buyer_id:
         raise ValidationFailed({"achievement_id": "不能与本单位对接"})
-    existing = db.session.scalar(select(Deal).where(
-        Deal.seller_org_id == seller_id, Deal.buyer_org_id == buyer_id, Deal.stage.in_(OPEN_STAGES),
-        Deal.achievement_id == achievement.id if achievement else Deal.achievement_id.is_(None),
-        Deal.demand_id == demand.id if demand else Deal.demand_id.is_(None)))
+    existing = _open_deal(seller_id, buyer_id, achievement, demand)
     if existing is not None:
         _ask_again(existing, actor, c.values.get("message"))
         return existing, False
     subject = achievement or demand
     title = f"{achievement.title} × {demand.title}" if achievement and demand else f"对接：{subject.title}"
-    deal = Deal(title=title[:200], achievement_id=getattr(achievement, "id", None), demand_id=getattr(demand, "id", None),
-                seller_org_id=seller_id, buyer_org_id=buyer_id, field_id=subject.field_id, opened_by_id=actor.id,
-                stage="intent", requested_broker_id=getattr(requested, "id", None))
+    values = dict(title=title[:200], achievement_id=getattr(achievement, "id", None),
+                  demand_id=getattr(demand, "id", None), seller_org_id=seller_id, buyer_org_id=buyer_id,
+                  field_id=subject.field_id, opened_by_id=actor.id, stage="intent",
+                  requested_broker_id=getattr(requested, "id", None))
     if actor.role == "broker":
-        deal.broker_id, deal.broker_assigned_at = actor.id, utcnow()
-    db.session.add(deal)
-    db.session.flush()
+        values.update(broker_id=actor.id, broker_assigned_at=utcnow())
+    # The partial unique indexes keep one open deal per pair: of concurrent opens, one inserts, the others
+    # find its deal (the insert waits for the first to commit on both databases).
+    deal_id = db.session.execute(_insert(Deal).values(**values).on_conflict_do_nothing().returning(Deal.id)).scalar()
+    if deal_id is None:
+        existing = _open_deal(seller_id, buyer_id, achievement, demand)
+        if existing is None:  # the other deal closed in the same instant
+            raise Conflict("同一对接正在被同时发起或关闭，请稍后重试")
+        _ask_again(existing, actor, c.values.get("message"))
+        return existing, False
+    deal = db.session.get(Deal, deal_id)
     _record(deal, "opened", actor, to_stage="intent")
     if c.values.get("message"):
         db.session.add(DealMessage(deal_id=deal.id, author_id=actor.id, kind="message", body=c.values["message"]))
     audit.record(actor, "deal.open", "deal", deal.id, {"seller_org_id": seller_id, "buyer_org_id": buyer_id,
                                                        "achievement_id": deal.achievement_id, "demand_id": deal.demand_id})
-    _notify(deal, actor, f"新的对接：{deal.title[:60]}")
+    _announce("deal.opened", deal, actor, f"新的对接：{deal.title[:60]}")
     if requested is not None and requested.id != actor.id:
-        from market.services.notifications import add_notifications
-
-        add_notifications([requested.id], "deal", title=f"有机构请您担任对接经纪人：{deal.title[:50]}", link="/deals/claimable")
+        events.record("deal.broker_requested", deal_id=deal.id, broker_id=requested.id,
+                      title=f"有机构请您担任对接经纪人：{deal.title[:50]}")
     return deal, True
+
+
+def _insert(model):
+    return {"postgresql": pg_insert, "sqlite": sqlite_insert}[db.engine.dialect.name](model)
+
+
+def _open_deal(seller_id: int, buyer_id: int, achievement, demand) -> Deal | None:
+    return db.session.scalar(select(Deal).where(
+        Deal.seller_org_id == seller_id, Deal.buyer_org_id == buyer_id, Deal.stage.in_(OPEN_STAGES),
+        Deal.achievement_id == achievement.id if achievement else Deal.achievement_id.is_(None),
+        Deal.demand_id == demand.id if demand else Deal.demand_id.is_(None)))
+
+
+def _take(deal: Deal, broker) -> bool:
+    """Make broker the deal's broker if it still has none and is open: one conditional update, so that of two
+    brokers claiming at once exactly one wins, on both databases."""
+    now = utcnow()
+    result = db.session.execute(
+        update(Deal).where(Deal.id == deal.id, Deal.broker_id.is_(None), Deal.stage.in_(OPEN_STAGES))
+        .values(broker_id=broker.id, broker_assigned_at=now).execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        db.session.expire(deal)
+        return False
+    db.session.expire(deal, ["broker_id", "broker_assigned_at"])
+    return True
 
 
 def _ask_again(deal: Deal, actor, message: str | None) -> None:
     """Asking again leads to the open deal: a broker (from the match queue) takes it when it has none, and a
     message written with the question goes into its thread instead of being dropped."""
-    if actor.role == "broker" and deal.broker_id is None:
-        deal.broker_id, deal.broker_assigned_at = actor.id, utcnow()
+    if actor.role == "broker" and deal.broker_id is None and _take(deal, actor):
         _record(deal, "broker", actor)
         audit.record(actor, "deal.claim", "deal", deal.id, {"broker_id": actor.id})
-        _notify(deal, actor, f"技术经纪人{actor.display_name}接手了对接：{deal.title[:50]}", include_broker=False)
+        _announce("deal.broker_claimed", deal, actor, f"技术经纪人{actor.display_name}接手了对接：{deal.title[:50]}",
+                  include_broker=False)
     if message and can_act(actor, deal):
         db.session.add(DealMessage(deal_id=deal.id, author_id=actor.id, kind="message", body=message))
         db.session.flush()
         _record(deal, "message", actor)
-        _notify(deal, actor, f"对接“{deal.title[:40]}”有新留言")
+        _announce("deal.message_posted", deal, actor, f"对接“{deal.title[:40]}”有新留言")
 
 
 def _broker_user(raw, errors: dict, key: str = "requested_broker_id") -> User | None:
@@ -239,7 +298,7 @@ def claim_deal(actor, deal_id) -> Deal:
     """A broker takes an unassigned open deal in one of their fields (or one they were asked to take)."""
     _require_broker(actor)
     row_id = parse_row_id(deal_id)
-    deal = db.session.get(Deal, row_id, with_for_update=True) if row_id else None
+    deal = db.session.get(Deal, row_id) if row_id else None
     if deal is None or not (deal.field_id in _specialty_ids(actor) or deal.requested_broker_id == actor.id
                             or is_deal_broker(actor, deal)):
         raise NotFound("该对接不存在")
@@ -247,10 +306,12 @@ def claim_deal(actor, deal_id) -> Deal:
         raise InvalidTransition("该对接已有技术经纪人" if deal.broker_id != actor.id else "您已是该对接的技术经纪人")
     if not deal.is_open:
         raise InvalidTransition("该对接已结束")
-    deal.broker_id, deal.broker_assigned_at = actor.id, utcnow()
+    if not _take(deal, actor):
+        raise Conflict("该对接刚刚已由其他技术经纪人接手")
     _record(deal, "broker", actor)
     audit.record(actor, "deal.claim", "deal", deal.id, {"broker_id": actor.id})
-    _notify(deal, actor, f"技术经纪人{actor.display_name}接手了对接：{deal.title[:50]}", include_broker=False)
+    _announce("deal.broker_claimed", deal, actor, f"技术经纪人{actor.display_name}接手了对接：{deal.title[:50]}",
+              include_broker=False)
     return deal
 
 
@@ -272,7 +333,7 @@ def assign_broker(actor, deal_id, broker_id) -> Deal:
     deal.broker_id, deal.broker_assigned_at = broker.id, utcnow()
     _record(deal, "broker", actor)
     audit.record(actor, "deal.assign", "deal", deal.id, {"broker_id": [before, broker.id]})
-    _notify(deal, actor, f"管理员指派{broker.display_name}为对接经纪人：{deal.title[:50]}")
+    _announce("deal.broker_assigned", deal, actor, f"管理员指派{broker.display_name}为对接经纪人：{deal.title[:50]}")
     return deal
 
 
@@ -293,9 +354,8 @@ def request_broker(actor, deal_id, broker_id) -> Deal:
     deal.requested_broker_id = broker.id
     _record(deal, "broker", actor)
     audit.record(actor, "deal.request_broker", "deal", deal.id, {"requested_broker_id": broker.id})
-    from market.services.notifications import add_notifications
-
-    add_notifications([broker.id], "deal", title=f"有机构请您担任对接经纪人：{deal.title[:50]}", link="/deals/claimable")
+    events.record("deal.broker_requested", deal_id=deal.id, broker_id=broker.id,
+                  title=f"有机构请您担任对接经纪人：{deal.title[:50]}")
     return deal
 
 
@@ -329,14 +389,12 @@ def move_stage(actor, deal_id, to: str, reason: str | None = None, note: str | N
     deal.stage, deal.stage_changed_at = to, utcnow()
     _record(deal, "stage", actor, before, to)
     audit.record(actor, "deal.stage", "deal", deal.id, {"stage": [before, to], "reason": deal.termination_reason})
-    _notify(deal, actor, f"对接“{deal.title[:50]}”进入{deal.stage_label}阶段")
+    _announce("deal.stage_changed", deal, actor, f"对接“{deal.title[:50]}”进入{deal.stage_label}阶段")
     return deal
 
 
 def _contract_draft(actor, deal: Deal) -> Contract:
     """The contract draft a deal opens at 签约: parties, listings, broker and field filled in."""
-    from market.services.contracts import write_contract_draft
-
     field = deal.field.name if deal.field else "其他"
     achievement = deal.achievement
     return write_contract_draft(actor, {
@@ -349,16 +407,20 @@ def _contract_draft(actor, deal: Deal) -> Contract:
     })
 
 
-def contract_registered(contract: Contract, actor) -> None:
-    """The contract register tells the deal that opened the contract: the deal reaches 登记 (same unit of work)."""
-    deal = db.session.scalar(select(Deal).where(Deal.contract_id == contract.id))
-    if deal is None or deal.stage != "signing":
+@events.subscribe("contract.registered")
+def follow_contract_registration(payload: dict) -> None:
+    """The deal that opened a contract reaches 登记 when the register registers it."""
+    contract = db.session.get(Contract, payload["contract_id"])
+    deal = db.session.scalar(select(Deal).where(Deal.contract_id == contract.id)) if contract else None
+    if deal is None or deal.stage != "signing" or contract.status != "registered":
         return
-    deal.stage, deal.stage_changed_at = "registered", utcnow()
-    _record(deal, "stage", actor, "signing", "registered")
+    actor = db.session.get(User, payload["actor_id"]) if payload.get("actor_id") else None
+    at = contract.registered_at or utcnow()
+    deal.stage, deal.stage_changed_at = "registered", at
+    _record(deal, "stage", actor, "signing", "registered", at=at)
     audit.record(actor, "deal.stage", "deal", deal.id, {"stage": ["signing", "registered"],
                                                        "registration_number": contract.registration_number})
-    _notify(deal, actor, f"对接“{deal.title[:50]}”的合同已登记")
+    _notify(deal, getattr(actor, "id", None), f"对接“{deal.title[:50]}”的合同已登记")
 
 
 @unit_of_work
@@ -424,7 +486,7 @@ def post_message(actor, deal_id, body: str, filename: str | None = None, content
     _record(deal, "message", actor)
     audit.record(actor, "deal.message", "deal", deal.id, {"message_id": message.id, "file": message.filename,
                                                           "sha256": hashlib.sha256(content).hexdigest() if has_file else None})
-    _notify(deal, actor, f"对接“{deal.title[:40]}”有新留言")
+    _announce("deal.message_posted", deal, actor, f"对接“{deal.title[:40]}”有新留言")
     return message
 
 
@@ -495,8 +557,6 @@ def nda_accepted(deal: Deal, org_id: int | None) -> DealNda | None:
 def can_see_confidential(actor, achievement: Achievement) -> bool:
     """A result's confidential details: its owner and admins, or a party of a deal on it whose
     organisation accepted the confidentiality agreement there."""
-    from market.services.permissions import can_manage
-
     if can_manage(actor, achievement):
         return True
     if not (is_signed_in(actor) and actor.organisation_id and actor.role != "viewer"):  # a viewer is never a party
@@ -509,8 +569,6 @@ def can_see_confidential(actor, achievement: Achievement) -> bool:
 # ---- lists -------------------------------------------------------------------------------------------
 
 def stale_days() -> int:
-    from market.services.settings import deal_stale_days
-
     return deal_stale_days()
 
 
@@ -558,8 +616,6 @@ def is_stale(deal: Deal, now: datetime | None = None, days: int | None = None) -
 @unit_of_work
 def notify_stale_deals() -> int:
     """Tell each open deal's broker (or, without one, its parties) once per quiet spell that it went quiet."""
-    from market.services.notifications import add_notifications
-
     days = stale_days()
     cutoff = utcnow() - timedelta(days=days)
     sent = 0

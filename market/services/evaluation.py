@@ -15,6 +15,7 @@ from market.matching import metrics
 from market.models import Organisation, User
 from market.services import listings as listing_service
 from market.services import matching
+from market.services.indexing import drain
 
 log = logging.getLogger(__name__)
 METHODS = {"combined": ("lexical", "semantic"), "bm25": ("lexical",), "embedding": ("semantic",)}
@@ -37,7 +38,6 @@ class Loader:
                           role="admin", organisation=self._org("评测管理", "government"))
         db.session.add(self.admin)
         db.session.commit()
-        db.session.info["defer_indexing"] = True  # _finish_loading indexes and embeds in bulk
         self.ids: dict[tuple[str, str], int] = {}  # (kind, dataset id) → row id
         self.refused: list[str] = []
 
@@ -69,9 +69,7 @@ def load_corpus(loader: Loader, corpus: Path) -> None:
 
 
 def _finish_loading(progress=None) -> None:
-    """Index and embed everything just loaded in one go (loading defers the per-commit work)."""
-    from market.services.indexing import drain
-
+    """Index and embed everything just loaded in one go, as the worker would."""
     drain(max_batches=None)
     matching.backfill_vectors(progress)
 

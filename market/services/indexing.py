@@ -2,13 +2,13 @@
 
 Every flush that touches something searchable appends outbox rows in the same transaction
 (`record_changes`), so a rollback leaves nothing behind and a crash after commit loses nothing.
-After commit, whoever gets the index's writer lock applies the pending rows (`drain`); the
-`market index-worker` command drains too. Each index keeps its cursor beside it; outbox rows are
-pruned once every index registered in search_index_cursors has passed them.
+After commit the worker (`market index-worker`) applies the pending rows (`drain`); requests never touch the
+index writer. Each index keeps its cursor beside it; outbox rows are pruned once every index registered in
+search_index_cursors, and the matching vectors (VECTOR_CURSOR), have passed them. An index that is missing or
+unreadable is rebuilt by the worker (`heal_index`), asked for by any process that failed to read it.
 """
 import logging
 import socket
-import weakref
 from datetime import datetime, time as dtime, timedelta, timezone
 
 from sqlalchemy import event, func, insert, literal, select
@@ -25,6 +25,7 @@ from market.models.base import utcnow
 from market.search import IndexBusy, SearchDocument
 
 log = logging.getLogger(__name__)
+VECTOR_CURSOR = "matching-vectors"  # the matching vectors follow the outbox under this name
 GAP_GRACE = timedelta(seconds=30)  # a missing sequence number older than this was a rollback
 DRAIN_BATCH = 500
 LISTING_MODELS = {"achievement": Achievement, "demand": Demand, "equipment": Equipment}
@@ -174,12 +175,17 @@ def safe_cursor(cursor: int, rows, now: datetime) -> int:
 
 
 def drain(timeout: float = 5.0, max_batches: int | None = None, merge: bool = True) -> int:
-    """Apply pending outbox rows to this process's index; returns how many rows were applied."""
-    ensure_index_ready()
+    """Apply pending outbox rows to this process's index; returns how many rows the cursor moved past (rows after
+    a young gap are applied again next time and count then)."""
     engine = search.backend()
     applied = 0
     batches = 0
     while max_batches is None or batches < max_batches:
+        pending = db.session.scalar(select(SearchOutboxEntry.seq).where(SearchOutboxEntry.seq > engine.read_cursor())
+                                    .limit(1))
+        if pending is None:  # an idle worker opens no writer: every commit would make readers reopen
+            db.session.rollback()
+            break
         with engine.writer(timeout=timeout, merge=merge) as writer:
             rows = db.session.execute(
                 select(SearchOutboxEntry.seq, SearchOutboxEntry.kind, SearchOutboxEntry.object_id,
@@ -200,7 +206,7 @@ def drain(timeout: float = 5.0, max_batches: int | None = None, merge: bool = Tr
             new_cursor = safe_cursor(writer.cursor, [(r.seq, r.created_at) for r in rows], utcnow())
             stuck = new_cursor == writer.cursor
             writer.cursor = new_cursor
-            applied += len(rows)
+            applied += sum(1 for r in rows if r.seq <= new_cursor)
         db.session.rollback()  # end the read transaction; nothing was written here
         batches += 1
         if stuck or len(rows) < DRAIN_BATCH:
@@ -208,22 +214,6 @@ def drain(timeout: float = 5.0, max_batches: int | None = None, merge: bool = Tr
     if applied:
         _report_cursor(engine.read_cursor())
     return applied
-
-
-def drain_after_commit() -> None:
-    """Try to make a just-committed change searchable and matchable now; the worker catches up if this fails."""
-    from market.matching import vectors
-    from market.services.matching import refresh_vectors_quietly
-
-    try:
-        drain(timeout=2.0, max_batches=2, merge=False)  # the index worker merges segments
-    except IndexBusy:
-        log.info("search index busy; the index worker will apply the change")
-    except Exception:  # the change is safe in the outbox; never fail the user's request over the index
-        log.exception("could not apply search outbox after commit")
-        db.session.rollback()
-    if vectors.embed_on_commit():
-        refresh_vectors_quietly()
 
 
 def index_name() -> str:
@@ -247,8 +237,6 @@ def _report_cursor(seq: int) -> None:
 
 def prune_outbox() -> int:
     """Delete outbox rows every registered index, and the matching vectors, have applied."""
-    from market.services.matching import VECTOR_CURSOR
-
     if db.session.get(SearchIndexCursor, VECTOR_CURSOR) is None:  # vectors have not started following yet
         return 0
     lowest = db.session.scalar(select(func.min(SearchIndexCursor.seq)))
@@ -271,29 +259,32 @@ def rebuild_index(progress=None, processes: int = 1, unless_healthy: bool = Fals
     return count
 
 
-_checked: "weakref.WeakSet" = weakref.WeakSet()  # engines this process has checked
-
-
-def ensure_index_ready() -> bool:
-    """Rebuild a missing, corrupt or outdated index from the database (checked once per process);
-    True if it had to."""
+def heal_index(check: bool = True) -> bool:
+    """Rebuild this host's index from the database if a process asked for it or (check) it is missing, corrupt or
+    outdated; True if it was rebuilt. Searches answer from the database meanwhile."""
     engine = search.backend()
-    if engine in _checked:
+    if not engine.rebuild_requested() and (not check or engine.is_healthy()):
         return False
-    rebuilt = not engine.is_healthy()
-    if rebuilt:
-        log.warning("search index missing or unusable: rebuilding from the database")
-        rebuild_index(unless_healthy=True)  # another worker may have rebuilt it while this one waited
-    _checked.add(engine)
-    return rebuilt
+    log.warning("search index missing or unusable: rebuilding from the database",
+                extra={"event": "index_rebuild", "path": str(getattr(engine, "path", None) or "memory")})
+    rebuild_index()
+    return True
 
 
 def index_status() -> dict:
-    """Pending outbox rows, the age of the oldest, and documents per kind in this host's index."""
+    """Pending outbox rows, the age of the oldest, and documents per kind in this host's index (None when the
+    index cannot be read)."""
     engine = search.backend()
     cursor = engine.read_cursor()
     pending = db.session.scalar(select(func.count()).select_from(SearchOutboxEntry).where(SearchOutboxEntry.seq > cursor))
     oldest = db.session.scalar(select(func.min(SearchOutboxEntry.created_at)).where(SearchOutboxEntry.seq > cursor))
     return {"cursor": cursor, "pending": pending,
             "oldest_pending_seconds": int((utcnow() - oldest).total_seconds()) if oldest else 0,
-            "documents": engine.counts()}
+            "documents": _counts_or_none(engine)}
+
+
+def _counts_or_none(engine) -> dict | None:
+    try:
+        return engine.counts()
+    except search.IndexUnavailable:
+        return None

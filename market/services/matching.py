@@ -15,16 +15,21 @@ from market import search
 from market.errors import NotFound, PermissionDenied, ValidationFailed
 from market.extensions import db
 from market.matching import embedding, scoring, vectors
-from market.models import Achievement, Demand, ListingVector, MatchDecision, SearchIndexCursor, SearchOutboxEntry, User
+from market.models import (
+    Achievement, Demand, Equipment, ListingVector, MatchDecision, SearchIndexCursor, SearchOutboxEntry, User,
+)
 from market.models.base import utcnow
+from market.search import IndexUnavailable
 from market.services import audit
 from market.services.base import Page, paginate, parse_row_id, unit_of_work
+from market.services.deals import start_deal
+from market.services.indexing import VECTOR_CURSOR, safe_cursor
+from market.services.notifications import add_notifications
 from market.services.permissions import can_manage, is_admin, is_signed_in
 
 log = logging.getLogger(__name__)
 MATCHED = {"demand": Achievement, "achievement": Demand}
 OTHER = {"demand": "achievement", "achievement": "demand"}
-VECTOR_CURSOR = "matching-vectors"
 CANDIDATES = 100  # from each retriever
 METHODS_COMBINED = ("lexical", "semantic")
 MAX_QUEUE_PAGE = 20  # every demand on a queue page is matched on the spot
@@ -99,8 +104,6 @@ def refresh_vectors(max_rows: int = 200) -> int:
 
 
 def _refresh_vectors(max_rows: int) -> list:
-    from market.services.indexing import safe_cursor
-
     cursor_row = db.session.get(SearchIndexCursor, VECTOR_CURSOR)
     cursor = cursor_row.seq if cursor_row else 0
     rows = db.session.execute(
@@ -135,15 +138,6 @@ def _refresh_vectors(max_rows: int) -> list:
     return [listing for listing, _ in fresh]
 
 
-def refresh_vectors_quietly() -> None:
-    """After a user's commit: embed now if possible; the index worker catches up otherwise."""
-    try:
-        refresh_vectors()
-    except Exception:
-        log.exception("could not compute listing vectors; the index worker will retry")
-        db.session.rollback()
-
-
 def backfill_vectors(progress=None) -> int:
     """Vectors for every published result and demand that lacks a current one (after an upgrade);
     progress(n) is told after every n listings checked."""
@@ -161,13 +155,13 @@ def backfill_vectors(progress=None) -> int:
     return done
 
 
-def _query_vectors(listing) -> tuple[np.ndarray, np.ndarray]:
-    """The listing's whole text and its title alone, each embedded as a query."""
+def _query_vectors(listing) -> tuple[np.ndarray, np.ndarray] | None:
+    """The listing's stored whole-text and title vectors, each embedded as a query; None for a draft or a listing
+    the worker has not embedded yet (a request never waits on the model)."""
     row = db.session.get(ListingVector, (listing.kind, listing.id))
     if row is not None and row.model == embedding.MODEL_NAME:
         return embedding.from_bytes(row.as_query), embedding.from_bytes(row.title_as_query)
-    # a draft, or not embedded yet
-    return embedding.embed(_listing_text(listing), as_query=True), embedding.embed(_title_text(listing), as_query=True)
+    return None
 
 
 # ---- candidates and signals --------------------------------------------------------------------------
@@ -177,16 +171,19 @@ def _lexical_ranks(listing, target: str) -> dict[int, int]:
         text = f"{listing.title} {listing.title} {' '.join(listing.keywords or [])} {listing.summary}"
     else:
         text = f"{listing.title} {listing.title} {listing.description}"
-    hits = search.backend().similar(target, text[:600], limit=CANDIDATES)
+    try:
+        hits = search.backend().similar(target, text[:600], limit=CANDIDATES)
+    except IndexUnavailable:  # while the index is rebuilt, suggestions come from the stored vectors alone
+        return {}
     return {hit.object_id: position for position, hit in enumerate(hits, start=1)}
 
 
 class _Meaning:
     """One listing's cosines against every stored passage of the other kind: whole text and title, each as a query."""
 
-    def __init__(self, listing, target: str):
+    def __init__(self, listing, target: str, query_vectors: tuple[np.ndarray, np.ndarray]):
         self.ids, matrix = vectors.cache().matrix(target)  # ids ascending
-        self.whole, self.title = _query_vectors(listing)
+        self.whole, self.title = query_vectors
         self.by_text, self.by_title = matrix @ self.whole, matrix @ self.title
 
     def top(self, cosines: np.ndarray) -> list[int]:
@@ -225,9 +222,10 @@ def _evidence(listing, target: str, methods) -> tuple[dict[int, int], dict[int, 
     The embedding baseline of the evaluation (methods == ("semantic",)) ranks by the whole text read one way only, as
     the model is meant to be used; the combined ranking reads both views both ways over every retrieved candidate."""
     lexical = _lexical_ranks(listing, target) if "lexical" in methods else {}
-    if "semantic" not in methods:
+    query_vectors = _query_vectors(listing) if "semantic" in methods else None
+    if query_vectors is None:
         return lexical, {}, {}, {}
-    meaning = _Meaning(listing, target)
+    meaning = _Meaning(listing, target, query_vectors)
     if not len(meaning.ids):
         return lexical, {}, {}, {}
     if "lexical" not in methods:
@@ -324,11 +322,13 @@ def suggestions_for(actor, kind: str, listing_id, limit=10) -> tuple[object, lis
 
 def instruments_for(actor, demand, limit: int = 3) -> list:
     """Shared instruments whose description shares the demand's words (from the index), for the same viewers."""
-    from market.models import Equipment
-
     if not can_see_matches(actor, demand):
         raise PermissionDenied("只有发布单位、技术经纪人和管理员可以查看匹配推荐")
-    hits = search.backend().similar("equipment", f"{demand.title} {demand.title} {demand.description}"[:600], limit=limit)
+    try:
+        hits = search.backend().similar("equipment", f"{demand.title} {demand.title} {demand.description}"[:600],
+                                        limit=limit)
+    except IndexUnavailable:
+        return []
     found = {e.id: e for e in db.session.scalars(select(Equipment).where(
         Equipment.id.in_([h.object_id for h in hits]), Equipment.status == "published"))}
     return [found[h.object_id] for h in hits if h.object_id in found]
@@ -389,8 +389,6 @@ def decide_match(actor, demand_id, achievement_id, decision: str, reason_code: s
     row.features = pair_features(demand, achievement)
     db.session.flush()
     if decision == "accepted" and actor.role == "broker" and actor.is_verified and demand.org_id != achievement.org_id:
-        from market.services.deals import start_deal
-
         deal, _ = start_deal(actor, {"demand_id": demand.id, "achievement_id": achievement.id})  # the step to a deal
         row.opened_deal_id = deal.id  # not a column: tells the page which deal to link
     audit.record(actor, "match_" + decision, "match_decision", row.id,
@@ -470,10 +468,6 @@ def decision_precision(actor, weeks: int = 12) -> list[dict]:
 def _notify_strong_matches(listing) -> None:
     """Tell the organisations whose open listings strongly match a newly published one."""
     if not vectors.notify_enabled():
-        return
-    try:
-        from market.services.notifications import add_notifications
-    except ImportError:  # notifications arrive with their own module
         return
     try:
         strong = [(c, s) for c, s in compute_matches(listing, 10) if s.band == "强"]

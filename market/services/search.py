@@ -5,17 +5,13 @@ from market import search
 from market.errors import ValidationFailed
 from market.money import MoneyError, parse_yuan
 from market.search import KINDS, SearchRequest, SearchResult
-from market.services.indexing import ensure_index_ready
+from market.search import IndexUnavailable
 from market.services.permissions import CREATOR_ROLES, is_admin, is_signed_in
+from market.services.search_fallback import database_search
 
 SORTS = ("relevance", "date")
 PUBLIC_STATUSES = ("published", "expired")
 MAX_PER_PAGE = 50
-
-
-def _index():
-    ensure_index_ready()
-    return search.backend()
 
 
 def _date(value, label, errors, end_of_day=False):
@@ -70,8 +66,13 @@ def build_request(actor, params) -> SearchRequest:
 
 
 def search_catalogue(actor, params) -> SearchResult:
-    """Ranked, highlighted, faceted results; drafts and withdrawn listings only for their owners and admins."""
-    return _index().search(build_request(actor, params))
+    """Ranked, highlighted, faceted results; drafts and withdrawn listings only for their owners and admins.
+    While the index cannot be read, title matches from the database, marked as reduced."""
+    request = build_request(actor, params)
+    try:
+        return search.backend().search(request)
+    except IndexUnavailable:
+        return database_search(request)
 
 
 def find_possible_duplicates(kind: str, title: str, text: str, exclude_id: int | None = None, limit: int = 5):
@@ -79,7 +80,10 @@ def find_possible_duplicates(kind: str, title: str, text: str, exclude_id: int |
     words = set(search.query_words(title or ""))
     if not words:
         return []
-    hits = _index().similar(kind, f"{title} {title} {text or ''}"[:600], limit=limit * 2)
+    try:
+        hits = search.backend().similar(kind, f"{title} {title} {text or ''}"[:600], limit=limit * 2)
+    except IndexUnavailable:
+        return []  # the duplicate check is advice; publishing goes on
     duplicates = []
     for hit in hits:
         if hit.object_id == exclude_id:

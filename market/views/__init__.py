@@ -7,11 +7,11 @@ from market.money import format_fen
 
 
 def register(app: Flask) -> None:
-    from market.views import (admin, auth, bookings, contracts, dashboard, deals, errors, notifications, public, search,
-                              workspace)
+    from market.views import (admin, auth, bookings, contracts, dashboard, deals, errors, health, notifications, public,
+                              search, workspace)
 
     for blueprint in (public.bp, search.bp, auth.bp, workspace.bp, notifications.bp, admin.bp, contracts.bp, dashboard.bp,
-                      deals.bp, bookings.bp):
+                      deals.bp, bookings.bp, health.bp):
         app.register_blueprint(blueprint)
     errors.register(app)
     app.add_template_filter(format_fen, "yuan")

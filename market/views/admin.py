@@ -6,7 +6,7 @@ from market.errors import InvalidTransition, ValidationFailed
 from market.forms import ConfirmForm, FieldForm, NoteForm, PolicyForm
 from market.models.vocab import ROLES, VERIFICATION_STATES
 from market.services import (
-    accounts, audit_log, indexing, listings, matching, organisations, policies, settings, taxonomy,
+    accounts, audit_log, event_jobs, indexing, listings, matching, organisations, policies, settings, taxonomy,
 )
 from market.services.permissions import is_admin
 from market.views.common import COLLECTIONS, KIND_COLLECTIONS, KIND_NAMES, page_args
@@ -183,7 +183,28 @@ def delete_policy(policy_id):
 
 @bp.get("/search-index")
 def show_index_status():
-    return render_template("admin/search_index.html", status=indexing.index_status(), kind_names=KIND_NAMES)
+    return render_template("admin/search_index.html", status=indexing.index_status(), kind_names=KIND_NAMES,
+                           jobs=event_jobs.job_counts(), parked=event_jobs.list_jobs(current_user, "parked", *page_args()),
+                           confirm_form=ConfirmForm())
+
+
+@bp.post("/jobs/<int:job_id>/retry")
+def retry_event_job(job_id):
+    if ConfirmForm().validate_on_submit():
+        try:
+            job = event_jobs.retry_job(current_user, job_id)
+        except InvalidTransition as exc:
+            flash(exc.message, "warning")
+        else:
+            flash(f"任务 #{job.id} 已重新排队，后台任务进程会再次处理", "success")
+    return redirect(url_for("admin.show_index_status"))
+
+
+@bp.post("/jobs/retry-parked")
+def retry_parked_jobs():
+    if ConfirmForm().validate_on_submit():
+        flash(f"已重新排队 {event_jobs.retry_parked_jobs(current_user)} 个任务", "success")
+    return redirect(url_for("admin.show_index_status"))
 
 
 @bp.get("/audit")

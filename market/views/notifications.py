@@ -94,7 +94,7 @@ def list_saved_searches():
 @bp.post("/saved-searches")
 def save_search():
     """The 保存此搜索 form of /search: the current conditions as hidden fields, plus a name."""
-    query = {key: value for key, value in request.form.items() if key not in ("csrf_token", "name")}
+    query = {key: value for key, value in request.form.items() if key not in ("csrf_token", "submit_token", "name")}
     back = url_for("search.show_results", **{k: v for k, v in query.items() if k in QUERY_LABELS})
     if ConfirmForm().validate_on_submit():
         try:

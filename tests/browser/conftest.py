@@ -12,7 +12,7 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect, sync_playwright
 from werkzeug.serving import make_server
 
-from market import create_app
+from market import create_app, worker
 from market.extensions import db as _db
 from tests.conftest import PASSWORD
 
@@ -64,9 +64,19 @@ def chromium():
     launcher.close()
 
 
+def _work(live_app, stopping: threading.Event) -> None:
+    """The worker beside the web server, as `make run` starts it: passes until the test ends."""
+    with live_app.app_context():
+        tasks = worker.default_tasks()
+        while not stopping.is_set():
+            if not worker.run_pass(tasks):
+                stopping.wait(0.1)
+        _db.session.remove()
+
+
 @pytest.fixture
 def live_server(app):
-    """The real app served over HTTP from a background thread; yields its base URL."""
+    """The real app served over HTTP from a background thread, its worker in another; yields its base URL."""
     live_app = create_app({
         "DATABASE_URL": app.config["DATABASE_URL"], "SECRET_KEY": "browser-test-secret",
         "INSTANCE_PATH": app.instance_path, "WTF_CSRF_ENABLED": True,
@@ -74,8 +84,13 @@ def live_server(app):
     server = make_server("127.0.0.1", 0, live_app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="live-server",
                               daemon=True)
+    stopping = threading.Event()
+    background = threading.Thread(target=_work, args=(live_app, stopping), name="live-worker", daemon=True)
     thread.start()
+    background.start()
     yield f"http://127.0.0.1:{server.server_port}"
+    stopping.set()
+    background.join(timeout=30)
     server.shutdown()
     server.server_close()
     thread.join(timeout=5)

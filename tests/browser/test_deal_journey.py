@@ -2,6 +2,7 @@
 deal, both write in its thread, the broker carries it to 签约, the contract draft is completed and registered, and
 the admin's dashboard total grows by the recognised amount. Runs on both database backends."""
 import re
+import time
 from datetime import date
 from decimal import Decimal
 
@@ -34,6 +35,15 @@ def shown_fen(text: str) -> int:
     match = re.fullmatch(r"\s*([\d,.]+)(元|万元|亿元)\s*", text)
     assert match, f"不是金额：{text!r}"
     return int(Decimal(match.group(1).replace(",", "")) * UNITS[match.group(2)] * 100)
+
+
+def reload_until(page, url: str, done, seconds: float = 10.0) -> None:
+    """Open url again until done() (what the worker does after a commit takes a moment, as for a user)."""
+    deadline = time.monotonic() + seconds
+    page.goto(url)
+    while not done() and time.monotonic() < deadline:
+        page.wait_for_timeout(200)
+        page.goto(url)
 
 
 def current_stage(page):
@@ -155,7 +165,7 @@ def test_enterprise_asks_broker_claims_signs_and_the_registered_contract_counts(
     expect(admin.get_by_test_id("registration-number")).to_have_text(re.compile(rf"^{year}611100\d{{8}}$"))
 
     for page in (broker, enterprise):
-        page.goto(deal_url)
+        reload_until(page, deal_url, lambda: current_stage(page).inner_text().strip() == "登记")  # the worker's step
         expect(current_stage(page)).to_have_text("登记")
         expect(page.get_by_text("合同已登记，对接完成。")).to_be_visible()
         expect(page.get_by_role("link", name="查看技术合同（已登记）")).to_be_visible()

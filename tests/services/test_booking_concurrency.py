@@ -18,7 +18,7 @@ ALL_WEEK = {str(day): [["08:00", "20:00"]] for day in range(7)}
 
 def _app(url, instance):
     return create_app({"DATABASE_URL": url, "SECRET_KEY": "test-secret", "TESTING": True, "SEARCH_BACKEND": "memory",
-                       "MATCHING_EMBED_ON_COMMIT": False, "INSTANCE_PATH": instance})
+                       "INSTANCE_PATH": instance})
 
 
 def _ask(url, instance, user_id, equipment_id, start, end, barrier, results):

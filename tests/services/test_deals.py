@@ -563,7 +563,7 @@ def test_a_failure_after_the_file_is_written_leaves_no_file(w, db, monkeypatch):
         assert len(deal_files()) == 1  # the file was written before the failure
         raise RuntimeError("notifications are down")
 
-    monkeypatch.setattr(deals, "_notify", broken)
+    monkeypatch.setattr(deals, "_announce", broken)
     with pytest.raises(RuntimeError):
         deals.post_message(w.buyer, deal.id, "附件", filename="方案.pdf", content=PDF)
     assert deal_files() == []
@@ -862,39 +862,17 @@ def test_each_side_lists_only_its_own_deals(w, db, make_listing):
 
 # ---- the index worker reminds about stale deals about once an hour --------------------------------------
 
-def test_the_index_worker_reminds_about_stale_deals_hourly(w, db, app, monkeypatch):
-    import signal
-    import time
-
-    import market.services.deals as deals_module
-    import market.services.matching as matching_module
+def test_the_worker_reminds_about_stale_deals_hourly(w, db):
+    from market import worker
 
     deal = with_broker(w)
     quiet(db, deal, 20)
-    clock = [1_000.0]
+    stale = next(task for task in worker.default_tasks() if task.name == "stale_deals")
     calls = []
-    real_notify = deals_module.notify_stale_deals
-
-    def counting_notify():
-        calls.append(clock[0])
-        return real_notify()
-
-    def fake_sleep(seconds):
-        clock[0] += 1_000  # each pass of the loop "takes" 1000 s
-        if clock[0] > 10_500:
-            raise KeyboardInterrupt
-
-    monkeypatch.setattr(deals_module, "notify_stale_deals", counting_notify)
-    monkeypatch.setattr(matching_module, "refresh_vectors", lambda *a, **k: 0)  # no model needed here
-    monkeypatch.setattr(time, "monotonic", lambda: clock[0])
-    monkeypatch.setattr(time, "sleep", fake_sleep)
-    previous = signal.getsignal(signal.SIGTERM)
-    try:
-        result = app.test_cli_runner().invoke(args=["market", "index-worker", "--interval", "1"])
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-    assert calls == [1_000.0, 5_000.0, 9_000.0]  # at start, then once more than an hour has passed
-    assert "停滞对接提醒 1 条" in result.output
+    real = stale.run
+    stale.run = lambda: calls.append(1) or real()
+    reminded = [worker.run_task(stale, now) for now in (1_000.0, 2_000.0, 4_500.0, 4_700.0, 9_000.0)]
+    assert len(calls) == 3 and reminded == [1, 0, 0, 0, 0]  # at start, then once an hour has passed, twice
     assert stale_notes(db, w.broker.id) == 1  # three checks, one reminder for this quiet spell
 
 

@@ -16,9 +16,9 @@ from tests.matching_support import RICE
 
 @pytest.fixture
 def embedding_on_commit(app):
-    app.config["MATCHING_EMBED_ON_COMMIT"] = True
+    app.config["INLINE_WORKER_EMBEDS"] = True
     yield
-    app.config["MATCHING_EMBED_ON_COMMIT"] = False
+    app.config["INLINE_WORKER_EMBEDS"] = False
 
 
 def vector_of(listing):

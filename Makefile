@@ -21,7 +21,8 @@ seed: migrate
 index: seed
 	$(FLASK) market reindex
 
-# The index worker applies search updates in the background and stops with the server.
+# The worker (search index, embeddings, notifications, follow-ups) runs beside the web server and stops with it:
+# requests only write, the worker does the rest within a second.
 run: index
 	$(FLASK) market index-worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(FLASK) run --host 127.0.0.1 --port 5000

@@ -116,7 +116,8 @@ def index_worker_command(interval, once):
     from market import worker
 
     worker.configure_logging()
-    worker.run_forever(interval if interval is not None else current_app.config["WORKER_INTERVAL"], once=once)
+    if not worker.run_forever(interval if interval is not None else current_app.config["WORKER_INTERVAL"], once=once):
+        sys.exit(1)  # a lane died: systemd starts a fresh worker
 
 
 @market_cli.command("embed")

@@ -1,14 +1,17 @@
 """The worker: everything derived from committed rows, done outside the request, and never dying of it.
 
-One loop runs a list of tasks: the search index follows the outbox, vectors are embedded, event jobs run
-(notifications, follow-ups between modules), and sweeps run on their own timers. A task that fails backs off on
-its own (2 s doubling to a minute) while the others go on; a database that went away is waited out; an index
+Three lanes, each a thread with its own database session, run their tasks pass after pass: the search index follows
+the outbox; vectors are embedded (about half a second per listing, so they must never hold up the index); event
+jobs run (notifications, follow-ups between modules) beside the sweeps on their own timers. A task that fails backs
+off on its own (2 s doubling to a minute) while the others go on; a database that went away is waited out; an index
 that is missing or unreadable is rebuilt from the database. `market index-worker` runs it; systemd restarts the
 process if it is ever killed (deploy/).
 """
 import json
 import logging
+import os
 import signal
+import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -27,6 +30,7 @@ from market.services.saved_searches import check_saved_searches
 log = logging.getLogger("market.worker")
 MAX_TASK_BACKOFF = 60.0
 INDEX_CHECK_SECONDS = 30.0  # how often an idle worker makes sure the index still reads
+CURSOR_REPORT_SECONDS = 5.0  # how often the index's cursor is written for pruning (not after every drain)
 
 
 @dataclass
@@ -44,6 +48,8 @@ class IndexFollower:
 
     def __init__(self):
         self.checked_at = 0.0
+        self.reported_at = 0.0
+        self.unreported = False
 
     def recheck(self) -> None:
         self.checked_at = 0.0
@@ -53,7 +59,14 @@ class IndexFollower:
         if check:
             self.checked_at = time.monotonic()
         rebuilt = indexing.heal_index(check=check)
-        return indexing.drain(timeout=10.0) + int(rebuilt)
+        # no merge on every commit: it rewrites the big segment each time; the writer merges once
+        # MAX_UNMERGED_SEGMENTS small ones have piled up
+        applied = indexing.drain(timeout=10.0, merge=False, report=False)
+        self.unreported = self.unreported or bool(applied)
+        if self.unreported and time.monotonic() - self.reported_at > CURSOR_REPORT_SECONDS:
+            indexing.report_cursor()
+            self.reported_at, self.unreported = time.monotonic(), False
+        return applied + int(rebuilt)
 
 
 def _sweep() -> int:
@@ -61,16 +74,29 @@ def _sweep() -> int:
             + prune_idempotency_keys())
 
 
-def default_tasks() -> list[Task]:
-    """The worker's work, in the order of a pass: the index first (publish → searchable is the tightest promise)."""
+@dataclass
+class Lane:
+    name: str
+    tasks: list[Task]
+    nice: int = 0  # a higher value yields the CPU to the web processes on the same host
+
+
+def lanes() -> list[Lane]:
+    """The worker's work, one lane per thread: the index (publish → searchable is the tightest promise), the
+    embeddings (slow, and niced so that requests keep their speed), the event jobs with the sweeps."""
     return [
-        Task("index", IndexFollower()),
-        Task("vectors", matching.refresh_vectors),
-        Task("events", event_jobs.run_due_jobs),
-        Task("saved_searches", check_saved_searches, every=60),
-        Task("stale_deals", notify_stale_deals, every=3600),
-        Task("sweep", _sweep, every=600),
+        Lane("index", [Task("index", IndexFollower())]),
+        Lane("vectors", [Task("vectors", lambda: matching.refresh_vectors(max_rows=20))], nice=10),
+        Lane("events", [Task("events", event_jobs.run_due_jobs),
+                        Task("saved_searches", check_saved_searches, every=60),
+                        Task("stale_deals", notify_stale_deals, every=3600),
+                        Task("sweep", _sweep, every=600)]),
     ]
+
+
+def default_tasks() -> list[Task]:
+    """Every task in one list, for running in a single thread (tests, a live server beside the test browser)."""
+    return [task for lane in lanes() for task in lane.tasks]
 
 
 def _reset_session() -> None:
@@ -119,22 +145,49 @@ def run_pass(tasks: list[Task]) -> int:
     return sum(run_task(task, now) for task in tasks)
 
 
-def run_forever(interval: float, once: bool = False) -> None:
-    """Pass after pass until SIGTERM or Ctrl-C; sleeps only when a pass found nothing to do."""
-    stopping = []
-    signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
-    tasks = default_tasks()
-    log.info("worker started", extra={"event": "worker_started", "tasks": [t.name for t in tasks]})
+def _run_lane(app, lane: Lane, interval: float, stopping: threading.Event) -> None:
+    """Passes over one lane's tasks until stopping, in an app context (and so a session) of its own."""
+    if lane.nice:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), lane.nice)  # this thread only, on Linux
+    with app.app_context():
+        try:
+            while not stopping.is_set():
+                if not run_pass(lane.tasks):
+                    stopping.wait(interval)
+        finally:
+            _reset_session()
+
+
+def run_forever(interval: float, once: bool = False) -> bool:
+    """Every lane in a thread of its own until SIGTERM or Ctrl-C (True), or until a lane died (False: let the
+    supervisor start a fresh process); once: one pass over every task, here."""
+    if once:
+        run_pass(default_tasks())
+        return True
+    app = current_app._get_current_object()
+    stopping = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    all_lanes = lanes()
+    threads = [threading.Thread(target=_run_lane, args=(app, lane, interval, stopping), name=lane.name, daemon=True)
+               for lane in all_lanes]
+    log.info("worker started", extra={"event": "worker_started",
+                                      "lanes": {lane.name: [task.name for task in lane.tasks] for lane in all_lanes}})
+    for thread in threads:
+        thread.start()
+    lost: list[str] = []
     try:
-        while not stopping:
-            done = run_pass(tasks)
-            if once:
-                break
-            if not done:
-                time.sleep(interval)
+        while not stopping.is_set() and not lost:
+            stopping.wait(1.0)
+            lost = [thread.name for thread in threads if not thread.is_alive() and not stopping.is_set()]
     except KeyboardInterrupt:
         pass
+    stopping.set()
+    for thread in threads:
+        thread.join(timeout=600)
+    if lost:
+        log.error("worker lane died", extra={"event": "lane_died", "lanes": lost})
     log.info("worker stopped", extra={"event": "worker_stopped"})
+    return not lost
 
 
 # ---- the test suite's inline pass ------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import delete, or_, select
+from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from market.errors import AuthenticationFailed, NotFound, PermissionDenied, ValidationFailed
@@ -184,7 +185,8 @@ def user_for_token(token: str) -> User | None:
     """The active user a bearer token belongs to, if it is valid and not expired."""
     if not token:
         return None
-    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_digest(token)))
+    row = db.session.scalar(select(ApiToken).options(joinedload(ApiToken.user))  # one query on every API call
+                            .where(ApiToken.token_hash == _token_digest(token)))
     if row is None or row.expires_at < utcnow() or not row.user.active:
         return None
     return row.user

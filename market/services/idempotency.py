@@ -2,7 +2,7 @@
 import hashlib
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from market.extensions import db
 from market.models import IdempotencyKey
@@ -28,11 +28,9 @@ def find_key(scope: str, key: str) -> IdempotencyKey | None:
 
 def record_response(key_id: int, status_code: int, location: str | None, body: str | None) -> None:
     """Keep the response the first request got, for the retries to receive."""
-    row = db.session.get(IdempotencyKey, key_id)
-    if row is None:
-        return
-    row.status_code, row.location = status_code, (location or None) and location[:500]
-    row.response_body = body if body is not None and len(body) <= MAX_BODY_CHARS else None
+    db.session.execute(update(IdempotencyKey).where(IdempotencyKey.id == key_id).values(
+        status_code=status_code, location=(location or None) and location[:500],
+        response_body=body if body is not None and len(body) <= MAX_BODY_CHARS else None))
     db.session.commit()
 
 

@@ -174,9 +174,10 @@ def safe_cursor(cursor: int, rows, now: datetime) -> int:
     return safe
 
 
-def drain(timeout: float = 5.0, max_batches: int | None = None, merge: bool = True) -> int:
+def drain(timeout: float = 5.0, max_batches: int | None = None, merge: bool = True, report: bool = True) -> int:
     """Apply pending outbox rows to this process's index; returns how many rows the cursor moved past (rows after
-    a young gap are applied again next time and count then)."""
+    a young gap are applied again next time and count then). report=False leaves telling search_index_cursors
+    (which only pruning reads) for later: one write less for a worker draining many times a second."""
     engine = search.backend()
     applied = 0
     batches = 0
@@ -211,14 +212,19 @@ def drain(timeout: float = 5.0, max_batches: int | None = None, merge: bool = Tr
         batches += 1
         if stuck or len(rows) < DRAIN_BATCH:
             break
-    if applied:
-        _report_cursor(engine.read_cursor())
+    if applied and report:
+        report_cursor()
     return applied
 
 
 def index_name() -> str:
     """This host's index, as known in search_index_cursors."""
     return f"{socket.gethostname()}:{getattr(search.backend(), 'path', None) or 'memory'}"
+
+
+def report_cursor() -> None:
+    """Tell search_index_cursors how far this host's index has come (pruning waits for every index)."""
+    _report_cursor(search.backend().read_cursor())
 
 
 def _report_cursor(seq: int) -> None:

@@ -96,9 +96,7 @@ def refresh_vectors(max_rows: int = 200) -> int:
         db.session.rollback()
         log.info("matching vectors left for the next run: %s", exc.__class__.__name__)
         return 0
-    if fresh:
-        vectors.cache().invalidate()
-    for listing in fresh:
+    for listing in fresh:  # the vector cache notices the new rows itself and reads only them
         _notify_strong_matches(listing)
     return len(fresh)
 

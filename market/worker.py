@@ -79,18 +79,21 @@ class Lane:
     name: str
     tasks: list[Task]
     nice: int = 0  # a higher value yields the CPU to the web processes on the same host
+    gather: float = 0.0  # after a busy pass, wait this long so that the next one takes more at once
 
 
 def lanes() -> list[Lane]:
     """The worker's work, one lane per thread: the index (publish → searchable is the tightest promise), the
-    embeddings (slow, and niced so that requests keep their speed), the event jobs with the sweeps."""
+    embeddings (slow), the event jobs with the sweeps. All yield the CPU to requests on the same host (nice), the
+    embeddings most; under a stream of writes the index commits at most five times a second, more rows each time
+    (every Whoosh commit writes a segment)."""
     return [
-        Lane("index", [Task("index", IndexFollower())]),
-        Lane("vectors", [Task("vectors", lambda: matching.refresh_vectors(max_rows=20))], nice=10),
+        Lane("index", [Task("index", IndexFollower())], nice=5, gather=0.2),
+        Lane("vectors", [Task("vectors", lambda: matching.refresh_vectors(max_rows=20))], nice=15),
         Lane("events", [Task("events", event_jobs.run_due_jobs),
                         Task("saved_searches", check_saved_searches, every=60),
                         Task("stale_deals", notify_stale_deals, every=3600),
-                        Task("sweep", _sweep, every=600)]),
+                        Task("sweep", _sweep, every=600)], nice=5),
     ]
 
 
@@ -152,8 +155,7 @@ def _run_lane(app, lane: Lane, interval: float, stopping: threading.Event) -> No
     with app.app_context():
         try:
             while not stopping.is_set():
-                if not run_pass(lane.tasks):
-                    stopping.wait(interval)
+                stopping.wait(lane.gather if run_pass(lane.tasks) else interval)
         finally:
             _reset_session()
 

@@ -1,7 +1,6 @@
 """Fixtures: every database test runs on SQLite and on a real PostgreSQL started here."""
 import itertools
 import os
-import tempfile
 from pathlib import Path
 
 import pytest

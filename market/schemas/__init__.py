@@ -8,25 +8,25 @@ from market.schemas.core import (  # noqa: F401
     FeeItemIn, FeeItemOut, FieldName, FieldOut, INPUT_SCHEMAS, ListingItself, ListingOut, MeOut, OUTPUT_SCHEMAS,
     OrganisationBrief, OrganisationOut, PageMeta, PolicyIn, PolicyOut, TokenIn, TokenOut, Withheld, Yuan, YuanIn,
 )
-from market.schemas.accounts import (
+from market.schemas.accounts import (  # noqa: F401
     DecisionIn, OrganisationAdminOut, OrganisationUpdateIn, PasswordChangeIn, RegistrationIn, UserOut, UserUpdateIn,
 )
-from market.schemas.admin import AuditEntryOut, EventJobOut, FieldIn, FieldUpdateIn, SettingsIn, SettingsOut
-from market.schemas.bookings import (
+from market.schemas.admin import AuditEntryOut, EventJobOut, FieldIn, FieldUpdateIn, SettingsIn, SettingsOut  # noqa: F401
+from market.schemas.bookings import (  # noqa: F401
     AvailabilityOut, BlockIn, BlockOut, BookingAnswerIn, BookingCancelIn, BookingCompleteIn, BookingDecisionIn, BookingIn,
     BookingOut, BookingRulesIn, BookingRulesOut, UtilisationOut,
 )
-from market.schemas.brokers import BrokerOut, BrokerProfileIn
-from market.schemas.contracts import (
+from market.schemas.brokers import BrokerOut, BrokerProfileIn  # noqa: F401
+from market.schemas.contracts import (  # noqa: F401
     ContractAttachmentOut, ContractCorrectionIn, ContractHistoryOut, ContractIn, ContractOut, ContractRegistrationIn,
     ContractReturnIn, ContractStatsOut, KpiEntryIn, KpiEntryOut, KpiIn, KpiOut, KpiProgressOut,
 )
-from market.schemas.deals import (
+from market.schemas.deals import (  # noqa: F401
     BrokerPerformanceOut, DealBrokerIn, DealIn, DealMessageIn, DealMessageOut, DealNdaOut, DealNdaStatus, DealNextActionIn,
     DealNoteIn, DealOut, DealStageIn,
 )
-from market.schemas.matching import MatchDecisionIn, MatchDecisionOut, MatchPrecisionOut
-from market.schemas.notifications import (
+from market.schemas.matching import MatchDecisionIn, MatchDecisionOut, MatchPrecisionOut  # noqa: F401
+from market.schemas.notifications import (  # noqa: F401
     NotificationOut, SavedSearchIn, SavedSearchOut, SavedSearchUpdateIn,
 )
-from market.schemas.summary import SummaryOut
+from market.schemas.summary import SummaryOut  # noqa: F401

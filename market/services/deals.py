@@ -18,7 +18,7 @@ from sqlalchemy.orm import selectinload
 from market import events
 from market.errors import Conflict, InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from market.extensions import db
-from market.models import Achievement, BrokerProfile, Demand, Field, User
+from market.models import Achievement, BrokerProfile, Demand, User
 from market.models.base import utcnow
 from market.models.contract import Contract
 from market.models.deal import OPEN_DEAL_STAGES, Deal, DealEvent, DealMessage, DealNda

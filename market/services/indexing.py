@@ -22,7 +22,7 @@ from market.models import (
     SearchOutboxEntry, User,
 )
 from market.models.base import utcnow
-from market.search import IndexBusy, SearchDocument
+from market.search import SearchDocument
 
 log = logging.getLogger(__name__)
 VECTOR_CURSOR = "matching-vectors"  # the matching vectors follow the outbox under this name

@@ -253,7 +253,7 @@ def _first_search(url, path, barrier, results):
         barrier.wait(timeout=60)
         try:
             found = titles_found("失而复得")
-        except BaseException as exc:  # noqa: BLE001
+        except BaseException:  # noqa: BLE001
             import traceback
             found, errors = [], [traceback.format_exc(limit=-4)]
     results.put((errors, found))

@@ -103,7 +103,7 @@ def run(scale: float) -> dict:
             t0 = time.perf_counter()
             lexical = matching._lexical_ranks(demand, "achievement")
             t1 = time.perf_counter()
-            meaning = matching._Meaning(demand, "achievement")
+            meaning = matching._Meaning("achievement", matching._query_vectors(demand))
             cosines, title_cosines = meaning.cosines({*lexical, *meaning.top(meaning.by_text), *meaning.top(meaning.by_title)})
             t2 = time.perf_counter()
             by_text, by_title = matching._read_both_ways(meaning, "achievement", cosines, title_cosines)

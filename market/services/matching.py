@@ -179,7 +179,7 @@ def _lexical_ranks(listing, target: str) -> dict[int, int]:
 class _Meaning:
     """One listing's cosines against every stored passage of the other kind: whole text and title, each as a query."""
 
-    def __init__(self, listing, target: str, query_vectors: tuple[np.ndarray, np.ndarray]):
+    def __init__(self, target: str, query_vectors: tuple[np.ndarray, np.ndarray]):
         self.ids, matrix = vectors.cache().matrix(target)  # ids ascending
         self.whole, self.title = query_vectors
         self.by_text, self.by_title = matrix @ self.whole, matrix @ self.title
@@ -223,7 +223,7 @@ def _evidence(listing, target: str, methods) -> tuple[dict[int, int], dict[int, 
     query_vectors = _query_vectors(listing) if "semantic" in methods else None
     if query_vectors is None:
         return lexical, {}, {}, {}
-    meaning = _Meaning(listing, target, query_vectors)
+    meaning = _Meaning(target, query_vectors)
     if not len(meaning.ids):
         return lexical, {}, {}, {}
     if "lexical" not in methods:

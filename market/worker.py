@@ -196,13 +196,12 @@ def run_forever(interval: float, once: bool = False) -> bool:
 
 def run_inline() -> None:
     """After a request's commit, when INLINE_WORKER is set (tests): do now what the worker would do next."""
-    app = current_app._get_current_object()
-    if not app.config.get("INLINE_WORKER"):
+    if not current_app.config.get("INLINE_WORKER"):
         return
     info = db.session.info
     if info.pop("search_outbox_written", False):
         indexing.drain(max_batches=None)
-    if app.config.get("INLINE_WORKER_EMBEDS"):
+    if current_app.config.get("INLINE_WORKER_EMBEDS"):
         matching.refresh_vectors()
     if info.pop("events_recorded", False):
         for _ in range(10):  # handlers may record events of their own

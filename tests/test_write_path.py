@@ -36,14 +36,10 @@ _databases = itertools.count(1)
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def fresh_url(request, tmp_path):
+@pytest.fixture
+def fresh_url(backend, request, tmp_path):
     """A database of its own (the servers below write to it from other processes), schema and one university."""
-    from tests.conftest import BACKENDS
-
-    if request.param not in BACKENDS:
-        pytest.skip(f"MARKET_TEST_BACKENDS 不含 {request.param}")
-    if request.param == "sqlite":
+    if backend == "sqlite":
         url = f"sqlite:///{tmp_path / 'write.db'}"
     else:
         url = request.getfixturevalue("pg_server").create_database(f"write_path_{next(_databases)}")

@@ -4,6 +4,8 @@ from dataclasses import dataclass
 from functools import wraps
 
 from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
 from market.errors import Conflict
@@ -36,6 +38,11 @@ def on_rollback(fn, *args, **kwargs) -> None:
 def _run(callbacks) -> None:
     for fn, args, kwargs in callbacks or ():
         fn(*args, **kwargs)
+
+
+def upsert_insert(model):
+    """An INSERT with ON CONFLICT for this database (both speak it): a concurrent writer's row wins quietly."""
+    return {"postgresql": pg_insert, "sqlite": sqlite_insert}[db.engine.dialect.name](model)
 
 
 _commit_hooks: list = []

@@ -11,8 +11,6 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import func, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import selectinload
 
 from market import events
@@ -25,7 +23,7 @@ from market.models.deal import OPEN_DEAL_STAGES, Deal, DealEvent, DealMessage, D
 from market.models.vocab import DEAL_NOTE_KINDS, DEAL_STAGES, DEAL_TERMINATION_REASONS
 from market.money import fen_to_yuan
 from market.services import audit
-from market.services.base import Page, on_rollback, paginate, parse_row_id, unit_of_work
+from market.services.base import Page, on_rollback, paginate, parse_row_id, unit_of_work, upsert_insert
 from market.services.contracts import write_contract_draft
 from market.services.notifications import add_notifications
 from market.services.permissions import can_manage, is_admin, is_signed_in
@@ -205,7 +203,7 @@ def start_deal(actor, data: dict) -> tuple[Deal, bool]:
         values.update(broker_id=actor.id, broker_assigned_at=utcnow())
     # The partial unique indexes keep one open deal per pair: of concurrent opens, one inserts, the others
     # find its deal (the insert waits for the first to commit on both databases).
-    deal_id = db.session.execute(_insert(Deal).values(**values).on_conflict_do_nothing().returning(Deal.id)).scalar()
+    deal_id = db.session.execute(upsert_insert(Deal).values(**values).on_conflict_do_nothing().returning(Deal.id)).scalar()
     if deal_id is None:
         existing = _open_deal(seller_id, buyer_id, achievement, demand)
         if existing is None:  # the other deal closed in the same instant
@@ -223,10 +221,6 @@ def start_deal(actor, data: dict) -> tuple[Deal, bool]:
         events.record("deal.broker_requested", deal_id=deal.id, broker_id=requested.id,
                       title=f"有机构请您担任对接经纪人：{deal.title[:50]}")
     return deal, True
-
-
-def _insert(model):
-    return {"postgresql": pg_insert, "sqlite": sqlite_insert}[db.engine.dialect.name](model)
 
 
 def _open_deal(seller_id: int, buyer_id: int, achievement, demand) -> Deal | None:

@@ -277,16 +277,18 @@ def heal_index(check: bool = True) -> bool:
     return True
 
 
-def index_status() -> dict:
-    """Pending outbox rows, the age of the oldest, and documents per kind in this host's index (None when the
-    index cannot be read)."""
-    engine = search.backend()
-    cursor = engine.read_cursor()
+def outbox_lag() -> dict:
+    """This host's index cursor, the outbox rows past it and the age of the oldest (two indexed queries)."""
+    cursor = search.backend().read_cursor()
     pending = db.session.scalar(select(func.count()).select_from(SearchOutboxEntry).where(SearchOutboxEntry.seq > cursor))
     oldest = db.session.scalar(select(func.min(SearchOutboxEntry.created_at)).where(SearchOutboxEntry.seq > cursor))
     return {"cursor": cursor, "pending": pending,
-            "oldest_pending_seconds": int((utcnow() - oldest).total_seconds()) if oldest else 0,
-            "documents": _counts_or_none(engine)}
+            "oldest_pending_seconds": int((utcnow() - oldest).total_seconds()) if oldest else 0}
+
+
+def index_status() -> dict:
+    """outbox_lag and documents per kind in this host's index (None when the index cannot be read)."""
+    return {**outbox_lag(), "documents": _counts_or_none(search.backend())}
 
 
 def _counts_or_none(engine) -> dict | None:

@@ -2,18 +2,15 @@
 from datetime import datetime
 
 from sqlalchemy import func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from market.errors import NotFound
 from market.extensions import db
 from market.models import Notification
 from market.models.base import utcnow
-from market.services.base import Page, clamp_paging, paginate, parse_row_id, unit_of_work
+from market.services.base import Page, clamp_paging, paginate, parse_row_id, unit_of_work, upsert_insert
 from market.services.permissions import require_signed_in
 
 CATEGORIES = {"match": "匹配推荐", "saved_search": "保存的搜索", "contract": "技术合同", "deal": "对接", "booking": "仪器预约"}
-_INSERTS = {"postgresql": pg_insert, "sqlite": sqlite_insert}
 MAX_PAGE = 100_000  # an absurd page number must not overflow the database's OFFSET
 
 
@@ -34,17 +31,12 @@ def add_notifications(user_ids, category: str, title: str, body: str | None = No
             for user_id in dict.fromkeys(user_ids)]
     if not rows:
         return 0
-    insert = _INSERTS.get(db.engine.dialect.name)
-    if insert is None or dedupe_key is None:
-        if dedupe_key is not None:
-            taken = set(db.session.scalars(select(Notification.user_id).where(
-                Notification.dedupe_key == dedupe_key, Notification.user_id.in_([r["user_id"] for r in rows]))))
-            rows = [r for r in rows if r["user_id"] not in taken]
+    if dedupe_key is None:
         db.session.add_all(Notification(**row) for row in rows)
         db.session.flush()
         return len(rows)
     # ON CONFLICT DO NOTHING: a concurrent writer with the same key cannot make the caller's commit fail.
-    statement = (insert(Notification).values(rows).on_conflict_do_nothing(index_elements=["user_id", "dedupe_key"])
+    statement = (upsert_insert(Notification).values(rows).on_conflict_do_nothing(index_elements=["user_id", "dedupe_key"])
                  .returning(Notification.id))  # rowcount is -1 for multi-row inserts on psycopg
     return len(db.session.execute(statement).all())
 

@@ -6,9 +6,10 @@
 A suggestion for one demand runs the service's own steps (market.services.matching) in an app over a SQLite
 database: lexical candidates from the Whoosh index (`similar`), the demand's query vectors against every
 result's passage vector (the process's vector cache), the candidates' query vectors read from the database for
-the second reading, then fusion and scoring (market.matching.scoring). Vectors for the catalogue are random
-unit vectors: embedding 100k real texts takes hours on 2 cores, and the arithmetic does not depend on what the
-vectors say. Not measured here: loading the ~200 candidate listings by primary key for their reasons.
+the second reading, the distinctive words the demand shares with each candidate (segmenting the candidates'
+texts: the first time a process sees them), then the relevance model (market.matching.scoring, model). Vectors
+for the catalogue are random unit vectors: embedding 100k real texts takes hours on 2 cores, and the arithmetic
+does not depend on what the vectors say. Not measured here: loading the ~150 candidate listings by primary key.
 """
 import argparse
 import os
@@ -90,33 +91,47 @@ def run(scale: float) -> dict:
     app = create_app({"DATABASE_URL": f"sqlite:///{workdir}/bench.db", "SEARCH_BACKEND": "memory",
                       "INSTANCE_PATH": str(workdir), "SECRET_KEY": "bench", "MATCHING_NOTIFY": False})
     app.extensions["search"] = backend
-    demands = [SimpleNamespace(kind="demand", id=d.object_id, title=d.title, description=d.body)
+    demands = [SimpleNamespace(kind="demand", id=d.object_id, title=d.title, description=d.body, updated_at=None)
                for d in docs if d.kind == "demand"][:200]
-    latencies, parts = [], {"lexical": [], "semantic": [], "second reading": [], "scoring": []}
+    by_id = {d.object_id: SimpleNamespace(kind="achievement", id=d.object_id, updated_at=None, title=d.title,
+                                          description=d.body, keywords=d.keywords)
+             for d in docs if d.kind == "achievement"}
+    latencies, parts = [], {"lexical": [], "semantic": [], "second reading": [], "shared words": [], "model": []}
     with app.app_context():
         from flask_migrate import upgrade
 
         upgrade()
         store_random_vectors(counts["achievement"], demands)
         matching.vectors.cache().matrix("achievement")  # loaded once per process, as in a worker
+        model = matching.relevance_model()
         for demand in demands:
             t0 = time.perf_counter()
-            lexical = matching._lexical_ranks(demand, "achievement")
+            evidence = matching._Evidence()
+            matching._lexical(demand, "achievement", evidence)
             t1 = time.perf_counter()
             meaning = matching._Meaning("achievement", matching._query_vectors(demand))
-            cosines, title_cosines = meaning.cosines({*lexical, *meaning.top(meaning.by_text), *meaning.top(meaning.by_title)})
+            meaning.read({*evidence.lexical_ranks, *meaning.top(meaning.by_text), *meaning.top(meaning.by_title)},
+                         evidence)
             t2 = time.perf_counter()
-            by_text, by_title = matching._read_both_ways(meaning, "achievement", cosines, title_cosines)
-            semantic, titles = scoring.ranks_of(by_text, matching.CANDIDATES), scoring.ranks_of(by_title, matching.CANDIDATES)
+            matching._read_both_ways(meaning, "achievement", evidence)
             t3 = time.perf_counter()
-            signals = [scoring.Signals(candidate_id=i, lexical_rank=lexical.get(i), semantic_rank=semantic.get(i),
-                                       title_rank=titles.get(i), cosine=cosines.get(i))
-                       for i in set(lexical) | set(semantic) | set(titles)]
-            scoring.rank(signals, 10)
+            distinctive = matching._distinctive_words(demand)
+            shared = {i: [w for w in distinctive if w in set(matching._words(by_id[i]))]
+                      for i in evidence.candidate_ids() if i in by_id}
             t4 = time.perf_counter()
-            for name, ms in zip(parts, (t1 - t0, t2 - t1, t3 - t2, t4 - t3)):
+            signals = [scoring.Signals(
+                candidate_id=i, lexical_rank=evidence.lexical_ranks.get(i),
+                lexical_score=evidence.lexical_scores.get(i), semantic_rank=evidence.semantic_ranks.get(i),
+                title_rank=evidence.title_ranks.get(i), cosine=evidence.cosines.get(i),
+                cosine_z=evidence.cosines_z.get(i), title_cosine_z=evidence.title_z.get(i),
+                paraphrase=evidence.paraphrases.get(i), shared_terms=words,
+                shared_weight=sum(distinctive[w] for w in words)) for i, words in shared.items()]
+            probabilities = model.probabilities([scoring.features(s) for s in signals])
+            sorted(zip(probabilities, shared), reverse=True)[:10]
+            t5 = time.perf_counter()
+            for name, ms in zip(parts, (t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4)):
                 parts[name].append(ms * 1000)
-            latencies.append((t4 - t0) * 1000)
+            latencies.append((t5 - t0) * 1000)
     shutil.rmtree(workdir, ignore_errors=True)
     return {"achievements": counts["achievement"], "demands": counts["demand"], "model_mb": model_mb, "model_after_mb": model_after_mb,
             "load_s": load_s, "embed": timings, "p50": percentile(latencies, 50), "p95": percentile(latencies, 95),

@@ -136,18 +136,13 @@ def embed_command():
     click.echo(f"新计算 {computed} 条")
 
 
-@market_cli.command("eval-matching")
-@click.argument("path", type=click.Path(exists=True, file_okay=False))
-@click.option("--corpus", type=click.Path(exists=True, file_okay=False), help="语料目录，默认 PATH/../corpus")
-def eval_matching_command(path, corpus):
-    """Load a labelled set into a fresh temporary database and print matching metrics per method."""
+def _in_scratch_database(path, corpus, work):
+    """Run work(path, corpus_dir) in a fresh temporary database and in-memory index; returns what it returns."""
     import tempfile
     from pathlib import Path
 
     from flask import current_app
     from flask_migrate import upgrade
-
-    from market.services.evaluation import evaluate
 
     corpus_dir = Path(corpus) if corpus else Path(path).parent / "corpus"
     if not (corpus_dir / "achievements.jsonl").exists() or not (corpus_dir / "demands.jsonl").exists():
@@ -158,19 +153,61 @@ def eval_matching_command(path, corpus):
                           "INSTANCE_PATH": scratch, "SECRET_KEY": "eval", "MATCHING_NOTIFY": False})
         with app.app_context():
             upgrade()
-            report = evaluate(path, corpus_dir, echo=click.echo)
+            return work(path, corpus_dir)
+
+
+@market_cli.command("eval-matching")
+@click.argument("path", type=click.Path(exists=True, file_okay=False))
+@click.option("--corpus", type=click.Path(exists=True, file_okay=False), help="语料目录，默认 PATH/../corpus")
+def eval_matching_command(path, corpus):
+    """Load a labelled set into a fresh temporary database; print matching metrics per method and the calibration
+    of the bands (the committed model, which was fitted on the development split: see fit-matching for its
+    cross-validated figures)."""
+    from market.services.evaluation import calibration, evaluate
+
+    report = _in_scratch_database(path, corpus, lambda p, c: evaluate(p, c, echo=click.echo))
     click.echo(format_evaluation(report))
+    click.echo(format_calibration(calibration(report["pairs"])))
 
 
-def format_evaluation(report: dict) -> str:
+@market_cli.command("fit-matching")
+@click.argument("path", type=click.Path(exists=True, file_okay=False))
+@click.option("--corpus", type=click.Path(exists=True, file_okay=False), help="语料目录，默认 PATH/../corpus")
+@click.option("--dry-run", is_flag=True, help="只报告交叉验证结果，不写入模型文件")
+def fit_matching_command(path, corpus, dry_run):
+    """Fit the relevance model on a judged set (cross-validated by query) and write market/matching/match_model.json."""
+    from market.matching import model as relevance
+    from market.services.evaluation import evaluate, fit_model
+
+    command = f"flask --app wsgi market fit-matching {path}"
+    report = _in_scratch_database(path, corpus, lambda p, c: evaluate(p, c, echo=click.echo, pool=True))
+    model, cv = fit_model(report, command)
+    click.echo(format_evaluation({"results": {
+        name: {**methods, "combined": cv["metrics"][name]} for name, methods in report["results"].items()},
+        "refused": report["refused"]}, "交叉验证（按查询 5 折）"))
+    click.echo(format_calibration(cv["calibration"], "交叉验证"))
+    quality = cv["quality"]
+    click.echo(f"\n{quality['pairs']} 对（相关 {quality['relevant']}），{quality['queries']} 个查询；"
+               f"L2 = {quality['l2']}，对数损失 {quality['log_loss']}")
+    click.echo("\n| 特征 | 权重（标准化后） |\n|---|---|")
+    for name, coef in zip(model.features, model.coef):
+        click.echo(f"| {name} | {coef:+.3f} |")
+    if dry_run:
+        click.echo("\n未写入（--dry-run）")
+        return
+    relevance.save(model)
+    click.echo(f"\n已写入 {relevance.MODEL_FILE}")
+
+
+def format_evaluation(report: dict, label: str = "组合（本系统）") -> str:
     """A Markdown table per set: each method's metrics and the combined ranking's gain over the best baseline."""
     lines = []
     for name, methods in report["results"].items():
         lines += [f"\n### {name}（{methods['combined']['queries']} 个查询）", "",
                   "| 方法 | nDCG@10 | Recall@10 | MRR | P@5 |", "|---|---|---|---|---|"]
-        for method, label in (("combined", "组合（本系统）"), ("bm25", "仅 BM25"), ("embedding", "仅向量")):
+        for method, title in (("combined", label), ("bm25", "仅 BM25"), ("embedding", "仅向量")):
             m = methods[method]
-            lines.append(f"| {label} | {m['ndcg@10']:.3f} | {m['recall@10']:.3f} | {m['mrr']:.3f} | {m['p@5']:.3f} |")
+            lines.append(f"| {title} | {m['ndcg@10']:.3f} | {m['recall@10']:.3f} | {m['mrr']:.3f} | {m['p@5']:.3f} |")
         best = max(methods["bm25"]["ndcg@10"], methods["embedding"]["ndcg@10"])
         goal = min(1.15 * best, best + 0.4 * (1 - best))
         gain = (methods["combined"]["ndcg@10"] / best - 1) * 100 if best else 0.0
@@ -178,6 +215,21 @@ def format_evaluation(report: dict) -> str:
         lines.append(f"\n相对最佳基线 nDCG@10 {gain:+.1f}%；目标 {goal:.3f}：{verdict}")
     if report["refused"]:
         lines.append(f"\n拒收 {len(report['refused'])} 条（数据不合规）：" + "；".join(report["refused"][:5]))
+    return "\n".join(lines)
+
+
+def format_calibration(tables: dict, label: str = "本系统排序的前 10 个推荐") -> str:
+    """The band table (judged pairs, share relevant, share unrelated) and the reliability table by decile."""
+    def share(value):
+        return "—" if value is None else f"{value:.1%}"
+
+    lines = [f"\n### 匹配等级的校准（{label}）", "", "| 等级 | 已评判 | 相关（≥2） | 无关（0） | 未评判 |", "|---|---|---|---|---|"]
+    for row in tables["bands"]:
+        lines.append(f"| {row['band']} | {row['judged']} | {share(row['relevant'])} | {share(row['unrelated'])} | "
+                     f"{row['unjudged']} |")
+    lines += ["", "| 概率区间 | 已评判 | 平均预测 | 实际相关 |", "|---|---|---|---|"]
+    for row in tables["reliability"]:
+        lines.append(f"| {row['range']} | {row['pairs']} | {share(row['predicted'])} | {share(row['relevant'])} |")
     return "\n".join(lines)
 
 

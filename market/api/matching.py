@@ -17,8 +17,9 @@ QUEUE_PER_PAGE = 10
 
 
 def dump_match(candidate, suggestion, viewer) -> dict:
-    """One suggestion: the other listing under its kind's name, with score, band and reasons."""
-    return {candidate.kind: dump_listing(candidate, viewer), "score": suggestion.score, "band": suggestion.band,
+    """One suggestion: the other listing under its kind's name, with probability (also as score), band and reasons."""
+    return {candidate.kind: dump_listing(candidate, viewer), "score": suggestion.score,
+            "probability": round(suggestion.probability, 4), "band": suggestion.band,
             "reasons": list(suggestion.reasons)}
 
 
@@ -26,17 +27,23 @@ def dump_match(candidate, suggestion, viewer) -> dict:
 def list_matches(collection, listing_id):
     user = require_actor()
     _listing, suggestions = matching.suggestions_for(user, KINDS[collection], listing_id,
-                                                     request.args.get("limit", 10))
-    return jsonify({"items": [dump_match(candidate, suggestion, user) for candidate, suggestion in suggestions]})
+                                                     request.args.get("limit", 10), request.args.get("min_band"))
+    body = {"items": [dump_match(candidate, suggestion, user) for candidate, suggestion in suggestions]}
+    if not suggestions:
+        body["note"] = matching.NO_GOOD_MATCH
+    return jsonify(body)
 
 
 @api_bp.get("/match-queue")
 def list_match_queue():
     user = require_actor()
+    weak_too = matching.band_filter(request.args.get("min_band")) == "弱"
     result = matching.match_queue(user, request.args.get("page", 1), request.args.get("per_page", QUEUE_PER_PAGE))
     return jsonify(page_envelope(result, lambda entry: {
         "demand": dump_listing(entry["demand"], user),
-        "matches": [dump_match(achievement, suggestion, user) for achievement, suggestion in entry["matches"]]}))
+        "matches": [dump_match(achievement, suggestion, user) for achievement, suggestion in
+                    entry["matches"] + (entry["weak"] if weak_too else [])],
+        "note": entry["note"]}))
 
 
 def _score(value):

@@ -170,30 +170,37 @@ def _admin_paths(spec, secured, id_param) -> None:
 
 
 def _match_item(kind: str, schema: str) -> dict:
-    return {"type": "object", "required": [kind, "score", "band", "reasons"], "properties": {
+    return {"type": "object", "required": [kind, "score", "probability", "band", "reasons"], "properties": {
         kind: {"$ref": f"#/components/schemas/{schema}"},
-        "score": {"type": "number", "minimum": 0, "maximum": 1, "description": "匹配度，越大越好"},
-        "band": {"type": "string", "enum": ["强", "中", "弱"]},
+        "score": {"type": "number", "minimum": 0, "maximum": 1, "description": "匹配度，等于 probability"},
+        "probability": {"type": "number", "minimum": 0, "maximum": 1,
+                        "description": "技术经纪人会促成双方对接的估计概率（按已评判的配对校准）"},
+        "band": {"type": "string", "enum": ["强", "中", "弱"],
+                 "description": "强：概率 ≥ 0.8；中：≥ 0.5；弱：更低（仅在 min_band=弱 时返回）"},
         "reasons": {"type": "array", "items": {"type": "string"}, "description": "推荐理由（中文）"}}}
 
 
 def _matching_paths(spec, secured, id_param) -> None:
     """Suggestions for a listing (its organisation, brokers, admins), the brokers' queue and decisions."""
-    limit = _query(("limit", "integer", "条数 1–50，默认 10"))
+    limit = _query(("limit", "integer", "条数 1–50，默认 10"),
+                   ("min_band", "string", "最低匹配等级：强、中（默认）或 弱（返回完整排序，含弱匹配）"))
     for collection, kind, schema, label in (("demands", "achievement", "AchievementOut", "需求的推荐成果"),
                                             ("achievements", "demand", "DemandOut", "成果可服务的需求")):
         spec.path(f"/{collection}/{{id}}/matches", parameters=id_param, operations={"get": {
             "summary": f"{label}（发布单位、技术经纪人、管理员；最匹配的在前）", "security": secured, "parameters": limit,
             "responses": {"200": {"description": "成功", "content": {"application/json": {"schema": {
                 "type": "object", "required": ["items"],
-                "properties": {"items": {"type": "array", "items": _match_item(kind, schema)}}}}}},
+                "properties": {"items": {"type": "array", "items": _match_item(kind, schema)},
+                               "note": {"type": "string", "description": "没有达到最低等级的推荐时的说明"}}}}}},
                 **_errors("403", "404", "422")}}})
     entry = {"type": "object", "required": ["demand", "matches"], "properties": {
         "demand": {"$ref": "#/components/schemas/DemandOut"},
+        "note": {"type": "string", "nullable": True, "description": "没有“中”及以上推荐时的说明"},
         "matches": {"type": "array", "items": _match_item("achievement", "AchievementOut")}}}
     spec.path("/match-queue", operations={"get": {
         "summary": "匹配工作台：已发布需求（最新在前）及其尚未处理的最佳推荐（技术经纪人、管理员）", "security": secured,
-        "parameters": _query(("page", "integer", "页码，从 1 开始"), ("per_page", "integer", "每页需求数，默认 10")),
+        "parameters": _query(("page", "integer", "页码，从 1 开始"), ("per_page", "integer", "每页需求数，默认 10"),
+                             ("min_band", "string", "最低匹配等级：中（默认）或 弱（另附每个需求最好的几条弱匹配）")),
         "responses": {"200": {"description": "成功", "content": {"application/json": {"schema": {
             "type": "object", "required": ["items", "meta"],
             "properties": {"items": {"type": "array", "items": entry}, "meta": {"$ref": "#/components/schemas/PageMeta"}}}}}},

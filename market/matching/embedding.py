@@ -4,6 +4,8 @@ e5 is trained asymmetric: the side that asks is embedded with "query: ", the sid
 "passage: ". A listing is stored both ways, so it can rank the other kind and be ranked by it.
 """
 import hashlib
+import os
+import sqlite3
 import threading
 from collections import OrderedDict
 
@@ -42,6 +44,34 @@ def text_hash(text: str) -> str:
     return hashlib.sha256(f"{MODEL_NAME}\n{text}".encode()).hexdigest()
 
 
+_disk = None
+
+
+def _disk_cache() -> sqlite3.Connection | None:
+    """A file of vectors already computed, named by MARKET_EMBEDDING_CACHE (evaluation and fitting runs embed the
+    same thousand texts each time: ten minutes of CPU); None when not set."""
+    global _disk
+    path = os.environ.get("MARKET_EMBEDDING_CACHE")
+    if path and _disk is None:
+        _disk = sqlite3.connect(path, check_same_thread=False)
+        _disk.execute("CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, vector BLOB)")
+    return _disk if path else None
+
+
+def _compute(text: str, as_query: bool) -> np.ndarray:
+    disk, key = _disk_cache(), text_hash(f"{as_query}\n{text}")
+    if disk is not None:
+        row = disk.execute("SELECT vector FROM vectors WHERE key = ?", (key,)).fetchone()
+        if row:
+            return from_bytes(row[0])
+    model = _get_model()
+    vector = np.asarray(model.query(text) if as_query else model.passage(text), dtype=np.float32).reshape(-1)
+    if disk is not None:
+        disk.execute("INSERT OR REPLACE INTO vectors VALUES (?, ?)", (key, to_bytes(vector)))
+        disk.commit()
+    return vector
+
+
 def embed(text: str, as_query: bool) -> np.ndarray:
     """A unit-length float32 vector; recent texts are remembered (tests and re-saves repeat them)."""
     key = (as_query, text)
@@ -50,8 +80,7 @@ def embed(text: str, as_query: bool) -> np.ndarray:
         if found is not None:
             _cache.move_to_end(key)
             return found
-        model = _get_model()
-        vector = np.asarray(model.query(text) if as_query else model.passage(text), dtype=np.float32).reshape(-1)
+        vector = _compute(text, as_query)
         _cache[key] = vector
         if len(_cache) > _CACHE_SIZE:
             _cache.popitem(last=False)

@@ -83,6 +83,12 @@ def notify_enabled() -> bool:
     return current_app.config.get("MATCHING_NOTIFY", True)
 
 
-def fusion_weights_cache() -> dict:
-    """This process's learned fusion weights and the state of the decisions they were learned from."""
-    return current_app.extensions.setdefault("market.fusion_weights", {})
+def model_cache() -> dict:
+    """This process's refitted relevance model and the state of the decisions it was refitted to."""
+    return current_app.extensions.setdefault("market.relevance_model", {})
+
+
+def band_thresholds() -> tuple[float, float]:
+    """The probabilities at which a suggestion is 强 and 中 (settings, by default 0.8 and 0.5)."""
+    return (float(current_app.config.get("MATCH_STRONG_PROBABILITY", 0.8)),
+            float(current_app.config.get("MATCH_MEDIUM_PROBABILITY", 0.5)))

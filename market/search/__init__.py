@@ -25,6 +25,14 @@ def backend():
     return current_app.extensions["search"]
 
 
+def general_frequency(word: str) -> float:
+    """How often a word appears in general Chinese writing, per million words (the segmenter's dictionary)."""
+    from market.search.analysis import segmenter
+
+    tokenizer = segmenter()
+    return tokenizer.FREQ.get(word, 0) * 1_000_000 / tokenizer.total
+
+
 def query_words(text: str) -> list[str]:
     """Words of a text as the index segments them (for explanations and duplicate checks)."""
     from market.search.analysis import query_words as words

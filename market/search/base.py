@@ -102,6 +102,9 @@ class SearchBackend(Protocol):
 
     def similar(self, kind: str, text: str, limit: int = 5) -> list[Hit]: ...
 
+    def document_frequencies(self, words) -> tuple[int, dict[str, int]]:
+        """The number of documents, and in how many each word appears (for how distinctive a word is)."""
+
 
 class IndexBusy(Exception):
     """Another process holds the writer lock; the outbox keeps the change for later."""

@@ -521,6 +521,17 @@ class WhooshBackend:
         return [self._hit(hit, False) for hit in searcher.search(wanted, limit=limit, filter=flt)]
 
 
+    def document_frequencies(self, words) -> tuple[int, dict[str, int]]:
+        """How many documents the index holds, and in how many of them each word appears (title, body or keywords)."""
+        return self._read(self._document_frequencies, list(words))
+
+    def _document_frequencies(self, words: list[str]) -> tuple[int, dict[str, int]]:
+        self._open()
+        searcher = self._searcher()
+        return searcher.doc_count(), {word: max(searcher.doc_frequency(name, word) for name in SIMILAR_FIELDS)
+                                      for word in words}
+
+
 KEY_TERMS = 16
 SIMILAR_FIELDS = ("title", "body", "keywords")
 

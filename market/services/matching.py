@@ -5,7 +5,12 @@ embedding when it is published and keeps it across restarts. Candidates come fro
 (BM25) and from the stored vectors (cosine); `market.matching.scoring` ranks and explains them.
 """
 import logging
+import math
+from collections import OrderedDict
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cache
+from pathlib import Path
 
 import numpy as np
 from sqlalchemy import func, select
@@ -14,7 +19,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from market import search
 from market.errors import NotFound, PermissionDenied, ValidationFailed
 from market.extensions import db
-from market.matching import embedding, scoring, vectors
+from market.matching import embedding, model as relevance, scoring, vectors
 from market.models import (
     Achievement, Demand, Equipment, ListingVector, MatchDecision, SearchIndexCursor, SearchOutboxEntry, User,
 )
@@ -30,15 +35,24 @@ from market.services.permissions import can_manage, is_admin, is_signed_in
 log = logging.getLogger(__name__)
 MATCHED = {"demand": Achievement, "achievement": Demand}
 OTHER = {"demand": "achievement", "achievement": "demand"}
-CANDIDATES = 100  # from each retriever
+POOL = 50  # candidates taken from each retriever for the relevance model to judge
 METHODS_COMBINED = ("lexical", "semantic")
 MAX_QUEUE_PAGE = 20  # every demand on a queue page is matched on the spot
 REJECT_REASONS = {"field": "领域不符", "maturity": "成熟度不够", "price": "价格不符", "existing": "已有合作",
                   "unclear": "描述不清", "other": "其他"}
-# Words every listing uses: sharing them explains nothing.
-GENERIC_TERMS = frozenset(
-    "技术 公司 企业 研究 方法 系统 产品 进行 开发 合作 需求 应用 提高 生产 工艺 问题 项目 我们 具有 实现 提供 主要 "
-    "解决 相关 以及 通过 能够 可以 发展 国家 领域 行业 服务 设计 基于 一种 装置 要求 采用 目前 现有 能力 建设 有限公司".split())
+# A word is distinctive when at most this share of the catalogue's documents use it (or this many, if more), and
+# it is not common in general writing (结合, 过程, 材料: ~100 per million words; 锂电池, 包覆 far below).
+DISTINCTIVE_SHARE, DISTINCTIVE_MIN_DOCUMENTS = 0.05, 2
+GENERAL_WORD_PER_MILLION = 80
+GENERIC_TERMS_FILE = Path(relevance.__file__).with_name("generic_terms.txt")
+NO_GOOD_MATCH = "暂无把握较大的匹配：没有候选达到“中”及以上"
+
+
+@cache
+def generic_terms() -> frozenset[str]:
+    """Words every listing uses (the maintained list in market/matching/generic_terms.txt)."""
+    lines = GENERIC_TERMS_FILE.read_text(encoding="utf-8").splitlines()
+    return frozenset(w for line in lines if not line.startswith("#") for w in line.split())
 
 
 # ---- vectors --------------------------------------------------------------------------------------------
@@ -162,18 +176,40 @@ def _query_vectors(listing) -> tuple[np.ndarray, np.ndarray] | None:
     return None
 
 
-# ---- candidates and signals --------------------------------------------------------------------------
+# ---- candidates and evidence --------------------------------------------------------------------------
 
-def _lexical_ranks(listing, target: str) -> dict[int, int]:
+@dataclass
+class _Evidence:
+    """What the retrievers say about the candidates of one listing, each map keyed by candidate id."""
+
+    lexical_ranks: dict = field(default_factory=dict)
+    lexical_scores: dict = field(default_factory=dict)
+    semantic_ranks: dict = field(default_factory=dict)
+    title_ranks: dict = field(default_factory=dict)
+    cosines: dict = field(default_factory=dict)
+    title_cosines: dict = field(default_factory=dict)
+    cosines_z: dict = field(default_factory=dict)
+    title_z: dict = field(default_factory=dict)
+    paraphrases: dict = field(default_factory=dict)
+
+    def candidate_ids(self) -> set[int]:
+        return set(self.lexical_ranks) | set(self.semantic_ranks) | set(self.title_ranks)
+
+
+def _source_text(listing) -> str:
     if isinstance(listing, Achievement):
-        text = f"{listing.title} {listing.title} {' '.join(listing.keywords or [])} {listing.summary}"
-    else:
-        text = f"{listing.title} {listing.title} {listing.description}"
+        return f"{listing.title} {listing.title} {' '.join(listing.keywords or [])} {listing.summary}"
+    return f"{listing.title} {listing.title} {listing.description}"
+
+
+def _lexical(listing, target: str, evidence: _Evidence) -> None:
     try:
-        hits = search.backend().similar(target, text[:600], limit=CANDIDATES)
+        hits = search.backend().similar(target, _source_text(listing)[:600], limit=POOL)
     except IndexUnavailable:  # while the index is rebuilt, suggestions come from the stored vectors alone
-        return {}
-    return {hit.object_id: position for position, hit in enumerate(hits, start=1)}
+        return
+    best = max((hit.score for hit in hits), default=0.0) or 1.0
+    evidence.lexical_ranks = {hit.object_id: position for position, hit in enumerate(hits, start=1)}
+    evidence.lexical_scores = {hit.object_id: hit.score / best for hit in hits}
 
 
 class _Meaning:
@@ -184,71 +220,119 @@ class _Meaning:
         self.whole, self.title = query_vectors
         self.by_text, self.by_title = matrix @ self.whole, matrix @ self.title
 
-    def top(self, cosines: np.ndarray) -> list[int]:
-        return [int(self.ids[i]) for i in np.argsort(-cosines, kind="stable")[:CANDIDATES]]
+    def top(self, cosines: np.ndarray, count: int = POOL) -> list[int]:
+        return [int(self.ids[i]) for i in np.argsort(-cosines, kind="stable")[:count]]
 
-    def cosines(self, wanted) -> tuple[dict[int, float], dict[int, float]]:
-        """The whole text's and the title's cosine for each wanted id that has a stored passage."""
+    def read(self, wanted, evidence: _Evidence) -> None:
+        """Each wanted id's whole-text and title cosines, raw and standardised over the whole catalogue (how far
+        above this listing's usual closeness a candidate stands)."""
         wanted = np.array(sorted(wanted), dtype=np.int64)
         at = np.searchsorted(self.ids, wanted)
         found = at < len(self.ids)
         found[found] = self.ids[at[found]] == wanted[found]
         ids, at = wanted[found].tolist(), at[found]
-        return dict(zip(ids, self.by_text[at].tolist())), dict(zip(ids, self.by_title[at].tolist()))
+        text_z = (self.by_text - self.by_text.mean()) / max(float(self.by_text.std()), 1e-6)
+        title_z = (self.by_title - self.by_title.mean()) / max(float(self.by_title.std()), 1e-6)
+        evidence.cosines = dict(zip(ids, self.by_text[at].tolist()))
+        evidence.cosines_z = dict(zip(ids, text_z[at].tolist()))
+        evidence.title_z = dict(zip(ids, title_z[at].tolist()))
+        evidence.title_cosines = dict(zip(ids, self.by_title[at].tolist()))
 
 
-def _read_both_ways(meaning: _Meaning, target: str, by_text: dict, by_title: dict) -> tuple[dict, dict]:
-    """Each view's similarity read as e5 reads an answer (query→passage) plus as it reads a paraphrase (query↔query).
-
-    A demand and the result that meets it are something of both: one asks and the other answers, yet both describe
-    the same problem. The second reading needs the candidates' query vectors, fetched for these candidates only."""
+def _read_both_ways(meaning: _Meaning, target: str, evidence: _Evidence) -> None:
+    """Rank the candidates by each view's similarity read as e5 reads an answer (query→passage) plus as it reads a
+    paraphrase (query↔query): a demand and the result that meets it both ask and answer, and both describe the same
+    problem. The second reading needs the candidates' query vectors, fetched for these candidates only."""
     rows = db.session.execute(select(ListingVector.object_id, ListingVector.as_query, ListingVector.title_as_query)
                               .where(ListingVector.kind == target, ListingVector.model == embedding.MODEL_NAME,
-                                     ListingVector.object_id.in_(list(by_text)))).all()
+                                     ListingVector.object_id.in_(list(evidence.cosines)))).all()
     if not rows:
-        return {}, {}
+        return
     ids = [r.object_id for r in rows]
     as_query = np.vstack([embedding.from_bytes(r.as_query) for r in rows]) @ meaning.whole
     title_as_query = np.vstack([embedding.from_bytes(r.title_as_query) for r in rows]) @ meaning.title
-    return ({i: by_text[i] + float(c) for i, c in zip(ids, as_query)},
-            {i: by_title[i] + float(c) for i, c in zip(ids, title_as_query)})
+    evidence.paraphrases = dict(zip(ids, as_query.tolist()))
+    evidence.semantic_ranks = scoring.ranks_of(
+        {i: evidence.cosines[i] + float(c) for i, c in zip(ids, as_query)}, POOL)
+    evidence.title_ranks = scoring.ranks_of(
+        {i: evidence.title_cosines[i] + float(c) for i, c in zip(ids, title_as_query)}, POOL)
 
 
-def _evidence(listing, target: str, methods) -> tuple[dict[int, int], dict[int, int], dict[int, int], dict[int, float]]:
-    """Lexical, semantic and title ranks of the candidates, and each candidate's whole-text cosine.
+def _evidence(listing, target: str, methods, include=()) -> _Evidence:
+    """The retrievers' ranks and scores for this listing's candidates (and the cosines of `include` too).
 
-    The embedding baseline of the evaluation (methods == ("semantic",)) ranks by the whole text read one way only, as
-    the model is meant to be used; the combined ranking reads both views both ways over every retrieved candidate."""
-    lexical = _lexical_ranks(listing, target) if "lexical" in methods else {}
+    The embedding baseline of the evaluation (methods == ("semantic",)) ranks by the whole text read one way only,
+    as the model is meant to be used; the combined ranking reads both views both ways over every candidate."""
+    evidence = _Evidence()
+    if "lexical" in methods:
+        _lexical(listing, target, evidence)
     query_vectors = _query_vectors(listing) if "semantic" in methods else None
     if query_vectors is None:
-        return lexical, {}, {}, {}
+        return evidence
     meaning = _Meaning(target, query_vectors)
     if not len(meaning.ids):
-        return lexical, {}, {}, {}
+        return evidence
     if "lexical" not in methods:
-        cosines, _ = meaning.cosines(meaning.top(meaning.by_text))
-        return lexical, scoring.ranks_of(cosines, CANDIDATES), {}, cosines
-    cosines, title_cosines = meaning.cosines({*lexical, *meaning.top(meaning.by_text), *meaning.top(meaning.by_title)})
-    by_text, by_title = _read_both_ways(meaning, target, cosines, title_cosines)
-    return lexical, scoring.ranks_of(by_text, CANDIDATES), scoring.ranks_of(by_title, CANDIDATES), cosines
+        meaning.read(meaning.top(meaning.by_text), evidence)
+        evidence.semantic_ranks = scoring.ranks_of(evidence.cosines, POOL)
+        return evidence
+    meaning.read({*evidence.lexical_ranks, *meaning.top(meaning.by_text), *meaning.top(meaning.by_title), *include},
+                 evidence)
+    _read_both_ways(meaning, target, evidence)
+    return evidence
+
+
+_words_cache: OrderedDict = OrderedDict()
+_WORDS_CACHE_SIZE = 4096
 
 
 def _words(listing) -> list[str]:
+    """The listing's words that could say something about a pair (generic ones, numbers and single characters
+    left out), remembered per version of the listing."""
+    key = (listing.kind, listing.id, listing.updated_at)
+    found = _words_cache.get(key)
+    if found is not None:
+        return found
     body = listing.summary if isinstance(listing, Achievement) else listing.description
     text = f"{listing.title} {' '.join(getattr(listing, 'keywords', None) or [])} {(body or '')[:300]}"
-    return [w for w in search.query_words(text) if len(w) >= 2 and w not in GENERIC_TERMS and not w.isdigit()]
+    generic = generic_terms()
+    words = list(dict.fromkeys(w for w in search.query_words(text)
+                               if len(w) >= 2 and w not in generic and not w.isdigit()
+                               and search.general_frequency(w) < GENERAL_WORD_PER_MILLION))
+    if listing.id is not None:
+        _words_cache[key] = words
+        if len(_words_cache) > _WORDS_CACHE_SIZE:
+            _words_cache.popitem(last=False)
+    return words
 
 
-def _signals(source, candidate, lexical_rank, semantic_rank, title_rank, cosine, now: datetime) -> scoring.Signals:
+def _distinctive_words(listing) -> dict[str, float]:
+    """The listing's words that few documents of the catalogue use, with their idf (rarest first)."""
+    words = _words(listing)
+    try:
+        total, frequencies = search.backend().document_frequencies(words)
+    except IndexUnavailable:
+        return {}
+    most = max(DISTINCTIVE_MIN_DOCUMENTS, DISTINCTIVE_SHARE * total)
+    rare = {w: math.log(1 + total / frequencies[w]) for w in words if 0 < frequencies.get(w, 0) <= most}
+    return dict(sorted(rare.items(), key=lambda item: -item[1]))
+
+
+def _signals(source, candidate, evidence: _Evidence, distinctive: dict[str, float], now: datetime) -> scoring.Signals:
     demand, achievement = (source, candidate) if isinstance(source, Demand) else (candidate, source)
     same_field = source.field_id == candidate.field_id and source.field is not None and source.field.name != "其他"
     source_region = source.organisation.region if source.organisation else None
     candidate_region = candidate.organisation.region if candidate.organisation else None
     published = candidate.published_at or candidate.created_at
+    theirs = set(_words(candidate))
+    shared = [w for w in distinctive if w in theirs]
+    i = candidate.id
     return scoring.Signals(
-        candidate_id=candidate.id, lexical_rank=lexical_rank, semantic_rank=semantic_rank, title_rank=title_rank,
-        cosine=cosine,
+        candidate_id=i, lexical_rank=evidence.lexical_ranks.get(i), lexical_score=evidence.lexical_scores.get(i),
+        semantic_rank=evidence.semantic_ranks.get(i), title_rank=evidence.title_ranks.get(i),
+        cosine=evidence.cosines.get(i), cosine_z=evidence.cosines_z.get(i), title_cosine_z=evidence.title_z.get(i),
+        paraphrase=evidence.paraphrases.get(i), shared_terms=shared,
+        shared_weight=sum(distinctive[w] for w in shared),
         same_field=same_field, field_name=source.field.name if source.field else None,
         maturity=achievement.maturity,
         budget_fit=scoring.budget_fit(achievement.price_fen, demand.budget_min_fen, demand.budget_max_fen),
@@ -256,13 +340,15 @@ def _signals(source, candidate, lexical_rank, semantic_rank, title_rank, cosine,
         region_name=source_region, age_days=(now - published).days if published else None)
 
 
-def compute_matches(listing, limit: int = 10, methods=METHODS_COMBINED) -> list[tuple[object, scoring.Suggestion]]:
-    """The best published listings of the other kind for this one, with scores and reasons (no access check).
+def compute_matches(listing, limit: int | None = 10,
+                    methods=METHODS_COMBINED) -> list[tuple[object, scoring.Suggestion]]:
+    """The published listings of the other kind most likely to be introduced to this one, best first, each with
+    its probability, band and reasons (no access check; every band: callers choose what to show).
 
-    methods narrows retrieval to one signal: the evaluation uses it for its baselines.
+    methods narrows retrieval to one signal: the evaluation uses it for its baselines, in that retriever's order.
     """
-    lexical, semantic, by_title, cosines = _evidence(listing, OTHER[listing.kind], methods)
-    ids = set(lexical) | set(semantic) | set(by_title)
+    evidence = _evidence(listing, OTHER[listing.kind], methods)
+    ids = evidence.candidate_ids()
     if not ids:
         return []
     model = MATCHED[listing.kind]
@@ -278,23 +364,33 @@ def compute_matches(listing, limit: int = 10, methods=METHODS_COMBINED) -> list[
                 candidates.pop(candidate_id, None)
             else:
                 accepted.add(candidate_id)
-    now = utcnow()
-    signals = {i: _signals(listing, c, lexical.get(i), semantic.get(i), by_title.get(i), cosines.get(i), now)
-               for i, c in candidates.items()}
-    if len(methods) == 1:  # a baseline: one retriever's own order (the embedding baseline uses the whole text)
-        ranks = lexical or semantic
-        chosen = [scoring.score(signals[i]) for i in sorted((i for i in signals if i in ranks), key=ranks.__getitem__)[:limit]]
+    distinctive, now = _distinctive_words(listing), utcnow()
+    signals = {i: _signals(listing, c, evidence, distinctive, now) for i, c in candidates.items()}
+    rows = {i: scoring.features(s) for i, s in signals.items()}
+    ordered = sorted(signals)
+    probability = dict(zip(ordered, relevance_model().probabilities([rows[i] for i in ordered])))
+    if len(methods) == 1:  # a baseline: one retriever's own order
+        ranks = evidence.lexical_ranks or evidence.semantic_ranks
+        chosen = sorted((i for i in signals if i in ranks), key=ranks.__getitem__)[:limit]
     else:
-        chosen = scoring.rank(list(signals.values()), limit, fusion_weights())
-    # Shared words only explain; they are worked out for the suggestions shown, not every candidate.
-    mine = _words(listing)
-    for suggestion in chosen:
-        theirs = set(_words(candidates[suggestion.candidate_id]))
-        signals[suggestion.candidate_id].shared_terms = list(dict.fromkeys(w for w in mine if w in theirs))
-        suggestion.reasons = scoring.reasons(signals[suggestion.candidate_id])
-        if suggestion.candidate_id in accepted:
-            suggestion.reasons.insert(0, "技术经纪人已确认可对接")
-    return [(candidates[s.candidate_id], s) for s in chosen]
+        chosen = sorted(signals, key=lambda i: (-probability[i], i))[:limit]
+    strong, medium = band_thresholds()
+    by_meaning = relevance_model().probabilities([scoring.meaning_only(rows[i]) for i in chosen])
+    out = []
+    for i, meaning_alone in zip(chosen, by_meaning):
+        reasons = scoring.reasons(signals[i], close_in_meaning=meaning_alone >= medium)
+        if i in accepted:
+            reasons.insert(0, "技术经纪人已确认可对接")
+        suggestion = scoring.Suggestion(i, probability[i], scoring.band(probability[i], strong, medium), reasons,
+                                        rows[i])
+        out.append((candidates[i], suggestion))
+    return out
+
+
+def at_least(suggestions: list, min_band: str) -> list:
+    """The suggestions of min_band or better (bands follow the probability, so the order is kept)."""
+    allowed = scoring.BANDS[:scoring.BANDS.index(min_band) + 1]
+    return [(candidate, s) for candidate, s in suggestions if s.band in allowed]
 
 
 # ---- who sees suggestions ----------------------------------------------------------------------------
@@ -304,8 +400,10 @@ def can_see_matches(actor, listing) -> bool:
     return is_signed_in(actor) and (actor.role == "broker" or can_manage(actor, listing))
 
 
-def suggestions_for(actor, kind: str, listing_id, limit=10) -> tuple[object, list]:
-    """A listing and its suggested counterparts, for those allowed to see them."""
+def suggestions_for(actor, kind: str, listing_id, limit=10, min_band: str = "中") -> tuple[object, list]:
+    """A listing and its suggested counterparts of min_band or better, for those allowed to see them.
+
+    min_band 弱 gives the whole ranking, weak suggestions included, in the same order."""
     if kind not in MATCHED:
         raise NotFound("未知的类型")
     row_id = parse_row_id(listing_id)
@@ -314,8 +412,16 @@ def suggestions_for(actor, kind: str, listing_id, limit=10) -> tuple[object, lis
         raise NotFound("该内容不存在")
     if not can_see_matches(actor, listing):
         raise PermissionDenied("只有发布单位、技术经纪人和管理员可以查看匹配推荐")
-    limit = _bounded_limit(limit)
-    return listing, compute_matches(listing, limit)
+    limit, min_band = _bounded_limit(limit), band_filter(min_band)
+    return listing, at_least(compute_matches(listing, limit), min_band)
+
+
+def band_filter(value) -> str:
+    """The lowest band asked for (中 when not given); anything else is refused."""
+    value = value or "中"
+    if value not in scoring.BANDS:
+        raise ValidationFailed({"min_band": "最低匹配等级应为 强、中 或 弱"})
+    return value
 
 
 def instruments_for(actor, demand, limit: int = 3) -> list:
@@ -396,7 +502,8 @@ def decide_match(actor, demand_id, achievement_id, decision: str, reason_code: s
 
 
 def match_queue(actor, page=1, per_page=10, per_demand=3) -> Page:
-    """Open demands, newest first, each with its strongest suggestions not yet acted on."""
+    """Open demands, newest first, each with its suggestions not yet acted on: those of band 中 or better (none, and
+    a note saying so, when no candidate is good enough) and, apart, the best weak ones for brokers who look further."""
     _require_broker(actor)
     per_page = min(MAX_QUEUE_PAGE, max(1, int(per_page))) if str(per_page).isdigit() else 10
     demands = paginate(select(Demand).where(Demand.status == "published")
@@ -406,42 +513,50 @@ def match_queue(actor, page=1, per_page=10, per_demand=3) -> Page:
         .where(MatchDecision.demand_id.in_([d.id for d in demands.items]))).all()}
     entries = []
     for demand in demands.items:
-        matches = [(a, s) for a, s in compute_matches(demand, per_demand + 10) if (demand.id, a.id) not in decided]
-        entries.append({"demand": demand, "matches": matches[:per_demand]})
+        open_ = [(a, s) for a, s in compute_matches(demand, per_demand + 10) if (demand.id, a.id) not in decided]
+        matches = at_least(open_, "中")[:per_demand]
+        weak = [(a, s) for a, s in open_ if s.band == "弱"][:per_demand]
+        entries.append({"demand": demand, "matches": matches, "weak": weak, "note": None if matches else NO_GOOD_MATCH})
     demands.items = entries
     return demands
 
 
 def pair_features(demand, achievement) -> dict:
     """The evidence for one demand–achievement pair as the demand's suggestions see it (scoring.features)."""
-    lexical, semantic, by_title, cosines = _evidence(demand, "achievement", METHODS_COMBINED)
-    signals = _signals(demand, achievement, lexical.get(achievement.id), semantic.get(achievement.id),
-                       by_title.get(achievement.id), cosines.get(achievement.id), utcnow())
-    return scoring.features(signals)
+    evidence = _evidence(demand, "achievement", METHODS_COMBINED, include={achievement.id})
+    return scoring.features(_signals(demand, achievement, evidence, _distinctive_words(demand), utcnow()))
 
 
-def fusion_weights() -> dict:
-    """The fusion weights learned from every decision with recorded evidence (the prior until there are enough).
+def relevance_model() -> relevance.MatchModel:
+    """The committed relevance model, refitted to every broker decision recorded with today's features.
 
     Remembered per process until a decision is added or changed."""
     key = db.session.execute(select(func.count(MatchDecision.id), func.max(MatchDecision.updated_at))
                              .where(MatchDecision.features.is_not(None))).one()
-    cache = vectors.fusion_weights_cache()
-    if cache.get("key") != tuple(key):
+    cache_ = vectors.model_cache()
+    if cache_.get("key") != tuple(key):
+        base = relevance.committed()
         examples = [(features, decision == "accepted") for features, decision in db.session.execute(
-            select(MatchDecision.features, MatchDecision.decision).where(MatchDecision.features.is_not(None)))]
-        cache.update(key=tuple(key), weights=scoring.learn_weights(examples), labels=len(examples))
-    return cache["weights"]
+            select(MatchDecision.features, MatchDecision.decision).where(MatchDecision.features.is_not(None)))
+            if set(base.features) <= set(features)]  # decisions recorded before these features existed are left out
+        cache_.update(key=tuple(key), model=relevance.refit(base, examples), labels=len(examples))
+    return cache_["model"]
+
+
+def band_thresholds() -> tuple[float, float]:
+    """The probabilities at which a suggestion is 强 and 中."""
+    return vectors.band_thresholds()
 
 
 def fusion_weights_report(actor) -> dict:
-    """For admins: the prior weights, those in use, and how many decisions they were learned from."""
+    """For admins: the committed model's weights, those in use, and how many decisions refitted them."""
     if not is_admin(actor):
         raise PermissionDenied("仅管理员可查看")
-    weights = fusion_weights()
-    labels = vectors.fusion_weights_cache()["labels"]
-    return {"prior": dict(scoring.WEIGHTS), "current": weights, "labels": labels, "min_labels": scoring.MIN_LABELS,
-            "learned": weights != scoring.WEIGHTS}
+    model = relevance_model()
+    base = relevance.committed()
+    return {"prior": dict(zip(base.features, base.coef)), "current": dict(zip(model.features, model.coef)),
+            "labels": vectors.model_cache()["labels"], "min_labels": relevance.MIN_DECISIONS,
+            "learned": model is not base}
 
 
 def decision_precision(actor, weeks: int = 12) -> list[dict]:

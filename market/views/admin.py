@@ -217,4 +217,5 @@ def list_audit_entries():
 @bp.get("/matching")
 def show_match_precision():
     return render_template("admin/matching.html", weeks=matching.decision_precision(current_user),
-                           weights=matching.fusion_weights_report(current_user))
+                           weights=matching.fusion_weights_report(current_user),
+                           thresholds=matching.band_thresholds())

@@ -46,13 +46,14 @@ def _match_panel(listing) -> dict:
     """Suggestions (and brokers of the demand's field) for the few who may see them; nothing computed for others."""
     if listing.kind not in matching.MATCHED or not matching.can_see_matches(current_user, listing):
         return {"matches": None}
-    _listing, suggestions = matching.suggestions_for(current_user, listing.kind, listing.id, MATCHES_SHOWN)
+    _listing, suggestions = matching.suggestions_for(current_user, listing.kind, listing.id, MATCHES_SHOWN, "弱")
     field_brokers, instruments = [], []
     if listing.kind == "demand":
         instruments = matching.instruments_for(current_user, listing)
         if listing.field is not None:
             field_brokers = brokers.list_brokers({"field": listing.field.name}, 1, MATCHES_SHOWN).items
-    return {"matches": suggestions, "field_brokers": field_brokers, "instruments": instruments}
+    return {"matches": matching.at_least(suggestions, "中"), "weak_matches": [m for m in suggestions if m[1].band == "弱"],
+            "field_brokers": field_brokers, "instruments": instruments}
 
 
 for _collection, _kind in COLLECTIONS.items():

@@ -6,6 +6,7 @@ from tests.api.test_openapi import spec, validate  # noqa: F401 (fixtures)
 from tests.matching_support import embed_published, publish_catalogue
 
 PREFIX = "/api/v1"
+WHOLE_RANKING = {"min_band": "弱"}  # the test catalogue is three listings: too few to be sure of any pair
 
 
 @pytest.fixture
@@ -14,32 +15,35 @@ def catalogue(make_user, make_listing):
 
 
 def test_a_battery_demand_gets_the_cathode_result_first_with_chinese_reasons(client, catalogue, api_token):
-    response = client.get(f"{PREFIX}/demands/{catalogue['demand'].id}/matches", headers=api_token(catalogue["enterprise"]))
+    response = client.get(f"{PREFIX}/demands/{catalogue['demand'].id}/matches",
+                          headers=api_token(catalogue["enterprise"]), query_string=WHOLE_RANKING)
     assert response.status_code == 200
     items = response.get_json()["items"]
     ids = [item["achievement"]["id"] for item in items]
     assert ids[0] == catalogue["battery"].id  # the rice result, published first, may follow but never lead
     best = items[0]
-    assert set(best) == {"achievement", "score", "band", "reasons"}
+    assert set(best) == {"achievement", "score", "probability", "band", "reasons"}
     assert best["achievement"]["title"] == catalogue["battery"].title
-    assert 0 < best["score"] <= 1 and best["band"] in ("强", "中", "弱")
+    assert 0 < best["probability"] <= 1 and best["score"] == best["probability"] and best["band"] in ("强", "中", "弱")
     assert best["reasons"] and all(CHINESE.search(reason) for reason in best["reasons"])
     assert [item["score"] for item in items] == sorted((item["score"] for item in items), reverse=True)
 
 
 def test_a_result_gets_the_demands_it_could_serve(client, catalogue, api_token):
-    response = client.get(f"{PREFIX}/achievements/{catalogue['battery'].id}/matches", headers=api_token(catalogue["lab"]))
+    response = client.get(f"{PREFIX}/achievements/{catalogue['battery'].id}/matches",
+                          headers=api_token(catalogue["lab"]), query_string=WHOLE_RANKING)
     assert response.status_code == 200
     best = response.get_json()["items"][0]
     assert best["demand"]["id"] == catalogue["demand"].id and best["reasons"]
-    assert set(best) == {"demand", "score", "band", "reasons"}
+    assert set(best) == {"demand", "score", "probability", "band", "reasons"}
 
 
 @pytest.mark.parametrize("who,status", [("owner", 200), ("broker", 200), ("admin", 200), ("enterprise", 403),
                                         ("university", 403), ("anonymous", 401)])
 def test_only_the_owner_brokers_and_admins_see_a_demands_matches(client, catalogue, make_user, api_token, who, status):
     headers = {"owner": lambda: api_token(catalogue["enterprise"]), "anonymous": dict}.get(who, lambda: api_token(make_user(who)))()
-    response = client.get(f"{PREFIX}/demands/{catalogue['demand'].id}/matches", headers=headers)
+    response = client.get(f"{PREFIX}/demands/{catalogue['demand'].id}/matches", headers=headers,
+                          query_string=WHOLE_RANKING)
     if status == 200:
         assert response.status_code == 200 and response.get_json()["items"]
     else:
@@ -59,7 +63,7 @@ def test_someone_elses_draft_and_unknown_ids_are_not_found(client, catalogue, ma
     error_of(client.get(f"{PREFIX}/demands/{draft.id}/matches", headers=broker), 404)
     error_of(client.get(f"{PREFIX}/demands/999999/matches", headers=broker), 404)
     error_of(client.get(f"{PREFIX}/achievements/{catalogue['demand'].id + 999}/matches", headers=broker), 404)
-    own = client.get(f"{PREFIX}/demands/{draft.id}/matches", headers=api_token(owner))
+    own = client.get(f"{PREFIX}/demands/{draft.id}/matches", headers=api_token(owner), query_string=WHOLE_RANKING)
     assert own.status_code == 200 and own.get_json()["items"][0]["achievement"]["id"] == catalogue["battery"].id
 
 
@@ -71,23 +75,53 @@ def test_a_bad_limit_is_refused_in_chinese(client, catalogue, api_token, limit):
 
 
 def test_limit_caps_the_number_of_items(client, catalogue, api_token):
-    response = client.get(f"{PREFIX}/demands/{catalogue['demand'].id}/matches", query_string={"limit": 1},
+    response = client.get(f"{PREFIX}/demands/{catalogue['demand'].id}/matches", query_string={"limit": 1, **WHOLE_RANKING},
                           headers=api_token(catalogue["enterprise"]))
     assert [item["achievement"]["id"] for item in response.get_json()["items"]] == [catalogue["battery"].id]
 
 
 def test_contact_details_follow_the_viewer(client, catalogue, make_user, api_token):
     unverified_broker = api_token(make_user("broker", verified=False))
-    items = client.get(f"{PREFIX}/demands/{catalogue['demand'].id}/matches", headers=unverified_broker).get_json()["items"]
+    items = client.get(f"{PREFIX}/demands/{catalogue['demand'].id}/matches", headers=unverified_broker,
+                       query_string=WHOLE_RANKING).get_json()["items"]
     assert "contact" not in items[0]["achievement"]
-    items = client.get(f"{PREFIX}/demands/{catalogue['demand'].id}/matches", headers=api_token(make_user("admin"))).get_json()["items"]
+    items = client.get(f"{PREFIX}/demands/{catalogue['demand'].id}/matches", headers=api_token(make_user("admin")),
+                       query_string=WHOLE_RANKING).get_json()["items"]
     assert items[0]["achievement"]["contact"]["name"] == "王老师"
+
+
+def test_by_default_only_suggestions_of_band_medium_or_better_are_listed_else_a_note(client, catalogue, api_token,
+                                                                                    app):
+    url, headers = f"{PREFIX}/demands/{catalogue['demand'].id}/matches", api_token(catalogue["enterprise"])
+    whole = client.get(url, headers=headers, query_string=WHOLE_RANKING).get_json()["items"]
+    probabilities = [item["probability"] for item in whole]
+    assert probabilities == sorted(probabilities, reverse=True)
+    app.config["MATCH_MEDIUM_PROBABILITY"] = (probabilities[0] + probabilities[1]) / 2  # between the two results
+    app.config["MATCH_STRONG_PROBABILITY"] = 1.0
+    body = client.get(url, headers=headers).get_json()
+    assert [item["achievement"]["id"] for item in body["items"]] == [whole[0]["achievement"]["id"]]
+    assert body["items"][0]["band"] == "中" and "note" not in body
+    strong = client.get(url, headers=headers, query_string={"min_band": "强"}).get_json()
+    assert strong["items"] == [] and "没有候选达到" in strong["note"]
+    app.config["MATCH_MEDIUM_PROBABILITY"] = 1.0  # nothing is good enough
+    body = client.get(url, headers=headers).get_json()
+    assert body["items"] == [] and body["note"].startswith("暂无把握较大的匹配")
+    again = client.get(url, headers=headers, query_string=WHOLE_RANKING).get_json()["items"]
+    assert [i["achievement"]["id"] for i in again] == [i["achievement"]["id"] for i in whole]
+    assert {i["band"] for i in again} == {"弱"}
+
+
+@pytest.mark.parametrize("band", ["weak", "高", "0"])
+def test_an_unknown_band_is_refused_in_chinese(client, catalogue, api_token, band):
+    response = client.get(f"{PREFIX}/demands/{catalogue['demand'].id}/matches", query_string={"min_band": band},
+                          headers=api_token(catalogue["enterprise"]))
+    assert "强、中 或 弱" in error_of(response, 422)["fields"]["min_band"]
 
 
 # ---- queue and decisions ----------------------------------------------------------------------------
 
 def _queue(client, headers, **params):
-    response = client.get(f"{PREFIX}/match-queue", query_string=params, headers=headers)
+    response = client.get(f"{PREFIX}/match-queue", query_string={**WHOLE_RANKING, **params}, headers=headers)
     assert response.status_code == 200, response.get_json()
     return response.get_json()
 
@@ -158,6 +192,16 @@ def test_the_queue_pages_newest_demands_first(client, catalogue, make_user, make
     assert first["items"][0]["demand"]["id"] == newer.id
     assert first["items"][0]["matches"][0]["achievement"]["id"] == catalogue["rice"].id
     assert _queue(client, admin, per_page=1, page=2)["items"][0]["demand"]["id"] == catalogue["demand"].id
+
+
+def test_the_queue_says_plainly_when_a_demand_has_no_good_suggestion(client, catalogue, make_user, api_token, app):
+    app.config["MATCH_MEDIUM_PROBABILITY"] = app.config["MATCH_STRONG_PROBABILITY"] = 1.0
+    broker = api_token(make_user("broker"))
+    response = client.get(f"{PREFIX}/match-queue", headers=broker)
+    [entry] = response.get_json()["items"]
+    assert entry["matches"] == [] and entry["note"].startswith("暂无把握较大的匹配")
+    [entry] = _queue(client, broker)["items"]  # brokers who look further get the weak ones too
+    assert entry["matches"] and {m["band"] for m in entry["matches"]} == {"弱"}
 
 
 # ---- precision -------------------------------------------------------------------------------------

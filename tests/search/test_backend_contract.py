@@ -407,3 +407,11 @@ def test_similar_ranks_by_the_distinctive_words_of_a_long_text(engine):
     assert 3 not in [hit.object_id for hit in hits] and all(hit.kind == "achievement" for hit in hits)
     assert engine.similar("achievement", "！？。", limit=5) == []
     assert engine.similar("achievement", "从未出现过的词语组合甲乙丙", limit=5) == []
+
+
+def test_document_frequencies_count_the_documents_that_use_each_word(engine):
+    put(engine, doc(1, "钙钛矿叠层太阳电池", body="钝化 技术"), doc(2, "钙钛矿组件", body="封装 技术"),
+        doc(3, "水稻育种", kind="demand", body="盐碱地 技术"))
+    total, frequencies = engine.document_frequencies(["钙钛矿", "技术", "钝化", "石墨烯"])
+    assert total == 3
+    assert frequencies == {"钙钛矿": 2, "技术": 3, "钝化": 1, "石墨烯": 0}

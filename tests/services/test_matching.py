@@ -77,10 +77,11 @@ def test_matches_rank_the_fitting_result_first_with_reasons(make_user, make_list
     matching.backfill_vectors()
     matches = matching.compute_matches(demand, 5)
     assert matches[0][0].id == battery.id
-    best = matches[0][1]
-    assert best.band in ("强", "中") and any("正极材料" in r or "锂电池" in r for r in best.reasons)
+    best, unrelated = matches[0][1], matches[1][1]
+    assert any("正极材料" in r or "锂电池" in r for r in best.reasons)
     assert any("新材料" in r for r in best.reasons) and any("预算" in r for r in best.reasons)
-    assert 0 <= best.score <= 1
+    assert 0 <= unrelated.probability < best.probability <= 1 and best.score == round(best.probability, 4)
+    assert not any(r.startswith("共同关键词") for r in unrelated.reasons)  # rice and batteries share no distinctive word
     # and the other way round
     assert matching.compute_matches(battery, 5)[0][0].id == demand.id
 
@@ -102,11 +103,14 @@ def test_the_combined_ranking_reads_text_and_title_both_ways_and_the_baseline_on
     text_both = {r.id: float(passage[r.id] @ whole + vector("achievement", r.id, "as_query") @ whole) for r in results}
     title_both = {r.id: float(passage[r.id] @ title + vector("achievement", r.id, "title_as_query") @ title)
                   for r in results}
-    _, semantic, by_title, cosines = matching._evidence(demand, "achievement", ("lexical", "semantic"))
-    assert semantic == scoring.ranks_of(text_both) and by_title == scoring.ranks_of(title_both)
-    assert cosines == pytest.approx({r.id: float(passage[r.id] @ whole) for r in results})
-    _, baseline, no_title, _ = matching._evidence(demand, "achievement", ("semantic",))
-    assert baseline == scoring.ranks_of({r.id: float(passage[r.id] @ whole) for r in results}) and no_title == {}
+    evidence = matching._evidence(demand, "achievement", ("lexical", "semantic"))
+    assert evidence.semantic_ranks == scoring.ranks_of(text_both) and evidence.title_ranks == scoring.ranks_of(title_both)
+    assert evidence.cosines == pytest.approx({r.id: float(passage[r.id] @ whole) for r in results})
+    assert evidence.paraphrases == pytest.approx({r.id: float(vector("achievement", r.id, "as_query") @ whole)
+                                                  for r in results})
+    baseline = matching._evidence(demand, "achievement", ("semantic",))
+    assert baseline.semantic_ranks == scoring.ranks_of({r.id: float(passage[r.id] @ whole) for r in results})
+    assert baseline.title_ranks == {}
 
 
 def test_a_candidate_found_only_by_the_index_still_gets_its_semantic_evidence(monkeypatch, make_user, make_listing):
@@ -114,11 +118,44 @@ def test_a_candidate_found_only_by_the_index_still_gets_its_semantic_evidence(mo
     battery = make_listing("achievement", make_user("university"), **ACHIEVEMENT)
     rice = make_listing("achievement", make_user("university"), **RICE)
     matching.backfill_vectors()
-    monkeypatch.setattr(matching, "_lexical_ranks", lambda listing, target: {rice.id: 1})
-    monkeypatch.setattr(matching, "CANDIDATES", 1)  # the embeddings alone propose only the battery result
-    lexical, semantic, by_title, cosines = matching._evidence(demand, "achievement", ("lexical", "semantic"))
-    assert lexical == {rice.id: 1} and set(cosines) == {battery.id, rice.id}
-    assert semantic == {battery.id: 1} and by_title == {battery.id: 1}  # each view still keeps its best only
+
+    def index_finds_rice(listing, target, evidence):
+        evidence.lexical_ranks, evidence.lexical_scores = {rice.id: 1}, {rice.id: 1.0}
+
+    monkeypatch.setattr(matching, "_lexical", index_finds_rice)
+    monkeypatch.setattr(matching, "POOL", 1)  # the embeddings alone propose only the battery result
+    evidence = matching._evidence(demand, "achievement", ("lexical", "semantic"))
+    assert evidence.lexical_ranks == {rice.id: 1}
+    assert set(evidence.cosines) == set(evidence.cosines_z) == {battery.id, rice.id}
+    assert evidence.semantic_ranks == {battery.id: 1} and evidence.title_ranks == {battery.id: 1}  # each keeps its best
+
+
+def test_cosines_are_also_read_against_the_whole_catalogue(make_user, make_listing):
+    """cosine_z: how far above this listing's usual closeness to the catalogue a candidate stands."""
+    demand = make_listing("demand", make_user("enterprise"), **DEMAND)
+    battery = make_listing("achievement", make_user("university"), **ACHIEVEMENT)
+    rice = make_listing("achievement", make_user("university"), **RICE)
+    matching.backfill_vectors()
+    evidence = matching._evidence(demand, "achievement", ("lexical", "semantic"))
+    assert evidence.cosines_z[battery.id] > 0 > evidence.cosines_z[rice.id]
+    assert evidence.title_z[battery.id] > evidence.title_z[rice.id]
+
+
+def test_shared_terms_are_only_the_distinctive_words(monkeypatch, make_user, make_listing):
+    """A word most of the catalogue uses, or one on the generic list, is never named as a shared keyword."""
+    enterprise = make_user("enterprise")
+    demand = make_listing("demand", enterprise, title="寻求一体化自主高镍正极包覆技术",
+                          description="我公司需要一体化、自主可控的高镍正极材料包覆工艺，循环寿命达到2000次以上。")
+    battery = make_listing("achievement", make_user("university"), **ACHIEVEMENT)
+    for n in range(4):  # the catalogue: most listings speak of 循环寿命
+        make_listing("achievement", make_user("university"), title=f"电池循环寿命评测方法{n}",
+                     summary="循环寿命加速评测，完成以上测试。", keywords=["循环寿命"])
+    matching.backfill_vectors()
+    [reason] = [r for c, s in matching.compute_matches(demand, 10) if c.id == battery.id for r in s.reasons
+                if r.startswith("共同关键词")]
+    named = reason.split("：")[1].split("、")
+    assert "高镍" in named or "包覆" in named
+    assert not {"一体化", "自主", "达到", "以上", "完成", "循环寿命"} & set(named)
 
 
 def test_an_organisation_never_sees_its_own_listings_suggested(make_user, make_listing):
@@ -129,25 +166,34 @@ def test_an_organisation_never_sees_its_own_listings_suggested(make_user, make_l
     assert matching.compute_matches(demand, 5) == []
 
 
-def test_a_strong_new_match_notifies_the_other_organisation(embedding_on_commit, make_user, make_listing):
-    lab = make_user("university")
+def test_only_a_strong_new_match_notifies_the_other_organisation(app, embedding_on_commit, make_user, make_listing):
+    lab, farm = make_user("university"), make_user("university")
     colleague = make_user("university", org=lab.organisation)
-    make_listing("achievement", lab, **ACHIEVEMENT)
-    make_listing("achievement", make_user("university"), **RICE)
+    battery = make_listing("achievement", lab, **ACHIEVEMENT)
+    make_listing("achievement", farm, **RICE)
     enterprise = make_user("enterprise")
+    app.config["MATCH_STRONG_PROBABILITY"] = 1.01  # nothing is strong
     demand = make_listing("demand", enterprise, **DEMAND)
-    assert matching.compute_matches(demand, 1)[0][1].band == "强"
 
     def notes(user):
         db.session.expire_all()
         return list(db.session.scalars(select(Notification).where(Notification.user_id == user.id)))
 
+    assert notes(lab) == notes(farm) == []
+    # the threshold (a setting) between the two results' probabilities: the battery result is strong, rice is not
+    probability = {c.id: s.probability for c, s in matching.compute_matches(demand, 10)}
+    [rice_probability] = [p for i, p in probability.items() if i != battery.id]
+    assert probability[battery.id] > rice_probability
+    app.config["MATCH_STRONG_PROBABILITY"] = rice_probability + (probability[battery.id] - rice_probability) / 4
+    edit = {"description": DEMAND["description"] + "急需。"}
+    listings.update_listing(enterprise, "demand", demand.id, edit, partial=True)
     for member in (lab, colleague):
         [note] = notes(member)
         assert note.category == "match" and DEMAND["title"][:10] in note.title and note.link == f"/demands/{demand.id}"
-    assert notes(enterprise) == []  # the publisher is not told about its own listing
-    matching.refresh_vectors()
-    listings.update_listing(enterprise, "demand", demand.id, {"description": DEMAND["description"] + "急需。"}, partial=True)
+        assert "高度匹配" in note.title
+    assert notes(farm) == [] and notes(enterprise) == []  # not the weaker result, not the publisher itself
+    listings.update_listing(enterprise, "demand", demand.id, {"description": edit["description"] + "很急。"},
+                            partial=True)
     assert len(notes(lab)) == 1  # the same pair never notifies twice
 
 
@@ -179,6 +225,8 @@ def test_eval_matching_prints_every_method_on_a_labelled_set(app, tmp_path):
         assert expected in result.output
     # one query each, and the fitting result is found first by every method on this tiny set
     assert "| 组合（本系统） | 1.000 | 1.000 | 1.000 |" in result.output
+    for expected in ("匹配等级的校准", "| 强 |", "| 中 |", "| 弱 |", "概率区间", "| 0.9–1.0 |"):
+        assert expected in result.output
 
 
 def test_eval_matching_refuses_a_path_without_a_corpus(app, tmp_path):

@@ -24,7 +24,8 @@ def broker(make_user):
 
 def _queued_pairs(actor) -> set:
     page = matching.match_queue(actor, 1, 10)
-    return {(entry["demand"].id, achievement.id) for entry in page.items for achievement, _ in entry["matches"]}
+    return {(entry["demand"].id, achievement.id) for entry in page.items
+            for achievement, _ in entry["matches"] + entry["weak"]}
 
 
 def test_an_accepted_pair_is_stored_audited_and_leaves_the_queue(catalogue, broker):
@@ -108,30 +109,38 @@ def test_a_decision_records_the_pairs_evidence(catalogue, broker):
     demand, battery, rice = catalogue["demand"], catalogue["battery"], catalogue["rice"]
     fitting = matching.decide_match(broker, demand.id, battery.id, "accepted").features
     unrelated = matching.decide_match(broker, demand.id, rice.id, "rejected", reason_code="field").features
-    assert set(fitting) == set(matching.scoring.WEIGHTS)
+    assert set(fitting) == set(matching.relevance.committed().features)
     assert fitting["lexical"] > unrelated["lexical"] and fitting["semantic"] > unrelated["semantic"]
     assert fitting["field"] == 1.0 and unrelated["field"] == 0.0
 
 
-def test_weights_are_learned_once_enough_brokers_decided(catalogue, broker, make_user, make_listing):
+def test_the_model_is_refitted_once_enough_brokers_decided(catalogue, broker, make_user, make_listing):
     admin = make_user("admin")
-    assert matching.fusion_weights() == matching.scoring.WEIGHTS
+    committed = matching.relevance.committed()
+    assert matching.relevance_model() is committed
     assert matching.fusion_weights_report(admin)["learned"] is False
-    # Brokers who accepted the pairs close in meaning and rejected the keyword-only ones.
+    # Brokers who accepted the pairs that read alike (paraphrase) and rejected those that only share words.
     owner = make_user("enterprise")
     demands = [make_listing("demand", owner, title=f"需求{n}") for n in range(12)]
     for n, demand in enumerate(demands):
-        for achievement, meaning_close in ((catalogue["battery"], n % 3 != 0), (catalogue["rice"], n % 3 == 0)):
-            features = {name: 0.0 for name in matching.scoring.WEIGHTS}
-            features["semantic"] = 0.9 if meaning_close else 0.1
-            features["lexical"] = 0.1 if meaning_close else 0.9
+        for achievement, alike in ((catalogue["battery"], n % 3 != 0), (catalogue["rice"], n % 3 == 0)):
+            features = dict(zip(committed.features, committed.mean))
+            features["paraphrase"] = 0.12 if alike else 0.0
+            features["lexical"] = 0.1 if alike else 0.9
             db.session.add(MatchDecision(demand_id=demand.id, achievement_id=achievement.id, decided_by_id=broker.id,
-                                         decision="accepted" if meaning_close else "rejected", features=features,
-                                         reason_code=None if meaning_close else "field"))
+                                         decision="accepted" if alike else "rejected", features=features,
+                                         reason_code=None if alike else "field"))
+    # a decision recorded before today's features existed is left out
+    db.session.add(MatchDecision(demand_id=catalogue["demand"].id, achievement_id=catalogue["rice"].id,
+                                 decided_by_id=broker.id, decision="rejected", reason_code="field",
+                                 features={"lexical": 1.0, "fresh": 1.0}))
     db.session.commit()
-    learned = matching.fusion_weights()
-    assert learned["semantic"] > matching.scoring.WEIGHTS["semantic"] > learned["lexical"]
+    refitted = matching.relevance_model()
+    position = {name: n for n, name in enumerate(committed.features)}
+    assert refitted.coef[position["paraphrase"]] > committed.coef[position["paraphrase"]]
+    assert refitted.coef[position["lexical"]] < committed.coef[position["lexical"]]
     report = matching.fusion_weights_report(admin)
-    assert report["learned"] is True and report["labels"] == 24 and report["current"] == learned
+    assert report["learned"] is True and report["labels"] == 24
+    assert report["current"]["paraphrase"] == refitted.coef[position["paraphrase"]]
     with pytest.raises(PermissionDenied):
         matching.fusion_weights_report(broker)

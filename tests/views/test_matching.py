@@ -32,7 +32,24 @@ def test_the_demands_owner_sees_the_cathode_result_first_with_band_score_and_rea
     if rice.title in section:
         assert section.index(battery.title) < section.index(rice.title)
     assert re.search(r'badge text-bg-(success|warning|secondary)[^>]*>[强中弱]<', section)
-    assert "匹配度 " in section and "共同关键词" in section
+    assert "可能性 " in section and "共同关键词" in section
+
+
+def test_a_demand_with_no_good_candidate_says_so_plainly_and_keeps_the_weak_ones_folded(client, make_user, make_listing,
+                                                                                        login):
+    from market.services.matching import backfill_vectors
+    from tests.conftest import DEMAND
+    from tests.matching_support import RICE
+
+    owner = make_user("enterprise")
+    demand = make_listing("demand", owner, **DEMAND)
+    rice = make_listing("achievement", make_user("university"), **RICE)
+    backfill_vectors()
+    login(owner)
+    section = _section(client.get(f"/demands/{demand.id}").get_data(as_text=True))
+    assert "暂无把握较大的匹配" in section and 'data-testid="match"' not in section
+    folded = re.search(r'<details[^>]*data-testid="weak-matches".*?</details>', section, re.S).group(0)
+    assert "更多可能相关" in folded and rice.title in folded and ">弱<" in folded
 
 
 def test_a_results_page_shows_its_university_the_demands_it_could_serve(client, catalogue, login):
@@ -202,7 +219,7 @@ def test_admins_see_precision_per_week(client, catalogue, make_user, make_listin
     assert cells[1:] == ["3", "2", "66.7%"] and re.match(r"\d{4}-W\d{2}", cells[0])
     assert 'href="/admin/matching"' in html  # in the admin navigation
     weights = re.search(r'data-testid="weights".*?</table>', html, re.S).group(0)
-    assert "全文语义排名" in weights and "使用默认权重" in html  # 3 decisions are too few to learn from
+    assert "全文语义排名" in weights and "使用提交的模型" in html  # 3 decisions are too few to refit from
 
 
 @pytest.mark.parametrize("role", ["broker", "enterprise"])

@@ -37,3 +37,19 @@ def test_hostile_queries_never_fail(client, make_user, make_listing):
         response = client.get("/api/v1/search", query_string={"q": q})
         assert response.status_code == 200, q
         assert "<script>" not in response.get_data(as_text=True)
+
+
+def test_a_synonym_finds_the_listing_and_the_meta_says_which(client, make_user, make_listing):
+    owner = make_user("university")
+    listing = make_listing("achievement", owner, title="锂离子电池热失控预警", summary="多传感器融合预警。", keywords=["热失控"])
+    make_listing("achievement", owner, title="小麦抗旱品种选育", summary="耐旱高产。", keywords=[], field="现代农业")
+    body = client.get("/api/v1/search", query_string={"q": "锂电池"}).get_json()
+    assert [(i["kind"], i["id"]) for i in body["items"]] == [("achievement", listing.id)]
+    assert "<mark>锂离子电池</mark>" in body["items"][0]["highlights"]["title"]
+    assert body["meta"]["synonyms"] == {"锂电池": ["锂离子电池", "锂电"]} and body["meta"]["by_meaning"] is False
+
+
+def test_did_you_mean_is_given_for_a_near_miss(client, make_user, make_listing):
+    make_listing("achievement", make_user("university"), title="石墨烯导热膜", summary="高导热。", keywords=[])
+    meta = client.get("/api/v1/search", query_string={"q": "石墨稀"}).get_json()["meta"]
+    assert meta["correction"] == "石墨烯"

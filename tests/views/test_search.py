@@ -107,6 +107,17 @@ def test_synonyms_searched_and_did_you_mean_are_shown(client, make_user, make_li
     assert "您是不是要找：" in html and "q=%E6%97%A0%E4%BA%BA%E6%9C%BA" in html  # 无人机
 
 
+def test_a_result_found_by_meaning_alone_is_labelled(client, make_user, make_listing):
+    from tests.matching_support import LOW_TEMPERATURE, PLAIN_WORDS, embed_published
+
+    make_listing("achievement", make_user("university"), **LOW_TEMPERATURE)
+    embed_published()
+    _, html = page(client, q=PLAIN_WORDS)
+    assert hits(html) == 1 and "低温型锂离子电池电解液添加剂" in html and "意思相近" in html
+    _, html = page(client, q=PLAIN_WORDS, sort="date")  # newest first lists the words' matches only
+    assert hits(html) == 0
+
+
 @pytest.mark.parametrize("params, field", [({"min": "abc"}, "金额"), ({"max": "-5"}, "金额"),
                                            ({"kind": "spaceship"}, "类型"), ({"sort": "price"}, "排序")])
 def test_bad_filters_are_a_422_in_chinese(client, catalogue, params, field):

@@ -4,6 +4,10 @@ from tests.conftest import ACHIEVEMENT, DEMAND
 
 RICE = {"title": "耐盐碱水稻新品种选育技术", "summary": "利用分子标记辅助选择培育耐盐碱高产水稻品种，适合盐碱地种植。",
         "field": "现代农业", "keywords": ["水稻", "育种"], "maturity": "产业化", "price_yuan": "300000"}
+# For search by meaning: a result about cold batteries, and how an enterprise says it without one of its words.
+LOW_TEMPERATURE = {"title": "低温型锂离子电池电解液添加剂", "keywords": ["锂离子电池", "电解液"], "field": "新能源与节能",
+                   "summary": "提升锂离子电池在零下30摄氏度的放电容量，改善电动汽车冬季续航里程。"}
+PLAIN_WORDS = "冬天手机一会儿就没电了"
 
 
 def embed_published() -> None:

@@ -547,7 +547,8 @@ def build_spec() -> dict:
     })
     hit = {"type": "object", "required": ["kind", "id", "title", "score", "highlights"], "properties": {
         "kind": {"type": "string", "enum": ["achievement", "demand", "equipment", "policy", "broker"]},
-        "id": {"type": "integer"}, "title": {"type": "string"}, "score": {"type": "number"},
+        "id": {"type": "integer"}, "title": {"type": "string"},
+        "score": {"type": "number", "description": "相关度，只用于比较同一次搜索中的结果"},
         "highlights": {"type": "object", "description": "HTML：已转义，仅 <mark> 标记命中词",
                        "additionalProperties": {"type": "string"}}}}
     search_params = [{"name": n, "in": "query", "required": False, "schema": {"type": t}, "description": d} for n, t, d in (
@@ -564,8 +565,13 @@ def build_spec() -> dict:
                 "meta": {"type": "object", "required": ["page", "per_page", "total", "facets"], "properties": {
                     "page": {"type": "integer"}, "per_page": {"type": "integer"}, "total": {"type": "integer"},
                     "facets": {"type": "object", "additionalProperties": {"type": "object", "additionalProperties": {"type": "integer"}}},
-                    "correction": {"type": "string", "nullable": True}, "relaxed": {"type": "boolean"},
-                    "notice": {"type": "string", "nullable": True}}}}}}}},
+                    "correction": {"type": "string", "nullable": True, "description": "您是不是要找：改正后的查询"},
+                    "relaxed": {"type": "boolean", "description": "没有结果包含全部关键词，结果只含部分关键词"},
+                    "notice": {"type": "string", "nullable": True},
+                    "synonyms": {"type": "object", "description": "查询中的术语 → 同时搜索的同义词、全称或缩写",
+                                 "additionalProperties": {"type": "array", "items": {"type": "string"}}},
+                    "by_meaning": {"type": "boolean",
+                                   "description": "没有结果包含这些词，结果按语义相近列出"}}}}}}}},
             "422": ERRORS["422"]}}})
     spec.path("/duplicates", operations={"post": {"summary": "发布前检查可能重复的已发布内容",
         "requestBody": {"required": True, "content": {"application/json": {"schema": {

@@ -20,7 +20,7 @@ def search_listings():
     return jsonify({"items": [_hit(h) for h in result.hits],
                     "meta": {"page": result.page, "per_page": result.per_page, "total": result.total,
                              "facets": result.facets, "correction": result.correction, "relaxed": result.relaxed,
-                             "notice": result.notice}})
+                             "notice": result.notice, "synonyms": result.synonyms, "by_meaning": result.by_meaning}})
 
 
 @api_bp.post("/duplicates")

@@ -38,3 +38,10 @@ def query_words(text: str) -> list[str]:
     from market.search.analysis import query_words as words
 
     return words(text)
+
+
+def clean_query(text: str) -> tuple[str, str | None]:
+    """A query as the index reads it (normalised, quotes as ASCII, cut at 200 characters) and the notice if cut."""
+    from market.search.analysis import clean_query as clean
+
+    return clean(text)

@@ -202,6 +202,23 @@ def analyzer() -> ChineseTokenizer:
     return ChineseTokenizer()
 
 
+MAX_QUERY_CHARS = 200
+QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "「": '"', "」": '"', "『": '"', "』": '"', "＂": '"'})
+
+
+def clean_query(text: str) -> tuple[str, str | None]:
+    """A query normalised, with quotes of every width as ASCII and unbalanced quotes and very long pastes tamed;
+    and the notice that says it was cut."""
+    text = normalise((text or "").translate(QUOTES))
+    text = re.sub(r"[\x00-\x1f\x7f]", " ", text).strip()
+    notice = None
+    if len(text) > MAX_QUERY_CHARS:
+        text, notice = text[:MAX_QUERY_CHARS], f"查询内容过长，只使用了前 {MAX_QUERY_CHARS} 个字"
+    if text.count('"') % 2:
+        text = text.replace('"', " ")
+    return text, notice
+
+
 def query_words(text: str) -> list[str]:
     """The words a query string is made of, as the index sees them."""
     return [t.text for t in ChineseTokenizer()(text, mode="query")]

@@ -46,6 +46,24 @@ class SearchRequest:
     visible_statuses: tuple[str, ...] = ("published",)
     also_org_id: int | None = None  # this organisation's listings in any status
     all_statuses: bool = False  # admins
+    # Documents found by meaning ("kind:id"): they match without the words, under the same filters, and rank after
+    # every document with some of the words (relevance sort only).
+    candidates: tuple[str, ...] = ()
+    window: int = 0  # SearchResult.ranking: the first `window` documents of the ranking, and every candidate found
+
+
+EVERY_WORD, SOME_WORDS, NO_WORDS = 2, 1, 0  # Ranked.tier
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """A document in the ranking by words: its "kind:id", how many of the query's words it has (tier), its BM25
+    score and its place (from 0; None for a candidate found beyond the window)."""
+
+    key: str
+    tier: int
+    score: float = 0.0
+    position: int | None = None
 
 
 @dataclass
@@ -68,6 +86,9 @@ class SearchResult:
     correction: str | None = None
     relaxed: bool = False  # no document had every word: showing those with some of them
     notice: str | None = None
+    ranking: list[Ranked] = field(default_factory=list)  # see SearchRequest.window
+    synonyms: dict[str, list[str]] = field(default_factory=dict)  # query term → the synonyms searched as well
+    by_meaning: bool = False  # no document has the words: these are close in meaning only
 
 
 class IndexWriter(Protocol):
@@ -87,6 +108,10 @@ class SearchBackend(Protocol):
     def read_cursor(self) -> int: ...
 
     def search(self, request: SearchRequest) -> SearchResult: ...
+
+    def fetch(self, request: SearchRequest, keys: list[str]) -> list[Hit]:
+        """The hits for these documents ("kind:id"), in this order, highlighted for the request's words; documents
+        gone or outside the request's filters are left out."""
 
     def counts(self) -> dict[str, int]: ...
 

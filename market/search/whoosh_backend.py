@@ -6,7 +6,6 @@ import json
 import logging
 import math
 import os
-import re
 import shutil
 import tempfile
 import threading
@@ -17,26 +16,29 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
-from whoosh import index, qparser, query, sorting
+from whoosh import index, query, sorting
 from whoosh.idsets import BitSet
 from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage, RamStorage
 from whoosh.index import LockError
 from whoosh.scoring import BM25F
+from whoosh.searching import ResultsPage
 
-from market.search.analysis import analyzer, dictionary_version, normalise, query_words
+from market.search.analysis import analyzer, clean_query, dictionary_version, normalise, query_words
 from market.search import whoosh_speedups
 from market.search.bulk_writer import BulkMpWriter, BulkSegmentWriter
-from market.search.base import FACETS, Hit, IndexBusy, IndexUnavailable, SearchDocument, SearchRequest, SearchResult
+from market.search.base import (
+    EVERY_WORD, FACETS, NO_WORDS, SOME_WORDS, Hit, IndexBusy, IndexUnavailable, Ranked, SearchDocument, SearchRequest,
+    SearchResult,
+)
+from market.search.whoosh_query import EVERY_WORD_BONUS, Documents, EveryGroupFirst, Plan, correction, plan_query
 
 whoosh_speedups.install()
 
 log = logging.getLogger(__name__)
-MAX_QUERY_CHARS = 200
 MAX_UNMERGED_SEGMENTS = 24  # the index worker merges; this bounds the count when it lags
 SEGMENT_POSTINGS = 16_000_000  # a rebuild's postings held in memory before a segment is written
 SNIPPET_CHARS = 400
-QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "「": '"', "」": '"', "『": '"', "』": '"', "＂": '"'})
 
 
 # Bump when make_schema changes: an index built with another schema is rebuilt at start.
@@ -102,7 +104,7 @@ def mark(text: str, terms: set[str], width: int | None = None) -> str:
         start = folded.find(term)
         while term and start != -1:
             end = start + len(term)
-            if not any(s < end and start < e for s, e in spans):
+            if not any(s < end and start < e for s, e in spans) and _stands_alone(folded, start, end):
                 spans.append((start, end))
             start = folded.find(term, end)
     spans.sort()
@@ -117,6 +119,14 @@ def mark(text: str, terms: set[str], width: int | None = None) -> str:
         index_ = e
     out += [html.escape(text[index_:hi]), "…" if hi < len(text) else ""]
     return "".join(out)
+
+
+def _stands_alone(folded: str, start: int, end: int) -> bool:
+    """Latin letters are marked as a word, not inside a longer one (ai not in email); Chinese anywhere."""
+    def letter(at):
+        return 0 <= at < len(folded) and folded[at].isascii() and folded[at].isalpha()
+
+    return not ((letter(start) and letter(start - 1)) or (letter(end - 1) and letter(end)))
 
 
 @contextmanager
@@ -421,16 +431,6 @@ class WhooshBackend:
             return {kind: sum(1 for _ in searcher.docs_for_query(query.Term("kind", kind)))
                     for kind in ("achievement", "demand", "equipment", "policy", "broker")}
 
-    def _parse(self, ix, text: str, group):
-        parser = qparser.MultifieldParser(["title", "body", "keywords", "org_name"], ix.schema, group=group)
-        parser.remove_plugin_class(qparser.FieldsPlugin)
-        parser.remove_plugin_class(qparser.WildcardPlugin)
-        parser.remove_plugin_class(qparser.RangePlugin)
-        parser.remove_plugin_class(qparser.BoostPlugin)
-        parser.remove_plugin_class(qparser.OperatorsPlugin)
-        parser.remove_plugin_class(qparser.GroupPlugin)
-        return parser.parse(text)
-
     def _filter(self, request: SearchRequest):
         parts = []
         if request.kinds:
@@ -457,48 +457,117 @@ class WhooshBackend:
         return self._read(self._search, request)
 
     def _search(self, request: SearchRequest) -> SearchResult:
-        ix = self._open()
-        text, notice = _clean_query(request.q)
+        text, notice = clean_query(request.q)
         searcher = self._searcher()
         allowed = self._filter_docs(searcher, self._filter(request))
+        nothing = SearchResult([], 0, request.page, request.per_page, {}, None, False, notice)
         if allowed is not None and not allowed:  # Whoosh reads an empty filter as "no filter"
-            return SearchResult([], 0, request.page, request.per_page, {}, None, False, notice)
-        relaxed = False
-        if text:
-            parsed = self._parse(ix, text, qparser.AndGroup)
-            if parsed is query.NullQuery or not list(parsed.leaves()):
-                parsed = query.NullQuery
-        else:
-            parsed = query.Every()
+            return nothing
         facets = {name: sorting.FieldFacet(name, maptype=sorting.Count) for name in FACETS}
-        kwargs = dict(filter=allowed, groupedby=facets, terms=True)
-        if request.sort == "date" or not text:
-            kwargs.update(sortedby="date", reverse=True)
-        page = searcher.search_page(parsed, request.page, pagelen=request.per_page, **kwargs) \
-            if parsed is not query.NullQuery else None
-        correction = None
-        if text and (page is None or page.total == 0):
-            correction = _correction(searcher, text)
-            loose = self._parse(ix, text, qparser.OrGroup)
-            if loose is not query.NullQuery and len(list(loose.leaves())) > 1:
-                page = searcher.search_page(loose, request.page, pagelen=request.per_page, **kwargs)
-                relaxed = page.total > 0
-        if page is None:
-            return SearchResult([], 0, request.page, request.per_page, {}, correction, False, notice)
-        results = page.results
-        hits = [self._hit(hit, bool(text)) for hit in page]
-        facet_counts = {name: {value: n for value, n in results.groups(name).items() if value} for name in FACETS}
-        return SearchResult(hits, page.total, page.pagenum, request.per_page, facet_counts, correction, relaxed, notice)
+        by_date = dict(filter=allowed, groupedby=facets, sortedby="date", reverse=True)
+        if not text:
+            results = searcher.search(query.Every(), limit=request.page * request.per_page, **by_date)
+            return self._result(results, request, set(), notice, scored=False)
+        plan = plan_query(text)
+        if not plan.groups:  # punctuation or stop words only
+            return nothing
+        if request.sort == "date":
+            return self._by_date(searcher, plan, request, by_date, notice)
+        return self._by_relevance(searcher, plan, request, dict(filter=allowed, groupedby=facets), allowed, notice)
 
-    def _hit(self, hit, highlight_terms: bool) -> Hit:
-        stored = dict(hit.fields())
-        terms = set()
-        if highlight_terms and hit.results.has_matched_terms():
-            terms = {value.decode("utf-8") if isinstance(value, bytes) else str(value)
-                     for name, value in hit.matched_terms() if name in ("title", "body", "keywords", "org_name")}
+    def _by_date(self, searcher, plan: Plan, request: SearchRequest, kwargs: dict, notice) -> SearchResult:
+        """Newest first among the documents with every group; when there are none, among those with some."""
+        limit = request.page * request.per_page
+        results = searcher.search(plan.every_group, limit=limit, **kwargs)
+        relaxed = False
+        if results.is_empty() and len(plan.groups) > 1:
+            results = searcher.search(plan.some_group, limit=limit, **kwargs)
+            relaxed = not results.is_empty()
+        result = self._result(results, request, plan.highlight, notice, scored=False)
+        result.correction = correction(searcher, plan, near_misses=relaxed or results.is_empty())
+        result.relaxed, result.synonyms = relaxed, plan.synonyms
+        return result
+
+    def _by_relevance(self, searcher, plan: Plan, request: SearchRequest, kwargs: dict, allowed, notice):
+        """One ranked list: documents with every group (or a synonym of it) by BM25, then those with some of them,
+        then the request's candidates found by meaning only."""
+        several = len(plan.groups) > 1
+        full = frozenset(searcher.docs_for_query(plan.every_group)) if several else frozenset()
+        candidates = self._candidates(searcher, request.candidates, allowed)
+        wanted = plan.some_group
+        if candidates:
+            wanted = query.Or([wanted, Documents(candidates.values())])
+        if full:
+            wanted = EveryGroupFirst(wanted, full)
+        results = searcher.search(wanted, limit=max(request.window, request.page * request.per_page), **kwargs)
+        best = results.top_n[0][0] if results.top_n else 0.0
+        every, words = (best >= EVERY_WORD_BONUS if several else best > 0), best > 0
+        result = self._result(results, request, plan.highlight, notice)
+        result.correction = correction(searcher, plan, near_misses=not every)
+        result.relaxed, result.by_meaning, result.synonyms = words and not every, bool(results.top_n) and not words, \
+            plan.synonyms
+        if request.window or candidates:
+            result.ranking = self._ranking(searcher, results, request.window, plan, full, candidates)
+        return result
+
+    def _candidates(self, searcher, keys, allowed) -> dict[str, int]:
+        """The document numbers of the candidates that exist and pass the request's filter."""
+        found = {}
+        for key in dict.fromkeys(keys):
+            docnum = searcher.document_number(doc_id=key)
+            if docnum is not None and (allowed is None or docnum in allowed):
+                found[key] = docnum
+        return found
+
+    def _ranking(self, searcher, results, window: int, plan: Plan, full, candidates: dict) -> list[Ranked]:
+        """The first `window` documents as ranked, then the candidates found beyond them, each with its tier."""
+        several, ranking, seen = len(plan.groups) > 1, [], set()
+        for position, (score, docnum) in enumerate(results.top_n[:window]):
+            seen.add(docnum)
+            if score >= EVERY_WORD_BONUS or (score > 0 and not several):
+                tier, score = EVERY_WORD, score % EVERY_WORD_BONUS
+            else:
+                tier = SOME_WORDS if score > 0 else NO_WORDS
+            ranking.append(Ranked(searcher.stored_fields(docnum)["doc_id"], tier, score, position))
+        rest = {key: docnum for key, docnum in candidates.items() if docnum not in seen}
+        if rest:
+            with_words = set(searcher.docs_for_query(query.And([plan.some_group, Documents(rest.values())])))
+            for key, docnum in rest.items():
+                if docnum in with_words:
+                    tier = EVERY_WORD if docnum in full or not several else SOME_WORDS
+                else:
+                    tier = NO_WORDS
+                ranking.append(Ranked(key, tier))
+        return ranking
+
+    def _result(self, results, request: SearchRequest, terms: set[str], notice, scored=True) -> SearchResult:
+        """A page of results with facets; a hit's score is its BM25 score (0 when sorted by date)."""
+        page = ResultsPage(results, request.page, request.per_page)
+        hits = [self._hit(dict(hit.fields()), float(hit.score or 0.0) % EVERY_WORD_BONUS if scored else 0.0, terms)
+                for hit in page]
+        facet_counts = {name: {value: n for value, n in results.groups(name).items() if value} for name in FACETS}
+        return SearchResult(hits, page.total, page.pagenum, request.per_page, facet_counts, None, False, notice)
+
+    def fetch(self, request: SearchRequest, keys: list[str]) -> list[Hit]:
+        return self._read(self._fetch, request, keys)
+
+    def _fetch(self, request: SearchRequest, keys: list[str]) -> list[Hit]:
+        text, _ = clean_query(request.q)
+        searcher = self._searcher()
+        allowed = self._filter_docs(searcher, self._filter(request))
+        terms = plan_query(text).highlight if text else set()
+        hits = []
+        for key in keys:
+            docnum = searcher.document_number(doc_id=key)
+            if docnum is not None and (allowed is None or docnum in allowed):
+                hits.append(self._hit(searcher.stored_fields(docnum), 0.0, terms))
+        return hits
+
+    @staticmethod
+    def _hit(stored: dict, score: float, terms: set[str]) -> Hit:
         highlights = {"title": mark(stored.get("title", ""), terms),
                       "body": mark(stored.get("snippet", ""), terms, width=160)}
-        return Hit(stored["kind"], stored["object_id"], stored.get("title", ""), float(hit.score or 0.0), highlights, stored)
+        return Hit(stored["kind"], stored["object_id"], stored.get("title", ""), score, highlights, stored)
 
     def similar(self, kind: str, text: str, limit: int = 5) -> list[Hit]:
         """Published documents of one kind that share the most distinctive words with `text`.
@@ -518,7 +587,8 @@ class WhooshBackend:
             return []
         wanted = query.Or([query.Term(name, term) for term in terms for name in SIMILAR_FIELDS])
         wanted.matcher_type = query.Or.ARRAY_MATCHER  # adds up scores in arrays; a tree of unions is 2-4× slower
-        return [self._hit(hit, False) for hit in searcher.search(wanted, limit=limit, filter=flt)]
+        return [self._hit(dict(hit.fields()), float(hit.score or 0.0), set())
+                for hit in searcher.search(wanted, limit=limit, filter=flt)]
 
 
     def document_frequencies(self, words) -> tuple[int, dict[str, int]]:
@@ -554,31 +624,3 @@ def key_terms(searcher, text: str, count: int) -> list[str]:
         weighted.append((-weight, word))
     weighted.sort()
     return [word for _, word in weighted[:count]]
-
-
-def _correction(searcher, text: str) -> str | None:
-    """Replace Latin-letter words no document contains with the closest indexed word (typos in English or
-    拼音); edit distance means nothing between Chinese words, so those are left alone."""
-    words = query_words(text.replace('"', " "))
-    changed, corrected = False, []
-    for word in words:
-        if not word.isascii() or any(searcher.doc_frequency(name, word) for name in ("title", "body", "keywords")):
-            corrected.append(word)
-            continue
-        suggestions = [s for name in ("title", "body") for s in searcher.corrector(name).suggest(word, limit=1, maxdist=2)]
-        if suggestions:
-            corrected.append(suggestions[0])
-            changed = True
-    return " ".join(corrected) if changed and corrected else None
-
-
-def _clean_query(text: str) -> tuple[str, str | None]:
-    """Quotes of every width become ASCII; unbalanced quotes and very long pastes are tamed."""
-    text = normalise((text or "").translate(QUOTES))
-    text = re.sub(r"[\x00-\x1f\x7f]", " ", text).strip()
-    notice = None
-    if len(text) > MAX_QUERY_CHARS:
-        text, notice = text[:MAX_QUERY_CHARS], f"查询内容过长，只使用了前 {MAX_QUERY_CHARS} 个字"
-    if text.count('"') % 2:
-        text = text.replace('"', " ")
-    return text, notice

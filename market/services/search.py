@@ -3,15 +3,23 @@ from datetime import datetime, timezone
 
 from market import search
 from market.errors import ValidationFailed
+from market.matching import embedding, vectors
 from market.money import MoneyError, parse_yuan
 from market.search import KINDS, SearchRequest, SearchResult
 from market.search import IndexUnavailable
+from market.search.hybrid import Close, nearest, ranked_search
 from market.services.permissions import CREATOR_ROLES, is_admin, is_signed_in
 from market.services.search_fallback import database_search
 
 SORTS = ("relevance", "date")
 PUBLIC_STATUSES = ("published", "expired")
 MAX_PER_PAGE = 50
+EMBEDDED_KINDS = ("achievement", "demand")  # the kinds with stored passage vectors
+# A listing whose passage stands out this far among the query's cosines (standard deviations above the usual one) and
+# is at least this close (e5 query → passage) is a result even without the query's words. Chosen on the search
+# relevance set (bench/search_relevance.py --floors; docs/benchmarks.md), both halves of its queries.
+MEANING_SPREAD = 3.0
+MEANING_FLOOR = 0.85
 
 
 def _date(value, label, errors, end_of_day=False):
@@ -66,13 +74,25 @@ def build_request(actor, params) -> SearchRequest:
 
 
 def search_catalogue(actor, params) -> SearchResult:
-    """Ranked, highlighted, faceted results; drafts and withdrawn listings only for their owners and admins.
-    While the index cannot be read, title matches from the database, marked as reduced."""
+    """Ranked, highlighted, faceted results by words and by meaning; drafts and withdrawn listings only for their
+    owners and admins. While the index cannot be read, title matches from the database, marked as reduced."""
     request = build_request(actor, params)
     try:
-        return search.backend().search(request)
+        return ranked_search(search.backend(), request, close_in_meaning(request))
     except IndexUnavailable:
         return database_search(request)
+
+
+def close_in_meaning(request: SearchRequest) -> list[Close]:
+    """The results and demands whose stored passage is close to the query, closest first (sorted by relevance,
+    words not quoted; nothing while no vectors are stored). The request's filters apply later, in the engine."""
+    text, _ = search.clean_query(request.q)
+    if request.sort != "relevance" or '"' in text or not search.query_words(text):
+        return []
+    matrices = {kind: vectors.cache().matrix(kind) for kind in request.kinds or KINDS if kind in EMBEDDED_KINDS}
+    if not any(len(ids) for ids, _ in matrices.values()):
+        return []
+    return nearest(embedding.embed(text, as_query=True), matrices, MEANING_FLOOR, MEANING_SPREAD)
 
 
 def find_possible_duplicates(kind: str, title: str, text: str, exclude_id: int | None = None, limit: int = 5):

@@ -7,7 +7,9 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from market.search import analysis
-from market.search.base import IndexBusy, SearchDocument, SearchRequest, SearchResult
+from market.search.base import (
+    EVERY_WORD, NO_WORDS, SOME_WORDS, IndexBusy, SearchDocument, SearchRequest, SearchResult,
+)
 from market.search.whoosh_backend import WhooshBackend
 from tests.search.support import tolerate_leaked_files
 
@@ -103,10 +105,22 @@ def test_a_phrase_of_several_words_uses_word_positions(engine):
     assert ids(find(engine, '"锂电池 正极材料"')) == [1]
 
 
-def test_every_word_must_match_by_default(engine):
+def test_documents_with_every_word_come_before_those_with_some(engine):
     put(engine, doc(1, "正极材料包覆"), doc(2, "光子芯片封装"), doc(3, "正极材料检测芯片"))
     result = find(engine, "正极材料 芯片")
-    assert ids(result) == [3] and not result.relaxed
+    assert ids(result)[0] == 3 and sorted(ids(result)[1:]) == [1, 2] and not result.relaxed
+    assert result.total == 3 and result.facets["kind"] == {"achievement": 3}
+
+
+def test_a_partial_match_stays_below_a_full_match_however_often_it_repeats_a_word(engine):
+    put(engine, doc(1, "碳纤维 碳纤维 碳纤维", body="碳纤维 " * 20), doc(2, "碳纤维复合材料壳体", body="很长的说明 " * 30))
+    assert ids(find(engine, "碳纤维复合材料")) == [2, 1]
+
+
+def test_sorted_by_date_only_documents_with_every_word_are_listed(engine):
+    put(engine, doc(1, "正极材料包覆"), doc(2, "光子芯片封装"), doc(3, "正极材料检测芯片"))
+    result = find(engine, "正极材料 芯片", sort="date")
+    assert ids(result) == [3] and result.total == 1 and not result.relaxed
 
 
 def test_when_no_document_has_every_word_partial_matches_are_shown_and_flagged(engine):
@@ -216,6 +230,116 @@ def test_highlights_keep_the_whole_title(engine):
     assert _unmarked(hit.highlights["title"]) == title and "<mark>" in hit.highlights["title"]
     [hit] = find(engine).hits
     assert hit.highlights["title"] == html.escape(title)
+
+
+# ---- the words people mean ------------------------------------------------------------------------------
+
+def test_a_listed_synonym_is_found_below_the_word_itself(engine):
+    put(engine, doc(1, "锂离子电池热失控预警"), doc(2, "锂电池热失控预警"), doc(3, "钠离子电池"))
+    result = find(engine, "锂电池")
+    assert ids(result) == [2, 1] and result.synonyms == {"锂电池": ["锂离子电池", "锂电"]}
+    assert "<mark>锂离子电池</mark>" in result.hits[1].highlights["title"]
+
+
+def test_a_rare_spelling_does_not_outrank_the_word_typed(engine):
+    put(engine, doc(1, "锂电产线改造"), *[doc(n, f"锂电池第{n}代", body="循环寿命 " * 8) for n in range(2, 12)])
+    assert ids(find(engine, "锂电池"))[-1] == 1
+
+
+@pytest.mark.parametrize("q", ["UAV", "uav", "无人驾驶航空器", "无人机"])
+def test_abbreviations_and_full_names_find_each_other(engine, q):
+    put(engine, doc(1, "植保无人机自主避障"), doc(2, "UAV集群通信", body="无人驾驶航空器"), doc(3, "航空器维修"))
+    assert sorted(ids(find(engine, q))[:2]) == [1, 2]
+
+
+def test_an_ambiguous_abbreviation_finds_its_term_but_is_never_added(engine):
+    put(engine, doc(1, "增强现实眼镜光学模组"), doc(2, "Ar气保护焊接工艺"))
+    assert ids(find(engine, "增强现实")) == [1]
+    assert 1 in ids(find(engine, "AR"))
+
+
+def test_the_words_of_a_listed_term_are_partial_matches_of_it(engine):
+    put(engine, doc(1, "碳纤维原丝制备"), doc(2, "树脂基复合材料"), doc(3, "碳纤维复合材料壳体"), doc(4, "光伏支架"))
+    result = find(engine, "碳纤维复合材料")
+    assert ids(result)[0] == 3 and sorted(ids(result)) == [1, 2, 3] and result.total == 3 and not result.relaxed
+
+
+def test_a_lone_character_alone_does_not_make_a_partial_match(engine):
+    put(engine, doc(1, "锂矿尾渣回收"), doc(2, "污水回收利用"), doc(3, "锂矿开采"))
+    result = find(engine, "锂 回收")
+    assert ids(result) == [1, 2] and result.total == 2
+
+
+def test_a_query_of_only_synonyms_and_stop_words_never_fails(engine):
+    put(engine, doc(1, "锂离子电池"))
+    assert ids(find(engine, "锂电池 锂电 锂离子电池 的 和")) == [1]
+
+
+@pytest.mark.parametrize("q, meant", [("石墨稀", "石墨烯"), ("石墨稀导热膜", "石墨烯导热膜"), ("光刻胶 石墨稀", "光刻胶 石墨烯"),
+                                      ("grapheme", "graphene")])
+def test_did_you_mean_corrects_a_near_miss(engine, q, meant):
+    put(engine, doc(1, "石墨烯导热膜", body="graphene"), doc(2, "光刻胶"))
+    assert find(engine, q).correction == meant
+
+
+def test_did_you_mean_offers_the_indexed_synonym_of_a_word_no_listing_has(engine):
+    put(engine, doc(1, "植保无人机自主避障"))
+    result = find(engine, "UAV")
+    assert ids(result) == [1] and result.correction == "无人机"
+
+
+@pytest.mark.parametrize("q", ["石墨烯", "钠离子电池", "石墨 烯"])
+def test_did_you_mean_leaves_words_alone_that_listings_have(engine, q):
+    put(engine, doc(1, "石墨烯导热膜"), doc(2, "钠离子电池正极"), doc(3, "锂离子电池"))
+    assert find(engine, q).correction is None
+
+
+# ---- candidates found by meaning ----------------------------------------------------------------------
+
+def test_candidates_match_without_the_words_after_every_document_with_them(engine):
+    put(engine, doc(1, "锂电池回收"), doc(2, "废旧动力蓄电池梯次利用", field="新能源与节能"),
+        doc(3, "锂电池隔膜"), doc(4, "小麦育种"))
+    result = find(engine, "锂电池", candidates=("achievement:2", "achievement:3"), window=10)
+    assert ids(result)[:2] in ([1, 3], [3, 1]) and ids(result)[2] == 2 and result.total == 3
+    assert result.facets["field"] == {"新能源与节能": 1} and not result.by_meaning
+    tiers = {ranked.key: ranked.tier for ranked in result.ranking}
+    assert tiers == {"achievement:1": EVERY_WORD, "achievement:3": EVERY_WORD, "achievement:2": NO_WORDS}
+
+
+def test_candidates_obey_the_filters_and_visibility(engine):
+    put(engine, doc(1, "锂电池回收", org_id=7), doc(2, "废旧蓄电池梯次利用", status="draft", org_id=8),
+        doc(3, "蓄电池回收需求", kind="demand", org_id=7))
+    wanted = ("achievement:2", "demand:3", "achievement:404")
+    assert sorted(ids(find(engine, "锂电池", candidates=wanted))) == [1, 3]
+    assert ids(find(engine, "锂电池", candidates=wanted, kinds=("achievement",))) == [1]
+    assert sorted(ids(find(engine, "锂电池", candidates=wanted, also_org_id=8))) == [1, 2, 3]
+    result = find(engine, "锂电池", candidates=wanted, kinds=("achievement",), window=5)
+    assert [ranked.key for ranked in result.ranking] == ["achievement:1"]
+
+
+def test_only_candidates_found_is_said_so(engine):
+    put(engine, doc(1, "废旧蓄电池梯次利用"), doc(2, "小麦育种"))
+    result = find(engine, "锂电池", candidates=("achievement:1",))
+    assert ids(result) == [1] and result.by_meaning and not result.relaxed
+
+
+def test_the_ranking_window_gives_tiers_and_places_and_candidates_beyond_it(engine):
+    put(engine, doc(1, "碳纤维复合材料"), doc(2, "碳纤维原丝"), doc(3, "复合材料检测"), doc(4, "碳纤维"))
+    result = find(engine, "碳纤维 复合材料", candidates=("achievement:3",), window=1)
+    assert [(r.key, r.tier, r.position) for r in result.ranking] == [("achievement:1", EVERY_WORD, 0),
+                                                                      ("achievement:3", SOME_WORDS, None)]
+    result = find(engine, "碳纤维 复合材料", window=4)
+    assert [r.position for r in result.ranking] == [0, 1, 2, 3] and result.ranking[0].score > result.ranking[1].score
+    assert {r.tier for r in result.ranking[1:]} == {SOME_WORDS} and result.total == 4
+    assert find(engine, "碳纤维 复合材料").ranking == []
+
+
+def test_fetch_gives_hits_in_the_order_asked_highlighted_and_filtered(engine):
+    put(engine, doc(1, "<b>锂离子电池</b>隔膜"), doc(2, "小麦育种"), doc(3, "锂电池草稿", status="draft"))
+    hits = engine.fetch(SearchRequest(q="锂电池"), ["achievement:2", "achievement:1", "achievement:3", "nope:1"])
+    assert [hit.object_id for hit in hits] == [2, 1]
+    assert hits[1].highlights["title"] == "&lt;b&gt;<mark>锂离子电池</mark>&lt;/b&gt;隔膜"
+    assert hits[0].highlights["title"] == "小麦育种"
 
 
 NASTY = ['"正极材料', '正极材料"', '"""', "AND", "OR", "NOT", "正极 AND", "OR 材料", "NOT 正极", "*", "?", "~", "^",

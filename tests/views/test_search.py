@@ -89,6 +89,35 @@ def test_partial_matches_are_labelled(client, catalogue):
     assert status == 200 and hits(html) >= 1 and "部分关键词" in html
 
 
+def test_partial_matches_follow_the_full_match_on_one_page(client, make_user, make_listing):
+    owner = make_user("university")
+    make_listing("achievement", owner, title="碳纤维原丝制备", summary="原丝。", keywords=[])
+    make_listing("achievement", owner, title="碳纤维复合材料壳体", summary="壳体。", keywords=[])
+    make_listing("achievement", owner, title="树脂基复合材料", summary="树脂。", keywords=[])
+    _, html = page(client, q="碳纤维复合材料")
+    titles = re.findall(r'data-testid="hit">.*?<a[^>]*>(.*?)</a>', html, re.S)
+    assert [unmarked(t) for t in titles][0] == "碳纤维复合材料壳体" and len(titles) == 3
+    assert "共找到 3 条结果" in html and "部分关键词" not in html
+
+
+def test_synonyms_searched_and_did_you_mean_are_shown(client, make_user, make_listing):
+    make_listing("achievement", make_user("university"), title="植保无人机自主避障", summary="避障。", keywords=[])
+    _, html = page(client, q="UAV")
+    assert hits(html) == 1 and "同时搜索了：无人机、无人驾驶航空器、无人飞行器（UAV）" in html
+    assert "您是不是要找：" in html and "q=%E6%97%A0%E4%BA%BA%E6%9C%BA" in html  # 无人机
+
+
+def test_a_result_found_by_meaning_alone_is_labelled(client, make_user, make_listing):
+    from tests.matching_support import LOW_TEMPERATURE, PLAIN_WORDS, embed_published
+
+    make_listing("achievement", make_user("university"), **LOW_TEMPERATURE)
+    embed_published()
+    _, html = page(client, q=PLAIN_WORDS)
+    assert hits(html) == 1 and "低温型锂离子电池电解液添加剂" in html and "意思相近" in html
+    _, html = page(client, q=PLAIN_WORDS, sort="date")  # newest first lists the words' matches only
+    assert hits(html) == 0
+
+
 @pytest.mark.parametrize("params, field", [({"min": "abc"}, "金额"), ({"max": "-5"}, "金额"),
                                            ({"kind": "spaceship"}, "类型"), ({"sort": "price"}, "排序")])
 def test_bad_filters_are_a_422_in_chinese(client, catalogue, params, field):

@@ -32,7 +32,7 @@ from market.search.base import (
     SearchResult,
 )
 from market.search.whoosh_query import (
-    EVERY_WORD_BONUS, Documents, Groups, Plan, common_groups, correction, matching_documents, plan_query,
+    EVERY_WORD_BONUS, Documents, Groups, Plan, Recorded, common_groups, correction, plan_query,
 )
 
 whoosh_speedups.install()
@@ -509,10 +509,11 @@ class WhooshBackend:
             words, tiers = Groups(plan.groups, common), _Tiers(partial=True)
         else:
             words, tiers = plan.every_group, _Tiers()
-        results = searcher.search(self._with(words, candidates), limit=limit, **kwargs)
+        scores: dict[int, float] = {}  # the candidates' scores, written while the search scores them
+        results = searcher.search(self._with(words, candidates, scores), limit=limit, **kwargs)
         if len(plan.groups) > 1 and all(common) and not _best(results):
-            words, tiers = plan.some_group, _Tiers(relaxed=True)
-            results = searcher.search(self._with(words, candidates), limit=limit, **kwargs)
+            words, tiers, scores = plan.some_group, _Tiers(relaxed=True), {}
+            results = searcher.search(self._with(words, candidates, scores), limit=limit, **kwargs)
         best = _best(results)
         every = tiers.of_score(best) == EVERY_WORD
         result = self._result(results, request, plan.highlight, notice)
@@ -520,13 +521,15 @@ class WhooshBackend:
         result.relaxed, result.synonyms = best > 0 and not every, plan.synonyms
         result.by_meaning = bool(results.top_n) and not best
         if request.window or candidates:
-            result.ranking = self._ranking(searcher, results, request.window, plan, words, tiers, candidates)
+            result.ranking = self._ranking(searcher, results, request.window, tiers, candidates, scores)
         return result
 
     @staticmethod
-    def _with(words, candidates: dict):
-        """The words' query, matching the candidates too."""
-        return query.Or([words, Documents(candidates.values())]) if candidates else words
+    def _with(words, candidates: dict, scores: dict):
+        """The words' query, matching the candidates too and noting their scores."""
+        if not candidates:
+            return words
+        return Recorded(query.Or([words, Documents(candidates.values())]), candidates.values(), scores)
 
     def _candidates(self, searcher, keys, allowed) -> dict[str, int]:
         """The document numbers of the candidates that exist and pass the request's filter."""
@@ -537,22 +540,16 @@ class WhooshBackend:
                 found[key] = docnum
         return found
 
-    def _ranking(self, searcher, results, window: int, plan: Plan, words, tiers: "_Tiers",
-                 candidates: dict) -> list[Ranked]:
+    @staticmethod
+    def _ranking(searcher, results, window: int, tiers: "_Tiers", candidates: dict, scores: dict) -> list[Ranked]:
         """The first `window` documents as ranked, then the candidates found beyond them, each with its tier."""
         ranking, seen = [], set()
         for position, (score, docnum) in enumerate(results.top_n[:window]):
             seen.add(docnum)
             ranking.append(Ranked(searcher.stored_fields(docnum)["doc_id"], tiers.of_score(score),
                                   score % EVERY_WORD_BONUS, position))
-        rest = {key: docnum for key, docnum in candidates.items() if docnum not in seen}
-        if rest:
-            among = Documents(rest.values())
-            with_words = set(matching_documents(searcher, query.And([among, words])))
-            every = set(matching_documents(searcher, query.And([among, plan.every_group]))) if tiers.partial \
-                else with_words
-            ranking += [Ranked(key, tiers.of_document(docnum in with_words, docnum in every))
-                        for key, docnum in rest.items()]
+        ranking += [Ranked(key, tiers.of_score(scores.get(docnum, 0.0)), scores.get(docnum, 0.0) % EVERY_WORD_BONUS)
+                    for key, docnum in candidates.items() if docnum not in seen]
         return ranking
 
     def _result(self, results, request: SearchRequest, terms: set[str], notice, scored=True) -> SearchResult:
@@ -620,11 +617,6 @@ class _Tiers:
         if self.relaxed or (self.partial and score < EVERY_WORD_BONUS):
             return SOME_WORDS
         return EVERY_WORD
-
-    def of_document(self, has_words: bool, has_every_word: bool) -> int:
-        if not has_words:
-            return NO_WORDS
-        return EVERY_WORD if has_every_word and not self.relaxed else SOME_WORDS
 
 
 def _best(results) -> float:

@@ -199,6 +199,49 @@ class Documents(query.Query):
         return _Unscored(local) if local else matching.NullMatcher()
 
 
+class Recorded(query.WrappingQuery):
+    """The child query, writing the score of each of `docnums` (index-wide numbers) it scores into `scores`: the
+    tiers of candidates that rank below the first page, without walking the query again."""
+
+    def __init__(self, child, docnums, scores: dict):
+        super().__init__(child)
+        self.docnums, self.scores = frozenset(docnums), scores
+
+    def _rewrap(self, child):
+        return self.__class__(child, self.docnums, self.scores)
+
+    def __eq__(self, other):
+        return type(other) is type(self) and (other.child, other.docnums) == (self.child, self.docnums)
+
+    def __hash__(self):
+        return hash((self.child, self.docnums))
+
+    def matcher(self, searcher, context=None):
+        child = self.child.matcher(searcher, context)
+        offset = segment_offset(searcher)
+        local = set(_local(searcher, self.docnums))
+        return _RecordingMatcher(child, local, offset, self.scores) if local else child
+
+
+class _RecordingMatcher(matching.WrappingMatcher):
+    def __init__(self, child, local: set, offset: int, scores: dict):
+        super().__init__(child)
+        self._local, self._offset, self._scores = local, offset, scores
+
+    def copy(self):
+        return self.__class__(self.child.copy(), self._local, self._offset, self._scores)
+
+    def _replacement(self, newchild):
+        return self.__class__(newchild, self._local, self._offset, self._scores)
+
+    def score(self):
+        score = self.child.score()
+        at = self.child.id()
+        if at in self._local:
+            self._scores[at + self._offset] = score
+        return score
+
+
 class _Unscored(matching.ListMatcher):
     """A list of documents that adds nothing to a score (ListMatcher would add 1 for each)."""
 

@@ -31,7 +31,9 @@ from market.search.base import (
     EVERY_WORD, FACETS, NO_WORDS, SOME_WORDS, Hit, IndexBusy, IndexUnavailable, Ranked, SearchDocument, SearchRequest,
     SearchResult,
 )
-from market.search.whoosh_query import EVERY_WORD_BONUS, Documents, EveryGroupFirst, Plan, correction, plan_query
+from market.search.whoosh_query import (
+    EVERY_WORD_BONUS, Documents, Groups, Plan, Recorded, common_groups, correction, plan_query,
+)
 
 whoosh_speedups.install()
 
@@ -39,6 +41,9 @@ log = logging.getLogger(__name__)
 MAX_UNMERGED_SEGMENTS = 24  # the index worker merges; this bounds the count when it lags
 SEGMENT_POSTINGS = 16_000_000  # a rebuild's postings held in memory before a segment is written
 SNIPPET_CHARS = 400
+# A word in more than this share of the documents (技术, 应用) makes no partial match on its own: a listing with
+# only that word of the query is not one the user meant, and such words would make a query score most of the index.
+COMMON_SHARE, COMMON_LEAST = 0.03, 500
 
 
 # Bump when make_schema changes: an index built with another schema is rebuilt at start.
@@ -473,7 +478,10 @@ class WhooshBackend:
             return nothing
         if request.sort == "date":
             return self._by_date(searcher, plan, request, by_date, notice)
-        return self._by_relevance(searcher, plan, request, dict(filter=allowed, groupedby=facets), allowed, notice)
+        # optimize=False: facets visit every match anyway, and block skipping would make Whoosh walk the query a
+        # second time to count them
+        scored = dict(filter=allowed, groupedby=facets, optimize=False)
+        return self._by_relevance(searcher, plan, request, scored, allowed, notice)
 
     def _by_date(self, searcher, plan: Plan, request: SearchRequest, kwargs: dict, notice) -> SearchResult:
         """Newest first among the documents with every group; when there are none, among those with some."""
@@ -489,26 +497,39 @@ class WhooshBackend:
         return result
 
     def _by_relevance(self, searcher, plan: Plan, request: SearchRequest, kwargs: dict, allowed, notice):
-        """One ranked list: documents with every group (or a synonym of it) by BM25, then those with some of them,
-        then the request's candidates found by meaning only."""
-        several = len(plan.groups) > 1
-        full = frozenset(searcher.docs_for_query(plan.every_group)) if several else frozenset()
+        """One ranked list: documents with every group (or a synonym of it) by BM25, then those with some of them
+        (one at least that is not common), then the request's candidates found by meaning only. When every group is
+        common, the documents with all of them, else (relaxed) those with some, as before partial matches ranked."""
         candidates = self._candidates(searcher, request.candidates, allowed)
-        wanted = plan.some_group
-        if candidates:
-            wanted = query.Or([wanted, Documents(candidates.values())])
-        if full:
-            wanted = EveryGroupFirst(wanted, full)
-        results = searcher.search(wanted, limit=max(request.window, request.page * request.per_page), **kwargs)
-        best = results.top_n[0][0] if results.top_n else 0.0
-        every, words = (best >= EVERY_WORD_BONUS if several else best > 0), best > 0
+        limit = max(request.window, request.page * request.per_page)
+        common = common_groups(searcher, plan, COMMON_SHARE, COMMON_LEAST) if len(plan.groups) > 1 else [False]
+        if len(plan.groups) == 1:
+            words, tiers = plan.groups[0], _Tiers()
+        elif not all(common):
+            words, tiers = Groups(plan.groups, common), _Tiers(partial=True)
+        else:
+            words, tiers = plan.every_group, _Tiers()
+        scores: dict[int, float] = {}  # the candidates' scores, written while the search scores them
+        results = searcher.search(self._with(words, candidates, scores), limit=limit, **kwargs)
+        if len(plan.groups) > 1 and all(common) and not _best(results):
+            words, tiers, scores = plan.some_group, _Tiers(relaxed=True), {}
+            results = searcher.search(self._with(words, candidates, scores), limit=limit, **kwargs)
+        best = _best(results)
+        every = tiers.of_score(best) == EVERY_WORD
         result = self._result(results, request, plan.highlight, notice)
         result.correction = correction(searcher, plan, near_misses=not every)
-        result.relaxed, result.by_meaning, result.synonyms = words and not every, bool(results.top_n) and not words, \
-            plan.synonyms
+        result.relaxed, result.synonyms = best > 0 and not every, plan.synonyms
+        result.by_meaning = bool(results.top_n) and not best
         if request.window or candidates:
-            result.ranking = self._ranking(searcher, results, request.window, plan, full, candidates)
+            result.ranking = self._ranking(searcher, results, request.window, tiers, candidates, scores)
         return result
+
+    @staticmethod
+    def _with(words, candidates: dict, scores: dict):
+        """The words' query, matching the candidates too and noting their scores."""
+        if not candidates:
+            return words
+        return Recorded(query.Or([words, Documents(candidates.values())]), candidates.values(), scores)
 
     def _candidates(self, searcher, keys, allowed) -> dict[str, int]:
         """The document numbers of the candidates that exist and pass the request's filter."""
@@ -519,25 +540,16 @@ class WhooshBackend:
                 found[key] = docnum
         return found
 
-    def _ranking(self, searcher, results, window: int, plan: Plan, full, candidates: dict) -> list[Ranked]:
+    @staticmethod
+    def _ranking(searcher, results, window: int, tiers: "_Tiers", candidates: dict, scores: dict) -> list[Ranked]:
         """The first `window` documents as ranked, then the candidates found beyond them, each with its tier."""
-        several, ranking, seen = len(plan.groups) > 1, [], set()
+        ranking, seen = [], set()
         for position, (score, docnum) in enumerate(results.top_n[:window]):
             seen.add(docnum)
-            if score >= EVERY_WORD_BONUS or (score > 0 and not several):
-                tier, score = EVERY_WORD, score % EVERY_WORD_BONUS
-            else:
-                tier = SOME_WORDS if score > 0 else NO_WORDS
-            ranking.append(Ranked(searcher.stored_fields(docnum)["doc_id"], tier, score, position))
-        rest = {key: docnum for key, docnum in candidates.items() if docnum not in seen}
-        if rest:
-            with_words = set(searcher.docs_for_query(query.And([plan.some_group, Documents(rest.values())])))
-            for key, docnum in rest.items():
-                if docnum in with_words:
-                    tier = EVERY_WORD if docnum in full or not several else SOME_WORDS
-                else:
-                    tier = NO_WORDS
-                ranking.append(Ranked(key, tier))
+            ranking.append(Ranked(searcher.stored_fields(docnum)["doc_id"], tiers.of_score(score),
+                                  score % EVERY_WORD_BONUS, position))
+        ranking += [Ranked(key, tiers.of_score(scores.get(docnum, 0.0)), scores.get(docnum, 0.0) % EVERY_WORD_BONUS)
+                    for key, docnum in candidates.items() if docnum not in seen]
         return ranking
 
     def _result(self, results, request: SearchRequest, terms: set[str], notice, scored=True) -> SearchResult:
@@ -590,7 +602,6 @@ class WhooshBackend:
         return [self._hit(dict(hit.fields()), float(hit.score or 0.0), set())
                 for hit in searcher.search(wanted, limit=limit, filter=flt)]
 
-
     def document_frequencies(self, words) -> tuple[int, dict[str, int]]:
         """How many documents the index holds, and in how many of them each word appears (title, body or keywords)."""
         return self._read(self._document_frequencies, list(words))
@@ -600,6 +611,26 @@ class WhooshBackend:
         searcher = self._searcher()
         return searcher.doc_count(), {word: max(searcher.doc_frequency(name, word) for name in SIMILAR_FIELDS)
                                       for word in words}
+
+
+class _Tiers:
+    """How many of a query's groups a ranked document has, from its score: with one group, or searching for all of
+    them, every match has every group; with partial matches (Groups), those with every group were lifted by
+    EVERY_WORD_BONUS; relaxed, none has them all."""
+
+    def __init__(self, partial: bool = False, relaxed: bool = False):
+        self.partial, self.relaxed = partial, relaxed
+
+    def of_score(self, score: float) -> int:
+        if score <= 0:
+            return NO_WORDS
+        if self.relaxed or (self.partial and score < EVERY_WORD_BONUS):
+            return SOME_WORDS
+        return EVERY_WORD
+
+
+def _best(results) -> float:
+    return results.top_n[0][0] if results.top_n else 0.0
 
 
 KEY_TERMS = 16

@@ -1,5 +1,6 @@
 """What the Whoosh engine looks for: a query string as groups of words with their synonyms, the ranking that puts
 documents with every group first, candidates found by meaning, and "did you mean" for words no document has."""
+import heapq
 import re
 import threading
 from dataclasses import dataclass, field
@@ -25,7 +26,7 @@ class Plan:
 
     text: str = ""
     groups: list = field(default_factory=list)
-    minor: list[bool] = field(default_factory=list)  # per group: a lone Chinese character (钠 of 钠 电池)
+    words: list[Words] = field(default_factory=list)  # per group: the words typed (a phrase's, or one word)
     highlight: set[str] = field(default_factory=set)  # the words and synonyms to mark in hits
     typed: list[Words] = field(default_factory=list)  # the unquoted words as typed, for "did you mean"
     synonyms: dict[str, list[str]] = field(default_factory=dict)  # a listed term → the synonyms searched too
@@ -36,19 +37,38 @@ class Plan:
 
     @property
     def some_group(self):
-        """Documents with at least one group; a lone Chinese character only counts beside a longer word (alone it
-        is in half the catalogue), unless the query has nothing else."""
+        """Documents with at least one group, where a lone Chinese character only counts beside a longer word
+        (alone it is in half the catalogue) unless the query has nothing else."""
+        return self.partial([_lone_character(words) for words in self.words]) or _either(self.groups)
+
+    def partial(self, common: list[bool]):
+        """Documents with at least one group that is not `common`, which then only add to the score; None when
+        every group is common."""
         if len(self.groups) == 1:
             return self.groups[0]
-        major = [group for group, minor in zip(self.groups, self.minor) if not minor]
-        minor = [group for group, minor in zip(self.groups, self.minor) if minor]
-        if not major or not minor:
-            return query.Or(self.groups)
-        return query.AndMaybe(_either(major), _either(minor))
+        telling = [group for group, flag in zip(self.groups, common) if not flag]
+        other = [group for group, flag in zip(self.groups, common) if flag]
+        if not telling:
+            return None
+        return query.AndMaybe(_either(telling), _either(other)) if other else _either(telling)
 
     def add(self, group, words: Words) -> None:
         self.groups.append(group)
-        self.minor.append(len(words) == 1 and len(words[0]) == 1 and bool(_HAN.match(words[0])))
+        self.words.append(words)
+
+
+def _lone_character(words: Words) -> bool:
+    return len(words) == 1 and len(words[0]) == 1 and bool(_HAN.match(words[0]))
+
+
+def common_groups(searcher, plan: Plan, share: float, least: int) -> list[bool]:
+    """Per group: a lone Chinese character, or a single word in more than `share` of the documents and more than
+    `least` of them (技术, 应用 in a large catalogue): on its own such a group does not make a listing a partial match,
+    and would make the query scan most of the index."""
+    common = max(share * searcher.doc_count(), least)
+    return [_lone_character(words) or (len(words) == 1 and max(searcher.doc_frequency(name, words[0])
+                                                                for name in SEARCH_FIELDS) > common)
+            for words in plan.words]
 
 
 def _either(groups):
@@ -127,6 +147,16 @@ class SynonymTerm(query.Term):
         return super().matcher(searcher, context)
 
 
+def matching_documents(searcher, q):
+    """The index-wide numbers of the documents `q` matches, walking its matcher (Whoosh's own docs_for_query
+    intersects by collecting every id of both sides, which walks all of a common word's postings)."""
+    for leaf, offset in searcher.leaf_searchers():
+        matcher = q.matcher(leaf, leaf.boolean_context())
+        while matcher.is_active():
+            yield matcher.id() + offset
+            matcher.next()
+
+
 def segment_offset(searcher) -> int:
     """Where a segment's document numbers start in the whole index (Whoosh builds matchers per segment)."""
     parent = searcher.get_parent()
@@ -169,6 +199,49 @@ class Documents(query.Query):
         return _Unscored(local) if local else matching.NullMatcher()
 
 
+class Recorded(query.WrappingQuery):
+    """The child query, writing the score of each of `docnums` (index-wide numbers) it scores into `scores`: the
+    tiers of candidates that rank below the first page, without walking the query again."""
+
+    def __init__(self, child, docnums, scores: dict):
+        super().__init__(child)
+        self.docnums, self.scores = frozenset(docnums), scores
+
+    def _rewrap(self, child):
+        return self.__class__(child, self.docnums, self.scores)
+
+    def __eq__(self, other):
+        return type(other) is type(self) and (other.child, other.docnums) == (self.child, self.docnums)
+
+    def __hash__(self):
+        return hash((self.child, self.docnums))
+
+    def matcher(self, searcher, context=None):
+        child = self.child.matcher(searcher, context)
+        offset = segment_offset(searcher)
+        local = set(_local(searcher, self.docnums))
+        return _RecordingMatcher(child, local, offset, self.scores) if local else child
+
+
+class _RecordingMatcher(matching.WrappingMatcher):
+    def __init__(self, child, local: set, offset: int, scores: dict):
+        super().__init__(child)
+        self._local, self._offset, self._scores = local, offset, scores
+
+    def copy(self):
+        return self.__class__(self.child.copy(), self._local, self._offset, self._scores)
+
+    def _replacement(self, newchild):
+        return self.__class__(newchild, self._local, self._offset, self._scores)
+
+    def score(self):
+        score = self.child.score()
+        at = self.child.id()
+        if at in self._local:
+            self._scores[at + self._offset] = score
+        return score
+
+
 class _Unscored(matching.ListMatcher):
     """A list of documents that adds nothing to a score (ListMatcher would add 1 for each)."""
 
@@ -179,85 +252,153 @@ class _Unscored(matching.ListMatcher):
         return self.__class__(self._ids, position=self._i)
 
 
-class EveryGroupFirst(query.WrappingQuery):
-    """The child query, with EVERY_WORD_BONUS added to the score of the documents in `full` (index-wide numbers):
-    one ranked list in which documents with every group come first, those with some of them after."""
+class Groups(query.Query):
+    """The documents with at least one of the groups that are not common, scored as the sum of the groups they have
+    plus EVERY_WORD_BONUS when they have all of them: one ranked list with the documents that have every group first.
+    Common groups (words in a large share of the index) are looked up only at those documents."""
 
-    def __init__(self, child, full):
-        super().__init__(child)
-        self.full = frozenset(full)
-
-    def _rewrap(self, child):
-        return self.__class__(child, self.full)
+    def __init__(self, groups, common: list[bool]):
+        self.groups, self.common = list(groups), list(common)
 
     def __eq__(self, other):
-        return type(other) is type(self) and other.child == self.child and other.full == self.full
+        return type(other) is type(self) and (other.groups, other.common) == (self.groups, self.common)
 
     def __hash__(self):
-        return hash((self.child, self.full))
+        return hash((tuple(self.groups), tuple(self.common)))
+
+    def __repr__(self):
+        return f"Groups({self.groups!r}, common={self.common!r})"
+
+    def children(self):
+        return list(self.groups)
+
+    def estimate_size(self, ixreader):
+        return sum(group.estimate_size(ixreader) for group, common in zip(self.groups, self.common) if not common)
 
     def matcher(self, searcher, context=None):
-        child = self.child.matcher(searcher, context)
-        if context is not None and context.weighting is None:
-            return child
-        local = set(_local(searcher, self.full))
-        return _BonusMatcher(child, local) if local else child
+        leaves = [[m for m in (leaf.matcher(searcher, context) for leaf in group.leaves()) if m.is_active()]
+                  for group in self.groups]
+        return _GroupsMatcher(leaves, [not common for common in self.common])
 
 
-class _BonusMatcher(matching.WrappingMatcher):
-    def __init__(self, child, full: set):
-        super().__init__(child)
-        self.full = full
+class _GroupsMatcher(matching.Matcher):
+    """The documents of the telling groups' term and phrase matchers, merged with a heap; at each document the
+    others (common groups) are moved there to score and count them."""
 
-    def copy(self):
-        return self.__class__(self.child.copy(), self.full)
+    def __init__(self, leaves: list[list], telling: list[bool]):
+        self._leaves, self._telling = leaves, telling
+        self._heap = [(m.id(), n, group, m) for n, (group, m) in
+                      enumerate((group, m) for group, ms in enumerate(leaves) if telling[group] for m in ms)]
+        heapq.heapify(self._heap)
+        self._here, self._id = [], None
+        self._settle()
 
-    def _replacement(self, newchild):
-        return self.__class__(newchild, self.full)
+    def _settle(self):
+        """Take the matchers at the lowest document off the heap: they are `here`."""
+        heap, here = self._heap, []
+        self._id = heap[0][0] if heap else None
+        while heap and heap[0][0] == self._id:
+            here.append(heapq.heappop(heap))
+        self._here = here
+
+    def _push(self, entry):
+        _, n, group, m = entry
+        if m.is_active():
+            heapq.heappush(self._heap, (m.id(), n, group, m))
+
+    def is_active(self):
+        return self._id is not None
+
+    def id(self):
+        return self._id
+
+    def next(self):
+        if self._id is None:
+            raise matching.ReadTooFar
+        for entry in self._here:
+            entry[3].next()
+            self._push(entry)
+        self._settle()
+
+    def skip_to(self, target):
+        if self._id is None:
+            raise matching.ReadTooFar
+        if target <= self._id:
+            return
+        behind = self._here
+        while self._heap and self._heap[0][0] < target:
+            behind.append(heapq.heappop(self._heap))
+        for entry in behind:
+            entry[3].skip_to(target)
+            self._push(entry)
+        self._settle()
 
     def score(self):
-        score = self.child.score()
-        return score + EVERY_WORD_BONUS if self.child.id() in self.full else score
+        at = self._id
+        total = sum(entry[3].score() for entry in self._here)
+        found = {entry[2] for entry in self._here}
+        for group, leaves in enumerate(self._leaves):
+            if self._telling[group]:
+                continue
+            for m in leaves:
+                if m.is_active() and m.id() < at:
+                    m.skip_to(at)
+                if m.is_active() and m.id() == at:
+                    total += m.score()
+                    found.add(group)
+        return total + EVERY_WORD_BONUS if len(found) == len(self._leaves) else total
 
-    def max_quality(self):
-        return self.child.max_quality() + EVERY_WORD_BONUS
+    def children(self):
+        return [m for leaves in self._leaves for m in leaves]
 
-    def block_quality(self):
-        return self.child.block_quality() + EVERY_WORD_BONUS
+    def copy(self):
+        return self.__class__([[m.copy() for m in leaves] for leaves in self._leaves], self._telling)
 
-    def skip_to_quality(self, minquality):
-        return self.child.skip_to_quality(minquality - EVERY_WORD_BONUS)
+    def supports_block_quality(self):
+        return False
 
 
 # ---- did you mean ------------------------------------------------------------------------------------------
+
+GUESSES = 3  # words looked up one character off, at most, per query
+
 
 def correction(searcher, plan: Plan, near_misses: bool) -> str | None:
     """The query text with its words that no document has replaced: by their most used synonym; with near_misses
     (no document has every word) also by the closest indexed word: Latin letters within two edits, Chinese words of
     three or more characters one character off (石墨稀 → 石墨烯), also where jieba cut the unknown word into known
-    pieces (石墨 + 稀). Quoted phrases stay as they are; None when nothing changes."""
-    typed, replacements, at = plan.typed, [], 0
+    pieces (石墨 + 稀) — a guess kept only if the corrected query finds a listing with every word. Quoted phrases
+    stay as they are; None when nothing changes."""
+    typed, replacements, guesses, at = plan.typed, [], [GUESSES], 0
     while at < len(typed):
-        if near_misses and (fixed := _split_near_miss(searcher, typed, at)):
+        if near_misses and (fixed := _split_near_miss(searcher, typed, at, guesses)):
             length, word = fixed
-            replacements.append((tuple(words[0] for words in typed[at:at + length]), word))
+            replacements.append((tuple(words[0] for words in typed[at:at + length]), word, True))
             at += length
             continue
         words = typed[at]
         if not all(_frequency(searcher, word) for word in words):
-            replacement = _common_synonym(searcher, words)
+            replacement, guessed = _common_synonym(searcher, words), False
             if replacement is None and near_misses and len(words) == 1:
-                replacement = _near_miss(searcher, words[0])
+                replacement, guessed = _near_miss(searcher, words[0], guesses), True
             if replacement is not None:
-                replacements.append((words, replacement))
+                replacements.append((words, replacement, guessed))
         at += 1
-    return _replaced(plan.text, replacements)
+    corrected = _replaced(plan.text, replacements)
+    if corrected and any(guessed for *_, guessed in replacements) and not _finds_every_word(searcher, corrected):
+        corrected = _replaced(plan.text, [replacement for replacement in replacements if not replacement[2]])
+    return corrected
 
 
-def _replaced(text: str, replacements: list[tuple[Words, str]]) -> str | None:
-    """The words of the text (punctuation and quotes dropped) with each (words, new) replaced in turn."""
+def _finds_every_word(searcher, text: str) -> bool:
+    plan = plan_query(text)
+    return bool(plan.groups) and any(True for _ in matching_documents(searcher, plan.every_group))
+
+
+def _replaced(text: str, replacements: list[tuple[Words, str, bool]]) -> str | None:
+    """The words of the text (punctuation and quotes dropped) with each (words, new, …) replaced in turn."""
     text, out, cursor = " ".join(re.sub(r"[^\w.]+|_", " ", text).split()), [], 0
-    for words, new in replacements:
+    for words, new, _ in replacements:
         found = re.compile(r"\W*".join(re.escape(word) for word in words)).search(text, cursor)
         if found:
             out += [text[cursor:found.start()], new]
@@ -281,7 +422,7 @@ def _common_synonym(searcher, words: Words) -> str | None:
     return best
 
 
-def _near_miss(searcher, word: str) -> str | None:
+def _near_miss(searcher, word: str, guesses: list[int]) -> str | None:
     if word.isascii():
         if len(word) < 3:  # within two edits of any short word
             return None
@@ -289,10 +430,10 @@ def _near_miss(searcher, word: str) -> str | None:
                        for suggestion in searcher.corrector(name).suggest(word, limit=3, maxdist=2)
                        if suggestion.isascii()]
         return suggestions[0] if suggestions else None
-    return _one_character_off(searcher, word)
+    return _one_character_off(searcher, word, guesses)
 
 
-def _split_near_miss(searcher, typed: list[Words], at: int) -> tuple[int, str] | None:
+def _split_near_miss(searcher, typed: list[Words], at: int, guesses: list[int]) -> tuple[int, str] | None:
     """An unknown word jieba cut into known pieces and a lone character (石墨稀 → 石墨 + 稀): the window of typed
     words starting at `at` that, joined, is one character off an indexed word; (its length, that word)."""
     for length in (3, 2):
@@ -303,30 +444,34 @@ def _split_near_miss(searcher, typed: list[Words], at: int) -> tuple[int, str] |
         joined = "".join(pieces)
         if not (3 <= len(joined) <= 6 and _HAN.match(joined)) or all(len(p) > 1 for p in pieces):
             continue
-        if any(True for _ in searcher.docs_for_query(words_query(tuple(pieces)))):
+        if any(True for _ in matching_documents(searcher, words_query(tuple(pieces)))):
             continue  # the pieces stand together in some listing: a way of writing, not a typo
-        word = _one_character_off(searcher, joined)
+        word = _one_character_off(searcher, joined, guesses)
         if word:
             return length, word
     return None
 
 
-def _one_character_off(searcher, word: str) -> str | None:
-    """The dictionary word, one character different from `word` and of its length, that most documents have."""
-    if len(word) < 3 or not _HAN.match(word):
+def _one_character_off(searcher, word: str, guesses: list[int]) -> str | None:
+    """The dictionary word, one character different from `word` and of its length, that most documents have
+    (guesses: how many more words may be looked up for this query; counted down). Candidates come from the index's
+    terms that share the characters before the changed one, or, for the first character, from common characters."""
+    if len(word) < 3 or not _HAN.match(word) or guesses[0] <= 0:
         return None  # between two-character words one character changes the meaning, not the spelling
-    dictionary = segmenter().FREQ
-    best, most = None, 0
-    for at, current in enumerate(word):
-        for character in _common_characters():
-            if character == current:
-                continue
-            candidate = word[:at] + character + word[at + 1:]
-            if dictionary.get(candidate):
-                count = _frequency(searcher, candidate)
-                if count > most:
-                    best, most = candidate, count
-    return best
+    guesses[0] -= 1
+    dictionary, reader = segmenter().FREQ, searcher.reader()
+    candidates = {character + word[1:] for character in _common_characters()}
+    for at in range(1, len(word)):
+        head, tail = word[:at], word[at + 1:]
+        for name in CORRECTION_FIELDS:
+            for term in reader.expand_prefix(name, head):
+                term = term.decode("utf-8") if isinstance(term, bytes) else term
+                if len(term) == len(word) and term.endswith(tail):
+                    candidates.add(term)
+    candidates.discard(word)
+    counted = [(_frequency(searcher, candidate), candidate) for candidate in candidates if dictionary.get(candidate)]
+    count, best = max(counted, default=(0, None))
+    return best if count else None
 
 
 _characters: tuple[str, ...] | None = None
@@ -335,14 +480,11 @@ COMMON_CHARACTERS = 4500
 
 
 def _common_characters() -> tuple[str, ...]:
-    """The Chinese characters jieba's dictionary uses most: what a mistyped character is replaced with."""
+    """The Chinese characters jieba's dictionary counts most often: what a mistyped character is replaced with."""
     global _characters
     if _characters is None:
         with _characters_lock:
-            counts: dict[str, int] = {}
-            for word, frequency in segmenter().FREQ.items():
-                if frequency and _HAN.match(word):
-                    for character in word:
-                        counts[character] = counts.get(character, 0) + 1
-            _characters = tuple(sorted(counts, key=counts.get, reverse=True)[:COMMON_CHARACTERS])
+            frequency = segmenter().FREQ
+            singles = [word for word, count in frequency.items() if count and len(word) == 1 and _HAN.match(word)]
+            _characters = tuple(sorted(singles, key=frequency.get, reverse=True)[:COMMON_CHARACTERS])
     return _characters

@@ -1,16 +1,22 @@
-"""Two fixes to Whoosh's segment writer that change its speed, not its output.
+"""Fixes to Whoosh that change its speed, not its output.
 
 - Postings that overflow memory are written to sorted runs one pickle call per posting; writing and
   reading them in chunks does the same work in C.
 - While a segment is flushed, the length of every posting's field is looked up, and for fields that keep
   no lengths (ID, NUMERIC) the missing column file is looked for on disk again for every posting.
+- Every search with facets opened each facet's column of each segment again, reading all its offsets (a fifth
+  of a search's time): a segment reader now keeps the column readers it opened (segments never change, and
+  each thread has its own searcher, so its readers are not shared).
 
-Both were found by profiling a rebuild (docs/benchmarks.md); the backend contract tests cover the output.
+Found by profiling a rebuild and searches (docs/benchmarks.md); the backend contract tests cover the output.
 """
 from pickle import HIGHEST_PROTOCOL, dump, load
 
+from whoosh import reading
 from whoosh.codec import whoosh3
 from whoosh.writing import PostingPool
+
+_column_reader = reading.SegmentReader.column_reader
 
 RUN_CHUNK = 20_000
 
@@ -47,9 +53,23 @@ def _cached_reader(self, fieldname, column):
         return reader
 
 
+def _kept_column_reader(self, fieldname, column=None, reverse=False, translate=True):
+    """SegmentReader.column_reader, the plain (not reversed) ones kept per reader: a reversed reader is a
+    changed one, and stays the caller's."""
+    if reverse:
+        return _column_reader(self, fieldname, column, reverse, translate)
+    kept = self.__dict__.setdefault("_market_columns", {})
+    key = (fieldname, column, translate)
+    found = kept.get(key)
+    if found is None:
+        found = kept[key] = _column_reader(self, fieldname, column, reverse, translate)
+    return found
+
+
 def install() -> None:
-    """Apply the column-lookup fix (idempotent); the pool is chosen per writer, see use_chunked_pool."""
+    """Apply the column fixes (idempotent); the pool is chosen per writer, see use_chunked_pool."""
     whoosh3.W3PerDocReader._cached_reader = _cached_reader
+    reading.SegmentReader.column_reader = _kept_column_reader
 
 
 def use_chunked_pool(writer) -> None:

@@ -270,6 +270,15 @@ def test_a_lone_character_alone_does_not_make_a_partial_match(engine):
     assert ids(result) == [1, 2] and result.total == 2
 
 
+def test_a_word_in_most_of_a_large_catalogue_makes_no_partial_match_alone(engine):
+    put(engine, *[doc(n, f"技术服务第{n}号") for n in range(1, 601)],
+        doc(601, "技术 一体化流程"), doc(602, "一体化流程设计"))
+    result = find(engine, "技术 一体化流程")
+    assert ids(result) == [601, 602] and result.total == 2 and not result.relaxed
+    result = find(engine, "技术 服务")  # every word common: the listings with all of them, as before
+    assert result.total == 600 and not result.relaxed
+
+
 def test_a_query_of_only_synonyms_and_stop_words_never_fails(engine):
     put(engine, doc(1, "锂离子电池"))
     assert ids(find(engine, "锂电池 锂电 锂离子电池 的 和")) == [1]
@@ -278,8 +287,13 @@ def test_a_query_of_only_synonyms_and_stop_words_never_fails(engine):
 @pytest.mark.parametrize("q, meant", [("石墨稀", "石墨烯"), ("石墨稀导热膜", "石墨烯导热膜"), ("光刻胶 石墨稀", "光刻胶 石墨烯"),
                                       ("grapheme", "graphene")])
 def test_did_you_mean_corrects_a_near_miss(engine, q, meant):
-    put(engine, doc(1, "石墨烯导热膜", body="graphene"), doc(2, "光刻胶"))
+    put(engine, doc(1, "石墨烯导热膜", body="graphene"), doc(2, "石墨烯光刻胶"))
     assert find(engine, q).correction == meant
+
+
+def test_did_you_mean_offers_no_guess_that_finds_nothing(engine):
+    put(engine, doc(1, "光动力治疗仪"), doc(2, "磁热效应材料"), doc(3, "心理治疗者培训"))
+    assert find(engine, "光动力治疗 磁热效应").correction is None
 
 
 def test_did_you_mean_offers_the_indexed_synonym_of_a_word_no_listing_has(engine):

@@ -6,6 +6,7 @@ embedding when it is published and keeps it across restarts. Candidates come fro
 """
 import logging
 import math
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -283,6 +284,7 @@ def _evidence(listing, target: str, methods, include=()) -> _Evidence:
 
 
 _words_cache: OrderedDict = OrderedDict()
+_words_lock = threading.Lock()  # the worker's lanes are threads of one process
 _WORDS_CACHE_SIZE = 4096
 
 
@@ -290,7 +292,8 @@ def _words(listing) -> list[str]:
     """The listing's words that could say something about a pair (generic ones, numbers and single characters
     left out), remembered per version of the listing."""
     key = (listing.kind, listing.id, listing.updated_at)
-    found = _words_cache.get(key)
+    with _words_lock:
+        found = _words_cache.get(key)
     if found is not None:
         return found
     body = listing.summary if isinstance(listing, Achievement) else listing.description
@@ -300,9 +303,10 @@ def _words(listing) -> list[str]:
                                if len(w) >= 2 and w not in generic and not w.isdigit()
                                and search.general_frequency(w) < GENERAL_WORD_PER_MILLION))
     if listing.id is not None:
-        _words_cache[key] = words
-        if len(_words_cache) > _WORDS_CACHE_SIZE:
-            _words_cache.popitem(last=False)
+        with _words_lock:
+            _words_cache[key] = words
+            if len(_words_cache) > _WORDS_CACHE_SIZE:
+                _words_cache.popitem(last=False)
     return words
 
 

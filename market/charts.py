@@ -13,7 +13,6 @@ from html import escape
 from markupsafe import Markup
 
 WIDTH = 400  # user units; phones show about 330px of it, so text stays legible when scaled down
-MAX_WIDTH_CSS = "32rem"  # and wide screens do not blow it up
 BAR_COLOUR = "#0d6efd"
 GRID_COLOUR = "#dee2e6"
 TEXT_COLOUR = "#212529"
@@ -58,7 +57,7 @@ def _empty(text: str) -> Markup:
 def _svg(height: float, title: str, body: list[str]) -> Markup:
     return Markup(
         f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height:.0f}" width="100%" '
-        f'style="max-width: {MAX_WIDTH_CSS}; height: auto" preserveAspectRatio="xMinYMin meet" role="img" '
+        f'preserveAspectRatio="xMinYMin meet" role="img" '
         f'aria-label="{_e(title)}" '
         f'font-family="{FONT_FAMILY}">'
         f'<title>{_e(title)}</title>{"".join(body)}</svg>')

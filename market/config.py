@@ -7,8 +7,8 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 class DefaultConfig:
     """Settings for development; production overrides them through the environment."""
 
-    ENV = "development"
-    SECRET_KEY = None
+    ENV = "development"  # production | development | testing; anything else refuses to start
+    SECRET_KEY = None  # production: at least 32 characters
     DATABASE_URL = None  # defaults to SQLite in the instance folder
     SQLALCHEMY_TRACK_MODIFICATIONS = False
     WTF_CSRF_TIME_LIMIT = None
@@ -18,6 +18,28 @@ class DefaultConfig:
     API_TOKEN_DAYS = 30
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = None  # production: True unless set; development serves plain HTTP
+    PROXY_COUNT = 0  # reverse proxies in front of the app whose X-Forwarded-For names the client (nginx: 1)
+    PUBLIC_URL = "http://127.0.0.1:5000"  # the site's address in mails (password reset links)
+    # Mail: SMTP when MAIL_SERVER is set; otherwise messages are written to <instance>/mail/ (admins: /admin/mail).
+    MAIL_SERVER = None
+    MAIL_PORT = 587
+    MAIL_USE_TLS = True
+    MAIL_USE_SSL = False
+    MAIL_USERNAME = None
+    MAIL_PASSWORD = None
+    MAIL_SENDER = "秦创原科技大市场 <noreply@market.local>"
+    # Sign-in throttling (page login and POST /api/v1/tokens): failures counted in the database; past these many,
+    # a wait of 1, 2, 4 … minutes (at most an hour) before the next try.
+    SIGN_IN_FREE_FAILURES_PER_ACCOUNT = 5
+    SIGN_IN_FREE_FAILURES_PER_ADDRESS = 20
+    # Request rates per client address (Flask-Limiter). Counters live in RATELIMIT_STORAGE_URI: memory:// counts
+    # per process; a redis:// URL shares them between the web workers.
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    RATE_LIMIT_SIGN_IN = "30 per minute"  # page login and POST /api/v1/tokens
+    RATE_LIMIT_REGISTRATION = "20 per hour"
+    RATE_LIMIT_PASSWORD_RESET = "10 per hour"
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
     SEARCH_BACKEND = "whoosh"  # on disk in SEARCH_PATH; "memory" for tests
     SEARCH_PATH = None  # defaults to <instance>/search

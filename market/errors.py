@@ -43,3 +43,24 @@ class InvalidTransition(DomainError):
 class Conflict(DomainError):
     """What the user asked for was taken by someone else first (e.g. an instrument slot)."""
     code, status = "conflict", 409
+
+
+class TooManyAttempts(DomainError):
+    """Too many failed attempts: wait `retry_after` seconds."""
+
+    code, status = "too_many_attempts", 429
+
+    def __init__(self, retry_after: int):
+        self.retry_after = max(1, int(retry_after))
+        super().__init__(f"尝试次数过多，请在{wait_text(self.retry_after)}后再试")
+
+
+def wait_text(seconds: int) -> str:
+    """A wait in Chinese: 45 秒, 2 分钟, 1 小时 5 分钟."""
+    if seconds < 60:
+        return f" {seconds} 秒"
+    minutes = -(-seconds // 60)
+    if minutes < 60:
+        return f" {minutes} 分钟"
+    hours, minutes = divmod(minutes, 60)
+    return f" {hours} 小时" + (f" {minutes} 分钟" if minutes else "")

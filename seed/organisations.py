@@ -6,7 +6,7 @@ through the public registration form and are then verified (or not) by the demo 
 others are created the way `flask market create-user` does and get their profile set by the admin.
 """
 
-DEMO_PASSWORD = "Demo2026!"
+DEMO_PASSWORD = "Xixian-2026!"
 ADMIN_EMAIL = "admin@demo.qcy"  # its existence marks the demo data as loaded
 
 # The operator and the admin come first: everything after is done by (or checked by) the admin.

@@ -4,10 +4,12 @@ from flask import jsonify
 from market.api.blueprint import api_bp
 from market.api.common import json_body, reject_unknown_fields, require_actor
 from market.schemas import MeOut, PasswordChangeIn, RegistrationIn
+from market.security import limiter, rate
 from market.services import accounts
 
 
 @api_bp.post("/registrations")
+@limiter.limit(rate("RATE_LIMIT_REGISTRATION"))
 def create_registration():
     data = json_body()
     reject_unknown_fields(data, RegistrationIn().fields)

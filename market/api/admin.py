@@ -11,7 +11,7 @@ from market.schemas import (
     AuditEntryOut, DecisionIn, EventJobOut, FieldIn, FieldOut, FieldUpdateIn, OrganisationAdminOut, OrganisationUpdateIn,
     SettingsIn, SettingsOut, UserOut, UserUpdateIn,
 )
-from market.services import accounts, audit_log, event_jobs, listings, organisations, settings, taxonomy
+from market.services import accounts, audit_log, event_jobs, listings, mailbox, organisations, settings, taxonomy
 
 
 def _body(schema) -> dict:
@@ -56,6 +56,29 @@ def list_users():
 def update_user(user_id):
     user = require_actor()
     return jsonify(UserOut().dump(accounts.update_user(user, user_id, _body(UserUpdateIn))))
+
+
+@api_bp.post("/users/<int:user_id>/sign-out")
+def sign_out_user(user_id):
+    """End every session of the user and revoke their API tokens."""
+    return jsonify(UserOut().dump(accounts.sign_out_everywhere(require_actor(), user_id)))
+
+
+# ---- mail kept instead of sent (no SMTP configured) --------------------------------------------------
+
+@api_bp.get("/admin/mail")
+def list_kept_mail():
+    return jsonify({"items": [_mail(m) for m in mailbox.kept_mail(require_actor())]})
+
+
+@api_bp.get("/admin/mail/<name>")
+def get_kept_mail(name):
+    return jsonify(_mail(mailbox.kept_message(require_actor(), name)))
+
+
+def _mail(message) -> dict:
+    return {"name": message.name, "to": message.to, "subject": message.subject, "body": message.body,
+            "sent_at": message.sent_at.isoformat() if message.sent_at else None}
 
 
 # ---- technical fields (GET /fields is in listings.py) ---------------------------------------------

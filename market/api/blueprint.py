@@ -30,11 +30,14 @@ api_bp.before_request(before_api_request)  # after _authenticate: the key belong
 
 @api_bp.errorhandler(DomainError)
 def _domain_error(exc: DomainError):
-    return error_response(exc.status, exc.code, exc.message, exc.fields)
+    body, status = error_response(exc.status, exc.code, exc.message, exc.fields)
+    if retry_after := getattr(exc, "retry_after", None):
+        body.headers["Retry-After"] = str(retry_after)
+    return body, status
 
 
 @api_bp.errorhandler(HTTPException)
 def _http_error(exc: HTTPException):
     messages = {400: "请求格式不正确", 401: "请先获取令牌", 403: "没有权限", 404: "未找到",
-                405: "不支持该请求方法", 413: "请求内容过大", 415: "请使用 JSON 格式"}
+                405: "不支持该请求方法", 413: "请求内容过大", 415: "请使用 JSON 格式", 429: "请求过于频繁，请稍后再试"}
     return error_response(exc.code or 500, exc.name.lower().replace(" ", "_"), messages.get(exc.code, exc.description))

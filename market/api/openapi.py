@@ -12,7 +12,8 @@ LISTING_COLLECTIONS = {
     "equipment": ("equipment", "EquipmentOut", "EquipmentIn", "仪器设备"),
 }
 ERRORS = {code: {"description": text, "content": {"application/json": {"schema": "ErrorOut"}}}
-          for code, text in {"401": "未认证", "403": "无权限", "404": "不存在", "409": "状态不允许", "422": "校验失败"}.items()}
+          for code, text in {"401": "未认证", "403": "无权限", "404": "不存在", "409": "状态不允许", "422": "校验失败",
+                             "429": "尝试或请求过于频繁（Retry-After 头给出等待秒数）"}.items()}
 LIST_PARAMS = [
     {"name": name, "in": "query", "schema": {"type": kind}, "required": False, "description": text}
     for name, kind, text in (
@@ -57,14 +58,15 @@ OUTPUT_SCHEMAS = ("AchievementOut", "DemandOut", "EquipmentOut", "PolicyOut", "T
                   "SummaryOut", "MatchDecisionOut", "MatchPrecisionOut", "NotificationOut", "SavedSearchOut",
                   "ContractAttachmentOut", "ContractOut", "ContractHistoryOut", "ContractStatsOut", "KpiOut",
                   "KpiEntryOut", "KpiProgressOut", "DealOut", "DealMessageOut", "DealNdaOut", "BrokerPerformanceOut",
-                  "BookingOut", "AvailabilityOut", "BookingRulesOut", "BlockOut", "UtilisationOut", "EventJobOut")
+                  "BookingOut", "AvailabilityOut", "BookingRulesOut", "BlockOut", "UtilisationOut", "EventJobOut",
+                  "PasswordResetRequestedOut", "KeptMailOut")
 INPUT_SCHEMAS = ("AchievementIn", "DemandIn", "EquipmentIn", "PolicyIn", "TokenIn", "RegistrationIn", "PasswordChangeIn",
                  "BrokerProfileIn", "OrganisationUpdateIn", "DecisionIn", "UserUpdateIn", "FieldIn", "FieldUpdateIn",
                  "SettingsIn", "MatchDecisionIn", "SavedSearchIn", "SavedSearchUpdateIn", "ContractIn",
                  "ContractRegistrationIn", "ContractReturnIn", "ContractCorrectionIn", "KpiIn", "KpiEntryIn", "DealIn",
                  "DealBrokerIn", "DealStageIn", "DealNextActionIn", "DealMessageIn", "DealNoteIn",
                  "BookingIn", "BookingDecisionIn", "BookingAnswerIn", "BookingCancelIn", "BookingCompleteIn",
-                 "BookingRulesIn", "BlockIn")
+                 "BookingRulesIn", "BlockIn", "PasswordResetRequestIn", "PasswordResetIn")
 
 
 def _mark_always_present(components: dict) -> None:
@@ -88,7 +90,16 @@ def _account_paths(spec, secured, id_param) -> None:
     """Registration, password, the broker directory and the home summary."""
     spec.path("/registrations", operations={"post": {
         "summary": "注册账号和单位（单位待管理员认证；不返回令牌，请再调用 POST /tokens）",
-        "requestBody": _body("RegistrationIn"), "responses": {"201": _json("MeOut", "已创建"), **_errors("422")}}})
+        "requestBody": _body("RegistrationIn"), "responses": {"201": _json("MeOut", "已创建"), **_errors("422", "429")}}})
+    spec.path("/password-resets", operations={"post": {
+        "summary": "忘记密码：向该邮箱发送 60 分钟内有效、只能用一次的重置链接（是否注册，答复都相同）",
+        "requestBody": _body("PasswordResetRequestIn"),
+        "responses": {"202": _json("PasswordResetRequestedOut", "已受理"), **_errors("422", "429")}}})
+    spec.path("/password-resets/{id}", parameters=[
+        {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}, "description": "邮件链接中的令牌"}],
+        operations={"post": {
+            "summary": "用重置链接设置新密码（全部登录会话和 API 令牌随之失效）", "requestBody": _body("PasswordResetIn"),
+            "responses": {"204": {"description": "已重置"}, **_errors("422", "429")}}})
     spec.path("/me/password", operations={"post": {
         "summary": "修改自己的密码（本人全部 API 令牌随之作废，请用新密码再调用 POST /tokens）", "security": secured,
         "requestBody": _body("PasswordChangeIn"),
@@ -128,6 +139,19 @@ def _admin_paths(spec, secured, id_param) -> None:
     spec.path("/users/{id}", parameters=id_param, operations={"patch": {
         "summary": "修改用户身份或停用/恢复（管理员，不能改自己）", "security": secured, "requestBody": _body("UserUpdateIn"),
         "responses": {"200": _json("UserOut"), **_errors("403", "404", "422")}}})
+    spec.path("/users/{id}/sign-out", parameters=id_param, operations={"post": {
+        "summary": "让该用户在所有设备上退出登录并作废其 API 令牌（管理员）", "security": secured,
+        "responses": {"200": _json("UserOut"), **_errors("403", "404")}}})
+    spec.path("/admin/mail", operations={"get": {
+        "summary": "未配置 SMTP 时保存在本机的邮件，最新的 100 封（管理员）", "security": secured,
+        "responses": {"200": {"description": "成功", "content": {"application/json": {"schema": {
+            "type": "object", "required": ["items"],
+            "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/KeptMailOut"}}}}}}},
+            **_errors("403")}}})
+    spec.path("/admin/mail/{id}", parameters=[{"name": "id", "in": "path", "required": True, "schema": {"type": "string"},
+                                                 "description": "邮件的文件名"}], operations={"get": {
+        "summary": "一封保存在本机的邮件（管理员）", "security": secured,
+        "responses": {"200": _json("KeptMailOut"), **_errors("403", "404")}}})
     spec.path("/fields", operations={
         "get": {"summary": "技术领域列表", "parameters": _query(("all", "boolean", "含已停用的领域（仅管理员，需令牌）")),
                 "responses": {"200": {"description": "成功", "content": {"application/json": {"schema": {
@@ -497,8 +521,9 @@ def build_spec() -> dict:
     for name in OUTPUT_SCHEMAS + INPUT_SCHEMAS:
         spec.components.schema(name, schema=getattr(schemas, name))
     secured = [{"bearer": []}]
-    spec.path("/tokens", operations={"post": {"summary": "用邮箱和密码换取令牌", "requestBody": _body("TokenIn"),
-                                              "responses": {"201": _json("TokenOut", "已创建"), "401": ERRORS["401"], "422": ERRORS["422"]}}})
+    spec.path("/tokens", operations={"post": {
+        "summary": "用邮箱和密码换取令牌（同一账号连续失败 5 次后需等待，等待时间逐次加倍）", "requestBody": _body("TokenIn"),
+        "responses": {"201": _json("TokenOut", "已创建"), **_errors("401", "422", "429")}}})
     spec.path("/me", operations={"get": {"summary": "当前令牌的用户", "security": secured,
                                          "responses": {"200": _json("MeOut"), "401": ERRORS["401"]}}})
     id_param = [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}]

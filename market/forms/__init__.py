@@ -74,7 +74,7 @@ class LoginForm(ServiceForm):
 
 class RegisterForm(ServiceForm):
     email = StringField("邮箱")
-    password = PasswordField("密码", description="至少8位，同时包含字母和数字")
+    password = PasswordField("密码", description="至少10位；不要用常见密码或邮箱名")
     password_again = PasswordField("确认密码")
     display_name = StringField("姓名")
     role = ChoiceField("注册身份", choices=[("", "请选择"), ("university", "高校院所（发布科技成果、共享仪器）"),
@@ -87,8 +87,18 @@ class RegisterForm(ServiceForm):
 
 class PasswordForm(ServiceForm):
     old_password = PasswordField("当前密码")
-    new_password = PasswordField("新密码", description="至少8位，同时包含字母和数字")
+    new_password = PasswordField("新密码", description="至少10位；不要用常见密码或邮箱名")
     new_password_again = PasswordField("确认新密码")
+
+
+class ForgotPasswordForm(ServiceForm):
+    email = StringField("注册邮箱", render_kw={"type": "email", "autocomplete": "email"})
+
+
+class ResetPasswordForm(ServiceForm):
+    new_password = PasswordField("新密码", description="至少10位；不要用常见密码或邮箱名",
+                                 render_kw={"autocomplete": "new-password"})
+    new_password_again = PasswordField("确认新密码", render_kw={"autocomplete": "new-password"})
 
 
 class _ContactFields:

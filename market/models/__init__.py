@@ -15,12 +15,12 @@ from market.models.policy import Policy
 from market.models.search_outbox import SearchIndexCursor, SearchOutboxEntry
 from market.models.setting import Setting
 from market.models.taxonomy import Field
-from market.models.user import ApiToken, User
+from market.models.user import ApiToken, PasswordReset, SignInThrottle, User
 
 LISTING_MODELS = {"achievement": Achievement, "demand": Demand, "equipment": Equipment}
 
 __all__ = [
     "Achievement", "ApiToken", "AuditEntry", "Booking", "BookingSlot", "BrokerProfile", "Contract", "ContractAttachment", "Deal", "DealEvent", "DealMessage", "DealNda", "Demand", "Equipment", "EquipmentBlock", "EquipmentFee", "EventJob",
-    "Field", "IdempotencyKey", "Kpi", "KpiEntry", "LISTING_MODELS", "ListingVector", "MatchDecision", "Notification", "Organisation", "Policy", "SavedSearch", "SearchIndexCursor", "SearchOutboxEntry", "Setting", "User",
+    "Field", "IdempotencyKey", "Kpi", "KpiEntry", "LISTING_MODELS", "ListingVector", "MatchDecision", "Notification", "Organisation", "PasswordReset", "Policy", "SavedSearch", "SearchIndexCursor", "SearchOutboxEntry", "Setting", "SignInThrottle", "User",
     "broker_specialties",
 ]

@@ -9,7 +9,8 @@ from market.schemas.core import (  # noqa: F401
     OrganisationBrief, OrganisationOut, PageMeta, PolicyIn, PolicyOut, TokenIn, TokenOut, Withheld, Yuan, YuanIn,
 )
 from market.schemas.accounts import (  # noqa: F401
-    DecisionIn, OrganisationAdminOut, OrganisationUpdateIn, PasswordChangeIn, RegistrationIn, UserOut, UserUpdateIn,
+    DecisionIn, KeptMailOut, OrganisationAdminOut, OrganisationUpdateIn, PasswordChangeIn, PasswordResetIn,
+    PasswordResetRequestedOut, PasswordResetRequestIn, RegistrationIn, UserOut, UserUpdateIn,
 )
 from market.schemas.admin import AuditEntryOut, EventJobOut, FieldIn, FieldUpdateIn, SettingsIn, SettingsOut  # noqa: F401
 from market.schemas.bookings import (  # noqa: F401

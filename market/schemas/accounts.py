@@ -6,7 +6,7 @@ from market.schemas.core import OrganisationBrief, OrganisationOut
 
 class RegistrationIn(Schema):
     email = fields.String(required=True)
-    password = fields.String(required=True, metadata={"description": "至少8位，同时包含字母和数字"})
+    password = fields.String(required=True, metadata={"description": "至少10位；不能是常见密码，不能包含邮箱名"})
     display_name = fields.String(required=True, metadata={"description": "姓名"})
     role = fields.String(required=True, metadata={"description": "university（高校院所）/ enterprise（企业）/ broker（技术经纪人）"})
     org_kind = fields.String(metadata={"description": "单位类型，须与身份相符；不填取该身份的默认类型"})
@@ -17,7 +17,29 @@ class RegistrationIn(Schema):
 
 class PasswordChangeIn(Schema):
     old_password = fields.String(required=True)
-    new_password = fields.String(required=True, metadata={"description": "至少8位，同时包含字母和数字"})
+    new_password = fields.String(required=True, metadata={"description": "至少10位；不能是常见密码，不能包含邮箱名"})
+
+
+class PasswordResetRequestIn(Schema):
+    email = fields.String(required=True, metadata={"description": "注册时使用的邮箱"})
+
+
+class PasswordResetIn(Schema):
+    new_password = fields.String(required=True, metadata={"description": "至少10位；不能是常见密码，不能包含邮箱名"})
+
+
+class PasswordResetRequestedOut(Schema):
+    message = fields.String(required=True, metadata={"description": "无论该邮箱是否注册，答复都相同"})
+
+
+class KeptMailOut(Schema):
+    """A mail kept in the instance folder because no SMTP server is configured."""
+
+    name = fields.String(required=True, metadata={"description": "文件名，GET /admin/mail/{name} 用"})
+    to = fields.String(required=True)
+    subject = fields.String(required=True)
+    body = fields.String(required=True)
+    sent_at = fields.String(required=True, allow_none=True, metadata={"description": "发送时间（ISO 8601，含时区）"})
 
 
 class UserOut(Schema):

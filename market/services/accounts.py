@@ -1,20 +1,22 @@
-"""Accounts: registration, sign-in, passwords, API tokens and user administration."""
+"""Accounts: registration, sign-in, sessions, passwords, API tokens and user administration."""
+import gzip
 import hashlib
-import re
 import secrets
 from datetime import timedelta
+from functools import cache
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from market.errors import AuthenticationFailed, NotFound, PermissionDenied, ValidationFailed
+from market.errors import AuthenticationFailed, NotFound, PermissionDenied, TooManyAttempts, ValidationFailed
 from market.extensions import db
 from market.models import ApiToken, BrokerProfile, Organisation, User
 from market.models.base import utcnow
 from market.models.vocab import REGIONS, ROLE_ORG_KINDS, ROLES, ORG_KINDS
-from market.services import audit
+from market.config import PROJECT_ROOT
+from market.services import audit, throttle
 from market.services.base import Page, paginate, parse_row_id, unit_of_work
 from market.services.codes import credit_code_error, normalise_code
 from market.services.filters import query_text
@@ -40,14 +42,29 @@ def _email_error(email: str) -> str | None:
     return None
 
 
-def password_error(password) -> str | None:
-    """Why a new password is too weak, or None."""
-    if not isinstance(password, str) or len(password) < 8:
-        return "密码至少8位"
+MIN_PASSWORD_LENGTH = 10
+COMMON_PASSWORDS_FILE = PROJECT_ROOT / "market" / "data" / "common-passwords.txt.gz"
+
+
+@cache
+def common_passwords() -> frozenset[str]:
+    """The shipped list of the most used passwords (lower-cased) long enough to pass the length rule."""
+    with gzip.open(COMMON_PASSWORDS_FILE, "rt", encoding="utf-8") as lines:
+        return frozenset(line.strip().lower() for line in lines if not line.startswith("#") and line.strip())
+
+
+def password_error(password, email: str = "") -> str | None:
+    """Why a new password is too weak, or None: too short or long, one of the most common passwords, or built
+    on the e-mail's name."""
+    if not isinstance(password, str) or len(password) < MIN_PASSWORD_LENGTH:
+        return f"密码至少{MIN_PASSWORD_LENGTH}位"
     if len(password) > 128:
         return "密码不能超过128位"
-    if not (re.search(r"[A-Za-z]", password) and re.search(r"\d", password)):
-        return "密码需同时包含字母和数字"
+    if password.lower() in common_passwords() or len(set(password)) <= 2:
+        return "该密码过于常见，容易被猜中，请换一个"
+    name = normalise_email(email).partition("@")[0]
+    if len(name) >= 3 and name in password.lower():
+        return "密码不能包含邮箱名"
     return None
 
 
@@ -69,7 +86,7 @@ def register_account(data: dict) -> User:
         errors["email"] = message
     elif _email_taken(email):
         errors["email"] = "该邮箱已注册，请直接登录"
-    if message := password_error(data.get("password")):
+    if message := password_error(data.get("password"), email):
         errors["password"] = message
     role = cleaner.values.get("role")
     kinds = ROLE_ORG_KINDS.get(role, ())
@@ -100,15 +117,38 @@ def register_account(data: dict) -> User:
     return user
 
 
+@cache
+def _decoy_hash() -> str:
+    """A hash made like a real one: an unknown e-mail costs the same check as a known one."""
+    return generate_password_hash(secrets.token_hex(16))
+
+
 def authenticate(email, password) -> User:
-    """The active user with these credentials, or AuthenticationFailed."""
+    """The active user with these credentials, or AuthenticationFailed; as slow for unknown e-mails as for
+    known ones, so that timing does not tell which accounts exist."""
     email = normalise_email(email)
     # A NUL byte cannot be in a stored address (and PostgreSQL refuses it even in a query).
     user = db.session.scalar(select(User).where(User.email == email)) if "\x00" not in email else None
-    if user is None or not isinstance(password, str) or not check_password_hash(user.password_hash, password):
+    password = password if isinstance(password, str) else ""
+    if not check_password_hash(user.password_hash if user else _decoy_hash(), password) or user is None:
         raise AuthenticationFailed("邮箱或密码不正确")
     if not user.active:
         raise AuthenticationFailed("该账号已被停用，请联系平台管理员")
+    return user
+
+
+def sign_in(email, password, client: throttle.Client, channel: str = "page") -> User:
+    """authenticate() behind the throttle: while the account or the client's address must wait, refuse without
+    checking the password (TooManyAttempts); count a failure; a success clears the account's failures."""
+    key = normalise_email(email).replace("\x00", "")
+    throttle.check(key, client)
+    try:
+        user = authenticate(email, password)
+    except AuthenticationFailed:
+        if wait := throttle.record_failure(key, client, channel):
+            raise TooManyAttempts(wait.total_seconds()) from None
+        raise
+    throttle.forget_account(key)
     return user
 
 
@@ -120,16 +160,43 @@ def record_login(user_id: int) -> None:
         user.last_login_at = utcnow()
 
 
+def _end_sessions(user: User) -> None:
+    """Every session cookie signed in before stops working (its user id carries the old version)."""
+    db.session.execute(update(User).where(User.id == user.id).values(session_version=User.session_version + 1))
+    db.session.refresh(user, ["session_version"])
+
+
+@unit_of_work
+def sign_out(actor) -> None:
+    """Logout: ends every session of the user, on this browser and every other."""
+    _end_sessions(db.session.get(User, actor.id))
+
+
+@unit_of_work
+def sign_out_everywhere(actor, user_id) -> User:
+    """An admin ends every session of a user and revokes their API tokens (a lost laptop, a leaked password)."""
+    require_admin(actor)
+    row_id = parse_row_id(user_id)
+    user = db.session.get(User, row_id) if row_id else None
+    if user is None:
+        raise NotFound("该用户不存在")
+    _end_sessions(user)
+    revoked = db.session.execute(delete(ApiToken).where(ApiToken.user_id == user.id)).rowcount or 0
+    audit.record(actor, "user.sign_out_everywhere", "user", user.id, {"api_tokens_revoked": revoked})
+    return user
+
+
 @unit_of_work
 def change_password(actor, old_password, new_password) -> int:
-    """Change the actor's own password after checking the old one, and revoke every API token the old
-    password gave out (someone who learnt it may hold one); returns how many were revoked."""
+    """Change the actor's own password after checking the old one, end every session signed in with the old one
+    and revoke every API token it gave out (someone who learnt it may hold one); returns how many were revoked."""
     if not isinstance(old_password, str) or not check_password_hash(actor.password_hash, old_password):
         raise ValidationFailed({"old_password": "当前密码不正确"})
-    if message := password_error(new_password):
+    if message := password_error(new_password, actor.email):
         raise ValidationFailed({"new_password": message})
     user = db.session.get(User, actor.id)
     user.password_hash = generate_password_hash(new_password)
+    _end_sessions(user)
     revoked = db.session.execute(delete(ApiToken).where(ApiToken.user_id == user.id)).rowcount or 0
     audit.record(actor, "account.change_password", "user", user.id, {"api_tokens_revoked": revoked})
     return revoked
@@ -144,7 +211,7 @@ def create_user(email, password, role, org_name, display_name=None) -> User:
         errors["email"] = message
     elif _email_taken(email):
         errors["email"] = "该邮箱已注册"
-    if message := password_error(password):
+    if message := password_error(password, email):
         errors["password"] = message
     if role not in ROLES:
         errors["role"] = f"身份应为 {'/'.join(ROLES)}"
@@ -172,10 +239,13 @@ def _token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def issue_api_token(email, password, days: int = 30, client: throttle.Client = throttle.Client()) -> str:
+    """A new bearer token for valid credentials (throttled like a sign-in); only its hash is stored."""
+    return _store_token(sign_in(email, password, client, "api"), days)
+
+
 @unit_of_work
-def issue_api_token(email, password, days: int = 30) -> str:
-    """A new bearer token for valid credentials; only its hash is stored."""
-    user = authenticate(email, password)
+def _store_token(user: User, days: int) -> str:
     token = secrets.token_urlsafe(32)
     db.session.add(ApiToken(user_id=user.id, token_hash=_token_digest(token), expires_at=utcnow() + timedelta(days=days)))
     return token
@@ -192,11 +262,14 @@ def user_for_token(token: str) -> User | None:
     return row.user
 
 
-def load_user(user_id) -> User | None:
+def load_user(session_id) -> User | None:
+    """The user a session cookie names ("id:version"), unless their sessions were ended since it was signed."""
+    user_id, _, version = str(session_id).partition(":")
     try:
-        return db.session.get(User, int(user_id))
+        user = db.session.get(User, int(user_id))
     except (TypeError, ValueError):
         return None
+    return user if user is not None and version == str(user.session_version) else None
 
 
 def list_users(actor, q: str = "", role: str = "", page=1, per_page=20) -> Page:
@@ -231,6 +304,8 @@ def update_user(actor, user_id: int, data: dict) -> User:
     audit.record(actor, "user.update", "user", user.id, audit.diff(user, changes))
     for key, value in changes.items():
         setattr(user, key, value)
+    if changes.get("active") is False:
+        _end_sessions(user)
     if user.role == "broker" and user.broker_profile is None:
         db.session.add(BrokerProfile(user=user))
     return user

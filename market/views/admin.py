@@ -1,12 +1,13 @@
 """Admin pages: verification, review queue, users, taxonomy, settings, policies, audit log."""
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from market.errors import InvalidTransition, ValidationFailed
+from market.errors import InvalidTransition, NotFound, ValidationFailed
 from market.forms import ConfirmForm, FieldForm, NoteForm, PolicyForm
 from market.models.vocab import ROLES, VERIFICATION_STATES
 from market.services import (
-    accounts, audit_log, event_jobs, indexing, listings, matching, organisations, policies, settings, taxonomy,
+    accounts, audit_log, event_jobs, indexing, listings, mailbox, matching, organisations, policies, settings,
+    taxonomy,
 )
 from market.services.permissions import is_admin
 from market.views.common import COLLECTIONS, KIND_COLLECTIONS, KIND_NAMES, page_args
@@ -92,6 +93,29 @@ def update_user(user_id):
         else:
             flash(f"已更新用户 {user.email}", "success")
     return redirect(request.referrer if (request.referrer or "").startswith(request.host_url) else url_for("admin.list_users"))
+
+
+@bp.post("/users/<int:user_id>/sign-out")
+def sign_out_user(user_id):
+    if ConfirmForm().validate_on_submit():
+        try:
+            user = accounts.sign_out_everywhere(current_user, user_id)
+        except NotFound as exc:
+            flash(exc.message, "danger")
+        else:
+            flash(f"已让 {user.email} 在所有设备上退出登录，其 API 令牌已作废", "success")
+    return redirect(request.referrer if (request.referrer or "").startswith(request.host_url) else url_for("admin.list_users"))
+
+
+@bp.get("/mail")
+def list_mail():
+    return render_template("admin/mail.html", messages=mailbox.kept_mail(current_user),
+                           server=current_app.config.get("MAIL_SERVER"))
+
+
+@bp.get("/mail/<name>")
+def show_mail(name):
+    return render_template("admin/mail_message.html", message=mailbox.kept_message(current_user, name))
 
 
 @bp.route("/fields", methods=["GET", "POST"])

@@ -55,7 +55,7 @@ def test_university_may_register_as_an_institute(client):
     ({"email": ["a@example.cn"]}, "email"),
     ({"email": "a\x00@example.cn"}, "email"),
     ({"password": "short1"}, "password"),
-    ({"password": "onlyletters"}, "password"),
+    ({"password": "Password123"}, "password"),  # one of the most common
     ({"password": 12345678}, "password"),
     ({"display_name": ""}, "display_name"),
     ({"display_name": "名" * 61}, "display_name"),
@@ -141,7 +141,7 @@ def test_password_change_needs_a_token(client):
     ({"old_password": 12345678, "new_password": "NewPassw0rd"}, "old_password"),
     ({"new_password": "NewPassw0rd"}, "old_password"),
     ({"old_password": PASSWORD, "new_password": "short1"}, "new_password"),
-    ({"old_password": PASSWORD, "new_password": "nodigitshere"}, "new_password"),
+    ({"old_password": PASSWORD, "new_password": "qwertyuiop1"}, "new_password"),  # one of the most common
     ({"old_password": PASSWORD, "new_password": None}, "new_password"),
     ({"old_password": PASSWORD, "new_password": ["NewPassw0rd"]}, "new_password"),
     ({"old_password": PASSWORD, "new_password": "NewPassw0rd", "new_password_again": "NewPassw0rd"},

@@ -104,15 +104,21 @@ class PageProblems:
     def __init__(self, base_url: str):
         self.base_url = base_url
         self.external, self.script_errors, self.server_errors, self.broken_assets = [], [], [], []
+        self.csp_violations = []
 
     def watch(self, context):
         context.route(lambda url: not url.startswith(self.base_url), self._block)
         context.on("weberror", lambda error: self.script_errors.append(f"{error.page and error.page.url}: {error.error}"))
+        context.on("console", self._check_console)
         context.on("response", self._check_response)
 
     def _block(self, route):
         self.external.append(route.request.url)
         route.abort()
+
+    def _check_console(self, message):
+        if "Content Security Policy" in message.text or "Content-Security-Policy" in message.text:
+            self.csp_violations.append(f"{message.page and message.page.url}: {message.text}")
 
     def _check_response(self, response):
         path = urlsplit(response.url).path
@@ -127,6 +133,7 @@ class PageProblems:
         assert not self.script_errors, f"页面脚本出错：{self.script_errors}"
         assert not self.server_errors, f"服务器错误：{self.server_errors}"
         assert not self.broken_assets, f"静态资源加载失败：{self.broken_assets}"
+        assert not self.csp_violations, f"页面违反了内容安全策略（CSP）：{self.csp_violations}"
 
 
 @pytest.fixture

@@ -56,7 +56,7 @@ def test_titles_are_escaped(client, make_user, make_listing, db):
 
 
 def test_register_creates_pending_organisation_and_keeps_input_on_error(client, db):
-    form = {"email": "new@example.cn", "password": "abc12345", "password_again": "abc12345", "display_name": "张三",
+    form = {"email": "new@example.cn", "password": "abc12345xyz", "password_again": "abc12345xyz", "display_name": "张三",
             "role": "enterprise", "org_kind": "enterprise", "org_name": "西咸新区示例科技有限公司",
             "credit_code": "91610000MA6TXXXXX0", "region": "沣西"}
     response = client.post("/register", data=form)

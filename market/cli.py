@@ -136,6 +136,74 @@ def embed_command():
     click.echo(f"新计算 {computed} 条")
 
 
+@market_cli.command("backup")
+@click.argument("directory", type=click.Path(path_type=str))
+def backup_command(directory):
+    """Copy the database (one consistent snapshot), the attachments and a manifest with SHA-256 sums into
+    DIRECTORY, which must be new or empty."""
+    from market.services.backups import create_backup
+
+    try:
+        manifest = create_backup(directory, progress=click.echo)
+    except DomainError as exc:
+        _fail(exc)
+    click.echo(f"数据库结构版本 {manifest['database']['alembic_revision']}；{_describe_contracts(manifest['contracts'])}")
+
+
+@market_cli.command("restore")
+@click.argument("directory", type=click.Path(path_type=str))
+@click.option("--yes", is_flag=True, help="不询问，直接恢复")
+@click.option("--processes", type=click.IntRange(1, 16), default=lambda: min(os.cpu_count() or 1, 4),
+              show_default="CPU 核数，至多 4", help="重建搜索索引的进程数")
+def restore_command(directory, yes, processes):
+    """Check a backup made by `market backup`, then replace the database and the attachments with it and rebuild
+    the search index. Stop market-web and market-worker first."""
+    from flask import current_app
+
+    from market.services.backups import restore_backup
+
+    def confirm(manifest):
+        if yes:
+            return True
+        database = manifest["database"]
+        click.echo(f"备份时间 {manifest['created_at']}，{database['kind']} 数据库，结构版本 {database['alembic_revision']}，"
+                   f"{sum(manifest['tables'].values())} 行，{len(manifest['files'])} 个文件")
+        click.echo(_describe_contracts(manifest.get("contracts")))
+        return click.confirm(f"恢复将覆盖当前数据库（{current_app.config['SQLALCHEMY_DATABASE_URI'].rsplit('@', 1)[-1]}）"
+                             "和附件目录的全部内容，之后的改动都会丢失。继续吗？", default=False)
+
+    try:
+        report = restore_backup(directory, confirm, progress=click.echo, processes=processes)
+    except DomainError as exc:
+        _fail(exc)
+    click.echo("\n恢复后的行数（备份清单 → 恢复后）：")
+    width = max((len(name) for name, _, _ in report["tables"]), default=0)
+    for name, expected, actual in report["tables"]:
+        mark = "  （升级新建的表）" if expected is None else "" if expected == actual else "  ← 不一致"
+        before, after = ("—" if n is None else n for n in (expected, actual))
+        click.echo(f"  {name:<{width}}  {before:>8} → {after:>8}{mark}")
+    expected, actual = report["contracts"]
+    click.echo(f"备份清单：{_describe_contracts(expected)}")
+    click.echo(f"恢复后：  {_describe_contracts(actual)}")
+    if report["upgraded_from"]:
+        click.echo(f"数据库结构已从 {report['upgraded_from']} 升级到当前版本（行数差异可能来自迁移）")
+    click.echo("其他主机请运行 `flask --app wsgi market reindex` 重建各自的索引，然后启动 market-web 和 market-worker")
+    if not report["matches"]:
+        click.echo("恢复完成，但行数或合同金额与备份清单不一致（见上）", err=True)
+        sys.exit(1)
+    click.echo("恢复完成：行数和合同金额与备份清单一致")
+
+
+def _describe_contracts(figures: dict | None) -> str:
+    from market.money import fen_to_yuan
+
+    if not figures:
+        return "没有合同表"
+    return (f"合同 {figures['count']} 份，金额合计 {fen_to_yuan(figures['amount_fen'])} 元（{figures['amount_fen']} 分）；"
+            f"已登记 {figures['registered']} 份，核定技术交易额 {fen_to_yuan(figures['registered_recognised_fen'])} 元"
+            f"（{figures['registered_recognised_fen']} 分）")
+
+
 def _in_scratch_database(path, corpus, work):
     """Run work(path, corpus_dir) in a fresh temporary database and in-memory index; returns what it returns."""
     import tempfile

@@ -4,7 +4,11 @@ from pathlib import Path
 from flask import current_app
 
 
+def attachment_root() -> Path:
+    """The folder that holds every kind of upload (what a backup copies)."""
+    return Path(current_app.config.get("ATTACHMENT_PATH") or Path(current_app.instance_path) / "attachments")
+
+
 def attachment_dir(kind: str) -> Path:
     """The folder for one kind of upload (contracts, deals, …); created by the caller when it writes."""
-    root = current_app.config.get("ATTACHMENT_PATH") or Path(current_app.instance_path) / "attachments"
-    return Path(root) / kind
+    return attachment_root() / kind

@@ -32,6 +32,8 @@ def achievement_from(record: dict) -> dict:
                            ("transfer_method", "transfer_modes"), ("price", "price_yuan")):
         if record.get(source) is not None:
             body[target] = str(record[source]) if target == "price_yuan" else record[source]
+    if isinstance(body.get("transfer_modes"), str):  # "技术许可;技术入股": the API takes a list, as documented
+        body["transfer_modes"] = [mode for mode in re.split(r"[,，;；、]+", body["transfer_modes"]) if mode.strip()]
     return body
 
 

@@ -2,5 +2,5 @@
 from market.api.blueprint import api_bp, error_response  # noqa: F401
 
 # Routes register on import.
-from market.api import (accounts, admin, auth, bookings, brokers, contracts, deals, home, listings, matching, notifications, openapi,  # noqa: F401
+from market.api import (accounts, admin, auth, bookings, brokers, conformance, contracts, deals, home, listings, matching, notifications, openapi,  # noqa: F401
                         policies, search, stats)

@@ -11,13 +11,22 @@ LISTING_COLLECTIONS = {
     "demands": ("demand", "DemandOut", "DemandIn", "技术需求"),
     "equipment": ("equipment", "EquipmentOut", "EquipmentIn", "仪器设备"),
 }
+# Query parameters are checked against these declarations before the endpoint runs (market.api.conformance): a value
+# of the wrong type or out of these limits is refused with 422. page and per_page start at 1.
+LIMITS = {"page": {"minimum": 1}, "per_page": {"minimum": 1}}
+
+
+def _schema_of(name: str, kind: str) -> dict:
+    return {"type": kind, **(LIMITS.get(name, {}) if kind == "integer" else {})}
+
+
 ERRORS = {code: {"description": text, "content": {"application/json": {"schema": "ErrorOut"}}}
           for code, text in {"401": "未认证", "403": "无权限", "404": "不存在", "409": "状态不允许", "422": "校验失败",
                              "429": "尝试或请求过于频繁（Retry-After 头给出等待秒数）"}.items()}
 LIST_PARAMS = [
-    {"name": name, "in": "query", "schema": {"type": kind}, "required": False, "description": text}
+    {"name": name, "in": "query", "schema": _schema_of(name, kind), "required": False, "description": text}
     for name, kind, text in (
-        ("page", "integer", "页码，从 1 开始"), ("per_page", "integer", "每页条数，最多 100"),
+        ("page", "integer", "页码，从 1 开始"), ("per_page", "integer", "每页条数，最多 100（更大的按 100）"),
         ("q", "string", "标题包含的文字"), ("field", "string", "技术领域"), ("maturity", "string", "成熟度（成果）"),
         ("region", "string", "所在区域"), ("status", "string", "published（默认）或 expired；mine=1 时可为任意状态"),
         ("budget_min", "string", "预算下限（需求，元）"), ("budget_max", "string", "预算上限（需求，元）"),
@@ -48,11 +57,13 @@ def _errors(*codes: str) -> dict:
 
 
 def _query(*params: tuple) -> list:
-    return [{"name": name, "in": "query", "schema": {"type": kind}, "required": False, "description": text}
-            for name, kind, text in params]
+    """Query parameters from (name, type, description[, extra schema keywords such as minimum and maximum])."""
+    return [{"name": name, "in": "query", "schema": {**_schema_of(name, kind), **(extra[0] if extra else {})},
+             "required": False, "description": text}
+            for name, kind, text, *extra in params]
 
 
-PAGING = (("page", "integer", "页码，从 1 开始"), ("per_page", "integer", "每页条数，最多 100"))
+PAGING = (("page", "integer", "页码，从 1 开始"), ("per_page", "integer", "每页条数，最多 100（更大的按 100）"))
 OUTPUT_SCHEMAS = ("AchievementOut", "DemandOut", "EquipmentOut", "PolicyOut", "TokenOut", "ErrorOut", "PageMeta",
                   "MeOut", "FieldOut", "BrokerOut", "UserOut", "OrganisationAdminOut", "SettingsOut", "AuditEntryOut",
                   "SummaryOut", "MatchDecisionOut", "MatchPrecisionOut", "NotificationOut", "SavedSearchOut",
@@ -181,8 +192,9 @@ def _admin_paths(spec, secured, id_param) -> None:
         "responses": {"200": {"description": "成功", "content": {"application/json": {"schema": {
             "type": "object", "required": ["items", "meta"],
             "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/EventJobOut"}},
-                           "meta": {"allOf": [{"$ref": "#/components/schemas/PageMeta"},
-                                              {"type": "object", "properties": {"counts": counts}}]}}}}}},
+                           "meta": {"type": "object", "required": ["page", "per_page", "total", "counts"], "properties": {
+                               "page": {"type": "integer"}, "per_page": {"type": "integer"}, "total": {"type": "integer"},
+                               "counts": counts}}}}}}},
             **admin_read}}})
     spec.path("/admin/jobs/{id}/retry", parameters=id_param, operations={"post": {
         "summary": "重试一个已搁置的后台任务（管理员）", "security": secured,
@@ -206,7 +218,7 @@ def _match_item(kind: str, schema: str) -> dict:
 
 def _matching_paths(spec, secured, id_param) -> None:
     """Suggestions for a listing (its organisation, brokers, admins), the brokers' queue and decisions."""
-    limit = _query(("limit", "integer", "条数 1–50，默认 10"),
+    limit = _query(("limit", "integer", "条数 1–50，默认 10", {"minimum": 1, "maximum": 50}),
                    ("min_band", "string", "最低匹配等级：强、中（默认）或 弱（返回完整排序，含弱匹配）"))
     for collection, kind, schema, label in (("demands", "achievement", "AchievementOut", "需求的推荐成果"),
                                             ("achievements", "demand", "DemandOut", "成果可服务的需求")):
@@ -228,7 +240,7 @@ def _matching_paths(spec, secured, id_param) -> None:
         "responses": {"200": {"description": "成功", "content": {"application/json": {"schema": {
             "type": "object", "required": ["items", "meta"],
             "properties": {"items": {"type": "array", "items": entry}, "meta": {"$ref": "#/components/schemas/PageMeta"}}}}}},
-            **_errors("403")}}})
+            **_errors("403", "422")}}})
     spec.path("/match-decisions", operations={"post": {
         "summary": "接受或拒绝一条推荐（技术经纪人、管理员；拒绝须选原因；同一对再次决定会覆盖）", "security": secured,
         "requestBody": _body("MatchDecisionIn"), "responses": {"201": _json("MatchDecisionOut", "已记录"), **_errors("403", "422")}}})
@@ -352,9 +364,10 @@ def _stats_paths(spec, secured, id_param) -> None:
             ("to", "string", "签订日期止 YYYY-MM-DD（不填为今天）"),
             ("group_by", "string", "分组：type / field / region / month / seller_kind / buyer_region / seller / buyer / broker；"
                                    "不填只返回合计"),
-            ("limit", "integer", "最多返回的组数 1–1000（按金额从大到小），不填为全部"),
-            ("year", "integer", "年份，默认今年"), ("period", "string", "year（默认）/ quarter / month"),
-            ("quarter", "integer", "季度 1–4（period=quarter）"), ("month", "integer", "月份 1–12（period=month）")),
+            ("limit", "integer", "最多返回的组数 1–1000（按金额从大到小），不填为全部", {"minimum": 1, "maximum": 1000}),
+            ("year", "integer", "年份，默认今年", {"minimum": 1990, "maximum": 2100}), ("period", "string", "year（默认）/ quarter / month"),
+            ("quarter", "integer", "季度 1–4（period=quarter）", {"minimum": 1, "maximum": 4}),
+            ("month", "integer", "月份 1–12（period=month）", {"minimum": 1, "maximum": 12})),
         "responses": {"200": _json("ContractStatsOut"), **_errors("403", "422")}}})
     spec.path("/kpis", operations={
         "get": {"summary": "指标表：目标、实际值（可计算的自动计算，其余取手工填报）和时间进度（管理员、政府观察员）",
@@ -559,7 +572,8 @@ def build_spec() -> dict:
                 "responses": {"200": _json(out), **ERRORS}}})
     spec.path("/policies", operations={
         "get": {"summary": "政策列表", "parameters": [
-            {"name": n, "in": "query", "schema": {"type": "string"}, "required": False} for n in ("q", "issuer", "tag", "page", "per_page")],
+            {"name": n, "in": "query", "schema": {"type": "string"}, "required": False} for n in ("q", "issuer", "tag")]
+            + _query(*PAGING),
             "responses": {"200": _page_of("PolicyOut")}},
         "post": {"summary": "新增政策（管理员）", "security": secured, "requestBody": _body("PolicyIn"),
                  "responses": {"201": _json("PolicyOut", "已创建"), **ERRORS}},
@@ -576,13 +590,13 @@ def build_spec() -> dict:
         "score": {"type": "number", "description": "相关度，只用于比较同一次搜索中的结果"},
         "highlights": {"type": "object", "description": "HTML：已转义，仅 <mark> 标记命中词",
                        "additionalProperties": {"type": "string"}}}}
-    search_params = [{"name": n, "in": "query", "required": False, "schema": {"type": t}, "description": d} for n, t, d in (
+    search_params = [{"name": n, "in": "query", "required": False, "schema": _schema_of(n, t), "description": d} for n, t, d in (
         ("q", "string", "查询词；支持 \"短语\""), ("kind", "string", "achievement/demand/equipment/policy/broker"),
         ("field", "string", "技术领域"), ("maturity", "string", "成熟度"), ("region", "string", "区域"),
         ("status", "string", "published 或 expired（本单位与管理员可查其他状态）"), ("min", "string", "金额下限（元）"),
         ("max", "string", "金额上限（元）"), ("date_from", "string", "发布日期起 YYYY-MM-DD"),
         ("date_to", "string", "发布日期止 YYYY-MM-DD"), ("sort", "string", "relevance 或 date"),
-        ("page", "integer", "页码"), ("per_page", "integer", "每页条数，最多 50"))]
+        ("page", "integer", "页码"), ("per_page", "integer", "每页条数，最多 50（更大的按 50）"))]
     spec.path("/search", operations={"get": {"summary": "全站搜索（成果、需求、设备、政策、经纪人）", "parameters": search_params,
         "responses": {"200": {"description": "成功", "content": {"application/json": {"schema": {
             "type": "object", "required": ["items", "meta"], "properties": {
@@ -611,16 +625,43 @@ def build_spec() -> dict:
     document = spec.to_dict()
     unauthorised = {"description": "令牌无效或已过期（读取可不带令牌）",
                     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}}
+    bad_query = {"description": "查询参数有误（类型、范围不符，或同一参数出现多次）",
+                 "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}}
     for operations in document["paths"].values():
         for method, operation in operations.items():
-            if method != "parameters":  # a bad or expired token is refused on every route, reads included
-                operation["responses"].setdefault("401", unauthorised)
+            if method == "parameters":
+                continue
+            operation["responses"].setdefault("401", unauthorised)  # a bad or expired token, on every route
+            if any(p["in"] == "query" for p in operation.get("parameters", ())):  # market.api.conformance checks them
+                operation["responses"].setdefault("422", bad_query)
+            if "application/json" in operation.get("requestBody", {}).get("content", {}):  # and JSON bodies
+                operation["responses"].setdefault("422", ERRORS["422"])
             if method == "post":
                 _idempotent(operation)
     components = document["components"]["schemas"]
     _mark_always_present({name: schema for name, schema in components.items() if not name.endswith("In")})
     _tighten_nullable_refs(components)
+    _partial_patches(document)
     return document
+
+
+def _partial_patches(document: dict) -> None:
+    """PATCH changes only the fields sent: where it shares its input schema with a POST or PUT (AchievementIn), its
+    body is that schema without required fields (AchievementPatchIn). Schemas of their own (SavedSearchUpdateIn)
+    stay as they are."""
+    components = document["components"]["schemas"]
+
+    def body_of(operation):
+        body = (operation or {}).get("requestBody", {}).get("content", {}).get("application/json")
+        return body, (body or {}).get("schema", {}).get("$ref", "").rpartition("/")[2]
+
+    shared = {body_of(item.get(method))[1] for item in document["paths"].values() for method in ("post", "put")} - {""}
+    for item in document["paths"].values():
+        body, name = body_of(item.get("patch"))
+        if name in shared and components[name].get("required"):
+            partial = f"{name.removesuffix('In')}PatchIn"
+            components[partial] = {key: value for key, value in components[name].items() if key != "required"}
+            body["schema"] = {"$ref": f"#/components/schemas/{partial}"}
 
 
 IDEMPOTENCY_KEY = {
@@ -635,6 +676,8 @@ def _idempotent(operation: dict) -> None:
     operation.setdefault("parameters", []).append(IDEMPOTENCY_KEY)
     responses = operation["responses"]
     responses.setdefault("400", {"description": "Idempotency-Key 格式不正确",
+                                 "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}})
+    responses.setdefault("422", {"description": "校验失败，或同一 Idempotency-Key 已用于另一个请求",
                                  "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}})
     responses.setdefault("409", {"description": "同一 Idempotency-Key 的第一次请求仍在处理，稍后用同一个键重试",
                                  "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}})

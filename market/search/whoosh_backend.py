@@ -6,6 +6,7 @@ import json
 import logging
 import math
 import os
+import secrets
 import shutil
 import tempfile
 import threading
@@ -17,6 +18,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from whoosh import index, query, sorting
+from whoosh.codec.base import Segment
 from whoosh.idsets import BitSet
 from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage, RamStorage
@@ -36,6 +38,16 @@ from market.search.whoosh_query import (
 )
 
 whoosh_speedups.install()
+
+
+def _segment_name(cls, size: int = 16) -> str:
+    """Whoosh names a new segment with the global `random`: a program that seeds it (Hypothesis does before every
+    example it runs) names the next segment of an index like an earlier one, and that commit fails. Names drawn
+    from the operating system's randomness cannot repeat that way."""
+    return "".join(secrets.choice("abcdefghijklmnopqrstuvwxyz0123456789") for _ in range(size))
+
+
+Segment._random_id = classmethod(_segment_name)
 
 log = logging.getLogger(__name__)
 MAX_UNMERGED_SEGMENTS = 24  # the index worker merges; this bounds the count when it lags

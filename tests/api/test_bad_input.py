@@ -104,9 +104,16 @@ def test_empty_body_names_every_required_field(client, make_user, api_token, kin
 
 
 def test_several_bad_fields_are_reported_together(client, make_user, api_token):
-    body = {**PAYLOADS["demand"], "title": "", "description": SCRIPT, "budget_min_yuan": "abc", "open_call": "也许"}
+    body = {**PAYLOADS["demand"], "title": "", "description": SCRIPT, "budget_min_yuan": "abc", "deadline": "明年"}
     response = client.post("/api/v1/demands", json=body, headers=api_token(make_user("enterprise")))
-    assert set(field_errors(response)) == {"title", "description", "budget_min_yuan", "open_call"}
+    assert set(field_errors(response)) == {"title", "description", "budget_min_yuan", "deadline"}
+
+
+def test_fields_of_the_wrong_json_type_are_reported_together_first(client, make_user, api_token):
+    """Types are checked against the OpenAPI document before the content: "也许" is no boolean at all."""
+    body = {**PAYLOADS["demand"], "title": 5, "description": SCRIPT, "open_call": "也许"}
+    response = client.post("/api/v1/demands", json=body, headers=api_token(make_user("enterprise")))
+    assert set(field_errors(response)) == {"title", "open_call"}
 
 
 @pytest.mark.parametrize("kind, override, field", [

@@ -232,9 +232,11 @@ def test_pagination_walks_every_item_once(client, owner, make_listing):
     assert client.get("/api/v1/demands?page=4&per_page=10").get_json()["items"] == []
 
 
-def test_bad_paging_values_fall_back_to_sane_ones(client):
-    assert client.get("/api/v1/achievements?page=abc&per_page=-3").get_json()["meta"] == {
-        "page": 1, "per_page": 1, "total": 0}
+def test_bad_paging_values_are_refused_and_big_pages_capped(client):
+    response = client.get("/api/v1/achievements?page=abc&per_page=-3")
+    assert set(field_errors(response)) == {"page", "per_page"}
+    for query in ("per_page=null", "page=0", "page=1.5", "page=1&page=2", "per_page="):
+        assert client.get(f"/api/v1/achievements?{query}").status_code == 422, query
     assert client.get("/api/v1/achievements?per_page=5000").get_json()["meta"]["per_page"] == 100
 
 

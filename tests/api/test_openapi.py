@@ -5,7 +5,7 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from market.services.filters import LISTING_FILTER_KEYS
-from tests.api.conftest import COLLECTION_OF, PAYLOADS
+from tests.api.conftest import COLLECTION_OF, PAYLOADS, field_errors
 from tests.conftest import PASSWORD
 
 HTTP_METHODS = {"get", "put", "post", "delete", "patch"}
@@ -278,3 +278,73 @@ def test_no_schema_carries_a_password_or_token_hash(spec):
             assert "hash" not in prop, (name, prop)
             if not name.endswith("In"):
                 assert "password" not in prop, (name, prop)
+
+
+def test_every_operation_that_reads_query_parameters_or_a_json_body_documents_422(spec):
+    for path, item in spec["paths"].items():
+        for method, operation in item.items():
+            if method == "parameters":
+                continue
+            queried = any(p["in"] == "query" for p in operation.get("parameters", ()))
+            json_body = "application/json" in operation.get("requestBody", {}).get("content", {})
+            if queried or json_body or method == "post":
+                assert "422" in operation["responses"], f"{method.upper()} {path}"
+
+
+def test_patch_bodies_require_nothing_while_post_and_put_do(spec):
+    schemas = spec["components"]["schemas"]
+    for collection in ("achievements", "demands", "equipment", "policies"):
+        post = spec["paths"][f"/{collection}"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+        patch = spec["paths"][f"/{collection}/{{id}}"]["patch"]["requestBody"]["content"]["application/json"]["schema"]
+        full, partial = (schemas[s["$ref"].rpartition("/")[2]] for s in (post, patch))
+        assert full["required"] and "required" not in partial and partial["properties"] == full["properties"]
+
+
+@pytest.mark.parametrize("query", [
+    "/achievements?per_page=null", "/achievements?page=abc", "/achievements?page=0", "/achievements?per_page=1.5",
+    "/achievements?page=1&page=2", "/achievements?mine=maybe", "/demands?open_call=-3", "/policies?page=x",
+    "/bookings?equipment_id=abc", "/fields?all=yes", "/stats/contracts?quarter=5", "/search?per_page=0",
+    "/audit?page=99999999999999999999",
+])
+def test_query_values_the_document_does_not_allow_are_refused(client, make_user, api_token, query):
+    response = client.get(PREFIX + query, headers=api_token(make_user("admin")))
+    name = query.partition("?")[2].partition("=")[0]
+    assert name in field_errors(response), query
+
+
+def test_query_values_the_document_allows_are_read_and_a_token_is_asked_for_first(client, make_user, api_token):
+    assert client.get(f"{PREFIX}/demands?open_call=1&open_for_booking=false&page=2&per_page=5").status_code == 200
+    assert client.get(f"{PREFIX}/achievements?per_page=5000").get_json()["meta"]["per_page"] == 100
+    assert client.get(f"{PREFIX}/users?page=abc").status_code == 401  # no token: 401 before looking at the query
+
+
+@pytest.mark.parametrize("body, field", [
+    ({"name": 5}, "name"),  # was stored as "5"
+    ({"region": None}, "region"),  # not nullable in the document
+    ({"kind": ["university"]}, "kind"),
+])
+def test_json_fields_of_another_type_or_null_where_not_nullable_are_refused(client, make_user, make_org, api_token,
+                                                                         validate, body, field):
+    org = make_org()
+    response = client.patch(f"{PREFIX}/organisations/{org.id}", json=body, headers=api_token(make_user("admin")))
+    validate("/organisations/{id}", "patch", response, 422)
+    assert field in field_errors(response)
+
+
+@pytest.mark.parametrize("override, field", [
+    ({"price_yuan": 1500000}, "price_yuan"), ({"trl": "5"}, "trl"), ({"keywords": None}, "keywords"),
+    ({"keywords": "正极材料"}, "keywords"), ({"keywords": ["正极材料", 7]}, "keywords"), ({"draft": "false"}, "draft"),
+])
+def test_listing_fields_of_another_json_type_are_refused(client, make_user, api_token, override, field):
+    response = client.post(f"{PREFIX}/achievements", json={**PAYLOADS["achievement"], **override},
+                           headers=api_token(make_user("university")))
+    assert field in field_errors(response)
+
+
+def test_nullable_fields_take_null_and_required_ones_keep_their_own_message(client, make_user, api_token):
+    headers = api_token(make_user("university"))
+    created = client.post(f"{PREFIX}/achievements", json={**PAYLOADS["achievement"], "price_yuan": None, "trl": None},
+                          headers=headers)
+    assert created.status_code == 201, created.get_json()
+    missing = client.post(f"{PREFIX}/achievements", json={**PAYLOADS["achievement"], "title": None}, headers=headers)
+    assert field_errors(missing)["title"] == "请填写成果名称"

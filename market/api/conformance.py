@@ -134,8 +134,8 @@ def value_problem(value, schema: dict, required: bool = False) -> str | None:
         return None
     wrong = f"必须是{TYPE_NAMES.get(kind, kind)}"
     is_number = isinstance(value, (int, float)) and not isinstance(value, bool)
-    if kind == "string":
-        return f"{wrong}（加引号）" if is_number else None
+    if kind == "string":  # money (format decimal) is read exactly from a JSON number too: "1500000.00" or 1500000
+        return f"{wrong}（加引号）" if is_number and schema.get("format") != "decimal" else None
     if kind in ("integer", "number") and isinstance(value, str):
         looks_numeric = INTEGER.fullmatch(value.strip()) if kind == "integer" else NUMBER.fullmatch(value)
         return f"{wrong}（JSON 数字，不加引号）" if looks_numeric else None

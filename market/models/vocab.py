@@ -130,7 +130,8 @@ _LISTING_VERBS = {
 }
 AUDIT_ACTIONS = {
     "account.register": "注册账号", "account.change_password": "修改密码", "account.create_user": "创建用户（命令行）",
-    "user.update": "修改用户",
+    "account.reset_password": "通过邮件重置密码", "user.update": "修改用户",
+    "user.sign_out_everywhere": "让用户在所有设备上退出登录", "sign_in.throttled": "登录失败过多，暂停登录",
     "organisation.verify": "审核单位认证", "organisation.update": "修改单位资料",
     "broker.update": "修改经纪人资料",
     "field.create": "新增技术领域", "field.update": "修改技术领域",
@@ -155,5 +156,5 @@ AUDIT_ACTIONS = {
 AUDIT_OBJECT_TYPES = {
     **LISTING_KINDS, "user": "用户", "organisation": "单位", "broker_profile": "经纪人资料", "field": "技术领域",
     "setting": "系统设置", "policy": "政策", "match_decision": "匹配决定", "deal": "对接", "contract": "技术合同",
-    "kpi": "指标", "booking": "仪器预约", "event_job": "后台任务",
+    "kpi": "指标", "booking": "仪器预约", "event_job": "后台任务", "sign_in": "登录",
 }

@@ -67,6 +67,9 @@ FIELD_LABELS = {
     "opening_hours": "开放时间",
     # the worker's jobs
     "handler": "处理程序", "last_error": "最近一次错误", "count": "数量",
+    # sign-in throttling
+    "scope": "限制对象", "key": "账号或地址", "failures": "连续失败次数", "wait_seconds": "需等待（秒）",
+    "channel": "登录方式",
 }
 # Where a word means something else on one kind of object.
 FIELD_LABELS_BY_TYPE = {
@@ -96,6 +99,7 @@ VALUE_LABELS = {
     "certification_level": CERTIFICATION_LEVELS, "period_kind": KPI_PERIOD_KINDS,
     "decision": {"accepted": "接受", "rejected": "拒绝"}, "auto_publish_verified": _BOOLEAN, "reason_code": REJECT_REASONS,
     "metric": {code: name for code, (name, _unit) in METRICS.items()},
+    "scope": {"account": "账号", "address": "客户端地址"}, "channel": {"page": "登录页", "api": "API 令牌"},
 }
 VALUE_LABELS_BY_TYPE = {
     "contract": {"status": CONTRACT_STATUSES},

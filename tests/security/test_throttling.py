@@ -114,7 +114,7 @@ def test_every_wait_is_in_the_audit_log(client, make_user, db):
     assert entry.changes["wait_seconds"] == 60 and entry.changes["channel"] == "page"
 
 
-def test_counts_are_shared_by_every_web_worker(app, client, make_user):
+def test_counts_are_shared_by_every_web_worker(app, client, make_user, db):
     """A second app on the same database (another gunicorn worker) sees the failures the first one counted."""
     user = make_user()
     for _ in range(5):
@@ -122,7 +122,11 @@ def test_counts_are_shared_by_every_web_worker(app, client, make_user):
     other = create_app({"DATABASE_URL": app.config["DATABASE_URL"], "SECRET_KEY": "test-secret", "TESTING": True,
                         "WTF_CSRF_ENABLED": False, "SEARCH_BACKEND": "memory", "INSTANCE_PATH": app.instance_path})
     with other.app_context():
-        assert _login(other.test_client(), user.email, PASSWORD).status_code == 429
+        try:
+            assert _login(other.test_client(), user.email, PASSWORD).status_code == 429
+        finally:  # the second app's connections close with the test, not at garbage collection
+            db.session.remove()
+            db.engine.dispose()
 
 
 def test_request_rates_per_address_on_each_door(app, client):

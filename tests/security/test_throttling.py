@@ -88,7 +88,8 @@ def test_an_unknown_email_costs_the_same_password_check(app, make_user, monkeypa
     known = make_user(password_hash=accounts.generate_password_hash(PASSWORD))  # the production hash method
     checked = []
     real = accounts.check_password_hash
-    monkeypatch.setattr(accounts, "check_password_hash", lambda stored, given: checked.append(stored) or real(stored, given))
+    monkeypatch.setattr(accounts, "check_password_hash",
+                        lambda stored, given: checked.append(stored) or real(stored, given))
     for email in (known.email, "nobody@example.cn"):
         with pytest.raises(accounts.AuthenticationFailed):
             accounts.authenticate(email, WRONG)

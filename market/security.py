@@ -75,7 +75,7 @@ def _headers(response):
     return response
 
 
-def client() -> "throttle.Client":
+def client():
     """The client of this request as the sign-in throttle sees it (address and settings)."""
     from market.services import throttle
 

@@ -155,13 +155,17 @@ def test_killed_web_workers_and_a_killed_worker_lose_nothing_and_write_nothing_t
         app = create_app({"DATABASE_URL": fresh_url, "SECRET_KEY": "test-secret",
                           "INSTANCE_PATH": str(tmp_path / "instance")})
         with app.app_context():
-            ids = sorted(listing_id for _, listing_id, _ in results)
-            assert db_count(Achievement) == len(ids) == len(set(ids))  # not one written twice
-            assert wait_for(lambda: db_count(ListingVector) >= len(ids), seconds=120)
-            embedded = set(_db.session.scalars(select(ListingVector.object_id).where(ListingVector.kind == "achievement")))
-            assert embedded == set(ids)  # every result can be matched
-            _db.session.remove()
-            _db.engine.dispose()
+            try:
+                ids = sorted(listing_id for _, listing_id, _ in results)
+                assert db_count(Achievement) == len(ids) == len(set(ids))  # not one written twice
+                # embedding waits for the model to load in the restarted worker: minutes on a busy 2-core machine
+                assert wait_for(lambda: db_count(ListingVector) >= len(ids), seconds=300)
+                embedded = set(_db.session.scalars(select(ListingVector.object_id)
+                                                   .where(ListingVector.kind == "achievement")))
+                assert embedded == set(ids)  # every result can be matched
+            finally:  # a connection left open would fail the next test as an unraisable warning
+                _db.session.remove()
+                _db.engine.dispose()
     finally:
         for process in (web, worker):
             if process.poll() is None:

@@ -102,6 +102,16 @@ def add_contract_attachment(contract_id):
     return jsonify(ContractAttachmentOut().dump(attachment)), 201
 
 
+@api_bp.post("/contracts/<int:contract_id>/correct/attachments")
+def add_contract_attachment_correction(contract_id):
+    user = require_actor()
+    upload = request.files.get("file")
+    content = upload.stream.read(contracts.MAX_ATTACHMENT_BYTES + 1) if upload else b""
+    attachment = contracts.add_attachment_correction(user, contract_id, upload.filename if upload else "", content,
+                                                     request.form.get("reason"))
+    return jsonify(ContractAttachmentOut().dump(attachment)), 201
+
+
 @api_bp.get("/contracts/<int:contract_id>/attachments/<int:attachment_id>")
 def get_contract_attachment(contract_id, attachment_id):
     attachment, path = contracts.get_attachment(require_actor(), contract_id, attachment_id)

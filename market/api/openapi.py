@@ -5,6 +5,7 @@ from flask import jsonify
 
 from market.api.blueprint import api_bp
 from market import schemas
+from market.services import contracts
 
 LISTING_COLLECTIONS = {
     "achievements": ("achievement", "AchievementOut", "AchievementIn", "科技成果"),
@@ -181,7 +182,8 @@ def _admin_paths(spec, secured, id_param) -> None:
                 "responses": {"200": _json("SettingsOut"), **_errors("403", "422")}},
     })
     spec.path("/audit", operations={"get": {
-        "summary": "操作日志（管理员，最新在前）", "security": secured,
+        "summary": "操作日志（管理员，最新在前）：action_label 为操作的中文名，readable_changes 为逐字段的原值、新值（文字）；"
+                   "changes 为原始记录", "security": secured,
         "parameters": _query(("type", "string", "对象类型，如 organisation、user、achievement、setting"), *PAGING),
         "responses": {"200": _page_of("AuditEntryOut"), **admin_read}}})
     counts = {"type": "object", "properties": {name: {"type": "integer"} for name in
@@ -342,15 +344,28 @@ def _contract_paths(spec, secured, id_param) -> None:
         "type": "object", "required": ["file"],
         "properties": {"file": {"type": "string", "format": "binary", "description": "PDF 文件，最大 10 MB"}}}}}}
     spec.path("/contracts/{id}/attachments", parameters=id_param, operations={"post": {
-        "summary": "上传合同扫描件（PDF；当事方、其经纪人在登记前，或管理员；每份合同最多10个）", "security": secured,
-        "requestBody": upload, "responses": {"201": _json("ContractAttachmentOut", "已上传"), **_errors("403", "404", "422")}}})
+        "summary": "上传合同扫描件（PDF；当事方、其经纪人或管理员，仅限登记前；每份合同最多10个）。"
+                   "已登记的合同不能直接上传（管理员 409），请用 POST /contracts/{id}/correct/attachments",
+        "security": secured,
+        "requestBody": upload, "responses": {"201": _json("ContractAttachmentOut", "已上传"), **ERRORS}}})
+    correction_upload = {"required": True, "content": {"multipart/form-data": {"schema": {
+        "type": "object", "required": ["file", "reason"],
+        "properties": {"file": {"type": "string", "format": "binary", "description": "PDF 文件，最大 10 MB"},
+                       "reason": {"type": "string", "maxLength": contracts.MAX_CORRECTION_REASON,
+                                  "description": "更正原因，必填，最多500字；与文件一起保存（附件的 correction），"
+                                                 "并记入合同历史和操作日志"}}}}}}
+    spec.path("/contracts/{id}/correct/attachments", parameters=id_param, operations={"post": {
+        "summary": "更正：为已登记的合同补充附件（管理员，须填更正原因；未登记的合同 409）", "security": secured,
+        "requestBody": correction_upload,
+        "responses": {"201": _json("ContractAttachmentOut", "已补充"), **ERRORS}}})
     attachment = [*id_param, {"name": "attachment_id", "in": "path", "required": True, "schema": {"type": "integer"}}]
     spec.path("/contracts/{id}/attachments/{attachment_id}", parameters=attachment, operations={
         "get": {"summary": "下载合同扫描件", "security": secured, "responses": {
             "200": {"description": "PDF 文件", "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}},
             **_errors("404")}},
-        "delete": {"summary": "删除合同扫描件（当事方在登记前，或管理员）", "security": secured,
-                   "responses": {"204": {"description": "已删除"}, **_errors("403", "404")}},
+        "delete": {"summary": "删除合同扫描件（当事方在登记前，或管理员在登记前）；已登记合同的附件任何人都不能删除（409）",
+                   "security": secured,
+                   "responses": {"204": {"description": "已删除"}, **_errors("403", "404", "409")}},
     })
 
 

@@ -64,3 +64,11 @@ class ReturnForm(ServiceForm):
 
 class AttachmentForm(FlaskForm):
     file = FileField("合同扫描件（PDF）", render_kw={"accept": "application/pdf,.pdf"})
+
+
+class AttachmentCorrectionForm(FlaskForm):
+    """An admin adds a file to a registered contract: the PDF and why (the service requires the reason)."""
+
+    file = FileField("补充的附件（PDF）", render_kw={"accept": "application/pdf,.pdf"})
+    reason = TextAreaField("更正原因", description="必填，最多500字；与文件一起保存，记入合同历史和操作日志",
+                           render_kw={"rows": 2})

@@ -3,6 +3,7 @@ from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from market.models.base import Base, TimestampMixin
+from market.models.vocab import AUDIT_ACTIONS, AUDIT_OBJECT_TYPES
 
 
 class AuditEntry(TimestampMixin, Base):
@@ -16,3 +17,12 @@ class AuditEntry(TimestampMixin, Base):
     changes: Mapped[dict] = mapped_column(JSON, default=dict)
 
     actor = relationship("User")
+
+    @property
+    def action_label(self) -> str:
+        """The action's Chinese name; a code without one is shown as it is."""
+        return AUDIT_ACTIONS.get(self.action, self.action)
+
+    @property
+    def object_type_label(self) -> str:
+        return AUDIT_OBJECT_TYPES.get(self.object_type, self.object_type)

@@ -120,3 +120,41 @@ BOOKING_KINDS = {"slot": "机时预约", "samples": "送样检测"}
 BOOKING_STATUSES = {"requested": "待审批", "proposed": "建议改期", "approved": "已批准", "rejected": "已拒绝",
                     "cancelled": "已取消", "completed": "已完成"}
 WEEKDAYS = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
+
+# Audit log: every action code written by audit.record, with its Chinese name (tests/services/test_audit_log.py
+# finds the codes in market/ and fails on one without a name). Listing codes are "<kind>.<verb>".
+LISTING_KINDS = {"achievement": "科技成果", "demand": "技术需求", "equipment": "仪器设备"}
+_LISTING_VERBS = {
+    "create": "创建{}", "update": "修改{}", "resubmit": "{}修改后重新送审", "delete": "删除{}", "submit": "提交{}",
+    "approve": "审核通过{}", "reject": "退回{}", "withdraw": "撤回{}", "reopen": "重新编辑{}", "expire": "{}到期",
+}
+AUDIT_ACTIONS = {
+    "account.register": "注册账号", "account.change_password": "修改密码", "account.create_user": "创建用户（命令行）",
+    "account.reset_password": "通过邮件重置密码", "user.update": "修改用户",
+    "user.sign_out_everywhere": "让用户在所有设备上退出登录", "sign_in.throttled": "登录失败过多，暂停登录",
+    "organisation.verify": "审核单位认证", "organisation.update": "修改单位资料",
+    "broker.update": "修改经纪人资料",
+    "field.create": "新增技术领域", "field.update": "修改技术领域",
+    "setting.update": "修改系统设置",
+    "policy.create": "新增政策", "policy.update": "修改政策", "policy.delete": "删除政策",
+    **{f"{kind}.{verb}": text.format(label)
+       for kind, label in LISTING_KINDS.items() for verb, text in _LISTING_VERBS.items()},
+    "match_accepted": "接受匹配推荐", "match_rejected": "拒绝匹配推荐",
+    "deal.open": "发起对接", "deal.claim": "认领对接", "deal.assign": "指派技术经纪人", "deal.request_broker": "邀请技术经纪人",
+    "deal.stage": "推进对接阶段", "deal.next_action": "安排对接下一步", "deal.message": "对接留言", "deal.nda": "签署保密协议",
+    "contract.create": "创建合同草稿", "contract.update": "修改合同", "contract.delete": "删除合同草稿",
+    "contract.submit": "提交合同登记", "contract.register": "登记合同", "contract.return": "退回合同",
+    "contract.correct": "更正合同", "contract.attach": "上传合同附件", "contract.detach": "删除合同附件",
+    "contract.attach_correction": "更正：补充合同附件",
+    "kpi.create": "新增指标", "kpi.update": "修改指标", "kpi.delete": "删除指标", "kpi.entry": "填报指标值",
+    "booking.request": "预约仪器", "booking.approve": "批准预约", "booking.reject": "拒绝预约",
+    "booking.propose": "建议改期", "booking.answer": "答复改期建议", "booking.cancel": "取消预约",
+    "booking.complete": "登记仪器使用",
+    "equipment.block": "仪器停机", "equipment.unblock": "取消停机", "equipment.booking_rules": "修改仪器预约规则",
+    "job.retry": "重试后台任务",
+}
+AUDIT_OBJECT_TYPES = {
+    **LISTING_KINDS, "user": "用户", "organisation": "单位", "broker_profile": "经纪人资料", "field": "技术领域",
+    "setting": "系统设置", "policy": "政策", "match_decision": "匹配决定", "deal": "对接", "contract": "技术合同",
+    "kpi": "指标", "booking": "仪器预约", "event_job": "后台任务", "sign_in": "登录",
+}

@@ -164,7 +164,8 @@ class BookingIn(Schema):
     starts_at = fields.String(metadata={"description": "机时预约的开始时间，" + TIME_INPUT})
     ends_at = fields.String(metadata={"description": "机时预约的结束时间，" + TIME_INPUT})
     samples = fields.Integer(metadata={"description": "送样检测的样品数量 1–10000"})
-    fee_item_id = fields.Integer(allow_none=True, metadata={"description": "收费项目编号（该仪器的收费标准之一）"})
+    fee_item_id = fields.Integer(allow_none=True, metadata={
+        "description": "收费项目编号（该仪器的收费标准之一）：取 GET /equipment/{id} 返回的 fee_items[].id"})
 
 
 class BookingDecisionIn(Schema):

@@ -13,7 +13,7 @@ from market.services.kpis import METRICS
 HISTORY_ACTIONS = {
     "contract.create": "登记草稿", "contract.update": "修改", "contract.delete": "删除草稿", "contract.submit": "提交登记",
     "contract.register": "登记", "contract.return": "退回", "contract.correct": "更正", "contract.attach": "上传附件",
-    "contract.detach": "删除附件",
+    "contract.detach": "删除附件", "contract.attach_correction": "更正：补充附件",
 }
 
 
@@ -32,12 +32,37 @@ class ContractBroker(Schema):
     name = fields.String(attribute="display_name")
 
 
+class PersonRef(Schema):
+    id = fields.Integer(metadata={"description": "用户编号"})
+    name = fields.String(attribute="display_name")
+
+
+class AttachmentCorrectionOut(Schema):
+    """Read from the attachment itself: a file added by a correction carries its reason."""
+    reason = fields.String(attribute="correction_reason", metadata={"description": "更正原因"})
+    by = fields.Nested(PersonRef, attribute="uploaded_by", allow_none=True,
+                       metadata={"description": "作出更正的管理员；账号已删除时为 null"})
+    at = fields.DateTime(attribute="created_at", metadata={"description": "更正时间"})
+
+
+class CorrectionOf(fields.Nested):
+    """The attachment's correction record, or null for a file uploaded before registration."""
+
+    def serialize(self, attr, obj, accessor=None, **kwargs):
+        return self._serialize(obj if obj.correction_reason else None, attr, obj, **kwargs)
+
+
 class ContractAttachmentOut(Schema):
     id = fields.Integer()
     filename = fields.String()
     size = fields.Integer(metadata={"description": "字节数"})
     url = fields.Function(lambda attachment: f"/api/v1/contracts/{attachment.contract_id}/attachments/{attachment.id}",
                           metadata={"type": "string", "description": "下载地址（需令牌）"})
+    sha256 = fields.String(metadata={"description": "文件内容的 SHA-256，可用于核对下载的文件未被改动"})
+    uploaded_at = fields.DateTime(attribute="created_at")
+    uploaded_by = fields.Nested(PersonRef, allow_none=True, metadata={"description": "上传人；账号已删除时为 null"})
+    correction = CorrectionOf(AttachmentCorrectionOut, allow_none=True, metadata={
+        "description": "登记后由管理员通过更正补充的附件：更正原因、操作人和时间；登记前上传的附件为 null"})
 
 
 class ContractOut(Schema):

@@ -107,6 +107,7 @@ class DemandOut(ListingOut):
 
 
 class FeeItemOut(Schema):
+    id = fields.Integer(metadata={"description": "收费项目编号：预约仪器时作为 fee_item_id 提交（POST /bookings）"})
     label = fields.String()
     unit = fields.String()
     price_yuan = Yuan("price_fen")
@@ -123,7 +124,8 @@ class EquipmentOut(ListingOut):
     location = fields.String(allow_none=True)
     open_for_booking = fields.Boolean()
     description = fields.String()
-    fee_items = fields.List(fields.Nested(FeeItemOut))
+    fee_items = fields.List(fields.Nested(FeeItemOut), metadata={
+        "description": "收费标准；每项的 id 即预约时的 fee_item_id。修改仪器时提交了 fee_items 的，各项重新生成，id 随之改变"})
 
 
 class PolicyOut(Schema):
@@ -187,6 +189,8 @@ class DemandIn(Schema):
 
 
 class FeeItemIn(Schema):
+    id = fields.Integer(allow_none=True, metadata={
+        "description": "读取时返回的收费项目编号；可原样带回，提交时忽略（收费标准按提交的各项整体替换，id 重新生成）"})
     label = fields.String(required=True)
     unit = fields.String(required=True, metadata={"description": "元/小时、元/样、元/天、元/次 或 面议"})
     price_yuan = YuanIn(metadata={"description": "价格，元"})

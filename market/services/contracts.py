@@ -1,8 +1,9 @@
 """The technology-contract register (技术合同登记): drafts by the parties or their broker, registration by admins.
 
 draft → submitted → registered, or submitted → returned → submitted again. A registered contract changes
-only through an admin correction that keeps the old values and the reason in the audit log. Only
-registered contracts count in statistics.
+only through an admin correction that keeps the old values and the reason in the audit log; its attachments
+are never deleted, and a file is added to it only as a correction with its reason. Only registered contracts
+count in statistics.
 """
 import hashlib
 import os
@@ -38,6 +39,9 @@ TRANSITIONS = {  # status → statuses it may move to
 }
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 MAX_ATTACHMENTS = 10
+MAX_CORRECTION_REASON = 500
+REGISTERED_ATTACHMENTS_STAY = ("已登记合同的附件不能删除（任何人，包括管理员）：登记材料须与登记时一致；"
+                               "如有错漏，请由管理员通过更正补充附件并填写更正原因")
 # What a correction may change: everything the statistics read, plus the registration itself.
 CORRECTABLE = ("number", "title", "contract_type", "subtype", "seller_org_id", "buyer_org_id", "broker_id",
                "achievement_id", "demand_id", "amount_fen", "recognised_fen", "payment_mode", "signed_on",
@@ -152,7 +156,7 @@ def list_contracts(actor, filters: dict, page=1, per_page=20) -> Page:
     """One page of the contracts the actor may see."""
     query = filtered_contracts(actor, contract_filters(filters)).options(
         selectinload(Contract.seller), selectinload(Contract.buyer), selectinload(Contract.broker),
-        selectinload(Contract.attachments))
+        selectinload(Contract.attachments).selectinload(ContractAttachment.uploaded_by))
     return paginate(query, page, per_page)
 
 
@@ -436,7 +440,7 @@ def correct_contract(actor, contract_id, data: dict, reason) -> Contract:
     if contract.status != "registered":
         raise InvalidTransition("只有已登记的合同需要更正；未登记的合同直接修改")
     c = Cleaner({"reason": reason})
-    c.text("reason", "更正原因", required=True, max_len=500, multiline=True)
+    c.text("reason", "更正原因", required=True, max_len=MAX_CORRECTION_REASON, multiline=True)
     why = c.done()["reason"]
     data = dict(data or {})
     recognised = {}
@@ -500,21 +504,28 @@ def _attachment_path(stored_name: str) -> Path:
     return _attachment_dir() / stored_name
 
 
-@unit_of_work
-def add_attachment(actor, contract_id, filename: str, content: bytes) -> ContractAttachment:
-    """Store a PDF scan of the contract (checked by size and by its first bytes, not by its name)."""
-    contract = get_contract(actor, contract_id)
-    if not (is_admin(actor) or (is_party(actor, contract) and contract.status != "registered")):
-        raise PermissionDenied("只有合同当事方、其技术经纪人（登记前）或管理员可以上传附件")
+def _lock(contract: Contract) -> None:
+    """Re-read the contract under a row lock: a registration committing meanwhile is seen before files change
+    (PostgreSQL; SQLite runs one writer at a time)."""
+    db.session.refresh(contract, with_for_update=True)
+
+
+def _clean_upload(filename: str, content: bytes | None, contract: Contract) -> tuple[str, dict]:
+    """The display name of an upload and what is wrong with it (checked by size and first bytes, not by name)."""
     name = os.path.basename((filename or "").replace("\\", "/")).strip()[:200] or "合同扫描件.pdf"
     if content is None or len(content) == 0:
-        raise ValidationFailed({"file": "请选择要上传的文件"})
+        return name, {"file": "请选择要上传的文件"}
     if len(content) > MAX_ATTACHMENT_BYTES:
-        raise ValidationFailed({"file": f"文件不能超过 {MAX_ATTACHMENT_BYTES // 1024 // 1024} MB"})
+        return name, {"file": f"文件不能超过 {MAX_ATTACHMENT_BYTES // 1024 // 1024} MB"}
     if not content.startswith(b"%PDF-") or not name.lower().endswith(".pdf"):
-        raise ValidationFailed({"file": "只接受 PDF 文件（合同扫描件）"})
+        return name, {"file": "只接受 PDF 文件（合同扫描件）"}
     if len(contract.attachments) >= MAX_ATTACHMENTS:
-        raise ValidationFailed({"file": f"每份合同最多 {MAX_ATTACHMENTS} 个附件"})
+        return name, {"file": f"每份合同最多 {MAX_ATTACHMENTS} 个附件"}
+    return name, {}
+
+
+def _store_attachment(actor, contract: Contract, name: str, content: bytes, reason: str | None) -> ContractAttachment:
+    """Write the file and its row; the file only lands under its final name when nothing else failed."""
     stored = f"{uuid.uuid4().hex}.pdf"
     folder = _attachment_dir()
     folder.mkdir(parents=True, exist_ok=True)
@@ -524,12 +535,47 @@ def add_attachment(actor, contract_id, filename: str, content: bytes) -> Contrac
     on_rollback(tmp.unlink, missing_ok=True)  # no file without its row
     on_rollback(path.unlink, missing_ok=True)
     attachment = ContractAttachment(contract_id=contract.id, filename=name, stored_name=stored, size=len(content),
-                                    sha256=hashlib.sha256(content).hexdigest(), uploaded_by_id=actor.id)
+                                    sha256=hashlib.sha256(content).hexdigest(), uploaded_by_id=actor.id,
+                                    correction_reason=reason)
     db.session.add(attachment)
     db.session.flush()
-    audit.record(actor, "contract.attach", "contract", contract.id, {"file": name, "size": len(content)})
+    if reason is None:
+        audit.record(actor, "contract.attach", "contract", contract.id, {"file": name, "size": len(content)})
+    else:
+        audit.record(actor, "contract.attach_correction", "contract", contract.id,
+                     {"file": name, "size": len(content), "sha256": attachment.sha256, "reason": reason})
     os.replace(tmp, path)
     return attachment
+
+
+@unit_of_work
+def add_attachment(actor, contract_id, filename: str, content: bytes) -> ContractAttachment:
+    """Store a PDF scan of a contract that is not registered yet (a registered one takes files only by correction)."""
+    contract = get_contract(actor, contract_id)
+    if not (is_admin(actor) or (is_party(actor, contract) and contract.status != "registered")):
+        raise PermissionDenied("只有合同当事方、其技术经纪人（登记前）或管理员可以上传附件")
+    _lock(contract)
+    if contract.status == "registered":
+        raise InvalidTransition("已登记的合同不能直接上传附件：请通过更正补充附件，并填写更正原因")
+    name, errors = _clean_upload(filename, content, contract)
+    if errors:
+        raise ValidationFailed(errors)
+    return _store_attachment(actor, contract, name, content, None)
+
+
+@unit_of_work
+def add_attachment_correction(actor, contract_id, filename: str, content: bytes, reason) -> ContractAttachment:
+    """An admin adds a PDF to a registered contract as a correction; the reason stays with the file and in the log."""
+    require_admin(actor)
+    contract = get_contract(actor, contract_id)
+    if contract.status != "registered":
+        raise InvalidTransition("只有已登记的合同需要通过更正补充附件；未登记的合同请直接上传")
+    c = Cleaner({"reason": reason})
+    c.text("reason", "更正原因", required=True, max_len=MAX_CORRECTION_REASON, multiline=True)
+    name, errors = _clean_upload(filename, content, contract)
+    if errors or c.errors:
+        raise ValidationFailed({**c.errors, **errors})
+    return _store_attachment(actor, contract, name, content, c.values["reason"])
 
 
 def get_attachment(actor, contract_id, attachment_id) -> tuple[ContractAttachment, Path]:
@@ -547,9 +593,14 @@ def get_attachment(actor, contract_id, attachment_id) -> tuple[ContractAttachmen
 
 @unit_of_work
 def delete_attachment(actor, contract_id, attachment_id) -> None:
-    """Remove an attachment from a contract that is not registered yet (admins: any time)."""
+    """Remove an attachment from a contract that is not registered yet; nobody, admins included, removes one after."""
     contract = get_contract(actor, contract_id)
-    if not (is_admin(actor) or (is_party(actor, contract) and contract.status in EDITABLE)):
+    if not (is_admin(actor) or is_party(actor, contract)):
+        raise PermissionDenied("只有合同当事方在登记前或管理员可以删除附件")
+    _lock(contract)
+    if contract.status == "registered":
+        raise InvalidTransition(REGISTERED_ATTACHMENTS_STAY)
+    if not (is_admin(actor) or contract.status in EDITABLE):
         raise PermissionDenied("只有合同当事方在登记前或管理员可以删除附件")
     row_id = parse_row_id(attachment_id)
     attachment = db.session.get(ContractAttachment, row_id) if row_id else None

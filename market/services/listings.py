@@ -7,7 +7,7 @@ from market.errors import InvalidTransition, NotFound, PermissionDenied, Validat
 from market.extensions import db
 from market.models import LISTING_MODELS, Equipment, EquipmentFee, Field, Organisation
 from market.models.base import utcnow
-from market.models.vocab import LISTING_STATUSES, REGIONS
+from market.models.vocab import LISTING_KINDS, LISTING_STATUSES, REGIONS
 from market.services import audit
 from market.services.base import Page, paginate, parse_row_id, unit_of_work
 from market.services.listing_rules import CLEANERS
@@ -15,7 +15,7 @@ from market.services.permissions import can_create, can_manage, can_view, is_adm
 from market.services.settings import auto_publish_verified
 from market.services.text import Cleaner
 
-KIND_LABELS = {"achievement": "科技成果", "demand": "技术需求", "equipment": "仪器设备"}
+KIND_LABELS = LISTING_KINDS
 
 # action → (states it may start from, state it leads to)
 TRANSITIONS = {

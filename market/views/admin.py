@@ -4,7 +4,7 @@ from flask_login import current_user, login_required
 
 from market.errors import InvalidTransition, NotFound, ValidationFailed
 from market.forms import ConfirmForm, FieldForm, NoteForm, PolicyForm
-from market.models.vocab import ROLES, VERIFICATION_STATES
+from market.models.vocab import AUDIT_OBJECT_TYPES, ROLES, VERIFICATION_STATES
 from market.services import (
     accounts, audit_log, event_jobs, indexing, listings, mailbox, matching, organisations, policies, settings,
     taxonomy,
@@ -235,7 +235,7 @@ def retry_parked_jobs():
 def list_audit_entries():
     object_type = request.args.get("type", "")
     return render_template("admin/audit.html", page=audit_log.list_audit_entries(current_user, object_type, *page_args()),
-                           object_type=object_type)
+                           object_type=object_type, object_types=AUDIT_OBJECT_TYPES)
 
 
 @bp.get("/matching")

@@ -4,7 +4,9 @@ from flask_login import current_user, login_required
 
 from market.errors import InvalidTransition, PermissionDenied, ValidationFailed
 from market.forms import ConfirmForm
-from market.forms.contracts import AttachmentForm, ContractForm, CorrectionForm, RegisterForm, ReturnForm
+from market.forms.contracts import (
+    AttachmentCorrectionForm, AttachmentForm, ContractForm, CorrectionForm, RegisterForm, ReturnForm,
+)
 from market.models.vocab import CONTRACT_STATUSES, CONTRACT_SUBTYPES, CONTRACT_TYPES, ORG_KINDS, PAYMENT_MODES
 from market.money import fen_to_yuan
 from market.services import contracts
@@ -171,19 +173,24 @@ def _actions(contract) -> dict:
         "register": admin and contract.status == "submitted",
         "return": admin and contract.status == "submitted",
         "correct": admin and contract.status == "registered",
-        "attach": admin or (party and contract.status != "registered"),
-        "detach": admin or (party and editable),
+        "attach": (admin or party) and contract.status != "registered",
+        "attach_correction": admin and contract.status == "registered",
+        "detach": contract.status != "registered" and (admin or (party and editable)),
+        # Those who could remove files before registration are told why they no longer can.
+        "explain_kept": contract.status == "registered" and (admin or party),
     }
 
 
-def _render_detail(contract, status=200, register_form=None, return_form=None, attachment_form=None):
+def _render_detail(contract, status=200, register_form=None, return_form=None, attachment_form=None,
+                   correction_form=None):
     if register_form is None:
         register_form = RegisterForm(formdata=None, data={"recognised_amount": str(fen_to_yuan(contract.amount_fen))})
     return render_template(
         "contracts/show.html", contract=contract, history=history_rows(contracts.contract_history(current_user, contract.id),
                                                                         contract),
         can=_actions(contract), register_form=register_form, return_form=return_form or ReturnForm(formdata=None),
-        attachment_form=attachment_form or AttachmentForm(formdata=None), confirm_form=ConfirmForm(),
+        attachment_form=attachment_form or AttachmentForm(formdata=None),
+        correction_form=correction_form or AttachmentCorrectionForm(formdata=None), confirm_form=ConfirmForm(),
         exact_yuan=exact_yuan, file_size=file_size), status
 
 
@@ -282,6 +289,27 @@ def upload_attachment(contract_id):
     return _back(contract_id)
 
 
+@bp.post("/<int:contract_id>/correct/attachments")
+def upload_attachment_correction(contract_id):
+    form = AttachmentCorrectionForm()
+    if not form.validate_on_submit():
+        return _back(contract_id)
+    upload = form.file.data
+    content = upload.stream.read(contracts.MAX_ATTACHMENT_BYTES + 1) if upload else b""
+    try:
+        attachment = contracts.add_attachment_correction(current_user, contract_id, upload.filename if upload else "",
+                                                         content, form.reason.data)
+    except ValidationFailed as exc:
+        for name, message in exc.fields.items():
+            form[name].errors = [message]
+        return _render_detail(contracts.get_contract(current_user, contract_id), 422, correction_form=form)
+    except InvalidTransition as exc:
+        flash(exc.message, "danger")
+        return _back(contract_id)
+    flash(f"已通过更正补充附件 {attachment.filename}；更正原因已记入合同历史", "success")
+    return _back(contract_id)
+
+
 @bp.get("/<int:contract_id>/attachments/<int:attachment_id>")
 def download_attachment(contract_id, attachment_id):
     attachment, path = contracts.get_attachment(current_user, contract_id, attachment_id)
@@ -291,8 +319,12 @@ def download_attachment(contract_id, attachment_id):
 @bp.post("/<int:contract_id>/attachments/<int:attachment_id>/delete")
 def delete_attachment(contract_id, attachment_id):
     if ConfirmForm().validate_on_submit():
-        contracts.delete_attachment(current_user, contract_id, attachment_id)
-        flash("附件已删除", "success")
+        try:
+            contracts.delete_attachment(current_user, contract_id, attachment_id)
+        except InvalidTransition as exc:
+            flash(exc.message, "danger")
+        else:
+            flash("附件已删除", "success")
     return _back(contract_id)
 
 
@@ -304,12 +336,12 @@ FIELD_LABELS = {
     "demand_id": "关联技术需求", "amount_fen": "合同金额", "recognised_fen": "核定技术交易额", "payment_mode": "支付方式",
     "signed_on": "签订日期", "term_start": "合同起始日期", "term_end": "合同截止日期", "field": "技术领域",
     "seller_region": "卖方所在区域", "seller_kind": "卖方类型", "buyer_province": "买方所在省份", "note": "备注",
-    "registration_number": "登记编号", "status": "状态", "file": "文件", "size": "文件大小",
+    "registration_number": "登记编号", "status": "状态", "file": "文件", "size": "文件大小", "sha256": "文件校验值（SHA-256）",
 }
 ACTION_LABELS = {
     "contract.create": "创建草稿", "contract.update": "修改", "contract.submit": "提交登记", "contract.register": "登记",
     "contract.return": "退回", "contract.correct": "更正", "contract.attach": "上传附件", "contract.detach": "删除附件",
-    "contract.delete": "删除草稿",
+    "contract.delete": "删除草稿", "contract.attach_correction": "更正：补充附件",
 }
 VALUE_LABELS = {"contract_type": CONTRACT_TYPES, "subtype": CONTRACT_SUBTYPES, "payment_mode": PAYMENT_MODES,
                 "seller_kind": ORG_KINDS, "status": CONTRACT_STATUSES}

@@ -7,7 +7,7 @@
   workers.
 
 Revision ID: 7e1f0c2a9b4d
-Revises: 534e3605351e
+Revises: 5467de3eaf33
 Create Date: 2026-12-07 10:30:00
 
 """
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '7e1f0c2a9b4d'
-down_revision = '534e3605351e'
+down_revision = '5467de3eaf33'
 branch_labels = None
 depends_on = None
 

@@ -6,6 +6,7 @@ from market.extensions import db
 from market.models import AuditEntry, Field, Organisation, Setting, User
 from market.services.codes import credit_code_with_check
 from tests.api.conftest import PAYLOADS, all_row_counts, error_of, field_errors
+from tests.api.test_openapi import spec, validate  # noqa: F401 (fixtures: responses are checked against the spec)
 
 ROLES = ("anonymous", "university", "enterprise", "broker", "unverified", "admin")
 
@@ -341,6 +342,36 @@ def test_audit_trail_is_newest_first_and_filters_by_type(client, make_org, admin
     only = client.get("/api/v1/audit?type=organisation", headers=admin_headers).get_json()
     assert [e["action"] for e in only["items"]] == ["organisation.verify"] and only["meta"]["total"] == 1
     assert client.get("/api/v1/audit?type=%00", headers=admin_headers).get_json()["meta"]["total"] == 2
+
+
+def test_audit_trail_names_actions_and_reads_changes_as_text(client, make_user, make_contract, api_token, validate):
+    admin = make_user("admin", display_name="登记员老王")
+    contract = make_contract(status="registered", recognised="1400000")
+    headers = api_token(admin)
+    client.post(f"/api/v1/contracts/{contract.id}/correct", json={"amount": "1600000", "reason": "补充协议增加金额"},
+                headers=headers)
+    response = client.get("/api/v1/audit?type=contract", headers=headers)
+    validate("/audit", "get", response, 200)
+    entries = {e["action"]: e for e in response.get_json()["items"]}
+    registered = entries["contract.register"]
+    assert (registered["action_label"], registered["object_type"], registered["object_type_label"]) == (
+        "登记合同", "contract", "技术合同")
+    assert registered["changes"]["recognised_fen"] == 140_000_000  # the stored record is kept as it was
+    readable = {c["field"]: c for c in registered["readable_changes"]}
+    assert readable["recognised_fen"] == {"field": "recognised_fen", "label": "核定技术交易额", "before": None,
+                                          "after": "140万元"}
+    corrected = entries["contract.correct"]
+    assert corrected["action_label"] == "更正合同" and corrected["actor"]["display_name"] == "登记员老王"
+    assert corrected["changes"] == {"amount_fen": [150_000_000, 160_000_000], "reason": "补充协议增加金额"}
+    assert corrected["readable_changes"] == [
+        {"field": "amount_fen", "label": "合同金额", "before": "150万元", "after": "160万元"},
+        {"field": "reason", "label": "更正原因", "before": None, "after": "补充协议增加金额"}]
+    for entry in response.get_json()["items"]:
+        assert set(entry) == {"id", "created_at", "actor", "action", "action_label", "object_type", "object_type_label",
+                              "object_id", "changes", "readable_changes"}
+        for change in entry["readable_changes"]:
+            for text in (change["before"], change["after"]):
+                assert text is None or (isinstance(text, str) and "\\u" not in text and text[:1] not in "{[")
 
 
 def test_review_queue_lists_pending_listings_oldest_first_with_contacts(client, make_user, make_listing, admin_headers):

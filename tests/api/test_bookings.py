@@ -107,6 +107,31 @@ def test_a_request_is_approved_and_completed_with_the_exact_fee(client, world, t
     validate("/bookings/{id}/complete", "post", again, 409)
 
 
+def test_a_client_books_with_a_fee_item_it_read_from_the_instrument(client, world, tokens, validate, db):
+    from market.models import EquipmentFee
+
+    db.session.add(EquipmentFee(equipment_id=world["instrument"].id, label="能谱分析", unit="元/小时", price_fen=500_00,
+                                position=1))
+    db.session.commit()
+    read = client.get(f"{API}/equipment/{world['instrument'].id}", headers=tokens("requester"))
+    validate("/equipment/{id}", "get", read, 200)
+    items = read.get_json()["fee_items"]
+    assert [(item["label"], item["price_yuan"]) for item in items] == [("形貌观察", "300.00"), ("能谱分析", "500.00")]
+    assert all(isinstance(item["id"], int) for item in items) and len({item["id"] for item in items}) == 2
+    chosen = next(item for item in items if item["label"] == "能谱分析")
+
+    created = client.post(f"{API}/bookings", json=booking_body(world, fee_item_id=chosen["id"]),
+                          headers=tokens("requester"))
+    validate("/bookings", "post", created, 201)
+    assert created.get_json()["fee_item"] == {"id": chosen["id"], "label": "能谱分析", "unit": "元/小时"}
+    url = f"{API}/bookings/{created.get_json()['id']}"
+    client.post(f"{url}/decision", json={"decision": "approve"}, headers=tokens("owner"))
+    done = client.post(f"{url}/complete", json={"actual_minutes": 60}, headers=tokens("owner")).get_json()
+    assert (done["fee"], done["fee_fen"]) == ("500.00", 500_00)  # the chosen item's price, not the first one's
+    anonymous = client.get(f"{API}/equipment/{world['instrument'].id}").get_json()["fee_items"]
+    assert [item["id"] for item in anonymous] == [item["id"] for item in items]  # public, like the schedule itself
+
+
 def test_a_colleague_of_the_owner_pays_the_internal_price(client, world, tokens, booked):
     booking = booked(at(13), at(15), who="owner_colleague", fee_item_id=world["fee_item"].id)
     url = f"{API}/bookings/{booking['id']}"

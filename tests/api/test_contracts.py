@@ -1,5 +1,7 @@
 """The contract register over JSON: the registration workflow, who may do what, validation, exact money,
 corrections with their history, and PDF attachments."""
+import hashlib
+from io import BytesIO
 from pathlib import Path
 
 import pytest
@@ -356,8 +358,6 @@ def test_a_draft_is_deleted_and_gone(client, tokens, contract_in):
 # ---- attachments --------------------------------------------------------------------------------------
 
 def upload(client, url, headers, content=PDF, filename="合同扫描件.pdf"):
-    from io import BytesIO
-
     return client.post(f"{url}/attachments", data={"file": (BytesIO(content), filename)}, headers=headers,
                        content_type="multipart/form-data")
 
@@ -369,14 +369,18 @@ def download(client, url, headers):
     return response
 
 
-def test_a_pdf_is_uploaded_downloaded_and_deleted(app, client, tokens, contract_in):
+def test_a_pdf_is_uploaded_downloaded_and_deleted(app, client, world, tokens, contract_in):
     contract = contract_in()
     url, seller = f"{API}/{contract.id}", tokens("seller")
     created = upload(client, url, seller)
     assert created.status_code == 201, created.get_json()
     attachment = created.get_json()
     assert attachment == {"id": attachment["id"], "filename": "合同扫描件.pdf", "size": len(PDF),
-                          "url": f"{url}/attachments/{attachment['id']}"}
+                          "url": f"{url}/attachments/{attachment['id']}", "sha256": hashlib.sha256(PDF).hexdigest(),
+                          "uploaded_at": attachment["uploaded_at"],
+                          "uploaded_by": {"id": world["seller"].id, "name": world["seller"].display_name},
+                          "correction": None}
+    assert attachment["uploaded_at"].endswith("+00:00")
     assert client.get(url, headers=seller).get_json()["attachments"] == [attachment]
 
     stored = db.session.get(ContractAttachment, attachment["id"]).stored_name
@@ -414,18 +418,59 @@ def test_only_pdfs_within_the_size_limit_are_accepted(client, tokens, contract_i
     assert db.session.scalar(select(func.count()).select_from(ContractAttachment)) == 1
 
 
-def test_after_registration_only_an_admin_changes_attachments(client, tokens, contract_in):
-    contract = contract_in(status="registered")
+def correct_upload(client, url, headers, reason, content=PDF, filename="补充协议.pdf"):
+    data = {"file": (BytesIO(content), filename)}
+    if reason is not None:
+        data["reason"] = reason
+    return client.post(f"{url}/correct/attachments", data=data, headers=headers, content_type="multipart/form-data")
+
+
+def test_after_registration_attachments_stay_and_are_added_only_by_a_correction(client, world, tokens, contract_in):
+    contract = contract_in(status="submitted")
     url = f"{API}/{contract.id}"
+    original = upload(client, url, tokens("seller")).get_json()
+    registered = client.post(f"{url}/register", json={"recognised_amount": "1500000"}, headers=tokens("admin"))
+    assert registered.status_code == 200
+
+    for role in ("admin", "seller", "buyer", "broker"):  # nobody deletes, admins included
+        refused = error_of(client.delete(original["url"], headers=tokens(role)), 409)
+        assert refused["code"] == "invalid_transition" and "已登记合同的附件不能删除" in refused["message"]
+    error_of(client.delete(original["url"], headers=tokens("viewer")), 403)
+    for role in ("seller", "buyer", "viewer", "admin"):
+        assert download(client, original["url"], tokens(role)).data == PDF  # still there for everyone who may read
+
     error_of(upload(client, url, tokens("seller")), 403)
     error_of(upload(client, url, tokens("viewer")), 403)
-    added = upload(client, url, tokens("admin"))
-    assert added.status_code == 201
-    attachment_url = added.get_json()["url"]
-    assert download(client, attachment_url, tokens("viewer")).data == PDF  # viewers read registered contracts
-    error_of(client.delete(attachment_url, headers=tokens("seller")), 403)
-    assert client.delete(attachment_url, headers=tokens("admin")).status_code == 204
+    assert "更正" in error_of(upload(client, url, tokens("admin")), 409)["message"]
+    error_of(correct_upload(client, url, tokens("seller"), "补充"), 403)
+    assert field_errors(correct_upload(client, url, tokens("admin"), None)) == {"reason": "请填写更正原因"}
+    assert field_errors(correct_upload(client, url, tokens("admin"), "   ")) == {"reason": "请填写更正原因"}
+    assert "500" in field_errors(correct_upload(client, url, tokens("admin"), "长" * 501))["reason"]
+    assert set(field_errors(correct_upload(client, url, tokens("admin"), "", content=b"no pdf"))) == {"file", "reason"}
+    assert len(client.get(url, headers=tokens("seller")).get_json()["attachments"]) == 1
+
+    added = correct_upload(client, url, tokens("admin"), "登记时漏传补充协议")
+    assert added.status_code == 201, added.get_json()
+    correction = added.get_json()["correction"]
+    assert correction["reason"] == "登记时漏传补充协议"
+    assert correction["by"] == {"id": world["admin"].id, "name": world["admin"].display_name}
+    assert correction["at"] == added.get_json()["uploaded_at"]
+    shown = client.get(url, headers=tokens("buyer")).get_json()["attachments"]
+    assert [a["correction"] for a in shown] == [None, correction]
+    assert download(client, added.get_json()["url"], tokens("viewer")).data == PDF
+    history = client.get(f"{url}/history", headers=tokens("seller")).get_json()["items"]
+    assert (history[0]["action"], history[0]["action_label"]) == ("contract.attach_correction", "更正：补充附件")
+    assert history[0]["changes"]["reason"] == "登记时漏传补充协议" and history[0]["changes"]["file"] == "补充协议.pdf"
+    error_of(client.delete(added.get_json()["url"], headers=tokens("admin")), 409)
     error_of(client.get(f"{url}/attachments/999999", headers=tokens("admin")), 404)
+
+
+def test_a_correction_upload_needs_a_registered_contract(client, tokens, contract_in):
+    url = f"{API}/{contract_in().id}"
+    assert "未登记" in error_of(correct_upload(client, url, tokens("admin"), "补充"), 409)["message"]
+    error_of(correct_upload(client, f"{API}/999999", tokens("admin"), "补充"), 404)
+    error_of(correct_upload(client, url, {}, "补充"), 401)
+    assert db.session.scalar(select(func.count()).select_from(ContractAttachment)) == 0
 
 
 # ---- the OpenAPI document describes these responses ---------------------------------------------------
@@ -459,6 +504,12 @@ def test_contract_responses_match_the_spec(client, world, tokens, contract_in, v
     validate("/contracts/{id}/correct", "post", client.post(f"{url}/correct", json={"reason": "笔误", "title": "新名称"},
                                                             headers=admin), 200)
     validate("/contracts/{id}/history", "get", client.get(f"{url}/history", headers=seller), 200)
-    validate(attachment, "delete", client.delete(added.get_json()["url"], headers=admin), 204)
+    validate(attachment, "delete", client.delete(added.get_json()["url"], headers=admin), 409)
+    corrected = correct_upload(client, url, admin, "补充协议")
+    validate("/contracts/{id}/correct/attachments", "post", corrected, 201)
+    validate("/contracts/{id}/correct/attachments", "post", correct_upload(client, url, admin, ""), 422)
+    validate("/contracts/{id}/correct/attachments", "post", correct_upload(client, url, seller, "补充"), 403)
+    validate("/contracts/{id}/attachments", "post", upload(client, url, admin), 409)
+    validate(item, "get", client.get(url, headers=seller), 200)  # with a correction among the attachments
     draft = client.post(API, json=body, headers=seller).get_json()
     validate(item, "delete", client.delete(f"{API}/{draft['id']}", headers=seller), 204)

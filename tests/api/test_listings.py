@@ -74,9 +74,19 @@ def test_equipment_fee_items_round_trip(client, owner, api_token):
         {"label": "形貌观察", "unit": "元/小时", "price_yuan": "300", "internal_price_yuan": "150.5"},
         {"label": "能谱分析", "unit": "面议", "note": "按样品复杂程度"}]}
     got = client.post("/api/v1/equipment", json=sent, headers=headers).get_json()
+    ids = [item["id"] for item in got["fee_items"]]
     assert got["fee_items"] == [
-        {"label": "形貌观察", "unit": "元/小时", "price_yuan": "300.00", "internal_price_yuan": "150.50", "note": None},
-        {"label": "能谱分析", "unit": "面议", "price_yuan": None, "internal_price_yuan": None, "note": "按样品复杂程度"}]
+        {"id": ids[0], "label": "形貌观察", "unit": "元/小时", "price_yuan": "300.00", "internal_price_yuan": "150.50",
+         "note": None},
+        {"id": ids[1], "label": "能谱分析", "unit": "面议", "price_yuan": None, "internal_price_yuan": None,
+         "note": "按样品复杂程度"}]
+    assert all(isinstance(n, int) for n in ids) and ids[0] != ids[1]
+    # What a client read it may send back as it is: the ids are accepted (and ignored), not refused as unknown.
+    url = f"/api/v1/equipment/{got['id']}"
+    back = client.patch(url, json={"fee_items": got["fee_items"]}, headers=headers)
+    assert back.status_code == 200, back.get_json()
+    assert [{k: v for k, v in item.items() if k != "id"} for item in back.get_json()["fee_items"]] == \
+        [{k: v for k, v in item.items() if k != "id"} for item in got["fee_items"]]
 
 
 @pytest.mark.parametrize("kind", KINDS)

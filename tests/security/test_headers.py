@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from market import create_app
+from market.extensions import db as _db
 from tests.conftest import PASSWORD
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
@@ -48,6 +49,8 @@ def production(app):
                        "SEARCH_BACKEND": "memory", "INSTANCE_PATH": app.instance_path, "WTF_CSRF_ENABLED": False})
     with prod.app_context():
         yield prod
+        _db.session.remove()
+        _db.engine.dispose()
 
 
 def test_production_sends_hsts_and_secure_httponly_lax_cookies(production, make_user):
@@ -107,4 +110,6 @@ def test_the_proxy_setting_reads_the_client_address_from_the_proxy(app, make_use
                             headers={"X-Forwarded-For": "203.0.113.8"})
         blocked = client.post("/login", data={"email": user.email, "password": PASSWORD},
                               headers={"X-Forwarded-For": "203.0.113.7"})
+        _db.session.remove()
+        _db.engine.dispose()  # the second app's connections close with the test, not at garbage collection
     assert other.status_code == 302 and blocked.status_code == 429

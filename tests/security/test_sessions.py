@@ -22,7 +22,7 @@ def _sent_to_login(client):
 
 
 def test_a_cookie_copied_before_logout_no_longer_opens_anything(app, client, make_user, login):
-    user = login(make_user())
+    login(make_user())
     stolen = _copy_session(client, app.test_client())
     assert stolen.get("/my/").status_code == 200
     client.post("/logout")

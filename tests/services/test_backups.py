@@ -69,7 +69,7 @@ def market(stamped, db, make_user, make_listing, make_contract):
     make_contract(status="registered", amount="2300.57", number="HT-2026-002")
     make_contract(amount="88.88", number="HT-2026-003")
     admin = make_user("admin")
-    attachment = contracts.add_attachment(admin, first.id, "合同扫描件.pdf", PDF)
+    attachment = contracts.add_attachment_correction(admin, first.id, "合同扫描件.pdf", PDF, "补充登记时遗漏的扫描件")
     deals = attachment_dir("deals")
     deals.mkdir(parents=True)
     (deals / "minutes.docx").write_bytes(b"PK\x03\x04 meeting minutes")

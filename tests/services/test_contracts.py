@@ -649,7 +649,7 @@ def test_parties_may_not_change_attachments_of_a_registered_contract(app, partie
     contracts.register_contract(admin, contract.id, {"recognised_amount": "1500000"})
     with pytest.raises(PermissionDenied):
         contracts.add_attachment(seller, contract.id, "b.pdf", PDF)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(InvalidTransition, match="已登记合同的附件不能删除"):
         contracts.delete_attachment(buyer, contract.id, attachment.id)
     with pytest.raises(NotFound):
         contracts.add_attachment(make_user("enterprise"), contract.id, "c.pdf", PDF)
@@ -657,6 +657,112 @@ def test_parties_may_not_change_attachments_of_a_registered_contract(app, partie
     assert contracts.get_attachment(viewer, contract.id, attachment.id)[1].read_bytes() == PDF
     with pytest.raises(PermissionDenied):
         contracts.add_attachment(viewer, contract.id, "d.pdf", PDF)
-    extra = contracts.add_attachment(admin, contract.id, "补充.pdf", PDF)
-    contracts.delete_attachment(admin, contract.id, extra.id)
+    with pytest.raises(PermissionDenied):
+        contracts.delete_attachment(viewer, contract.id, attachment.id)
+    with pytest.raises(PermissionDenied):
+        contracts.add_attachment_correction(seller, contract.id, "e.pdf", PDF, "补充")
     assert attachment_count(db) == 1 and len(attachment_files(app)) == 1
+
+
+def test_nobody_deletes_an_attachment_of_a_registered_contract_not_even_an_admin(app, parties, make_contract, db):
+    seller, buyer, admin = parties
+    contract = make_contract(seller=seller.organisation, buyer=buyer.organisation, status="submitted")
+    attachment = contracts.add_attachment(seller, contract.id, "正本.pdf", PDF)
+    contracts.register_contract(admin, contract.id, {"recognised_amount": "1500000"})
+    for actor in (admin, seller, buyer):
+        with pytest.raises(InvalidTransition) as exc:
+            contracts.delete_attachment(actor, contract.id, attachment.id)
+        assert "已登记合同的附件不能删除" in exc.value.message and "更正" in exc.value.message
+    db.session.expire_all()
+    row, path = contracts.get_attachment(buyer, contract.id, attachment.id)
+    assert row.filename == "正本.pdf" and path.read_bytes() == PDF  # still downloadable
+    assert attachment_count(db) == 1 and len(attachment_files(app)) == 1
+    assert audit_rows(db, contract.id, "contract.detach") == []
+
+
+def test_after_registration_an_admin_adds_a_file_only_as_a_correction_with_its_reason(app, parties, make_user,
+                                                                                       make_contract, db):
+    seller, buyer, admin = parties
+    contract = make_contract(seller=seller.organisation, buyer=buyer.organisation, status="registered")
+    with pytest.raises(InvalidTransition, match="更正"):
+        contracts.add_attachment(admin, contract.id, "补充协议.pdf", PDF)
+    for reason, message in ((None, "请填写更正原因"), ("", "请填写更正原因"), ("  \n ", "请填写更正原因"),
+                            ("因" * 501, "更正原因不能超过500个字（现有501个字）")):
+        with pytest.raises(ValidationFailed) as exc:
+            contracts.add_attachment_correction(admin, contract.id, "补充协议.pdf", PDF, reason)
+        assert exc.value.fields == {"reason": message}
+    with pytest.raises(ValidationFailed) as exc:  # both fields are judged at once
+        contracts.add_attachment_correction(admin, contract.id, "补充协议.exe", b"MZ", "")
+    assert set(exc.value.fields) == {"file", "reason"}
+    assert attachment_count(db) == 0 and attachment_files(app) == []
+
+    added = contracts.add_attachment_correction(admin, contract.id, "补充协议.pdf", PDF, "  登记时漏传补充协议第2页  ")
+    db.session.expire_all()
+    row = db.session.get(ContractAttachment, added.id)
+    assert (row.correction_reason, row.uploaded_by_id, row.filename) == ("登记时漏传补充协议第2页", admin.id, "补充协议.pdf")
+    assert row.created_at is not None
+    assert contracts.get_attachment(buyer, contract.id, row.id)[1].read_bytes() == PDF
+    [entry] = audit_rows(db, contract.id, "contract.attach_correction")
+    assert entry.actor_id == admin.id and entry.changes == {
+        "file": "补充协议.pdf", "size": len(PDF), "sha256": hashlib.sha256(PDF).hexdigest(), "reason": "登记时漏传补充协议第2页"}
+    assert contracts.contract_history(seller, contract.id)[0].action == "contract.attach_correction"
+    with pytest.raises(InvalidTransition):  # a correction is as permanent as the rest
+        contracts.delete_attachment(admin, contract.id, row.id)
+    assert stored(db, contract.id)["status"] == "registered"
+
+
+def test_a_correction_is_for_registered_contracts_and_admins_only(app, parties, make_user, make_contract, db):
+    seller, buyer, admin = parties
+    draft = make_contract(seller=seller.organisation, buyer=buyer.organisation)
+    with pytest.raises(InvalidTransition, match="未登记的合同请直接上传"):
+        contracts.add_attachment_correction(admin, draft.id, "a.pdf", PDF, "补充")
+    registered = make_contract(seller=seller.organisation, buyer=buyer.organisation, status="registered")
+    for actor in (seller, buyer, make_user("viewer"), make_user("broker")):
+        with pytest.raises(PermissionDenied):
+            contracts.add_attachment_correction(actor, registered.id, "a.pdf", PDF, "补充")
+    with pytest.raises(NotFound):
+        contracts.add_attachment_correction(admin, 999999, "a.pdf", PDF, "补充")
+    assert attachment_count(db) == 0 and attachment_files(app) == []
+
+
+def test_a_delete_racing_a_registration_waits_for_it_and_keeps_the_file(app, backend, database_urls, parties,
+                                                                        make_contract, db):
+    """While a registration is being committed, a delete sees it (row lock) instead of the status before it."""
+    import threading
+
+    from sqlalchemy import create_engine, text
+
+    if backend != "postgresql":
+        pytest.skip("SQLite runs one writer at a time; the row lock matters where writers run side by side")
+    seller, buyer, admin = parties
+    contract = make_contract(seller=seller.organisation, buyer=buyer.organisation, status="submitted")
+    attachment = contracts.add_attachment(seller, contract.id, "a.pdf", PDF)
+    engine = create_engine(database_urls[backend])
+    outcome = {}
+
+    def delete():
+        with app.app_context():  # a context of its own: its own session and connection
+            from market.models import User
+
+            try:
+                contracts.delete_attachment(db.session.get(User, admin.id), contract.id, attachment.id)
+                outcome["result"] = "deleted"
+            except InvalidTransition as exc:
+                outcome["result"] = exc.message
+            finally:
+                db.session.remove()
+
+    try:
+        with engine.connect() as registering:
+            registering.execute(text("UPDATE contracts SET status = 'registered' WHERE id = :id"), {"id": contract.id})
+            worker = threading.Thread(target=delete)
+            worker.start()
+            worker.join(timeout=1.5)
+            assert worker.is_alive()  # waiting for the registration's row lock
+            registering.commit()
+        worker.join(timeout=30)
+    finally:
+        engine.dispose()
+    assert "已登记合同的附件不能删除" in outcome["result"]
+    db.session.expire_all()
+    assert contracts.get_attachment(seller, contract.id, attachment.id)[1].read_bytes() == PDF

@@ -419,6 +419,66 @@ def test_attachment_can_be_deleted_before_registration(client, login, make_contr
     assert db.session.scalar(db.select(db.func.count()).select_from(ContractAttachment)) == 0
 
 
+def _correct(client, contract_id, content, reason, name="补充协议.pdf"):
+    import io
+
+    return client.post(f"/contracts/{contract_id}/correct/attachments",
+                       data={"file": (io.BytesIO(content), name), "reason": reason}, content_type="multipart/form-data")
+
+
+def test_attachments_of_a_registered_contract_have_no_delete_button_and_stay(client, make_user, login, make_contract,
+                                                                             db):
+    contract = make_contract(status="submitted")
+    login(next(u for u in contract.seller.members))
+    _upload(client, contract.id, PDF)
+    attachment = db.session.scalar(db.select(ContractAttachment))
+    delete_url = f"/contracts/{contract.id}/attachments/{attachment.id}/delete"
+    client.post("/logout")
+    login(make_user("admin"))
+    client.post(f"/contracts/{contract.id}/register", data={"recognised_amount": "1500000"})
+    page = client.get(f"/contracts/{contract.id}").get_data(as_text=True)
+    assert delete_url not in page
+    assert "已登记合同的附件不能删除（管理员也不能）" in _plain(client.get(f"/contracts/{contract.id}"))
+    assert 'action="/contracts/%d/attachments"' % contract.id not in page  # no plain upload either
+    response = client.post(delete_url, follow_redirects=True)  # sent anyway
+    assert response.status_code == 200 and "已登记合同的附件不能删除" in _text(response)
+    with client.get(f"/contracts/{contract.id}/attachments/{attachment.id}") as download:
+        assert download.status_code == 200 and download.data == PDF
+    assert db.session.scalar(db.select(db.func.count()).select_from(ContractAttachment)) == 1
+
+
+def test_admin_adds_a_file_to_a_registered_contract_by_a_correction_with_its_reason(client, make_user, login,
+                                                                                   make_contract, db):
+    contract = make_contract(status="registered")
+    login(make_user("admin", display_name="登记员小李"))
+    page = _text(client.get(f"/contracts/{contract.id}"))
+    assert "更正：补充附件" in page and "更正原因" in page
+    response = _correct(client, contract.id, PDF, "")
+    assert response.status_code == 422 and "请填写更正原因" in _text(response)
+    assert db.session.scalar(db.select(db.func.count()).select_from(ContractAttachment)) == 0
+    response = _correct(client, contract.id, PDF, "<b>登记时漏传</b>补充协议")
+    assert response.status_code == 422 and "不能包含HTML标签" in _text(response)
+    response = _correct(client, contract.id, PDF, "登记时漏传补充协议第2页", name="补充协议<1>.pdf")
+    assert response.status_code == 302
+    page = _plain(client.get(response.headers["Location"]))
+    assert "已通过更正补充附件 补充协议<1>.pdf" in page
+    assert "更正补充" in page and "更正原因：登记时漏传补充协议第2页" in page and "登记员小李 于" in page
+    raw = client.get(f"/contracts/{contract.id}").get_data(as_text=True)
+    assert "补充协议<1>.pdf" not in raw and "补充协议&lt;1&gt;.pdf" in raw  # escaped
+    history = page.split("合同历史")[1]
+    assert "更正：补充附件" in history and "更正原因：登记时漏传补充协议第2页" in history
+
+    client.post("/logout")
+    login(next(u for u in contract.buyer.members))  # the parties see the correction and its reason
+    page = _plain(client.get(f"/contracts/{contract.id}"))
+    assert "更正原因：登记时漏传补充协议第2页" in page and "更正：补充附件" in page
+    assert "更正并补充附件" not in page
+    assert _correct(client, contract.id, PDF, "我也补充").status_code == 403
+    attachment = db.session.scalar(db.select(ContractAttachment))
+    assert attachment.correction_reason == "登记时漏传补充协议第2页"
+    assert db.session.scalar(db.select(db.func.count()).select_from(ContractAttachment)) == 1
+
+
 # ---- the list --------------------------------------------------------------------------------------------
 
 def test_empty_list_explains_and_offers_to_register(client, login, parties):

@@ -6,8 +6,9 @@ type and of whether it may be null. What it does not allow is refused with 422 a
 - a query parameter of the wrong type or out of its documented range (page=abc, per_page=null, per_page=0,
   mine=maybe) or given twice;
 - a JSON body value of a type the document does not give it but that a lenient reader would take and convert
-  (the services also read HTML forms, where everything is text): a number where text is documented, a number or
-  "true" in quotes where a number or a boolean is, text where a list is; and null where the field is not nullable.
+  (the services also read HTML forms, where everything is text): a number, boolean, list or object where text is
+  documented (money, format decimal, may be a JSON number), a number or "true" in quotes where a number or a
+  boolean is, text where a list is; and null where the field is not nullable.
 
 Everything else is left to the endpoint and its service, which refuse other wrong types and check content and
 business rules with messages that name the field ("样品数量必须是整数" for "十个", "请选择仪器" for a required id
@@ -21,10 +22,12 @@ from flask import g, request
 from market.api.blueprint import api_bp
 from market.api.openapi import build_spec
 from market.errors import ValidationFailed
+from market.services.text import FALSE_WORDS, TRUE_WORDS
 
 INTEGER = re.compile(r"-?\d{1,18}")  # what a 64-bit column holds; longer numbers are refused, not overflowed
 NUMBER = re.compile(r"\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*")
 BOOLEANS = ("true", "false", "1", "0")
+LENIENT_BOOLEANS = TRUE_WORDS + FALSE_WORDS  # what the services' form reader takes for a boolean
 TYPE_NAMES = {"string": "文字", "integer": "整数", "number": "数字", "boolean": "true 或 false", "array": "列表",
               "object": "JSON 对象"}
 
@@ -135,12 +138,14 @@ def value_problem(value, schema: dict, required: bool = False) -> str | None:
     wrong = f"必须是{TYPE_NAMES.get(kind, kind)}"
     is_number = isinstance(value, (int, float)) and not isinstance(value, bool)
     if kind == "string":  # money (format decimal) is read exactly from a JSON number too: "1500000.00" or 1500000
+        if isinstance(value, (bool, list, dict)):
+            return wrong
         return f"{wrong}（加引号）" if is_number and schema.get("format") != "decimal" else None
     if kind in ("integer", "number") and isinstance(value, str):
         looks_numeric = INTEGER.fullmatch(value.strip()) if kind == "integer" else NUMBER.fullmatch(value)
         return f"{wrong}（JSON 数字，不加引号）" if looks_numeric else None
-    if kind == "boolean" and isinstance(value, str):
-        return f"{wrong}（不加引号）"
+    if kind == "boolean" and isinstance(value, str) and value.strip().lower() in LENIENT_BOOLEANS:
+        return f"{wrong}（不加引号）"  # other text ("好的") is the endpoint's to explain
     if kind == "array":
         if isinstance(value, str):
             return f"{wrong}，例如 [\"甲\", \"乙\"]"

@@ -545,6 +545,7 @@ def build_spec() -> dict:
     # Amounts travel as decimal strings ("1500000.00"), never as binary floats.
     marshmallow_plugin.map_to_openapi_type(schemas.Yuan, "string", "decimal")
     marshmallow_plugin.map_to_openapi_type(schemas.YuanIn, "string", "decimal")
+    marshmallow_plugin.map_to_openapi_type(schemas.DecimalIn, "string", "decimal")
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     for name in OUTPUT_SCHEMAS + INPUT_SCHEMAS:
         spec.components.schema(name, schema=getattr(schemas, name))

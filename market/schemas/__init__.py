@@ -4,7 +4,7 @@
 own module.
 """
 from market.schemas.core import (  # noqa: F401
-    AchievementIn, AchievementOut, Contact, DemandIn, DemandOut, EquipmentIn, EquipmentOut, ErrorBody, ErrorOut,
+    AchievementIn, AchievementOut, Contact, DecimalIn, DemandIn, DemandOut, EquipmentIn, EquipmentOut, ErrorBody, ErrorOut,
     FeeItemIn, FeeItemOut, FieldName, FieldOut, INPUT_SCHEMAS, ListingItself, ListingOut, MeOut, OUTPUT_SCHEMAS,
     OrganisationBrief, OrganisationOut, PageMeta, PolicyIn, PolicyOut, TokenIn, TokenOut, Withheld, Yuan, YuanIn,
 )

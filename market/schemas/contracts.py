@@ -6,7 +6,7 @@ from marshmallow import Schema, fields
 
 from market.models.vocab import CONTRACT_STATUSES, CONTRACT_SUBTYPES, CONTRACT_TYPES, KPI_PERIOD_KINDS, PAYMENT_MODES
 from market.money import fen_to_yuan
-from market.schemas.core import Yuan, YuanIn
+from market.schemas.core import DecimalIn, Yuan, YuanIn
 from market.services.contract_stats import GROUPS
 from market.services.kpis import METRICS
 
@@ -271,9 +271,9 @@ class KpiProgressOut(Schema):
 class KpiIn(Schema):
     name = fields.String(required=True, metadata={"description": "指标名称，最多100字"})
     unit = fields.String(required=True, metadata={"description": "单位，如 亿元、项、人"})
-    baseline_value = fields.String(allow_none=True, metadata={"description": "基期值（数字文字，最多四位小数）"})
+    baseline_value = DecimalIn("基期值", allow_none=True)
     baseline_year = fields.Integer(allow_none=True)
-    target_value = fields.String(required=True, metadata={"description": "目标值（数字文字，最多四位小数）"})
+    target_value = DecimalIn("目标值", required=True)
     target_year = fields.Integer(required=True)
     start_year = fields.Integer(required=True, metadata={"description": "考核起始年份，不晚于目标年份"})
     period_kind = fields.String(required=True, metadata={"description": _choices(KPI_PERIOD_KINDS)})
@@ -283,6 +283,6 @@ class KpiIn(Schema):
 
 
 class KpiEntryIn(Schema):
-    value = fields.String(required=True, metadata={"description": "填报值（数字文字，最多四位小数）", "example": "12.5"})
+    value = DecimalIn("填报值", required=True, metadata={"example": "12.5"})
     as_of = fields.Date(required=True, metadata={"description": "数据日期，不晚于今天"})
     note = fields.String(allow_none=True, metadata={"description": "说明，最多300字"})

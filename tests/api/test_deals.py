@@ -292,7 +292,8 @@ def test_each_user_lists_their_own_deals_filtered_and_paged(client, world, token
     assert [d["stale"] for d in everything["items"]].count(True) == 1
     second = listed("per_page=3&page=2")
     assert second["meta"] == {"page": 2, "per_page": 3, "total": 4} and len(second["items"]) == 1
-    assert listed("stage=nonsense&stale=maybe")["meta"]["total"] == 4
+    assert listed("stage=nonsense")["meta"]["total"] == 4
+    assert set(field_errors(client.get(f"{API}?stale=maybe", headers=tokens("buyer")))) == {"stale"}
 
 
 # ---- the stage machine ----------------------------------------------------------------------------------

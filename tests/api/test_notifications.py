@@ -73,12 +73,16 @@ def test_someone_elses_notification_is_a_404(client, make_user, api_token, valid
     assert client.get(f"{PREFIX}/notifications", headers=api_token(other)).get_json()["meta"]["unread"] == 1
 
 
-@pytest.mark.parametrize("query", ["page=abc&per_page=xyz", "page=-1&per_page=100000", "page=99999999999999999999",
-                                   "unread=maybe"])
-def test_odd_paging_is_clamped(client, make_user, api_token, query):
-    headers = api_token(make_user())
-    response = client.get(f"{PREFIX}/notifications?{query}", headers=headers)
-    assert response.status_code == 200 and response.get_json()["meta"]["per_page"] <= 100
+@pytest.mark.parametrize("query, field", [("page=abc&per_page=2", "page"), ("page=-1", "page"), ("page=99999999999999999999", "page"),
+                                          ("per_page=null", "per_page"), ("unread=maybe", "unread")])
+def test_odd_paging_is_refused_with_the_parameter_named(client, make_user, api_token, query, field):
+    response = client.get(f"{PREFIX}/notifications?{query}", headers=api_token(make_user()))
+    assert set(field_errors(response)) == {field}
+
+
+def test_more_than_a_hundred_per_page_are_read_as_a_hundred_as_documented(client, make_user, api_token):
+    response = client.get(f"{PREFIX}/notifications?per_page=100000", headers=api_token(make_user()))
+    assert response.status_code == 200 and response.get_json()["meta"]["per_page"] == 100
 
 
 @pytest.mark.parametrize("url", ["/notifications/99999999999999/read", "/notifications/0/read", "/notifications/abc/read"])

@@ -332,7 +332,7 @@ def test_json_fields_of_another_type_or_null_where_not_nullable_are_refused(clie
 
 
 @pytest.mark.parametrize("override, field", [
-    ({"price_yuan": 1500000}, "price_yuan"), ({"trl": "5"}, "trl"), ({"keywords": None}, "keywords"),
+    ({"price_yuan": [1500000]}, "price_yuan"), ({"trl": "5"}, "trl"), ({"keywords": None}, "keywords"),
     ({"keywords": "正极材料"}, "keywords"), ({"keywords": ["正极材料", 7]}, "keywords"), ({"draft": "false"}, "draft"),
 ])
 def test_listing_fields_of_another_json_type_are_refused(client, make_user, api_token, override, field):
@@ -348,3 +348,10 @@ def test_nullable_fields_take_null_and_required_ones_keep_their_own_message(clie
     assert created.status_code == 201, created.get_json()
     missing = client.post(f"{PREFIX}/achievements", json={**PAYLOADS["achievement"], "title": None}, headers=headers)
     assert field_errors(missing)["title"] == "请填写成果名称"
+
+
+def test_money_sent_as_a_json_number_is_read_to_the_fen(client, make_user, api_token):
+    created = client.post(f"{PREFIX}/achievements", json={**PAYLOADS["achievement"], "price_yuan": 1500000.25},
+                          headers=api_token(make_user("university")))
+    assert created.status_code == 201, created.get_json()
+    assert created.get_json()["price_yuan"] == "1500000.25"

@@ -45,3 +45,19 @@ def test_downgrade_to_base_removes_every_table(empty_app):
     upgrade()
     downgrade(revision="base")
     assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
+
+
+def test_jobs_queued_before_the_services_split_still_name_a_handler(empty_app):
+    """A job queued by the old single-module services is run by the handler's new home after the upgrade."""
+    from market import events
+
+    upgrade(revision="7e1f0c2a9b4d")
+    db.session.execute(text("INSERT INTO event_jobs (event, handler, payload, status, attempts, run_after, created_at) "
+                            "VALUES ('deal.opened', 'market.services.deals:notify_deal_people', '{}', 'pending', 0, "
+                            "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"))
+    db.session.commit()
+    upgrade()
+    [name] = db.session.execute(text("SELECT handler FROM event_jobs")).scalars()
+    assert name == "market.services.deals.activity:notify_deal_people" and events.handler(name) is not None
+    downgrade(revision="7e1f0c2a9b4d")
+    assert db.session.execute(text("SELECT handler FROM event_jobs")).scalar() == "market.services.deals:notify_deal_people"

@@ -3,15 +3,18 @@ from market.models.achievement import Achievement
 from market.models.audit import AuditEntry
 from market.models.booking import Booking, BookingSlot, EquipmentBlock
 from market.models.broker import BrokerProfile, broker_specialties
-from market.models.contract import Contract, ContractAttachment, Kpi, KpiEntry
+from market.models.contract import Contract, ContractAttachment
 from market.models.deal import Deal, DealEvent, DealMessage, DealNda
 from market.models.demand import Demand
 from market.models.equipment import Equipment, EquipmentFee
 from market.models.event_job import EventJob
 from market.models.idempotency import IdempotencyKey
-from market.models.matching import ListingVector, MatchDecision, Notification, SavedSearch
+from market.models.kpi import Kpi, KpiEntry
+from market.models.matching import ListingVector, MatchDecision
+from market.models.notification import Notification
 from market.models.organisation import Organisation
 from market.models.policy import Policy
+from market.models.saved_search import SavedSearch
 from market.models.search_outbox import SearchIndexCursor, SearchOutboxEntry
 from market.models.setting import Setting
 from market.models.taxonomy import Field

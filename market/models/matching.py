@@ -1,4 +1,4 @@
-"""What matching keeps: listing vectors, brokers' decisions on suggestions, notifications, saved searches."""
+"""What matching keeps: listing vectors and brokers' decisions on suggestions."""
 from datetime import datetime
 
 from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, UniqueConstraint
@@ -43,37 +43,3 @@ class MatchDecision(TimestampMixin, Base):
     decided_by = relationship("User")
     demand = relationship("Demand")
     achievement = relationship("Achievement")
-
-
-class Notification(Base):
-    """Something a user should see: a strong new match, a saved search's new results."""
-
-    __tablename__ = "notifications"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    category: Mapped[str] = mapped_column(String(20))  # match | saved_search
-    title: Mapped[str] = mapped_column(String(200))
-    body: Mapped[str | None] = mapped_column(String(1000))
-    link: Mapped[str | None] = mapped_column(String(300))
-    data: Mapped[dict] = mapped_column(JSON, default=dict)
-    dedupe_key: Mapped[str | None] = mapped_column(String(120))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
-    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    dismissed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-
-    __table_args__ = (Index("ix_notifications_user_unread", "user_id", "read_at"),
-                      UniqueConstraint("user_id", "dedupe_key", name="uq_notifications_user_dedupe"))
-
-
-class SavedSearch(TimestampMixin, Base):
-    """A user's saved query; new published results for it become notifications."""
-
-    __tablename__ = "saved_searches"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    name: Mapped[str] = mapped_column(String(100))
-    query: Mapped[dict] = mapped_column(JSON, default=dict)  # q, kind and filters as on /search
-    notify: Mapped[bool] = mapped_column(default=True)
-    last_checked_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -55,7 +55,7 @@ class AuditEntryOut(Schema):
 class EventJobOut(Schema):
     id = fields.Integer()
     event = fields.String(metadata={"example": "contract.registered"})
-    handler = fields.String(metadata={"example": "market.services.deals:follow_contract_registration"})
+    handler = fields.String(metadata={"example": "market.services.deals.stages:follow_contract_registration"})
     payload = fields.Dict(keys=fields.String())
     status = fields.String(metadata={"description": "pending 待处理 / done 已完成 / parked 已搁置（多次失败，待管理员重试）"})
     status_label = fields.String()

@@ -9,7 +9,8 @@ from sqlalchemy.orm import selectinload
 from market.errors import NotFound, ValidationFailed
 from market.extensions import db
 from market.models import Achievement, Demand, MatchDecision, User
-from market.models.contract import Contract, Kpi, KpiEntry
+from market.models.contract import Contract
+from market.models.kpi import Kpi, KpiEntry
 from market.models.vocab import KPI_PERIOD_KINDS
 from market.services import audit
 from market.services.base import parse_row_id, unit_of_work

@@ -468,7 +468,7 @@ def test_files_are_checked_by_their_content_and_served_only_to_the_deal(app, cli
     assert "text" in field_errors(client.post(f"{url}/messages", json={"text": "x"}, headers=buyer))
     assert "extra" in field_errors(client.post(f"{url}/messages", data={"body": "x", "extra": "y"}, headers=buyer,
                                                content_type="multipart/form-data"))
-    monkeypatch.setattr(deal_service, "MAX_FILE_BYTES", 1024)
+    monkeypatch.setattr(deal_service.messages, "MAX_FILE_BYTES", 1024)
     assert "MB" in field_errors(upload(client, url, buyer, content=PDF + b"0" * 1024))["file"]
     monkeypatch.undo()
     assert snapshot(deal.id)[4] == 1  # only the opening message

@@ -55,7 +55,7 @@ def ask(actor, instrument, start, end) -> Booking:
 # ---- open minutes ----------------------------------------------------------------------------------------
 
 def test_open_minutes_of_a_month_follow_the_weekly_hours(w):
-    start, end = bookings._month_bounds(MARCH)
+    start, end = bookings.reports._month_bounds(MARCH)
     assert (start, end) == (bj(MARCH, 0), bj(date(2025, 4, 1), 0))  # the month in Beijing time
     # 21 working days × 7 h + 5 Sunday evenings × 4 h (open until midnight)
     assert bookings.open_minutes(w.instrument, start, end) == 21 * 420 + 5 * 240 == 10020

@@ -624,7 +624,7 @@ def test_a_failure_after_the_file_was_written_leaves_no_file(app, parties, make_
     def broken(*args, **kwargs):
         raise RuntimeError("audit log unavailable")
 
-    monkeypatch.setattr(contracts.audit, "record", broken)
+    monkeypatch.setattr(contracts.attachments.audit, "record", broken)
     with pytest.raises(RuntimeError):
         contracts.add_attachment(seller, contract.id, "a.pdf", PDF)
     monkeypatch.undo()

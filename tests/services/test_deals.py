@@ -563,7 +563,7 @@ def test_a_failure_after_the_file_is_written_leaves_no_file(w, db, monkeypatch):
         assert len(deal_files()) == 1  # the file was written before the failure
         raise RuntimeError("notifications are down")
 
-    monkeypatch.setattr(deals, "_announce", broken)
+    monkeypatch.setattr(deals.messages, "_announce", broken)
     with pytest.raises(RuntimeError):
         deals.post_message(w.buyer, deal.id, "附件", filename="方案.pdf", content=PDF)
     assert deal_files() == []

@@ -80,8 +80,8 @@ def test_registering_a_contract_returns_before_the_deal_and_the_parties_hear_of_
     contracts.register_contract(admin, deal.contract_id, {"recognised_amount": "1000000"})
     assert db.session.get(Deal, deal.id).stage == "signing"  # the follow-up is the worker's
     queued = {job.handler for job in jobs(db, status="pending", event="contract.registered")}
-    assert queued == {"market.services.deals:follow_contract_registration",
-                      "market.services.contracts:notify_contract_parties"}
+    assert queued == {"market.services.deals.stages:follow_contract_registration",
+                      "market.services.contracts.lifecycle:notify_contract_parties"}
     assert not any("已登记" in title for title in notifications_of(db, buyer))
     assert event_jobs.run_due_jobs() >= 2
     db.session.expire_all()
@@ -101,8 +101,8 @@ def test_a_rolled_back_change_queues_nothing(make_user, make_listing, db, worker
 
 def test_each_subscribed_handler_gets_its_own_job():
     names = events.subscriptions()
-    assert "market.services.deals:follow_contract_registration" in names["contract.registered"]
-    assert "market.services.contracts:notify_contract_parties" in names["contract.registered"]
+    assert "market.services.deals.stages:follow_contract_registration" in names["contract.registered"]
+    assert "market.services.contracts.lifecycle:notify_contract_parties" in names["contract.registered"]
     assert all(names.values())
 
 

@@ -7,7 +7,7 @@ from sqlalchemy import func, select, update
 
 from market.errors import NotFound, PermissionDenied, ValidationFailed
 from market.models import Achievement, AuditEntry, Demand, User
-from market.models.contract import Kpi, KpiEntry
+from market.models.kpi import Kpi, KpiEntry
 from market.services import contracts, kpis
 from tests.conftest import CONTRACT
 

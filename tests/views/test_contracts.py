@@ -402,7 +402,7 @@ def test_non_pdf_is_refused_with_the_chinese_message(client, login, make_contrac
 def test_oversized_upload_is_refused(client, login, make_contract, monkeypatch):
     from market.services import contracts
 
-    monkeypatch.setattr(contracts, "MAX_ATTACHMENT_BYTES", 64)
+    monkeypatch.setattr(contracts.attachments, "MAX_ATTACHMENT_BYTES", 64)
     contract = make_contract()
     login(next(u for u in contract.seller.members))
     response = _upload(client, contract.id, PDF + b" " * 200)

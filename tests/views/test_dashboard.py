@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from market.models import AuditEntry
-from market.models.contract import Kpi, KpiEntry
+from market.models.kpi import Kpi, KpiEntry
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

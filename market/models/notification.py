@@ -1,0 +1,28 @@
+"""Notifications: what a user should see, written by the worker, read and dismissed by the user."""
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from market.models.base import Base, UTCDateTime, utcnow
+
+
+class Notification(Base):
+    """Something a user should see: a strong new match, a saved search's new results."""
+
+    __tablename__ = "notifications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    category: Mapped[str] = mapped_column(String(20))  # match | saved_search
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str | None] = mapped_column(String(1000))
+    link: Mapped[str | None] = mapped_column(String(300))
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
+    dedupe_key: Mapped[str | None] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    dismissed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    __table_args__ = (Index("ix_notifications_user_unread", "user_id", "read_at"),
+                      UniqueConstraint("user_id", "dedupe_key", name="uq_notifications_user_dedupe"))

@@ -1,0 +1,145 @@
+"""A contract's files: checked uploads, kept beside the row; a registered contract's files are never deleted and
+are added only by a correction with its reason."""
+import hashlib
+import os
+import uuid
+from pathlib import Path
+
+
+from market.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
+from market.extensions import db
+from market.models.contract import Contract, ContractAttachment
+from market.services import audit
+from market.services.base import after_commit, on_rollback, parse_row_id, unit_of_work
+from market.services.permissions import is_admin, require_admin
+from market.services.text import Cleaner
+from market.storage import attachment_dir
+from market.services.contracts.queries import get_contract
+from market.services.contracts.rules import EDITABLE, MAX_CORRECTION_REASON, is_party
+
+
+MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+
+
+MAX_ATTACHMENTS = 10
+
+
+REGISTERED_ATTACHMENTS_STAY = ("已登记合同的附件不能删除（任何人，包括管理员）：登记材料须与登记时一致；"
+                               "如有错漏，请由管理员通过更正补充附件并填写更正原因")
+
+
+def _attachment_dir() -> Path:
+    return attachment_dir("contracts")
+
+
+def _attachment_path(stored_name: str) -> Path:
+    return _attachment_dir() / stored_name
+
+
+def _lock(contract: Contract) -> None:
+    """Re-read the contract under a row lock: a registration committing meanwhile is seen before files change
+    (PostgreSQL; SQLite runs one writer at a time)."""
+    db.session.refresh(contract, with_for_update=True)
+
+
+def _clean_upload(filename: str, content: bytes | None, contract: Contract) -> tuple[str, dict]:
+    """The display name of an upload and what is wrong with it (checked by size and first bytes, not by name)."""
+    name = os.path.basename((filename or "").replace("\\", "/")).strip()[:200] or "合同扫描件.pdf"
+    if content is None or len(content) == 0:
+        return name, {"file": "请选择要上传的文件"}
+    if len(content) > MAX_ATTACHMENT_BYTES:
+        return name, {"file": f"文件不能超过 {MAX_ATTACHMENT_BYTES // 1024 // 1024} MB"}
+    if not content.startswith(b"%PDF-") or not name.lower().endswith(".pdf"):
+        return name, {"file": "只接受 PDF 文件（合同扫描件）"}
+    if len(contract.attachments) >= MAX_ATTACHMENTS:
+        return name, {"file": f"每份合同最多 {MAX_ATTACHMENTS} 个附件"}
+    return name, {}
+
+
+def _store_attachment(actor, contract: Contract, name: str, content: bytes, reason: str | None) -> ContractAttachment:
+    """Write the file and its row; the file only lands under its final name when nothing else failed."""
+    stored = f"{uuid.uuid4().hex}.pdf"
+    folder = _attachment_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / stored
+    tmp = path.with_suffix(".part")
+    tmp.write_bytes(content)
+    on_rollback(tmp.unlink, missing_ok=True)  # no file without its row
+    on_rollback(path.unlink, missing_ok=True)
+    attachment = ContractAttachment(contract_id=contract.id, filename=name, stored_name=stored, size=len(content),
+                                    sha256=hashlib.sha256(content).hexdigest(), uploaded_by_id=actor.id,
+                                    correction_reason=reason)
+    db.session.add(attachment)
+    db.session.flush()
+    if reason is None:
+        audit.record(actor, "contract.attach", "contract", contract.id, {"file": name, "size": len(content)})
+    else:
+        audit.record(actor, "contract.attach_correction", "contract", contract.id,
+                     {"file": name, "size": len(content), "sha256": attachment.sha256, "reason": reason})
+    os.replace(tmp, path)
+    return attachment
+
+
+@unit_of_work
+def add_attachment(actor, contract_id, filename: str, content: bytes) -> ContractAttachment:
+    """Store a PDF scan of a contract that is not registered yet (a registered one takes files only by correction)."""
+    contract = get_contract(actor, contract_id)
+    if not (is_admin(actor) or (is_party(actor, contract) and contract.status != "registered")):
+        raise PermissionDenied("只有合同当事方、其技术经纪人（登记前）或管理员可以上传附件")
+    _lock(contract)
+    if contract.status == "registered":
+        raise InvalidTransition("已登记的合同不能直接上传附件：请通过更正补充附件，并填写更正原因")
+    name, errors = _clean_upload(filename, content, contract)
+    if errors:
+        raise ValidationFailed(errors)
+    return _store_attachment(actor, contract, name, content, None)
+
+
+@unit_of_work
+def add_attachment_correction(actor, contract_id, filename: str, content: bytes, reason) -> ContractAttachment:
+    """An admin adds a PDF to a registered contract as a correction; the reason stays with the file and in the log."""
+    require_admin(actor)
+    contract = get_contract(actor, contract_id)
+    if contract.status != "registered":
+        raise InvalidTransition("只有已登记的合同需要通过更正补充附件；未登记的合同请直接上传")
+    c = Cleaner({"reason": reason})
+    c.text("reason", "更正原因", required=True, max_len=MAX_CORRECTION_REASON, multiline=True)
+    name, errors = _clean_upload(filename, content, contract)
+    if errors or c.errors:
+        raise ValidationFailed({**c.errors, **errors})
+    return _store_attachment(actor, contract, name, content, c.values["reason"])
+
+
+def get_attachment(actor, contract_id, attachment_id) -> tuple[ContractAttachment, Path]:
+    """An attachment of a contract the actor may see, with the path of its file."""
+    contract = get_contract(actor, contract_id)
+    row_id = parse_row_id(attachment_id)
+    attachment = db.session.get(ContractAttachment, row_id) if row_id else None
+    if attachment is None or attachment.contract_id != contract.id:
+        raise NotFound("该附件不存在")
+    path = _attachment_path(attachment.stored_name)
+    if not path.is_file():
+        raise NotFound("附件文件已丢失，请重新上传")
+    return attachment, path
+
+
+@unit_of_work
+def delete_attachment(actor, contract_id, attachment_id) -> None:
+    """Remove an attachment from a contract that is not registered yet; nobody, admins included, removes one after."""
+    contract = get_contract(actor, contract_id)
+    if not (is_admin(actor) or is_party(actor, contract)):
+        raise PermissionDenied("只有合同当事方在登记前或管理员可以删除附件")
+    _lock(contract)
+    if contract.status == "registered":
+        raise InvalidTransition(REGISTERED_ATTACHMENTS_STAY)
+    if not (is_admin(actor) or contract.status in EDITABLE):
+        raise PermissionDenied("只有合同当事方在登记前或管理员可以删除附件")
+    row_id = parse_row_id(attachment_id)
+    attachment = db.session.get(ContractAttachment, row_id) if row_id else None
+    if attachment is None or attachment.contract_id != contract.id:
+        raise NotFound("该附件不存在")
+    audit.record(actor, "contract.detach", "contract", contract.id, {"file": attachment.filename})
+    stored = attachment.stored_name
+    db.session.delete(attachment)
+    db.session.flush()
+    after_commit(_attachment_path(stored).unlink, missing_ok=True)  # a rolled-back delete keeps its file

@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from search_bench import Generator, percentile  # noqa: E402
 
-from market import create_app  # noqa: E402
+from market import create_app, vectors  # noqa: E402
 from market.extensions import db  # noqa: E402
 from market.matching import embedding, scoring  # noqa: E402
 from market.models import ListingVector  # noqa: E402
@@ -102,7 +102,7 @@ def run(scale: float) -> dict:
 
         upgrade()
         store_random_vectors(counts["achievement"], demands)
-        matching.vectors.cache().matrix("achievement")  # loaded once per process, as in a worker
+        vectors.cache().matrix("achievement")  # loaded once per process, as in a worker
         model = matching.relevance_model()
         for demand in demands:
             t0 = time.perf_counter()

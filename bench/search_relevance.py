@@ -5,7 +5,7 @@ synonym list, and fused with the stored embeddings.
     .venv/bin/python bench/search_relevance.py --database /tmp/rel.db   # keeps the loaded, embedded database
     .venv/bin/python bench/search_relevance.py --database /tmp/rel.db --floors   # + cosines and a floor sweep
 
-The corpus is published through the listing service into a SQLite database (market.services.evaluation's
+The corpus is published through the listing service into a SQLite database (market.evaluation.matching's
 Loader), indexed and embedded as the worker would; each query then runs through market.services.search as an
 anonymous visitor would. Queries: bench/search_relevance.jsonl (id, q, style: term | synonym | plain, the corpus
 ids that should come back). recall@10 = relevant listings among the first 10 / min(10, relevant listings);
@@ -29,7 +29,7 @@ QUERIES = Path(__file__).with_name("search_relevance.jsonl")
 
 from market import create_app  # noqa: E402
 from market.services import search as search_service  # noqa: E402
-from market.services.evaluation import Loader, _finish_loading, load_corpus  # noqa: E402
+from market.evaluation.matching import Loader, _finish_loading, load_corpus  # noqa: E402
 from market.services.indexing import rebuild_index  # noqa: E402
 
 try:
@@ -128,7 +128,8 @@ def floors(queries, ids) -> None:
     odd-numbered queries apart (a threshold chosen on one half is seen to hold on the other)."""
     import numpy as np
 
-    from market.matching import embedding, vectors
+    from market import vectors
+    from market.matching import embedding
     from market.search import hybrid
     from market.search.analysis import clean_query
 

@@ -231,7 +231,7 @@ def eval_matching_command(path, corpus):
     """Load a labelled set into a fresh temporary database; print matching metrics per method and the calibration
     of the bands (the committed model, which was fitted on the development split: see fit-matching for its
     cross-validated figures)."""
-    from market.services.evaluation import calibration, evaluate
+    from market.evaluation.matching import calibration, evaluate
 
     report = _in_scratch_database(path, corpus, lambda p, c: evaluate(p, c, echo=click.echo))
     click.echo(format_evaluation(report))
@@ -245,7 +245,7 @@ def eval_matching_command(path, corpus):
 def fit_matching_command(path, corpus, dry_run):
     """Fit the relevance model on a judged set (cross-validated by query) and write market/matching/match_model.json."""
     from market.matching import model as relevance
-    from market.services.evaluation import evaluate, fit_model
+    from market.evaluation.matching import evaluate, fit_model
 
     command = f"flask --app wsgi market fit-matching {path}"
     report = _in_scratch_database(path, corpus, lambda p, c: evaluate(p, c, echo=click.echo, pool=True))

@@ -59,6 +59,23 @@ def test_dependencies_point_one_way():
     assert offenders == []
 
 
+def test_matching_works_on_plain_values():
+    """market.matching ranks and explains from numbers and text: no app, database, models or services."""
+    forbidden = ("flask", "sqlalchemy", "market.extensions", "market.models", "market.services", "market.search",
+                 "market.vectors")
+    offenders = [f"{name} imports {i}" for name, tree in _modules() if name.startswith("matching/")
+                 for i in sorted(_imports(tree)) if i.startswith(forbidden)]
+    assert offenders == []
+
+
+def test_evaluation_stays_off_the_request_path():
+    """Only the command line (and bench/, tests) reach market.evaluation; no view, API or service imports it."""
+    offenders = [name for name, tree in _modules()
+                 if not name.startswith(("evaluation/", "cli.py")) and any(i.startswith("market.evaluation")
+                                                                            for i in _imports(tree))]
+    assert offenders == []
+
+
 def _module_name(relative: str) -> str:
     parts = relative[:-3].split("/")
     if parts[-1] == "__init__":

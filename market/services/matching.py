@@ -17,10 +17,10 @@ import numpy as np
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from market import search
+from market import search, vectors
 from market.errors import NotFound, PermissionDenied, ValidationFailed
 from market.extensions import db
-from market.matching import embedding, model as relevance, scoring, vectors
+from market.matching import embedding, model as relevance, scoring
 from market.models import (
     Achievement, Demand, Equipment, ListingVector, MatchDecision, SearchIndexCursor, SearchOutboxEntry, User,
 )
@@ -37,7 +37,6 @@ log = logging.getLogger(__name__)
 MATCHED = {"demand": Achievement, "achievement": Demand}
 OTHER = {"demand": "achievement", "achievement": "demand"}
 POOL = 50  # candidates taken from each retriever for the relevance model to judge
-METHODS_COMBINED = ("lexical", "semantic")
 MAX_QUEUE_PAGE = 20  # every demand on a queue page is matched on the spot
 REJECT_REASONS = {"field": "领域不符", "maturity": "成熟度不够", "price": "价格不符", "existing": "已有合作",
                   "unclear": "描述不清", "other": "其他"}
@@ -180,7 +179,7 @@ def _query_vectors(listing) -> tuple[np.ndarray, np.ndarray] | None:
 # ---- candidates and evidence --------------------------------------------------------------------------
 
 @dataclass
-class _Evidence:
+class Evidence:
     """What the retrievers say about the candidates of one listing, each map keyed by candidate id."""
 
     lexical_ranks: dict = field(default_factory=dict)
@@ -203,7 +202,7 @@ def _source_text(listing) -> str:
     return f"{listing.title} {listing.title} {listing.description}"
 
 
-def _lexical(listing, target: str, evidence: _Evidence) -> None:
+def _lexical(listing, target: str, evidence: Evidence) -> None:
     try:
         hits = search.backend().similar(target, _source_text(listing)[:600], limit=POOL)
     except IndexUnavailable:  # while the index is rebuilt, suggestions come from the stored vectors alone
@@ -224,7 +223,7 @@ class _Meaning:
     def top(self, cosines: np.ndarray, count: int = POOL) -> list[int]:
         return [int(self.ids[i]) for i in np.argsort(-cosines, kind="stable")[:count]]
 
-    def read(self, wanted, evidence: _Evidence) -> None:
+    def read(self, wanted, evidence: Evidence) -> None:
         """Each wanted id's whole-text and title cosines, raw and standardised over the whole catalogue (how far
         above this listing's usual closeness a candidate stands)."""
         wanted = np.array(sorted(wanted), dtype=np.int64)
@@ -240,7 +239,7 @@ class _Meaning:
         evidence.title_cosines = dict(zip(ids, self.by_title[at].tolist()))
 
 
-def _read_both_ways(meaning: _Meaning, target: str, evidence: _Evidence) -> None:
+def _read_both_ways(meaning: _Meaning, target: str, evidence: Evidence) -> None:
     """Rank the candidates by each view's similarity read as e5 reads an answer (query→passage) plus as it reads a
     paraphrase (query↔query): a demand and the result that meets it both ask and answer, and both describe the same
     problem. The second reading needs the candidates' query vectors, fetched for these candidates only."""
@@ -259,23 +258,17 @@ def _read_both_ways(meaning: _Meaning, target: str, evidence: _Evidence) -> None
         {i: evidence.title_cosines[i] + float(c) for i, c in zip(ids, title_as_query)}, POOL)
 
 
-def _evidence(listing, target: str, methods, include=()) -> _Evidence:
-    """The retrievers' ranks and scores for this listing's candidates (and the cosines of `include` too).
-
-    The embedding baseline of the evaluation (methods == ("semantic",)) ranks by the whole text read one way only,
-    as the model is meant to be used; the combined ranking reads both views both ways over every candidate."""
-    evidence = _Evidence()
-    if "lexical" in methods:
-        _lexical(listing, target, evidence)
-    query_vectors = _query_vectors(listing) if "semantic" in methods else None
+def evidence_for(listing, include=()) -> Evidence:
+    """What the retrievers say about this listing's candidates of the other kind (and about `include` too): BM25's
+    ranks and scores, and both views' cosines read both ways over every candidate either retriever proposes."""
+    target = OTHER[listing.kind]
+    evidence = Evidence()
+    _lexical(listing, target, evidence)
+    query_vectors = _query_vectors(listing)
     if query_vectors is None:
         return evidence
     meaning = _Meaning(target, query_vectors)
     if not len(meaning.ids):
-        return evidence
-    if "lexical" not in methods:
-        meaning.read(meaning.top(meaning.by_text), evidence)
-        evidence.semantic_ranks = scoring.ranks_of(evidence.cosines, POOL)
         return evidence
     meaning.read({*evidence.lexical_ranks, *meaning.top(meaning.by_text), *meaning.top(meaning.by_title), *include},
                  evidence)
@@ -322,7 +315,7 @@ def _distinctive_words(listing) -> dict[str, float]:
     return dict(sorted(rare.items(), key=lambda item: -item[1]))
 
 
-def _signals(source, candidate, evidence: _Evidence, distinctive: dict[str, float], now: datetime) -> scoring.Signals:
+def _signals(source, candidate, evidence: Evidence, distinctive: dict[str, float], now: datetime) -> scoring.Signals:
     demand, achievement = (source, candidate) if isinstance(source, Demand) else (candidate, source)
     same_field = source.field_id == candidate.field_id and source.field is not None and source.field.name != "其他"
     source_region = source.organisation.region if source.organisation else None
@@ -344,40 +337,37 @@ def _signals(source, candidate, evidence: _Evidence, distinctive: dict[str, floa
         region_name=source_region, age_days=(now - published).days if published else None)
 
 
-def compute_matches(listing, limit: int | None = 10,
-                    methods=METHODS_COMBINED) -> list[tuple[object, scoring.Suggestion]]:
-    """The published listings of the other kind most likely to be introduced to this one, best first, each with
-    its probability, band and reasons (no access check; every band: callers choose what to show).
-
-    methods narrows retrieval to one signal: the evaluation uses it for its baselines, in that retriever's order.
-    """
-    evidence = _evidence(listing, OTHER[listing.kind], methods)
-    ids = evidence.candidate_ids()
+def eligible_candidates(listing, ids) -> dict:
+    """Of these ids, the published listings of the other kind that belong to another organisation, by id."""
     if not ids:
-        return []
+        return {}
     model = MATCHED[listing.kind]
-    candidates = {c.id: c for c in db.session.scalars(
+    return {c.id: c for c in db.session.scalars(
         select(model).where(model.id.in_(ids), model.status == "published", model.org_id != listing.org_id))}
-    accepted = set()
-    if len(methods) > 1:  # brokers' decisions: a rejected pair is not suggested again, an accepted one says so
-        pair = (MatchDecision.demand_id, MatchDecision.achievement_id)
-        mine, theirs = pair if listing.kind == "demand" else pair[::-1]
-        for candidate_id, decision in db.session.execute(
-                select(theirs, MatchDecision.decision).where(mine == listing.id, theirs.in_(list(candidates)))):
-            if decision == "rejected":
-                candidates.pop(candidate_id, None)
-            else:
-                accepted.add(candidate_id)
+
+
+def compute_matches(listing, limit: int | None = 10) -> list[tuple[object, scoring.Suggestion]]:
+    """The published listings of the other kind most likely to be introduced to this one, best first, each with
+    its probability, band and reasons (no access check; every band: callers choose what to show)."""
+    evidence = evidence_for(listing)
+    candidates = eligible_candidates(listing, evidence.candidate_ids())
+    if not candidates:
+        return []
+    accepted = set()  # brokers' decisions: a rejected pair is not suggested again, an accepted one says so
+    pair = (MatchDecision.demand_id, MatchDecision.achievement_id)
+    mine, theirs = pair if listing.kind == "demand" else pair[::-1]
+    for candidate_id, decision in db.session.execute(
+            select(theirs, MatchDecision.decision).where(mine == listing.id, theirs.in_(list(candidates)))):
+        if decision == "rejected":
+            candidates.pop(candidate_id, None)
+        else:
+            accepted.add(candidate_id)
     distinctive, now = _distinctive_words(listing), utcnow()
     signals = {i: _signals(listing, c, evidence, distinctive, now) for i, c in candidates.items()}
     rows = {i: scoring.features(s) for i, s in signals.items()}
     ordered = sorted(signals)
     probability = dict(zip(ordered, relevance_model().probabilities([rows[i] for i in ordered])))
-    if len(methods) == 1:  # a baseline: one retriever's own order
-        ranks = evidence.lexical_ranks or evidence.semantic_ranks
-        chosen = sorted((i for i in signals if i in ranks), key=ranks.__getitem__)[:limit]
-    else:
-        chosen = sorted(signals, key=lambda i: (-probability[i], i))[:limit]
+    chosen = sorted(signals, key=lambda i: (-probability[i], i))[:limit]
     strong, medium = band_thresholds()
     by_meaning = relevance_model().probabilities([scoring.meaning_only(rows[i]) for i in chosen])
     out = []
@@ -527,7 +517,7 @@ def match_queue(actor, page=1, per_page=10, per_demand=3) -> Page:
 
 def pair_features(demand, achievement) -> dict:
     """The evidence for one demand–achievement pair as the demand's suggestions see it (scoring.features)."""
-    evidence = _evidence(demand, "achievement", METHODS_COMBINED, include={achievement.id})
+    evidence = evidence_for(demand, include={achievement.id})
     return scoring.features(_signals(demand, achievement, evidence, _distinctive_words(demand), utcnow()))
 
 

@@ -1,9 +1,9 @@
 """Searching the catalogue as a given person may see it."""
 from datetime import datetime, timezone
 
-from market import search
+from market import search, vectors
 from market.errors import ValidationFailed
-from market.matching import embedding, vectors
+from market.matching import embedding
 from market.money import MoneyError, parse_yuan
 from market.search import KINDS, SearchRequest, SearchResult
 from market.search import IndexUnavailable

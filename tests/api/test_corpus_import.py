@@ -4,7 +4,7 @@ import json
 import pytest
 
 from market.config import PROJECT_ROOT
-from market.corpus import achievement_from, demand_from, equipment_from
+from market.evaluation.corpus import achievement_from, demand_from, equipment_from
 from tests.api.conftest import CHINESE
 
 CORPUS = PROJECT_ROOT.parent / "shared" / "data" / "corpus"

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from market.extensions import db
+from market.evaluation.matching import baseline_ranking
 from market.matching import scoring
 from market.models import ListingVector, Notification, SearchIndexCursor
 from market.services import listings, matching
@@ -103,14 +104,13 @@ def test_the_combined_ranking_reads_text_and_title_both_ways_and_the_baseline_on
     text_both = {r.id: float(passage[r.id] @ whole + vector("achievement", r.id, "as_query") @ whole) for r in results}
     title_both = {r.id: float(passage[r.id] @ title + vector("achievement", r.id, "title_as_query") @ title)
                   for r in results}
-    evidence = matching._evidence(demand, "achievement", ("lexical", "semantic"))
+    evidence = matching.evidence_for(demand)
     assert evidence.semantic_ranks == scoring.ranks_of(text_both) and evidence.title_ranks == scoring.ranks_of(title_both)
     assert evidence.cosines == pytest.approx({r.id: float(passage[r.id] @ whole) for r in results})
     assert evidence.paraphrases == pytest.approx({r.id: float(vector("achievement", r.id, "as_query") @ whole)
                                                   for r in results})
-    baseline = matching._evidence(demand, "achievement", ("semantic",))
-    assert baseline.semantic_ranks == scoring.ranks_of({r.id: float(passage[r.id] @ whole) for r in results})
-    assert baseline.title_ranks == {}
+    by_passage = scoring.ranks_of({r.id: float(passage[r.id] @ whole) for r in results})
+    assert baseline_ranking(demand, "embedding") == sorted(by_passage, key=by_passage.get)
 
 
 def test_a_candidate_found_only_by_the_index_still_gets_its_semantic_evidence(monkeypatch, make_user, make_listing):
@@ -124,7 +124,7 @@ def test_a_candidate_found_only_by_the_index_still_gets_its_semantic_evidence(mo
 
     monkeypatch.setattr(matching, "_lexical", index_finds_rice)
     monkeypatch.setattr(matching, "POOL", 1)  # the embeddings alone propose only the battery result
-    evidence = matching._evidence(demand, "achievement", ("lexical", "semantic"))
+    evidence = matching.evidence_for(demand)
     assert evidence.lexical_ranks == {rice.id: 1}
     assert set(evidence.cosines) == set(evidence.cosines_z) == {battery.id, rice.id}
     assert evidence.semantic_ranks == {battery.id: 1} and evidence.title_ranks == {battery.id: 1}  # each keeps its best
@@ -136,7 +136,7 @@ def test_cosines_are_also_read_against_the_whole_catalogue(make_user, make_listi
     battery = make_listing("achievement", make_user("university"), **ACHIEVEMENT)
     rice = make_listing("achievement", make_user("university"), **RICE)
     matching.backfill_vectors()
-    evidence = matching._evidence(demand, "achievement", ("lexical", "semantic"))
+    evidence = matching.evidence_for(demand)
     assert evidence.cosines_z[battery.id] > 0 > evidence.cosines_z[rice.id]
     assert evidence.title_z[battery.id] > evidence.title_z[rice.id]
 
@@ -248,4 +248,4 @@ def test_brokers_decisions_shape_later_suggestions(make_user, make_listing):
     assert coating.id not in suggested
     assert suggested[battery.id].reasons[0] == "技术经纪人已确认可对接"
     # the baselines of the evaluation ignore decisions
-    assert coating.id in {c.id for c, _ in matching.compute_matches(demand, 10, ("semantic",))}
+    assert coating.id in baseline_ranking(demand, "embedding")

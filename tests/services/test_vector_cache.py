@@ -4,7 +4,8 @@ from datetime import timedelta
 import numpy as np
 import pytest
 
-from market.matching import embedding, vectors
+from market import vectors
+from market.matching import embedding
 from market.models import ListingVector
 from market.models.base import utcnow
 

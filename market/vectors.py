@@ -1,4 +1,5 @@
-"""The process's copy of the stored passage vectors, one matrix per kind, reloaded when rows change."""
+"""The process's copy of the stored passage vectors (one matrix per kind, reloaded when rows change) and the app
+settings matching reads; kept out of market.matching, which works on plain values only."""
 import threading
 import time
 

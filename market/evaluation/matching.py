@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from market.corpus import achievement_from, demand_from, organisation_kind
+from market.evaluation.corpus import achievement_from, demand_from, organisation_kind
 from market.errors import DomainError
 from market.extensions import db
 from market.matching import metrics, model as relevance, scoring
@@ -21,7 +21,8 @@ from market.services import matching
 from market.services.indexing import drain
 
 log = logging.getLogger(__name__)
-METHODS = {"combined": ("lexical", "semantic"), "bm25": ("lexical",), "embedding": ("semantic",)}
+METHODS = ("combined", "bm25", "embedding")
+BASELINE_DEPTH = 10  # a baseline is scored on its first ten, as nDCG@10 reads them
 KNOWN_ITEMS = "known items (demand->achievement)"
 
 
@@ -101,12 +102,25 @@ class JudgedPair:
     features: dict
 
 
-def _suggestions(loader: Loader, kind: str, record_id: str, method: str, limit: int | None):
+def baseline_ranking(listing, method: str) -> list[int]:
+    """One retriever's own order of the eligible candidates: BM25 alone (the index's `similar`), or the embedding
+    alone (the whole text's cosine, query against passage: the one reading the model is documented for)."""
+    evidence = matching.evidence_for(listing)
+    scores = ({i: -rank for i, rank in evidence.lexical_ranks.items()} if method == "bm25" else evidence.cosines)
+    eligible = matching.eligible_candidates(listing, set(scores))
+    return sorted(eligible, key=lambda i: (-scores[i], i))[:BASELINE_DEPTH]
+
+
+def _ranking(loader: Loader, kind: str, record_id: str, method: str) -> list[tuple[str, object]]:
+    """(dataset id, suggestion or None) in the method's order: the combined ranking whole, a baseline's first ten."""
     model = {"achievement": Achievement, "demand": Demand}[kind]
     listing = db.session.get(model, loader.ids[(kind, record_id)])
     by_row = {row: rid for (k_, rid), row in loader.ids.items() if k_ == matching.OTHER[kind]}
-    return [(by_row.get(candidate.id, f"?{candidate.id}"), suggestion)
-            for candidate, suggestion in matching.compute_matches(listing, limit, METHODS[method])]
+    if method == "combined":
+        ranked = [(candidate.id, suggestion) for candidate, suggestion in matching.compute_matches(listing, None)]
+    else:
+        ranked = [(row, None) for row in baseline_ranking(listing, method)]
+    return [(by_row.get(row, f"?{row}"), suggestion) for row, suggestion in ranked]
 
 
 def _run_set(name: str, loader: Loader, kind: str, judged: dict, pairs: list, limit: int | None,
@@ -117,7 +131,7 @@ def _run_set(name: str, loader: Loader, kind: str, judged: dict, pairs: list, li
     for method in METHODS:
         rankings = {}
         for query in judged:
-            suggestions = _suggestions(loader, kind, query, method, None if method == "combined" else 10)
+            suggestions = _ranking(loader, kind, query, method)
             rankings[query] = [candidate for candidate, _ in suggestions]
             if method != "combined":
                 continue

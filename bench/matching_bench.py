@@ -106,17 +106,17 @@ def run(scale: float) -> dict:
         model = matching.relevance_model()
         for demand in demands:
             t0 = time.perf_counter()
-            evidence = matching._Evidence()
-            matching._lexical(demand, "achievement", evidence)
+            evidence = matching.Evidence()
+            matching.evidence._lexical(demand, "achievement", evidence)
             t1 = time.perf_counter()
-            meaning = matching._Meaning("achievement", matching._query_vectors(demand))
+            meaning = matching.evidence._Meaning("achievement", matching.evidence._query_vectors(demand))
             meaning.read({*evidence.lexical_ranks, *meaning.top(meaning.by_text), *meaning.top(meaning.by_title)},
                          evidence)
             t2 = time.perf_counter()
-            matching._read_both_ways(meaning, "achievement", evidence)
+            matching.evidence._read_both_ways(meaning, "achievement", evidence)
             t3 = time.perf_counter()
-            distinctive = matching._distinctive_words(demand)
-            shared = {i: [w for w in distinctive if w in set(matching._words(by_id[i]))]
+            distinctive = matching.suggestions._distinctive_words(demand)
+            shared = {i: [w for w in distinctive if w in set(matching.suggestions._words(by_id[i]))]
                       for i in evidence.candidate_ids() if i in by_id}
             t4 = time.perf_counter()
             signals = [scoring.Signals(

@@ -9,6 +9,7 @@ from market.models.listing import ListingMixin
 class Achievement(ListingMixin, Base):
     __tablename__ = "achievements"
     kind = "achievement"
+    BODY_FIELD = "summary"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(200))

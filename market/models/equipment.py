@@ -9,6 +9,7 @@ from market.models.listing import ListingMixin
 class Equipment(ListingMixin, Base):
     __tablename__ = "equipment"
     kind = "equipment"
+    TITLE_FIELD = "name"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))

@@ -9,7 +9,10 @@ from market.models.vocab import LISTING_STATUSES
 
 
 class ListingMixin(TimestampMixin):
-    """Owner organisation, author, contact and the publication state machine."""
+    """Owner organisation, author, contact, the publication state machine, and one way to read any listing's text."""
+
+    TITLE_FIELD = "title"  # the column (and form field) holding the listing's name
+    BODY_FIELD = "description"  # the column (and form field) holding its main text
 
     status: Mapped[str] = mapped_column(String(20), default="draft", index=True)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
@@ -33,6 +36,16 @@ class ListingMixin(TimestampMixin):
     @declared_attr
     def created_by(cls):
         return relationship("User", foreign_keys=[cls.created_by_id])
+
+    @property
+    def body(self) -> str:
+        """The listing's main text: a result's summary, a demand's or an instrument's description."""
+        return getattr(self, self.BODY_FIELD) or ""
+
+    @property
+    def keyword_list(self) -> list[str]:
+        """Its keywords (only results have them)."""
+        return list(getattr(self, "keywords", None) or [])
 
     @property
     def status_label(self) -> str:

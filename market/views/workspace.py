@@ -4,6 +4,7 @@ from flask_login import current_user, login_required
 
 from market.errors import InvalidTransition, ValidationFailed
 from market.forms import LISTING_FORMS, BrokerProfileForm, ConfirmForm, MatchDecisionForm
+from market.models import LISTING_MODELS
 from market.models.vocab import LISTING_STATUSES
 from market.money import fen_to_yuan
 from market.services import brokers, listings, matching
@@ -98,8 +99,8 @@ def create_listing(collection):
 
 
 def _title_and_text(kind: str, data: dict) -> tuple[str, str]:
-    title = data.get("name" if kind == "equipment" else "title") or ""
-    return title, data.get("summary" if kind == "achievement" else "description") or ""
+    model = LISTING_MODELS[kind]
+    return data.get(model.TITLE_FIELD) or "", data.get(model.BODY_FIELD) or ""
 
 
 @bp.route("/<collection>/<int:listing_id>/edit", methods=["GET", "POST"])

@@ -122,8 +122,8 @@ def test_a_candidate_found_only_by_the_index_still_gets_its_semantic_evidence(mo
     def index_finds_rice(listing, target, evidence):
         evidence.lexical_ranks, evidence.lexical_scores = {rice.id: 1}, {rice.id: 1.0}
 
-    monkeypatch.setattr(matching, "_lexical", index_finds_rice)
-    monkeypatch.setattr(matching, "POOL", 1)  # the embeddings alone propose only the battery result
+    monkeypatch.setattr(matching.evidence, "_lexical", index_finds_rice)
+    monkeypatch.setattr(matching.evidence, "POOL", 1)  # the embeddings alone propose only the battery result
     evidence = matching.evidence_for(demand)
     assert evidence.lexical_ranks == {rice.id: 1}
     assert set(evidence.cosines) == set(evidence.cosines_z) == {battery.id, rice.id}

@@ -71,7 +71,7 @@ def test_other_visitors_get_no_suggestions_and_none_are_computed(client, catalog
     def refuse(*args, **kwargs):
         raise AssertionError("matches computed for a visitor who may not see them")
 
-    monkeypatch.setattr(matching, "compute_matches", refuse)
+    monkeypatch.setattr(matching.panels, "compute_matches", refuse)
     if who != "anonymous":
         login(make_user(who))
     for url in (f"/demands/{catalogue['demand'].id}", f"/achievements/{catalogue['battery'].id}"):

@@ -8,24 +8,52 @@ are deleted in the same transaction as the status change.
 Modules: calendar (time, opening hours, blocks, rules, week, iCalendar), access (who sees what), slots (holding),
 requests (request → decision → answer / cancel → complete), fees, reports (lists, utilisation, sharing totals).
 Callers import from the package: `from market.services import bookings; bookings.request_booking(...)`."""
-from market.services.bookings.calendar import (  # noqa: F401
-    BEIJING, Cell, MAX_AHEAD_DAYS, MAX_BOOKING_DAYS, SLOT_MINUTES, block_period, calendar_ics,
-    clean_opening_hours, is_open, list_blocks, open_intervals, parse_local, remove_block, set_booking_rules,
-    slots_between, week,
-)
+
 from market.services.bookings.access import (  # noqa: F401
-    can_view_booking, get_booking, get_equipment,
+    can_view_booking,
+    get_booking,
+    get_equipment,
 )
-from market.services.bookings.slots import (  # noqa: F401
-    HOLDING, TAKEN,
-)
-from market.services.bookings.requests import (  # noqa: F401
-    MAX_SAMPLES, TRANSITIONS, answer_proposal, cancel_booking, complete_booking, decide_booking,
-    notify_booking_people, request_booking,
+from market.services.bookings.calendar import (  # noqa: F401
+    BEIJING,
+    MAX_AHEAD_DAYS,
+    MAX_BOOKING_DAYS,
+    SLOT_MINUTES,
+    Cell,
+    block_period,
+    calendar_ics,
+    clean_opening_hours,
+    is_open,
+    list_blocks,
+    open_intervals,
+    parse_local,
+    remove_block,
+    set_booking_rules,
+    slots_between,
+    week,
 )
 from market.services.bookings.fees import (  # noqa: F401
     compute_fee,
 )
 from market.services.bookings.reports import (  # noqa: F401
-    list_bookings, open_minutes, sharing_totals, utilisation, utilisation_table, utilisation_totals,
+    list_bookings,
+    open_minutes,
+    sharing_totals,
+    utilisation,
+    utilisation_table,
+    utilisation_totals,
+)
+from market.services.bookings.requests import (  # noqa: F401
+    MAX_SAMPLES,
+    TRANSITIONS,
+    answer_proposal,
+    cancel_booking,
+    complete_booking,
+    decide_booking,
+    notify_booking_people,
+    request_booking,
+)
+from market.services.bookings.slots import (  # noqa: F401
+    HOLDING,
+    TAKEN,
 )

@@ -1,6 +1,5 @@
 """Who may see and manage instruments and bookings."""
 
-
 from market.errors import NotFound, PermissionDenied
 from market.extensions import db
 from market.models import Equipment
@@ -24,10 +23,15 @@ def _require_owner(actor, equipment: Equipment) -> None:
 
 
 def can_view_booking(actor, booking: Booking) -> bool:
-    return is_signed_in(actor) and (booking.requester_id == actor.id
-                                    or (actor.organisation_id is not None and booking.requester_org_id == actor.organisation_id
-                                        and actor.role != "viewer")
-                                    or can_manage(actor, booking.equipment))
+    return is_signed_in(actor) and (
+        booking.requester_id == actor.id
+        or (
+            actor.organisation_id is not None
+            and booking.requester_org_id == actor.organisation_id
+            and actor.role != "viewer"
+        )
+        or can_manage(actor, booking.equipment)
+    )
 
 
 def get_booking(actor, booking_id) -> Booking:

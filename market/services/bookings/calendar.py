@@ -1,5 +1,6 @@
 """Booking time and the owner's calendar: Beijing-time slots, opening hours, blocks, booking rules, the
 week view and the iCalendar export."""
+
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 
@@ -12,11 +13,10 @@ from market.models.base import utcnow
 from market.models.booking import Booking, BookingSlot, EquipmentBlock
 from market.services import audit
 from market.services.base import parse_row_id, unit_of_work
-from market.services.permissions import can_manage, is_signed_in
-from market.services.text import Cleaner
 from market.services.bookings.access import _require_owner, get_equipment
 from market.services.bookings.slots import _hold
-
+from market.services.permissions import can_manage, is_signed_in
+from market.services.text import Cleaner
 
 BEIJING = timezone(timedelta(hours=8))  # no daylight saving: a fixed offset is exact
 
@@ -75,15 +75,21 @@ def open_intervals(equipment: Equipment, day: date) -> list[tuple[datetime, date
     out = []
     for opens, closes in (equipment.opening_hours or {}).get(str(day.weekday()), []):
         start = datetime.combine(day, time.fromisoformat(opens), tzinfo=BEIJING).astimezone(timezone.utc)
-        end = (datetime.combine(day, time.fromisoformat(closes), tzinfo=BEIJING) if closes != "24:00"
-               else datetime.combine(day + timedelta(days=1), time(0), tzinfo=BEIJING)).astimezone(timezone.utc)
+        end = (
+            datetime.combine(day, time.fromisoformat(closes), tzinfo=BEIJING)
+            if closes != "24:00"
+            else datetime.combine(day + timedelta(days=1), time(0), tzinfo=BEIJING)
+        ).astimezone(timezone.utc)
         out.append((start, end))
     return out
 
 
 def is_open(equipment: Equipment, slot: datetime) -> bool:
     day = slot.astimezone(BEIJING).date()
-    return any(start <= slot and slot + timedelta(minutes=SLOT_MINUTES) <= end for start, end in open_intervals(equipment, day))
+    return any(
+        start <= slot and slot + timedelta(minutes=SLOT_MINUTES) <= end
+        for start, end in open_intervals(equipment, day)
+    )
 
 
 def clean_opening_hours(raw) -> dict:
@@ -96,17 +102,28 @@ def clean_opening_hours(raw) -> dict:
             raise ValidationFailed({"opening_hours": "开放时间须按周一（0）到周日（6）填写"})
         cleaned = []
         for pair in intervals:
-            if not (isinstance(pair, (list, tuple)) and len(pair) == 2 and all(isinstance(p, str) for p in pair)):
-                raise ValidationFailed({"opening_hours": "每段开放时间须为 [开始, 结束]，例如 [\"09:00\", \"17:00\"]"})
+            if not (
+                isinstance(pair, (list, tuple)) and len(pair) == 2 and all(isinstance(p, str) for p in pair)
+            ):
+                raise ValidationFailed(
+                    {"opening_hours": '每段开放时间须为 [开始, 结束]，例如 ["09:00", "17:00"]'}
+                )
             opens, closes = pair[0].strip(), pair[1].strip()
             try:
                 start = time.fromisoformat(opens)
                 end = time(23, 59) if closes == "24:00" else time.fromisoformat(closes)
             except ValueError:
-                raise ValidationFailed({"opening_hours": f"时间“{opens[:8]}–{closes[:8]}”格式应为 时:分"}) from None
-            if start.minute % SLOT_MINUTES or (closes != "24:00" and end.minute % SLOT_MINUTES) or (
-                    closes != "24:00" and end <= start):
-                raise ValidationFailed({"opening_hours": f"开放时间“{opens}–{closes}”须为整点或半点，且结束晚于开始"})
+                raise ValidationFailed(
+                    {"opening_hours": f"时间“{opens[:8]}–{closes[:8]}”格式应为 时:分"}
+                ) from None
+            if (
+                start.minute % SLOT_MINUTES
+                or (closes != "24:00" and end.minute % SLOT_MINUTES)
+                or (closes != "24:00" and end <= start)
+            ):
+                raise ValidationFailed(
+                    {"opening_hours": f"开放时间“{opens}–{closes}”须为整点或半点，且结束晚于开始"}
+                )
             cleaned.append([start.strftime("%H:%M"), "24:00" if closes == "24:00" else end.strftime("%H:%M")])
         cleaned.sort()
         for (_, first_end), (second_start, _) in zip(cleaned, cleaned[1:]):
@@ -135,8 +152,13 @@ def block_period(actor, equipment_id, data: dict) -> EquipmentBlock:
     if errors:
         raise ValidationFailed(errors)
     values = c.values
-    block = EquipmentBlock(equipment_id=equipment.id, starts_at=start, ends_at=end, reason=values["reason"],
-                           created_by_id=actor.id)
+    block = EquipmentBlock(
+        equipment_id=equipment.id,
+        starts_at=start,
+        ends_at=end,
+        reason=values["reason"],
+        created_by_id=actor.id,
+    )
     db.session.add(block)
     db.session.flush()
     try:
@@ -151,8 +173,13 @@ def list_blocks(actor, equipment_id) -> list[EquipmentBlock]:
     """The instrument's maintenance blocks that have not ended yet (owner)."""
     equipment = get_equipment(actor, equipment_id)
     _require_owner(actor, equipment)
-    return list(db.session.scalars(select(EquipmentBlock).where(
-        EquipmentBlock.equipment_id == equipment.id, EquipmentBlock.ends_at > utcnow()).order_by(EquipmentBlock.starts_at)))
+    return list(
+        db.session.scalars(
+            select(EquipmentBlock)
+            .where(EquipmentBlock.equipment_id == equipment.id, EquipmentBlock.ends_at > utcnow())
+            .order_by(EquipmentBlock.starts_at)
+        )
+    )
 
 
 @unit_of_work
@@ -204,10 +231,18 @@ def week(actor, equipment_id, monday: date) -> dict:
     equipment = get_equipment(actor, equipment_id)
     first = datetime.combine(monday, time(0), tzinfo=BEIJING).astimezone(timezone.utc)
     last = first + timedelta(days=7)
-    held = {row.slot_start: row for row in db.session.execute(
-        select(BookingSlot.slot_start, BookingSlot.booking_id, BookingSlot.block_id, Booking.requester_id)
-        .outerjoin(Booking, Booking.id == BookingSlot.booking_id)
-        .where(BookingSlot.equipment_id == equipment.id, BookingSlot.slot_start >= first, BookingSlot.slot_start < last))}
+    held = {
+        row.slot_start: row
+        for row in db.session.execute(
+            select(BookingSlot.slot_start, BookingSlot.booking_id, BookingSlot.block_id, Booking.requester_id)
+            .outerjoin(Booking, Booking.id == BookingSlot.booking_id)
+            .where(
+                BookingSlot.equipment_id == equipment.id,
+                BookingSlot.slot_start >= first,
+                BookingSlot.slot_start < last,
+            )
+        )
+    }
     days = []
     for offset in range(7):
         day = monday + timedelta(days=offset)
@@ -235,19 +270,48 @@ def calendar_ics(actor, equipment_id) -> str:
     equipment = get_equipment(actor, equipment_id)
     owner = can_manage(actor, equipment)
     stamp = utcnow().strftime("%Y%m%dT%H%M%SZ")
-    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//qinchuangyuan market//bookings//ZH", "CALSCALE:GREGORIAN",
-             f"X-WR-CALNAME:{_ics_text(equipment.name)}"]
-    events = [(f"booking-{b.id}", b.starts_at, b.ends_at,
-               f"预约：{b.requester_org.name if owner and b.requester_org else '已预约'}")
-              for b in db.session.scalars(select(Booking).where(
-                  Booking.equipment_id == equipment.id, Booking.kind == "slot",
-                  Booking.status.in_(("approved", "completed"))).order_by(Booking.starts_at))]
-    events += [(f"block-{k.id}", k.starts_at, k.ends_at, f"停机：{k.reason}") for k in db.session.scalars(
-        select(EquipmentBlock).where(EquipmentBlock.equipment_id == equipment.id).order_by(EquipmentBlock.starts_at))]
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//qinchuangyuan market//bookings//ZH",
+        "CALSCALE:GREGORIAN",
+        f"X-WR-CALNAME:{_ics_text(equipment.name)}",
+    ]
+    events = [
+        (
+            f"booking-{b.id}",
+            b.starts_at,
+            b.ends_at,
+            f"预约：{b.requester_org.name if owner and b.requester_org else '已预约'}",
+        )
+        for b in db.session.scalars(
+            select(Booking)
+            .where(
+                Booking.equipment_id == equipment.id,
+                Booking.kind == "slot",
+                Booking.status.in_(("approved", "completed")),
+            )
+            .order_by(Booking.starts_at)
+        )
+    ]
+    events += [
+        (f"block-{k.id}", k.starts_at, k.ends_at, f"停机：{k.reason}")
+        for k in db.session.scalars(
+            select(EquipmentBlock)
+            .where(EquipmentBlock.equipment_id == equipment.id)
+            .order_by(EquipmentBlock.starts_at)
+        )
+    ]
     for uid, start, end, summary in events:
-        lines += ["BEGIN:VEVENT", f"UID:{uid}-equipment-{equipment.id}@qcy-market", f"DTSTAMP:{stamp}",
-                  f"DTSTART:{start.strftime('%Y%m%dT%H%M%SZ')}", f"DTEND:{end.strftime('%Y%m%dT%H%M%SZ')}",
-                  f"SUMMARY:{_ics_text(summary)}", "END:VEVENT"]
+        lines += [
+            "BEGIN:VEVENT",
+            f"UID:{uid}-equipment-{equipment.id}@qcy-market",
+            f"DTSTAMP:{stamp}",
+            f"DTSTART:{start.strftime('%Y%m%dT%H%M%SZ')}",
+            f"DTEND:{end.strftime('%Y%m%dT%H%M%SZ')}",
+            f"SUMMARY:{_ics_text(summary)}",
+            "END:VEVENT",
+        ]
     lines.append("END:VCALENDAR")
     return "".join(_fold(line) + "\r\n" for line in lines)
 

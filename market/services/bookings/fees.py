@@ -1,12 +1,14 @@
 """The fee of a completed booking, from its fee item, exactly in fen."""
+
 import math
 from decimal import ROUND_HALF_UP, Decimal
-
 
 from market.models import EquipmentFee
 
 
-def compute_fee(item: EquipmentFee | None, internal: bool, minutes: int | None, samples: int | None) -> tuple[int | None, str]:
+def compute_fee(
+    item: EquipmentFee | None, internal: bool, minutes: int | None, samples: int | None
+) -> tuple[int | None, str]:
     """The fee in fen from a fee item's unit and the tier (internal price where the schedule has one); pure."""
     if item is None:
         return None, "external"

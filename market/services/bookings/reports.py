@@ -1,4 +1,5 @@
 """Lists and figures: a user's bookings, open hours and utilisation per month, sharing totals."""
+
 from datetime import date, datetime, time, timedelta, timezone
 
 from sqlalchemy import func, select
@@ -9,10 +10,10 @@ from market.extensions import db
 from market.models import Equipment
 from market.models.booking import Booking, EquipmentBlock
 from market.services.base import paginate, parse_row_id
-from market.services.permissions import CREATOR_ROLES, is_admin, is_signed_in
 from market.services.bookings.access import _require_owner, get_equipment
 from market.services.bookings.calendar import BEIJING, open_intervals
 from market.services.bookings.requests import TRANSITIONS
+from market.services.permissions import CREATOR_ROLES, is_admin, is_signed_in
 
 
 def list_bookings(actor, filters: dict, page=1, per_page=20):
@@ -31,16 +32,19 @@ def list_bookings(actor, filters: dict, page=1, per_page=20):
         query = query.where(Booking.status == status)
     if (equipment := parse_row_id((filters or {}).get("equipment_id"))) is not None:
         query = query.where(Booking.equipment_id == equipment)
-    query = query.options(selectinload(Booking.equipment), selectinload(Booking.requester_org),
-                          selectinload(Booking.fee_item))
+    query = query.options(
+        selectinload(Booking.equipment), selectinload(Booking.requester_org), selectinload(Booking.fee_item)
+    )
     return paginate(query.order_by(Booking.created_at.desc(), Booking.id.desc()), page, per_page)
 
 
 def _month_bounds(month: date) -> tuple[datetime, datetime]:
     first = date(month.year, month.month, 1)
     following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
-    return (datetime.combine(first, time(0), tzinfo=BEIJING).astimezone(timezone.utc),
-            datetime.combine(following, time(0), tzinfo=BEIJING).astimezone(timezone.utc))
+    return (
+        datetime.combine(first, time(0), tzinfo=BEIJING).astimezone(timezone.utc),
+        datetime.combine(following, time(0), tzinfo=BEIJING).astimezone(timezone.utc),
+    )
 
 
 def open_minutes(equipment: Equipment, start: datetime, end: datetime, closed=()) -> int:
@@ -53,8 +57,11 @@ def open_minutes(equipment: Equipment, start: datetime, end: datetime, closed=()
             lo, hi = max(opens, start), min(closes, end)
             if hi > lo:
                 total += int((hi - lo).total_seconds() // 60)
-                total -= sum(int((min(hi, c_hi) - max(lo, c_lo)).total_seconds() // 60)
-                             for c_lo, c_hi in closed if c_lo < hi and c_hi > lo)
+                total -= sum(
+                    int((min(hi, c_hi) - max(lo, c_lo)).total_seconds() // 60)
+                    for c_lo, c_hi in closed
+                    if c_lo < hi and c_hi > lo
+                )
         day += timedelta(days=1)
     return total
 
@@ -86,37 +93,66 @@ def _utilisation_of(instruments: list[Equipment], ids, month: date) -> list[dict
     start, end = _month_bounds(month)
     booked: dict[int, int] = {}
     for equipment_id, starts_at, ends_at in db.session.execute(
-            select(Booking.equipment_id, Booking.starts_at, Booking.ends_at).where(
-                Booking.equipment_id.in_(ids), Booking.kind == "slot", Booking.status.in_(("approved", "completed")),
-                Booking.starts_at < end, Booking.ends_at > start)):
+        select(Booking.equipment_id, Booking.starts_at, Booking.ends_at).where(
+            Booking.equipment_id.in_(ids),
+            Booking.kind == "slot",
+            Booking.status.in_(("approved", "completed")),
+            Booking.starts_at < end,
+            Booking.ends_at > start,
+        )
+    ):
         minutes = int((min(ends_at, end) - max(starts_at, start)).total_seconds() // 60)
         booked[equipment_id] = booked.get(equipment_id, 0) + minutes
-    revenue = dict(db.session.execute(
-        select(Booking.equipment_id, func.sum(Booking.fee_fen)).where(
-            Booking.equipment_id.in_(ids), Booking.status == "completed", Booking.updated_at >= start,
-            Booking.updated_at < end).group_by(Booking.equipment_id)).all())
+    revenue = dict(
+        db.session.execute(
+            select(Booking.equipment_id, func.sum(Booking.fee_fen))
+            .where(
+                Booking.equipment_id.in_(ids),
+                Booking.status == "completed",
+                Booking.updated_at >= start,
+                Booking.updated_at < end,
+            )
+            .group_by(Booking.equipment_id)
+        ).all()
+    )
     blocks: dict[int, list] = {}
     for equipment_id, starts_at, ends_at in db.session.execute(
-            select(EquipmentBlock.equipment_id, EquipmentBlock.starts_at, EquipmentBlock.ends_at).where(
-                EquipmentBlock.equipment_id.in_(ids), EquipmentBlock.starts_at < end, EquipmentBlock.ends_at > start)):
+        select(EquipmentBlock.equipment_id, EquipmentBlock.starts_at, EquipmentBlock.ends_at).where(
+            EquipmentBlock.equipment_id.in_(ids),
+            EquipmentBlock.starts_at < end,
+            EquipmentBlock.ends_at > start,
+        )
+    ):
         blocks.setdefault(equipment_id, []).append((starts_at, ends_at))
     rows = []
     for equipment in instruments:
         opened = open_minutes(equipment, start, end)
         available = open_minutes(equipment, start, end, closed=blocks.get(equipment.id, ()))
         used = booked.get(equipment.id, 0)
-        rows.append({"equipment": equipment, "month": date(month.year, month.month, 1), "booked_minutes": used,
-                     "open_minutes": opened, "blocked_minutes": opened - available, "available_minutes": available,
-                     "utilisation": used / available if available else None,
-                     "revenue_fen": int(revenue.get(equipment.id) or 0)})
+        rows.append(
+            {
+                "equipment": equipment,
+                "month": date(month.year, month.month, 1),
+                "booked_minutes": used,
+                "open_minutes": opened,
+                "blocked_minutes": opened - available,
+                "available_minutes": available,
+                "utilisation": used / available if available else None,
+                "revenue_fen": int(revenue.get(equipment.id) or 0),
+            }
+        )
     return rows
 
 
 def utilisation_totals(rows: list[dict]) -> dict:
     """The sums of a utilisation table, and the utilisation of them all."""
-    totals = {key: sum(row[key] for row in rows)
-              for key in ("open_minutes", "blocked_minutes", "available_minutes", "booked_minutes", "revenue_fen")}
-    totals["utilisation"] = totals["booked_minutes"] / totals["available_minutes"] if totals["available_minutes"] else None
+    totals = {
+        key: sum(row[key] for row in rows)
+        for key in ("open_minutes", "blocked_minutes", "available_minutes", "booked_minutes", "revenue_fen")
+    }
+    totals["utilisation"] = (
+        totals["booked_minutes"] / totals["available_minutes"] if totals["available_minutes"] else None
+    )
     return totals
 
 
@@ -136,15 +172,47 @@ def sharing_totals(start: date, end: date) -> dict:
     [start, end] (by the booking's start; sample jobs by when they were completed)."""
     since = datetime.combine(start, time(0), tzinfo=BEIJING).astimezone(timezone.utc)
     until = datetime.combine(end + timedelta(days=1), time(0), tzinfo=BEIJING).astimezone(timezone.utc)
-    slot_rows = db.session.execute(select(Booking.starts_at, Booking.ends_at).where(
-        Booking.kind == "slot", Booking.status.in_(("approved", "completed")), Booking.starts_at >= since,
-        Booking.starts_at < until)).all()
-    samples = db.session.scalar(select(func.count()).select_from(Booking).where(
-        Booking.kind == "samples", Booking.status == "completed", Booking.updated_at >= since,
-        Booking.updated_at < until)) or 0
-    revenue = db.session.scalar(select(func.coalesce(func.sum(Booking.fee_fen), 0)).where(
-        Booking.status == "completed", Booking.updated_at >= since, Booking.updated_at < until)) or 0
-    instruments = db.session.scalar(select(func.count()).select_from(Equipment).where(
-        Equipment.status == "published", Equipment.open_for_booking.is_(True))) or 0
-    return {"instruments": int(instruments), "bookings": len(slot_rows), "sample_jobs": int(samples),
-            "booked_hours": sum((e - s).total_seconds() for s, e in slot_rows) / 3600, "revenue_fen": int(revenue)}
+    slot_rows = db.session.execute(
+        select(Booking.starts_at, Booking.ends_at).where(
+            Booking.kind == "slot",
+            Booking.status.in_(("approved", "completed")),
+            Booking.starts_at >= since,
+            Booking.starts_at < until,
+        )
+    ).all()
+    samples = (
+        db.session.scalar(
+            select(func.count())
+            .select_from(Booking)
+            .where(
+                Booking.kind == "samples",
+                Booking.status == "completed",
+                Booking.updated_at >= since,
+                Booking.updated_at < until,
+            )
+        )
+        or 0
+    )
+    revenue = (
+        db.session.scalar(
+            select(func.coalesce(func.sum(Booking.fee_fen), 0)).where(
+                Booking.status == "completed", Booking.updated_at >= since, Booking.updated_at < until
+            )
+        )
+        or 0
+    )
+    instruments = (
+        db.session.scalar(
+            select(func.count())
+            .select_from(Equipment)
+            .where(Equipment.status == "published", Equipment.open_for_booking.is_(True))
+        )
+        or 0
+    )
+    return {
+        "instruments": int(instruments),
+        "bookings": len(slot_rows),
+        "sample_jobs": int(samples),
+        "booked_hours": sum((e - s).total_seconds() for s, e in slot_rows) / 3600,
+        "revenue_fen": int(revenue),
+    }

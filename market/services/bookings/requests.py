@@ -1,5 +1,6 @@
 """Booking requests and their decisions: request, approve / reject / propose another time, answer, cancel,
 complete; the people concerned are told by the worker."""
+
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -13,16 +14,20 @@ from market.models.booking import Booking
 from market.money import format_fen
 from market.services import audit
 from market.services.base import parse_row_id, unit_of_work
-from market.services.notifications import add_notifications
-from market.services.permissions import can_manage, is_admin, is_signed_in
-from market.services.text import Cleaner
 from market.services.bookings.access import _require_owner, get_booking, get_equipment
 from market.services.bookings.calendar import (
-    MAX_AHEAD_DAYS, MAX_BOOKING_DAYS, _check_period, is_open, parse_local, slots_between,
+    MAX_AHEAD_DAYS,
+    MAX_BOOKING_DAYS,
+    _check_period,
+    is_open,
+    parse_local,
+    slots_between,
 )
 from market.services.bookings.fees import compute_fee
 from market.services.bookings.slots import _hold, _release
-
+from market.services.notifications import add_notifications
+from market.services.permissions import can_manage, is_admin, is_signed_in
+from market.services.text import Cleaner
 
 MAX_SAMPLES = 10_000
 
@@ -31,7 +36,9 @@ TRANSITIONS = {
     "requested": ("approved", "proposed", "rejected", "cancelled"),
     "proposed": ("approved", "rejected", "cancelled"),
     "approved": ("cancelled", "completed"),
-    "rejected": (), "cancelled": (), "completed": (),
+    "rejected": (),
+    "cancelled": (),
+    "completed": (),
 }
 
 
@@ -40,20 +47,28 @@ def _announce(event: str, booking: Booking, to: str, title: str) -> None:
     events.record(event, booking_id=booking.id, to=to, title=title)
 
 
-@events.subscribe("booking.requested", "booking.decided", "booking.answered", "booking.cancelled", "booking.completed")
+@events.subscribe(
+    "booking.requested", "booking.decided", "booking.answered", "booking.cancelled", "booking.completed"
+)
 def notify_booking_people(payload: dict) -> None:
     """Tell the instrument's owners or the requester what happened to a booking."""
     booking = db.session.get(Booking, payload["booking_id"])
     if booking is None:
         return
     users = _owner_ids(booking.equipment) if payload["to"] == "owners" else [booking.requester_id]
-    add_notifications(sorted(set(u for u in users if u)), "booking", title=payload["title"],
-                      link=f"/bookings/{booking.id}")
+    add_notifications(
+        sorted(set(u for u in users if u)), "booking", title=payload["title"], link=f"/bookings/{booking.id}"
+    )
 
 
 def _owner_ids(equipment: Equipment) -> list[int]:
-    return list(db.session.scalars(select(User.id).where(User.organisation_id == equipment.org_id, User.active.is_(True),
-                                                         User.role != "viewer")))
+    return list(
+        db.session.scalars(
+            select(User.id).where(
+                User.organisation_id == equipment.org_id, User.active.is_(True), User.role != "viewer"
+            )
+        )
+    )
 
 
 def _fee_item(equipment: Equipment, raw, errors: dict) -> EquipmentFee | None:
@@ -76,7 +91,13 @@ def request_booking(actor, equipment_id, data: dict) -> Booking:
         raise InvalidTransition("该仪器暂不接受预约")
     data = data or {}
     c = Cleaner(data)
-    c.choice("kind", "预约类型", ("slot", "samples"), required=True, synonyms={"机时预约": "slot", "送样检测": "samples"})
+    c.choice(
+        "kind",
+        "预约类型",
+        ("slot", "samples"),
+        required=True,
+        synonyms={"机时预约": "slot", "送样检测": "samples"},
+    )
     c.text("purpose", "用途说明", required=True, max_len=1000, multiline=True)
     errors = dict(c.errors)
     fee_item = _fee_item(equipment, data.get("fee_item_id"), errors)
@@ -105,14 +126,25 @@ def request_booking(actor, equipment_id, data: dict) -> Booking:
         samples = n.values.get("samples")
     if errors:
         raise ValidationFailed(errors)
-    booking = Booking(equipment_id=equipment.id, requester_id=actor.id, requester_org_id=actor.organisation_id,
-                      kind=kind, purpose=c.values["purpose"], starts_at=start, ends_at=end, samples=samples,
-                      fee_item_id=getattr(fee_item, "id", None), status="requested")
+    booking = Booking(
+        equipment_id=equipment.id,
+        requester_id=actor.id,
+        requester_org_id=actor.organisation_id,
+        kind=kind,
+        purpose=c.values["purpose"],
+        starts_at=start,
+        ends_at=end,
+        samples=samples,
+        fee_item_id=getattr(fee_item, "id", None),
+        status="requested",
+    )
     db.session.add(booking)
     db.session.flush()
     if kind == "slot":
         _hold(equipment.id, slots_between(start, end), booking_id=booking.id)
-    audit.record(actor, "booking.request", "booking", booking.id, {"equipment_id": equipment.id, "kind": kind})
+    audit.record(
+        actor, "booking.request", "booking", booking.id, {"equipment_id": equipment.id, "kind": kind}
+    )
     _announce("booking.requested", booking, "owners", f"新的仪器预约：{equipment.name[:40]}")
     return booking
 
@@ -138,8 +170,13 @@ def decide_booking(actor, booking_id, decision: str, data: dict | None = None) -
         title = f"您的仪器预约已批准：{booking.equipment.name[:40]}"
     else:
         c = Cleaner(data)
-        c.text("reason", "原因" if decision == "reject" else "改期说明", required=decision == "reject", max_len=500,
-               multiline=True)
+        c.text(
+            "reason",
+            "原因" if decision == "reject" else "改期说明",
+            required=decision == "reject",
+            max_len=500,
+            multiline=True,
+        )
         values = c.done()
         if decision == "reject":
             _move(booking, "rejected")
@@ -162,7 +199,13 @@ def decide_booking(actor, booking_id, decision: str, data: dict | None = None) -
             title = f"仪器管理方建议改期：{booking.equipment.name[:40]}"
         booking.reason = values.get("reason")
     booking.decided_by_id = actor.id
-    audit.record(actor, f"booking.{decision}", "booking", booking.id, {"status": booking.status, "reason": booking.reason})
+    audit.record(
+        actor,
+        f"booking.{decision}",
+        "booking",
+        booking.id,
+        {"status": booking.status, "reason": booking.reason},
+    )
     _announce("booking.decided", booking, "requester", title)
     return booking
 
@@ -183,8 +226,12 @@ def answer_proposal(actor, booking_id, accept: bool) -> Booking:
         _release(booking)
     booking.proposed_starts_at = booking.proposed_ends_at = None
     audit.record(actor, "booking.answer", "booking", booking.id, {"accepted": accept})
-    _announce("booking.answered", booking, "owners",
-              f"预约人{'接受' if accept else '谢绝'}了改期建议：{booking.equipment.name[:30]}")
+    _announce(
+        "booking.answered",
+        booking,
+        "owners",
+        f"预约人{'接受' if accept else '谢绝'}了改期建议：{booking.equipment.name[:30]}",
+    )
     return booking
 
 
@@ -197,18 +244,26 @@ def cancel_booking(actor, booking_id, reason: str | None = None) -> Booking:
     if not (owner or booking.requester_id == actor.id):
         raise PermissionDenied("只有预约人或仪器管理方可以取消预约")
     c = Cleaner({"reason": reason})
-    c.text("reason", "取消原因", required=owner and booking.requester_id != actor.id, max_len=500, multiline=True)
+    c.text(
+        "reason", "取消原因", required=owner and booking.requester_id != actor.id, max_len=500, multiline=True
+    )
     values = c.done()
     if booking.status == "approved" and not owner and booking.starts_at is not None:
         deadline = booking.starts_at - timedelta(hours=booking.equipment.cancel_hours)
         if utcnow() > deadline:
-            raise InvalidTransition(f"开始前 {booking.equipment.cancel_hours} 小时内不能取消，请联系仪器管理方")
+            raise InvalidTransition(
+                f"开始前 {booking.equipment.cancel_hours} 小时内不能取消，请联系仪器管理方"
+            )
     _move(booking, "cancelled")
     _release(booking)
     booking.reason = values.get("reason")
     audit.record(actor, "booking.cancel", "booking", booking.id, {"reason": booking.reason})
-    _announce("booking.cancelled", booking, "requester" if owner else "owners",
-              f"仪器预约已取消：{booking.equipment.name[:40]}")
+    _announce(
+        "booking.cancelled",
+        booking,
+        "requester" if owner else "owners",
+        f"仪器预约已取消：{booking.equipment.name[:40]}",
+    )
     return booking
 
 
@@ -221,16 +276,36 @@ def complete_booking(actor, booking_id, data: dict) -> Booking:
         raise InvalidTransition(f"{booking.status_label}的预约不能登记使用情况")
     c = Cleaner(data or {})
     if booking.kind == "slot":
-        c.integer("actual_minutes", "实际使用时长（分钟）", low=1, high=MAX_BOOKING_DAYS * 1440, required=True)
+        c.integer(
+            "actual_minutes", "实际使用时长（分钟）", low=1, high=MAX_BOOKING_DAYS * 1440, required=True
+        )
     else:
         c.integer("actual_samples", "实际检测样品数", low=1, high=MAX_SAMPLES, required=True)
     values = c.done()
-    booking.actual_minutes, booking.actual_samples = values.get("actual_minutes"), values.get("actual_samples")
-    booking.fee_fen, booking.tier = compute_fee(booking.fee_item, booking.requester_org_id == booking.equipment.org_id,
-                                                booking.actual_minutes, booking.actual_samples)
+    booking.actual_minutes, booking.actual_samples = (
+        values.get("actual_minutes"),
+        values.get("actual_samples"),
+    )
+    booking.fee_fen, booking.tier = compute_fee(
+        booking.fee_item,
+        booking.requester_org_id == booking.equipment.org_id,
+        booking.actual_minutes,
+        booking.actual_samples,
+    )
     _move(booking, "completed")
-    audit.record(actor, "booking.complete", "booking", booking.id,
-                 {"minutes": booking.actual_minutes, "samples": booking.actual_samples, "fee_fen": booking.fee_fen})
-    _announce("booking.completed", booking, "requester", f"仪器使用已登记，费用 {format_fen(booking.fee_fen)}"
-              if booking.fee_fen is not None else "仪器使用已登记")
+    audit.record(
+        actor,
+        "booking.complete",
+        "booking",
+        booking.id,
+        {"minutes": booking.actual_minutes, "samples": booking.actual_samples, "fee_fen": booking.fee_fen},
+    )
+    _announce(
+        "booking.completed",
+        booking,
+        "requester",
+        f"仪器使用已登记，费用 {format_fen(booking.fee_fen)}"
+        if booking.fee_fen is not None
+        else "仪器使用已登记",
+    )
     return booking

@@ -1,22 +1,21 @@
 """A contract's files: checked uploads, kept beside the row; a registered contract's files are never deleted and
 are added only by a correction with its reason."""
+
 import hashlib
 import os
 import uuid
 from pathlib import Path
-
 
 from market.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from market.extensions import db
 from market.models.contract import Contract, ContractAttachment
 from market.services import audit
 from market.services.base import after_commit, on_rollback, parse_row_id, unit_of_work
+from market.services.contracts.queries import get_contract
+from market.services.contracts.rules import EDITABLE, MAX_CORRECTION_REASON, is_party
 from market.services.permissions import is_admin, require_admin
 from market.services.text import Cleaner
 from market.storage import attachment_dir
-from market.services.contracts.queries import get_contract
-from market.services.contracts.rules import EDITABLE, MAX_CORRECTION_REASON, is_party
-
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 
@@ -24,8 +23,10 @@ MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 MAX_ATTACHMENTS = 10
 
 
-REGISTERED_ATTACHMENTS_STAY = ("已登记合同的附件不能删除（任何人，包括管理员）：登记材料须与登记时一致；"
-                               "如有错漏，请由管理员通过更正补充附件并填写更正原因")
+REGISTERED_ATTACHMENTS_STAY = (
+    "已登记合同的附件不能删除（任何人，包括管理员）：登记材料须与登记时一致；"
+    "如有错漏，请由管理员通过更正补充附件并填写更正原因"
+)
 
 
 def _attachment_dir() -> Path:
@@ -56,7 +57,9 @@ def _clean_upload(filename: str, content: bytes | None, contract: Contract) -> t
     return name, {}
 
 
-def _store_attachment(actor, contract: Contract, name: str, content: bytes, reason: str | None) -> ContractAttachment:
+def _store_attachment(
+    actor, contract: Contract, name: str, content: bytes, reason: str | None
+) -> ContractAttachment:
     """Write the file and its row; the file only lands under its final name when nothing else failed."""
     stored = f"{uuid.uuid4().hex}.pdf"
     folder = _attachment_dir()
@@ -66,16 +69,27 @@ def _store_attachment(actor, contract: Contract, name: str, content: bytes, reas
     tmp.write_bytes(content)
     on_rollback(tmp.unlink, missing_ok=True)  # no file without its row
     on_rollback(path.unlink, missing_ok=True)
-    attachment = ContractAttachment(contract_id=contract.id, filename=name, stored_name=stored, size=len(content),
-                                    sha256=hashlib.sha256(content).hexdigest(), uploaded_by_id=actor.id,
-                                    correction_reason=reason)
+    attachment = ContractAttachment(
+        contract_id=contract.id,
+        filename=name,
+        stored_name=stored,
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+        uploaded_by_id=actor.id,
+        correction_reason=reason,
+    )
     db.session.add(attachment)
     db.session.flush()
     if reason is None:
         audit.record(actor, "contract.attach", "contract", contract.id, {"file": name, "size": len(content)})
     else:
-        audit.record(actor, "contract.attach_correction", "contract", contract.id,
-                     {"file": name, "size": len(content), "sha256": attachment.sha256, "reason": reason})
+        audit.record(
+            actor,
+            "contract.attach_correction",
+            "contract",
+            contract.id,
+            {"file": name, "size": len(content), "sha256": attachment.sha256, "reason": reason},
+        )
     os.replace(tmp, path)
     return attachment
 
@@ -96,7 +110,9 @@ def add_attachment(actor, contract_id, filename: str, content: bytes) -> Contrac
 
 
 @unit_of_work
-def add_attachment_correction(actor, contract_id, filename: str, content: bytes, reason) -> ContractAttachment:
+def add_attachment_correction(
+    actor, contract_id, filename: str, content: bytes, reason
+) -> ContractAttachment:
     """An admin adds a PDF to a registered contract as a correction; the reason stays with the file and in the log."""
     require_admin(actor)
     contract = get_contract(actor, contract_id)

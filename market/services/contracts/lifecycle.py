@@ -1,5 +1,6 @@
 """A contract's life: draft → submitted → registered, or returned and submitted again; corrections of a
 registered contract with their reason; the parties are told by the worker."""
+
 from datetime import date
 
 from sqlalchemy import select
@@ -10,18 +11,24 @@ from market.extensions import db
 from market.models import Deal, User
 from market.models.base import utcnow
 from market.models.contract import Contract
-from market.models.vocab import (CONTRACT_STATUSES)
+from market.models.vocab import CONTRACT_STATUSES
 from market.services import audit
 from market.services.base import after_commit, unit_of_work
-from market.services.notifications import add_notifications
-from market.services.permissions import is_admin, require_admin
-from market.services.text import Cleaner
 from market.services.contracts.attachments import _attachment_path
 from market.services.contracts.queries import get_contract
 from market.services.contracts.rules import (
-    EDITABLE, MAX_CORRECTION_REASON, TRANSITIONS, _snapshot_seller, can_edit_contract, can_write_contracts,
-    clean_contract, is_party,
+    EDITABLE,
+    MAX_CORRECTION_REASON,
+    TRANSITIONS,
+    _snapshot_seller,
+    can_edit_contract,
+    can_write_contracts,
+    clean_contract,
+    is_party,
 )
+from market.services.notifications import add_notifications
+from market.services.permissions import is_admin, require_admin
+from market.services.text import Cleaner
 
 
 def _require_party_after(actor, values: dict, current: Contract | None = None) -> None:
@@ -57,7 +64,13 @@ def write_contract_draft(actor, data: dict) -> Contract:
     contract = Contract(**values, status="draft", created_by_id=actor.id)
     db.session.add(contract)
     db.session.flush()
-    audit.record(actor, "contract.create", "contract", contract.id, {"number": contract.number, "title": contract.title})
+    audit.record(
+        actor,
+        "contract.create",
+        "contract",
+        contract.id,
+        {"number": contract.number, "title": contract.title},
+    )
     return contract
 
 
@@ -70,8 +83,10 @@ def update_contract(actor, contract_id, data: dict) -> Contract:
             raise PermissionDenied("只有合同当事方、其技术经纪人或管理员可以修改合同")
         if contract.status in EDITABLE:
             raise PermissionDenied("本机构尚未通过平台认证，暂不能修改合同")
-        raise InvalidTransition(f"{contract.status_label}的合同不能修改" +
-                                ("；已登记合同请由管理员更正" if contract.status == "registered" else ""))
+        raise InvalidTransition(
+            f"{contract.status_label}的合同不能修改"
+            + ("；已登记合同请由管理员更正" if contract.status == "registered" else "")
+        )
     values = clean_contract(data, current=contract)
     _require_party_after(actor, values, contract)
     _snapshot_seller(values)
@@ -94,7 +109,13 @@ def delete_contract(actor, contract_id) -> None:
     if db.session.scalar(select(Deal.id).where(Deal.contract_id == contract.id)):
         raise InvalidTransition("该合同由对接签约生成，不能删除；如不再签约，请在对接中选择终止")
     files = [a.stored_name for a in contract.attachments]
-    audit.record(actor, "contract.delete", "contract", contract.id, {"number": contract.number, "title": contract.title})
+    audit.record(
+        actor,
+        "contract.delete",
+        "contract",
+        contract.id,
+        {"number": contract.number, "title": contract.title},
+    )
     db.session.delete(contract)
     db.session.flush()
     for name in files:
@@ -127,8 +148,12 @@ def registration_number_for(contract: Contract, today: date) -> str:
 
 
 def _number_taken(number: str, contract: Contract) -> bool:
-    return db.session.scalar(select(Contract.id).where(Contract.registration_number == number,
-                                                       Contract.id != contract.id)) is not None
+    return (
+        db.session.scalar(
+            select(Contract.id).where(Contract.registration_number == number, Contract.id != contract.id)
+        )
+        is not None
+    )
 
 
 def _free_registration_number(contract: Contract, today: date) -> str:
@@ -160,10 +185,19 @@ def register_contract(actor, contract_id, data: dict) -> Contract:
     contract.recognised_fen = values["recognised_fen"]
     contract.registration_number = number or _free_registration_number(contract, date.today())
     contract.registered_at, contract.registered_by_id = utcnow(), actor.id
-    audit.record(actor, "contract.register", "contract", contract.id, {
-        "registration_number": contract.registration_number, "recognised_fen": contract.recognised_fen})
-    _announce("contract.registered", contract, actor,
-              f"合同《{contract.title}》已登记，登记编号 {contract.registration_number}")
+    audit.record(
+        actor,
+        "contract.register",
+        "contract",
+        contract.id,
+        {"registration_number": contract.registration_number, "recognised_fen": contract.recognised_fen},
+    )
+    _announce(
+        "contract.registered",
+        contract,
+        actor,
+        f"合同《{contract.title}》已登记，登记编号 {contract.registration_number}",
+    )
     return contract
 
 
@@ -178,7 +212,9 @@ def return_contract(actor, contract_id, reason) -> Contract:
     _move(contract, "returned")
     contract.return_reason = values["reason"]
     audit.record(actor, "contract.return", "contract", contract.id, {"reason": values["reason"]})
-    _announce("contract.returned", contract, actor, f"合同《{contract.title}》被退回：{values['reason'][:60]}")
+    _announce(
+        "contract.returned", contract, actor, f"合同《{contract.title}》被退回：{values['reason'][:60]}"
+    )
     return contract
 
 
@@ -199,21 +235,28 @@ def correct_contract(actor, contract_id, data: dict, reason) -> Contract:
         r.money("recognised_amount", "核定技术交易额", required=True, attr="recognised_fen")
         recognised = r.done()
     number = data.pop("registration_number", None)
-    values = clean_contract({k: v for k, v in data.items() if k != "recognised_amount"}, current=contract,
-                            recognised_fen=recognised.get("recognised_fen"))
+    values = clean_contract(
+        {k: v for k, v in data.items() if k != "recognised_amount"},
+        current=contract,
+        recognised_fen=recognised.get("recognised_fen"),
+    )
     values.update(recognised)
     if number is not None:
         number = str(number).strip()
         if not number or len(number) > 40:
             raise ValidationFailed({"registration_number": "登记编号不能为空，且不超过40个字"})
-        if db.session.scalar(select(Contract.id).where(Contract.registration_number == number, Contract.id != contract.id)):
+        if db.session.scalar(
+            select(Contract.id).where(Contract.registration_number == number, Contract.id != contract.id)
+        ):
             raise ValidationFailed({"registration_number": "该登记编号已被使用"})
         values["registration_number"] = number
     amount = values.get("amount_fen", contract.amount_fen)
     if values.get("recognised_fen", contract.recognised_fen) > amount:
         raise ValidationFailed({"recognised_amount": "核定技术交易额不能高于合同金额"})
     if values.get("seller_org_id") == contract.seller_org_id:
-        del values["seller_org_id"]  # same seller: keep the snapshot the statistics counted, not today's region
+        del values[
+            "seller_org_id"
+        ]  # same seller: keep the snapshot the statistics counted, not today's region
     _snapshot_seller(values)
     changes = audit.diff(contract, values)
     if not changes:
@@ -236,8 +279,14 @@ def notify_contract_parties(payload: dict) -> None:
     contract = db.session.get(Contract, payload["contract_id"])
     if contract is None:
         return
-    users = set(db.session.scalars(select(User.id).where(
-        User.organisation_id.in_([contract.seller_org_id, contract.buyer_org_id]), User.active.is_(True))))
+    users = set(
+        db.session.scalars(
+            select(User.id).where(
+                User.organisation_id.in_([contract.seller_org_id, contract.buyer_org_id]),
+                User.active.is_(True),
+            )
+        )
+    )
     if contract.broker_id:
         users.add(contract.broker_id)
     users.discard(payload.get("actor_id"))

@@ -1,4 +1,5 @@
 """Reading the register: one contract, filtered lists and exports, a contract's history, the form's choices."""
+
 from datetime import date
 
 from sqlalchemy import or_, select
@@ -8,11 +9,11 @@ from market.errors import NotFound
 from market.extensions import db
 from market.models import AuditEntry, Field, Organisation, User
 from market.models.contract import Contract, ContractAttachment
-from market.models.vocab import (CONTRACT_STATUSES, CONTRACT_TYPES, DEFAULT_FIELDS)
+from market.models.vocab import CONTRACT_STATUSES, CONTRACT_TYPES, DEFAULT_FIELDS
 from market.services.base import Page, paginate, parse_row_id
+from market.services.contracts.rules import can_view_contract, is_viewer
 from market.services.filters import query_text
 from market.services.permissions import is_admin, is_signed_in
-from market.services.contracts.rules import can_view_contract, is_viewer
 
 
 def get_contract(actor, contract_id) -> Contract:
@@ -35,7 +36,10 @@ def visible_contracts(actor):
         return query.where(False)
     mine = [Contract.broker_id == actor.id]
     if actor.organisation_id is not None:
-        mine += [Contract.seller_org_id == actor.organisation_id, Contract.buyer_org_id == actor.organisation_id]
+        mine += [
+            Contract.seller_org_id == actor.organisation_id,
+            Contract.buyer_org_id == actor.organisation_id,
+        ]
     return query.where(or_(*mine))
 
 
@@ -46,7 +50,7 @@ def contract_filters(data: dict) -> dict:
         out["status"] = status
     if (kind := query_text(data.get("type"))) in CONTRACT_TYPES:
         out["type"] = kind
-    if (field := query_text(data.get("field"))):
+    if field := query_text(data.get("field")):
         out["field"] = field[:40]
     if q := query_text(data.get("q"))[:100]:
         out["q"] = q
@@ -73,38 +77,57 @@ def filtered_contracts(actor, filters: dict):
         query = query.where(Contract.signed_on <= filters["to"])
     if "q" in filters:
         q = filters["q"]
-        query = query.where(or_(Contract.title.contains(q, autoescape=True), Contract.number.contains(q, autoescape=True),
-                                Contract.registration_number.contains(q, autoescape=True)))
+        query = query.where(
+            or_(
+                Contract.title.contains(q, autoescape=True),
+                Contract.number.contains(q, autoescape=True),
+                Contract.registration_number.contains(q, autoescape=True),
+            )
+        )
     return query.order_by(Contract.signed_on.desc(), Contract.id.desc())
 
 
 def iter_filtered_contracts(actor, filters: dict, chunk: int = 500):
     """Every contract the actor may see under contract_filters(filters), fetched `chunk` rows at a time (exports)."""
     query = filtered_contracts(actor, contract_filters(filters)).options(
-        selectinload(Contract.seller), selectinload(Contract.buyer), selectinload(Contract.broker))
+        selectinload(Contract.seller), selectinload(Contract.buyer), selectinload(Contract.broker)
+    )
     yield from db.session.scalars(query.execution_options(yield_per=chunk))
 
 
 def list_contracts(actor, filters: dict, page=1, per_page=20) -> Page:
     """One page of the contracts the actor may see."""
     query = filtered_contracts(actor, contract_filters(filters)).options(
-        selectinload(Contract.seller), selectinload(Contract.buyer), selectinload(Contract.broker),
-        selectinload(Contract.attachments).selectinload(ContractAttachment.uploaded_by))
+        selectinload(Contract.seller),
+        selectinload(Contract.buyer),
+        selectinload(Contract.broker),
+        selectinload(Contract.attachments).selectinload(ContractAttachment.uploaded_by),
+    )
     return paginate(query, page, per_page)
 
 
 def contract_history(actor, contract_id) -> list:
     """Audit entries of a contract (workflow steps and corrections), newest first."""
     contract = get_contract(actor, contract_id)
-    return list(db.session.scalars(
-        select(AuditEntry).where(AuditEntry.object_type == "contract", AuditEntry.object_id == contract.id)
-        .order_by(AuditEntry.id.desc())))
+    return list(
+        db.session.scalars(
+            select(AuditEntry)
+            .where(AuditEntry.object_type == "contract", AuditEntry.object_id == contract.id)
+            .order_by(AuditEntry.id.desc())
+        )
+    )
 
 
 def organisation_choices(contract: Contract | None = None, limit: int = 2000) -> list[Organisation]:
     """Organisations a contract may name: the verified ones by name, plus the contract's own parties."""
-    orgs = list(db.session.scalars(select(Organisation).where(Organisation.verification_state == "verified")
-                                   .order_by(Organisation.kind, Organisation.name).limit(limit)))
+    orgs = list(
+        db.session.scalars(
+            select(Organisation)
+            .where(Organisation.verification_state == "verified")
+            .order_by(Organisation.kind, Organisation.name)
+            .limit(limit)
+        )
+    )
     for party in (getattr(contract, "seller", None), getattr(contract, "buyer", None)):
         if party is not None and party not in orgs:
             orgs.append(party)
@@ -113,8 +136,14 @@ def organisation_choices(contract: Contract | None = None, limit: int = 2000) ->
 
 def broker_choices(limit: int = 2000) -> list[User]:
     """Active brokers by name, for the broker field of a contract."""
-    return list(db.session.scalars(select(User).where(User.role == "broker", User.active.is_(True))
-                                   .order_by(User.display_name).limit(limit)))
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(User.role == "broker", User.active.is_(True))
+            .order_by(User.display_name)
+            .limit(limit)
+        )
+    )
 
 
 def field_choices() -> list[str]:

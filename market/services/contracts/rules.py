@@ -1,16 +1,20 @@
 """Who may read, write and register contracts, and what a valid contract is (cleaning of the form's fields)."""
-from datetime import date
 
+from datetime import date
 
 from market.extensions import db
 from market.models import Achievement, Demand, Organisation, User
 from market.models.contract import Contract
-from market.models.vocab import (CONTRACT_SUBTYPES, CONTRACT_TYPES, CONTRACT_TYPES_WITH_SUBTYPE,
-                                 PAYMENT_MODES, PROVINCES)
+from market.models.vocab import (
+    CONTRACT_SUBTYPES,
+    CONTRACT_TYPES,
+    CONTRACT_TYPES_WITH_SUBTYPE,
+    PAYMENT_MODES,
+    PROVINCES,
+)
 from market.services.base import parse_row_id
 from market.services.permissions import is_admin, is_signed_in
 from market.services.text import Cleaner
-
 
 EDITABLE = ("draft", "returned")
 
@@ -27,10 +31,29 @@ MAX_CORRECTION_REASON = 500
 
 
 # What a correction may change: everything the statistics read, plus the registration itself.
-CORRECTABLE = ("number", "title", "contract_type", "subtype", "seller_org_id", "buyer_org_id", "broker_id",
-               "achievement_id", "demand_id", "amount_fen", "recognised_fen", "payment_mode", "signed_on",
-               "term_start", "term_end", "field", "seller_region", "seller_kind", "buyer_province", "note",
-               "registration_number")
+CORRECTABLE = (
+    "number",
+    "title",
+    "contract_type",
+    "subtype",
+    "seller_org_id",
+    "buyer_org_id",
+    "broker_id",
+    "achievement_id",
+    "demand_id",
+    "amount_fen",
+    "recognised_fen",
+    "payment_mode",
+    "signed_on",
+    "term_start",
+    "term_end",
+    "field",
+    "seller_region",
+    "seller_kind",
+    "buyer_province",
+    "note",
+    "registration_number",
+)
 
 
 def is_viewer(actor) -> bool:
@@ -46,22 +69,33 @@ def is_party(actor, contract: Contract) -> bool:
     """The actor belongs to the seller or the buyer, or is the contract's broker (a viewer never acts as one)."""
     if not is_signed_in(actor) or actor.role == "viewer":
         return False
-    in_org = actor.organisation_id is not None and actor.organisation_id in (contract.seller_org_id, contract.buyer_org_id)
+    in_org = actor.organisation_id is not None and actor.organisation_id in (
+        contract.seller_org_id,
+        contract.buyer_org_id,
+    )
     return in_org or (contract.broker_id is not None and contract.broker_id == actor.id)
 
 
 def can_view_contract(actor, contract: Contract) -> bool:
-    return is_admin(actor) or (is_viewer(actor) and contract.status == "registered") or is_party(actor, contract)
+    return (
+        is_admin(actor) or (is_viewer(actor) and contract.status == "registered") or is_party(actor, contract)
+    )
 
 
 def can_edit_contract(actor, contract: Contract) -> bool:
-    return contract.status in EDITABLE and (is_admin(actor) or (is_party(actor, contract) and actor.is_verified))
+    return contract.status in EDITABLE and (
+        is_admin(actor) or (is_party(actor, contract) and actor.is_verified)
+    )
 
 
 def can_write_contracts(actor) -> bool:
     """Verified members of an organisation and brokers write contracts; viewers only read."""
-    return is_admin(actor) or (is_signed_in(actor) and actor.role != "viewer" and actor.is_verified
-                               and actor.organisation_id is not None)
+    return is_admin(actor) or (
+        is_signed_in(actor)
+        and actor.role != "viewer"
+        and actor.is_verified
+        and actor.organisation_id is not None
+    )
 
 
 def _org(c: Cleaner, name: str, label: str, current: Contract | None) -> None:
@@ -112,17 +146,32 @@ def clean_contract(data: dict, current: Contract | None = None, *, recognised_fe
     c = Cleaner(data, partial)
     c.text("number", "合同编号", required=True, max_len=60)
     c.text("title", "合同名称", required=True, max_len=200)
-    c.choice("contract_type", "合同类型", tuple(CONTRACT_TYPES), required=True,
-             synonyms={v: k for k, v in CONTRACT_TYPES.items()})
-    c.choice("subtype", "转让/许可标的", tuple(CONTRACT_SUBTYPES), synonyms={v: k for k, v in CONTRACT_SUBTYPES.items()})
+    c.choice(
+        "contract_type",
+        "合同类型",
+        tuple(CONTRACT_TYPES),
+        required=True,
+        synonyms={v: k for k, v in CONTRACT_TYPES.items()},
+    )
+    c.choice(
+        "subtype",
+        "转让/许可标的",
+        tuple(CONTRACT_SUBTYPES),
+        synonyms={v: k for k, v in CONTRACT_SUBTYPES.items()},
+    )
     _org(c, "seller_org_id", "卖方", current)
     _org(c, "buyer_org_id", "买方", current)
     _broker(c)
     _optional_row(c, "achievement_id", Achievement, "关联科技成果")
     _optional_row(c, "demand_id", Demand, "关联技术需求")
     c.money("amount", "合同金额", required=True, attr="amount_fen")
-    c.choice("payment_mode", "支付方式", tuple(PAYMENT_MODES), required=True,
-             synonyms={v: k for k, v in PAYMENT_MODES.items()})
+    c.choice(
+        "payment_mode",
+        "支付方式",
+        tuple(PAYMENT_MODES),
+        required=True,
+        synonyms={v: k for k, v in PAYMENT_MODES.items()},
+    )
     c.date("signed_on", "签订日期", required=True)
     c.date("term_start", "合同起始日期")
     c.date("term_end", "合同截止日期")

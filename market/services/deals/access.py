@@ -1,6 +1,5 @@
 """Who may see and act on a deal: its parties, its broker, admins."""
 
-
 from market.errors import NotFound, PermissionDenied
 from market.extensions import db
 from market.models.deal import Deal
@@ -10,8 +9,12 @@ from market.services.permissions import is_admin, is_signed_in
 
 def is_party(actor, deal: Deal) -> bool:
     """A member of the seller or the buyer organisation."""
-    return (is_signed_in(actor) and actor.role != "viewer" and actor.organisation_id is not None
-            and actor.organisation_id in (deal.seller_org_id, deal.buyer_org_id))
+    return (
+        is_signed_in(actor)
+        and actor.role != "viewer"
+        and actor.organisation_id is not None
+        and actor.organisation_id in (deal.seller_org_id, deal.buyer_org_id)
+    )
 
 
 def is_deal_broker(actor, deal: Deal) -> bool:

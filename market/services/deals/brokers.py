@@ -10,11 +10,11 @@ from market.models.base import utcnow
 from market.models.deal import Deal
 from market.services import audit
 from market.services.base import Page, paginate, parse_row_id, unit_of_work
-from market.services.permissions import is_admin
 from market.services.deals.access import _require_broker, get_deal, is_deal_broker, is_party
 from market.services.deals.activity import _announce, _record
 from market.services.deals.opening import _broker_user, _take
 from market.services.deals.stages import OPEN_STAGES
+from market.services.permissions import is_admin
 
 
 def _specialty_ids(broker) -> set[int]:
@@ -26,9 +26,12 @@ def claimable_deals(actor, page=1, per_page=20) -> Page:
     """Open deals without a broker in the broker's specialty fields, or that a party asked this broker to take."""
     _require_broker(actor)
     fields = _specialty_ids(actor)
-    query = (select(Deal).where(Deal.broker_id.is_(None), Deal.stage.in_(OPEN_STAGES))
-             .where(or_(Deal.field_id.in_(fields or {-1}), Deal.requested_broker_id == actor.id))
-             .order_by(Deal.created_at.desc(), Deal.id.desc()))
+    query = (
+        select(Deal)
+        .where(Deal.broker_id.is_(None), Deal.stage.in_(OPEN_STAGES))
+        .where(or_(Deal.field_id.in_(fields or {-1}), Deal.requested_broker_id == actor.id))
+        .order_by(Deal.created_at.desc(), Deal.id.desc())
+    )
     return paginate(query, page, per_page)
 
 
@@ -38,19 +41,29 @@ def claim_deal(actor, deal_id) -> Deal:
     _require_broker(actor)
     row_id = parse_row_id(deal_id)
     deal = db.session.get(Deal, row_id) if row_id else None
-    if deal is None or not (deal.field_id in _specialty_ids(actor) or deal.requested_broker_id == actor.id
-                            or is_deal_broker(actor, deal)):
+    if deal is None or not (
+        deal.field_id in _specialty_ids(actor)
+        or deal.requested_broker_id == actor.id
+        or is_deal_broker(actor, deal)
+    ):
         raise NotFound("该对接不存在")
     if deal.broker_id is not None:
-        raise InvalidTransition("该对接已有技术经纪人" if deal.broker_id != actor.id else "您已是该对接的技术经纪人")
+        raise InvalidTransition(
+            "该对接已有技术经纪人" if deal.broker_id != actor.id else "您已是该对接的技术经纪人"
+        )
     if not deal.is_open:
         raise InvalidTransition("该对接已结束")
     if not _take(deal, actor):
         raise Conflict("该对接刚刚已由其他技术经纪人接手")
     _record(deal, "broker", actor)
     audit.record(actor, "deal.claim", "deal", deal.id, {"broker_id": actor.id})
-    _announce("deal.broker_claimed", deal, actor, f"技术经纪人{actor.display_name}接手了对接：{deal.title[:50]}",
-              include_broker=False)
+    _announce(
+        "deal.broker_claimed",
+        deal,
+        actor,
+        f"技术经纪人{actor.display_name}接手了对接：{deal.title[:50]}",
+        include_broker=False,
+    )
     return deal
 
 
@@ -72,7 +85,9 @@ def assign_broker(actor, deal_id, broker_id) -> Deal:
     deal.broker_id, deal.broker_assigned_at = broker.id, utcnow()
     _record(deal, "broker", actor)
     audit.record(actor, "deal.assign", "deal", deal.id, {"broker_id": [before, broker.id]})
-    _announce("deal.broker_assigned", deal, actor, f"管理员指派{broker.display_name}为对接经纪人：{deal.title[:50]}")
+    _announce(
+        "deal.broker_assigned", deal, actor, f"管理员指派{broker.display_name}为对接经纪人：{deal.title[:50]}"
+    )
     return deal
 
 
@@ -93,6 +108,10 @@ def request_broker(actor, deal_id, broker_id) -> Deal:
     deal.requested_broker_id = broker.id
     _record(deal, "broker", actor)
     audit.record(actor, "deal.request_broker", "deal", deal.id, {"requested_broker_id": broker.id})
-    events.record("deal.broker_requested", deal_id=deal.id, broker_id=broker.id,
-                  title=f"有机构请您担任对接经纪人：{deal.title[:50]}")
+    events.record(
+        "deal.broker_requested",
+        deal_id=deal.id,
+        broker_id=broker.id,
+        title=f"有机构请您担任对接经纪人：{deal.title[:50]}",
+    )
     return deal

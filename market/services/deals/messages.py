@@ -1,4 +1,5 @@
 """A deal's thread: messages with checked attachments, and the broker's notes."""
+
 import hashlib
 import os
 import uuid
@@ -13,12 +14,11 @@ from market.models.deal import DealMessage
 from market.models.vocab import DEAL_NOTE_KINDS
 from market.services import audit
 from market.services.base import on_rollback, parse_row_id, unit_of_work
+from market.services.deals.access import can_act, get_deal, is_deal_broker
+from market.services.deals.activity import _announce, _record
 from market.services.permissions import is_admin
 from market.services.text import Cleaner
 from market.storage import attachment_dir
-from market.services.deals.access import can_act, get_deal, is_deal_broker
-from market.services.deals.activity import _announce, _record
-
 
 MAX_MESSAGE_CHARS = 5000
 
@@ -27,16 +27,25 @@ MAX_FILE_BYTES = 10 * 1024 * 1024
 
 
 # First bytes of the file types a deal's thread accepts: PDF, PNG, JPEG, Office documents (zip), plain text.
-FILE_SIGNATURES = {".pdf": (b"%PDF-",), ".png": (b"\x89PNG\r\n\x1a\n",), ".jpg": (b"\xff\xd8\xff",),
-                   ".jpeg": (b"\xff\xd8\xff",), ".docx": (b"PK\x03\x04",), ".xlsx": (b"PK\x03\x04",),
-                   ".pptx": (b"PK\x03\x04",), ".txt": ()}
+FILE_SIGNATURES = {
+    ".pdf": (b"%PDF-",),
+    ".png": (b"\x89PNG\r\n\x1a\n",),
+    ".jpg": (b"\xff\xd8\xff",),
+    ".jpeg": (b"\xff\xd8\xff",),
+    ".docx": (b"PK\x03\x04",),
+    ".xlsx": (b"PK\x03\x04",),
+    ".pptx": (b"PK\x03\x04",),
+    ".txt": (),
+}
 
 
 def _check_file(filename: str, content: bytes) -> tuple[str, str]:
     name = os.path.basename((filename or "").replace("\\", "/")).strip()[:200]
     extension = Path(name).suffix.lower()
     if extension not in FILE_SIGNATURES:
-        raise ValidationFailed({"file": "附件只接受 PDF、PNG、JPG、Word/Excel/PPT（docx/xlsx/pptx）或 txt 文件"})
+        raise ValidationFailed(
+            {"file": "附件只接受 PDF、PNG、JPG、Word/Excel/PPT（docx/xlsx/pptx）或 txt 文件"}
+        )
     if len(content) > MAX_FILE_BYTES:
         raise ValidationFailed({"file": f"附件不能超过 {MAX_FILE_BYTES // 1024 // 1024} MB"})
     signatures = FILE_SIGNATURES[extension]
@@ -48,7 +57,9 @@ def _check_file(filename: str, content: bytes) -> tuple[str, str]:
 
 
 @unit_of_work
-def post_message(actor, deal_id, body: str, filename: str | None = None, content: bytes | None = None) -> DealMessage:
+def post_message(
+    actor, deal_id, body: str, filename: str | None = None, content: bytes | None = None
+) -> DealMessage:
     """A message (and optionally a file) in the deal's thread; the others are notified."""
     deal = get_deal(actor, deal_id)
     if not can_act(actor, deal):
@@ -67,14 +78,25 @@ def post_message(actor, deal_id, body: str, filename: str | None = None, content
         folder = attachment_dir("deals")
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / stored
-        on_rollback(path.unlink, missing_ok=True)  # before writing: a write that fails halfway leaves nothing either
+        on_rollback(
+            path.unlink, missing_ok=True
+        )  # before writing: a write that fails halfway leaves nothing either
         path.write_bytes(content)
         message.filename, message.stored_name, message.size = name, stored, len(content)
     db.session.add(message)
     db.session.flush()
     _record(deal, "message", actor)
-    audit.record(actor, "deal.message", "deal", deal.id, {"message_id": message.id, "file": message.filename,
-                                                          "sha256": hashlib.sha256(content).hexdigest() if has_file else None})
+    audit.record(
+        actor,
+        "deal.message",
+        "deal",
+        deal.id,
+        {
+            "message_id": message.id,
+            "file": message.filename,
+            "sha256": hashlib.sha256(content).hexdigest() if has_file else None,
+        },
+    )
     _announce("deal.message_posted", deal, actor, f"对接“{deal.title[:40]}”有新留言")
     return message
 
@@ -86,11 +108,21 @@ def add_note(actor, deal_id, kind: str, body: str) -> DealMessage:
     if not (is_deal_broker(actor, deal) or is_admin(actor)):
         raise PermissionDenied("只有该对接的技术经纪人可以记录沟通")
     c = Cleaner({"kind": kind, "body": body})
-    c.choice("kind", "记录类型", tuple(DEAL_NOTE_KINDS), synonyms={v: k for k, v in DEAL_NOTE_KINDS.items()}, required=True)
+    c.choice(
+        "kind",
+        "记录类型",
+        tuple(DEAL_NOTE_KINDS),
+        synonyms={v: k for k, v in DEAL_NOTE_KINDS.items()},
+        required=True,
+    )
     c.text("body", "内容", max_len=MAX_MESSAGE_CHARS, multiline=True)
     values = c.done()
-    note = DealMessage(deal_id=deal.id, author_id=actor.id, kind=values["kind"],
-                       body=values.get("body") or DEAL_NOTE_KINDS[values["kind"]])
+    note = DealMessage(
+        deal_id=deal.id,
+        author_id=actor.id,
+        kind=values["kind"],
+        body=values.get("body") or DEAL_NOTE_KINDS[values["kind"]],
+    )
     db.session.add(note)
     db.session.flush()
     _record(deal, "note", actor)
@@ -100,7 +132,9 @@ def add_note(actor, deal_id, kind: str, body: str) -> DealMessage:
 def thread(actor, deal_id) -> list[DealMessage]:
     """The deal's messages, oldest first; brokers' notes only for the broker and admins."""
     deal = get_deal(actor, deal_id)
-    query = select(DealMessage).where(DealMessage.deal_id == deal.id).options(selectinload(DealMessage.author))
+    query = (
+        select(DealMessage).where(DealMessage.deal_id == deal.id).options(selectinload(DealMessage.author))
+    )
     if not (is_deal_broker(actor, deal) or is_admin(actor)):
         query = query.where(DealMessage.kind == "message")
     return list(db.session.scalars(query.order_by(DealMessage.created_at, DealMessage.id)))

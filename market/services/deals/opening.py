@@ -10,12 +10,12 @@ from market.models.base import utcnow
 from market.models.deal import Deal, DealMessage
 from market.services import audit
 from market.services.base import parse_row_id, unit_of_work, upsert_insert
-from market.services.permissions import is_signed_in
-from market.services.text import Cleaner
 from market.services.deals.access import can_act, can_view_deal
 from market.services.deals.activity import _announce, _record
 from market.services.deals.messages import MAX_MESSAGE_CHARS
 from market.services.deals.stages import OPEN_STAGES
+from market.services.permissions import is_signed_in
+from market.services.text import Cleaner
 
 
 def _published(model, raw_id, label: str, errors: dict, key: str):
@@ -40,14 +40,20 @@ def open_deal(actor, data: dict) -> tuple[Deal, bool]:
 
 def start_deal(actor, data: dict) -> tuple[Deal, bool]:
     """open_deal inside the caller's unit of work (a broker accepting a suggestion opens a deal this way)."""
-    if not (is_signed_in(actor) and actor.role in ("university", "enterprise", "broker") and actor.is_verified
-            and actor.organisation_id):
+    if not (
+        is_signed_in(actor)
+        and actor.role in ("university", "enterprise", "broker")
+        and actor.is_verified
+        and actor.organisation_id
+    ):
         raise PermissionDenied("请使用已通过平台认证的高校院所、企业或技术经纪人账号发起对接")
     data = data or {}
     errors: dict = {}
     achievement = demand = None
     if data.get("achievement_id") not in (None, ""):
-        achievement = _published(Achievement, data.get("achievement_id"), "科技成果", errors, "achievement_id")
+        achievement = _published(
+            Achievement, data.get("achievement_id"), "科技成果", errors, "achievement_id"
+        )
     if data.get("demand_id") not in (None, ""):
         demand = _published(Demand, data.get("demand_id"), "技术需求", errors, "demand_id")
     if achievement is None and demand is None and not errors:
@@ -81,15 +87,24 @@ def start_deal(actor, data: dict) -> tuple[Deal, bool]:
         return existing, False
     subject = achievement or demand
     title = f"{achievement.title} × {demand.title}" if achievement and demand else f"对接：{subject.title}"
-    values = dict(title=title[:200], achievement_id=getattr(achievement, "id", None),
-                  demand_id=getattr(demand, "id", None), seller_org_id=seller_id, buyer_org_id=buyer_id,
-                  field_id=subject.field_id, opened_by_id=actor.id, stage="intent",
-                  requested_broker_id=getattr(requested, "id", None))
+    values = dict(
+        title=title[:200],
+        achievement_id=getattr(achievement, "id", None),
+        demand_id=getattr(demand, "id", None),
+        seller_org_id=seller_id,
+        buyer_org_id=buyer_id,
+        field_id=subject.field_id,
+        opened_by_id=actor.id,
+        stage="intent",
+        requested_broker_id=getattr(requested, "id", None),
+    )
     if actor.role == "broker":
         values.update(broker_id=actor.id, broker_assigned_at=utcnow())
     # The partial unique indexes keep one open deal per pair: of concurrent opens, one inserts, the others
     # find its deal (the insert waits for the first to commit on both databases).
-    deal_id = db.session.execute(upsert_insert(Deal).values(**values).on_conflict_do_nothing().returning(Deal.id)).scalar()
+    deal_id = db.session.execute(
+        upsert_insert(Deal).values(**values).on_conflict_do_nothing().returning(Deal.id)
+    ).scalar()
     if deal_id is None:
         existing = _open_deal(seller_id, buyer_id, achievement, demand)
         if existing is None:  # the other deal closed in the same instant
@@ -99,21 +114,42 @@ def start_deal(actor, data: dict) -> tuple[Deal, bool]:
     deal = db.session.get(Deal, deal_id)
     _record(deal, "opened", actor, to_stage="intent")
     if c.values.get("message"):
-        db.session.add(DealMessage(deal_id=deal.id, author_id=actor.id, kind="message", body=c.values["message"]))
-    audit.record(actor, "deal.open", "deal", deal.id, {"seller_org_id": seller_id, "buyer_org_id": buyer_id,
-                                                       "achievement_id": deal.achievement_id, "demand_id": deal.demand_id})
+        db.session.add(
+            DealMessage(deal_id=deal.id, author_id=actor.id, kind="message", body=c.values["message"])
+        )
+    audit.record(
+        actor,
+        "deal.open",
+        "deal",
+        deal.id,
+        {
+            "seller_org_id": seller_id,
+            "buyer_org_id": buyer_id,
+            "achievement_id": deal.achievement_id,
+            "demand_id": deal.demand_id,
+        },
+    )
     _announce("deal.opened", deal, actor, f"新的对接：{deal.title[:60]}")
     if requested is not None and requested.id != actor.id:
-        events.record("deal.broker_requested", deal_id=deal.id, broker_id=requested.id,
-                      title=f"有机构请您担任对接经纪人：{deal.title[:50]}")
+        events.record(
+            "deal.broker_requested",
+            deal_id=deal.id,
+            broker_id=requested.id,
+            title=f"有机构请您担任对接经纪人：{deal.title[:50]}",
+        )
     return deal, True
 
 
 def _open_deal(seller_id: int, buyer_id: int, achievement, demand) -> Deal | None:
-    return db.session.scalar(select(Deal).where(
-        Deal.seller_org_id == seller_id, Deal.buyer_org_id == buyer_id, Deal.stage.in_(OPEN_STAGES),
-        Deal.achievement_id == achievement.id if achievement else Deal.achievement_id.is_(None),
-        Deal.demand_id == demand.id if demand else Deal.demand_id.is_(None)))
+    return db.session.scalar(
+        select(Deal).where(
+            Deal.seller_org_id == seller_id,
+            Deal.buyer_org_id == buyer_id,
+            Deal.stage.in_(OPEN_STAGES),
+            Deal.achievement_id == achievement.id if achievement else Deal.achievement_id.is_(None),
+            Deal.demand_id == demand.id if demand else Deal.demand_id.is_(None),
+        )
+    )
 
 
 def _take(deal: Deal, broker) -> bool:
@@ -121,8 +157,11 @@ def _take(deal: Deal, broker) -> bool:
     brokers claiming at once exactly one wins, on both databases."""
     now = utcnow()
     result = db.session.execute(
-        update(Deal).where(Deal.id == deal.id, Deal.broker_id.is_(None), Deal.stage.in_(OPEN_STAGES))
-        .values(broker_id=broker.id, broker_assigned_at=now).execution_options(synchronize_session=False))
+        update(Deal)
+        .where(Deal.id == deal.id, Deal.broker_id.is_(None), Deal.stage.in_(OPEN_STAGES))
+        .values(broker_id=broker.id, broker_assigned_at=now)
+        .execution_options(synchronize_session=False)
+    )
     if result.rowcount != 1:
         db.session.expire(deal)
         return False
@@ -136,8 +175,13 @@ def _ask_again(deal: Deal, actor, message: str | None) -> None:
     if actor.role == "broker" and deal.broker_id is None and _take(deal, actor):
         _record(deal, "broker", actor)
         audit.record(actor, "deal.claim", "deal", deal.id, {"broker_id": actor.id})
-        _announce("deal.broker_claimed", deal, actor, f"技术经纪人{actor.display_name}接手了对接：{deal.title[:50]}",
-                  include_broker=False)
+        _announce(
+            "deal.broker_claimed",
+            deal,
+            actor,
+            f"技术经纪人{actor.display_name}接手了对接：{deal.title[:50]}",
+            include_broker=False,
+        )
     if message and can_act(actor, deal):
         db.session.add(DealMessage(deal_id=deal.id, author_id=actor.id, kind="message", body=message))
         db.session.flush()

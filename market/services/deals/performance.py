@@ -1,4 +1,5 @@
 """Broker performance (经纪人考核): deals, registered amounts and response times per broker and period."""
+
 from datetime import date, datetime
 
 from sqlalchemy import func, select
@@ -10,8 +11,8 @@ from market.models.contract import Contract
 from market.models.deal import Deal, DealEvent
 from market.models.vocab import DEAL_STAGES
 from market.services.base import parse_row_id
-from market.services.permissions import is_admin, is_signed_in
 from market.services.deals.stages import OPEN_STAGES
+from market.services.permissions import is_admin, is_signed_in
 
 
 def _median(values: list[float]) -> float | None:
@@ -25,21 +26,39 @@ def _median(values: list[float]) -> float | None:
 def _moments(start: date, end: date) -> tuple[datetime, datetime]:
     from datetime import time, timezone
 
-    return (datetime.combine(start, time.min, tzinfo=timezone.utc),
-            datetime.combine(end, time.max, tzinfo=timezone.utc))
+    return (
+        datetime.combine(start, time.min, tzinfo=timezone.utc),
+        datetime.combine(end, time.max, tzinfo=timezone.utc),
+    )
 
 
 def broker_figures(broker_id: int, start: date, end: date) -> dict:
     """One broker's figures for deals assigned within [start, end]: opened, reached each stage, median days
     in each stage, median hours to the first reply, and the registered contract volume signed in the period."""
     since, until = _moments(start, end)
-    deal_rows = list(db.session.execute(select(Deal.id, Deal.broker_assigned_at, Deal.created_at).where(
-        Deal.broker_id == broker_id, func.coalesce(Deal.broker_assigned_at, Deal.created_at) >= since,
-        func.coalesce(Deal.broker_assigned_at, Deal.created_at) <= until)))
+    deal_rows = list(
+        db.session.execute(
+            select(Deal.id, Deal.broker_assigned_at, Deal.created_at).where(
+                Deal.broker_id == broker_id,
+                func.coalesce(Deal.broker_assigned_at, Deal.created_at) >= since,
+                func.coalesce(Deal.broker_assigned_at, Deal.created_at) <= until,
+            )
+        )
+    )
     ids = [row.id for row in deal_rows]
-    events = list(db.session.execute(select(DealEvent.deal_id, DealEvent.kind, DealEvent.to_stage, DealEvent.actor_id,
-                                            DealEvent.created_at).where(DealEvent.deal_id.in_(ids or [-1]))
-                                     .order_by(DealEvent.deal_id, DealEvent.created_at, DealEvent.id)))
+    events = list(
+        db.session.execute(
+            select(
+                DealEvent.deal_id,
+                DealEvent.kind,
+                DealEvent.to_stage,
+                DealEvent.actor_id,
+                DealEvent.created_at,
+            )
+            .where(DealEvent.deal_id.in_(ids or [-1]))
+            .order_by(DealEvent.deal_id, DealEvent.created_at, DealEvent.id)
+        )
+    )
     reached = {stage: 0 for stage in DEAL_STAGES}
     days_in = {stage: [] for stage in OPEN_STAGES}
     first_reply = []
@@ -54,18 +73,29 @@ def broker_figures(broker_id: int, start: date, end: date) -> dict:
         for (stage, entered), (_, left) in zip(stages, stages[1:]):
             if stage in days_in:
                 days_in[stage].append((left - entered).total_seconds() / 86400)
-        replies = [e.created_at for e in rows if e.kind in ("message", "note") and e.actor_id == broker_id
-                   and e.created_at >= assigned[deal_id]]
+        replies = [
+            e.created_at
+            for e in rows
+            if e.kind in ("message", "note") and e.actor_id == broker_id and e.created_at >= assigned[deal_id]
+        ]
         if replies:
             first_reply.append((replies[0] - assigned[deal_id]).total_seconds() / 3600)
-    volume = db.session.execute(select(func.count(), func.coalesce(func.sum(Contract.amount_fen), 0)).where(
-        Contract.broker_id == broker_id, Contract.status == "registered", Contract.signed_on >= start,
-        Contract.signed_on <= end)).one()
+    volume = db.session.execute(
+        select(func.count(), func.coalesce(func.sum(Contract.amount_fen), 0)).where(
+            Contract.broker_id == broker_id,
+            Contract.status == "registered",
+            Contract.signed_on >= start,
+            Contract.signed_on <= end,
+        )
+    ).one()
     opened = len(ids)
     return {
         "opened": opened,
         "reached": reached,
-        "conversion": {stage: (reached[stage] / opened if opened else None) for stage in ("negotiation", "signing", "registered")},
+        "conversion": {
+            stage: (reached[stage] / opened if opened else None)
+            for stage in ("negotiation", "signing", "registered")
+        },
         "median_days": {stage: _median(values) for stage, values in days_in.items()},
         "median_first_reply_hours": _median(first_reply),
         "contracts": int(volume[0]),

@@ -1,5 +1,6 @@
 """The stage machine: 意向 → 对接洽谈 → 签约 → 登记, or 终止 with a reason; 签约 drafts the contract and 登记
 follows its registration."""
+
 from datetime import date
 
 from sqlalchemy import select
@@ -16,11 +17,10 @@ from market.money import fen_to_yuan
 from market.services import audit
 from market.services.base import unit_of_work
 from market.services.contracts import write_contract_draft
-from market.services.permissions import is_admin
-from market.services.text import Cleaner
 from market.services.deals.access import can_act, get_deal, is_deal_broker
 from market.services.deals.activity import _announce, _notify, _record
-
+from market.services.permissions import is_admin
+from market.services.text import Cleaner
 
 OPEN_STAGES = OPEN_DEAL_STAGES
 
@@ -48,8 +48,13 @@ def move_stage(actor, deal_id, to: str, reason: str | None = None, note: str | N
         raise InvalidTransition(f"对接处于“{deal.stage_label}”阶段，不能变为“{DEAL_STAGES[to]}”")
     if to == "terminated":
         c = Cleaner({"reason": reason, "note": note})
-        c.choice("reason", "终止原因", tuple(DEAL_TERMINATION_REASONS),
-                 synonyms={v: k for k, v in DEAL_TERMINATION_REASONS.items()}, required=True)
+        c.choice(
+            "reason",
+            "终止原因",
+            tuple(DEAL_TERMINATION_REASONS),
+            synonyms={v: k for k, v in DEAL_TERMINATION_REASONS.items()},
+            required=True,
+        )
         c.text("note", "说明", max_len=500, multiline=True)
         values = c.done()
         deal.termination_reason, deal.termination_note = values["reason"], values.get("note")
@@ -61,7 +66,9 @@ def move_stage(actor, deal_id, to: str, reason: str | None = None, note: str | N
             raise InvalidTransition("无法生成合同草稿：" + "；".join(exc.fields.values())) from None
     deal.stage, deal.stage_changed_at = to, utcnow()
     _record(deal, "stage", actor, before, to)
-    audit.record(actor, "deal.stage", "deal", deal.id, {"stage": [before, to], "reason": deal.termination_reason})
+    audit.record(
+        actor, "deal.stage", "deal", deal.id, {"stage": [before, to], "reason": deal.termination_reason}
+    )
     _announce("deal.stage_changed", deal, actor, f"对接“{deal.title[:50]}”进入{deal.stage_label}阶段")
     return deal
 
@@ -70,14 +77,28 @@ def _contract_draft(actor, deal: Deal) -> Contract:
     """The contract draft a deal opens at 签约: parties, listings, broker and field filled in."""
     field = deal.field.name if deal.field else "其他"
     achievement = deal.achievement
-    return write_contract_draft(actor, {
-        "number": f"DJ-{deal.id}", "title": deal.title[:200], "contract_type": "transfer" if achievement else "development",
-        "subtype": "patent" if achievement and achievement.patent_numbers else ("know_how" if achievement else None),
-        "seller_org_id": deal.seller_org_id, "buyer_org_id": deal.buyer_org_id, "broker_id": deal.broker_id,
-        "achievement_id": deal.achievement_id, "demand_id": deal.demand_id,
-        "amount": str(fen_to_yuan(achievement.price_fen)) if achievement and achievement.price_fen else "0",
-        "payment_mode": "lump_sum", "signed_on": date.today().isoformat(), "field": field,
-    })
+    return write_contract_draft(
+        actor,
+        {
+            "number": f"DJ-{deal.id}",
+            "title": deal.title[:200],
+            "contract_type": "transfer" if achievement else "development",
+            "subtype": "patent"
+            if achievement and achievement.patent_numbers
+            else ("know_how" if achievement else None),
+            "seller_org_id": deal.seller_org_id,
+            "buyer_org_id": deal.buyer_org_id,
+            "broker_id": deal.broker_id,
+            "achievement_id": deal.achievement_id,
+            "demand_id": deal.demand_id,
+            "amount": str(fen_to_yuan(achievement.price_fen))
+            if achievement and achievement.price_fen
+            else "0",
+            "payment_mode": "lump_sum",
+            "signed_on": date.today().isoformat(),
+            "field": field,
+        },
+    )
 
 
 @events.subscribe("contract.registered")
@@ -91,8 +112,13 @@ def follow_contract_registration(payload: dict) -> None:
     at = contract.registered_at or utcnow()
     deal.stage, deal.stage_changed_at = "registered", at
     _record(deal, "stage", actor, "signing", "registered", at=at)
-    audit.record(actor, "deal.stage", "deal", deal.id, {"stage": ["signing", "registered"],
-                                                       "registration_number": contract.registration_number})
+    audit.record(
+        actor,
+        "deal.stage",
+        "deal",
+        deal.id,
+        {"stage": ["signing", "registered"], "registration_number": contract.registration_number},
+    )
     _notify(deal, getattr(actor, "id", None), f"对接“{deal.title[:50]}”的合同已登记")
 
 

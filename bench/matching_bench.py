@@ -91,10 +91,11 @@ def run(scale: float) -> dict:
     app = create_app({"DATABASE_URL": f"sqlite:///{workdir}/bench.db", "SEARCH_BACKEND": "memory",
                       "INSTANCE_PATH": str(workdir), "SECRET_KEY": "bench", "MATCHING_NOTIFY": False})
     app.extensions["search"] = backend
-    demands = [SimpleNamespace(kind="demand", id=d.object_id, title=d.title, description=d.body, updated_at=None)
+    demands = [SimpleNamespace(kind="demand", id=d.object_id, title=d.title, body=d.body, keyword_list=[],
+                               updated_at=None)
                for d in docs if d.kind == "demand"][:200]
     by_id = {d.object_id: SimpleNamespace(kind="achievement", id=d.object_id, updated_at=None, title=d.title,
-                                          description=d.body, keywords=d.keywords)
+                                          body=d.body, keyword_list=list(d.keywords or []))
              for d in docs if d.kind == "achievement"}
     latencies, parts = [], {"lexical": [], "semantic": [], "second reading": [], "shared words": [], "model": []}
     with app.app_context():

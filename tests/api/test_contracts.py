@@ -411,7 +411,7 @@ def test_only_pdfs_within_the_size_limit_are_accepted(client, tokens, contract_i
     assert "file" in field_errors(upload(client, url, seller, content=b"", filename="scan.pdf"))
     assert "file" in field_errors(client.post(f"{url}/attachments", data={}, headers=seller,
                                               content_type="multipart/form-data"))
-    monkeypatch.setattr(contract_service, "MAX_ATTACHMENT_BYTES", 1024)
+    monkeypatch.setattr(contract_service.attachments, "MAX_ATTACHMENT_BYTES", 1024)
     too_big = field_errors(upload(client, url, seller, content=PDF + b"0" * 1024))
     assert "MB" in too_big["file"]
     assert upload(client, url, seller, content=PDF + b"0" * (1024 - len(PDF))).status_code == 201  # exactly the limit

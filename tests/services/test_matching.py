@@ -10,7 +10,7 @@ from market.evaluation.matching import baseline_ranking
 from market.matching import scoring
 from market.models import ListingVector, Notification, SearchIndexCursor
 from market.services import listings, matching
-from market.services.indexing import prune_outbox
+from market.services.indexing import VECTOR_CURSOR, prune_outbox
 from tests.conftest import ACHIEVEMENT, DEMAND
 from tests.matching_support import RICE
 
@@ -31,7 +31,7 @@ def test_publishing_stores_vectors_through_the_outbox(embedding_on_commit, make_
     demand = make_listing("demand", make_user("enterprise"))
     row = vector_of(demand)
     assert row is not None and len(row.as_query) == len(row.as_passage) == len(row.title_as_query) == 384 * 4
-    cursor = db.session.get(SearchIndexCursor, matching.VECTOR_CURSOR)
+    cursor = db.session.get(SearchIndexCursor, VECTOR_CURSOR)
     assert cursor is not None and cursor.seq > 0  # registered, so the outbox is not pruned before vectors are made
 
 
@@ -63,7 +63,7 @@ def test_editing_the_title_recomputes_and_deleting_removes_the_vector(embedding_
 def test_vectors_survive_pruning_only_after_they_are_made(make_user, make_listing):
     make_listing("demand", make_user("enterprise"))  # embedding on commit is off: the worker's job
     db.session.add(SearchIndexCursor(name="some-host:index", seq=10**9))
-    db.session.add(SearchIndexCursor(name=matching.VECTOR_CURSOR, seq=0))
+    db.session.add(SearchIndexCursor(name=VECTOR_CURSOR, seq=0))
     db.session.commit()
     assert prune_outbox() == 0  # the vector cursor holds the rows back
     assert matching.refresh_vectors() == 1

@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 
 from market.errors import NotFound, PermissionDenied, ValidationFailed
 from market.extensions import db
+from market.matching import model as relevance
 from market.models import AuditEntry, MatchDecision
 from market.models.base import utcnow
 from market.services import matching
@@ -109,14 +110,14 @@ def test_a_decision_records_the_pairs_evidence(catalogue, broker):
     demand, battery, rice = catalogue["demand"], catalogue["battery"], catalogue["rice"]
     fitting = matching.decide_match(broker, demand.id, battery.id, "accepted").features
     unrelated = matching.decide_match(broker, demand.id, rice.id, "rejected", reason_code="field").features
-    assert set(fitting) == set(matching.relevance.committed().features)
+    assert set(fitting) == set(relevance.committed().features)
     assert fitting["lexical"] > unrelated["lexical"] and fitting["semantic"] > unrelated["semantic"]
     assert fitting["field"] == 1.0 and unrelated["field"] == 0.0
 
 
 def test_the_model_is_refitted_once_enough_brokers_decided(catalogue, broker, make_user, make_listing):
     admin = make_user("admin")
-    committed = matching.relevance.committed()
+    committed = relevance.committed()
     assert matching.relevance_model() is committed
     assert matching.fusion_weights_report(admin)["learned"] is False
     # Brokers who accepted the pairs that read alike (paraphrase) and rejected those that only share words.

@@ -4,12 +4,14 @@ import os
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
+from sqlalchemy.engine import Engine
 
-from market import create_app
+from market import create_app, search
 from market.extensions import db as _db
 from market.models import Organisation, User
 from market.models.base import Base
+from market.security import limiter
 from market.services.codes import credit_code_with_check
 from market.services.taxonomy import ensure_default_fields
 from tests.pg_server import PostgresServer
@@ -30,7 +32,7 @@ def pg_server():
 
 @pytest.fixture(scope="session")
 def database_urls(request, tmp_path_factory):
-    """One schema per backend for the whole session; tests empty the tables instead of recreating them."""
+    """One schema per backend for the whole session, holding the baseline every test starts from."""
     urls = {}
     if "sqlite" in BACKENDS:
         urls["sqlite"] = "sqlite:///" + str(tmp_path_factory.mktemp("sqlite") / "test.db")
@@ -40,6 +42,7 @@ def database_urls(request, tmp_path_factory):
         app = create_app({"DATABASE_URL": url, "SECRET_KEY": "test", "TESTING": True})
         with app.app_context():
             Base.metadata.create_all(_db.engine)
+            _restore_baseline()
             _db.engine.dispose()
     return urls
 
@@ -56,25 +59,133 @@ def _empty_tables() -> None:
     _db.session.commit()
 
 
+def _restore_baseline() -> None:
+    """Empty tables but the default fields, numbered from 1: what every test starts from."""
+    _empty_tables()
+    ensure_default_fields()
+    _db.session.commit()
+
+
+def _test_config(url: str, instance_path: str) -> dict:
+    return {
+        "DATABASE_URL": url, "SECRET_KEY": "test-secret", "TESTING": True, "WTF_CSRF_ENABLED": False,
+        "INSTANCE_PATH": instance_path, "SEARCH_BACKEND": "memory",
+        "INLINE_WORKER": True,  # the worker's pass runs right after each commit; tests of the worker turn it off
+    }
+
+
 @pytest.fixture(params=BACKENDS)
 def backend(request):
     return request.param
 
 
+@pytest.fixture(scope="session")
+def shared_apps(database_urls, tmp_path_factory):
+    """One app per backend for this pytest process, lent to every test that is not marked slow."""
+    apps = {}
+    for backend, url in database_urls.items():
+        app = create_app(_test_config(url, str(tmp_path_factory.mktemp("unused-instance"))))
+        if backend == "sqlite":
+            with app.app_context():
+                _begin_explicitly(_db.engine)
+        apps[backend] = app
+    # Only a session bound to a test's connection joins a transaction: sessions on an engine are unaffected.
+    _db.session.session_factory.configure(join_transaction_mode="create_savepoint")
+    event.listen(Engine, "commit", _refuse_commits_to_the_shared_database)
+    yield apps
+    event.remove(Engine, "commit", _refuse_commits_to_the_shared_database)
+    for app in apps.values():
+        with app.app_context():
+            _db.engine.dispose()
+
+
+def _begin_explicitly(engine) -> None:
+    """pysqlite starts a transaction only before a write, so a SAVEPOINT would open (and its RELEASE commit) the
+    real one; SQLAlchemy's recipe: the driver stays out of it and BEGIN is sent when the transaction begins."""
+    @event.listens_for(engine, "connect")
+    def _driver_leaves_transactions_alone(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection):
+        connection.exec_driver_sql("BEGIN")
+
+
+class _RolledBackTest:
+    """What a test that rolls back must not do: commit to the shared database (which the harness checks)."""
+
+    url = None
+    commits = 0
+
+
+def _refuse_commits_to_the_shared_database(connection) -> None:
+    if _RolledBackTest.url is not None and connection.engine.url == _RolledBackTest.url:
+        _RolledBackTest.commits += 1
+
+
 @pytest.fixture
-def app(backend, database_urls, tmp_path):
-    app = create_app({
-        "DATABASE_URL": database_urls[backend], "SECRET_KEY": "test-secret", "TESTING": True,
-        "WTF_CSRF_ENABLED": False, "INSTANCE_PATH": str(tmp_path / "instance"), "SEARCH_BACKEND": "memory",
-        "INLINE_WORKER": True,  # the worker's pass runs right after each commit; tests of the worker turn it off
-    })
+def app(request, backend, database_urls, tmp_path):
+    """The app of a test, in an app context. A test runs inside a transaction rolled back at its end (the
+    services' commits release a savepoint); a test marked slow gets an app of its own that really commits (other
+    connections, threads and processes see its rows) and leaves the baseline behind by emptying the tables."""
+    instance_path = str(tmp_path / "instance")
+    if request.node.get_closest_marker("slow"):
+        yield from _committing_app(database_urls[backend], instance_path)
+    else:
+        yield from _rolled_back_app(request.getfixturevalue("shared_apps")[backend], instance_path)
+
+
+def _committing_app(url: str, instance_path: str):
+    app = create_app(_test_config(url, instance_path))
     with app.app_context():
-        _empty_tables()
-        ensure_default_fields()
-        _db.session.commit()
+        _restore_baseline()
         yield app
         _db.session.remove()
+        _restore_baseline()
+        _db.session.remove()
         _db.engine.dispose()
+
+
+def _rolled_back_app(app, instance_path: str):
+    config, extensions, shared_instance_path = dict(app.config), dict(app.extensions), app.instance_path
+    app.instance_path = app.config["INSTANCE_PATH"] = instance_path
+    search.init_app(app)  # an empty index of its own, cursor 0
+    limiter.reset()
+    try:
+        with app.app_context():
+            yield from _in_a_rolled_back_transaction(app)
+    finally:
+        app.instance_path = shared_instance_path
+        app.config.clear()
+        app.config.update(config)
+        app.extensions.clear()
+        app.extensions.update(extensions)
+    if _RolledBackTest.commits:
+        with app.app_context():  # the tests after it start from the baseline all the same
+            _restore_baseline()
+        pytest.fail("this test committed to the shared test database outside its transaction (a second app, a "
+                    "thread or another connection): mark it slow", pytrace=False)
+
+
+def _in_a_rolled_back_transaction(app):
+    engines = _db.engines
+    connection = engines[None].connect()
+    transaction = connection.begin()
+    if connection.dialect.name == "postgresql":
+        # Sequences ignore rollbacks: the outbox numbers from 1 again, so the fresh index sees no gap below the
+        # test's first row (on SQLite, sqlite_sequence rolls back with the rest).
+        connection.execute(text("TRUNCATE search_outbox RESTART IDENTITY"))
+    # Every session of the app, and every `Session(db.engine)`, works in this test's transaction.
+    _db._app_engines[app] = {None: connection}
+    _RolledBackTest.url, _RolledBackTest.commits = connection.engine.url, 0
+    try:
+        yield app
+    finally:
+        _RolledBackTest.url = None
+        _db.session.remove()
+        _db._app_engines[app] = engines
+        transaction.rollback()
+        connection.close()
 
 
 @pytest.fixture

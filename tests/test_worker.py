@@ -99,6 +99,7 @@ def stop(process) -> tuple[int, list[dict], str]:
     return process.returncode, [json.loads(line) for line in err.splitlines() if line.startswith("{")], err
 
 
+@pytest.mark.slow  # a worker process reads what the test commits
 @pytest.mark.parametrize("backend", ["postgresql"])  # a server restart is about PostgreSQL; never skipped
 def test_the_worker_carries_on_by_itself_after_the_database_restarts(backend, database_urls, make_user, tmp_path,
                                                                     request):
@@ -119,6 +120,7 @@ def test_the_worker_carries_on_by_itself_after_the_database_restarts(backend, da
     assert code == 0 and lines[-1]["event"] == "worker_stopped", err[-3000:]
 
 
+@pytest.mark.slow  # a worker process reads what the test commits
 @pytest.mark.parametrize("backend", ["sqlite"])  # SQLite's counterpart: a lock held past the busy timeout
 def test_the_worker_waits_out_a_locked_sqlite_database(backend, database_urls, make_user, tmp_path):
     owner_id = make_user("university").id

@@ -5,11 +5,13 @@ released together by a barrier, on SQLite and on PostgreSQL.
 """
 import threading
 
+import pytest
 from sqlalchemy import func, select
 
 from market.models import BrokerProfile, Deal, DealEvent, Field
 
 RACERS = 10
+pytestmark = pytest.mark.slow  # each racing thread has a connection of its own
 
 
 def race(app, requests) -> list:

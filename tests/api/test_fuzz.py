@@ -13,9 +13,10 @@ minutes on the 2-core machine.
 
 Before the run a little data is seeded so that ids in paths hit real rows: two published achievements and
 equipment (with a fee item) of a university user, two published demands of the enterprise user. Integer path ids
-are folded onto 1–3, so most requests reach a row that exists (tables restart at 1 for every test) and some do not.
-Writes stay in the test's database, emptied after each test; the fuzzer's clients are guarded against locking
-themselves out (sign-in throttling raised, the admin never signs itself out everywhere).
+are folded onto the three lowest ids of the table they name (its rows, then ids past them), so most requests reach a
+row that exists and some do not, whatever numbers the database handed out. Writes stay in the test's transaction,
+rolled back after it; the fuzzer's clients are guarded against locking themselves out (sign-in throttling raised,
+the admin never signs itself out everywhere).
 """
 import pytest
 import schemathesis  # no importorskip: without schemathesis this module fails to collect, and the run fails
@@ -23,12 +24,22 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance, negative_data_rejection, response_schema_conformance, status_code_conformance,
 )
+from sqlalchemy import select
 
+from market.extensions import db
+from market.models.base import Base
 from tests.conftest import PASSWORD
 
 SEED = 20260316
 EXAMPLES = 5  # per operation and client; each example is one request
-IDS = 3  # integer path ids are folded onto 1..IDS
+IDS = 3  # integer path ids are folded onto this many ids of their table
+# The table whose rows an integer path parameter names, by the path segment before it.
+TABLE_BEFORE = {"achievements": "achievements", "demands": "demands", "equipment": "equipment", "jobs": "event_jobs",
+                "bookings": "bookings", "brokers": "broker_profiles", "contracts": "contracts",
+                "attachments": "contract_attachments", "deals": "deals", "messages": "deal_messages",
+                "blocks": "equipment_blocks", "fields": "fields", "kpis": "kpis", "notifications": "notifications",
+                "organisations": "organisations", "policies": "policies", "saved-searches": "saved_searches",
+                "users": "users"}
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance,
           negative_data_rejection]
 CONFIG = schemathesis.Config.from_dict({
@@ -86,12 +97,21 @@ def _report_requests():
 schema = schemathesis.pytest.from_fixture("api_schema")
 
 
+def lowest_ids(path: str, name: str) -> list[int]:
+    """The IDS lowest ids of the table the parameter names: those of its rows, then ids past them."""
+    segments = path.split("/")
+    table = Base.metadata.tables[TABLE_BEFORE[segments[segments.index("{" + name + "}") - 1]]]
+    ids = list(db.session.scalars(select(table.c.id).order_by(table.c.id).limit(IDS)))
+    past = max(ids, default=0)
+    return ids + list(range(past + 1, past + 1 + IDS - len(ids)))
+
+
 @schema.parametrize()
 def test_api_conforms_to_its_document(case, fuzz_client, fuzz_world):
     user, headers = fuzz_client
     for name, value in (case.path_parameters or {}).items():
         if isinstance(value, int) and not isinstance(value, bool):
-            case.path_parameters[name] = 1 + abs(value) % IDS
+            case.path_parameters[name] = lowest_ids(case.operation.path, name)[abs(value) % IDS]
     if case.operation.path == "/users/{id}/sign-out" and user is not None \
             and case.path_parameters.get("id") == user.id:
         case.path_parameters["id"] = fuzz_world["university"].id  # its own token would die with it

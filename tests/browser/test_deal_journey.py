@@ -13,7 +13,7 @@ from market.extensions import db
 from market.models import BrokerProfile
 from market.money import format_fen
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]  # the live server is a second app, in other threads
 
 UNITS = {"元": Decimal(1), "万元": Decimal(10_000), "亿元": Decimal(100_000_000)}
 

@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from market.services.codes import credit_code_with_check
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]  # the live server is a second app, in other threads
 
 
 def flash(page, text):

@@ -2,7 +2,7 @@
 import pytest
 from playwright.sync_api import expect
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]  # the live server is a second app, in other threads
 
 
 def test_home_and_achievement_form_render_with_local_bootstrap(new_page, sign_in, make_user, make_listing,

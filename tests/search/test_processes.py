@@ -22,6 +22,7 @@ from tests.search.support import restart_outbox_numbering, tolerate_leaked_files
 
 ROOT = Path(__file__).resolve().parents[2]
 SPAWN = multiprocessing.get_context("spawn")
+pytestmark = pytest.mark.slow  # other processes read and write the test database
 WORKERS, PER_WORKER = 4, 10
 
 

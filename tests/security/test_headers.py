@@ -53,6 +53,7 @@ def production(app):
         _db.engine.dispose()
 
 
+@pytest.mark.slow  # the production app is a second app on the test database
 def test_production_sends_hsts_and_secure_httponly_lax_cookies(production, make_user):
     user = make_user()
     client = production.test_client()
@@ -95,6 +96,7 @@ def test_templates_have_no_inline_script_handlers_or_styles():
     assert offenders == []
 
 
+@pytest.mark.slow  # the proxied app is a second app on the test database
 def test_the_proxy_setting_reads_the_client_address_from_the_proxy(app, make_user):
     """Behind nginx (PROXY_COUNT=1) the throttle counts the client's address, not the proxy's."""
     proxied = create_app({"DATABASE_URL": app.config["DATABASE_URL"], "SECRET_KEY": "t", "TESTING": True,

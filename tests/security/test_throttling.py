@@ -115,6 +115,7 @@ def test_every_wait_is_in_the_audit_log(client, make_user, db):
     assert entry.changes["wait_seconds"] == 60 and entry.changes["channel"] == "page"
 
 
+@pytest.mark.slow  # the second app reads the failures the first one committed
 def test_counts_are_shared_by_every_web_worker(app, client, make_user, db):
     """A second app on the same database (another gunicorn worker) sees the failures the first one counted."""
     email = make_user().email  # read here: an object of this app's session is not touched from the other's

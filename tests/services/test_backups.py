@@ -26,6 +26,9 @@ from tests.conftest import BACKENDS, _empty_tables
 PDF = b"%PDF-1.4\n" + bytes(range(256)) * 40 + b"\n%%EOF\n"  # every byte value, so a text-mode copy would show
 AMOUNTS = (150_000_001, 230_057, 8_888)  # fen: 1500000.01, 2300.57 and 88.88 yuan
 _names = itertools.count(1)
+# pg_dump, the SQLite backup API and the restores read and replace the committed database; the older schema's
+# test also runs the migrations
+pytestmark = pytest.mark.slow
 
 
 def found(q) -> list[int]:
@@ -85,7 +88,6 @@ def wipe(db) -> None:
     rebuild_index()
 
 
-@pytest.mark.slow  # pg_dump and pg_restore on PostgreSQL
 def test_a_restore_brings_back_rows_contract_totals_files_and_search_after_a_wipe(app, db, backend, stamped, market,
                                                                                  tmp_path):
     before, totals = table_counts(db), contract_totals(db)
@@ -262,7 +264,6 @@ def migrated_app(request, tmp_path):
         _db.engine.dispose()
 
 
-@pytest.mark.slow  # runs the migrations (and pg_dump, pg_restore)
 def test_a_backup_of_an_older_schema_is_restored_and_upgraded(migrated_app, tmp_path):
     organisation = Organisation(kind="university", name="西北工业大学", region="沣东", verification_state="verified")
     _db.session.add(organisation)

@@ -12,6 +12,7 @@ from tests.conftest import EQUIPMENT
 from tests.search.support import restart_outbox_numbering
 
 SPAWN = multiprocessing.get_context("spawn")
+pytestmark = pytest.mark.slow  # the racing processes read the rows this test commits
 PROCESSES = 6
 ALL_WEEK = {str(day): [["08:00", "20:00"]] for day in range(7)}
 

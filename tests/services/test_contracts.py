@@ -725,6 +725,7 @@ def test_a_correction_is_for_registered_contracts_and_admins_only(app, parties, 
     assert attachment_count(db) == 0 and attachment_files(app) == []
 
 
+@pytest.mark.slow  # a second connection and a thread race for the row lock
 def test_a_delete_racing_a_registration_waits_for_it_and_keeps_the_file(app, backend, database_urls, parties,
                                                                         make_contract, db):
     """While a registration is being committed, a delete sees it (row lock) instead of the status before it."""

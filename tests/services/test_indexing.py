@@ -130,6 +130,7 @@ def test_a_rolled_back_unit_of_work_leaves_no_outbox_row_and_nothing_to_find(mak
     assert found("幽灵钙钛矿") == [] and found("钙钛矿", make_user("admin")) == []
 
 
+@pytest.mark.slow  # another connection must not see the rows before the commit, and must after it
 def test_outbox_rows_are_written_in_the_listing_transaction(make_user, db):
     owner = make_user("university")
     listing = new_achievement(owner, "钙钛矿叠层太阳电池")

@@ -27,6 +27,43 @@ def test_only_the_search_package_imports_whoosh():
     assert offenders == []
 
 
+def _whoosh_names(tree) -> set[str]:
+    """The names a module binds to things imported from whoosh."""
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "whoosh":
+            names.update(alias.asname or alias.name for alias in node.names)
+        elif isinstance(node, ast.Import):
+            names.update(alias.asname or alias.name.split(".")[0] for alias in node.names
+                         if alias.name.split(".")[0] == "whoosh")
+    return names
+
+
+def _root_name(node):
+    while isinstance(node, ast.Attribute):
+        node = node.value
+    return node.id if isinstance(node, ast.Name) else None
+
+
+def test_only_whoosh_internals_patches_or_reads_whooshs_private_parts():
+    """Outside market/search/whoosh_internals no module assigns to a Whoosh class or module (a monkey-patch) or
+    reads a private (underscored) attribute of one: those depend on the pinned Whoosh version."""
+    offenders = []
+    for name, tree in _modules():
+        if name.startswith("search/whoosh_internals/"):
+            continue
+        imported = _whoosh_names(tree)
+        for node in ast.walk(tree):
+            targets = node.targets if isinstance(node, ast.Assign) else []
+            for target in targets:
+                if isinstance(target, ast.Attribute) and _root_name(target) in imported:
+                    offenders.append(f"{name}:{node.lineno} assigns {ast.unparse(target)}")
+            if (isinstance(node, ast.Attribute) and node.attr.startswith("_") and not node.attr.startswith("__")
+                    and _root_name(node) in imported):
+                offenders.append(f"{name}:{node.lineno} reads {ast.unparse(node)}")
+    assert offenders == []
+
+
 def test_services_never_touch_the_request_or_current_user():
     forbidden = {"flask.request", "flask.session", "flask.g", "flask_login.current_user", "flask.current_app"}
     offenders = [name for name, tree in _modules() if name.startswith("services/") and _imports(tree) & forbidden]

@@ -9,8 +9,12 @@ from market.search.base import (  # noqa: F401  (the interface other layers use)
 
 
 def init_app(app: Flask) -> None:
-    """Choose the engine from SEARCH_BACKEND ('whoosh' on disk, 'memory'); nothing is opened yet."""
+    """Choose the engine from SEARCH_BACKEND ('whoosh' on disk, 'memory'); nothing is opened yet. Stops on a Whoosh
+    other than the pinned one (see market/search/whoosh_internals)."""
     from market.search.whoosh_backend import WhooshBackend
+    from market.search.whoosh_internals import check_version
+
+    check_version()
 
     kind = app.config.get("SEARCH_BACKEND", "whoosh")
     if kind == "memory":

@@ -9,7 +9,7 @@ from whoosh.writing import IndexingError
 from market.search import whoosh_backend
 from market.search.analysis import ChineseTokenizer
 from market.search.base import SearchDocument, SearchRequest
-from market.search.bulk_writer import COMPRESS_FROM_POSTINGS, BulkSegmentWriter
+from market.search.whoosh_internals.bulk import COMPRESS_FROM_POSTINGS, BulkSegmentWriter
 from market.search.whoosh_backend import WhooshBackend, _PrivateRamStorage, _fields, make_schema
 from tests.search.support import tolerate_leaked_files
 
@@ -209,7 +209,7 @@ def test_quick_writes_without_a_worker_never_pile_up_unmerged_segments():
 
 @tolerate_leaked_files
 def test_a_rebuild_that_loses_an_indexing_process_keeps_the_old_index(tmp_path, monkeypatch, capfd):
-    from market.search import bulk_writer
+    from market.search.whoosh_internals import bulk as bulk_writer
 
     engine = WhooshBackend(str(tmp_path / "search"))
     documents = corpus_documents(40)

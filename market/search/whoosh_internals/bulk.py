@@ -14,7 +14,6 @@ from pickle import dumps
 
 import numpy as np
 from isal import isal_zlib
-
 from whoosh.analysis import IDTokenizer
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
 from whoosh.fields import ID

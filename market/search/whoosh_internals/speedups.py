@@ -17,6 +17,7 @@ from whoosh.codec import whoosh3
 from whoosh.writing import PostingPool
 
 _column_reader = reading.SegmentReader.column_reader
+_ORIGINALS = (whoosh3.W3PerDocReader._cached_reader, _column_reader)
 
 RUN_CHUNK = 20_000
 
@@ -70,6 +71,11 @@ def install() -> None:
     """Apply the column fixes (idempotent); the pool is chosen per writer, see use_chunked_pool."""
     whoosh3.W3PerDocReader._cached_reader = _cached_reader
     reading.SegmentReader.column_reader = _kept_column_reader
+
+
+def uninstall() -> None:
+    """Whoosh's own column readers again (bench/search_bench.py --plain-whoosh measures what the fixes are worth)."""
+    whoosh3.W3PerDocReader._cached_reader, reading.SegmentReader.column_reader = _ORIGINALS
 
 
 def use_chunked_pool(writer) -> None:

@@ -12,3 +12,12 @@ def attachment_root() -> Path:
 def attachment_dir(kind: str) -> Path:
     """The folder for one kind of upload (contracts, deals, …); created by the caller when it writes."""
     return attachment_root() / kind
+
+
+def file_size(size: int) -> str:
+    """A file's size for people: 532 字节, 15 KB, 3.4 MB."""
+    if size < 1024:
+        return f"{size} 字节"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.0f} KB"
+    return f"{size / 1024 / 1024:.1f} MB"

@@ -24,6 +24,7 @@ from market.services.filters import query_text
 from market.services.kpis import METRICS
 from market.services.matching import REJECT_REASONS
 from market.services.permissions import require_admin
+from market.storage import file_size
 
 EMPTY = "（空）"
 
@@ -218,7 +219,7 @@ def _text(field: str, value, object_type: str, names: dict) -> str:
     if value == UPDATED_MARK and field in ("fee_items", "confidential_details"):
         return "已修改（内容不记入日志）" if field == "confidential_details" else "已修改"
     if field == "size" and isinstance(value, int):
-        return _file_size(value)
+        return file_size(value)
     if field == "opening_hours" and isinstance(value, dict):
         return _opening_hours(value)
     vocabulary = VALUE_LABELS_BY_TYPE.get(object_type, {}).get(field) or VALUE_LABELS.get(field)
@@ -248,14 +249,6 @@ def _beijing(stamp: str) -> str:
 
 def _exact_yuan(fen) -> str:
     return EMPTY if fen is None else f"{format_fen(fen)}（{fen_to_yuan(fen):,}元）"
-
-
-def _file_size(size: int) -> str:
-    if size < 1024:
-        return f"{size} 字节"
-    if size < 1024 * 1024:
-        return f"{size / 1024:.0f} KB"
-    return f"{size / 1024 / 1024:.1f} MB"
 
 
 def _opening_hours(hours: dict) -> str:

@@ -3,7 +3,7 @@ VENV := .venv
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 FLASK := $(VENV)/bin/flask --app wsgi
 
-.PHONY: install run test migrate seed index clean
+.PHONY: install run test lint migrate seed index clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
@@ -31,8 +31,14 @@ run: index
 # about 10 minutes on the 2-core VM instead of 18. TEST_WORKERS=0 runs in one process.
 TEST_WORKERS ?= 2
 
-test: install
+test: lint
 	$(VENV)/bin/pytest -n $(TEST_WORKERS)
+
+# One style everywhere (ruff.toml): `make lint` checks it, `.venv/bin/ruff format . && .venv/bin/ruff check --fix .`
+# writes it.
+lint: install
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check .
 
 clean:
 	rm -rf $(VENV) .pytest_cache

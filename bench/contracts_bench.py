@@ -12,6 +12,7 @@ after one warm-up run:
 - dashboard: GET /dashboard/?year=Y as an admin (every breakdown, last year's totals, KPIs, charts), next to
   the bare SQL of every aggregate the page runs.
 """
+
 import argparse
 import os
 import platform
@@ -38,9 +39,25 @@ REPEATS = 7
 YEAR = 2025
 PASSWORD = "bench-password-1"
 # Share of contracts per type, after the 2022 Shaanxi split (技术服务 75.6 %, 技术开发 22.3 % of the amount).
-TYPES = [("service", 0.70), ("development", 0.22), ("consulting", 0.03), ("transfer", 0.03), ("licence", 0.02)]
-FIELDS = ["城市建设与社会发展", "电子信息", "新能源与高效节能", "先进制造", "新材料", "生物医药", "航空航天",
-          "现代农业", "环境保护", "人工智能"]
+TYPES = [
+    ("service", 0.70),
+    ("development", 0.22),
+    ("consulting", 0.03),
+    ("transfer", 0.03),
+    ("licence", 0.02),
+]
+FIELDS = [
+    "城市建设与社会发展",
+    "电子信息",
+    "新能源与高效节能",
+    "先进制造",
+    "新材料",
+    "生物医药",
+    "航空航天",
+    "现代农业",
+    "环境保护",
+    "人工智能",
+]
 SELLER_KINDS = [("enterprise", 0.8), ("university", 0.1), ("institute", 0.1)]
 GROWTH = {2020: 0.5, 2021: 0.6, 2022: 0.75, 2023: 0.9, 2024: 1.0, 2025: 1.2, 2026: 1.4}
 
@@ -56,23 +73,58 @@ def fill(app, contracts: int, orgs: int = 3000, brokers: int = 120, seed: int = 
     rng = random.Random(seed)
     with app.app_context():
         kinds = [_pick(rng, SELLER_KINDS) for _ in range(orgs)]
-        db.session.execute(insert(Organisation), [
-            {"kind": kinds[n], "name": f"基准机构{n}", "region": rng.choice(REGIONS), "verification_state": "verified"}
-            for n in range(orgs)])
-        government = Organisation(kind="government", name="基准平台运营", region="沣东", verification_state="verified")
+        db.session.execute(
+            insert(Organisation),
+            [
+                {
+                    "kind": kinds[n],
+                    "name": f"基准机构{n}",
+                    "region": rng.choice(REGIONS),
+                    "verification_state": "verified",
+                }
+                for n in range(orgs)
+            ],
+        )
+        government = Organisation(
+            kind="government", name="基准平台运营", region="沣东", verification_state="verified"
+        )
         db.session.add(government)
         db.session.flush()
         hashed = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
-        db.session.add(User(email="admin@bench.cn", password_hash=hashed, display_name="管理员", role="admin",
-                            organisation_id=government.id))
-        db.session.execute(insert(User), [
-            {"email": f"broker{n}@bench.cn", "password_hash": hashed, "display_name": f"经纪人{n}", "role": "broker",
-             "organisation_id": government.id} for n in range(brokers)])
+        db.session.add(
+            User(
+                email="admin@bench.cn",
+                password_hash=hashed,
+                display_name="管理员",
+                role="admin",
+                organisation_id=government.id,
+            )
+        )
+        db.session.execute(
+            insert(User),
+            [
+                {
+                    "email": f"broker{n}@bench.cn",
+                    "password_hash": hashed,
+                    "display_name": f"经纪人{n}",
+                    "role": "broker",
+                    "organisation_id": government.id,
+                }
+                for n in range(brokers)
+            ],
+        )
         db.session.commit()
-        org_ids = [row[0] for row in db.session.execute(text("SELECT id, kind FROM organisations WHERE kind != 'government'"))]
+        org_ids = [
+            row[0]
+            for row in db.session.execute(
+                text("SELECT id, kind FROM organisations WHERE kind != 'government'")
+            )
+        ]
         org_kinds = dict(db.session.execute(text("SELECT id, kind FROM organisations")).all())
         org_regions = dict(db.session.execute(text("SELECT id, region FROM organisations")).all())
-        broker_ids = [row[0] for row in db.session.execute(text("SELECT id FROM users WHERE role = 'broker'"))]
+        broker_ids = [
+            row[0] for row in db.session.execute(text("SELECT id FROM users WHERE role = 'broker'"))
+        ]
         years = list(GROWTH)
         weights = [GROWTH[y] for y in years]
         batch, done, started = [], 0, time.perf_counter()
@@ -81,26 +133,47 @@ def fill(app, contracts: int, orgs: int = 3000, brokers: int = 120, seed: int = 
             signed = date(year, 1, 1) + timedelta(days=rng.randrange(365))
             kind = _pick(rng, TYPES)
             seller, buyer = rng.sample(org_ids, 2)
-            amount = rng.choice([rng.randrange(1_000_00, 100_000_00), rng.randrange(100_000_00, 5_000_000_00),
-                                 rng.randrange(5_000_000_00, 200_000_000_00)]) + rng.randrange(100)
-            batch.append({
-                "number": f"BJ{n}", "title": f"基准合同{n}", "contract_type": kind,
-                "subtype": "patent" if kind in ("transfer", "licence") else None,
-                "seller_org_id": seller, "buyer_org_id": buyer,
-                "broker_id": rng.choice(broker_ids) if rng.random() < 0.3 else None,
-                "amount_fen": amount, "recognised_fen": amount - rng.randrange(0, amount // 10 + 1),
-                "payment_mode": "lump_sum", "signed_on": signed, "field": rng.choice(FIELDS),
-                "seller_region": org_regions[seller], "seller_kind": org_kinds[seller],
-                "buyer_province": "陕西省" if rng.random() < 0.6 else rng.choice(PROVINCES[1:]),
-                "note": "", "status": "registered", "registration_number": f"{year}611100{n:08d}",
-            })
+            amount = rng.choice(
+                [
+                    rng.randrange(1_000_00, 100_000_00),
+                    rng.randrange(100_000_00, 5_000_000_00),
+                    rng.randrange(5_000_000_00, 200_000_000_00),
+                ]
+            ) + rng.randrange(100)
+            batch.append(
+                {
+                    "number": f"BJ{n}",
+                    "title": f"基准合同{n}",
+                    "contract_type": kind,
+                    "subtype": "patent" if kind in ("transfer", "licence") else None,
+                    "seller_org_id": seller,
+                    "buyer_org_id": buyer,
+                    "broker_id": rng.choice(broker_ids) if rng.random() < 0.3 else None,
+                    "amount_fen": amount,
+                    "recognised_fen": amount - rng.randrange(0, amount // 10 + 1),
+                    "payment_mode": "lump_sum",
+                    "signed_on": signed,
+                    "field": rng.choice(FIELDS),
+                    "seller_region": org_regions[seller],
+                    "seller_kind": org_kinds[seller],
+                    "buyer_province": "陕西省" if rng.random() < 0.6 else rng.choice(PROVINCES[1:]),
+                    "note": "",
+                    "status": "registered",
+                    "registration_number": f"{year}611100{n:08d}",
+                }
+            )
             if len(batch) == 20_000:
                 db.session.execute(insert(Contract), batch)
                 db.session.commit()
                 done += len(batch)
                 batch = []
                 rate = done / (time.perf_counter() - started)
-                print(f"\r  写入 {done:,}/{contracts:,} 份合同（{rate:,.0f} 份/秒）", end="", file=sys.stderr, flush=True)
+                print(
+                    f"\r  写入 {done:,}/{contracts:,} 份合同（{rate:,.0f} 份/秒）",
+                    end="",
+                    file=sys.stderr,
+                    flush=True,
+                )
         if batch:
             db.session.execute(insert(Contract), batch)
             db.session.commit()
@@ -121,9 +194,11 @@ def timed(fn) -> float:
 
 
 def _group_sql(column: str) -> str:
-    return (f"SELECT {column}, count(*), sum(amount_fen), sum(recognised_fen) FROM contracts "
-            f"WHERE status = 'registered' AND signed_on >= :start AND signed_on <= :end GROUP BY {column} "
-            f"ORDER BY sum(amount_fen) DESC")
+    return (
+        f"SELECT {column}, count(*), sum(amount_fen), sum(recognised_fen) FROM contracts "
+        f"WHERE status = 'registered' AND signed_on >= :start AND signed_on <= :end GROUP BY {column} "
+        f"ORDER BY sum(amount_fen) DESC"
+    )
 
 
 def measure(app) -> dict:
@@ -132,16 +207,32 @@ def measure(app) -> dict:
     start, end = date(YEAR, 1, 1), date(YEAR, 12, 31)
     previous = {"start": date(YEAR - 1, 1, 1), "end": date(YEAR - 1, 12, 31)}
     period = {"start": start, "end": end}
-    totals_sql = ("SELECT count(*), sum(amount_fen), sum(recognised_fen) FROM contracts "
-                  "WHERE status = 'registered' AND signed_on >= :start AND signed_on <= :end")
-    month = "extract(year from signed_on) * 100 + extract(month from signed_on)" \
-        if app.config["DATABASE_URL"].startswith("postgresql") else "strftime('%Y%m', signed_on)"
+    totals_sql = (
+        "SELECT count(*), sum(amount_fen), sum(recognised_fen) FROM contracts "
+        "WHERE status = 'registered' AND signed_on >= :start AND signed_on <= :end"
+    )
+    month = (
+        "extract(year from signed_on) * 100 + extract(month from signed_on)"
+        if app.config["DATABASE_URL"].startswith("postgresql")
+        else "strftime('%Y%m', signed_on)"
+    )
     page_sql = [(totals_sql, period), (totals_sql, previous)] + [
-        (_group_sql(c), period) for c in ("contract_type", "field", "seller_region", month, "seller_kind",
-                                          "CASE WHEN buyer_province = '陕西省' THEN 'in' ELSE 'out' END",
-                                          "seller_org_id", "buyer_org_id", "broker_id")]
+        (_group_sql(c), period)
+        for c in (
+            "contract_type",
+            "field",
+            "seller_region",
+            month,
+            "seller_kind",
+            "CASE WHEN buyer_province = '陕西省' THEN 'in' ELSE 'out' END",
+            "seller_org_id",
+            "buyer_org_id",
+            "broker_id",
+        )
+    ]
     client = app.test_client()
     with app.app_context():
+
         def bare_one():
             db.session.execute(text(_group_sql("contract_type")), period).all()
             db.session.rollback()
@@ -154,7 +245,9 @@ def measure(app) -> dict:
         result = {"bare_one": timed(bare_one), "bare_page": timed(bare_page)}
         expected = contract_stats.totals(contract_stats.Period(start, end))
         db.session.rollback()
-    token = client.post("/api/v1/tokens", json={"email": "admin@bench.cn", "password": PASSWORD}).get_json()["token"]
+    token = client.post("/api/v1/tokens", json={"email": "admin@bench.cn", "password": PASSWORD}).get_json()[
+        "token"
+    ]
     headers = {"Authorization": f"Bearer {token}"}
 
     def api():
@@ -190,9 +283,16 @@ def run(database: str, contracts: int) -> dict:
     else:
         url = f"sqlite:///{workdir / 'bench.db'}"
     try:
-        app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False,
-                          "INSTANCE_PATH": str(workdir / "instance"), "SEARCH_BACKEND": "memory",
-                          "MATCHING_NOTIFY": False})
+        app = create_app(
+            {
+                "DATABASE_URL": url,
+                "SECRET_KEY": "bench",
+                "WTF_CSRF_ENABLED": False,
+                "INSTANCE_PATH": str(workdir / "instance"),
+                "SEARCH_BACKEND": "memory",
+                "MATCHING_NOTIFY": False,
+            }
+        )
         with app.app_context():
             from flask_migrate import upgrade
 
@@ -214,15 +314,24 @@ def main():
     parser.add_argument("--databases", default="sqlite,postgresql")
     args = parser.parse_args()
     print(f"machine: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}")
-    print(f"command: .venv/bin/python bench/contracts_bench.py --contracts {args.contracts} --databases {args.databases}\n")
-    print(f"| database | contracts in {YEAR} | bare SQL, one GROUP BY | stats API (group_by=type) | API / SQL | "
-          f"bare SQL, all the page's aggregates | dashboard page | page / SQL |")
+    print(
+        f"command: .venv/bin/python bench/contracts_bench.py --contracts {args.contracts} --databases {args.databases}\n"
+    )
+    print(
+        f"| database | contracts in {YEAR} | bare SQL, one GROUP BY | stats API (group_by=type) | API / SQL | "
+        f"bare SQL, all the page's aggregates | dashboard page | page / SQL |"
+    )
     print("|---|---|---|---|---|---|---|---|")
     for database in args.databases.split(","):
         r = run(database.strip(), args.contracts)
-        print(f"| {database} | {r['count']:,} | {r['bare_one']:.0f} ms | {r['api']:.0f} ms | {r['api'] / r['bare_one']:.2f}× | "
-              f"{r['bare_page']:.0f} ms | {r['page']:.0f} ms | {r['page'] / r['bare_page']:.2f}× |", flush=True)
-        print(f"  ({database}: filling {args.contracts:,} contracts took {r['fill_s']:.0f} s)", file=sys.stderr)
+        print(
+            f"| {database} | {r['count']:,} | {r['bare_one']:.0f} ms | {r['api']:.0f} ms | {r['api'] / r['bare_one']:.2f}× | "
+            f"{r['bare_page']:.0f} ms | {r['page']:.0f} ms | {r['page'] / r['bare_page']:.2f}× |",
+            flush=True,
+        )
+        print(
+            f"  ({database}: filling {args.contracts:,} contracts took {r['fill_s']:.0f} s)", file=sys.stderr
+        )
 
 
 if __name__ == "__main__":

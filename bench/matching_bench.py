@@ -11,6 +11,7 @@ texts: the first time a process sees them), then the relevance model (market.mat
 for the catalogue are random unit vectors: embedding 100k real texts takes hours on 2 cores, and the arithmetic
 does not depend on what the vectors say. Not measured here: loading the ~150 candidate listings by primary key.
 """
+
 import argparse
 import os
 import platform
@@ -57,10 +58,22 @@ def store_random_vectors(achievements: int, demands: list) -> None:
 
     rows = [("achievement", i) for i in range(1, achievements + 1)] + [("demand", d.id) for d in demands]
     for start in range(0, len(rows), 5000):
-        db.session.execute(ListingVector.__table__.insert(), [
-            dict(kind=kind, object_id=object_id, model=embedding.MODEL_NAME, text_hash="-", as_query=unit(),
-                 title_as_query=unit(), as_passage=unit(), updated_at=utcnow())
-            for kind, object_id in rows[start:start + 5000]])
+        db.session.execute(
+            ListingVector.__table__.insert(),
+            [
+                dict(
+                    kind=kind,
+                    object_id=object_id,
+                    model=embedding.MODEL_NAME,
+                    text_hash="-",
+                    as_query=unit(),
+                    title_as_query=unit(),
+                    as_passage=unit(),
+                    updated_at=utcnow(),
+                )
+                for kind, object_id in rows[start : start + 5000]
+            ],
+        )
         db.session.commit()
 
 
@@ -88,16 +101,39 @@ def run(scale: float) -> dict:
     workdir = Path(tempfile.mkdtemp(prefix="market-match-bench-"))
     backend = WhooshBackend(str(workdir))
     backend.rebuild(iter(docs), cursor=0, processes=os.cpu_count() or 1)
-    app = create_app({"DATABASE_URL": f"sqlite:///{workdir}/bench.db", "SEARCH_BACKEND": "memory",
-                      "INSTANCE_PATH": str(workdir), "SECRET_KEY": "bench", "MATCHING_NOTIFY": False})
+    app = create_app(
+        {
+            "DATABASE_URL": f"sqlite:///{workdir}/bench.db",
+            "SEARCH_BACKEND": "memory",
+            "INSTANCE_PATH": str(workdir),
+            "SECRET_KEY": "bench",
+            "MATCHING_NOTIFY": False,
+        }
+    )
     app.extensions["search"] = backend
-    demands = [SimpleNamespace(kind="demand", id=d.object_id, title=d.title, body=d.body, keyword_list=[],
-                               updated_at=None)
-               for d in docs if d.kind == "demand"][:200]
-    by_id = {d.object_id: SimpleNamespace(kind="achievement", id=d.object_id, updated_at=None, title=d.title,
-                                          body=d.body, keyword_list=list(d.keywords or []))
-             for d in docs if d.kind == "achievement"}
-    latencies, parts = [], {"lexical": [], "semantic": [], "second reading": [], "shared words": [], "model": []}
+    demands = [
+        SimpleNamespace(
+            kind="demand", id=d.object_id, title=d.title, body=d.body, keyword_list=[], updated_at=None
+        )
+        for d in docs
+        if d.kind == "demand"
+    ][:200]
+    by_id = {
+        d.object_id: SimpleNamespace(
+            kind="achievement",
+            id=d.object_id,
+            updated_at=None,
+            title=d.title,
+            body=d.body,
+            keyword_list=list(d.keywords or []),
+        )
+        for d in docs
+        if d.kind == "achievement"
+    }
+    latencies, parts = (
+        [],
+        {"lexical": [], "semantic": [], "second reading": [], "shared words": [], "model": []},
+    )
     with app.app_context():
         from flask_migrate import upgrade
 
@@ -111,22 +147,36 @@ def run(scale: float) -> dict:
             matching.evidence._lexical(demand, "achievement", evidence)
             t1 = time.perf_counter()
             meaning = matching.evidence._Meaning("achievement", matching.evidence._query_vectors(demand))
-            meaning.read({*evidence.lexical_ranks, *meaning.top(meaning.by_text), *meaning.top(meaning.by_title)},
-                         evidence)
+            meaning.read(
+                {*evidence.lexical_ranks, *meaning.top(meaning.by_text), *meaning.top(meaning.by_title)},
+                evidence,
+            )
             t2 = time.perf_counter()
             matching.evidence._read_both_ways(meaning, "achievement", evidence)
             t3 = time.perf_counter()
             distinctive = matching.suggestions._distinctive_words(demand)
-            shared = {i: [w for w in distinctive if w in set(matching.suggestions._words(by_id[i]))]
-                      for i in evidence.candidate_ids() if i in by_id}
+            shared = {
+                i: [w for w in distinctive if w in set(matching.suggestions._words(by_id[i]))]
+                for i in evidence.candidate_ids()
+                if i in by_id
+            }
             t4 = time.perf_counter()
-            signals = [scoring.Signals(
-                candidate_id=i, lexical_rank=evidence.lexical_ranks.get(i),
-                lexical_score=evidence.lexical_scores.get(i), semantic_rank=evidence.semantic_ranks.get(i),
-                title_rank=evidence.title_ranks.get(i), cosine=evidence.cosines.get(i),
-                cosine_z=evidence.cosines_z.get(i), title_cosine_z=evidence.title_z.get(i),
-                paraphrase=evidence.paraphrases.get(i), shared_terms=words,
-                shared_weight=sum(distinctive[w] for w in words)) for i, words in shared.items()]
+            signals = [
+                scoring.Signals(
+                    candidate_id=i,
+                    lexical_rank=evidence.lexical_ranks.get(i),
+                    lexical_score=evidence.lexical_scores.get(i),
+                    semantic_rank=evidence.semantic_ranks.get(i),
+                    title_rank=evidence.title_ranks.get(i),
+                    cosine=evidence.cosines.get(i),
+                    cosine_z=evidence.cosines_z.get(i),
+                    title_cosine_z=evidence.title_z.get(i),
+                    paraphrase=evidence.paraphrases.get(i),
+                    shared_terms=words,
+                    shared_weight=sum(distinctive[w] for w in words),
+                )
+                for i, words in shared.items()
+            ]
             probabilities = model.probabilities([scoring.features(s) for s in signals])
             sorted(zip(probabilities, shared), reverse=True)[:10]
             t5 = time.perf_counter()
@@ -134,10 +184,18 @@ def run(scale: float) -> dict:
                 parts[name].append(ms * 1000)
             latencies.append((t5 - t0) * 1000)
     shutil.rmtree(workdir, ignore_errors=True)
-    return {"achievements": counts["achievement"], "demands": counts["demand"], "model_mb": model_mb, "model_after_mb": model_after_mb,
-            "load_s": load_s, "embed": timings, "p50": percentile(latencies, 50), "p95": percentile(latencies, 95),
-            "parts": {k: (percentile(v, 50), percentile(v, 95)) for k, v in parts.items()},
-            "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+    return {
+        "achievements": counts["achievement"],
+        "demands": counts["demand"],
+        "model_mb": model_mb,
+        "model_after_mb": model_after_mb,
+        "load_s": load_s,
+        "embed": timings,
+        "p50": percentile(latencies, 50),
+        "p95": percentile(latencies, 95),
+        "parts": {k: (percentile(v, 50), percentile(v, 95)) for k, v in parts.items()},
+        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
 
 
 def main():
@@ -149,8 +207,10 @@ def main():
     print(f"command: .venv/bin/python bench/matching_bench.py --scale {args.scale}\n")
     print("| measure | value |\n|---|---|")
     print(f"| catalogue | {r['achievements']:,} results + {r['demands']:,} demands |")
-    print(f"| model memory per process: RSS growth after the first embedding / after 11 | "
-          f"{r['model_mb']:.0f} / {r['model_after_mb']:.0f} MiB (the 68 MiB model file is mmapped, shared between processes) |")
+    print(
+        f"| model memory per process: RSS growth after the first embedding / after 11 | "
+        f"{r['model_mb']:.0f} / {r['model_after_mb']:.0f} MiB (the 68 MiB model file is mmapped, shared between processes) |"
+    )
     print(f"| model load + first embedding | {r['load_s'] * 1000:.0f} ms |")
     for label, ms in r["embed"].items():
         print(f"| one embedding, {label} (p50 of 5) | {ms:.0f} ms |")

@@ -11,6 +11,7 @@ embedded for real and every result and demand gets the vector of one of them plu
 texts takes hours): clumps of near-identical vectors, so more candidates stand out than real ones would.
 Results go to stdout as a Markdown table; paste them into docs/benchmarks.md with the command and machine.
 """
+
 import argparse
 import json
 import multiprocessing
@@ -19,7 +20,6 @@ import platform
 import random
 import resource
 import shutil
-import statistics
 import sys
 import tempfile
 import time
@@ -35,7 +35,20 @@ from market.search.whoosh_backend import WhooshBackend  # noqa: E402
 
 EMBEDDED_SOURCES = 400  # generated documents embedded for real; the others borrow one of their vectors
 
-FIELDS = ["人工智能", "光子", "氢能", "新材料", "生物医药", "高端装备", "电子信息", "新能源与节能", "现代农业", "环境保护", "航空航天", "其他"]
+FIELDS = [
+    "人工智能",
+    "光子",
+    "氢能",
+    "新材料",
+    "生物医药",
+    "高端装备",
+    "电子信息",
+    "新能源与节能",
+    "现代农业",
+    "环境保护",
+    "航空航天",
+    "其他",
+]
 REGIONS = ["沣东", "沣西", "秦汉", "空港", "泾河", "能源金贸区", "其他"]
 MATURITIES = ["实验室", "小试", "中试", "产业化"]
 
@@ -53,7 +66,9 @@ class Generator:
         achievements, demands = _load("achievements.jsonl"), _load("demands.jsonl")
         self.equipment = _load("equipment.jsonl")
         self.titles = [a["title"] for a in achievements] + [d["title"].split("】")[-1] for d in demands]
-        text = " ".join((a.get("abstract") or "") for a in achievements) + " ".join((d.get("description") or "") for d in demands)
+        text = " ".join((a.get("abstract") or "") for a in achievements) + " ".join(
+            (d.get("description") or "") for d in demands
+        )
         self.sentences = [s for s in text.replace("；", "。").split("。") if len(s) > 8]
         self.keywords = [k for a in achievements for k in (a.get("keywords") or [])]
 
@@ -62,21 +77,37 @@ class Generator:
 
     def title(self):
         a, b = self.rng.sample(self.titles, 2)
-        return (a[: len(a) // 2 + 2] + b[len(b) // 2:])[:80]
+        return (a[: len(a) // 2 + 2] + b[len(b) // 2 :])[:80]
 
     def document(self, kind, object_id):
         rng = self.rng
-        common = dict(kind=kind, object_id=object_id, org_name=f"示例单位{rng.randint(1, 800)}",
-                      field=rng.choice(FIELDS), region=rng.choice(REGIONS), status="published",
-                      org_id=rng.randint(1, 800))
+        common = dict(
+            kind=kind,
+            object_id=object_id,
+            org_name=f"示例单位{rng.randint(1, 800)}",
+            field=rng.choice(FIELDS),
+            region=rng.choice(REGIONS),
+            status="published",
+            org_id=rng.randint(1, 800),
+        )
         if kind == "equipment":
             item = rng.choice(self.equipment)
-            return SearchDocument(title=item["name"], body=" ".join(item.get("fee_items") or []) + self.body(1),
-                                  keywords=["分析测试"], **common)
+            return SearchDocument(
+                title=item["name"],
+                body=" ".join(item.get("fee_items") or []) + self.body(1),
+                keywords=["分析测试"],
+                **common,
+            )
         low = rng.choice([None, 10_000_00, 100_000_00, 500_000_00, 2_000_000_00])
-        return SearchDocument(title=self.title(), body=self.body(rng.randint(2, 5)),
-                              keywords=rng.sample(self.keywords, 3), maturity=rng.choice(MATURITIES) if kind == "achievement" else None,
-                              amount_min=low, amount_max=low * 4 if low else None, **common)
+        return SearchDocument(
+            title=self.title(),
+            body=self.body(rng.randint(2, 5)),
+            keywords=rng.sample(self.keywords, 3),
+            maturity=rng.choice(MATURITIES) if kind == "achievement" else None,
+            amount_min=low,
+            amount_max=low * 4 if low else None,
+            **common,
+        )
 
 
 def queries(gen, n=200):
@@ -93,8 +124,17 @@ def queries(gen, n=200):
         elif form == 2:
             out.append(("phrase", SearchRequest(q=f'"{rng.choice(words)}"')))
         else:
-            out.append(("filtered", SearchRequest(q=rng.choice(words), kinds=("demand",), filters={"field": rng.choice(FIELDS)},
-                                                  amount_min=50_000_00)))
+            out.append(
+                (
+                    "filtered",
+                    SearchRequest(
+                        q=rng.choice(words),
+                        kinds=("demand",),
+                        filters={"field": rng.choice(FIELDS)},
+                        amount_min=50_000_00,
+                    ),
+                )
+            )
     return out
 
 
@@ -115,7 +155,11 @@ def segment_all(texts):
 
 
 def run(scale):
-    counts = {"achievement": int(100_000 * scale), "demand": int(50_000 * scale), "equipment": int(5_000 * scale)}
+    counts = {
+        "achievement": int(100_000 * scale),
+        "demand": int(50_000 * scale),
+        "equipment": int(5_000 * scale),
+    }
     gen = Generator()
     docs = [gen.document(kind, i) for kind, n in counts.items() for i in range(1, n + 1)]
     total = len(docs)
@@ -154,6 +198,7 @@ def run(scale):
     hybrid = hybrid_latencies(backend, docs, gen)
 
     from whoosh.query import Term
+
     ix = backend._open()
     bare = []
     with ix.searcher() as searcher:
@@ -179,13 +224,25 @@ def run(scale):
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     shutil.rmtree(workdir, ignore_errors=True)
     return {
-        "documents": total, "procs": procs, "jieba_docs_per_s": jieba_rate, "jieba_parallel": jieba_parallel_rate,
-        "index_docs_per_s": index_rate, "ratio": index_rate / jieba_rate,
-        "index_parallel": index_parallel_rate, "ratio_parallel": index_parallel_rate / jieba_parallel_rate, "index_mb": size / 2**20, "peak_mb": peak_mb,
-        "p50": percentile(latencies, 50), "p95": percentile(latencies, 95), "p99": percentile(latencies, 99),
+        "documents": total,
+        "procs": procs,
+        "jieba_docs_per_s": jieba_rate,
+        "jieba_parallel": jieba_parallel_rate,
+        "index_docs_per_s": index_rate,
+        "ratio": index_rate / jieba_rate,
+        "index_parallel": index_parallel_rate,
+        "ratio_parallel": index_parallel_rate / jieba_parallel_rate,
+        "index_mb": size / 2**20,
+        "peak_mb": peak_mb,
+        "p50": percentile(latencies, 50),
+        "p95": percentile(latencies, 95),
+        "p99": percentile(latencies, 99),
         "by_form": {k: (percentile(v, 50), percentile(v, 95)) for k, v in by_form.items()},
-        "bare_p50": percentile(bare, 50), "bare_p95": percentile(bare, 95),
-        "publish_p50": percentile(delays, 50), "publish_p95": percentile(delays, 95), **hybrid,
+        "bare_p50": percentile(bare, 50),
+        "bare_p95": percentile(bare, 95),
+        "publish_p50": percentile(delays, 50),
+        "publish_p95": percentile(delays, 95),
+        **hybrid,
     }
 
 
@@ -199,8 +256,12 @@ def passage_matrices(docs, seed=3):
     rng = np.random.default_rng(seed)
     embedded = [d for d in docs if d.kind in ("achievement", "demand")]
     sources = [embedded[i] for i in rng.choice(len(embedded), EMBEDDED_SOURCES, replace=False)]
-    pool = np.vstack([embedding.embed(embedding.listing_text(d.title, d.keywords, d.body), as_query=False)
-                      for d in sources])
+    pool = np.vstack(
+        [
+            embedding.embed(embedding.listing_text(d.title, d.keywords, d.body), as_query=False)
+            for d in sources
+        ]
+    )
     matrices = {}
     for kind in ("achievement", "demand"):
         ids = np.array(sorted(d.object_id for d in embedded if d.kind == kind), dtype=np.int64)
@@ -231,10 +292,16 @@ def hybrid_latencies(backend, docs, gen) -> dict:
         ranked_search(backend, request, found)
         latencies.append((time.perf_counter() - t) * 1000)
         candidates.append(sum(1 for close in found if close.alone))
-    return {"hybrid_p50": percentile(latencies, 50), "hybrid_p95": percentile(latencies, 95),
-            "hybrid_p99": percentile(latencies, 99), "embed_p50": percentile(embed_ms, 50),
-            "embed_p95": percentile(embed_ms, 95), "candidates_p50": percentile(candidates, 50),
-            "candidates_max": max(candidates), "with_candidates": sum(1 for c in candidates if c) / len(candidates)}
+    return {
+        "hybrid_p50": percentile(latencies, 50),
+        "hybrid_p95": percentile(latencies, 95),
+        "hybrid_p99": percentile(latencies, 99),
+        "embed_p50": percentile(embed_ms, 50),
+        "embed_p95": percentile(embed_ms, 95),
+        "candidates_p50": percentile(candidates, 50),
+        "candidates_max": max(candidates),
+        "with_candidates": sum(1 for c in candidates if c) / len(candidates),
+    }
 
 
 def main():
@@ -247,23 +314,35 @@ def main():
     print("| measure | value |\n|---|---|")
     print(f"| documents | {r['documents']:,} |")
     print(f"| jieba segmentation alone | {r['jieba_docs_per_s']:.0f} docs/s |")
-    print(f"| indexing (rebuild), 1 process (best of 2) | {r['index_docs_per_s']:.0f} docs/s ({r['ratio']:.3f} of jieba; goal ≥ 0.5) |")
+    print(
+        f"| indexing (rebuild), 1 process (best of 2) | {r['index_docs_per_s']:.0f} docs/s ({r['ratio']:.3f} of jieba; goal ≥ 0.5) |"
+    )
     print(f"| jieba segmentation, {r['procs']} processes | {r['jieba_parallel']:.0f} docs/s |")
-    print(f"| indexing (rebuild), {r['procs']} processes (`market reindex` default) | {r['index_parallel']:.0f} docs/s "
-          f"({r['index_parallel'] / r['jieba_docs_per_s']:.2f} of 1-process jieba, {r['ratio_parallel']:.2f} of {r['procs']}-process jieba) |")
+    print(
+        f"| indexing (rebuild), {r['procs']} processes (`market reindex` default) | {r['index_parallel']:.0f} docs/s "
+        f"({r['index_parallel'] / r['jieba_docs_per_s']:.2f} of 1-process jieba, {r['ratio_parallel']:.2f} of {r['procs']}-process jieba) |"
+    )
     print(f"| index size on disk | {r['index_mb']:.1f} MiB |")
     print(f"| peak memory (RSS) | {r['peak_mb']:.0f} MiB |")
-    print(f"| query latency by words alone (the engine), 200 queries | p50 {r['p50']:.1f} ms, "
-          f"p95 {r['p95']:.1f} ms, p99 {r['p99']:.1f} ms |")
+    print(
+        f"| query latency by words alone (the engine), 200 queries | p50 {r['p50']:.1f} ms, "
+        f"p95 {r['p95']:.1f} ms, p99 {r['p99']:.1f} ms |"
+    )
     for form, (p50, p95) in r["by_form"].items():
         print(f"| — {form} | p50 {p50:.1f} ms, p95 {p95:.1f} ms |")
-    print(f"| query latency as /search answers (words + embeddings), 200 queries | p50 {r['hybrid_p50']:.1f} ms, "
-          f"p95 {r['hybrid_p95']:.1f} ms, p99 {r['hybrid_p99']:.1f} ms |")
+    print(
+        f"| query latency as /search answers (words + embeddings), 200 queries | p50 {r['hybrid_p50']:.1f} ms, "
+        f"p95 {r['hybrid_p95']:.1f} ms, p99 {r['hybrid_p99']:.1f} ms |"
+    )
     print(f"| — of which embedding the query | p50 {r['embed_p50']:.1f} ms, p95 {r['embed_p95']:.1f} ms |")
-    print(f"| — candidates by meaning above the floor | median {r['candidates_p50']}, most {r['candidates_max']}, "
-          f"{r['with_candidates']:.0%} of queries have some |")
+    print(
+        f"| — candidates by meaning above the floor | median {r['candidates_p50']}, most {r['candidates_max']}, "
+        f"{r['with_candidates']:.0%} of queries have some |"
+    )
     print(f"| bare Whoosh term lookup | p50 {r['bare_p50']:.2f} ms, p95 {r['bare_p95']:.2f} ms |")
-    print(f"| publish → searchable (50 sequential commits) | p50 {r['publish_p50']:.0f} ms, p95 {r['publish_p95']:.0f} ms |")
+    print(
+        f"| publish → searchable (50 sequential commits) | p50 {r['publish_p50']:.0f} ms, p95 {r['publish_p95']:.0f} ms |"
+    )
 
 
 if __name__ == "__main__":

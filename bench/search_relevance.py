@@ -11,6 +11,7 @@ anonymous visitor would. Queries: bench/search_relevance.jsonl (id, q, style: te
 ids that should come back). recall@10 = relevant listings among the first 10 / min(10, relevant listings);
 nDCG@10 with binary gains. Results go to stdout as Markdown.
 """
+
 import argparse
 import json
 import math
@@ -28,8 +29,8 @@ CORPUS = ROOT.parent / "shared" / "data" / "corpus"
 QUERIES = Path(__file__).with_name("search_relevance.jsonl")
 
 from market import create_app  # noqa: E402
-from market.services import search as search_service  # noqa: E402
 from market.evaluation.matching import Loader, _finish_loading, load_corpus  # noqa: E402
+from market.services import search as search_service  # noqa: E402
 from market.services.indexing import rebuild_index  # noqa: E402
 
 try:
@@ -97,8 +98,14 @@ def evaluate(queries: list[dict], ids: dict[str, str]) -> dict[str, dict[str, fl
         found = ranking(query["q"])
         for style in (query["style"], "all"):
             scores.setdefault(style, []).append((recall(found, relevant), ndcg(found, relevant)))
-    return {style: {"queries": len(values), "recall": statistics.fmean(r for r, _ in values),
-                    "ndcg": statistics.fmean(n for _, n in values)} for style, values in scores.items()}
+    return {
+        style: {
+            "queries": len(values),
+            "recall": statistics.fmean(r for r, _ in values),
+            "ndcg": statistics.fmean(n for _, n in values),
+        }
+        for style, values in scores.items()
+    }
 
 
 CONFIGURATIONS = [  # label, synonyms, embeddings
@@ -117,8 +124,11 @@ def report(queries, ids, modes) -> None:
     for label, with_synonyms, with_meaning in CONFIGURATIONS[:1] if modes.before else CONFIGURATIONS:
         modes.set(with_synonyms, with_meaning)
         metrics = evaluate(queries, ids)
-        print(f"| {label} | " + " | ".join(f"{metrics[s]['recall']:.3f} / {metrics[s]['ndcg']:.3f}" for s in styles)
-              + " |")
+        print(
+            f"| {label} | "
+            + " | ".join(f"{metrics[s]['recall']:.3f} / {metrics[s]['ndcg']:.3f}" for s in styles)
+            + " |"
+        )
     modes.set(True, True)
 
 
@@ -142,21 +152,42 @@ def floors(queries, ids) -> None:
         close = {c.key: c for c in hybrid.nearest(vector, matrices, floor=-1.0, spread=-99.0)}
         cosines = np.concatenate([matrix @ vector for _, matrix in matrices.values()])
         mean, spread = cosines.mean(), cosines.std()
-        samples.append((cosines, (cosines - mean) / spread, np.array([key in relevant for key in keys]), close))
-    print("\n| query → passage | cosine p10 / p50 / p90 | standard deviations above the query's mean, "
-          "p10 / p50 / p90 |")
+        samples.append(
+            (cosines, (cosines - mean) / spread, np.array([key in relevant for key in keys]), close)
+        )
+    print(
+        "\n| query → passage | cosine p10 / p50 / p90 | standard deviations above the query's mean, "
+        "p10 / p50 / p90 |"
+    )
     print("|---|---|---|")
     for label, pick in (("judged relevant", True), ("all other listings", False)):
         cos = np.concatenate([c[r == pick] for c, _, r, _ in samples])
         z = np.concatenate([s[r == pick] for _, s, r, _ in samples])
-        print(f"| {label} ({len(cos):,}) | " + " / ".join(f"{v:.3f}" for v in np.percentile(cos, [10, 50, 90]))
-              + " | " + " / ".join(f"{v:.1f}" for v in np.percentile(z, [10, 50, 90])) + " |")
-    print("\n| a result without the words when | relevant listings that qualify | other listings that qualify, "
-          "per query (most) | even queries recall / nDCG | odd queries recall / nDCG |\n|---|---|---|---|---|")
+        print(
+            f"| {label} ({len(cos):,}) | "
+            + " / ".join(f"{v:.3f}" for v in np.percentile(cos, [10, 50, 90]))
+            + " | "
+            + " / ".join(f"{v:.1f}" for v in np.percentile(z, [10, 50, 90]))
+            + " |"
+        )
+    print(
+        "\n| a result without the words when | relevant listings that qualify | other listings that qualify, "
+        "per query (most) | even queries recall / nDCG | odd queries recall / nDCG |\n|---|---|---|---|---|"
+    )
     original = search_service.MEANING_SPREAD, search_service.MEANING_FLOOR
     even, odd = queries[0::2], queries[1::2]
-    for spread, floor in ((99, 0), (2.0, 0.85), (2.5, 0.85), (3.0, 0.0), (3.0, 0.85), (3.0, 0.86), (3.5, 0.85),
-                          (0.0, 0.84), (0.0, 0.86), (0.0, 0.88)):
+    for spread, floor in (
+        (99, 0),
+        (2.0, 0.85),
+        (2.5, 0.85),
+        (3.0, 0.0),
+        (3.0, 0.85),
+        (3.0, 0.86),
+        (3.5, 0.85),
+        (0.0, 0.84),
+        (0.0, 0.86),
+        (0.0, 0.88),
+    ):
         search_service.MEANING_SPREAD, search_service.MEANING_FLOOR = spread, floor
         kept = [(c >= floor) & (s >= spread) for c, s, _, _ in samples]
         relevant = sum(int((k & r).sum()) for k, (_, _, r, _) in zip(kept, samples))
@@ -164,8 +195,10 @@ def floors(queries, ids) -> None:
         total = sum(int(r.sum()) for _, _, r, _ in samples)
         first, second = evaluate(even, ids)["all"], evaluate(odd, ids)["all"]
         label = "never" if spread == 99 else f"≥ {spread:.1f} sd and cosine ≥ {floor:.2f}"
-        print(f"| {label} | {relevant / total:.2f} | {statistics.fmean(others):.1f} ({max(others)}) | "
-              f"{first['recall']:.3f} / {first['ndcg']:.3f} | {second['recall']:.3f} / {second['ndcg']:.3f} |")
+        print(
+            f"| {label} | {relevant / total:.2f} | {statistics.fmean(others):.1f} ({max(others)}) | "
+            f"{first['recall']:.3f} / {first['ndcg']:.3f} | {second['recall']:.3f} / {second['ndcg']:.3f} |"
+        )
     search_service.MEANING_SPREAD, search_service.MEANING_FLOOR = original
 
 
@@ -176,8 +209,15 @@ def main():
     args = parser.parse_args()
     scratch = tempfile.mkdtemp(prefix="market-relevance-")
     database = Path(args.database) if args.database else Path(scratch) / "relevance.db"
-    app = create_app({"DATABASE_URL": f"sqlite:///{database}", "SEARCH_BACKEND": "memory", "INSTANCE_PATH": scratch,
-                      "SECRET_KEY": "bench", "MATCHING_NOTIFY": False})
+    app = create_app(
+        {
+            "DATABASE_URL": f"sqlite:///{database}",
+            "SEARCH_BACKEND": "memory",
+            "INSTANCE_PATH": scratch,
+            "SECRET_KEY": "bench",
+            "MATCHING_NOTIFY": False,
+        }
+    )
     queries = [json.loads(line) for line in QUERIES.read_text(encoding="utf-8").splitlines() if line.strip()]
     with app.app_context():
         ids = load(database)
@@ -186,9 +226,14 @@ def main():
         modes = Modes()
         print(f"machine: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}")
         print(f"command: .venv/bin/python bench/search_relevance.py{' --floors' if args.floors else ''}")
-        gate = (getattr(search_service, "MEANING_SPREAD", None), getattr(search_service, "MEANING_FLOOR", None))
-        print(f"{len(queries)} queries, {len(ids)} listings, MEANING_SPREAD and MEANING_FLOOR {gate}"
-              f"{'; judged but not loaded: ' + ', '.join(missing) if missing else ''}\n")
+        gate = (
+            getattr(search_service, "MEANING_SPREAD", None),
+            getattr(search_service, "MEANING_FLOOR", None),
+        )
+        print(
+            f"{len(queries)} queries, {len(ids)} listings, MEANING_SPREAD and MEANING_FLOOR {gate}"
+            f"{'; judged but not loaded: ' + ', '.join(missing) if missing else ''}\n"
+        )
         report(queries, ids, modes)
         if args.floors:
             floors(queries, ids)

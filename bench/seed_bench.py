@@ -6,6 +6,7 @@
 Only the seed command is timed (the migration before it is not). The seed writes through the services as users
 would; indexing and embeddings are the worker's, which `make run` starts afterwards.
 """
+
 import argparse
 import os
 import platform
@@ -35,8 +36,10 @@ def main():
     args = parser.parse_args()
     times = [seed_once() for _ in range(args.runs)]
     print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}")
-    print(f"market seed on a fresh SQLite database, {args.runs} runs: min {min(times):.1f} s · "
-          f"median {statistics.median(times):.1f} s · max {max(times):.1f} s")
+    print(
+        f"market seed on a fresh SQLite database, {args.runs} runs: min {min(times):.1f} s · "
+        f"median {statistics.median(times):.1f} s · max {max(times):.1f} s"
+    )
 
 
 if __name__ == "__main__":

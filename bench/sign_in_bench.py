@@ -8,6 +8,7 @@ client address and a fresh e-mail or account, so the throttle never answers firs
 before any password check, equally fast for both). Reports min / median / max per kind; the figures go to
 docs/benchmarks.md with the command and the machine.
 """
+
 import argparse
 import os
 import platform
@@ -33,15 +34,31 @@ def main():
     parser.add_argument("--tries", type=int, default=40)
     args = parser.parse_args()
     folder = tempfile.mkdtemp(prefix="market-sign-in-")
-    app = create_app({"ENV": "production", "SECRET_KEY": "b" * 64, "DATABASE_URL": f"sqlite:///{folder}/bench.db",
-                      "INSTANCE_PATH": folder, "SEARCH_BACKEND": "memory", "WTF_CSRF_ENABLED": False,
-                      "RATE_LIMIT_SIGN_IN": "100000 per minute"})
+    app = create_app(
+        {
+            "ENV": "production",
+            "SECRET_KEY": "b" * 64,
+            "DATABASE_URL": f"sqlite:///{folder}/bench.db",
+            "INSTANCE_PATH": folder,
+            "SEARCH_BACKEND": "memory",
+            "WTF_CSRF_ENABLED": False,
+            "RATE_LIMIT_SIGN_IN": "100000 per minute",
+        }
+    )
     with app.app_context():
         Base.metadata.create_all(db.engine)
         org = Organisation(kind="enterprise", name="计时单位", region="沣东", verification_state="verified")
         hashed = generate_password_hash("Right-password-2026")
-        users = [User(email=f"known{n}@example.cn", password_hash=hashed, display_name="计时", role="enterprise",
-                      organisation=org) for n in range(args.tries)]
+        users = [
+            User(
+                email=f"known{n}@example.cn",
+                password_hash=hashed,
+                display_name="计时",
+                role="enterprise",
+                organisation=org,
+            )
+            for n in range(args.tries)
+        ]
         db.session.add_all([org, *users])
         db.session.commit()
         client = app.test_client()
@@ -54,11 +71,19 @@ def main():
                     environ = {"REMOTE_ADDR": f"10.{door == 'api'}.{kind == 'known'}.{n}"}
                     started = time.perf_counter()
                     if door == "page":
-                        response = client.post("/login", data={"email": email, "password": "Wrong-password-1"},
-                                               environ_base=environ, base_url="https://localhost")
+                        response = client.post(
+                            "/login",
+                            data={"email": email, "password": "Wrong-password-1"},
+                            environ_base=environ,
+                            base_url="https://localhost",
+                        )
                     else:
-                        response = client.post("/api/v1/tokens", json={"email": email, "password": "Wrong-1"},
-                                               environ_base=environ, base_url="https://localhost")
+                        response = client.post(
+                            "/api/v1/tokens",
+                            json={"email": email, "password": "Wrong-1"},
+                            environ_base=environ,
+                            base_url="https://localhost",
+                        )
                     spent.append((time.perf_counter() - started) * 1000)
                     assert response.status_code == 401, response.status_code
                 times[door, kind] = spent
@@ -68,8 +93,10 @@ def main():
     print("|---|---|---|")
     for (door, kind), spent in times.items():
         label = {"page": "POST /login", "api": "POST /api/v1/tokens"}[door]
-        print(f"| {label} | {'has an account' if kind == 'known' else 'no account'} | "
-              f"{min(spent):.0f} / {statistics.median(spent):.0f} / {max(spent):.0f} ms |")
+        print(
+            f"| {label} | {'has an account' if kind == 'known' else 'no account'} | "
+            f"{min(spent):.0f} / {statistics.median(spent):.0f} / {max(spent):.0f} ms |"
+        )
 
 
 if __name__ == "__main__":

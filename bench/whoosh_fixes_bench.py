@@ -8,6 +8,7 @@
    segment (optimize) with Whoosh's posting pool and with the chunked one.
 Documents come from bench/search_bench.py's generator (recombined real listings). Markdown to stdout.
 """
+
 import argparse
 import os
 import platform
@@ -49,8 +50,11 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=0.2, help="fraction of 100k+50k+5k documents")
     args = parser.parse_args()
-    counts = {"achievement": int(100_000 * args.scale), "demand": int(50_000 * args.scale),
-              "equipment": int(5_000 * args.scale)}
+    counts = {
+        "achievement": int(100_000 * args.scale),
+        "demand": int(50_000 * args.scale),
+        "equipment": int(5_000 * args.scale),
+    }
     gen = Generator()
     docs = [gen.document(kind, i) for kind, n in counts.items() for i in range(1, n + 1)]
     workdir = Path(tempfile.mkdtemp(prefix="market-bench-"))
@@ -75,11 +79,15 @@ def main():
         return min(percentile(run, p) for run in runs)
 
     print(f"machine: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}")
-    print(f"command: .venv/bin/python bench/whoosh_fixes_bench.py --scale {args.scale} ({len(docs):,} documents)\n")
+    print(
+        f"command: .venv/bin/python bench/whoosh_fixes_bench.py --scale {args.scale} ({len(docs):,} documents)\n"
+    )
     print("| measure | with the fix | Whoosh's own | ratio |\n|---|---|---|---|")
     for p in (50, 95):
         on, off = best(passes[True], p), best(passes[False], p)
-        print(f"| search with facets, p{p} (best of 3 passes) | {on:.1f} ms | {off:.1f} ms | {off / on:.2f} × |")
+        print(
+            f"| search with facets, p{p} (best of 3 passes) | {on:.1f} ms | {off:.1f} ms | {off / on:.2f} × |"
+        )
     on, off = min(merges[True]), min(merges[False])
     print(f"| merge into one segment (best of 2) | {on:.1f} s | {off:.1f} s | {off / on:.2f} × |")
 

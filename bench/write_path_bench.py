@@ -16,6 +16,7 @@ PostgreSQL runs in a temporary server (tests/pg_server.py). The clients run in t
 niced by 5 so that they take the CPU only when the server and the worker leave it (remote clients would not compete
 at all). Nothing here is a test; the figures go to docs/benchmarks.md with the command and the machine.
 """
+
 import argparse
 import http.client
 import json
@@ -56,16 +57,27 @@ def percentile(values, share):
 
 
 def summary(values) -> str:
-    return (f"p50 {percentile(values, 0.5) * 1000:.0f} ms · p95 {percentile(values, 0.95) * 1000:.0f} ms · "
-            f"max {max(values) * 1000:.0f} ms (n={len(values)})")
+    return (
+        f"p50 {percentile(values, 0.5) * 1000:.0f} ms · p95 {percentile(values, 0.95) * 1000:.0f} ms · "
+        f"max {max(values) * 1000:.0f} ms (n={len(values)})"
+    )
 
 
 def prepare(url: str, instance: Path, catalogue: int) -> None:
     """Migrations, a writer account per thread, and `catalogue` published results (inserted directly)."""
-    env = {**os.environ, "MARKET_DATABASE_URL": url, "MARKET_INSTANCE_PATH": str(instance),
-           "MARKET_SECRET_KEY": "bench-" + "x" * 32}
-    subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"], cwd=ROOT, env=env, check=True,
-                   capture_output=True)
+    env = {
+        **os.environ,
+        "MARKET_DATABASE_URL": url,
+        "MARKET_INSTANCE_PATH": str(instance),
+        "MARKET_SECRET_KEY": "bench-" + "x" * 32,
+    }
+    subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "INSTANCE_PATH": str(instance)})
     with app.app_context():
         ensure_default_fields()
@@ -74,25 +86,54 @@ def prepare(url: str, instance: Path, catalogue: int) -> None:
             create_user(f"writer{n}@bench.cn", PASSWORD, "university", f"基准大学{n}")
         org_id = db.session.scalar(select(Organisation.id))
         field_id = find_field("新材料").id
-        rows = [{"org_id": org_id, "status": "published", "title": f"基准库存成果{n}号 {ACHIEVEMENT['title']}",
-                 "summary": ACHIEVEMENT["summary"], "field_id": field_id, "keywords": ["正极材料"], "form": "新技术",
-                 "maturity": "中试", "patent_numbers": [], "transfer_modes": ["转让"]} for n in range(catalogue)]
+        rows = [
+            {
+                "org_id": org_id,
+                "status": "published",
+                "title": f"基准库存成果{n}号 {ACHIEVEMENT['title']}",
+                "summary": ACHIEVEMENT["summary"],
+                "field_id": field_id,
+                "keywords": ["正极材料"],
+                "form": "新技术",
+                "maturity": "中试",
+                "patent_numbers": [],
+                "transfer_modes": ["转让"],
+            }
+            for n in range(catalogue)
+        ]
         for start in range(0, len(rows), 1000):
-            db.session.execute(insert(Achievement), rows[start:start + 1000])
+            db.session.execute(insert(Achievement), rows[start : start + 1000])
         # The catalogue's vectors: random unit vectors of the model's size (the matrix costs the same to search)
         ids = list(db.session.scalars(select(Achievement.id)))
         rng = np.random.default_rng(7)
         for start in range(0, len(ids), 1000):
-            db.session.execute(insert(ListingVector), [
-                {"kind": "achievement", "object_id": i, "model": embedding.MODEL_NAME, "text_hash": "bench",
-                 **{name: embedding.to_bytes(_unit(rng)) for name in ("as_query", "title_as_query", "as_passage")}}
-                for i in ids[start:start + 1000]])
+            db.session.execute(
+                insert(ListingVector),
+                [
+                    {
+                        "kind": "achievement",
+                        "object_id": i,
+                        "model": embedding.MODEL_NAME,
+                        "text_hash": "bench",
+                        **{
+                            name: embedding.to_bytes(_unit(rng))
+                            for name in ("as_query", "title_as_query", "as_passage")
+                        },
+                    }
+                    for i in ids[start : start + 1000]
+                ],
+            )
         db.session.commit()
         db.session.remove()
         db.engine.dispose()
     # the catalogue indexed before measuring, as a running site would have it
-    subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "market", "reindex", "--processes", "1"],
-                   cwd=ROOT, env=env, check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "market", "reindex", "--processes", "1"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
 
 
 def _unit(rng):
@@ -103,8 +144,12 @@ def _unit(rng):
 def call(port, method, path, body=None, headers=None):
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     try:
-        connection.request(method, path, body=json.dumps(body) if body is not None else None,
-                           headers={"Content-Type": "application/json", **(headers or {})})
+        connection.request(
+            method,
+            path,
+            body=json.dumps(body) if body is not None else None,
+            headers={"Content-Type": "application/json", **(headers or {})},
+        )
         response = connection.getresponse()
         data = response.read()
         return response.status, json.loads(data) if data else None
@@ -118,8 +163,13 @@ def warm_up(port, tokens, url, instance) -> None:
     made = []
 
     def publish(n):
-        _, body = call(port, "POST", "/api/v1/achievements", {**ACHIEVEMENT, "title": f"预热基准钙钛矿成果{n}"},
-                       {"Authorization": f"Bearer {tokens[n]}"})
+        _, body = call(
+            port,
+            "POST",
+            "/api/v1/achievements",
+            {**ACHIEVEMENT, "title": f"预热基准钙钛矿成果{n}"},
+            {"Authorization": f"Bearer {tokens[n]}"},
+        )
         made.append(body["id"])
 
     threads = [threading.Thread(target=publish, args=(n,)) for n in range(len(tokens))]
@@ -130,8 +180,11 @@ def warm_up(port, tokens, url, instance) -> None:
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "INSTANCE_PATH": str(instance)})
     deadline = time.monotonic() + 300
     with app.app_context():
-        while time.monotonic() < deadline and db.session.scalar(select(func.count()).select_from(ListingVector).where(
-                ListingVector.kind == "achievement", ListingVector.object_id.in_(made))) < len(made):
+        while time.monotonic() < deadline and db.session.scalar(
+            select(func.count())
+            .select_from(ListingVector)
+            .where(ListingVector.kind == "achievement", ListingVector.object_id.in_(made))
+        ) < len(made):
             db.session.rollback()
             time.sleep(0.2)
         db.session.remove()
@@ -144,14 +197,33 @@ def warm_up(port, tokens, url, instance) -> None:
 
 
 def run(url: str, instance: Path, per_writer: int, pace: float) -> dict:
-    env = {**os.environ, "MARKET_DATABASE_URL": url, "MARKET_INSTANCE_PATH": str(instance), "MARKET_ENV": "production",
-           "MARKET_SECRET_KEY": "bench-" + "x" * 32}
+    env = {
+        **os.environ,
+        "MARKET_DATABASE_URL": url,
+        "MARKET_INSTANCE_PATH": str(instance),
+        "MARKET_ENV": "production",
+        "MARKET_SECRET_KEY": "bench-" + "x" * 32,
+    }
     port = _free_port()
-    web = subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{port}",
-                            "wsgi:app"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    log = open(os.environ["BENCH_WORKER_LOG"], "w") if os.environ.get("BENCH_WORKER_LOG") else subprocess.DEVNULL
-    worker = subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "market", "index-worker"], cwd=ROOT,
-                              env=env, stdout=log, stderr=log)
+    web = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{port}", "wsgi:app"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    log = (
+        open(os.environ["BENCH_WORKER_LOG"], "w")
+        if os.environ.get("BENCH_WORKER_LOG")
+        else subprocess.DEVNULL
+    )
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "market", "index-worker"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=log,
+    )
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -161,8 +233,12 @@ def run(url: str, instance: Path, per_writer: int, pace: float) -> dict:
             except OSError:
                 pass
             time.sleep(0.2)
-        tokens = [call(port, "POST", "/api/v1/tokens", {"email": f"writer{n}@bench.cn", "password": PASSWORD})[1]
-                  ["token"] for n in range(WRITERS)]
+        tokens = [
+            call(port, "POST", "/api/v1/tokens", {"email": f"writer{n}@bench.cn", "password": PASSWORD})[1][
+                "token"
+            ]
+            for n in range(WRITERS)
+        ]
         warm_up(port, tokens, url, instance)
         latencies, published, lock = [], {}, threading.Lock()  # published: id → (title, moment of the 201)
         searchable, stored = {}, {}
@@ -172,8 +248,13 @@ def run(url: str, instance: Path, per_writer: int, pace: float) -> dict:
             for k in range(per_writer):
                 title = f"写入基准钙钛矿成果{n}x{k}号{uuid.uuid4().hex[:6]}"
                 started = time.monotonic()
-                status, body = call(port, "POST", "/api/v1/achievements", {**ACHIEVEMENT, "title": title},
-                                    {"Authorization": f"Bearer {tokens[n]}", "Idempotency-Key": str(uuid.uuid4())})
+                status, body = call(
+                    port,
+                    "POST",
+                    "/api/v1/achievements",
+                    {**ACHIEVEMENT, "title": title},
+                    {"Authorization": f"Bearer {tokens[n]}", "Idempotency-Key": str(uuid.uuid4())},
+                )
                 finished = time.monotonic()
                 assert status == 201, (status, body)
                 with lock:
@@ -201,8 +282,12 @@ def run(url: str, instance: Path, per_writer: int, pace: float) -> dict:
                     with lock:
                         waiting = {i: at for i, (_t, at) in published.items() if i not in stored}
                     if waiting:
-                        found = db.session.scalars(select(ListingVector.object_id).where(
-                            ListingVector.kind == "achievement", ListingVector.object_id.in_(list(waiting))))
+                        found = db.session.scalars(
+                            select(ListingVector.object_id).where(
+                                ListingVector.kind == "achievement",
+                                ListingVector.object_id.in_(list(waiting)),
+                            )
+                        )
                         now = time.monotonic()
                         for listing_id in found:
                             stored[listing_id] = now - waiting[listing_id]
@@ -220,7 +305,11 @@ def run(url: str, instance: Path, per_writer: int, pace: float) -> dict:
         done.set()
         for thread in watchers:
             thread.join(timeout=600)
-        return {"create": latencies, "searchable": list(searchable.values()), "suggestions": list(stored.values())}
+        return {
+            "create": latencies,
+            "searchable": list(searchable.values()),
+            "suggestions": list(stored.values()),
+        }
     finally:
         for process in (web, worker):
             process.send_signal(signal.SIGTERM)
@@ -234,12 +323,18 @@ def main():
     parser.add_argument("--databases", default="sqlite,postgresql")
     parser.add_argument("--per-writer", type=int, default=50, help="results each of the 4 writers publishes")
     parser.add_argument("--catalogue", type=int, default=5000, help="published results already there")
-    parser.add_argument("--pace", type=float, default=0.0,
-                        help="seconds each writer waits between two results (0: as fast as the server answers)")
+    parser.add_argument(
+        "--pace",
+        type=float,
+        default=0.0,
+        help="seconds each writer waits between two results (0: as fast as the server answers)",
+    )
     args = parser.parse_args()
-    print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}; "
-          f"{WRITERS} writers × {args.per_writer} results, {args.pace} s between a writer's results, "
-          f"gunicorn 2 workers + the worker, catalogue {args.catalogue} results")
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}; "
+        f"{WRITERS} writers × {args.per_writer} results, {args.pace} s between a writer's results, "
+        f"gunicorn 2 workers + the worker, catalogue {args.catalogue} results"
+    )
     for name in args.databases.split(","):
         with tempfile.TemporaryDirectory(prefix="market-write-bench-") as scratch:
             server = None

@@ -1,4 +1,5 @@
 """秦创原科技大市场: the application factory."""
+
 import importlib
 import logging
 import os
@@ -11,14 +12,22 @@ from market.config import PROJECT_ROOT, DefaultConfig
 
 # Modules whose handlers subscribe to domain events (market.events): imported by every process, so that the web,
 # the worker and the commands all queue the same handlers for an event.
-SUBSCRIBERS = ("market.services.bookings", "market.services.contracts", "market.services.deals",
-               "market.services.password_resets")
+SUBSCRIBERS = (
+    "market.services.bookings",
+    "market.services.contracts",
+    "market.services.deals",
+    "market.services.password_resets",
+)
 
 
 def create_app(config: dict | None = None) -> Flask:
     """Build the app from defaults, MARKET_* environment variables and `config`; touches no database."""
     config = dict(config or {})
-    instance_path = config.get("INSTANCE_PATH") or os.environ.get("MARKET_INSTANCE_PATH") or str(PROJECT_ROOT / "instance")
+    instance_path = (
+        config.get("INSTANCE_PATH")
+        or os.environ.get("MARKET_INSTANCE_PATH")
+        or str(PROJECT_ROOT / "instance")
+    )
     app = Flask(
         "market",
         root_path=str(PROJECT_ROOT / "market"),
@@ -72,9 +81,9 @@ def _configure_database(app: Flask) -> None:
         os.makedirs(app.instance_path, exist_ok=True)
         url = "sqlite:///" + os.path.join(app.instance_path, "market.db")
     if url.startswith("postgres://"):
-        url = "postgresql://" + url[len("postgres://"):]
+        url = "postgresql://" + url[len("postgres://") :]
     if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
     app.config["SQLALCHEMY_DATABASE_URI"] = url
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
 

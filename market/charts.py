@@ -4,6 +4,7 @@ Pure functions: plain (label, value, value_text) items in, escaped markup out. E
 its container (viewBox, width 100%) and carries the figures as <title> tooltips; the pages put the
 same figures in a table beside it, which is what screen readers and printouts use.
 """
+
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
@@ -51,7 +52,9 @@ def _number(value) -> float:
 
 
 def _empty(text: str) -> Markup:
-    return Markup(f'<div class="chart-empty text-center text-muted border rounded bg-light py-4">{_e(text)}</div>')
+    return Markup(
+        f'<div class="chart-empty text-center text-muted border rounded bg-light py-4">{_e(text)}</div>'
+    )
 
 
 def _svg(height: float, title: str, body: list[str]) -> Markup:
@@ -60,7 +63,8 @@ def _svg(height: float, title: str, body: list[str]) -> Markup:
         f'preserveAspectRatio="xMinYMin meet" role="img" '
         f'aria-label="{_e(title)}" '
         f'font-family="{FONT_FAMILY}">'
-        f'<title>{_e(title)}</title>{"".join(body)}</svg>')
+        f"<title>{_e(title)}</title>{''.join(body)}</svg>"
+    )
 
 
 def bar_chart(items: Iterable[Item], title: str, empty_text: str = EMPTY_TEXT) -> Markup:
@@ -81,15 +85,21 @@ def bar_chart(items: Iterable[Item], title: str, empty_text: str = EMPTY_TEXT) -
         body.append(
             f'<g class="bar-row"><title>{_e(label)}：{_e(value_text)}</title>'
             f'<text x="0" y="{y + 13}" font-size="{label_size}" fill="{TEXT_COLOUR}">'
-            f'{_e(shorten(label, label_size, WIDTH))}</text>'
+            f"{_e(shorten(label, label_size, WIDTH))}</text>"
             f'<rect class="bar" x="0" y="{y + 18}" width="{length:.1f}" height="14" rx="2" fill="{BAR_COLOUR}"/>'
             f'<text x="{length + 5:.1f}" y="{y + 30}" font-size="{value_size}" fill="{MUTED_COLOUR}">'
-            f'{_e(value_text)}</text></g>')
+            f"{_e(value_text)}</text></g>"
+        )
     return _svg(12 + len(items) * row, title, body)
 
 
-def line_chart(items: Sequence[Item], title: str, empty_text: str = EMPTY_TEXT,
-               tick_text: Callable[[float], str] | None = None, axis: Sequence[str] | None = None) -> Markup:
+def line_chart(
+    items: Sequence[Item],
+    title: str,
+    empty_text: str = EMPTY_TEXT,
+    tick_text: Callable[[float], str] | None = None,
+    axis: Sequence[str] | None = None,
+) -> Markup:
     """A line over ordered points (months), one marker per item; `axis` gives short axis labels.
 
     Axis labels stand upright when they fit under their point, are slanted otherwise, and only every
@@ -111,27 +121,42 @@ def line_chart(items: Sequence[Item], title: str, empty_text: str = EMPTY_TEXT,
     body = []
     for k in range(5):  # horizontal grid: 0, ¼, ½, ¾ and the peak
         y = top_pad + plot_h * (1 - k / 4)
-        body.append(f'<line x1="{left}" y1="{y:.1f}" x2="{WIDTH - right}" y2="{y:.1f}" stroke="{GRID_COLOUR}"/>')
+        body.append(
+            f'<line x1="{left}" y1="{y:.1f}" x2="{WIDTH - right}" y2="{y:.1f}" stroke="{GRID_COLOUR}"/>'
+        )
         if tick_text and k:
-            body.append(f'<text x="{left + 2}" y="{y - 3:.1f}" font-size="10" fill="{MUTED_COLOUR}">'
-                        f'{_e(tick_text(peak * k / 4))}</text>')
-    points = [(left + step * (n + 0.5), top_pad + plot_h * (1 - _number(value) / peak), label, value_text)
-              for n, (label, value, value_text) in enumerate(items)]
-    body.append('<polyline fill="none" stroke="{}" stroke-width="2" points="{}"/>'.format(
-        BAR_COLOUR, " ".join(f"{x:.1f},{y:.1f}" for x, y, _, _ in points)))
+            body.append(
+                f'<text x="{left + 2}" y="{y - 3:.1f}" font-size="10" fill="{MUTED_COLOUR}">'
+                f"{_e(tick_text(peak * k / 4))}</text>"
+            )
+    points = [
+        (left + step * (n + 0.5), top_pad + plot_h * (1 - _number(value) / peak), label, value_text)
+        for n, (label, value, value_text) in enumerate(items)
+    ]
+    body.append(
+        '<polyline fill="none" stroke="{}" stroke-width="2" points="{}"/>'.format(
+            BAR_COLOUR, " ".join(f"{x:.1f},{y:.1f}" for x, y, _, _ in points)
+        )
+    )
     base = top_pad + plot_h + 14
     for n, (x, y, label, value_text) in enumerate(points):
-        body.append(f'<circle class="point" cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{BAR_COLOUR}">'
-                    f'<title>{_e(label)}：{_e(value_text)}</title></circle>')
+        body.append(
+            f'<circle class="point" cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{BAR_COLOUR}">'
+            f"<title>{_e(label)}：{_e(value_text)}</title></circle>"
+        )
         if n % every:
             continue
         text = _e(shorten(axis[n], size, 90))
         if upright:
-            body.append(f'<text x="{x:.1f}" y="{base:.1f}" font-size="{size}" fill="{TEXT_COLOUR}" '
-                        f'text-anchor="middle">{text}</text>')
+            body.append(
+                f'<text x="{x:.1f}" y="{base:.1f}" font-size="{size}" fill="{TEXT_COLOUR}" '
+                f'text-anchor="middle">{text}</text>'
+            )
         else:
-            body.append(f'<text x="{x:.1f}" y="{base:.1f}" font-size="{size}" fill="{TEXT_COLOUR}" text-anchor="end" '
-                        f'transform="rotate(-40 {x:.1f} {base:.1f})">{text}</text>')
+            body.append(
+                f'<text x="{x:.1f}" y="{base:.1f}" font-size="{size}" fill="{TEXT_COLOUR}" text-anchor="end" '
+                f'transform="rotate(-40 {x:.1f} {base:.1f})">{text}</text>'
+            )
     return _svg(height, title, body)
 
 
@@ -153,4 +178,3 @@ def month_series(rows: Iterable, start: date, end: date) -> list[tuple[str, str,
         out.append((key, f"{year}年{month}月", by_key.get(key)))
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     return out
-

@@ -1,4 +1,5 @@
 """Configuration: defaults here, overridden by MARKET_* environment variables."""
+
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -46,7 +47,9 @@ class DefaultConfig:
     # Tests only: run the worker's pass in the request right after each commit (as Celery's eager mode does), so
     # a test sees derived work at once. Production leaves all of it to `market index-worker`.
     INLINE_WORKER = False
-    INLINE_WORKER_EMBEDS = False  # the inline pass also embeds (~0.3 s per listing); matching tests turn it on
+    INLINE_WORKER_EMBEDS = (
+        False  # the inline pass also embeds (~0.3 s per listing); matching tests turn it on
+    )
     WORKER_INTERVAL = 0.2  # seconds the worker sleeps when it found nothing to do
     # After this many seconds (more than gunicorn's 30 s timeout) a request that claimed an Idempotency-Key without
     # keeping its response is known to have died after its commit: retries are sent to what it made.

@@ -42,6 +42,7 @@ class InvalidTransition(DomainError):
 
 class Conflict(DomainError):
     """What the user asked for was taken by someone else first (e.g. an instrument slot)."""
+
     code, status = "conflict", 409
 
 

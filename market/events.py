@@ -5,6 +5,7 @@ crash after commit loses nothing; the worker runs the jobs (`market.services.eve
 to another's change subscribes here instead of being imported by it, which keeps the services free of import
 circles. Handlers take the event's payload (plain JSON values) and must be safe to run twice.
 """
+
 from collections import defaultdict
 from typing import Callable
 
@@ -18,6 +19,7 @@ _handlers: dict[str, Handler] = {}
 
 def subscribe(*events: str):
     """Decorator: run this function (by the worker) for every recorded event of these names."""
+
     def register(fn: Handler) -> Handler:
         name = f"{fn.__module__}:{fn.__qualname__}"
         _handlers[name] = fn

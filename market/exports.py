@@ -4,6 +4,7 @@ Pure functions: column headers and rows of plain values in, bytes out. Amounts a
 Decimal yuan and leave as numbers with two decimals (never text, never a float computed here);
 Chinese headers, a bold frozen header row and widths that fit the content.
 """
+
 import csv
 import io
 import unicodedata
@@ -58,6 +59,7 @@ def display_width(text: str) -> float:
 
 # ---- CSV -----------------------------------------------------------------------------------------------
 
+
 def _csv_value(column: Column, value) -> str:
     if value is None:
         return ""
@@ -98,6 +100,7 @@ def to_csv(headers: Sequence, rows: Iterable[Sequence]) -> bytes:
 
 
 # ---- XLSX ----------------------------------------------------------------------------------------------
+
 
 def _xlsx_cell(sheet, column: Column, value) -> WriteOnlyCell:
     if column.kind == "money":
@@ -144,7 +147,9 @@ def to_xlsx(headers: Sequence, rows: Iterable[Sequence], sheet_title: str = "数
     sheet.append(header)
     for count, row in enumerate(rows, start=1):
         if count > MAX_XLSX_ROWS:
-            sheet.append([WriteOnlyCell(sheet, value="已达到 Excel 单表行数上限，其余记录未导出；请改用 CSV 导出")])
+            sheet.append(
+                [WriteOnlyCell(sheet, value="已达到 Excel 单表行数上限，其余记录未导出；请改用 CSV 导出")]
+            )
             break
         sheet.append([_xlsx_cell(sheet, c, v) for c, v in zip(cols, row)])
     out = io.BytesIO()
@@ -153,6 +158,7 @@ def to_xlsx(headers: Sequence, rows: Iterable[Sequence], sheet_title: str = "数
 
 
 # ---- file names ----------------------------------------------------------------------------------------
+
 
 def content_disposition(filename: str, fallback: str) -> str:
     """An attachment header with the Chinese name (RFC 5987 filename*) and an ASCII name for old clients."""
@@ -167,12 +173,28 @@ def safe_filename(text: str) -> str:
 
 # ---- the tables the dashboard exports ------------------------------------------------------------------
 
-def breakdown_table(rows: Iterable, group_title: str, total_amount_fen: int) -> tuple[list[Column], list[list]]:
+
+def breakdown_table(
+    rows: Iterable, group_title: str, total_amount_fen: int
+) -> tuple[list[Column], list[list]]:
     """Columns and rows of one breakdown (contract_stats.Row): count, amounts in yuan and share of the total."""
-    columns = [Column(group_title), Column("合同数（项）", "int"), Column("合同成交额（元）", "money"),
-               Column("核定技术交易额（元）", "money"), Column("占成交额比例", "percent")]
-    records = [[row.label, row.count, fen_to_yuan(row.amount_fen), fen_to_yuan(row.recognised_fen),
-                share(row.amount_fen, total_amount_fen)] for row in rows]
+    columns = [
+        Column(group_title),
+        Column("合同数（项）", "int"),
+        Column("合同成交额（元）", "money"),
+        Column("核定技术交易额（元）", "money"),
+        Column("占成交额比例", "percent"),
+    ]
+    records = [
+        [
+            row.label,
+            row.count,
+            fen_to_yuan(row.amount_fen),
+            fen_to_yuan(row.recognised_fen),
+            share(row.amount_fen, total_amount_fen),
+        ]
+        for row in rows
+    ]
     return columns, records
 
 
@@ -184,10 +206,21 @@ def share(part_fen: int, total_fen: int) -> Decimal | None:
 
 
 CONTRACT_COLUMNS = [
-    Column("合同编号", width=18), Column("登记编号", width=20), Column("合同名称", width=40), Column("合同类型", width=10),
-    Column("标的类型", width=14), Column("卖方", width=30), Column("买方", width=30), Column("技术经纪人", width=12),
-    Column("合同金额（元）", "money"), Column("核定技术交易额（元）", "money"), Column("支付方式", width=10),
-    Column("签订日期", "date"), Column("技术领域", width=14), Column("卖方区域", width=10), Column("买方省份", width=12),
+    Column("合同编号", width=18),
+    Column("登记编号", width=20),
+    Column("合同名称", width=40),
+    Column("合同类型", width=10),
+    Column("标的类型", width=14),
+    Column("卖方", width=30),
+    Column("买方", width=30),
+    Column("技术经纪人", width=12),
+    Column("合同金额（元）", "money"),
+    Column("核定技术交易额（元）", "money"),
+    Column("支付方式", width=10),
+    Column("签订日期", "date"),
+    Column("技术领域", width=14),
+    Column("卖方区域", width=10),
+    Column("买方省份", width=12),
     Column("状态", width=8),
 ]
 
@@ -195,9 +228,20 @@ CONTRACT_COLUMNS = [
 def contract_record(contract) -> list:
     """One contract as a row of CONTRACT_COLUMNS."""
     return [
-        contract.number, contract.registration_number, contract.title, contract.type_label,
-        contract.subtype_label, contract.seller.name if contract.seller else None,
-        contract.buyer.name if contract.buyer else None, contract.broker.display_name if contract.broker else None,
-        fen_to_yuan(contract.amount_fen), fen_to_yuan(contract.recognised_fen), contract.payment_label,
-        contract.signed_on, contract.field, contract.seller_region, contract.buyer_province, contract.status_label,
+        contract.number,
+        contract.registration_number,
+        contract.title,
+        contract.type_label,
+        contract.subtype_label,
+        contract.seller.name if contract.seller else None,
+        contract.buyer.name if contract.buyer else None,
+        contract.broker.display_name if contract.broker else None,
+        fen_to_yuan(contract.amount_fen),
+        fen_to_yuan(contract.recognised_fen),
+        contract.payment_label,
+        contract.signed_on,
+        contract.field,
+        contract.seller_region,
+        contract.buyer_province,
+        contract.status_label,
     ]

@@ -1,5 +1,6 @@
 """Outgoing mail: through SMTP when MARKET_MAIL_SERVER is set, otherwise written to <instance>/mail/ as .eml files
 (development and tests), where admins can read them (/admin/mail) so that every mail flow is testable end to end."""
+
 import os
 import smtplib
 from dataclasses import dataclass
@@ -77,5 +78,10 @@ def read(name: str) -> StoredMail | None:
     except (TypeError, ValueError):
         sent_at = None
     body = message.get_body(("plain",))
-    return StoredMail(name=name, to=str(message["To"] or ""), subject=str(message["Subject"] or ""),
-                      sent_at=sent_at, body=body.get_content() if body else "")
+    return StoredMail(
+        name=name,
+        to=str(message["To"] or ""),
+        subject=str(message["Subject"] or ""),
+        sent_at=sent_at,
+        body=body.get_content() if body else "",
+    )

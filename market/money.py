@@ -1,4 +1,5 @@
 """Exact money: amounts live as integer fen; parsing and display never use floats."""
+
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 MAX_YUAN = Decimal("1000000000000")  # 1万亿元: above any real technology contract

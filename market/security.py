@@ -1,6 +1,7 @@
 """What every response and the start-up promise: a known environment, a strong secret key in production, cookies
 and headers that keep pages out of frames and scripts to our own, the client's real address behind a proxy, and
 request rates per address (Flask-Limiter)."""
+
 from flask import Flask, current_app, g, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -8,18 +9,20 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 ENVIRONMENTS = ("production", "development", "testing")
 MIN_SECRET_LENGTH = 32
-CONTENT_SECURITY_POLICY = "; ".join((
-    "default-src 'self'",
-    "script-src 'self'",  # no inline script anywhere: static/js only
-    "style-src 'self'",  # no style attributes either: static/css
-    "img-src 'self' data:",  # Bootstrap draws form controls with data: SVGs
-    "font-src 'self'",
-    "connect-src 'self'",
-    "object-src 'none'",
-    "base-uri 'self'",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-))
+CONTENT_SECURITY_POLICY = "; ".join(
+    (
+        "default-src 'self'",
+        "script-src 'self'",  # no inline script anywhere: static/js only
+        "style-src 'self'",  # no style attributes either: static/css
+        "img-src 'self' data:",  # Bootstrap draws form controls with data: SVGs
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    )
+)
 HSTS = "max-age=31536000; includeSubDomains"
 
 limiter = Limiter(get_remote_address)
@@ -29,17 +32,21 @@ def check_environment(app: Flask) -> None:
     """Refuse to start on an unknown MARKET_ENV or, in production, a missing or short secret key."""
     env = app.config.get("ENV")
     if env not in ENVIRONMENTS:
-        raise RuntimeError(f"MARKET_ENV 只能是 {'、'.join(ENVIRONMENTS)}（区分大小写），当前为 {env!r}，拒绝启动 "
-                           f"(MARKET_ENV must be one of {', '.join(ENVIRONMENTS)}, got {env!r})")
+        raise RuntimeError(
+            f"MARKET_ENV 只能是 {'、'.join(ENVIRONMENTS)}（区分大小写），当前为 {env!r}，拒绝启动 "
+            f"(MARKET_ENV must be one of {', '.join(ENVIRONMENTS)}, got {env!r})"
+        )
     if env != "production":
         return
     key = app.config.get("SECRET_KEY")
     if not key:
         raise RuntimeError("生产环境必须设置 MARKET_SECRET_KEY (MARKET_SECRET_KEY must be set in production)")
     if len(str(key)) < MIN_SECRET_LENGTH:
-        raise RuntimeError(f"生产环境的 MARKET_SECRET_KEY 至少{MIN_SECRET_LENGTH}个字符，当前只有{len(str(key))}个；"
-                           "可用 python3 -c 'import secrets; print(secrets.token_hex(32))' 生成 "
-                           f"(MARKET_SECRET_KEY must have at least {MIN_SECRET_LENGTH} characters in production)")
+        raise RuntimeError(
+            f"生产环境的 MARKET_SECRET_KEY 至少{MIN_SECRET_LENGTH}个字符，当前只有{len(str(key))}个；"
+            "可用 python3 -c 'import secrets; print(secrets.token_hex(32))' 生成 "
+            f"(MARKET_SECRET_KEY must have at least {MIN_SECRET_LENGTH} characters in production)"
+        )
     if app.config.get("SESSION_COOKIE_SECURE") is None:
         app.config["SESSION_COOKIE_SECURE"] = True
     app.config.setdefault("REMEMBER_COOKIE_SECURE", True)
@@ -79,9 +86,11 @@ def client():
     """The client of this request as the sign-in throttle sees it (address and settings)."""
     from market.services import throttle
 
-    return throttle.Client(address=request.remote_addr,
-                           free_per_account=int(current_app.config["SIGN_IN_FREE_FAILURES_PER_ACCOUNT"]),
-                           free_per_address=int(current_app.config["SIGN_IN_FREE_FAILURES_PER_ADDRESS"]))
+    return throttle.Client(
+        address=request.remote_addr,
+        free_per_account=int(current_app.config["SIGN_IN_FREE_FAILURES_PER_ACCOUNT"]),
+        free_per_address=int(current_app.config["SIGN_IN_FREE_FAILURES_PER_ADDRESS"]),
+    )
 
 
 def rate(name: str):

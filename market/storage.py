@@ -1,4 +1,5 @@
 """Where uploaded files live: under the instance folder (or ATTACHMENT_PATH), never under static/."""
+
 from pathlib import Path
 
 from flask import current_app

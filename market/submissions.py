@@ -5,6 +5,7 @@ submission led (a form), and nothing is written. Otherwise the key goes with the
 of work claims it in its own transaction (`services.base`), so that the row and the key commit together and two
 concurrent requests with one key cannot both write. After the request the response is kept for later retries.
 """
+
 import re
 import secrets
 from datetime import timedelta
@@ -39,7 +40,9 @@ def before_api_request():
         return None
     key = request.headers[HEADER].strip()
     if not VALID_KEY.match(key):
-        return _api_error(400, "bad_idempotency_key", "Idempotency-Key 应为 1 到 200 个可见 ASCII 字符（建议使用 UUID）")
+        return _api_error(
+            400, "bad_idempotency_key", "Idempotency-Key 应为 1 到 200 个可见 ASCII 字符（建议使用 UUID）"
+        )
     user = getattr(g, "api_user", None)
     if user is None:
         return None  # the endpoint answers 401 itself
@@ -49,9 +52,13 @@ def before_api_request():
         expect_idempotency_key(scope, key, fingerprint)
         return None
     if earlier.request_hash != fingerprint:
-        return _api_error(422, "idempotency_key_reused", "该 Idempotency-Key 已用于另一个请求，请为新请求生成新的键")
+        return _api_error(
+            422, "idempotency_key_reused", "该 Idempotency-Key 已用于另一个请求，请为新请求生成新的键"
+        )
     if earlier.status_code is None:
-        return _lost_response(earlier) or _api_error(409, "request_in_progress", "同一请求正在处理，请稍后用同一个键重试")
+        return _lost_response(earlier) or _api_error(
+            409, "request_in_progress", "同一请求正在处理，请稍后用同一个键重试"
+        )
     response = Response(earlier.response_body or "", status=earlier.status_code, mimetype="application/json")
     if earlier.location:
         response.headers["Location"] = earlier.location

@@ -1,5 +1,6 @@
 """The process's copy of the stored passage vectors (one matrix per kind, reloaded when rows change) and the app
 settings matching reads; kept out of market.matching, which works on plain values only."""
+
 import threading
 import time
 
@@ -10,7 +11,6 @@ from sqlalchemy import func, select
 from market.extensions import db
 from market.matching import embedding
 from market.models import ListingVector
-
 
 FULL_RELOAD_SECONDS = 600  # a row committed late with an older timestamp is picked up by then at the latest
 
@@ -30,8 +30,10 @@ class VectorCache:
         """The ids (ascending) and passage vectors of one kind's stored rows."""
         # two queries, each answered from the (kind, updated_at) index: together SQLite walks it twice as long
         of_kind = ListingVector.kind == kind
-        stamp = (db.session.scalar(select(func.count()).select_from(ListingVector).where(of_kind)),
-                 db.session.scalar(select(func.max(ListingVector.updated_at)).where(of_kind)))
+        stamp = (
+            db.session.scalar(select(func.count()).select_from(ListingVector).where(of_kind)),
+            db.session.scalar(select(func.max(ListingVector.updated_at)).where(of_kind)),
+        )
         with self._lock:
             cached = self._kinds.get(kind)
         if cached and cached[0] == stamp:
@@ -46,15 +48,20 @@ class VectorCache:
         return ids, matrix
 
     def _rows(self, kind: str, since=None) -> tuple[np.ndarray, np.ndarray]:
-        query = (select(ListingVector.object_id, ListingVector.as_passage)
-                 .where(ListingVector.kind == kind, ListingVector.model == embedding.MODEL_NAME)
-                 .order_by(ListingVector.object_id))
+        query = (
+            select(ListingVector.object_id, ListingVector.as_passage)
+            .where(ListingVector.kind == kind, ListingVector.model == embedding.MODEL_NAME)
+            .order_by(ListingVector.object_id)
+        )
         if since is not None:
             query = query.where(ListingVector.updated_at >= since)
         rows = db.session.execute(query).all()
         ids = np.array([r.object_id for r in rows], dtype=np.int64)
-        matrix = (np.vstack([embedding.from_bytes(r.as_passage) for r in rows]) if rows
-                  else np.zeros((0, embedding.DIMENSIONS), dtype=np.float32))
+        matrix = (
+            np.vstack([embedding.from_bytes(r.as_passage) for r in rows])
+            if rows
+            else np.zeros((0, embedding.DIMENSIONS), dtype=np.float32)
+        )
         return ids, matrix
 
     def _added(self, kind: str, cached, stamp) -> tuple[np.ndarray, np.ndarray] | None:
@@ -91,5 +98,7 @@ def model_cache() -> dict:
 
 def band_thresholds() -> tuple[float, float]:
     """The probabilities at which a suggestion is 强 and 中 (settings, by default 0.8 and 0.5)."""
-    return (float(current_app.config.get("MATCH_STRONG_PROBABILITY", 0.8)),
-            float(current_app.config.get("MATCH_MEDIUM_PROBABILITY", 0.5)))
+    return (
+        float(current_app.config.get("MATCH_STRONG_PROBABILITY", 0.8)),
+        float(current_app.config.get("MATCH_MEDIUM_PROBABILITY", 0.5)),
+    )

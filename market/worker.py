@@ -7,6 +7,7 @@ off on its own (2 s doubling to a minute) while the others go on; a database tha
 that is missing or unreadable is rebuilt from the database. `market index-worker` runs it; systemd restarts the
 process if it is ever killed (deploy/).
 """
+
 import json
 import logging
 import os
@@ -70,8 +71,12 @@ class IndexFollower:
 
 
 def _sweep() -> int:
-    return (expire_overdue_listings() + indexing.prune_outbox() + event_jobs.prune_done_jobs()
-            + prune_idempotency_keys())
+    return (
+        expire_overdue_listings()
+        + indexing.prune_outbox()
+        + event_jobs.prune_done_jobs()
+        + prune_idempotency_keys()
+    )
 
 
 @dataclass
@@ -90,10 +95,16 @@ def lanes() -> list[Lane]:
     return [
         Lane("index", [Task("index", IndexFollower())], nice=5, gather=0.2),
         Lane("vectors", [Task("vectors", lambda: matching.refresh_vectors(max_rows=20))], nice=15),
-        Lane("events", [Task("events", event_jobs.run_due_jobs),
-                        Task("saved_searches", check_saved_searches, every=60),
-                        Task("stale_deals", notify_stale_deals, every=3600),
-                        Task("sweep", _sweep, every=600)], nice=5),
+        Lane(
+            "events",
+            [
+                Task("events", event_jobs.run_due_jobs),
+                Task("saved_searches", check_saved_searches, every=60),
+                Task("stale_deals", notify_stale_deals, every=3600),
+                Task("sweep", _sweep, every=600),
+            ],
+            nice=5,
+        ),
     ]
 
 
@@ -123,18 +134,28 @@ def run_task(task: Task, now: float) -> int:
     except Exception as exc:  # noqa: BLE001 (the worker must outlive every error)
         _reset_session()
         task.failures += 1
-        wait = min(MAX_TASK_BACKOFF, 2.0 ** task.failures)
+        wait = min(MAX_TASK_BACKOFF, 2.0**task.failures)
         task.due_at = now + wait
         transient = event_jobs.is_transient(exc)
         if not transient and hasattr(task.run, "recheck"):
             task.run.recheck()  # look at the index's health on the next try
-        log.error("task failed", exc_info=not transient,
-                  extra={"event": "task_failed", "task": task.name, "failures": task.failures,
-                         "retry_in_seconds": wait, "database_unavailable": transient,
-                         "error": f"{type(exc).__name__}: {exc}"[:500]})
+        log.error(
+            "task failed",
+            exc_info=not transient,
+            extra={
+                "event": "task_failed",
+                "task": task.name,
+                "failures": task.failures,
+                "retry_in_seconds": wait,
+                "database_unavailable": transient,
+                "error": f"{type(exc).__name__}: {exc}"[:500],
+            },
+        )
         return 0
     if task.failures:
-        log.info("task recovered", extra={"event": "task_recovered", "task": task.name, "failures": task.failures})
+        log.info(
+            "task recovered", extra={"event": "task_recovered", "task": task.name, "failures": task.failures}
+        )
     task.failures = 0
     task.due_at = now + task.every
     if done:
@@ -170,10 +191,17 @@ def run_forever(interval: float, once: bool = False) -> bool:
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
     all_lanes = lanes()
-    threads = [threading.Thread(target=_run_lane, args=(app, lane, interval, stopping), name=lane.name, daemon=True)
-               for lane in all_lanes]
-    log.info("worker started", extra={"event": "worker_started",
-                                      "lanes": {lane.name: [task.name for task in lane.tasks] for lane in all_lanes}})
+    threads = [
+        threading.Thread(target=_run_lane, args=(app, lane, interval, stopping), name=lane.name, daemon=True)
+        for lane in all_lanes
+    ]
+    log.info(
+        "worker started",
+        extra={
+            "event": "worker_started",
+            "lanes": {lane.name: [task.name for task in lane.tasks] for lane in all_lanes},
+        },
+    )
     for thread in threads:
         thread.start()
     lost: list[str] = []
@@ -193,6 +221,7 @@ def run_forever(interval: float, once: bool = False) -> bool:
 
 
 # ---- the test suite's inline pass ------------------------------------------------------------------------
+
 
 def run_inline() -> None:
     """After a request's commit, when INLINE_WORKER is set (tests): do now what the worker would do next."""
@@ -223,8 +252,12 @@ class JsonLines(logging.Formatter):
     """One JSON object per line: time, level, logger, message and whatever the call passed in `extra`."""
 
     def format(self, record: logging.LogRecord) -> str:
-        entry = {"time": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
-                 "level": record.levelname, "logger": record.name, "message": record.getMessage()}
+        entry = {
+            "time": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
         entry.update({k: v for k, v in vars(record).items() if k not in _STANDARD})
         if record.exc_info:
             entry["traceback"] = self.formatException(record.exc_info)

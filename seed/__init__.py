@@ -3,6 +3,7 @@
 `flask --app wsgi market seed` calls load_demo_data(); the data lives in the modules beside this
 one. Every demo account's password is DEMO_PASSWORD (see seed/organisations.py).
 """
+
 import hashlib
 from datetime import timedelta
 
@@ -24,15 +25,28 @@ from seed.deals import load_demo_deals
 from seed.demands import DEMANDS
 from seed.equipment import EQUIPMENT
 from seed.organisations import (
-    ADMIN_EMAIL, BROKER_PROFILES, CONTACTS, DEMO_PASSWORD, INSTITUTION_ACCOUNTS, OPERATOR, REGISTERED_ACCOUNTS,
+    ADMIN_EMAIL,
+    BROKER_PROFILES,
+    CONTACTS,
+    DEMO_PASSWORD,
+    INSTITUTION_ACCOUNTS,
+    OPERATOR,
+    REGISTERED_ACCOUNTS,
 )
 from seed.policies import POLICIES
 
 __all__ = ["ADMIN_EMAIL", "DEMO_PASSWORD", "demo_credit_code", "is_loaded", "load_demo_data"]
 
 # Made-up administrative division codes for the six 西咸新区 areas (the codes' 3rd–8th characters).
-_DIVISIONS = {"空港": "611101", "秦汉": "611102", "沣东": "611103", "沣西": "611104", "泾河": "611105",
-              "能源金贸区": "611106", "其他": "610100"}
+_DIVISIONS = {
+    "空港": "611101",
+    "秦汉": "611102",
+    "沣东": "611103",
+    "沣西": "611104",
+    "泾河": "611105",
+    "能源金贸区": "611106",
+    "其他": "610100",
+}
 _SEED_ONLY_KEYS = ("owner", "then", "note", "deadline_days")
 
 
@@ -56,7 +70,9 @@ def load_demo_data(progress=print) -> int:
     """Create the demo organisations, accounts, listings, policies and contracts; 0 when already loaded."""
     if is_loaded():
         # demo data from before the contract register and the deals: add them
-        return load_demo_contracts(progress) + load_demo_deals(progress)  # booking hours stay the owners' choice
+        return load_demo_contracts(progress) + load_demo_deals(
+            progress
+        )  # booking hours stay the owners' choice
     ensure_default_fields()  # the initial migration already inserts them; a bare schema may not have
     db.session.commit()
     loader = _Loader(progress)
@@ -69,10 +85,18 @@ def load_demo_data(progress=print) -> int:
     contract_count = load_demo_contracts(progress)
     deal_count = load_demo_deals(progress)
     load_demo_bookings(progress)
-    progress(f"完成：机构 {loader.organisations}、账号 {len(loader.users)}、成果/需求/仪器 {loader.listing_count}、"
-             f"政策 {loader.policy_count}、技术合同 {contract_count}、对接 {deal_count}；演示账号密码均为 {DEMO_PASSWORD}")
-    return (loader.organisations + len(loader.users) + loader.listing_count + loader.policy_count + contract_count
-            + deal_count)
+    progress(
+        f"完成：机构 {loader.organisations}、账号 {len(loader.users)}、成果/需求/仪器 {loader.listing_count}、"
+        f"政策 {loader.policy_count}、技术合同 {contract_count}、对接 {deal_count}；演示账号密码均为 {DEMO_PASSWORD}"
+    )
+    return (
+        loader.organisations
+        + len(loader.users)
+        + loader.listing_count
+        + loader.policy_count
+        + contract_count
+        + deal_count
+    )
 
 
 class _Loader:
@@ -101,24 +125,38 @@ class _Loader:
         """As `flask market create-user` does; the admin then completes the organisation's profile."""
         org = account["org"]
         is_new = db.session.scalar(select(Organisation.id).where(Organisation.name == org["name"])) is None
-        user = create_user(account["email"], DEMO_PASSWORD, account["role"], org["name"], account["display_name"])
+        user = create_user(
+            account["email"], DEMO_PASSWORD, account["role"], org["name"], account["display_name"]
+        )
         self.users[user.email] = user
         if is_new:
             self.organisations += 1
-            update_organisation_profile(self.admin or user, user.organisation_id, {
-                "kind": org["kind"], "region": org["region"],
-                "credit_code": demo_credit_code(org["name"], org["kind"], org["region"]),
-            })
+            update_organisation_profile(
+                self.admin or user,
+                user.organisation_id,
+                {
+                    "kind": org["kind"],
+                    "region": org["region"],
+                    "credit_code": demo_credit_code(org["name"], org["kind"], org["region"]),
+                },
+            )
         return user
 
     def _register(self, account: dict) -> User:
         """As the public registration form does; then the admin verifies, rejects or leaves it pending."""
         org = account["org"]
-        user = register_account({
-            "email": account["email"], "password": DEMO_PASSWORD, "display_name": account["display_name"],
-            "role": account["role"], "org_name": org["name"], "org_kind": org["kind"], "region": org["region"],
-            "credit_code": demo_credit_code(org["name"], org["kind"], org["region"]),
-        })
+        user = register_account(
+            {
+                "email": account["email"],
+                "password": DEMO_PASSWORD,
+                "display_name": account["display_name"],
+                "role": account["role"],
+                "org_name": org["name"],
+                "org_kind": org["kind"],
+                "region": org["region"],
+                "credit_code": demo_credit_code(org["name"], org["kind"], org["region"]),
+            }
+        )
         self.users[user.email] = user
         self.organisations += 1
         if account["decision"] == "approve":
@@ -130,8 +168,12 @@ class _Loader:
     def brokers(self) -> None:
         for number, (email, profile) in enumerate(BROKER_PROFILES.items(), start=1):
             broker = self.users[email]
-            update_broker_profile(broker, broker.id, {"specialties": profile["specialties"], "bio": profile["bio"]})
-            update_broker_profile(self.admin, broker.id, {"certification_level": profile["certification_level"]})
+            update_broker_profile(
+                broker, broker.id, {"specialties": profile["specialties"], "bio": profile["bio"]}
+            )
+            update_broker_profile(
+                self.admin, broker.id, {"certification_level": profile["certification_level"]}
+            )
             self.progress(f"经纪人 {number}/{len(BROKER_PROFILES)}")
 
     # ---- listings and policies -----------------------------------------------------------------------
@@ -140,7 +182,9 @@ class _Loader:
         # Created bottom-up so that the first entries of each file are the newest on the home page.
         for number, item in enumerate(reversed(items), start=1):
             owner = self.users[item["owner"]]
-            listing = create_listing(owner, kind, self._listing_data(item), submit=item.get("then") != "draft")
+            listing = create_listing(
+                owner, kind, self._listing_data(item), submit=item.get("then") != "draft"
+            )
             if item.get("then") == "withdraw":
                 change_status(owner, kind, listing.id, "withdraw", item.get("note", ""))
             self.listing_count += 1

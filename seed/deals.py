@@ -3,6 +3,7 @@
 One waits for a broker (the demo broker can claim it), one is being negotiated with messages and a next step,
 one went quiet (shows as stale), one ended. Texts are made up for the demo.
 """
+
 from datetime import date, timedelta
 
 from sqlalchemy import func, select
@@ -14,9 +15,23 @@ from market.services import deals
 
 # (enterprise email, words of the result's title, broker email or None, stage, messages)
 DEALS = [
-    ("enterprise@demo.qcy", "正极", None, "intent", ["我公司动力电池循环寿命不足，想了解该技术的中试数据和授权方式。"]),
-    ("ai@demo.qcy", "目标检测", "broker@demo.qcy", "negotiation",
-     ["希望把该算法用于我们的工业质检产品，能否安排一次技术交流？", "已约下周二线上交流，请双方准备技术资料。"]),
+    (
+        "enterprise@demo.qcy",
+        "正极",
+        None,
+        "intent",
+        ["我公司动力电池循环寿命不足，想了解该技术的中试数据和授权方式。"],
+    ),
+    (
+        "ai@demo.qcy",
+        "目标检测",
+        "broker@demo.qcy",
+        "negotiation",
+        [
+            "希望把该算法用于我们的工业质检产品，能否安排一次技术交流？",
+            "已约下周二线上交流，请双方准备技术资料。",
+        ],
+    ),
     ("bio@demo.qcy", "重组胶原蛋白", "broker2@demo.qcy", "stale", ["想了解该工艺的放大生产数据。"]),
     ("aero@demo.qcy", "涡轮叶片", "broker@demo.qcy", "terminated", ["询问技术许可条件。"]),
 ]
@@ -27,12 +42,22 @@ def load_demo_deals(progress=print) -> int:
     if db.session.scalar(select(func.count()).select_from(Deal)):
         return 0
     users = {u.email: u for u in db.session.scalars(select(User).where(User.email.like("%@demo.qcy")))}
-    results = list(db.session.scalars(select(Achievement).where(Achievement.status == "published").order_by(Achievement.id)))
+    results = list(
+        db.session.scalars(
+            select(Achievement).where(Achievement.status == "published").order_by(Achievement.id)
+        )
+    )
     opened, used = 0, set()
     for email, words, broker_email, stage, messages in DEALS:
         asker = users.get(email)
-        result = next((r for r in results if words in r.title and r.id not in used and r.org_id != asker.organisation_id),
-                      None)
+        result = next(
+            (
+                r
+                for r in results
+                if words in r.title and r.id not in used and r.org_id != asker.organisation_id
+            ),
+            None,
+        )
         if asker is None or result is None or not asker.is_verified:
             continue
         used.add(result.id)
@@ -44,8 +69,14 @@ def load_demo_deals(progress=print) -> int:
                 deals.post_message(broker, deal.id, text)
         if stage == "negotiation":
             deals.move_stage(broker, deal.id, "negotiation")
-            deals.set_next_action(broker, deal.id, {"next_action": "组织线上技术交流",
-                                                   "next_action_due": (date.today() + timedelta(days=5)).isoformat()})
+            deals.set_next_action(
+                broker,
+                deal.id,
+                {
+                    "next_action": "组织线上技术交流",
+                    "next_action_due": (date.today() + timedelta(days=5)).isoformat(),
+                },
+            )
         elif stage == "terminated":
             deals.move_stage(broker, deal.id, "terminated", reason="price", note="许可费用预期差距较大")
         elif stage == "stale":

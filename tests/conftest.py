@@ -1,4 +1,5 @@
 """Fixtures: every database test runs on SQLite and on a real PostgreSQL started here."""
+
 import itertools
 import os
 from pathlib import Path
@@ -68,8 +69,12 @@ def _restore_baseline() -> None:
 
 def _test_config(url: str, instance_path: str) -> dict:
     return {
-        "DATABASE_URL": url, "SECRET_KEY": "test-secret", "TESTING": True, "WTF_CSRF_ENABLED": False,
-        "INSTANCE_PATH": instance_path, "SEARCH_BACKEND": "memory",
+        "DATABASE_URL": url,
+        "SECRET_KEY": "test-secret",
+        "TESTING": True,
+        "WTF_CSRF_ENABLED": False,
+        "INSTANCE_PATH": instance_path,
+        "SEARCH_BACKEND": "memory",
         "INLINE_WORKER": True,  # the worker's pass runs right after each commit; tests of the worker turn it off
     }
 
@@ -102,6 +107,7 @@ def shared_apps(database_urls, tmp_path_factory):
 def _begin_explicitly(engine) -> None:
     """pysqlite starts a transaction only before a write, so a SAVEPOINT would open (and its RELEASE commit) the
     real one; SQLAlchemy's recipe: the driver stays out of it and BEGIN is sent when the transaction begins."""
+
     @event.listens_for(engine, "connect")
     def _driver_leaves_transactions_alone(dbapi_connection, _record):
         dbapi_connection.isolation_level = None
@@ -163,8 +169,11 @@ def _rolled_back_app(app, instance_path: str):
     if _RolledBackTest.commits:
         with app.app_context():  # the tests after it start from the baseline all the same
             _restore_baseline()
-        pytest.fail("this test committed to the shared test database outside its transaction (a second app, a "
-                    "thread or another connection): mark it slow", pytrace=False)
+        pytest.fail(
+            "this test committed to the shared test database outside its transaction (a second app, a "
+            "thread or another connection): mark it slow",
+            pytrace=False,
+        )
 
 
 def _in_a_rolled_back_transaction(app):
@@ -210,8 +219,13 @@ def client(app):
 def make_org(app):
     def make(**overrides) -> Organisation:
         n = next(_counter)
-        values = {"kind": "university", "name": f"测试单位{n}", "region": "沣东", "verification_state": "verified",
-                  "credit_code": credit_code_with_check(f"91610000MA{n:07d}")}
+        values = {
+            "kind": "university",
+            "name": f"测试单位{n}",
+            "region": "沣东",
+            "verification_state": "verified",
+            "credit_code": credit_code_with_check(f"91610000MA{n:07d}"),
+        }
         values.update(overrides)
         org = Organisation(**values)
         _db.session.add(org)
@@ -230,13 +244,22 @@ def make_user(app, make_org):
     def make(role="university", org=None, verified=True, **overrides) -> User:
         n = next(_counter)
         if org is None and role != "admin":
-            kind = {"university": "university", "enterprise": "enterprise", "broker": "intermediary",
-                    "viewer": "government"}[role]
+            kind = {
+                "university": "university",
+                "enterprise": "enterprise",
+                "broker": "intermediary",
+                "viewer": "government",
+            }[role]
             org = make_org(kind=kind, verification_state="verified" if verified else "pending")
         if org is None:
             org = make_org(kind="government", name=f"平台运营{n}")
-        values = {"email": f"user{n}@example.cn", "password_hash": hashed, "display_name": f"用户{n}",
-                  "role": role, "organisation": org}
+        values = {
+            "email": f"user{n}@example.cn",
+            "password_hash": hashed,
+            "display_name": f"用户{n}",
+            "role": role,
+            "organisation": org,
+        }
         values.update(overrides)
         user = User(**values)
         _db.session.add(user)
@@ -249,6 +272,7 @@ def make_user(app, make_org):
 @pytest.fixture
 def login(client):
     """Sign a user in through the real login form."""
+
     def do(user, password=PASSWORD):
         response = client.post("/login", data={"email": user.email, "password": password})
         assert response.status_code == 302, response.get_data(as_text=True)[:500]
@@ -260,6 +284,7 @@ def login(client):
 @pytest.fixture
 def api_token(client):
     """A bearer token obtained through POST /api/v1/tokens."""
+
     def get(user, password=PASSWORD):
         response = client.post("/api/v1/tokens", json={"email": user.email, "password": password})
         assert response.status_code == 201, response.get_json()
@@ -269,20 +294,38 @@ def api_token(client):
 
 
 ACHIEVEMENT = {
-    "title": "高镍三元正极材料表面包覆改性技术", "summary": "通过原子层沉积在高镍正极材料表面包覆氧化铝，提高循环寿命。",
-    "field": "新材料", "keywords": ["正极材料", "锂电池"], "maturity": "中试", "form": "新技术",
-    "transfer_modes": ["转让", "许可"], "patent_numbers": ["ZL202310123456.7"], "price_yuan": "1500000.00",
-    "contact_name": "王老师", "contact_phone": "029-88888888",
+    "title": "高镍三元正极材料表面包覆改性技术",
+    "summary": "通过原子层沉积在高镍正极材料表面包覆氧化铝，提高循环寿命。",
+    "field": "新材料",
+    "keywords": ["正极材料", "锂电池"],
+    "maturity": "中试",
+    "form": "新技术",
+    "transfer_modes": ["转让", "许可"],
+    "patent_numbers": ["ZL202310123456.7"],
+    "price_yuan": "1500000.00",
+    "contact_name": "王老师",
+    "contact_phone": "029-88888888",
 }
 DEMAND = {
-    "title": "寻求锂电池正极材料循环寿命提升方案", "description": "我公司生产动力电池，循环寿命不足，寻求改性技术。",
-    "field": "新材料", "budget_min_yuan": "500000", "budget_max_yuan": "2000000", "open_call": False,
-    "contact_name": "李经理", "contact_phone": "13800000000",
+    "title": "寻求锂电池正极材料循环寿命提升方案",
+    "description": "我公司生产动力电池，循环寿命不足，寻求改性技术。",
+    "field": "新材料",
+    "budget_min_yuan": "500000",
+    "budget_max_yuan": "2000000",
+    "open_call": False,
+    "contact_name": "李经理",
+    "contact_phone": "13800000000",
 }
 EQUIPMENT = {
-    "name": "场发射扫描电子显微镜", "model": "SU8010", "category": "分析测试", "location": "西咸新区沣东新城",
-    "open_for_booking": True, "description": "可进行材料表面形貌观察。",
-    "fee_items": [{"label": "形貌观察", "unit": "元/小时", "price_yuan": "300", "internal_price_yuan": "150"}],
+    "name": "场发射扫描电子显微镜",
+    "model": "SU8010",
+    "category": "分析测试",
+    "location": "西咸新区沣东新城",
+    "open_for_booking": True,
+    "description": "可进行材料表面形貌观察。",
+    "fee_items": [
+        {"label": "形貌观察", "unit": "元/小时", "price_yuan": "300", "internal_price_yuan": "150"}
+    ],
 }
 
 
@@ -300,8 +343,14 @@ def make_listing(app):
 
 
 CONTRACT = {
-    "number": "HT-2026-001", "title": "高镍正极材料包覆技术转让合同", "contract_type": "transfer", "subtype": "patent",
-    "amount": "1500000.00", "payment_mode": "instalments", "signed_on": "2026-03-15", "field": "新材料",
+    "number": "HT-2026-001",
+    "title": "高镍正极材料包覆技术转让合同",
+    "contract_type": "transfer",
+    "subtype": "patent",
+    "amount": "1500000.00",
+    "payment_mode": "instalments",
+    "signed_on": "2026-03-15",
+    "field": "新材料",
     "buyer_province": "陕西省",
 }
 
@@ -314,16 +363,24 @@ def make_contract(app, make_user):
     def make(seller=None, buyer=None, author=None, status="draft", recognised=None, **overrides):
         seller = seller or make_user("university").organisation
         buyer = buyer or make_user("enterprise").organisation
-        author = author or next((u for u in seller.members if u.role != "viewer"), None) or make_user("university", org=seller)
-        contract = contracts.create_contract(author, {**CONTRACT, "seller_org_id": seller.id, "buyer_org_id": buyer.id,
-                                                      **overrides})
+        author = (
+            author
+            or next((u for u in seller.members if u.role != "viewer"), None)
+            or make_user("university", org=seller)
+        )
+        contract = contracts.create_contract(
+            author, {**CONTRACT, "seller_org_id": seller.id, "buyer_org_id": buyer.id, **overrides}
+        )
         if status in ("submitted", "registered", "returned"):
             contracts.submit_contract(author, contract.id)
         if status in ("registered", "returned"):
             admin = make_user("admin")
             if status == "registered":
-                contracts.register_contract(admin, contract.id,
-                                            {"recognised_amount": recognised or overrides.get("amount", CONTRACT["amount"])})
+                contracts.register_contract(
+                    admin,
+                    contract.id,
+                    {"recognised_amount": recognised or overrides.get("amount", CONTRACT["amount"])},
+                )
             else:
                 contracts.return_contract(admin, contract.id, "请补充合同扫描件")
         return contract
@@ -346,9 +403,21 @@ def default_kpis(app):
     """The KPI table as the contracts migration prefills it (tests empty every table)."""
     from market.models import Kpi
 
-    names = ("name", "unit", "baseline_value", "baseline_year", "target_value", "target_year", "start_year",
-             "period_kind", "source", "metric")
-    rows = [Kpi(**dict(zip(names, row)), sort_order=10 * n) for n, row in enumerate(_migration_targets(), start=1)]
+    names = (
+        "name",
+        "unit",
+        "baseline_value",
+        "baseline_year",
+        "target_value",
+        "target_year",
+        "start_year",
+        "period_kind",
+        "source",
+        "metric",
+    )
+    rows = [
+        Kpi(**dict(zip(names, row)), sort_order=10 * n) for n, row in enumerate(_migration_targets(), start=1)
+    ]
     _db.session.add_all(rows)
     _db.session.commit()
     return rows

@@ -1,4 +1,5 @@
 """A throwaway PostgreSQL server in a temp directory, run as a non-root user."""
+
 import os
 import pwd
 import shutil
@@ -10,12 +11,18 @@ from pathlib import Path
 
 
 def _bindir() -> Path:
-    for candidate in ("/usr/lib/postgresql/15/bin", "/usr/lib/postgresql/16/bin", "/usr/lib/postgresql/17/bin"):
+    for candidate in (
+        "/usr/lib/postgresql/15/bin",
+        "/usr/lib/postgresql/16/bin",
+        "/usr/lib/postgresql/17/bin",
+    ):
         if Path(candidate, "initdb").exists():
             return Path(candidate)
     found = shutil.which("initdb")
     if not found:
-        raise RuntimeError("PostgreSQL server binaries (initdb) not found: install postgresql-15 (see .ci/run)")
+        raise RuntimeError(
+            "PostgreSQL server binaries (initdb) not found: install postgresql-15 (see .ci/run)"
+        )
     return Path(found).resolve().parent
 
 
@@ -46,11 +53,31 @@ class PostgresServer:
         return subprocess.run(cmd, check=True, capture_output=True, text=True, **kwargs)
 
     def start(self) -> "PostgresServer":
-        self._run(self.bindir / "initdb", "-D", self.data, "-U", "market", "--auth=trust", "-E", "UTF8",
-                  "--locale=C.UTF-8")
-        self._run(self.bindir / "pg_ctl", "-D", self.data, "-l", self.dir / "log", "-w", "-t", "60", "-o",
-                  f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off "
-                  "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200", "start")
+        self._run(
+            self.bindir / "initdb",
+            "-D",
+            self.data,
+            "-U",
+            "market",
+            "--auth=trust",
+            "-E",
+            "UTF8",
+            "--locale=C.UTF-8",
+        )
+        self._run(
+            self.bindir / "pg_ctl",
+            "-D",
+            self.data,
+            "-l",
+            self.dir / "log",
+            "-w",
+            "-t",
+            "60",
+            "-o",
+            f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off "
+            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200",
+            "start",
+        )
         deadline = time.time() + 30
         while time.time() < deadline:
             try:
@@ -69,8 +96,19 @@ class PostgresServer:
 
     def restart(self) -> None:
         """Stop the server (connections are cut, as in a restart or failover) and start it again."""
-        self._run(self.bindir / "pg_ctl", "-D", self.data, "-l", self.dir / "log", "-m", "fast", "-w", "-t", "60",
-                  "restart")
+        self._run(
+            self.bindir / "pg_ctl",
+            "-D",
+            self.data,
+            "-l",
+            self.dir / "log",
+            "-m",
+            "fast",
+            "-w",
+            "-t",
+            "60",
+            "restart",
+        )
 
     def stop(self) -> None:
         try:

@@ -1,4 +1,5 @@
 """The factory, configuration and the command line."""
+
 import pytest
 from click.testing import CliRunner  # noqa: F401  (flask's runner wraps it)
 
@@ -27,20 +28,56 @@ def test_factory_resolves_templates_from_the_project_root(tmp_path, monkeypatch)
 
 def test_create_user_command_makes_a_verified_organisation(app, db):
     runner = app.test_cli_runner()
-    result = runner.invoke(args=["market", "create-user", "--email", "Admin@Example.cn", "--password", "Secret-2026",
-                                 "--role", "admin", "--org", "秦创原平台运营中心"])
+    result = runner.invoke(
+        args=[
+            "market",
+            "create-user",
+            "--email",
+            "Admin@Example.cn",
+            "--password",
+            "Secret-2026",
+            "--role",
+            "admin",
+            "--org",
+            "秦创原平台运营中心",
+        ]
+    )
     assert result.exit_code == 0, result.output
     user = db.session.query(User).filter_by(email="admin@example.cn").one()
     assert user.role == "admin" and user.organisation.kind == "government" and user.organisation.is_verified
-    again = runner.invoke(args=["market", "create-user", "--email", "b@example.cn", "--password", "Secret-2026",
-                                "--role", "university", "--org", "秦创原平台运营中心"])
+    again = runner.invoke(
+        args=[
+            "market",
+            "create-user",
+            "--email",
+            "b@example.cn",
+            "--password",
+            "Secret-2026",
+            "--role",
+            "university",
+            "--org",
+            "秦创原平台运营中心",
+        ]
+    )
     assert again.exit_code == 0
     assert db.session.query(Organisation).filter_by(name="秦创原平台运营中心").count() == 1
 
 
 def test_create_user_command_reports_bad_input_in_chinese(app, db):
-    result = app.test_cli_runner().invoke(args=["market", "create-user", "--email", "bad", "--password", "short",
-                                                "--role", "broker", "--org", "某机构"])
+    result = app.test_cli_runner().invoke(
+        args=[
+            "market",
+            "create-user",
+            "--email",
+            "bad",
+            "--password",
+            "short",
+            "--role",
+            "broker",
+            "--org",
+            "某机构",
+        ]
+    )
     assert result.exit_code == 1 and "邮箱格式不正确" in result.output and "密码至少10位" in result.output
     assert db.session.query(User).count() == 0
 

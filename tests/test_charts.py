@@ -1,4 +1,5 @@
 """Server-drawn SVG charts: one mark per row, escaped labels, an empty state instead of an error."""
+
 import re
 from datetime import date
 from decimal import Decimal
@@ -50,7 +51,11 @@ def test_labels_and_titles_are_escaped():
 
 
 def test_empty_data_renders_an_empty_state_not_an_error():
-    for markup in (bar_chart([], "按技术领域"), line_chart([], "按月份"), line_chart([("1月", 0, "0元")], "按月份")):
+    for markup in (
+        bar_chart([], "按技术领域"),
+        line_chart([], "按月份"),
+        line_chart([("1月", 0, "0元")], "按月份"),
+    ):
         assert "<svg" not in str(markup)
         assert "所选期间暂无数据" in str(markup)
     assert "没有数字" in str(bar_chart([], "x", empty_text="没有数字"))

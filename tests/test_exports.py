@@ -1,4 +1,5 @@
 """CSV and XLSX exports read back to exactly what went in: Chinese headers, exact amounts as numbers."""
+
 import csv
 import io
 from datetime import date
@@ -9,11 +10,24 @@ from urllib.parse import unquote
 from openpyxl import load_workbook
 
 from market.exports import (
-    BOM, Column, breakdown_table, content_disposition, csv_chunks, safe_filename, share, to_csv, to_xlsx,
+    BOM,
+    Column,
+    breakdown_table,
+    content_disposition,
+    csv_chunks,
+    safe_filename,
+    share,
+    to_csv,
+    to_xlsx,
 )
 
-HEADERS = [Column("合同名称"), Column("合同数（项）", "int"), Column("合同金额（元）", "money"),
-           Column("签订日期", "date"), Column("占比", "percent")]
+HEADERS = [
+    Column("合同名称"),
+    Column("合同数（项）", "int"),
+    Column("合同金额（元）", "money"),
+    Column("签订日期", "date"),
+    Column("占比", "percent"),
+]
 ROWS = [
     ["高镍正极材料包覆技术转让合同", 3, Decimal("12345678.91"), date(2026, 3, 15), Decimal("0.9999")],
     ["小额技术咨询", 1, Decimal("0.01"), date(2025, 12, 31), Decimal("0.0001")],
@@ -43,12 +57,15 @@ def test_csv_streams_in_chunks_that_join_to_the_whole_file():
 
 
 def test_text_that_looks_like_a_formula_is_not_run_by_spreadsheets():
-    rows = [["=HYPERLINK(\"http://evil\",\"点击\")", 1, Decimal("1"), None, None], ["-2+3", 1, Decimal("1"), None, None]]
+    rows = [
+        ['=HYPERLINK("http://evil","点击")', 1, Decimal("1"), None, None],
+        ["-2+3", 1, Decimal("1"), None, None],
+    ]
     back = list(csv.reader(io.StringIO(to_csv(HEADERS, rows).decode("utf-8-sig"))))
-    assert back[1][0] == "'=HYPERLINK(\"http://evil\",\"点击\")" and back[2][0] == "'-2+3"
+    assert back[1][0] == '\'=HYPERLINK("http://evil","点击")' and back[2][0] == "'-2+3"
 
     sheet = load_workbook(io.BytesIO(to_xlsx(HEADERS, rows))).active
-    assert sheet["A2"].data_type == "s" and sheet["A2"].value == "=HYPERLINK(\"http://evil\",\"点击\")"
+    assert sheet["A2"].data_type == "s" and sheet["A2"].value == '=HYPERLINK("http://evil","点击")'
 
 
 def test_xlsx_round_trip_keeps_headers_and_exact_amounts_as_numbers():
@@ -85,10 +102,18 @@ def test_xlsx_of_a_streamed_list_uses_default_widths():
 
 
 def test_breakdown_table_gives_yuan_and_shares_of_the_period_total():
-    rows = [SimpleNamespace(label="技术开发", count=2, amount_fen=150_000_000, recognised_fen=120_000_000),
-            SimpleNamespace(label="技术服务", count=1, amount_fen=1, recognised_fen=1)]
+    rows = [
+        SimpleNamespace(label="技术开发", count=2, amount_fen=150_000_000, recognised_fen=120_000_000),
+        SimpleNamespace(label="技术服务", count=1, amount_fen=1, recognised_fen=1),
+    ]
     columns, records = breakdown_table(rows, "合同类型", total_amount_fen=300_000_000)
-    assert [c.title for c in columns] == ["合同类型", "合同数（项）", "合同成交额（元）", "核定技术交易额（元）", "占成交额比例"]
+    assert [c.title for c in columns] == [
+        "合同类型",
+        "合同数（项）",
+        "合同成交额（元）",
+        "核定技术交易额（元）",
+        "占成交额比例",
+    ]
     assert records[0] == ["技术开发", 2, Decimal("1500000.00"), Decimal("1200000.00"), Decimal("0.5000")]
     assert records[1][2] == Decimal("0.01")
     assert share(1, 0) is None
@@ -96,7 +121,7 @@ def test_breakdown_table_gives_yuan_and_shares_of_the_period_total():
 
 def test_attachment_header_carries_the_chinese_name_and_an_ascii_fallback():
     header = content_disposition("技术合同交易额-类型-2026年.xlsx", "contract-stats-type-2026.xlsx")
-    assert header.startswith('attachment; filename="contract-stats-type-2026.xlsx"; filename*=UTF-8\'\'')
+    assert header.startswith("attachment; filename=\"contract-stats-type-2026.xlsx\"; filename*=UTF-8''")
     assert unquote(header.split("UTF-8''")[1]) == "技术合同交易额-类型-2026年.xlsx"
     assert safe_filename("2026-01-01 至 2026-03-31") == "2026-01-01至2026-03-31"
     assert safe_filename('a/b:c"d') == "a_b_c_d"

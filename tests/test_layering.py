@@ -1,4 +1,5 @@
 """The layering rules of DESIGN.md, checked on the source: break one and this fails."""
+
 import ast
 from pathlib import Path
 
@@ -22,8 +23,11 @@ def _imports(tree) -> set[str]:
 
 
 def test_only_the_search_package_imports_whoosh():
-    offenders = [name for name, tree in _modules()
-                 if not name.startswith("search/") and any(i.split(".")[0] == "whoosh" for i in _imports(tree))]
+    offenders = [
+        name
+        for name, tree in _modules()
+        if not name.startswith("search/") and any(i.split(".")[0] == "whoosh" for i in _imports(tree))
+    ]
     assert offenders == []
 
 
@@ -34,8 +38,11 @@ def _whoosh_names(tree) -> set[str]:
         if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "whoosh":
             names.update(alias.asname or alias.name for alias in node.names)
         elif isinstance(node, ast.Import):
-            names.update(alias.asname or alias.name.split(".")[0] for alias in node.names
-                         if alias.name.split(".")[0] == "whoosh")
+            names.update(
+                alias.asname or alias.name.split(".")[0]
+                for alias in node.names
+                if alias.name.split(".")[0] == "whoosh"
+            )
     return names
 
 
@@ -58,15 +65,21 @@ def test_only_whoosh_internals_patches_or_reads_whooshs_private_parts():
             for target in targets:
                 if isinstance(target, ast.Attribute) and _root_name(target) in imported:
                     offenders.append(f"{name}:{node.lineno} assigns {ast.unparse(target)}")
-            if (isinstance(node, ast.Attribute) and node.attr.startswith("_") and not node.attr.startswith("__")
-                    and _root_name(node) in imported):
+            if (
+                isinstance(node, ast.Attribute)
+                and node.attr.startswith("_")
+                and not node.attr.startswith("__")
+                and _root_name(node) in imported
+            ):
                 offenders.append(f"{name}:{node.lineno} reads {ast.unparse(node)}")
     assert offenders == []
 
 
 def test_services_never_touch_the_request_or_current_user():
     forbidden = {"flask.request", "flask.session", "flask.g", "flask_login.current_user", "flask.current_app"}
-    offenders = [name for name, tree in _modules() if name.startswith("services/") and _imports(tree) & forbidden]
+    offenders = [
+        name for name, tree in _modules() if name.startswith("services/") and _imports(tree) & forbidden
+    ]
     assert offenders == []
 
 
@@ -75,8 +88,12 @@ def test_views_and_api_never_commit():
     for name, tree in _modules():
         if name.startswith(("views/", "api/")):
             for node in ast.walk(tree):
-                if isinstance(node, ast.Attribute) and node.attr in ("commit", "rollback", "add", "delete") \
-                        and isinstance(node.value, ast.Attribute) and node.value.attr == "session":
+                if (
+                    isinstance(node, ast.Attribute)
+                    and node.attr in ("commit", "rollback", "add", "delete")
+                    and isinstance(node.value, ast.Attribute)
+                    and node.value.attr == "session"
+                ):
                     offenders.append(f"{name}:{node.lineno}")
     assert offenders == []
 
@@ -87,9 +104,17 @@ def test_dependencies_point_one_way():
     for name, tree in _modules():
         imports = _imports(tree)
         if name.startswith("models/"):
-            bad = {i for i in imports if i.startswith(("market.services", "market.views", "market.api", "market.forms"))}
+            bad = {
+                i
+                for i in imports
+                if i.startswith(("market.services", "market.views", "market.api", "market.forms"))
+            }
         elif name.startswith(("services/", "matching/", "search/")):
-            bad = {i for i in imports if i.startswith(("market.views", "market.api", "market.forms", "market.schemas"))}
+            bad = {
+                i
+                for i in imports
+                if i.startswith(("market.views", "market.api", "market.forms", "market.schemas"))
+            }
         else:
             bad = set()
         offenders += [f"{name} imports {i}" for i in sorted(bad)]
@@ -98,18 +123,33 @@ def test_dependencies_point_one_way():
 
 def test_matching_works_on_plain_values():
     """market.matching ranks and explains from numbers and text: no app, database, models or services."""
-    forbidden = ("flask", "sqlalchemy", "market.extensions", "market.models", "market.services", "market.search",
-                 "market.vectors")
-    offenders = [f"{name} imports {i}" for name, tree in _modules() if name.startswith("matching/")
-                 for i in sorted(_imports(tree)) if i.startswith(forbidden)]
+    forbidden = (
+        "flask",
+        "sqlalchemy",
+        "market.extensions",
+        "market.models",
+        "market.services",
+        "market.search",
+        "market.vectors",
+    )
+    offenders = [
+        f"{name} imports {i}"
+        for name, tree in _modules()
+        if name.startswith("matching/")
+        for i in sorted(_imports(tree))
+        if i.startswith(forbidden)
+    ]
     assert offenders == []
 
 
 def test_evaluation_stays_off_the_request_path():
     """Only the command line (and bench/, tests) reach market.evaluation; no view, API or service imports it."""
-    offenders = [name for name, tree in _modules()
-                 if not name.startswith(("evaluation/", "cli.py")) and any(i.startswith("market.evaluation")
-                                                                            for i in _imports(tree))]
+    offenders = [
+        name
+        for name, tree in _modules()
+        if not name.startswith(("evaluation/", "cli.py"))
+        and any(i.startswith("market.evaluation") for i in _imports(tree))
+    ]
     assert offenders == []
 
 
@@ -123,6 +163,7 @@ def _module_name(relative: str) -> str:
 def _imported_modules(tree, known: set[str]) -> set[str]:
     """The known modules a module imports: "from market.services import deals" names market.services.deals, not the
     package; "import a.b" names a.b or, if that is no module of ours, its nearest ancestor that is."""
+
     def nearest(name):
         while name and name not in known:
             name = name.rpartition(".")[0]
@@ -133,8 +174,12 @@ def _imported_modules(tree, known: set[str]) -> set[str]:
         if isinstance(node, ast.Import):
             found.update(nearest(alias.name) for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module:
-            found.update(f"{node.module}.{alias.name}" if f"{node.module}.{alias.name}" in known else nearest(node.module)
-                         for alias in node.names)
+            found.update(
+                f"{node.module}.{alias.name}"
+                if f"{node.module}.{alias.name}" in known
+                else nearest(node.module)
+                for alias in node.names
+            )
     return found - {None}
 
 

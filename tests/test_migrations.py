@@ -1,4 +1,5 @@
 """Migrations build the schema from nothing, match the models, and go back down cleanly."""
+
 import itertools
 
 import pytest
@@ -31,7 +32,9 @@ def empty_app(request, tmp_path):
 def test_upgrade_on_empty_database_matches_models(empty_app):
     upgrade()
     with db.engine.connect() as connection:
-        differences = compare_metadata(MigrationContext.configure(connection, opts={"compare_type": True}), Base.metadata)
+        differences = compare_metadata(
+            MigrationContext.configure(connection, opts={"compare_type": True}), Base.metadata
+        )
     assert differences == []
 
 
@@ -52,12 +55,19 @@ def test_jobs_queued_before_the_services_split_still_name_a_handler(empty_app):
     from market import events
 
     upgrade(revision="7e1f0c2a9b4d")
-    db.session.execute(text("INSERT INTO event_jobs (event, handler, payload, status, attempts, run_after, created_at) "
-                            "VALUES ('deal.opened', 'market.services.deals:notify_deal_people', '{}', 'pending', 0, "
-                            "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"))
+    db.session.execute(
+        text(
+            "INSERT INTO event_jobs (event, handler, payload, status, attempts, run_after, created_at) "
+            "VALUES ('deal.opened', 'market.services.deals:notify_deal_people', '{}', 'pending', 0, "
+            "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+        )
+    )
     db.session.commit()
     upgrade()
     [name] = db.session.execute(text("SELECT handler FROM event_jobs")).scalars()
     assert name == "market.services.deals.activity:notify_deal_people" and events.handler(name) is not None
     downgrade(revision="7e1f0c2a9b4d")
-    assert db.session.execute(text("SELECT handler FROM event_jobs")).scalar() == "market.services.deals:notify_deal_people"
+    assert (
+        db.session.execute(text("SELECT handler FROM event_jobs")).scalar()
+        == "market.services.deals:notify_deal_people"
+    )

@@ -1,4 +1,5 @@
 """The demo data loads through the services, makes every library non-empty and loads only once."""
+
 import pytest
 from sqlalchemy import func, select
 from werkzeug.security import generate_password_hash
@@ -13,21 +14,28 @@ from seed.patents import zl
 from seed.policies import POLICIES
 
 DEMO_ACCOUNTS = {
-    "admin@demo.qcy": "admin", "university@demo.qcy": "university",
-    "enterprise@demo.qcy": "enterprise", "broker@demo.qcy": "broker",
+    "admin@demo.qcy": "admin",
+    "university@demo.qcy": "university",
+    "enterprise@demo.qcy": "enterprise",
+    "broker@demo.qcy": "broker",
 }
 
 
 @pytest.fixture
 def fast_hashing(monkeypatch):
     """The default scrypt cost is right for real accounts but slow for a test that makes dozens."""
-    monkeypatch.setattr(accounts, "generate_password_hash",
-                        lambda password: generate_password_hash(password, method="pbkdf2:sha256:1000"))
+    monkeypatch.setattr(
+        accounts,
+        "generate_password_hash",
+        lambda password: generate_password_hash(password, method="pbkdf2:sha256:1000"),
+    )
 
 
 def _row_counts(db) -> dict:
-    return {m.__name__: db.session.scalar(select(func.count()).select_from(m))
-            for m in (Organisation, User, Achievement, Demand, Equipment, Policy)}
+    return {
+        m.__name__: db.session.scalar(select(func.count()).select_from(m))
+        for m in (Organisation, User, Achievement, Demand, Equipment, Policy)
+    }
 
 
 def test_seed_command_fills_every_library_and_runs_only_once(app, db, fast_hashing):

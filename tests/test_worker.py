@@ -1,4 +1,5 @@
 """The worker keeps going: a failing task backs off alone, a database restart or lock is waited out."""
+
 import json
 import logging
 import os
@@ -20,6 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 # ---- one process: tasks --------------------------------------------------------------------------------
+
 
 def test_a_failing_task_backs_off_alone_and_the_others_go_on(app, caplog):
     runs = []
@@ -58,17 +60,36 @@ def test_log_lines_are_json_with_the_calls_fields():
 
 # ---- a real worker process ------------------------------------------------------------------------------
 
+
 def start_worker(url, tmp_path) -> subprocess.Popen:
-    env = {**os.environ, "MARKET_DATABASE_URL": url, "MARKET_SEARCH_PATH": str(tmp_path / "search"),
-           "MARKET_SEARCH_BACKEND": "whoosh", "MARKET_SECRET_KEY": "test-secret",
-           "MARKET_INSTANCE_PATH": str(tmp_path / "instance")}
-    return subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "market", "index-worker", "--interval",
-                             "0.2"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    env = {
+        **os.environ,
+        "MARKET_DATABASE_URL": url,
+        "MARKET_SEARCH_PATH": str(tmp_path / "search"),
+        "MARKET_SEARCH_BACKEND": "whoosh",
+        "MARKET_SECRET_KEY": "test-secret",
+        "MARKET_INSTANCE_PATH": str(tmp_path / "instance"),
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "market", "index-worker", "--interval", "0.2"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def disk_app(url, tmp_path):
-    return create_app({"DATABASE_URL": url, "SECRET_KEY": "test-secret", "SEARCH_BACKEND": "whoosh",
-                       "SEARCH_PATH": str(tmp_path / "search"), "INSTANCE_PATH": str(tmp_path / "instance")})
+    return create_app(
+        {
+            "DATABASE_URL": url,
+            "SECRET_KEY": "test-secret",
+            "SEARCH_BACKEND": "whoosh",
+            "SEARCH_PATH": str(tmp_path / "search"),
+            "INSTANCE_PATH": str(tmp_path / "instance"),
+        }
+    )
 
 
 def publish_and_wait_until_found(url, tmp_path, owner_id, title, seconds=60) -> list[str]:
@@ -101,8 +122,9 @@ def stop(process) -> tuple[int, list[dict], str]:
 
 @pytest.mark.slow  # a worker process reads what the test commits
 @pytest.mark.parametrize("backend", ["postgresql"])  # a server restart is about PostgreSQL; never skipped
-def test_the_worker_carries_on_by_itself_after_the_database_restarts(backend, database_urls, make_user, tmp_path,
-                                                                    request):
+def test_the_worker_carries_on_by_itself_after_the_database_restarts(
+    backend, database_urls, make_user, tmp_path, request
+):
     server = request.getfixturevalue("pg_server")
     owner_id = make_user("university").id
     _db.session.remove()  # this test's own connections, too, are cut by the restart
@@ -110,10 +132,14 @@ def test_the_worker_carries_on_by_itself_after_the_database_restarts(backend, da
     url = database_urls[backend]
     process = start_worker(url, tmp_path)
     try:
-        assert publish_and_wait_until_found(url, tmp_path, owner_id, "重启之前的钙钛矿成果") == ["重启之前的钙钛矿成果"]
+        assert publish_and_wait_until_found(url, tmp_path, owner_id, "重启之前的钙钛矿成果") == [
+            "重启之前的钙钛矿成果"
+        ]
         server.restart()
         time.sleep(1.0)  # the worker meets the restarted server with its old connections
-        assert publish_and_wait_until_found(url, tmp_path, owner_id, "重启之后的钙钛矿成果") == ["重启之后的钙钛矿成果"]
+        assert publish_and_wait_until_found(url, tmp_path, owner_id, "重启之后的钙钛矿成果") == [
+            "重启之后的钙钛矿成果"
+        ]
         assert process.poll() is None
     finally:
         code, lines, err = stop(process)
@@ -127,13 +153,17 @@ def test_the_worker_waits_out_a_locked_sqlite_database(backend, database_urls, m
     url = database_urls[backend]
     process = start_worker(url, tmp_path)
     try:
-        assert publish_and_wait_until_found(url, tmp_path, owner_id, "加锁之前的钙钛矿成果") == ["加锁之前的钙钛矿成果"]
+        assert publish_and_wait_until_found(url, tmp_path, owner_id, "加锁之前的钙钛矿成果") == [
+            "加锁之前的钙钛矿成果"
+        ]
         holder = sqlite3.connect(url.removeprefix("sqlite:///"), timeout=30)
         holder.execute("BEGIN EXCLUSIVE")  # longer than the worker's busy timeout (5 s)
         time.sleep(8)
         holder.rollback()
         holder.close()
-        assert publish_and_wait_until_found(url, tmp_path, owner_id, "加锁之后的钙钛矿成果") == ["加锁之后的钙钛矿成果"]
+        assert publish_and_wait_until_found(url, tmp_path, owner_id, "加锁之后的钙钛矿成果") == [
+            "加锁之后的钙钛矿成果"
+        ]
         assert process.poll() is None
     finally:
         code, lines, err = stop(process)

@@ -4,6 +4,7 @@ While two clients publish results through the API, a web worker is killed with S
 the worker (restarted a moment later, as systemd would). Afterwards every result a client got a 2xx (or a 303 to
 it) for exists exactly once, is found by search and has its vectors for suggestions, on SQLite and PostgreSQL.
 """
+
 import http.client
 import itertools
 import json
@@ -43,7 +44,9 @@ def fresh_url(backend, request, tmp_path):
         url = f"sqlite:///{tmp_path / 'write.db'}"
     else:
         url = request.getfixturevalue("pg_server").create_database(f"write_path_{next(_databases)}")
-    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "test-secret", "INSTANCE_PATH": str(tmp_path / "instance")})
+    app = create_app(
+        {"DATABASE_URL": url, "SECRET_KEY": "test-secret", "INSTANCE_PATH": str(tmp_path / "instance")}
+    )
     with app.app_context():
         Base.metadata.create_all(_db.engine)
         ensure_default_fields()
@@ -55,16 +58,25 @@ def fresh_url(backend, request, tmp_path):
 
 
 def environment(url, tmp_path) -> dict:
-    return {**os.environ, "MARKET_DATABASE_URL": url, "MARKET_SECRET_KEY": "test-secret-" + "x" * 24,
-            "MARKET_SEARCH_PATH": str(tmp_path / "search"), "MARKET_INSTANCE_PATH": str(tmp_path / "instance"),
-            "MARKET_IDEMPOTENCY_RESPONSE_WAIT": "3"}
+    return {
+        **os.environ,
+        "MARKET_DATABASE_URL": url,
+        "MARKET_SECRET_KEY": "test-secret-" + "x" * 24,
+        "MARKET_SEARCH_PATH": str(tmp_path / "search"),
+        "MARKET_INSTANCE_PATH": str(tmp_path / "instance"),
+        "MARKET_IDEMPOTENCY_RESPONSE_WAIT": "3",
+    }
 
 
 def request(port, method, path, body=None, headers=None, timeout=30):
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
-        connection.request(method, path, body=json.dumps(body) if body is not None else None,
-                           headers={"Content-Type": "application/json", **(headers or {})})
+        connection.request(
+            method,
+            path,
+            body=json.dumps(body) if body is not None else None,
+            headers={"Content-Type": "application/json", **(headers or {})},
+        )
         response = connection.getresponse()
         data = response.read()
         return response.status, dict(response.getheaders()), (json.loads(data) if data else None)
@@ -96,8 +108,13 @@ def publish_with_retries(port, token, client_no, results):
         body = {**ACHIEVEMENT, "title": title}
         for attempt in range(200):
             try:
-                status, headers, data = request(port, "POST", "/api/v1/achievements", body,
-                                                {"Authorization": f"Bearer {token}", "Idempotency-Key": key})
+                status, headers, data = request(
+                    port,
+                    "POST",
+                    "/api/v1/achievements",
+                    body,
+                    {"Authorization": f"Bearer {token}", "Idempotency-Key": key},
+                )
             except (OSError, http.client.HTTPException):
                 status, headers, data = None, {}, None  # the connection died with its web worker
             if status == 201:
@@ -114,21 +131,46 @@ def publish_with_retries(port, token, client_no, results):
 def test_killed_web_workers_and_a_killed_worker_lose_nothing_and_write_nothing_twice(fresh_url, tmp_path):
     env, port = environment(fresh_url, tmp_path), _free_port()
     logs = (tmp_path / "web.log").open("w"), (tmp_path / "worker.log").open("a")
-    web = subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{port}",
-                            "--timeout", "30", "wsgi:app"], cwd=ROOT, env=env, stdout=logs[0], stderr=logs[0])
+    web = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--workers",
+            "2",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--timeout",
+            "30",
+            "wsgi:app",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=logs[0],
+        stderr=logs[0],
+    )
 
     def start_worker():
-        return subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "market", "index-worker"], cwd=ROOT,
-                                env=env, stdout=logs[1], stderr=logs[1])
+        return subprocess.Popen(
+            [sys.executable, "-m", "flask", "--app", "wsgi", "market", "index-worker"],
+            cwd=ROOT,
+            env=env,
+            stdout=logs[1],
+            stderr=logs[1],
+        )
 
     worker = start_worker()
     try:
         assert wait_for(lambda: request(port, "GET", "/healthz")[0] == 200), "gunicorn did not start"
-        status, _, token = request(port, "POST", "/api/v1/tokens", {"email": "writer@example.cn", "password": PASSWORD})
+        status, _, token = request(
+            port, "POST", "/api/v1/tokens", {"email": "writer@example.cn", "password": PASSWORD}
+        )
         assert status == 201
         results: list = []
-        clients = [threading.Thread(target=publish_with_retries, args=(port, token["token"], n, results))
-                   for n in range(CLIENTS)]
+        clients = [
+            threading.Thread(target=publish_with_retries, args=(port, token["token"], n, results))
+            for n in range(CLIENTS)
+        ]
         for thread in clients:
             thread.start()
         kills = 0
@@ -147,21 +189,33 @@ def test_killed_web_workers_and_a_killed_worker_lose_nothing_and_write_nothing_t
         assert kills == 2 and len(results) == CLIENTS * PER_CLIENT
         assert [r for r in results if r[1] is None] == []
         # the worker catches up: everything indexed, every job run
-        assert wait_for(lambda: (lambda body: body["outbox"]["pending"] == 0 and body["jobs"]["pending"] == 0)(
-            request(port, "GET", "/readyz")[2]), seconds=120)
+        assert wait_for(
+            lambda: (lambda body: body["outbox"]["pending"] == 0 and body["jobs"]["pending"] == 0)(
+                request(port, "GET", "/readyz")[2]
+            ),
+            seconds=120,
+        )
         for title, listing_id, _attempts in results:
             _, _, found = request(port, "GET", f"/api/v1/search?q={quote(title)}&kind=achievement")
             assert listing_id in [item["id"] for item in found["items"]], title
-        app = create_app({"DATABASE_URL": fresh_url, "SECRET_KEY": "test-secret",
-                          "INSTANCE_PATH": str(tmp_path / "instance")})
+        app = create_app(
+            {
+                "DATABASE_URL": fresh_url,
+                "SECRET_KEY": "test-secret",
+                "INSTANCE_PATH": str(tmp_path / "instance"),
+            }
+        )
         with app.app_context():
             try:
                 ids = sorted(listing_id for _, listing_id, _ in results)
                 assert db_count(Achievement) == len(ids) == len(set(ids))  # not one written twice
                 # embedding waits for the model to load in the restarted worker: minutes on a busy 2-core machine
                 assert wait_for(lambda: db_count(ListingVector) >= len(ids), seconds=300)
-                embedded = set(_db.session.scalars(select(ListingVector.object_id)
-                                                   .where(ListingVector.kind == "achievement")))
+                embedded = set(
+                    _db.session.scalars(
+                        select(ListingVector.object_id).where(ListingVector.kind == "achievement")
+                    )
+                )
                 assert embedded == set(ids)  # every result can be matched
             finally:  # a connection left open would fail the next test as an unraisable warning
                 _db.session.remove()

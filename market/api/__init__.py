@@ -1,6 +1,22 @@
 """JSON API under /api/v1: the blueprint (market.api.blueprint) with every area's routes registered on it."""
-from market.api.blueprint import api_bp, error_response  # noqa: F401
 
 # Routes register on import.
-from market.api import (accounts, admin, auth, bookings, brokers, conformance, contracts, deals, home, listings, matching, notifications, openapi,  # noqa: F401
-                        policies, search, stats)
+from market.api import (
+    accounts,
+    admin,
+    auth,
+    bookings,
+    brokers,
+    conformance,
+    contracts,
+    deals,
+    home,
+    listings,
+    matching,
+    notifications,
+    openapi,  # noqa: F401
+    policies,
+    search,
+    stats,
+)
+from market.api.blueprint import api_bp, error_response  # noqa: F401

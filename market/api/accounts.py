@@ -1,4 +1,5 @@
 """Self-service accounts over JSON: registration and password change."""
+
 from flask import jsonify
 
 from market.api.blueprint import api_bp

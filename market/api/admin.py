@@ -2,16 +2,43 @@
 
 The services check that the actor is an admin; handlers only ask for a token first (401 before 403).
 """
+
 from flask import jsonify, request
 
 from market.api.blueprint import api_bp
-from market.api.common import json_body, optional_json_body, page_envelope, paging, reject_unknown_fields, require_actor
+from market.api.common import (
+    json_body,
+    optional_json_body,
+    page_envelope,
+    paging,
+    reject_unknown_fields,
+    require_actor,
+)
 from market.api.listings import COLLECTIONS, dump_listing
 from market.schemas import (
-    AuditEntryOut, DecisionIn, EventJobOut, FieldIn, FieldOut, FieldUpdateIn, OrganisationAdminOut, OrganisationUpdateIn,
-    SettingsIn, SettingsOut, UserOut, UserUpdateIn,
+    AuditEntryOut,
+    DecisionIn,
+    EventJobOut,
+    FieldIn,
+    FieldOut,
+    FieldUpdateIn,
+    OrganisationAdminOut,
+    OrganisationUpdateIn,
+    SettingsIn,
+    SettingsOut,
+    UserOut,
+    UserUpdateIn,
 )
-from market.services import accounts, audit_log, event_jobs, listings, mailbox, organisations, settings, taxonomy
+from market.services import (
+    accounts,
+    audit_log,
+    event_jobs,
+    listings,
+    mailbox,
+    organisations,
+    settings,
+    taxonomy,
+)
 
 
 def _body(schema) -> dict:
@@ -21,6 +48,7 @@ def _body(schema) -> dict:
 
 
 # ---- organisations ---------------------------------------------------------------------------------
+
 
 @api_bp.get("/organisations")
 def list_organisations():
@@ -46,9 +74,12 @@ def decide_organisation(org_id, decision):
 
 # ---- users -----------------------------------------------------------------------------------------
 
+
 @api_bp.get("/users")
 def list_users():
-    result = accounts.list_users(require_actor(), request.args.get("q", ""), request.args.get("role", ""), *paging())
+    result = accounts.list_users(
+        require_actor(), request.args.get("q", ""), request.args.get("role", ""), *paging()
+    )
     return jsonify(page_envelope(result, UserOut().dump))
 
 
@@ -66,6 +97,7 @@ def sign_out_user(user_id):
 
 # ---- mail kept instead of sent (no SMTP configured) --------------------------------------------------
 
+
 @api_bp.get("/admin/mail")
 def list_kept_mail():
     return jsonify({"items": [_mail(m) for m in mailbox.kept_mail(require_actor())]})
@@ -77,11 +109,17 @@ def get_kept_mail(name):
 
 
 def _mail(message) -> dict:
-    return {"name": message.name, "to": message.to, "subject": message.subject, "body": message.body,
-            "sent_at": message.sent_at.isoformat() if message.sent_at else None}
+    return {
+        "name": message.name,
+        "to": message.to,
+        "subject": message.subject,
+        "body": message.body,
+        "sent_at": message.sent_at.isoformat() if message.sent_at else None,
+    }
 
 
 # ---- technical fields (GET /fields is in listings.py) ---------------------------------------------
+
 
 @api_bp.post("/fields")
 def create_field():
@@ -96,6 +134,7 @@ def update_field(field_id):
 
 
 # ---- settings, audit trail, review queue -----------------------------------------------------------
+
 
 @api_bp.get("/settings")
 def get_settings():
@@ -122,6 +161,7 @@ def list_review_queue(collection):
 
 
 # ---- the worker's jobs --------------------------------------------------------------------------------
+
 
 @api_bp.get("/admin/jobs")
 def list_event_jobs():

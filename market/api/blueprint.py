@@ -1,4 +1,5 @@
 """The /api/v1 blueprint: bearer-token authentication, idempotency keys and one error envelope."""
+
 from flask import Blueprint, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
@@ -38,6 +39,16 @@ def _domain_error(exc: DomainError):
 
 @api_bp.errorhandler(HTTPException)
 def _http_error(exc: HTTPException):
-    messages = {400: "请求格式不正确", 401: "请先获取令牌", 403: "没有权限", 404: "未找到",
-                405: "不支持该请求方法", 413: "请求内容过大", 415: "请使用 JSON 格式", 429: "请求过于频繁，请稍后再试"}
-    return error_response(exc.code or 500, exc.name.lower().replace(" ", "_"), messages.get(exc.code, exc.description))
+    messages = {
+        400: "请求格式不正确",
+        401: "请先获取令牌",
+        403: "没有权限",
+        404: "未找到",
+        405: "不支持该请求方法",
+        413: "请求内容过大",
+        415: "请使用 JSON 格式",
+        429: "请求过于频繁，请稍后再试",
+    }
+    return error_response(
+        exc.code or 500, exc.name.lower().replace(" ", "_"), messages.get(exc.code, exc.description)
+    )

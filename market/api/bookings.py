@@ -4,6 +4,7 @@ Reading an instrument's week, rules and calendar needs no token (published instr
 (401). The services decide the rest: a booking the actor may not see is 404, an action their part does not allow
 403, a status the booking is not in 409, a slot someone else holds 409 with code "conflict" (时段已被预约).
 """
+
 import re
 from datetime import date, datetime, timedelta
 
@@ -11,12 +12,28 @@ from flask import Response, jsonify, request
 
 from market.api.blueprint import api_bp
 from market.api.common import (
-    actor, json_body, optional_json_body, page_envelope, paging, reject_unknown_fields, require_actor,
+    actor,
+    json_body,
+    optional_json_body,
+    page_envelope,
+    paging,
+    reject_unknown_fields,
+    require_actor,
 )
 from market.errors import ValidationFailed
 from market.schemas import (
-    AvailabilityOut, BlockIn, BlockOut, BookingAnswerIn, BookingCancelIn, BookingCompleteIn, BookingDecisionIn, BookingIn,
-    BookingOut, BookingRulesIn, BookingRulesOut, UtilisationOut,
+    AvailabilityOut,
+    BlockIn,
+    BlockOut,
+    BookingAnswerIn,
+    BookingCancelIn,
+    BookingCompleteIn,
+    BookingDecisionIn,
+    BookingIn,
+    BookingOut,
+    BookingRulesIn,
+    BookingRulesOut,
+    UtilisationOut,
 )
 from market.schemas.bookings import BookingRequesterOut
 from market.services import bookings
@@ -35,7 +52,9 @@ def _body(schema) -> dict:
 def dump_booking(booking, viewer) -> dict:
     """The booking as the viewer sees it: who asked only for the requester, the instrument's owner and admins."""
     out = _BOOKING.dump(booking)
-    if booking.requester is not None and (booking.requester_id == viewer.id or can_manage(viewer, booking.equipment)):
+    if booking.requester is not None and (
+        booking.requester_id == viewer.id or can_manage(viewer, booking.equipment)
+    ):
         out["requester"] = _REQUESTER.dump(booking.requester)
     return out
 
@@ -68,6 +87,7 @@ def _month_arg() -> date:
 
 
 # ---- an instrument's week, rules, blocks and calendar ---------------------------------------------------
+
 
 @api_bp.get("/equipment/<int:equipment_id>/availability")
 def get_availability(equipment_id):
@@ -104,8 +124,11 @@ def remove_block(equipment_id, block_id):
 @api_bp.get("/equipment/<int:equipment_id>/calendar.ics")
 def get_calendar(equipment_id):
     text = bookings.calendar_ics(actor(), equipment_id)
-    return Response(text, mimetype="text/calendar", headers={
-        "Content-Disposition": f'attachment; filename="equipment-{equipment_id}.ics"'})
+    return Response(
+        text,
+        mimetype="text/calendar",
+        headers={"Content-Disposition": f'attachment; filename="equipment-{equipment_id}.ics"'},
+    )
 
 
 @api_bp.get("/equipment/utilisation")
@@ -113,10 +136,13 @@ def get_utilisation():
     user = require_actor()
     month = _month_arg()
     rows = bookings.utilisation_table(user, month)
-    return jsonify({"items": UtilisationOut(many=True).dump(rows), "meta": {"month": month.strftime("%Y-%m")}})
+    return jsonify(
+        {"items": UtilisationOut(many=True).dump(rows), "meta": {"month": month.strftime("%Y-%m")}}
+    )
 
 
 # ---- bookings ------------------------------------------------------------------------------------------
+
 
 @api_bp.get("/bookings")
 def list_bookings():

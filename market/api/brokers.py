@@ -1,4 +1,5 @@
 """The broker directory over JSON: everyone reads, a broker (or an admin) edits the profile."""
+
 from flask import jsonify, request
 
 from market.api.blueprint import api_bp
@@ -15,7 +16,9 @@ def dump_broker(profile, viewer) -> dict:
 @api_bp.get("/brokers")
 def list_brokers():
     viewer = actor()
-    result = brokers.list_brokers({"field": request.args.get("field", ""), "q": request.args.get("q", "")}, *paging())
+    result = brokers.list_brokers(
+        {"field": request.args.get("field", ""), "q": request.args.get("q", "")}, *paging()
+    )
     return jsonify(page_envelope(result, lambda profile: dump_broker(profile, viewer)))
 
 

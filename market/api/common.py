@@ -1,4 +1,5 @@
 """Helpers shared by API endpoints: the actor, JSON bodies, paging."""
+
 from flask import current_app, g, request
 
 from market.errors import AuthenticationFailed, ValidationFailed
@@ -11,7 +12,9 @@ def actor():
 
 def require_actor():
     if g.get("api_user") is None:
-        raise AuthenticationFailed("请先获取令牌：POST /api/v1/tokens，然后在请求头中携带 Authorization: Bearer <token>")
+        raise AuthenticationFailed(
+            "请先获取令牌：POST /api/v1/tokens，然后在请求头中携带 Authorization: Bearer <token>"
+        )
     return g.api_user
 
 
@@ -38,5 +41,7 @@ def paging() -> tuple:
 
 
 def page_envelope(page, dump) -> dict:
-    return {"items": [dump(item) for item in page.items],
-            "meta": {"page": page.page, "per_page": page.per_page, "total": page.total}}
+    return {
+        "items": [dump(item) for item in page.items],
+        "meta": {"page": page.page, "per_page": page.per_page, "total": page.total},
+    }

@@ -14,6 +14,7 @@ Everything else is left to the endpoint and its service, which refuse other wron
 business rules with messages that name the field ("样品数量必须是整数" for "十个", "请选择仪器" for a required id
 that is null). Requests without a token to an operation that needs one are not checked: the endpoint answers 401.
 """
+
 import re
 from functools import cache
 
@@ -28,8 +29,14 @@ INTEGER = re.compile(r"-?\d{1,18}")  # what a 64-bit column holds; longer number
 NUMBER = re.compile(r"\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*")
 BOOLEANS = ("true", "false", "1", "0")
 LENIENT_BOOLEANS = TRUE_WORDS + FALSE_WORDS  # what the services' form reader takes for a boolean
-TYPE_NAMES = {"string": "文字", "integer": "整数", "number": "数字", "boolean": "true 或 false", "array": "列表",
-              "object": "JSON 对象"}
+TYPE_NAMES = {
+    "string": "文字",
+    "integer": "整数",
+    "number": "数字",
+    "boolean": "true 或 false",
+    "array": "列表",
+    "object": "JSON 对象",
+}
 
 
 @cache
@@ -48,8 +55,14 @@ def _document() -> tuple[dict, dict]:
 
 def _operation() -> dict | None:
     path = request.path.removeprefix(api_bp.url_prefix)
-    return next((operation for pattern, operation in _document()[0].get(request.method, ())
-                 if pattern.fullmatch(path)), None)
+    return next(
+        (
+            operation
+            for pattern, operation in _document()[0].get(request.method, ())
+            if pattern.fullmatch(path)
+        ),
+        None,
+    )
 
 
 @api_bp.before_request
@@ -62,10 +75,13 @@ def check_request_against_document():
     if not fields:
         fields = _body_problems(operation)
     if fields:
-        raise ValidationFailed(fields, "请求有误：" + "；".join(f"{name} {text}" for name, text in fields.items()))
+        raise ValidationFailed(
+            fields, "请求有误：" + "；".join(f"{name} {text}" for name, text in fields.items())
+        )
 
 
 # ---- query parameters ----------------------------------------------------------------------------------
+
 
 def _query_problems(operation: dict) -> dict:
     fields = {}
@@ -87,7 +103,11 @@ def query_value_problem(value: str, schema: dict) -> str | None:
         return "应为 true 或 false（也可写 1 或 0）"
     if kind == "integer":
         low, high = schema.get("minimum"), schema.get("maximum")
-        if not INTEGER.fullmatch(value) or (low is not None and int(value) < low) or (high is not None and int(value) > high):
+        if (
+            not INTEGER.fullmatch(value)
+            or (low is not None and int(value) < low)
+            or (high is not None and int(value) > high)
+        ):
             if low is not None and high is not None:
                 return f"应为 {low} 到 {high} 之间的整数"
             return f"应为不小于 {low} 的整数" if low is not None else "应为整数"
@@ -95,6 +115,7 @@ def query_value_problem(value: str, schema: dict) -> str | None:
 
 
 # ---- JSON bodies ---------------------------------------------------------------------------------------
+
 
 def _body_problems(operation: dict) -> dict:
     content = operation.get("requestBody", {}).get("content", {})
@@ -126,7 +147,11 @@ def value_problem(value, schema: dict, required: bool = False) -> str | None:
     if "anyOf" in schema:  # a nullable nested object: [null only, the object]
         branches = [_resolve(branch) for branch in schema["anyOf"]]
         if value is None:
-            return None if any(branch.get("nullable") for branch in branches) or required else "不能为 null（不填请省略）"
+            return (
+                None
+                if any(branch.get("nullable") for branch in branches) or required
+                else "不能为 null（不填请省略）"
+            )
         objects = [branch for branch in branches if branch.get("enum") != [None]]
         return value_problem(value, objects[0]) if objects else None
     if value is None:
@@ -137,7 +162,9 @@ def value_problem(value, schema: dict, required: bool = False) -> str | None:
         return None
     wrong = f"必须是{TYPE_NAMES.get(kind, kind)}"
     is_number = isinstance(value, (int, float)) and not isinstance(value, bool)
-    if kind == "string":  # money (format decimal) is read exactly from a JSON number too: "1500000.00" or 1500000
+    if (
+        kind == "string"
+    ):  # money (format decimal) is read exactly from a JSON number too: "1500000.00" or 1500000
         if isinstance(value, (bool, list, dict)):
             return wrong
         return f"{wrong}（加引号）" if is_number and schema.get("format") != "decimal" else None
@@ -148,7 +175,7 @@ def value_problem(value, schema: dict, required: bool = False) -> str | None:
         return f"{wrong}（不加引号）"  # other text ("好的") is the endpoint's to explain
     if kind == "array":
         if isinstance(value, str):
-            return f"{wrong}，例如 [\"甲\", \"乙\"]"
+            return f'{wrong}，例如 ["甲", "乙"]'
         for position, item in enumerate(value if isinstance(value, list) else (), start=1):
             if message := value_problem(item, schema.get("items", {})):
                 return f"第{position}项{message}"
@@ -156,6 +183,8 @@ def value_problem(value, schema: dict, required: bool = False) -> str | None:
     if kind == "object" and isinstance(value, dict):
         properties, required_names = schema.get("properties", {}), schema.get("required", ())
         for name, item in value.items():
-            if name in properties and (message := value_problem(item, properties[name], name in required_names)):
+            if name in properties and (
+                message := value_problem(item, properties[name], name in required_names)
+            ):
                 return f"{name} {message}"
     return None

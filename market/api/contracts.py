@@ -3,12 +3,25 @@
 A token is asked for first (401); the services then decide: a contract the actor may not see is 404,
 an action they may not take 403, a step the status does not allow 409.
 """
+
 from flask import jsonify, request, send_file
 
 from market.api.blueprint import api_bp
-from market.api.common import json_body, optional_json_body, page_envelope, paging, reject_unknown_fields, require_actor
+from market.api.common import (
+    json_body,
+    optional_json_body,
+    page_envelope,
+    paging,
+    reject_unknown_fields,
+    require_actor,
+)
 from market.schemas import (
-    ContractAttachmentOut, ContractCorrectionIn, ContractHistoryOut, ContractIn, ContractOut, ContractRegistrationIn,
+    ContractAttachmentOut,
+    ContractCorrectionIn,
+    ContractHistoryOut,
+    ContractIn,
+    ContractOut,
+    ContractRegistrationIn,
     ContractReturnIn,
 )
 from market.services import contracts
@@ -56,6 +69,7 @@ def delete_contract(contract_id):
 
 # ---- registration workflow ---------------------------------------------------------------------------
 
+
 @api_bp.post("/contracts/<int:contract_id>/submit")
 def submit_contract(contract_id):
     user = require_actor()
@@ -92,6 +106,7 @@ def list_contract_history(contract_id):
 
 # ---- attachments (PDF scans) ---------------------------------------------------------------------------
 
+
 @api_bp.post("/contracts/<int:contract_id>/attachments")
 def add_contract_attachment(contract_id):
     user = require_actor()
@@ -107,16 +122,18 @@ def add_contract_attachment_correction(contract_id):
     user = require_actor()
     upload = request.files.get("file")
     content = upload.stream.read(contracts.MAX_ATTACHMENT_BYTES + 1) if upload else b""
-    attachment = contracts.add_attachment_correction(user, contract_id, upload.filename if upload else "", content,
-                                                     request.form.get("reason"))
+    attachment = contracts.add_attachment_correction(
+        user, contract_id, upload.filename if upload else "", content, request.form.get("reason")
+    )
     return jsonify(ContractAttachmentOut().dump(attachment)), 201
 
 
 @api_bp.get("/contracts/<int:contract_id>/attachments/<int:attachment_id>")
 def get_contract_attachment(contract_id, attachment_id):
     attachment, path = contracts.get_attachment(require_actor(), contract_id, attachment_id)
-    response = send_file(path, mimetype="application/pdf", as_attachment=True, download_name=attachment.filename,
-                         max_age=0)
+    response = send_file(
+        path, mimetype="application/pdf", as_attachment=True, download_name=attachment.filename, max_age=0
+    )
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 

@@ -4,17 +4,34 @@ A token is asked for first (401); the services then decide: a deal the actor doe
 (nobody else learns that it exists), an action their part in the deal does not allow 403, a stage move the
 deal's stage does not allow 409.
 """
+
 import mimetypes
 from datetime import date
 
 from flask import jsonify, request, send_file
 
 from market.api.blueprint import api_bp
-from market.api.common import json_body, optional_json_body, page_envelope, paging, reject_unknown_fields, require_actor
+from market.api.common import (
+    json_body,
+    optional_json_body,
+    page_envelope,
+    paging,
+    reject_unknown_fields,
+    require_actor,
+)
 from market.errors import ValidationFailed
 from market.schemas import (
-    BrokerPerformanceOut, DealBrokerIn, DealIn, DealMessageIn, DealMessageOut, DealNdaOut, DealNdaStatus,
-    DealNextActionIn, DealNoteIn, DealOut, DealStageIn,
+    BrokerPerformanceOut,
+    DealBrokerIn,
+    DealIn,
+    DealMessageIn,
+    DealMessageOut,
+    DealNdaOut,
+    DealNdaStatus,
+    DealNextActionIn,
+    DealNoteIn,
+    DealOut,
+    DealStageIn,
 )
 from market.services import deals
 from market.services.contract_stats import custom_period
@@ -30,7 +47,9 @@ def _body(schema) -> dict:
 
 
 def _texts(data: dict, *names: str) -> None:
-    bad = {name: "必须是文字" for name in names if data.get(name) is not None and not isinstance(data[name], str)}
+    bad = {
+        name: "必须是文字" for name in names if data.get(name) is not None and not isinstance(data[name], str)
+    }
     if bad:
         raise ValidationFailed(bad)
 
@@ -39,17 +58,29 @@ def dump_deal(deal, viewer, stale_days: int | None = None) -> dict:
     """The deal as the viewer sees it: whether it went quiet, the NDA, and the result's confidential details
     once the viewer may see them."""
     days = deals.stale_days() if stale_days is None else stale_days
-    accepted = [(org, nda) for org, nda in ((deal.seller, deals.nda_accepted(deal, deal.seller_org_id)),
-                                            (deal.buyer, deals.nda_accepted(deal, deal.buyer_org_id))) if nda]
+    accepted = [
+        (org, nda)
+        for org, nda in (
+            (deal.seller, deals.nda_accepted(deal, deal.seller_org_id)),
+            (deal.buyer, deals.nda_accepted(deal, deal.buyer_org_id)),
+        )
+        if nda
+    ]
     out = _DEAL.dump(deal)
     out["stale"] = deals.is_stale(deal, days=days)
-    out["nda"] = DealNdaStatus().dump({
-        "text": deals.NDA_TEXT, "version": deals.NDA_VERSION,
-        "accepted_by_my_org": any(org.id == viewer.organisation_id for org, _nda in accepted),
-        "accepted": [{"org": org, "at": nda.accepted_at} for org, nda in accepted]})
+    out["nda"] = DealNdaStatus().dump(
+        {
+            "text": deals.NDA_TEXT,
+            "version": deals.NDA_VERSION,
+            "accepted_by_my_org": any(org.id == viewer.organisation_id for org, _nda in accepted),
+            "accepted": [{"org": org, "at": nda.accepted_at} for org, nda in accepted],
+        }
+    )
     if deal.achievement is not None:
         visible = deals.can_see_confidential(viewer, deal.achievement)
-        out["achievement"]["confidential_details"] = deal.achievement.confidential_details if visible else None
+        out["achievement"]["confidential_details"] = (
+            deal.achievement.confidential_details if visible else None
+        )
     return out
 
 
@@ -59,6 +90,7 @@ def _page_of_deals(result, viewer):
 
 
 # ---- deals -------------------------------------------------------------------------------------------
+
 
 @api_bp.get("/deals")
 def list_deals():
@@ -82,6 +114,7 @@ def get_deal(deal_id):
 
 
 # ---- brokers -----------------------------------------------------------------------------------------
+
 
 @api_bp.get("/deals/claimable")
 def list_claimable_deals():
@@ -115,11 +148,16 @@ def broker_performance():
     user = require_actor()
     period = custom_period(request.args.get("from"), request.args.get("to"), date.today())
     figures = deals.broker_performance(user, period.start, period.end, request.args.get("broker_id"))
-    return jsonify({"items": BrokerPerformanceOut(many=True).dump(figures),
-                    "meta": {"from": period.start.isoformat(), "to": period.end.isoformat()}})
+    return jsonify(
+        {
+            "items": BrokerPerformanceOut(many=True).dump(figures),
+            "meta": {"from": period.start.isoformat(), "to": period.end.isoformat()},
+        }
+    )
 
 
 # ---- stages --------------------------------------------------------------------------------------------
+
 
 @api_bp.post("/deals/<int:deal_id>/stage")
 def move_stage(deal_id):
@@ -138,6 +176,7 @@ def set_next_action(deal_id):
 
 # ---- messages, notes, NDA ------------------------------------------------------------------------------
 
+
 @api_bp.get("/deals/<int:deal_id>/messages")
 def list_deal_messages(deal_id):
     return jsonify({"items": DealMessageOut(many=True).dump(deals.thread(require_actor(), deal_id))})
@@ -151,8 +190,9 @@ def post_deal_message(deal_id):
         upload = request.files.get("file")
         # One byte past the limit is enough for the service to refuse an oversized file without reading it all.
         content = upload.stream.read(deals.MAX_FILE_BYTES + 1) if upload else None
-        message = deals.post_message(user, deal_id, request.form.get("body", ""), upload.filename if upload else None,
-                                     content)
+        message = deals.post_message(
+            user, deal_id, request.form.get("body", ""), upload.filename if upload else None, content
+        )
     else:
         message = deals.post_message(user, deal_id, _body(DealMessageIn).get("body"))
     return jsonify(DealMessageOut().dump(message)), 201
@@ -162,7 +202,9 @@ def post_deal_message(deal_id):
 def get_deal_message_file(deal_id, message_id):
     message, path = deals.message_file(require_actor(), deal_id, message_id)
     mimetype = mimetypes.guess_type(message.filename)[0] or "application/octet-stream"
-    response = send_file(path, mimetype=mimetype, as_attachment=True, download_name=message.filename, max_age=0)
+    response = send_file(
+        path, mimetype=mimetype, as_attachment=True, download_name=message.filename, max_age=0
+    )
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 
@@ -171,7 +213,9 @@ def get_deal_message_file(deal_id, message_id):
 def add_deal_note(deal_id):
     user = require_actor()
     data = _body(DealNoteIn)
-    return jsonify(DealMessageOut().dump(deals.add_note(user, deal_id, data.get("kind"), data.get("body")))), 201
+    return jsonify(
+        DealMessageOut().dump(deals.add_note(user, deal_id, data.get("kind"), data.get("body")))
+    ), 201
 
 
 @api_bp.post("/deals/<int:deal_id>/nda")
@@ -180,5 +224,13 @@ def accept_nda(deal_id):
     reject_unknown_fields(optional_json_body(), ())
     nda = deals.accept_nda(user, deal_id)
     # Only a party accepts, for its own organisation: the acceptance is the actor's organisation's.
-    return jsonify(DealNdaOut().dump({"accepted_at": nda.accepted_at, "org": user.organisation, "user": nda.user,
-                                      "version": nda.text_version}))
+    return jsonify(
+        DealNdaOut().dump(
+            {
+                "accepted_at": nda.accepted_at,
+                "org": user.organisation,
+                "user": nda.user,
+                "version": nda.text_version,
+            }
+        )
+    )

@@ -1,4 +1,5 @@
 """The home page's numbers over JSON."""
+
 from flask import jsonify
 
 from market.api.blueprint import api_bp

@@ -1,9 +1,16 @@
 """CRUD and lifecycle for achievements, demands and equipment; one set of handlers for all three."""
+
 from flask import jsonify, request
 
 from market.api.blueprint import api_bp
 from market.api.common import (
-    actor, json_body, optional_json_body, page_envelope, paging, reject_unknown_fields, require_actor,
+    actor,
+    json_body,
+    optional_json_body,
+    page_envelope,
+    paging,
+    reject_unknown_fields,
+    require_actor,
 )
 from market.errors import ValidationFailed
 from market.schemas import INPUT_SCHEMAS, OUTPUT_SCHEMAS, FeeItemIn, FieldOut
@@ -20,7 +27,9 @@ def dump_listing(listing, viewer, confidential: bool | None = None) -> dict:
     """confidential: whether the reader sees a result's confidential details (None: only its owner and admins)."""
     exclude = () if can_see_contact(viewer) else ("contact",)
     out = OUTPUT_SCHEMAS[listing.kind](exclude=exclude).dump(listing)
-    if listing.kind == "achievement" and (can_manage(viewer, listing) if confidential is None else confidential):
+    if listing.kind == "achievement" and (
+        can_manage(viewer, listing) if confidential is None else confidential
+    ):
         out["confidential_details"] = listing.confidential_details or ""
     return out
 
@@ -33,8 +42,10 @@ def check_known_fields(kind: str, data: dict) -> None:
         for number, item in enumerate(data["fee_items"], start=1):
             unknown = sorted(set(item) - set(known)) if isinstance(item, dict) else []
             if unknown:
-                raise ValidationFailed({"fee_items": f"第{number}项：未知字段 {', '.join(unknown)}"},
-                                       f"未知字段：{', '.join(unknown)}")
+                raise ValidationFailed(
+                    {"fee_items": f"第{number}项：未知字段 {', '.join(unknown)}"},
+                    f"未知字段：{', '.join(unknown)}",
+                )
 
 
 def draft_flag(data: dict) -> bool:
@@ -83,7 +94,9 @@ def get_listing(collection, listing_id):
     return jsonify(dump_listing(listing, viewer, confidential))
 
 
-@api_bp.route("/<any(achievements, demands, equipment):collection>/<int:listing_id>", methods=["PATCH", "PUT"])
+@api_bp.route(
+    "/<any(achievements, demands, equipment):collection>/<int:listing_id>", methods=["PATCH", "PUT"]
+)
 def update_listing(collection, listing_id):
     kind, user = _kind(collection), require_actor()
     data = json_body()
@@ -100,7 +113,9 @@ def delete_listing(collection, listing_id):
     return "", 204
 
 
-@api_bp.post("/<any(achievements, demands, equipment):collection>/<int:listing_id>/<any(submit, withdraw, reopen, approve, reject):action>")
+@api_bp.post(
+    "/<any(achievements, demands, equipment):collection>/<int:listing_id>/<any(submit, withdraw, reopen, approve, reject):action>"
+)
 def change_listing_status(collection, listing_id, action):
     user = require_actor()
     data = optional_json_body()

@@ -3,6 +3,7 @@
 Suggestions are for the listing's organisation, brokers and admins: a token is asked for first (401),
 then the service decides (404 for what the actor cannot see, 403 for what they may not see matched).
 """
+
 from flask import jsonify, request
 
 from market.api.blueprint import api_bp
@@ -18,16 +19,21 @@ QUEUE_PER_PAGE = 10
 
 def dump_match(candidate, suggestion, viewer) -> dict:
     """One suggestion: the other listing under its kind's name, with probability (also as score), band and reasons."""
-    return {candidate.kind: dump_listing(candidate, viewer), "score": suggestion.score,
-            "probability": round(suggestion.probability, 4), "band": suggestion.band,
-            "reasons": list(suggestion.reasons)}
+    return {
+        candidate.kind: dump_listing(candidate, viewer),
+        "score": suggestion.score,
+        "probability": round(suggestion.probability, 4),
+        "band": suggestion.band,
+        "reasons": list(suggestion.reasons),
+    }
 
 
 @api_bp.get("/<any(demands, achievements):collection>/<int:listing_id>/matches")
 def list_matches(collection, listing_id):
     user = require_actor()
-    _listing, suggestions = matching.suggestions_for(user, KINDS[collection], listing_id,
-                                                     request.args.get("limit", 10), request.args.get("min_band"))
+    _listing, suggestions = matching.suggestions_for(
+        user, KINDS[collection], listing_id, request.args.get("limit", 10), request.args.get("min_band")
+    )
     body = {"items": [dump_match(candidate, suggestion, user) for candidate, suggestion in suggestions]}
     if not suggestions:
         body["note"] = matching.NO_GOOD_MATCH
@@ -38,12 +44,22 @@ def list_matches(collection, listing_id):
 def list_match_queue():
     user = require_actor()
     weak_too = matching.band_filter(request.args.get("min_band")) == "弱"
-    result = matching.match_queue(user, request.args.get("page", 1), request.args.get("per_page", QUEUE_PER_PAGE))
-    return jsonify(page_envelope(result, lambda entry: {
-        "demand": dump_listing(entry["demand"], user),
-        "matches": [dump_match(achievement, suggestion, user) for achievement, suggestion in
-                    entry["matches"] + (entry["weak"] if weak_too else [])],
-        "note": entry["note"]}))
+    result = matching.match_queue(
+        user, request.args.get("page", 1), request.args.get("per_page", QUEUE_PER_PAGE)
+    )
+    return jsonify(
+        page_envelope(
+            result,
+            lambda entry: {
+                "demand": dump_listing(entry["demand"], user),
+                "matches": [
+                    dump_match(achievement, suggestion, user)
+                    for achievement, suggestion in entry["matches"] + (entry["weak"] if weak_too else [])
+                ],
+                "note": entry["note"],
+            },
+        )
+    )
 
 
 def _score(value):
@@ -56,7 +72,9 @@ def _score(value):
 
 
 def _texts(data: dict, *names: str) -> None:
-    bad = {name: "必须是文字" for name in names if data.get(name) is not None and not isinstance(data[name], str)}
+    bad = {
+        name: "必须是文字" for name in names if data.get(name) is not None and not isinstance(data[name], str)
+    }
     if bad:
         raise ValidationFailed(bad)
 
@@ -67,9 +85,15 @@ def create_match_decision():
     data = json_body()
     reject_unknown_fields(data, MatchDecisionIn().fields)
     _texts(data, "decision", "reason_code", "note")
-    decision = matching.decide_match(user, data.get("demand_id"), data.get("achievement_id"), data.get("decision"),
-                                     reason_code=data.get("reason_code"), note=data.get("note"),
-                                     score=_score(data.get("score")))
+    decision = matching.decide_match(
+        user,
+        data.get("demand_id"),
+        data.get("achievement_id"),
+        data.get("decision"),
+        reason_code=data.get("reason_code"),
+        note=data.get("note"),
+        score=_score(data.get("score")),
+    )
     return jsonify(MatchDecisionOut().dump(decision)), 201
 
 
@@ -77,4 +101,6 @@ def create_match_decision():
 def get_match_precision():
     actor = require_actor()
     weeks = matching.decision_precision(actor)
-    return jsonify({"items": MatchPrecisionOut(many=True).dump(weeks), "weights": matching.fusion_weights_report(actor)})
+    return jsonify(
+        {"items": MatchPrecisionOut(many=True).dump(weeks), "weights": matching.fusion_weights_report(actor)}
+    )

@@ -1,4 +1,5 @@
 """My notifications and saved searches over JSON (a token is required; others' rows are 404)."""
+
 from flask import jsonify, request
 
 from market.api.blueprint import api_bp
@@ -15,6 +16,7 @@ def _body(schema) -> dict:
 
 
 # ---- notifications ---------------------------------------------------------------------------------
+
 
 @api_bp.get("/notifications")
 def list_notifications():
@@ -45,9 +47,12 @@ def dismiss_notification(notification_id):
 
 # ---- saved searches --------------------------------------------------------------------------------
 
+
 @api_bp.get("/saved-searches")
 def list_saved_searches():
-    return jsonify({"items": SavedSearchOut(many=True).dump(saved_searches.list_saved_searches(require_actor()))})
+    return jsonify(
+        {"items": SavedSearchOut(many=True).dump(saved_searches.list_saved_searches(require_actor()))}
+    )
 
 
 @api_bp.post("/saved-searches")
@@ -64,7 +69,9 @@ def update_saved_search(saved_search_id):
     data = _body(SavedSearchUpdateIn)
     if "notify" not in data:
         raise ValidationFailed({"notify": "请说明是否通知（true 或 false）"})
-    return jsonify(SavedSearchOut().dump(saved_searches.set_saved_search_notify(user, saved_search_id, data["notify"])))
+    return jsonify(
+        SavedSearchOut().dump(saved_searches.set_saved_search_notify(user, saved_search_id, data["notify"]))
+    )
 
 
 @api_bp.delete("/saved-searches/<int:saved_search_id>")

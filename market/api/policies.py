@@ -1,4 +1,5 @@
 """The policy library over JSON: everyone reads, admins write."""
+
 from flask import jsonify, request
 
 from market.api.blueprint import api_bp

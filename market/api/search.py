@@ -1,4 +1,5 @@
 """Search and duplicate checks over JSON."""
+
 from flask import jsonify, request
 
 from market.api.blueprint import api_bp
@@ -10,17 +11,34 @@ DUPLICATE_KINDS = ("achievement", "demand", "equipment")
 
 
 def _hit(hit) -> dict:
-    return {"kind": hit.kind, "id": hit.object_id, "title": hit.title, "score": round(hit.score, 4),
-            "highlights": hit.highlights}
+    return {
+        "kind": hit.kind,
+        "id": hit.object_id,
+        "title": hit.title,
+        "score": round(hit.score, 4),
+        "highlights": hit.highlights,
+    }
 
 
 @api_bp.get("/search")
 def search_listings():
     result = search_catalogue(actor(), request.args)
-    return jsonify({"items": [_hit(h) for h in result.hits],
-                    "meta": {"page": result.page, "per_page": result.per_page, "total": result.total,
-                             "facets": result.facets, "correction": result.correction, "relaxed": result.relaxed,
-                             "notice": result.notice, "synonyms": result.synonyms, "by_meaning": result.by_meaning}})
+    return jsonify(
+        {
+            "items": [_hit(h) for h in result.hits],
+            "meta": {
+                "page": result.page,
+                "per_page": result.per_page,
+                "total": result.total,
+                "facets": result.facets,
+                "correction": result.correction,
+                "relaxed": result.relaxed,
+                "notice": result.notice,
+                "synonyms": result.synonyms,
+                "by_meaning": result.by_meaning,
+            },
+        }
+    )
 
 
 @api_bp.post("/duplicates")

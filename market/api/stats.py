@@ -3,6 +3,7 @@
 Reading is for admins and government viewers (401 without a token, 403 for anyone else); the KPI
 services check that writers are admins.
 """
+
 from datetime import date
 
 from flask import jsonify, request
@@ -42,16 +43,20 @@ def _limit() -> int | None:
 
 # ---- contract statistics -------------------------------------------------------------------------
 
+
 @api_bp.get("/stats/contracts")
 def get_contract_stats():
     require_reader()
     period = contract_stats.period_from(request.args, date.today())
     group_by = request.args.get("group_by", "").strip() or None
     overview = contract_stats.report(period, group_by, _limit())
-    return jsonify(ContractStatsOut().dump({"items": overview.breakdowns.get(group_by, []), "meta": overview}))
+    return jsonify(
+        ContractStatsOut().dump({"items": overview.breakdowns.get(group_by, []), "meta": overview})
+    )
 
 
 # ---- KPI table -----------------------------------------------------------------------------------
+
 
 @api_bp.get("/kpis")
 def list_kpis():

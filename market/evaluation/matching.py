@@ -4,6 +4,7 @@ The dataset format is ../shared/data/matching (see its README): qrels*.jsonl (gr
 directions), known_items*.jsonl (demands written for one result) and siblings*.jsonl (distractor results
 loaded beside the corpus for the known items); listings are the corpus files next to it.
 """
+
 import json
 import logging
 import math
@@ -11,10 +12,11 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from market.evaluation.corpus import achievement_from, demand_from, organisation_kind
 from market.errors import DomainError
+from market.evaluation.corpus import achievement_from, demand_from, organisation_kind
 from market.extensions import db
-from market.matching import metrics, model as relevance, scoring
+from market.matching import metrics, scoring
+from market.matching import model as relevance
 from market.models import Achievement, Demand, Organisation, User
 from market.services import listings as listing_service
 from market.services import matching
@@ -39,8 +41,13 @@ class Loader:
     """Creates organisations and publishes listings through the listing service, as an admin would."""
 
     def __init__(self):
-        self.admin = User(email="eval-admin@example.invalid", password_hash="!", display_name="评测",
-                          role="admin", organisation=self._org("评测管理", "government"))
+        self.admin = User(
+            email="eval-admin@example.invalid",
+            password_hash="!",
+            display_name="评测",
+            role="admin",
+            organisation=self._org("评测管理", "government"),
+        )
         db.session.add(self.admin)
         db.session.commit()
         self.ids: dict[tuple[str, str], int] = {}  # (kind, dataset id) → row id
@@ -84,7 +91,9 @@ def judgments(directory: Path) -> dict[str, dict[str, dict[str, int]]]:
     out: dict[str, dict[str, dict[str, int]]] = {}
     for path in _files(directory, "qrels"):
         for row in _records(path):
-            out.setdefault(row["direction"], {}).setdefault(row["query"], {})[row["candidate"]] = int(row["grade"])
+            out.setdefault(row["direction"], {}).setdefault(row["query"], {})[row["candidate"]] = int(
+                row["grade"]
+            )
     return out
 
 
@@ -106,7 +115,9 @@ def baseline_ranking(listing, method: str) -> list[int]:
     """One retriever's own order of the eligible candidates: BM25 alone (the index's `similar`), or the embedding
     alone (the whole text's cosine, query against passage: the one reading the model is documented for)."""
     evidence = matching.evidence_for(listing)
-    scores = ({i: -rank for i, rank in evidence.lexical_ranks.items()} if method == "bm25" else evidence.cosines)
+    scores = (
+        {i: -rank for i, rank in evidence.lexical_ranks.items()} if method == "bm25" else evidence.cosines
+    )
     eligible = matching.eligible_candidates(listing, set(scores))
     return sorted(eligible, key=lambda i: (-scores[i], i))[:BASELINE_DEPTH]
 
@@ -117,14 +128,23 @@ def _ranking(loader: Loader, kind: str, record_id: str, method: str) -> list[tup
     listing = db.session.get(model, loader.ids[(kind, record_id)])
     by_row = {row: rid for (k_, rid), row in loader.ids.items() if k_ == matching.OTHER[kind]}
     if method == "combined":
-        ranked = [(candidate.id, suggestion) for candidate, suggestion in matching.compute_matches(listing, None)]
+        ranked = [
+            (candidate.id, suggestion) for candidate, suggestion in matching.compute_matches(listing, None)
+        ]
     else:
         ranked = [(row, None) for row in baseline_ranking(listing, method)]
     return [(by_row.get(row, f"?{row}"), suggestion) for row, suggestion in ranked]
 
 
-def _run_set(name: str, loader: Loader, kind: str, judged: dict, pairs: list, limit: int | None,
-             negatives: dict | None = None) -> dict:
+def _run_set(
+    name: str,
+    loader: Loader,
+    kind: str,
+    judged: dict,
+    pairs: list,
+    limit: int | None,
+    negatives: dict | None = None,
+) -> dict:
     """Every method's metrics on one set; the combined ranking's suggestions (the first `limit`, all when None)
     are kept as judged pairs. negatives: candidates known not to be relevant although unjudged (siblings)."""
     results = {}
@@ -139,8 +159,18 @@ def _run_set(name: str, loader: Loader, kind: str, judged: dict, pairs: list, li
                 grade = judged[query].get(candidate)
                 if grade is None and candidate in (negatives or {}).get(query, ()):
                     grade = 0
-                pairs.append(JudgedPair(name, query, candidate, rank, grade, suggestion.probability, suggestion.band,
-                                        suggestion.features))
+                pairs.append(
+                    JudgedPair(
+                        name,
+                        query,
+                        candidate,
+                        rank,
+                        grade,
+                        suggestion.probability,
+                        suggestion.band,
+                        suggestion.features,
+                    )
+                )
         results[method] = metrics.evaluate(rankings, judged)
     return results
 
@@ -172,13 +202,19 @@ def evaluate(directory: Path, corpus: Path | None = None, echo=print, pool: bool
         siblings: dict[str, set] = {}
         for path in _files(directory, "siblings"):
             for record in _records(path):
-                loader.publish("achievement", record["id"], achievement_from(record), record.get("holder") or "")
+                loader.publish(
+                    "achievement", record["id"], achievement_from(record), record.get("holder") or ""
+                )
                 siblings.setdefault(record["sibling_of"], set()).add(record["id"])
         for row in known:
             loader.publish("demand", row["id"], demand_from(row), "已知目标需求方")
         _finish_loading()
-        present = {row["id"]: {t: 3 for t in row["targets"]} for row in known if ("demand", row["id"]) in loader.ids}
-        negatives = {row["id"]: set().union(*(siblings.get(t, set()) for t in row["targets"])) for row in known}
+        present = {
+            row["id"]: {t: 3 for t in row["targets"]} for row in known if ("demand", row["id"]) in loader.ids
+        }
+        negatives = {
+            row["id"]: set().union(*(siblings.get(t, set()) for t in row["targets"])) for row in known
+        }
         results[KNOWN_ITEMS] = _run_set(KNOWN_ITEMS, loader, "demand", present, pairs, limit, negatives)
         judged[KNOWN_ITEMS] = present
     for refused in loader.refused:
@@ -186,20 +222,33 @@ def evaluate(directory: Path, corpus: Path | None = None, echo=print, pool: bool
     return {"results": results, "pairs": pairs, "judged": judged, "refused": loader.refused}
 
 
-def calibration(pairs: list[JudgedPair], probability=None, shown: int = 10, strong: float = scoring.STRONG,
-                medium: float = scoring.MEDIUM) -> dict:
+def calibration(
+    pairs: list[JudgedPair],
+    probability=None,
+    shown: int = 10,
+    strong: float = scoring.STRONG,
+    medium: float = scoring.MEDIUM,
+) -> dict:
     """The band table and the reliability table of the first `shown` pairs per query (as users see them), from the
     pairs' own probabilities or from `probability` (a list beside pairs: out-of-fold ones when refitting)."""
     probability = probability or [p.probability for p in pairs]
     per_query: dict[tuple, list] = {}
     for pair, p in zip(pairs, probability):
         per_query.setdefault((pair.set_name, pair.query), []).append((p, pair))
-    top = [item for items in per_query.values()
-           for item in sorted(items, key=lambda item: (-item[0], item[1].candidate))[:shown]]
+    top = [
+        item
+        for items in per_query.values()
+        for item in sorted(items, key=lambda item: (-item[0], item[1].candidate))[:shown]
+    ]
     judged = [(p, pair.grade) for p, pair in top if pair.grade is not None]
-    return {"bands": relevance.band_table([scoring.band(p, strong, medium) for p, _ in top],
-                                          [pair.grade for _, pair in top]),
-            "reliability": relevance.reliability([p for p, _ in judged], [g >= metrics.RELEVANT for _, g in judged])}
+    return {
+        "bands": relevance.band_table(
+            [scoring.band(p, strong, medium) for p, _ in top], [pair.grade for _, pair in top]
+        ),
+        "reliability": relevance.reliability(
+            [p for p, _ in judged], [g >= metrics.RELEVANT for _, g in judged]
+        ),
+    }
 
 
 def _reranked(pairs: list[JudgedPair], probability: list[float], judged: dict) -> dict:
@@ -207,8 +256,10 @@ def _reranked(pairs: list[JudgedPair], probability: list[float], judged: dict) -
     out = {}
     for name, queries in judged.items():
         rankings: dict[str, list] = {}
-        for pair, p in sorted(((pair, p) for pair, p in zip(pairs, probability) if pair.set_name == name),
-                              key=lambda item: (-item[1], item[0].candidate)):
+        for pair, p in sorted(
+            ((pair, p) for pair, p in zip(pairs, probability) if pair.set_name == name),
+            key=lambda item: (-item[1], item[0].candidate),
+        ):
             rankings.setdefault(pair.query, []).append(pair.candidate)
         out[name] = metrics.evaluate(rankings, queries)
     return out
@@ -231,16 +282,32 @@ def fit_model(report: dict, command: str) -> tuple[relevance.MatchModel, dict]:
     names = list(scoring.features(scoring.Signals(0)))
 
     def log_loss(probabilities):
-        return -sum(math.log(p if y else 1 - p) for p, y in
-                    zip((min(max(p, 1e-9), 1 - 1e-9) for p in probabilities), labels)) / len(labels)
+        return -sum(
+            math.log(p if y else 1 - p)
+            for p, y in zip((min(max(p, 1e-9), 1 - 1e-9) for p in probabilities), labels)
+        ) / len(labels)
 
-    folds = {l2: relevance.cross_validated(rows, labels, groups, names, l2, unlearned=UNLEARNED) for l2 in L2_CHOICES}
+    folds = {
+        l2: relevance.cross_validated(rows, labels, groups, names, l2, unlearned=UNLEARNED)
+        for l2 in L2_CHOICES
+    }
     l2 = min(folds, key=lambda value: log_loss(folds[value]))
     out_of_fold = folds[l2]
-    quality = {"l2": l2, "log_loss": round(log_loss(out_of_fold), 4), "pairs": len(pairs), "relevant": sum(labels),
-               "queries": len(set(groups)), "ndcg@10": {name: round(m["ndcg@10"], 4) for name, m in
-                                                          _reranked(pairs, out_of_fold, report["judged"]).items()}}
+    quality = {
+        "l2": l2,
+        "log_loss": round(log_loss(out_of_fold), 4),
+        "pairs": len(pairs),
+        "relevant": sum(labels),
+        "queries": len(set(groups)),
+        "ndcg@10": {
+            name: round(m["ndcg@10"], 4)
+            for name, m in _reranked(pairs, out_of_fold, report["judged"]).items()
+        },
+    }
     model = relevance.fit(rows, labels, names, l2, unlearned=UNLEARNED)
     model.about = {"command": command, "fitted": str(date.today()), "cross_validated": quality}
-    return model, {"quality": quality, "calibration": calibration(pairs, out_of_fold),
-                   "metrics": _reranked(pairs, out_of_fold, report["judged"])}
+    return model, {
+        "quality": quality,
+        "calibration": calibration(pairs, out_of_fold),
+        "metrics": _reranked(pairs, out_of_fold, report["judged"]),
+    }

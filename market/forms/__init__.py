@@ -1,14 +1,30 @@
 """WTForms for the HTML pages. They parse what a browser sends; the services judge it."""
+
 from flask_wtf import FlaskForm
 from wtforms import (
-    BooleanField, FieldList, FloatField, Form, FormField, HiddenField, PasswordField, SelectField,
-    SelectMultipleField, StringField, TextAreaField,
+    BooleanField,
+    FieldList,
+    FloatField,
+    Form,
+    FormField,
+    HiddenField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
 )
 from wtforms.validators import NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from market.models.vocab import (
-    ACHIEVEMENT_FORMS, COOPERATION_MODES, EQUIPMENT_CATEGORIES, FEE_UNITS, MATURITY_STAGES, ORG_KINDS, REGIONS,
+    ACHIEVEMENT_FORMS,
+    COOPERATION_MODES,
+    EQUIPMENT_CATEGORIES,
+    FEE_UNITS,
+    MATURITY_STAGES,
+    ORG_KINDS,
+    REGIONS,
     TRANSFER_MODES,
 )
 
@@ -36,7 +52,11 @@ class ServiceForm(FlaskForm):
     """A form whose data goes to a service as a plain dict and whose errors come back per field."""
 
     def to_data(self) -> dict:
-        return {name: field.data for name, field in self._fields.items() if name not in ("csrf_token", "submit_action")}
+        return {
+            name: field.data
+            for name, field in self._fields.items()
+            if name not in ("csrf_token", "submit_action")
+        }
 
     def apply_errors(self, fields: dict) -> None:
         for name, message in fields.items():
@@ -77,8 +97,15 @@ class RegisterForm(ServiceForm):
     password = PasswordField("密码", description="至少10位；不要用常见密码或邮箱名")
     password_again = PasswordField("确认密码")
     display_name = StringField("姓名")
-    role = ChoiceField("注册身份", choices=[("", "请选择"), ("university", "高校院所（发布科技成果、共享仪器）"),
-                                       ("enterprise", "企业（发布技术需求）"), ("broker", "技术经纪人")])
+    role = ChoiceField(
+        "注册身份",
+        choices=[
+            ("", "请选择"),
+            ("university", "高校院所（发布科技成果、共享仪器）"),
+            ("enterprise", "企业（发布技术需求）"),
+            ("broker", "技术经纪人"),
+        ],
+    )
     org_kind = ChoiceField("单位类型", choices=[("", "请选择")] + list(ORG_KINDS.items())[:4])
     org_name = StringField("单位名称")
     credit_code = StringField("统一社会信用代码", description="18位，营业执照或法人证书上的代码")
@@ -96,8 +123,9 @@ class ForgotPasswordForm(ServiceForm):
 
 
 class ResetPasswordForm(ServiceForm):
-    new_password = PasswordField("新密码", description="至少10位；不要用常见密码或邮箱名",
-                                 render_kw={"autocomplete": "new-password"})
+    new_password = PasswordField(
+        "新密码", description="至少10位；不要用常见密码或邮箱名", render_kw={"autocomplete": "new-password"}
+    )
     new_password_again = PasswordField("确认新密码", render_kw={"autocomplete": "new-password"})
 
 
@@ -115,12 +143,16 @@ class AchievementForm(_ContactFields, ServiceForm):
     maturity = ChoiceField("成熟度", choices=_choices(MATURITY_STAGES))
     trl = StringField("技术成熟度等级 TRL（1–9，可不填）")
     form = ChoiceField("成果形式", choices=_choices(ACHIEVEMENT_FORMS))
-    patent_numbers = TextAreaField("专利号", description="每行一个，如 ZL202310123456.7", render_kw={"rows": 2})
+    patent_numbers = TextAreaField(
+        "专利号", description="每行一个，如 ZL202310123456.7", render_kw={"rows": 2}
+    )
     transfer_modes = MultiCheckboxField("转化方式", choices=[(m, m) for m in TRANSFER_MODES])
     price_yuan = StringField("意向价格（元）", description="不填表示面议")
     confidential_details = TextAreaField(
-        "保密信息（签署保密协议后对接方可见）", render_kw={"rows": 4, "maxlength": 5000},
-        description="关键工艺参数、试验数据等不宜公开的内容：不出现在公开页面和搜索中，只有本单位、管理员和在对接中签署了保密协议的机构可以看到。最多5000字。")
+        "保密信息（签署保密协议后对接方可见）",
+        render_kw={"rows": 4, "maxlength": 5000},
+        description="关键工艺参数、试验数据等不宜公开的内容：不出现在公开页面和搜索中，只有本单位、管理员和在对接中签署了保密协议的机构可以看到。最多5000字。",
+    )
 
 
 class DemandForm(_ContactFields, ServiceForm):
@@ -178,4 +210,3 @@ class BrokerProfileForm(ServiceForm):
 
 
 LISTING_FORMS = {"achievement": AchievementForm, "demand": DemandForm, "equipment": EquipmentForm}
-

@@ -1,4 +1,5 @@
 """Forms of the instrument booking pages (仪器预约). They carry what the browser sends; the booking service judges it."""
+
 from datetime import date, timedelta
 
 from wtforms import BooleanField, FieldList, Form, FormField, HiddenField, StringField, TextAreaField
@@ -17,7 +18,9 @@ class _ErrorsByName:
     SERVICE_NAMES: dict = {}
 
     def apply_errors(self, fields: dict) -> None:
-        super().apply_errors({self.SERVICE_NAMES.get(name, name): message for name, message in fields.items()})
+        super().apply_errors(
+            {self.SERVICE_NAMES.get(name, name): message for name, message in fields.items()}
+        )
 
 
 class SlotRequestForm(_ErrorsByName, ServiceForm):
@@ -29,8 +32,11 @@ class SlotRequestForm(_ErrorsByName, ServiceForm):
     start = ChoiceField("开始时间", choices=START_CHOICES)
     end = ChoiceField("结束时间", choices=END_CHOICES)
     fee_item_id = ChoiceField("收费项目", choices=[])
-    purpose = TextAreaField("用途说明", render_kw={"rows": 2, "maxlength": 1000},
-                            description="简要说明测试内容、样品情况等，便于管理方审批")
+    purpose = TextAreaField(
+        "用途说明",
+        render_kw={"rows": 2, "maxlength": 1000},
+        description="简要说明测试内容、样品情况等，便于管理方审批",
+    )
 
     def to_data(self) -> dict:
         day, start, end = (self.day.data or "").strip(), self.start.data or "", self.end.data or ""
@@ -43,8 +49,13 @@ class SlotRequestForm(_ErrorsByName, ServiceForm):
                 ends_at = f"{day}T{end}"
         elif day and end:
             ends_at = f"{day}T{end}"
-        return {"kind": "slot", "starts_at": starts_at, "ends_at": ends_at, "fee_item_id": self.fee_item_id.data or "",
-                "purpose": self.purpose.data or ""}
+        return {
+            "kind": "slot",
+            "starts_at": starts_at,
+            "ends_at": ends_at,
+            "fee_item_id": self.fee_item_id.data or "",
+            "purpose": self.purpose.data or "",
+        }
 
 
 class SamplesRequestForm(_ErrorsByName, ServiceForm):
@@ -52,12 +63,20 @@ class SamplesRequestForm(_ErrorsByName, ServiceForm):
 
     samples = StringField("样品数量", render_kw={"inputmode": "numeric", "maxlength": 6})
     fee_item_id = ChoiceField("收费项目", choices=[], id="samples-fee_item_id")
-    purpose = TextAreaField("用途说明", id="samples-purpose", render_kw={"rows": 2, "maxlength": 1000},
-                            description="样品类型、检测项目和要求")
+    purpose = TextAreaField(
+        "用途说明",
+        id="samples-purpose",
+        render_kw={"rows": 2, "maxlength": 1000},
+        description="样品类型、检测项目和要求",
+    )
 
     def to_data(self) -> dict:
-        return {"kind": "samples", "samples": (self.samples.data or "").strip(), "fee_item_id": self.fee_item_id.data or "",
-                "purpose": self.purpose.data or ""}
+        return {
+            "kind": "samples",
+            "samples": (self.samples.data or "").strip(),
+            "fee_item_id": self.fee_item_id.data or "",
+            "purpose": self.purpose.data or "",
+        }
 
 
 class DayHoursForm(Form):
@@ -76,7 +95,10 @@ class OpeningHoursForm(ServiceForm):
         hours = {}
         for n, row in enumerate(self.days.entries[:7]):
             pairs = []
-            for opens, closes in ((row.form.open1.data, row.form.close1.data), (row.form.open2.data, row.form.close2.data)):
+            for opens, closes in (
+                (row.form.open1.data, row.form.close1.data),
+                (row.form.open2.data, row.form.close2.data),
+            ):
                 opens, closes = (opens or "").strip(), (closes or "").strip()
                 if opens or closes:
                     pairs.append([opens, closes])
@@ -89,17 +111,28 @@ class OpeningHoursForm(ServiceForm):
         rows = []
         for n in range(7):
             intervals = (opening_hours or {}).get(str(n), []) + [["", ""], ["", ""]]
-            rows.append({"open1": intervals[0][0], "close1": intervals[0][1],
-                         "open2": intervals[1][0], "close2": intervals[1][1]})
+            rows.append(
+                {
+                    "open1": intervals[0][0],
+                    "close1": intervals[0][1],
+                    "open2": intervals[1][0],
+                    "close2": intervals[1][1],
+                }
+            )
         return {"days": rows}
 
 
 class RulesForm(ServiceForm):
     training_required = BooleanField("需培训后方可上机")
-    sample_types = StringField("可接收样品", render_kw={"maxlength": 300}, description="例如：固体粉末、薄膜；不接收液体")
+    sample_types = StringField(
+        "可接收样品", render_kw={"maxlength": 300}, description="例如：固体粉末、薄膜；不接收液体"
+    )
     booking_rules = TextAreaField("使用须知", render_kw={"rows": 3, "maxlength": 2000})
-    cancel_hours = StringField("取消时限（小时）", render_kw={"inputmode": "numeric", "maxlength": 3},
-                               description="已批准的预约须在开始前这么多小时之前取消")
+    cancel_hours = StringField(
+        "取消时限（小时）",
+        render_kw={"inputmode": "numeric", "maxlength": 3},
+        description="已批准的预约须在开始前这么多小时之前取消",
+    )
 
 
 class BlockForm(ServiceForm):
@@ -107,7 +140,9 @@ class BlockForm(ServiceForm):
 
     starts_at = StringField("开始", id="block-starts_at", render_kw={"type": "datetime-local", "step": 1800})
     ends_at = StringField("结束", id="block-ends_at", render_kw={"type": "datetime-local", "step": 1800})
-    reason = StringField("原因", id="block-reason", render_kw={"maxlength": 200, "placeholder": "例如：年度校准"})
+    reason = StringField(
+        "原因", id="block-reason", render_kw={"maxlength": 200, "placeholder": "例如：年度校准"}
+    )
 
 
 class RejectForm(ServiceForm):
@@ -115,8 +150,12 @@ class RejectForm(ServiceForm):
 
 
 class ProposeForm(ServiceForm):
-    starts_at = StringField("建议开始", id="propose-starts_at", render_kw={"type": "datetime-local", "step": 1800})
-    ends_at = StringField("建议结束", id="propose-ends_at", render_kw={"type": "datetime-local", "step": 1800})
+    starts_at = StringField(
+        "建议开始", id="propose-starts_at", render_kw={"type": "datetime-local", "step": 1800}
+    )
+    ends_at = StringField(
+        "建议结束", id="propose-ends_at", render_kw={"type": "datetime-local", "step": 1800}
+    )
     reason = TextAreaField("改期说明（可不填）", id="propose-reason", render_kw={"rows": 2, "maxlength": 500})
 
 
@@ -126,8 +165,12 @@ class CompleteForm(ServiceForm):
 
 
 class CancelForm(ServiceForm):
-    reason = TextAreaField("取消原因", id="cancel-reason", render_kw={"rows": 2, "maxlength": 500},
-                           description="预约人取消可不填；管理方取消他人的预约须填写原因")
+    reason = TextAreaField(
+        "取消原因",
+        id="cancel-reason",
+        render_kw={"rows": 2, "maxlength": 500},
+        description="预约人取消可不填；管理方取消他人的预约须填写原因",
+    )
 
 
 class AnswerForm(ServiceForm):

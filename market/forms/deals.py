@@ -1,4 +1,5 @@
 """Forms of the deal pages (对接). They carry what the browser sends; the deal service judges it."""
+
 from flask_wtf.file import FileField
 from wtforms import HiddenField, StringField, TextAreaField
 
@@ -11,15 +12,23 @@ class OpenDealForm(ServiceForm):
 
     achievement_id = HiddenField()
     demand_id = HiddenField()
-    message = TextAreaField("留言（可不填）", description="简要说明合作意向，对方会在对接中看到",
-                            render_kw={"rows": 3, "maxlength": 5000})
-    requested_broker_id = ChoiceField("邀请技术经纪人（可不填）", choices=[("", "暂不指定，由平台经纪人认领")])
+    message = TextAreaField(
+        "留言（可不填）",
+        description="简要说明合作意向，对方会在对接中看到",
+        render_kw={"rows": 3, "maxlength": 5000},
+    )
+    requested_broker_id = ChoiceField(
+        "邀请技术经纪人（可不填）", choices=[("", "暂不指定，由平台经纪人认领")]
+    )
 
 
 class MessageForm(ServiceForm):
     body = TextAreaField("留言", render_kw={"rows": 3, "maxlength": 5000})
-    file = FileField("附件（可不选）", description="PDF、PNG、JPG、Word/Excel/PPT 或 txt，不超过 10 MB",
-                     render_kw={"accept": ".pdf,.png,.jpg,.jpeg,.docx,.xlsx,.pptx,.txt"})
+    file = FileField(
+        "附件（可不选）",
+        description="PDF、PNG、JPG、Word/Excel/PPT 或 txt，不超过 10 MB",
+        render_kw={"accept": ".pdf,.png,.jpg,.jpeg,.docx,.xlsx,.pptx,.txt"},
+    )
 
 
 class DealNoteForm(ServiceForm):

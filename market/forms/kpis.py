@@ -1,4 +1,5 @@
 """Forms of the KPI table (规划指标): the fields kpis.create_kpi/update_kpi/add_kpi_entry read; the service judges them."""
+
 from wtforms import StringField, TextAreaField
 
 from market.forms import ChoiceField, ServiceForm
@@ -10,8 +11,9 @@ YEAR = {"inputmode": "numeric"}
 
 def metric_choices(metrics: dict) -> list:
     """The computed measures (kpis.METRICS) offered on the form, after the manual option."""
-    return [("", "手工填报（数据无法自动统计）")] + [(key, f"自动计算：{label}（{unit}）")
-                                            for key, (label, unit) in metrics.items()]
+    return [("", "手工填报（数据无法自动统计）")] + [
+        (key, f"自动计算：{label}（{unit}）") for key, (label, unit) in metrics.items()
+    ]
 
 
 class KpiForm(ServiceForm):
@@ -21,10 +23,13 @@ class KpiForm(ServiceForm):
     baseline_year = StringField("基期年份", description="可不填，如 2020", render_kw=YEAR)
     target_value = StringField("目标值", render_kw=NUMBER)
     target_year = StringField("目标年份", render_kw=YEAR)
-    start_year = StringField("考核起始年份", description="累计指标从该年1月1日起累计；年度指标从该年起逐年考核",
-                             render_kw=YEAR)
+    start_year = StringField(
+        "考核起始年份", description="累计指标从该年1月1日起累计；年度指标从该年起逐年考核", render_kw=YEAR
+    )
     period_kind = ChoiceField("考核方式", choices=[("", "请选择")] + list(KPI_PERIOD_KINDS.items()))
-    source = StringField("来源文件", description="规划或方案的名称，如《秦创原创新驱动平台建设三年行动计划（2024—2026年）》")
+    source = StringField(
+        "来源文件", description="规划或方案的名称，如《秦创原创新驱动平台建设三年行动计划（2024—2026年）》"
+    )
     metric = ChoiceField("数据来源", choices=[])
     sort_order = StringField("排序", description="数字小的排在前面，可不填", render_kw=YEAR)
 

@@ -3,6 +3,7 @@
 e5 is trained asymmetric: the side that asks is embedded with "query: ", the side that answers with
 "passage: ". A listing is stored both ways, so it can rank the other kind and be ranked by it.
 """
+
 import hashlib
 import os
 import sqlite3

@@ -1,11 +1,12 @@
 """Ranking metrics over graded judgments (pure): nDCG@k with gain 2^grade − 1, Recall@k, MRR, P@k."""
+
 import math
 
 RELEVANT = 2  # grades at or above this count as relevant for recall, MRR and precision
 
 
 def dcg(grades: list[int]) -> float:
-    return sum((2 ** g - 1) / math.log2(i + 2) for i, g in enumerate(grades))
+    return sum((2**g - 1) / math.log2(i + 2) for i, g in enumerate(grades))
 
 
 def ndcg_at(ranking: list, judged: dict, k: int = 10) -> float:

@@ -5,6 +5,7 @@ pairs (`market fit-matching`, cross-validated by query) and committed as `match_
 decisions refit it in production, pulled towards the committed parameters so that a few decisions move it
 a little and many move it more.
 """
+
 import json
 import math
 from dataclasses import dataclass, field
@@ -28,8 +29,10 @@ class MatchModel:
 
     def matrix(self, rows: list[dict]) -> np.ndarray:
         """Standardised feature rows (a missing feature counts as its training mean)."""
-        raw = np.array([[float(row.get(name, mean)) for name, mean in zip(self.features, self.mean)] for row in rows],
-                       dtype=float).reshape(len(rows), len(self.features))
+        raw = np.array(
+            [[float(row.get(name, mean)) for name, mean in zip(self.features, self.mean)] for row in rows],
+            dtype=float,
+        ).reshape(len(rows), len(self.features))
         return (raw - np.array(self.mean)) / np.array(self.scale)
 
     def logits(self, rows: list[dict]) -> np.ndarray:
@@ -42,13 +45,25 @@ class MatchModel:
         return self.probabilities([row])[0]
 
     def to_dict(self) -> dict:
-        return {"features": self.features, "mean": _rounded(self.mean), "scale": _rounded(self.scale),
-                "coef": _rounded(self.coef), "intercept": round(float(self.intercept), 6), "about": self.about}
+        return {
+            "features": self.features,
+            "mean": _rounded(self.mean),
+            "scale": _rounded(self.scale),
+            "coef": _rounded(self.coef),
+            "intercept": round(float(self.intercept), 6),
+            "about": self.about,
+        }
 
     @classmethod
     def from_dict(cls, data: dict) -> "MatchModel":
-        return cls(list(data["features"]), list(data["mean"]), list(data["scale"]), list(data["coef"]),
-                   float(data["intercept"]), dict(data.get("about") or {}))
+        return cls(
+            list(data["features"]),
+            list(data["mean"]),
+            list(data["scale"]),
+            list(data["coef"]),
+            float(data["intercept"]),
+            dict(data.get("about") or {}),
+        )
 
 
 def _rounded(values) -> list[float]:
@@ -76,7 +91,10 @@ def save(model: MatchModel, path: Path = MODEL_FILE) -> None:
 
 # ---- fitting --------------------------------------------------------------------------------------------
 
-def _newton(x: np.ndarray, y: np.ndarray, anchor: np.ndarray, ridge: np.ndarray, weights: np.ndarray) -> np.ndarray:
+
+def _newton(
+    x: np.ndarray, y: np.ndarray, anchor: np.ndarray, ridge: np.ndarray, weights: np.ndarray
+) -> np.ndarray:
     """Weighted log-loss plus ½·(θ − anchor)ᵀ·diag(ridge)·(θ − anchor), minimised by damped Newton steps;
     the last column of x is the intercept."""
     theta = anchor.copy()
@@ -93,8 +111,14 @@ def _newton(x: np.ndarray, y: np.ndarray, anchor: np.ndarray, ridge: np.ndarray,
     return theta
 
 
-def fit(rows: list[dict], labels: list[bool], names: list[str], l2: float = 1.0,
-        weights: list[float] | None = None, unlearned: tuple[str, ...] = ()) -> MatchModel:
+def fit(
+    rows: list[dict],
+    labels: list[bool],
+    names: list[str],
+    l2: float = 1.0,
+    weights: list[float] | None = None,
+    unlearned: tuple[str, ...] = (),
+) -> MatchModel:
     """A logistic regression of labels on the named features, with an L2 penalty on the standardised weights.
 
     Features in `unlearned` are kept with weight 0 and left unscaled: the data cannot speak to them, brokers'
@@ -111,8 +135,13 @@ def fit(rows: list[dict], labels: list[bool], names: list[str], l2: float = 1.0,
     theta = _newton(x, y, anchor, np.append(np.full(len(learned), l2), 1e-6), w)
     fitted = dict(zip(learned, zip(mean, scale, theta[:-1])))
     columns = [fitted.get(name, (0.0, 1.0, 0.0)) for name in names]
-    return MatchModel(list(names), [c[0] for c in columns], [c[1] for c in columns], [c[2] for c in columns],
-                      float(theta[-1]))
+    return MatchModel(
+        list(names),
+        [c[0] for c in columns],
+        [c[1] for c in columns],
+        [c[2] for c in columns],
+        float(theta[-1]),
+    )
 
 
 MIN_DECISIONS = 20  # fewer decisions than this, or only one kind: the committed model stands
@@ -136,8 +165,16 @@ def refit(base: MatchModel, examples: list[tuple[dict, bool]]) -> MatchModel:
     return MatchModel(base.features, base.mean, base.scale, list(theta[:-1]), float(theta[-1]), about)
 
 
-def cross_validated(rows: list[dict], labels: list[bool], groups: list, names: list[str], l2: float = 1.0,
-                    folds: int = 5, weights: list[float] | None = None, unlearned: tuple[str, ...] = ()) -> list[float]:
+def cross_validated(
+    rows: list[dict],
+    labels: list[bool],
+    groups: list,
+    names: list[str],
+    l2: float = 1.0,
+    folds: int = 5,
+    weights: list[float] | None = None,
+    unlearned: tuple[str, ...] = (),
+) -> list[float]:
     """Out-of-fold probabilities: each group (a query) is predicted by a model fitted without it."""
     order = sorted(set(groups), key=str)
     fold_of = {g: n % folds for n, g in enumerate(order)}
@@ -147,8 +184,14 @@ def cross_validated(rows: list[dict], labels: list[bool], groups: list, names: l
         test = [i for i, g in enumerate(groups) if fold_of[g] == fold]
         if not test:
             continue
-        model = fit([rows[i] for i in train], [labels[i] for i in train], names, l2,
-                    None if weights is None else [weights[i] for i in train], unlearned)
+        model = fit(
+            [rows[i] for i in train],
+            [labels[i] for i in train],
+            names,
+            l2,
+            None if weights is None else [weights[i] for i in train],
+            unlearned,
+        )
         for i, p in zip(test, model.probabilities([rows[i] for i in test])):
             out[i] = p
     return out
@@ -156,15 +199,23 @@ def cross_validated(rows: list[dict], labels: list[bool], groups: list, names: l
 
 # ---- reading a model's quality --------------------------------------------------------------------------
 
+
 def reliability(probabilities: list[float], relevant: list[bool], bins: int = 10) -> list[dict]:
     """Per probability decile: pairs, mean predicted probability, share actually relevant."""
     table = []
     for n in range(bins):
         lo, hi = n / bins, (n + 1) / bins
-        inside = [(p, r) for p, r in zip(probabilities, relevant) if lo <= p < hi or (n == bins - 1 and p == 1.0)]
-        table.append({"range": f"{lo:.1f}–{hi:.1f}", "pairs": len(inside),
-                      "predicted": sum(p for p, _ in inside) / len(inside) if inside else None,
-                      "relevant": sum(r for _, r in inside) / len(inside) if inside else None})
+        inside = [
+            (p, r) for p, r in zip(probabilities, relevant) if lo <= p < hi or (n == bins - 1 and p == 1.0)
+        ]
+        table.append(
+            {
+                "range": f"{lo:.1f}–{hi:.1f}",
+                "pairs": len(inside),
+                "predicted": sum(p for p, _ in inside) / len(inside) if inside else None,
+                "relevant": sum(r for _, r in inside) / len(inside) if inside else None,
+            }
+        )
     return table
 
 
@@ -174,7 +225,13 @@ def band_table(bands: list[str], grades: list[int | None]) -> list[dict]:
     for band in ("强", "中", "弱"):
         judged = [g for b, g in zip(bands, grades) if b == band and g is not None]
         unjudged = sum(1 for b, g in zip(bands, grades) if b == band and g is None)
-        table.append({"band": band, "judged": len(judged), "unjudged": unjudged,
-                      "relevant": sum(g >= 2 for g in judged) / len(judged) if judged else None,
-                      "unrelated": sum(g == 0 for g in judged) / len(judged) if judged else None})
+        table.append(
+            {
+                "band": band,
+                "judged": len(judged),
+                "unjudged": unjudged,
+                "relevant": sum(g >= 2 for g in judged) / len(judged) if judged else None,
+                "unrelated": sum(g == 0 for g in judged) / len(judged) if judged else None,
+            }
+        )
     return table

@@ -8,6 +8,7 @@ the band: 强 and 中 only where judged pairs at that probability were mostly re
 only what is true of the pair: distinctive shared words, closeness of meaning when meaning alone makes the
 pair likely, and the facts of field, maturity, budget and region (`reasons`).
 """
+
 import math
 from dataclasses import dataclass, field
 
@@ -31,7 +32,9 @@ class Signals:
     semantic_rank: int | None = None  # by the whole text's meaning, read both ways
     title_rank: int | None = None  # by the title's meaning
     cosine: float | None = None  # whole text as a query against the candidate as a passage
-    cosine_z: float | None = None  # the same, standardised over this listing's cosines with the whole catalogue
+    cosine_z: float | None = (
+        None  # the same, standardised over this listing's cosines with the whole catalogue
+    )
     title_cosine_z: float | None = None  # the title as a query, standardised likewise
     paraphrase: float | None = None  # whole text against whole text, both as queries
     shared_terms: list[str] = field(default_factory=list)  # distinctive shared words, the rarest first
@@ -121,8 +124,11 @@ def reasons(signals: Signals, close_in_meaning: bool) -> list[str]:
     if signals.age_days is not None and signals.age_days <= FRESH_DAYS:
         out.append("近期发布")
     if not out:  # nothing distinctive: say where the retrievers put it, which is true
-        ranks = [f"{name}排第 {rank} 位" for name, rank in
-                 (("关键词检索", signals.lexical_rank), ("语义检索", signals.semantic_rank)) if rank]
+        ranks = [
+            f"{name}排第 {rank} 位"
+            for name, rank in (("关键词检索", signals.lexical_rank), ("语义检索", signals.semantic_rank))
+            if rank
+        ]
         out.append("；".join(ranks) if ranks else "检索候选")
     return out
 

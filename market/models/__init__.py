@@ -1,4 +1,5 @@
 """All models, imported so that metadata and Alembic see every table."""
+
 from market.models.achievement import Achievement
 from market.models.audit import AuditEntry
 from market.models.booking import Booking, BookingSlot, EquipmentBlock
@@ -23,7 +24,39 @@ from market.models.user import ApiToken, PasswordReset, SignInThrottle, User
 LISTING_MODELS = {"achievement": Achievement, "demand": Demand, "equipment": Equipment}
 
 __all__ = [
-    "Achievement", "ApiToken", "AuditEntry", "Booking", "BookingSlot", "BrokerProfile", "Contract", "ContractAttachment", "Deal", "DealEvent", "DealMessage", "DealNda", "Demand", "Equipment", "EquipmentBlock", "EquipmentFee", "EventJob",
-    "Field", "IdempotencyKey", "Kpi", "KpiEntry", "LISTING_MODELS", "ListingVector", "MatchDecision", "Notification", "Organisation", "PasswordReset", "Policy", "SavedSearch", "SearchIndexCursor", "SearchOutboxEntry", "Setting", "SignInThrottle", "User",
+    "Achievement",
+    "ApiToken",
+    "AuditEntry",
+    "Booking",
+    "BookingSlot",
+    "BrokerProfile",
+    "Contract",
+    "ContractAttachment",
+    "Deal",
+    "DealEvent",
+    "DealMessage",
+    "DealNda",
+    "Demand",
+    "Equipment",
+    "EquipmentBlock",
+    "EquipmentFee",
+    "EventJob",
+    "Field",
+    "IdempotencyKey",
+    "Kpi",
+    "KpiEntry",
+    "LISTING_MODELS",
+    "ListingVector",
+    "MatchDecision",
+    "Notification",
+    "Organisation",
+    "PasswordReset",
+    "Policy",
+    "SavedSearch",
+    "SearchIndexCursor",
+    "SearchOutboxEntry",
+    "Setting",
+    "SignInThrottle",
+    "User",
     "broker_specialties",
 ]

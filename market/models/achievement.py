@@ -1,4 +1,5 @@
 """Research results (科技成果)."""
+
 from sqlalchemy import JSON, BigInteger, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 

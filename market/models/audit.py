@@ -1,4 +1,5 @@
 """Audit log: who changed what, when."""
+
 from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 

@@ -1,4 +1,5 @@
 """Declarative base, naming convention and timestamp helpers shared by all models."""
+
 from datetime import datetime, timezone
 
 from sqlalchemy import DateTime, MetaData

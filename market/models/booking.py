@@ -1,4 +1,5 @@
 """Instrument bookings (仪器预约): requests, maintenance blocks, and the slot rows that keep them from overlapping."""
+
 from datetime import datetime
 
 from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
@@ -10,6 +11,7 @@ from market.models.vocab import BOOKING_KINDS, BOOKING_STATUSES
 
 class Booking(TimestampMixin, Base):
     """A request for time on an instrument (slot) or for a sample-test job (samples), and what became of it."""
+
     __tablename__ = "bookings"
     __table_args__ = (Index("ix_bookings_equipment_starts", "equipment_id", "starts_at"),)
 
@@ -49,6 +51,7 @@ class Booking(TimestampMixin, Base):
 
 class EquipmentBlock(TimestampMixin, Base):
     """A period the owner closes an instrument (maintenance, calibration)."""
+
     __tablename__ = "equipment_blocks"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -65,6 +68,7 @@ class BookingSlot(Base):
     The unique constraint is what makes double booking impossible: two transactions that want the same slot
     cannot both commit, on SQLite or PostgreSQL, whatever the Python code above them does.
     """
+
     __tablename__ = "booking_slots"
     __table_args__ = (
         UniqueConstraint("equipment_id", "slot_start", name="uq_booking_slots_equipment_slot"),
@@ -75,4 +79,6 @@ class BookingSlot(Base):
     equipment_id: Mapped[int] = mapped_column(ForeignKey("equipment.id", ondelete="CASCADE"))
     slot_start: Mapped[datetime] = mapped_column(UTCDateTime())
     booking_id: Mapped[int | None] = mapped_column(ForeignKey("bookings.id", ondelete="CASCADE"), index=True)
-    block_id: Mapped[int | None] = mapped_column(ForeignKey("equipment_blocks.id", ondelete="CASCADE"), index=True)
+    block_id: Mapped[int | None] = mapped_column(
+        ForeignKey("equipment_blocks.id", ondelete="CASCADE"), index=True
+    )

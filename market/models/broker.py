@@ -1,4 +1,5 @@
 """Broker profiles (技术经纪人 / 技术经理人)."""
+
 from sqlalchemy import Column, ForeignKey, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 

@@ -1,4 +1,5 @@
 """Technology contracts (技术合同) and their registration and attachments."""
+
 from datetime import date, datetime
 
 from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String, Text
@@ -12,8 +13,10 @@ class Contract(TimestampMixin, Base):
     __tablename__ = "contracts"
     __table_args__ = (
         CheckConstraint("amount_fen >= 0", name="amount_not_negative"),
-        CheckConstraint("recognised_fen IS NULL OR (recognised_fen >= 0 AND recognised_fen <= amount_fen)",
-                        name="recognised_within_amount"),
+        CheckConstraint(
+            "recognised_fen IS NULL OR (recognised_fen >= 0 AND recognised_fen <= amount_fen)",
+            name="recognised_within_amount",
+        ),
         # The dashboard sums registered contracts over a signing period, grouped by one column.
         Index("ix_contracts_status_signed_on", "status", "signed_on", "amount_fen", "recognised_fen"),
     )
@@ -54,8 +57,12 @@ class Contract(TimestampMixin, Base):
     broker = relationship("User", foreign_keys=[broker_id])
     achievement = relationship("Achievement")
     demand = relationship("Demand")
-    attachments = relationship("ContractAttachment", back_populates="contract", cascade="all, delete-orphan",
-                               order_by="ContractAttachment.id")
+    attachments = relationship(
+        "ContractAttachment",
+        back_populates="contract",
+        cascade="all, delete-orphan",
+        order_by="ContractAttachment.id",
+    )
 
     @property
     def type_label(self) -> str:
@@ -80,6 +87,7 @@ class Contract(TimestampMixin, Base):
 
 class ContractAttachment(TimestampMixin, Base):
     """A PDF scan; the file lives under the instance folder, never under static/."""
+
     __tablename__ = "contract_attachments"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,4 +1,5 @@
 """Deals (对接): from an introduction to a registered technology contract, carried by a broker."""
+
 from datetime import date, datetime
 
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
@@ -6,7 +7,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from market.models.base import Base, TimestampMixin, UTCDateTime, utcnow
 from market.models.vocab import DEAL_STAGES, DEAL_TERMINATION_REASONS
-
 
 OPEN_DEAL_STAGES = ("intent", "negotiation", "signing")
 OPEN_SQL = "('intent', 'negotiation', 'signing')"
@@ -17,26 +17,50 @@ class Deal(TimestampMixin, Base):
     __table_args__ = (
         Index("ix_deals_stage_last_activity", "stage", "last_activity_at"),
         # One open deal per pair of parties and listing(s): concurrent "我要对接" clicks meet here, on both databases.
-        Index("uq_deals_open_achievement", "seller_org_id", "buyer_org_id", "achievement_id", unique=True,
-              postgresql_where=text(f"stage IN {OPEN_SQL} AND demand_id IS NULL"),
-              sqlite_where=text(f"stage IN {OPEN_SQL} AND demand_id IS NULL")),
-        Index("uq_deals_open_demand", "seller_org_id", "buyer_org_id", "demand_id", unique=True,
-              postgresql_where=text(f"stage IN {OPEN_SQL} AND achievement_id IS NULL"),
-              sqlite_where=text(f"stage IN {OPEN_SQL} AND achievement_id IS NULL")),
-        Index("uq_deals_open_pair", "seller_org_id", "buyer_org_id", "achievement_id", "demand_id", unique=True,
-              postgresql_where=text(f"stage IN {OPEN_SQL}"), sqlite_where=text(f"stage IN {OPEN_SQL}")),
+        Index(
+            "uq_deals_open_achievement",
+            "seller_org_id",
+            "buyer_org_id",
+            "achievement_id",
+            unique=True,
+            postgresql_where=text(f"stage IN {OPEN_SQL} AND demand_id IS NULL"),
+            sqlite_where=text(f"stage IN {OPEN_SQL} AND demand_id IS NULL"),
+        ),
+        Index(
+            "uq_deals_open_demand",
+            "seller_org_id",
+            "buyer_org_id",
+            "demand_id",
+            unique=True,
+            postgresql_where=text(f"stage IN {OPEN_SQL} AND achievement_id IS NULL"),
+            sqlite_where=text(f"stage IN {OPEN_SQL} AND achievement_id IS NULL"),
+        ),
+        Index(
+            "uq_deals_open_pair",
+            "seller_org_id",
+            "buyer_org_id",
+            "achievement_id",
+            "demand_id",
+            unique=True,
+            postgresql_where=text(f"stage IN {OPEN_SQL}"),
+            sqlite_where=text(f"stage IN {OPEN_SQL}"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(200))
-    achievement_id: Mapped[int | None] = mapped_column(ForeignKey("achievements.id", ondelete="SET NULL"), index=True)
+    achievement_id: Mapped[int | None] = mapped_column(
+        ForeignKey("achievements.id", ondelete="SET NULL"), index=True
+    )
     demand_id: Mapped[int | None] = mapped_column(ForeignKey("demands.id", ondelete="SET NULL"), index=True)
     seller_org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     buyer_org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     field_id: Mapped[int | None] = mapped_column(ForeignKey("fields.id"), index=True)
     opened_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     broker_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
-    requested_broker_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    requested_broker_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
     broker_assigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     stage: Mapped[str] = mapped_column(String(20), default="intent")
     stage_changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -45,7 +69,9 @@ class Deal(TimestampMixin, Base):
     next_action: Mapped[str | None] = mapped_column(String(200))
     next_action_due: Mapped[date | None]
     last_activity_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    contract_id: Mapped[int | None] = mapped_column(ForeignKey("contracts.id", ondelete="SET NULL"), unique=True)
+    contract_id: Mapped[int | None] = mapped_column(
+        ForeignKey("contracts.id", ondelete="SET NULL"), unique=True
+    )
 
     achievement = relationship("Achievement")
     demand = relationship("Demand")
@@ -72,6 +98,7 @@ class Deal(TimestampMixin, Base):
 
 class DealEvent(Base):
     """What happened in a deal and when: stage moves, broker changes, first replies (for 考核 figures)."""
+
     __tablename__ = "deal_events"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -85,6 +112,7 @@ class DealEvent(Base):
 
 class DealMessage(Base):
     """A message in a deal's thread (both parties and the broker), or a broker's note of a call or meeting."""
+
     __tablename__ = "deal_messages"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -102,6 +130,7 @@ class DealMessage(Base):
 
 class DealNda(Base):
     """A party's click-through confidentiality agreement in a deal: unlocks the result's confidential details."""
+
     __tablename__ = "deal_ndas"
     __table_args__ = (UniqueConstraint("deal_id", "org_id", name="uq_deal_ndas_deal_org"),)
 

@@ -1,4 +1,5 @@
 """Enterprise technology demands (技术需求), including open calls (揭榜挂帅)."""
+
 from datetime import date
 
 from sqlalchemy import BigInteger, ForeignKey, String, Text

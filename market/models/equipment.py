@@ -1,4 +1,5 @@
 """Shared large instruments (大型科研仪器) and their fee schedules."""
+
 from sqlalchemy import JSON, BigInteger, ForeignKey, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -29,8 +30,11 @@ class Equipment(ListingMixin, Base):
 
     field = relationship("Field", lazy="joined")
     fee_items = relationship(
-        "EquipmentFee", back_populates="equipment", cascade="all, delete-orphan",
-        order_by="EquipmentFee.position", lazy="selectin",
+        "EquipmentFee",
+        back_populates="equipment",
+        cascade="all, delete-orphan",
+        order_by="EquipmentFee.position",
+        lazy="selectin",
     )
 
     @property

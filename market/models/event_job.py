@@ -1,4 +1,5 @@
 """Work the worker owes after a commit: one row per (domain event, subscribed handler)."""
+
 from datetime import datetime
 
 from sqlalchemy import JSON, BigInteger, Index, Integer, String, Text
@@ -14,10 +15,14 @@ class EventJob(Base):
     too many failures with its last error."""
 
     __tablename__ = "event_jobs"
-    __table_args__ = (Index("ix_event_jobs_status_run_after", "status", "run_after"),
-                      {"sqlite_autoincrement": True})
+    __table_args__ = (
+        Index("ix_event_jobs_status_run_after", "status", "run_after"),
+        {"sqlite_autoincrement": True},
+    )
 
-    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True)
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
     event: Mapped[str] = mapped_column(String(60))
     handler: Mapped[str] = mapped_column(String(120))
     payload: Mapped[dict] = mapped_column(JSON, default=dict)

@@ -1,4 +1,5 @@
 """The KPI table of the plans (考核指标) and the values people enter for those the data cannot compute."""
+
 from datetime import date
 
 from sqlalchemy import ForeignKey, String
@@ -9,6 +10,7 @@ from market.models.base import Base, TimestampMixin
 
 class Kpi(TimestampMixin, Base):
     """One target of the plans: baseline, target, period, source; computed from data or entered by hand."""
+
     __tablename__ = "kpis"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -25,12 +27,17 @@ class Kpi(TimestampMixin, Base):
     metric: Mapped[str | None] = mapped_column(String(40))  # computed from data; None: manual entries
     sort_order: Mapped[int] = mapped_column(default=0)
 
-    entries = relationship("KpiEntry", back_populates="kpi", cascade="all, delete-orphan",
-                           order_by="KpiEntry.as_of.desc(), KpiEntry.id.desc()")
+    entries = relationship(
+        "KpiEntry",
+        back_populates="kpi",
+        cascade="all, delete-orphan",
+        order_by="KpiEntry.as_of.desc(), KpiEntry.id.desc()",
+    )
 
 
 class KpiEntry(TimestampMixin, Base):
     """A value typed in by a person for a KPI the data cannot compute."""
+
     __tablename__ = "kpi_entries"
 
     id: Mapped[int] = mapped_column(primary_key=True)

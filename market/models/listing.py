@@ -1,4 +1,5 @@
 """Columns and behaviour shared by achievements, demands and equipment."""
+
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, String

@@ -1,4 +1,5 @@
 """What matching keeps: listing vectors and brokers' decisions on suggestions."""
+
 from datetime import datetime
 
 from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, UniqueConstraint
@@ -19,7 +20,9 @@ class ListingVector(Base):
     model: Mapped[str] = mapped_column(String(60))
     text_hash: Mapped[str] = mapped_column(String(64))
     as_query: Mapped[bytes] = mapped_column(LargeBinary)  # "query: " side, for ranking the other kind
-    title_as_query: Mapped[bytes] = mapped_column(LargeBinary)  # the title alone: demands' texts are often company profiles
+    title_as_query: Mapped[bytes] = mapped_column(
+        LargeBinary
+    )  # the title alone: demands' texts are often company profiles
     as_passage: Mapped[bytes] = mapped_column(LargeBinary)  # "passage: " side, for being ranked
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
@@ -38,7 +41,9 @@ class MatchDecision(TimestampMixin, Base):
     reason_code: Mapped[str | None] = mapped_column(String(20))
     note: Mapped[str | None] = mapped_column(String(500))
     score: Mapped[float | None]  # the suggestion's score when decided, for precision by band
-    features: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))  # the pair's evidence when decided: what weights learn from
+    features: Mapped[dict | None] = mapped_column(
+        JSON(none_as_null=True)
+    )  # the pair's evidence when decided: what weights learn from
 
     decided_by = relationship("User")
     demand = relationship("Demand")

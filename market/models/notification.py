@@ -1,4 +1,5 @@
 """Notifications: what a user should see, written by the worker, read and dismissed by the user."""
+
 from datetime import datetime
 
 from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
@@ -24,5 +25,7 @@ class Notification(Base):
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     dismissed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
-    __table_args__ = (Index("ix_notifications_user_unread", "user_id", "read_at"),
-                      UniqueConstraint("user_id", "dedupe_key", name="uq_notifications_user_dedupe"))
+    __table_args__ = (
+        Index("ix_notifications_user_unread", "user_id", "read_at"),
+        UniqueConstraint("user_id", "dedupe_key", name="uq_notifications_user_dedupe"),
+    )

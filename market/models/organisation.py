@@ -1,4 +1,5 @@
 """Organisations: universities, institutes, enterprises, intermediaries, the operator."""
+
 from datetime import datetime
 
 from sqlalchemy import String

@@ -1,4 +1,5 @@
 """The policy library (政策库), kept by admins."""
+
 from datetime import date
 
 from sqlalchemy import JSON, ForeignKey, String, Text

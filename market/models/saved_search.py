@@ -1,4 +1,5 @@
 """Saved searches: a user's query whose new published results become notifications."""
+
 from datetime import datetime
 
 from sqlalchemy import JSON, ForeignKey, String

@@ -1,4 +1,5 @@
 """The search outbox: an append-only log of objects whose index entry must be refreshed."""
+
 from datetime import datetime
 
 from sqlalchemy import BigInteger, Integer, String
@@ -13,7 +14,9 @@ class SearchOutboxEntry(Base):
     __table_args__ = {"sqlite_autoincrement": True}
 
     # BigInteger on PostgreSQL, INTEGER on SQLite (where only INTEGER PRIMARY KEY autoincrements).
-    seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True)
+    seq: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
     kind: Mapped[str] = mapped_column(String(20))
     object_id: Mapped[int]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -1,4 +1,5 @@
 """Admin-editable platform settings (key/value)."""
+
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 

@@ -1,4 +1,5 @@
 """The technical-field taxonomy shared by every kind of listing."""
+
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 

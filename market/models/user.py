@@ -1,4 +1,5 @@
 """Users, their API tokens, password-reset tokens and sign-in throttles."""
+
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -81,7 +82,9 @@ class SignInThrottle(Base):
     __table_args__ = (UniqueConstraint("scope", "key", name="uq_sign_in_throttles_scope_key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    scope: Mapped[str] = mapped_column(String(20))  # "account" (the e-mail typed) or "address" (the client's IP)
+    scope: Mapped[str] = mapped_column(
+        String(20)
+    )  # "account" (the e-mail typed) or "address" (the client's IP)
     key: Mapped[str] = mapped_column(String(254))
     failures: Mapped[int] = mapped_column(default=0)
     last_failure_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -1,4 +1,5 @@
 """Accounts and organisations: registration, password change and the admin's view of users and organisations."""
+
 from marshmallow import Schema, fields
 
 from market.schemas.core import OrganisationBrief, OrganisationOut
@@ -6,18 +7,27 @@ from market.schemas.core import OrganisationBrief, OrganisationOut
 
 class RegistrationIn(Schema):
     email = fields.String(required=True)
-    password = fields.String(required=True, metadata={"description": "至少10位；不能是常见密码，不能包含邮箱名"})
+    password = fields.String(
+        required=True, metadata={"description": "至少10位；不能是常见密码，不能包含邮箱名"}
+    )
     display_name = fields.String(required=True, metadata={"description": "姓名"})
-    role = fields.String(required=True, metadata={"description": "university（高校院所）/ enterprise（企业）/ broker（技术经纪人）"})
+    role = fields.String(
+        required=True,
+        metadata={"description": "university（高校院所）/ enterprise（企业）/ broker（技术经纪人）"},
+    )
     org_kind = fields.String(metadata={"description": "单位类型，须与身份相符；不填取该身份的默认类型"})
     org_name = fields.String(required=True, metadata={"description": "单位名称"})
     credit_code = fields.String(required=True, metadata={"description": "18位统一社会信用代码"})
-    region = fields.String(required=True, metadata={"description": "所在区域：沣东/沣西/秦汉/空港/泾河/能源金贸区/其他"})
+    region = fields.String(
+        required=True, metadata={"description": "所在区域：沣东/沣西/秦汉/空港/泾河/能源金贸区/其他"}
+    )
 
 
 class PasswordChangeIn(Schema):
     old_password = fields.String(required=True)
-    new_password = fields.String(required=True, metadata={"description": "至少10位；不能是常见密码，不能包含邮箱名"})
+    new_password = fields.String(
+        required=True, metadata={"description": "至少10位；不能是常见密码，不能包含邮箱名"}
+    )
 
 
 class PasswordResetRequestIn(Schema):
@@ -25,7 +35,9 @@ class PasswordResetRequestIn(Schema):
 
 
 class PasswordResetIn(Schema):
-    new_password = fields.String(required=True, metadata={"description": "至少10位；不能是常见密码，不能包含邮箱名"})
+    new_password = fields.String(
+        required=True, metadata={"description": "至少10位；不能是常见密码，不能包含邮箱名"}
+    )
 
 
 class PasswordResetRequestedOut(Schema):
@@ -39,11 +51,14 @@ class KeptMailOut(Schema):
     to = fields.String(required=True)
     subject = fields.String(required=True)
     body = fields.String(required=True)
-    sent_at = fields.String(required=True, allow_none=True, metadata={"description": "发送时间（ISO 8601，含时区）"})
+    sent_at = fields.String(
+        required=True, allow_none=True, metadata={"description": "发送时间（ISO 8601，含时区）"}
+    )
 
 
 class UserOut(Schema):
     """A user as the admin sees them (never the password hash)."""
+
     id = fields.Integer()
     email = fields.String()
     display_name = fields.String()
@@ -62,6 +77,7 @@ class UserUpdateIn(Schema):
 
 class OrganisationAdminOut(OrganisationOut):
     """An organisation with its verification details, for the admin."""
+
     credit_code = fields.String(allow_none=True)
     verification_note = fields.String(allow_none=True)
     verified_at = fields.DateTime(allow_none=True)
@@ -71,7 +87,9 @@ class OrganisationAdminOut(OrganisationOut):
 
 class OrganisationUpdateIn(Schema):
     name = fields.String()
-    kind = fields.String(metadata={"description": "university / institute / enterprise / intermediary / government"})
+    kind = fields.String(
+        metadata={"description": "university / institute / enterprise / intermediary / government"}
+    )
     region = fields.String()
     credit_code = fields.String(allow_none=True)
 

@@ -1,4 +1,5 @@
 """Administration: the field taxonomy, settings and the audit trail."""
+
 from marshmallow import Schema, fields
 
 
@@ -15,13 +16,21 @@ class FieldUpdateIn(Schema):
 
 class SettingsOut(Schema):
     auto_publish_verified = fields.Boolean(metadata={"description": "已认证单位发布的内容是否免审核直接发布"})
-    deal_stale_days = fields.Integer(metadata={"description": "对接停滞提醒天数：未结束的对接连续多少天没有进展即标为停滞并提醒"})
+    deal_stale_days = fields.Integer(
+        metadata={"description": "对接停滞提醒天数：未结束的对接连续多少天没有进展即标为停滞并提醒"}
+    )
 
 
 class SettingsIn(Schema):
     auto_publish_verified = fields.Boolean(required=True)
-    deal_stale_days = fields.Integer(allow_none=True, metadata={
-        "description": "对接停滞提醒天数，整数 1–365；不填或 null 保持现值", "minimum": 1, "maximum": 365})
+    deal_stale_days = fields.Integer(
+        allow_none=True,
+        metadata={
+            "description": "对接停滞提醒天数，整数 1–365；不填或 null 保持现值",
+            "minimum": 1,
+            "maximum": 365,
+        },
+    )
 
 
 class AuditActor(Schema):
@@ -32,10 +41,19 @@ class AuditActor(Schema):
 
 class AuditChangeOut(Schema):
     field = fields.String(metadata={"description": "字段代码（同 changes 的键）", "example": "amount_fen"})
-    label = fields.String(metadata={"description": "字段中文名；没有中文名的为字段代码", "example": "合同金额"})
-    before = fields.String(allow_none=True, metadata={
-        "description": "原值（文字：金额按元/万元，时间为北京时间，编号附名称）；新增或记录的事实为 null", "example": "150万元"})
-    after = fields.String(allow_none=True, metadata={"description": "新值（文字）；删除类操作为 null", "example": "160万元"})
+    label = fields.String(
+        metadata={"description": "字段中文名；没有中文名的为字段代码", "example": "合同金额"}
+    )
+    before = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "原值（文字：金额按元/万元，时间为北京时间，编号附名称）；新增或记录的事实为 null",
+            "example": "150万元",
+        },
+    )
+    after = fields.String(
+        allow_none=True, metadata={"description": "新值（文字）；删除类操作为 null", "example": "160万元"}
+    )
 
 
 class AuditEntryOut(Schema):
@@ -43,13 +61,19 @@ class AuditEntryOut(Schema):
     created_at = fields.DateTime()
     actor = fields.Nested(AuditActor, allow_none=True, metadata={"description": "null 为系统操作"})
     action = fields.String(metadata={"example": "organisation.verify"})
-    action_label = fields.String(metadata={"description": "操作的中文名；未知的操作代码原样返回", "example": "审核单位认证"})
+    action_label = fields.String(
+        metadata={"description": "操作的中文名；未知的操作代码原样返回", "example": "审核单位认证"}
+    )
     object_type = fields.String(metadata={"example": "organisation"})
     object_type_label = fields.String(metadata={"example": "单位"})
     object_id = fields.Integer(allow_none=True)
-    changes = fields.Dict(keys=fields.String(), metadata={"description": "变更内容（原始记录），如 {字段: [旧值, 新值]}"})
-    readable_changes = fields.List(fields.Nested(AuditChangeOut), metadata={
-        "description": "changes 的可读形式，每个字段一项：中文字段名和文字的原值、新值"})
+    changes = fields.Dict(
+        keys=fields.String(), metadata={"description": "变更内容（原始记录），如 {字段: [旧值, 新值]}"}
+    )
+    readable_changes = fields.List(
+        fields.Nested(AuditChangeOut),
+        metadata={"description": "changes 的可读形式，每个字段一项：中文字段名和文字的原值、新值"},
+    )
 
 
 class EventJobOut(Schema):
@@ -57,7 +81,9 @@ class EventJobOut(Schema):
     event = fields.String(metadata={"example": "contract.registered"})
     handler = fields.String(metadata={"example": "market.services.deals.stages:follow_contract_registration"})
     payload = fields.Dict(keys=fields.String())
-    status = fields.String(metadata={"description": "pending 待处理 / done 已完成 / parked 已搁置（多次失败，待管理员重试）"})
+    status = fields.String(
+        metadata={"description": "pending 待处理 / done 已完成 / parked 已搁置（多次失败，待管理员重试）"}
+    )
     status_label = fields.String()
     attempts = fields.Integer()
     run_after = fields.DateTime(metadata={"description": "下次尝试的时间"})

@@ -3,6 +3,7 @@
 Times travel in Beijing time with their offset ("2026-12-03T09:00:00+08:00"); input times without an offset are
 read as Beijing time.
 """
+
 from datetime import timedelta
 
 from marshmallow import Schema, fields
@@ -62,55 +63,86 @@ class BookingOut(Schema):
     kind = fields.String(metadata={"enum": list(BOOKING_KINDS), "description": _choices(BOOKING_KINDS)})
     kind_label = fields.String()
     purpose = fields.String()
-    starts_at = BeijingDateTime(allow_none=True, metadata={"description": "开始时间（北京时间）；送样检测为 null"})
-    ends_at = BeijingDateTime(allow_none=True, metadata={"description": "结束时间（北京时间）；送样检测为 null"})
+    starts_at = BeijingDateTime(
+        allow_none=True, metadata={"description": "开始时间（北京时间）；送样检测为 null"}
+    )
+    ends_at = BeijingDateTime(
+        allow_none=True, metadata={"description": "结束时间（北京时间）；送样检测为 null"}
+    )
     samples = fields.Integer(allow_none=True, metadata={"description": "送样数量；机时预约为 null"})
-    fee_item = fields.Nested(BookingFeeItemRef, allow_none=True, metadata={"description": "收费项目，未选时为 null"})
-    status = fields.String(metadata={"enum": list(BOOKING_STATUSES), "description": _choices(BOOKING_STATUSES)})
+    fee_item = fields.Nested(
+        BookingFeeItemRef, allow_none=True, metadata={"description": "收费项目，未选时为 null"}
+    )
+    status = fields.String(
+        metadata={"enum": list(BOOKING_STATUSES), "description": _choices(BOOKING_STATUSES)}
+    )
     status_label = fields.String()
-    proposed_starts_at = BeijingDateTime(allow_none=True, metadata={"description": "管理方建议的开始时间（待答复时）"})
-    proposed_ends_at = BeijingDateTime(allow_none=True, metadata={"description": "管理方建议的结束时间（待答复时）"})
+    proposed_starts_at = BeijingDateTime(
+        allow_none=True, metadata={"description": "管理方建议的开始时间（待答复时）"}
+    )
+    proposed_ends_at = BeijingDateTime(
+        allow_none=True, metadata={"description": "管理方建议的结束时间（待答复时）"}
+    )
     reason = fields.String(allow_none=True, metadata={"description": "拒绝、改期或取消的原因"})
     actual_minutes = fields.Integer(allow_none=True, metadata={"description": "登记的实际使用分钟数"})
     actual_samples = fields.Integer(allow_none=True, metadata={"description": "登记的实际检测样品数"})
-    tier = fields.String(allow_none=True, metadata={
-        "enum": ["internal", "external", None], "description": "计费价格档：internal 内部价 / external 对外价；未计费时为 null"})
+    tier = fields.String(
+        allow_none=True,
+        metadata={
+            "enum": ["internal", "external", None],
+            "description": "计费价格档：internal 内部价 / external 对外价；未计费时为 null",
+        },
+    )
     fee = YuanOf("fee_fen", metadata={"description": "按收费标准计算的费用，元；未登记或面议时为 null"})
     fee_fen = fields.Integer(allow_none=True)
-    requester = WithheldNested(BookingRequesterOut, allow_none=True, metadata={
-        "description": "预约人：仅预约人本人、仪器所属单位和管理员可见；其他读者为 null"})
+    requester = WithheldNested(
+        BookingRequesterOut,
+        allow_none=True,
+        metadata={"description": "预约人：仅预约人本人、仪器所属单位和管理员可见；其他读者为 null"},
+    )
     created_at = fields.DateTime()
 
 
 class AvailabilitySlotOut(Schema):
     start = BeijingDateTime()
-    end = fields.Function(lambda cell: beijing(cell.start + timedelta(minutes=SLOT_MINUTES)),
-                          metadata={"type": "string", "format": "date-time"})
+    end = fields.Function(
+        lambda cell: beijing(cell.start + timedelta(minutes=SLOT_MINUTES)),
+        metadata={"type": "string", "format": "date-time"},
+    )
     state = fields.String(metadata={"enum": list(STATES), "description": _choices(STATES)})
 
 
 class AvailabilityDayOut(Schema):
     date = fields.Date()
-    slots = fields.List(fields.Nested(AvailabilitySlotOut), attribute="cells",
-                        metadata={"description": "开放时间内的时段（不开放的时间不列出）"})
+    slots = fields.List(
+        fields.Nested(AvailabilitySlotOut),
+        attribute="cells",
+        metadata={"description": "开放时间内的时段（不开放的时间不列出）"},
+    )
 
 
 class AvailabilityOut(Schema):
     """Read from bookings.week()."""
+
     equipment_id = fields.Function(lambda view: view["equipment"].id, metadata={"type": "integer"})
     week = fields.Date(attribute="monday", metadata={"description": "这一周的周一"})
-    slot_minutes = fields.Function(lambda _view: SLOT_MINUTES, metadata={"type": "integer", "description": "每个时段的分钟数"})
+    slot_minutes = fields.Function(
+        lambda _view: SLOT_MINUTES, metadata={"type": "integer", "description": "每个时段的分钟数"}
+    )
     days = fields.List(fields.Nested(AvailabilityDayOut))
 
 
-OPENING_HOURS = {"description": "开放时间（北京时间）：键为星期 0（周一）到 6（周日），值为 [开始, 结束] 时段列表，"
-                                "例如 {\"0\": [[\"09:00\", \"12:00\"], [\"14:00\", \"17:30\"]]}；结束可为 24:00"}
+OPENING_HOURS = {
+    "description": "开放时间（北京时间）：键为星期 0（周一）到 6（周日），值为 [开始, 结束] 时段列表，"
+    '例如 {"0": [["09:00", "12:00"], ["14:00", "17:30"]]}；结束可为 24:00'
+}
 
 
 class BookingRulesOut(Schema):
     equipment_id = fields.Integer(attribute="id")
-    opening_hours = fields.Dict(keys=fields.String(), values=fields.List(fields.List(fields.String())),
-                                metadata=OPENING_HOURS)
+    opening_hours = fields.Dict(
+        keys=fields.String(), values=fields.List(fields.List(fields.String())), metadata=OPENING_HOURS
+    )
     training_required = fields.Boolean(metadata={"description": "需培训后方可使用"})
     sample_types = fields.String(metadata={"description": "可接收的样品类型"})
     booking_rules = fields.String(metadata={"description": "使用须知"})
@@ -128,13 +160,17 @@ class BlockOut(Schema):
 
 class UtilisationOut(Schema):
     """Read from bookings.utilisation_table(): one dict per instrument."""
+
     equipment = fields.Nested(BookingEquipmentRef)
     month = fields.Function(lambda row: row["month"].strftime("%Y-%m"), metadata={"type": "string"})
     booked_minutes = fields.Integer(metadata={"description": "已批准和已完成的机时预约在本月的分钟数"})
     open_minutes = fields.Integer(metadata={"description": "本月按每周开放时间计算的分钟数"})
     blocked_minutes = fields.Integer(metadata={"description": "开放时间中停机（维护、校准）占去的分钟数"})
     available_minutes = fields.Integer(metadata={"description": "可预约的分钟数 = 开放分钟 − 停机分钟"})
-    utilisation = fields.Float(allow_none=True, metadata={"description": "使用率 = 预约分钟 / 可预约分钟（0.5 为50%）；无可预约时间时为 null"})
+    utilisation = fields.Float(
+        allow_none=True,
+        metadata={"description": "使用率 = 预约分钟 / 可预约分钟（0.5 为50%）；无可预约时间时为 null"},
+    )
     revenue = YuanOf("revenue_fen", metadata={"description": "本月完成登记的预约的费用合计，元"})
     revenue_fen = fields.Integer()
 
@@ -143,8 +179,9 @@ class UtilisationOut(Schema):
 
 
 class BookingRulesIn(Schema):
-    opening_hours = fields.Dict(keys=fields.String(), values=fields.List(fields.List(fields.String())),
-                                metadata=OPENING_HOURS)
+    opening_hours = fields.Dict(
+        keys=fields.String(), values=fields.List(fields.List(fields.String())), metadata=OPENING_HOURS
+    )
     training_required = fields.Boolean()
     sample_types = fields.String(allow_none=True, metadata={"description": "最多300字"})
     booking_rules = fields.String(allow_none=True, metadata={"description": "最多2000字"})
@@ -159,28 +196,40 @@ class BlockIn(Schema):
 
 class BookingIn(Schema):
     equipment_id = fields.Integer(required=True)
-    kind = fields.String(required=True, metadata={"description": _choices(BOOKING_KINDS) + "（也接受中文名）"})
+    kind = fields.String(
+        required=True, metadata={"description": _choices(BOOKING_KINDS) + "（也接受中文名）"}
+    )
     purpose = fields.String(required=True, metadata={"description": "用途说明，最多1000字"})
     starts_at = fields.String(metadata={"description": "机时预约的开始时间，" + TIME_INPUT})
     ends_at = fields.String(metadata={"description": "机时预约的结束时间，" + TIME_INPUT})
     samples = fields.Integer(metadata={"description": "送样检测的样品数量 1–10000"})
-    fee_item_id = fields.Integer(allow_none=True, metadata={
-        "description": "收费项目编号（该仪器的收费标准之一）：取 GET /equipment/{id} 返回的 fee_items[].id"})
+    fee_item_id = fields.Integer(
+        allow_none=True,
+        metadata={
+            "description": "收费项目编号（该仪器的收费标准之一）：取 GET /equipment/{id} 返回的 fee_items[].id"
+        },
+    )
 
 
 class BookingDecisionIn(Schema):
-    decision = fields.String(required=True, metadata={"description": "approve 批准 / reject 拒绝（须填原因）/ propose 建议改期"})
+    decision = fields.String(
+        required=True, metadata={"description": "approve 批准 / reject 拒绝（须填原因）/ propose 建议改期"}
+    )
     reason = fields.String(allow_none=True, metadata={"description": "拒绝原因或改期说明，最多500字"})
     starts_at = fields.String(metadata={"description": "建议的开始时间（propose），" + TIME_INPUT})
     ends_at = fields.String(metadata={"description": "建议的结束时间（propose），" + TIME_INPUT})
 
 
 class BookingAnswerIn(Schema):
-    accept = fields.Boolean(required=True, metadata={"description": "true 接受建议的时间（预约即批准）；false 谢绝（预约取消）"})
+    accept = fields.Boolean(
+        required=True, metadata={"description": "true 接受建议的时间（预约即批准）；false 谢绝（预约取消）"}
+    )
 
 
 class BookingCancelIn(Schema):
-    reason = fields.String(allow_none=True, metadata={"description": "取消原因，最多500字（管理方取消他人的预约时必填）"})
+    reason = fields.String(
+        allow_none=True, metadata={"description": "取消原因，最多500字（管理方取消他人的预约时必填）"}
+    )
 
 
 class BookingCompleteIn(Schema):

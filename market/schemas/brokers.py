@@ -1,4 +1,5 @@
 """The broker directory (技术经纪人)."""
+
 from marshmallow import Schema, fields
 
 from market.schemas.core import FieldOut, OrganisationBrief, Yuan
@@ -10,9 +11,12 @@ class BrokerContact(Schema):
 
 class BrokerTrackRecord(Schema):
     deals_closed = fields.Integer(metadata={"description": "由其担任技术经纪人、已进入“登记”阶段的对接数"})
-    contracts_registered = fields.Integer(attribute="contracts",
-                                          metadata={"description": "由其担任技术经纪人的已登记技术合同数"})
-    contract_amount_fen = fields.Integer(attribute="amount_fen", metadata={"description": "这些合同的合同金额之和，分"})
+    contracts_registered = fields.Integer(
+        attribute="contracts", metadata={"description": "由其担任技术经纪人的已登记技术合同数"}
+    )
+    contract_amount_fen = fields.Integer(
+        attribute="amount_fen", metadata={"description": "这些合同的合同金额之和，分"}
+    )
     contract_amount_yuan = Yuan("amount_fen", metadata={"description": "同上，元（精确到分的字符串）"})
 
 
@@ -26,11 +30,16 @@ class BrokerOut(Schema):
     specialties = fields.Pluck(FieldOut, "name", many=True, metadata={"description": "擅长的技术领域名称"})
     updated_at = fields.DateTime()
     track_record = fields.Nested(BrokerTrackRecord, metadata={"description": "成交记录（全部时间）"})
-    contact = fields.Nested(BrokerContact, attribute="user",
-                            metadata={"description": "联系方式：仅对已认证单位的登录用户（及管理员）返回"})
+    contact = fields.Nested(
+        BrokerContact,
+        attribute="user",
+        metadata={"description": "联系方式：仅对已认证单位的登录用户（及管理员）返回"},
+    )
 
 
 class BrokerProfileIn(Schema):
     bio = fields.String(allow_none=True, metadata={"description": "个人简介，最多2000字；空串或 null 清空"})
-    specialties = fields.List(fields.String(), metadata={"description": "擅长领域（最多6个），见 GET /api/v1/fields"})
+    specialties = fields.List(
+        fields.String(), metadata={"description": "擅长领域（最多6个），见 GET /api/v1/fields"}
+    )
     certification_level = fields.String(metadata={"description": "仅管理员：junior / intermediate / senior"})

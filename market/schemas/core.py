@@ -1,4 +1,5 @@
 """Schemas the areas share: money fields, organisations, fields, listings, policies and the current user."""
+
 from marshmallow import Schema, fields
 
 from market.money import fen_to_yuan
@@ -8,7 +9,11 @@ class Yuan(fields.Decimal):
     """An exact yuan amount read from an integer-fen attribute, written as a string like "1500.00"."""
 
     def __init__(self, fen_attr: str, **kwargs):
-        kwargs["metadata"] = {"pattern": r"^\d+\.\d{2}$", "example": "1500000.00", **kwargs.get("metadata", {})}
+        kwargs["metadata"] = {
+            "pattern": r"^\d+\.\d{2}$",
+            "example": "1500000.00",
+            **kwargs.get("metadata", {}),
+        }
         super().__init__(places=2, as_string=True, allow_none=True, **kwargs)
         self.fen_attr = fen_attr
 
@@ -22,8 +27,11 @@ class YuanIn(fields.Decimal):
     def __init__(self, negotiable: bool = True, **kwargs):
         description = kwargs.get("metadata", {}).get("description", "元")
         tail = "；null 为面议" if negotiable else ""
-        kwargs["metadata"] = {"example": "1500000.00", **kwargs.get("metadata", {}),
-                              "description": f"{description}（字符串，最多两位小数；也接受 JSON 数字{tail}）"}
+        kwargs["metadata"] = {
+            "example": "1500000.00",
+            **kwargs.get("metadata", {}),
+            "description": f"{description}（字符串，最多两位小数；也接受 JSON 数字{tail}）",
+        }
         super().__init__(allow_none=negotiable, as_string=True, **kwargs)
 
 
@@ -31,7 +39,10 @@ class DecimalIn(fields.Decimal):
     """An exact decimal input: a string like "12.5" (a JSON number is accepted too)."""
 
     def __init__(self, description: str, **kwargs):
-        kwargs["metadata"] = {**kwargs.get("metadata", {}), "description": f"{description}（字符串，最多四位小数；也接受 JSON 数字）"}
+        kwargs["metadata"] = {
+            **kwargs.get("metadata", {}),
+            "description": f"{description}（字符串，最多四位小数；也接受 JSON 数字）",
+        }
         super().__init__(as_string=True, **kwargs)
 
 
@@ -65,7 +76,9 @@ class ListingOut(Schema):
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
     review_note = fields.String(allow_none=True)
-    contact = ListingItself(Contact, metadata={"description": "联系方式：仅对已认证单位的登录用户（及管理员）返回"})
+    contact = ListingItself(
+        Contact, metadata={"description": "联系方式：仅对已认证单位的登录用户（及管理员）返回"}
+    )
 
 
 class FieldName(fields.String):
@@ -97,9 +110,13 @@ class AchievementOut(ListingOut):
     patent_numbers = fields.List(fields.String())
     transfer_modes = fields.List(fields.String())
     price_yuan = Yuan("price_fen", metadata={"description": "null 表示面议"})
-    confidential_details = Withheld(allow_none=True, metadata={
-        "description": "保密信息：成果发布单位和管理员（单条读取时还有在该成果的对接中签署了保密协议的单位）可见，"
-                       "未填写时为空串；其他读者和公开列表中为 null"})
+    confidential_details = Withheld(
+        allow_none=True,
+        metadata={
+            "description": "保密信息：成果发布单位和管理员（单条读取时还有在该成果的对接中签署了保密协议的单位）可见，"
+            "未填写时为空串；其他读者和公开列表中为 null"
+        },
+    )
 
 
 class DemandOut(ListingOut):
@@ -115,7 +132,9 @@ class DemandOut(ListingOut):
 
 
 class FeeItemOut(Schema):
-    id = fields.Integer(metadata={"description": "收费项目编号：预约仪器时作为 fee_item_id 提交（POST /bookings）"})
+    id = fields.Integer(
+        metadata={"description": "收费项目编号：预约仪器时作为 fee_item_id 提交（POST /bookings）"}
+    )
     label = fields.String()
     unit = fields.String()
     price_yuan = Yuan("price_fen")
@@ -132,8 +151,12 @@ class EquipmentOut(ListingOut):
     location = fields.String(allow_none=True)
     open_for_booking = fields.Boolean()
     description = fields.String()
-    fee_items = fields.List(fields.Nested(FeeItemOut), metadata={
-        "description": "收费标准；每项的 id 即预约时的 fee_item_id。修改仪器时提交了 fee_items 的，各项重新生成，id 随之改变"})
+    fee_items = fields.List(
+        fields.Nested(FeeItemOut),
+        metadata={
+            "description": "收费标准；每项的 id 即预约时的 fee_item_id。修改仪器时提交了 fee_items 的，各项重新生成，id 随之改变"
+        },
+    )
 
 
 class PolicyOut(Schema):
@@ -170,8 +193,12 @@ class AchievementIn(Schema):
     patent_numbers = fields.List(fields.String())
     transfer_modes = fields.List(fields.String())
     price_yuan = YuanIn(metadata={"description": "意向价格，元"})
-    confidential_details = fields.String(allow_none=True, metadata={
-        "description": "保密信息（最多5000字）：不公开、不进入搜索，仅本单位、管理员和在对接中签署保密协议的单位可见"})
+    confidential_details = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "保密信息（最多5000字）：不公开、不进入搜索，仅本单位、管理员和在对接中签署保密协议的单位可见"
+        },
+    )
     contact_name = fields.String(allow_none=True)
     contact_phone = fields.String(allow_none=True)
     contact_email = fields.String(allow_none=True)
@@ -197,8 +224,12 @@ class DemandIn(Schema):
 
 
 class FeeItemIn(Schema):
-    id = fields.Integer(allow_none=True, metadata={
-        "description": "读取时返回的收费项目编号；可原样带回，提交时忽略（收费标准按提交的各项整体替换，id 重新生成）"})
+    id = fields.Integer(
+        allow_none=True,
+        metadata={
+            "description": "读取时返回的收费项目编号；可原样带回，提交时忽略（收费标准按提交的各项整体替换，id 重新生成）"
+        },
+    )
     label = fields.String(required=True)
     unit = fields.String(required=True, metadata={"description": "元/小时、元/样、元/天、元/次 或 面议"})
     price_yuan = YuanIn(metadata={"description": "价格，元"})
@@ -235,7 +266,12 @@ class PolicyIn(Schema):
     link = fields.String(allow_none=True)
 
 
-INPUT_SCHEMAS = {"achievement": AchievementIn, "demand": DemandIn, "equipment": EquipmentIn, "policy": PolicyIn}
+INPUT_SCHEMAS = {
+    "achievement": AchievementIn,
+    "demand": DemandIn,
+    "equipment": EquipmentIn,
+    "policy": PolicyIn,
+}
 
 
 class TokenIn(Schema):

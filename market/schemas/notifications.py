@@ -1,4 +1,5 @@
 """Notifications and saved searches."""
+
 from marshmallow import Schema, fields
 
 
@@ -16,8 +17,13 @@ class NotificationOut(Schema):
 class SavedSearchOut(Schema):
     id = fields.Integer()
     name = fields.String()
-    query = fields.Dict(keys=fields.String(), values=fields.String(),
-                        metadata={"description": "搜索条件，键与 GET /search 相同：q、kind、field、maturity、region、status、min、max、date_from、date_to"})
+    query = fields.Dict(
+        keys=fields.String(),
+        values=fields.String(),
+        metadata={
+            "description": "搜索条件，键与 GET /search 相同：q、kind、field、maturity、region、status、min、max、date_from、date_to"
+        },
+    )
     notify = fields.Boolean(metadata={"description": "有新发布的结果时是否通知"})
     created_at = fields.DateTime()
     last_checked_at = fields.DateTime()
@@ -25,9 +31,14 @@ class SavedSearchOut(Schema):
 
 class SavedSearchIn(Schema):
     name = fields.String(required=True, metadata={"description": "名称，1–100字"})
-    query = fields.Dict(keys=fields.String(), required=True,
-                        metadata={"description": "搜索条件，键与 GET /search 相同（kind 仅 achievement/demand/equipment；"
-                                                 "status 仅 published/expired）；sort、page、per_page 会被忽略"})
+    query = fields.Dict(
+        keys=fields.String(),
+        required=True,
+        metadata={
+            "description": "搜索条件，键与 GET /search 相同（kind 仅 achievement/demand/equipment；"
+            "status 仅 published/expired）；sort、page、per_page 会被忽略"
+        },
+    )
 
 
 class SavedSearchUpdateIn(Schema):

@@ -1,10 +1,18 @@
 """Full-text search behind one interface; the only package that imports whoosh."""
+
 import os
 
 from flask import Flask, current_app
 
 from market.search.base import (  # noqa: F401  (the interface other layers use)
-    KINDS, Hit, IndexBusy, IndexUnavailable, SearchDocument, SearchRequest, SearchResult, batched,
+    KINDS,
+    Hit,
+    IndexBusy,
+    IndexUnavailable,
+    SearchDocument,
+    SearchRequest,
+    SearchResult,
+    batched,
 )
 
 

@@ -1,4 +1,5 @@
 """Chinese text analysis for the index: normalisation, jieba segmentation with word positions."""
+
 import importlib.resources
 import json
 import logging
@@ -12,7 +13,9 @@ from whoosh.analysis import Token, Tokenizer
 USER_DICT = Path(__file__).with_name("userdict.txt")
 
 # Words that carry no meaning on their own; skipped but still counted for phrase positions.
-STOP_WORDS = frozenset("的 了 和 与 及 或 等 在 是 对 为 将 把 被 其 之 以 于 由 并 也 而 中 有 就 都 所 该 这 那 个 一种 一个 我们 我 本 the a an of and or to in for on with by".split())
+STOP_WORDS = frozenset(
+    "的 了 和 与 及 或 等 在 是 对 为 将 把 被 其 之 以 于 由 并 也 而 中 有 就 都 所 该 这 那 个 一种 一个 我们 我 本 the a an of and or to in for on with by".split()
+)
 _WORDY = re.compile(r"\w", re.UNICODE)
 _HAN = re.compile(r"^[\u4e00-\u9fff]+$")
 _ALNUM_RUNS = re.compile(r"[a-z]+|\d+")
@@ -72,8 +75,12 @@ def _sub_words(word: str, freq: dict) -> list[str]:
     if _HAN.match(word):
         if len(word) < 3:
             return []
-        spans = [(i, j) for i in range(len(word)) for j in range(i + 2, len(word) + 1)
-                 if (i, j) != (0, len(word)) and freq.get(word[i:j])]
+        spans = [
+            (i, j)
+            for i in range(len(word))
+            for j in range(i + 2, len(word) + 1)
+            if (i, j) != (0, len(word)) and freq.get(word[i:j])
+        ]
         covered = {k for i, j in spans for k in range(i, j)}
         return [word[i:j] for i, j in spans] + [ch for k, ch in enumerate(word) if k not in covered]
     runs = _ALNUM_RUNS.findall(word)
@@ -179,8 +186,19 @@ class ChineseTokenizer(Tokenizer):
                 pos += 1
         return found, {word: found.pop(word) for word in repeated}
 
-    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
-                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
+    def __call__(
+        self,
+        value,
+        positions=False,
+        chars=False,
+        keeporiginal=False,
+        removestops=True,
+        start_pos=0,
+        start_char=0,
+        tokenize=True,
+        mode="",
+        **kwargs,
+    ):
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         text = normalise(value) if chars else None
         for word, pos, start in self.words(value, mode):

@@ -1,4 +1,5 @@
 """The search interface: plain documents in, ranked hits with highlights and facets out."""
+
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Iterable, Iterator, Protocol
@@ -49,7 +50,9 @@ class SearchRequest:
     # Documents found by meaning ("kind:id"): they match without the words, under the same filters, and rank after
     # every document with some of the words (relevance sort only).
     candidates: tuple[str, ...] = ()
-    window: int = 0  # SearchResult.ranking: the first `window` documents of the ranking, and every candidate found
+    window: int = (
+        0  # SearchResult.ranking: the first `window` documents of the ranking, and every candidate found
+    )
 
 
 EVERY_WORD, SOME_WORDS, NO_WORDS = 2, 1, 0  # Ranked.tier
@@ -122,8 +125,14 @@ class SearchBackend(Protocol):
 
     def rebuild_requested(self) -> bool: ...
 
-    def rebuild(self, documents: Iterable[SearchDocument], cursor: int, progress=None, processes: int = 1,
-                unless_healthy: bool = False) -> int: ...
+    def rebuild(
+        self,
+        documents: Iterable[SearchDocument],
+        cursor: int,
+        progress=None,
+        processes: int = 1,
+        unless_healthy: bool = False,
+    ) -> int: ...
 
     def similar(self, kind: str, text: str, limit: int = 5) -> list[Hit]: ...
 

@@ -4,6 +4,7 @@ Pure apart from the engine it is given (any SearchBackend): the caller embeds th
 candidates by meaning; the engine applies the request's filters to them, counts them in totals and facets,
 and says which of them also have the query's words.
 """
+
 import math
 from dataclasses import dataclass, replace
 
@@ -30,8 +31,9 @@ class Close:
     alone: bool
 
 
-def nearest(query_vector: np.ndarray, matrices: dict[str, tuple[np.ndarray, np.ndarray]], floor: float,
-            spread: float) -> list[Close]:
+def nearest(
+    query_vector: np.ndarray, matrices: dict[str, tuple[np.ndarray, np.ndarray]], floor: float, spread: float
+) -> list[Close]:
     """The MEANING_LIMIT passages closest to the query among those TO_RANK standard deviations above this query's
     usual cosine, closest first; `alone` when also at least `floor` and `spread` standard deviations above it.
 
@@ -47,14 +49,16 @@ def nearest(query_vector: np.ndarray, matrices: dict[str, tuple[np.ndarray, np.n
     of_kind = np.repeat(np.arange(len(kinds)), [len(matrices[kind][0]) for kind in kinds])
     count = len(cosines)
     mean = (cosines.sum() + PRIOR_WEIGHT * TYPICAL_COSINE) / (count + PRIOR_WEIGHT)
-    variance = (((cosines - mean) ** 2).sum() + PRIOR_WEIGHT * TYPICAL_SPREAD ** 2) / (count + PRIOR_WEIGHT)
+    variance = (((cosines - mean) ** 2).sum() + PRIOR_WEIGHT * TYPICAL_SPREAD**2) / (count + PRIOR_WEIGHT)
     standing = (cosines - mean) / math.sqrt(variance)
     chosen = np.flatnonzero(standing >= TO_RANK)
     if len(chosen) > MEANING_LIMIT:
         chosen = chosen[np.argpartition(-cosines[chosen], MEANING_LIMIT - 1)[:MEANING_LIMIT]]
     keys = {i: f"{kinds[of_kind[i]]}:{int(ids[i])}" for i in chosen}
-    return [Close(keys[i], float(cosines[i]), bool(cosines[i] >= floor and standing[i] >= spread))
-            for i in sorted(chosen, key=lambda i: (-cosines[i], keys[i]))]
+    return [
+        Close(keys[i], float(cosines[i]), bool(cosines[i] >= floor and standing[i] >= spread))
+        for i in sorted(chosen, key=lambda i: (-cosines[i], keys[i]))
+    ]
 
 
 def fuse(ranking: list[Ranked], by_meaning: list[str], k: int = RRF_K) -> list[tuple[str, float]]:
@@ -66,8 +70,9 @@ def fuse(ranking: list[Ranked], by_meaning: list[str], k: int = RRF_K) -> list[t
     tiers: dict[str, int] = {}
     for ranked in ranking:
         tiers[ranked.key] = ranked.tier
-        scores[ranked.key] = 1 / (k + ranked.position + 1) if ranked.position is not None \
-            and ranked.tier > NO_WORDS else 0.0
+        scores[ranked.key] = (
+            1 / (k + ranked.position + 1) if ranked.position is not None and ranked.tier > NO_WORDS else 0.0
+        )
     place = 0
     for key in by_meaning:
         if key in scores:  # the others are filtered out or gone
@@ -100,7 +105,7 @@ def ranked_search(backend, request: SearchRequest, by_meaning: list[Close]) -> S
     chosen = order[start:end]
     if end > len(order):  # past the fused documents the ranking by words goes on
         rest = _words_after(backend, request, result.ranking, {key for key, _ in order}, end - len(order))
-        chosen += [(key, 0.0) for key in rest[max(0, start - len(order)):]]
+        chosen += [(key, 0.0) for key in rest[max(0, start - len(order)) :]]
     scores = dict(chosen)
     hits = backend.fetch(request, [key for key, _ in chosen])
     for hit in hits:
@@ -108,8 +113,12 @@ def ranked_search(backend, request: SearchRequest, by_meaning: list[Close]) -> S
     return replace(result, hits=hits, page=page, ranking=[])
 
 
-def _words_after(backend, request: SearchRequest, ranking: list[Ranked], taken: set[str], count: int) -> list[str]:
+def _words_after(
+    backend, request: SearchRequest, ranking: list[Ranked], taken: set[str], count: int
+) -> list[str]:
     """The first `count` documents of the ranking by words that are not among the fused ones."""
     beyond = sum(1 for ranked in ranking if ranked.position is None and ranked.tier > NO_WORDS)
-    deeper = backend.search(replace(request, candidates=(), window=WORD_WINDOW + beyond + count, page=1, per_page=1))
+    deeper = backend.search(
+        replace(request, candidates=(), window=WORD_WINDOW + beyond + count, page=1, per_page=1)
+    )
     return [ranked.key for ranked in deeper.ranking if ranked.key not in taken][:count]

@@ -1,4 +1,5 @@
 """Synonyms and abbreviations of technical terms (synonyms.txt), applied to queries, never to the index."""
+
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,8 +53,11 @@ class Thesaurus:
             for entry in group:
                 self._spelling.setdefault(entry.words, entry.spelling)
                 others = self._others.setdefault(entry.words, [])
-                others += [e.words for e in group if e.words != entry.words and not e.lookup_only
-                           and e.words not in others]
+                others += [
+                    e.words
+                    for e in group
+                    if e.words != entry.words and not e.lookup_only and e.words not in others
+                ]
         self._longest = max((len(words) for words in self._others), default=1)
 
     def __len__(self) -> int:
@@ -64,7 +68,7 @@ class Thesaurus:
         spans, at = [], 0
         while at < len(words):
             for length in range(min(self._longest, len(words) - at), 0, -1):
-                run = tuple(words[at:at + length])
+                run = tuple(words[at : at + length])
                 if run in self._others:
                     spans.append(Span(run, tuple(self._others[run])))
                     at += length

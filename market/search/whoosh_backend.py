@@ -1,4 +1,5 @@
 """The Whoosh engine, on disk (one directory swapped atomically on rebuild) or in memory (tests)."""
+
 import fcntl
 import gc
 import json
@@ -67,9 +68,15 @@ def make_schema() -> Schema:
 
 def _fields(doc: SearchDocument) -> dict:
     values = {
-        "doc_id": doc.doc_id, "kind": doc.kind, "object_id": doc.object_id, "title": doc.title or "",
-        "body": doc.body or "", "snippet": (doc.body or "")[:SNIPPET_CHARS], "keywords": " ".join(doc.keywords or []),
-        "org_name": doc.org_name or "", "status": doc.status,
+        "doc_id": doc.doc_id,
+        "kind": doc.kind,
+        "object_id": doc.object_id,
+        "title": doc.title or "",
+        "body": doc.body or "",
+        "snippet": (doc.body or "")[:SNIPPET_CHARS],
+        "keywords": " ".join(doc.keywords or []),
+        "org_name": doc.org_name or "",
+        "status": doc.status,
     }
     for name in ("field", "maturity", "region"):
         if getattr(doc, name):
@@ -111,8 +118,14 @@ class _PrivateRamStorage(RamStorage):
     def lock(self, name):
         # Whoosh polls acquire() until the writer's timeout; a plain thread lock would block forever.
         lock = super().lock(name)
-        return type("TryLock", (), {"acquire": lambda self, blocking=False: lock.acquire(blocking),
-                                    "release": lambda self: lock.release()})()
+        return type(
+            "TryLock",
+            (),
+            {
+                "acquire": lambda self, blocking=False: lock.acquire(blocking),
+                "release": lambda self: lock.release(),
+            },
+        )()
 
 
 class _Writer:
@@ -238,8 +251,12 @@ class WhooshBackend(Reading):
             return fn(*args)
         except Exception as exc:  # noqa: BLE001
             self._forget_readers()
-            log.error("search index read failed twice: %s: %s", type(exc).__name__, str(exc),
-                      extra={"event": "index_read_failed"})
+            log.error(
+                "search index read failed twice: %s: %s",
+                type(exc).__name__,
+                str(exc),
+                extra={"event": "index_read_failed"},
+            )
             if not self.is_healthy():
                 self.request_rebuild()
             raise IndexUnavailable(f"{type(exc).__name__}: {exc}") from exc
@@ -269,7 +286,9 @@ class WhooshBackend(Reading):
         whoosh_writer.commit(merge=merge or len(whoosh_writer.segments) >= MAX_UNMERGED_SEGMENTS)
         self._write_cursor(directory, wrapper.cursor)
 
-    def rebuild(self, documents, cursor: int, progress=None, processes: int = 1, unless_healthy: bool = False) -> int:
+    def rebuild(
+        self, documents, cursor: int, progress=None, processes: int = 1, unless_healthy: bool = False
+    ) -> int:
         """Write every document into a fresh index, then swap it in atomically; returns the count.
 
         processes > 1 segments and writes in that many worker processes (on disk only), one segment each.
@@ -292,7 +311,10 @@ class WhooshBackend(Reading):
             ix, target = fresh.create_index(make_schema()), None
         else:
             self.path.mkdir(parents=True, exist_ok=True)
-            target = self.path / f"index-{time.strftime('%Y%m%d%H%M%S')}-{time.time_ns() % 10**9:09d}-{os.getpid()}"
+            target = (
+                self.path
+                / f"index-{time.strftime('%Y%m%d%H%M%S')}-{time.time_ns() % 10**9:09d}-{os.getpid()}"
+            )
             target.mkdir()
             ix = index.create_in(str(target), make_schema())
         parallel = processes > 1 and target is not None

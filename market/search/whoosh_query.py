@@ -1,5 +1,6 @@
 """What the Whoosh engine looks for: a query string as groups of words with their synonyms, the ranking that puts
 documents with every group first, candidates found by meaning, and "did you mean" for words no document has."""
+
 import re
 import threading
 from dataclasses import dataclass, field
@@ -64,9 +65,13 @@ def common_groups(searcher, plan: Plan, share: float, least: int) -> list[bool]:
     `least` of them (技术, 应用 in a large catalogue): on its own such a group does not make a listing a partial match,
     and would make the query scan most of the index."""
     common = max(share * searcher.doc_count(), least)
-    return [_lone_character(words) or (len(words) == 1 and max(searcher.doc_frequency(name, words[0])
-                                                                for name in SEARCH_FIELDS) > common)
-            for words in plan.words]
+    return [
+        _lone_character(words)
+        or (
+            len(words) == 1 and max(searcher.doc_frequency(name, words[0]) for name in SEARCH_FIELDS) > common
+        )
+        for words in plan.words
+    ]
 
 
 def _either(groups):
@@ -95,8 +100,15 @@ def plan_query(text: str) -> Plan:
             # a synonym of the whole term stands for every one of them, its weight shared out between them.
             weight = SYNONYM_WEIGHT / len(span.words)
             for word in span.words:
-                plan.add(query.Or([words_query((word,)), *(words_query(other, weight, span.words)
-                                                           for other in span.alternatives)]), (word,))
+                plan.add(
+                    query.Or(
+                        [
+                            words_query((word,)),
+                            *(words_query(other, weight, span.words) for other in span.alternatives),
+                        ]
+                    ),
+                    (word,),
+                )
     return plan
 
 
@@ -125,7 +137,7 @@ def correction(searcher, plan: Plan, near_misses: bool) -> str | None:
     while at < len(typed):
         if near_misses and (fixed := _split_near_miss(searcher, typed, at, guesses)):
             length, word = fixed
-            replacements.append((tuple(words[0] for words in typed[at:at + length]), word, True))
+            replacements.append((tuple(words[0] for words in typed[at : at + length]), word, True))
             at += length
             continue
         words = typed[at]
@@ -137,7 +149,11 @@ def correction(searcher, plan: Plan, near_misses: bool) -> str | None:
                 replacements.append((words, replacement, guessed))
         at += 1
     corrected = _replaced(plan.text, replacements)
-    if corrected and any(guessed for *_, guessed in replacements) and not _finds_every_word(searcher, corrected):
+    if (
+        corrected
+        and any(guessed for *_, guessed in replacements)
+        and not _finds_every_word(searcher, corrected)
+    ):
         corrected = _replaced(plan.text, [replacement for replacement in replacements if not replacement[2]])
     return corrected
 
@@ -153,7 +169,7 @@ def _replaced(text: str, replacements: list[tuple[Words, str, bool]]) -> str | N
     for words, new, _ in replacements:
         found = re.compile(r"\W*".join(re.escape(word) for word in words)).search(text, cursor)
         if found:
-            out += [text[cursor:found.start()], new]
+            out += [text[cursor : found.start()], new]
             cursor = found.end()
     corrected = " ".join("".join(out + [text[cursor:]]).split())
     return corrected if out else None
@@ -178,9 +194,12 @@ def _near_miss(searcher, word: str, guesses: list[int]) -> str | None:
     if word.isascii():
         if len(word) < 3:  # within two edits of any short word
             return None
-        suggestions = [suggestion for name in ("title", "body")
-                       for suggestion in searcher.corrector(name).suggest(word, limit=3, maxdist=2)
-                       if suggestion.isascii()]
+        suggestions = [
+            suggestion
+            for name in ("title", "body")
+            for suggestion in searcher.corrector(name).suggest(word, limit=3, maxdist=2)
+            if suggestion.isascii()
+        ]
         return suggestions[0] if suggestions else None
     return _one_character_off(searcher, word, guesses)
 
@@ -189,7 +208,7 @@ def _split_near_miss(searcher, typed: list[Words], at: int, guesses: list[int]) 
     """An unknown word jieba cut into known pieces and a lone character (石墨稀 → 石墨 + 稀): the window of typed
     words starting at `at` that, joined, is one character off an indexed word; (its length, that word)."""
     for length in (3, 2):
-        window = typed[at:at + length]
+        window = typed[at : at + length]
         if len(window) < length or any(len(words) != 1 for words in window):
             continue
         pieces = [words[0] for words in window]
@@ -214,14 +233,16 @@ def _one_character_off(searcher, word: str, guesses: list[int]) -> str | None:
     dictionary, reader = segmenter().FREQ, searcher.reader()
     candidates = {character + word[1:] for character in _common_characters()}
     for at in range(1, len(word)):
-        head, tail = word[:at], word[at + 1:]
+        head, tail = word[:at], word[at + 1 :]
         for name in CORRECTION_FIELDS:
             for term in reader.expand_prefix(name, head):
                 term = term.decode("utf-8") if isinstance(term, bytes) else term
                 if len(term) == len(word) and term.endswith(tail):
                     candidates.add(term)
     candidates.discard(word)
-    counted = [(_frequency(searcher, candidate), candidate) for candidate in candidates if dictionary.get(candidate)]
+    counted = [
+        (_frequency(searcher, candidate), candidate) for candidate in candidates if dictionary.get(candidate)
+    ]
     count, best = max(counted, default=(0, None))
     return best if count else None
 
@@ -237,6 +258,8 @@ def _common_characters() -> tuple[str, ...]:
     if _characters is None:
         with _characters_lock:
             frequency = segmenter().FREQ
-            singles = [word for word, count in frequency.items() if count and len(word) == 1 and _HAN.match(word)]
+            singles = [
+                word for word, count in frequency.items() if count and len(word) == 1 and _HAN.match(word)
+            ]
             _characters = tuple(sorted(singles, key=frequency.get, reverse=True)[:COMMON_CHARACTERS])
     return _characters

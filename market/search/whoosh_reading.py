@@ -1,5 +1,6 @@
 """Reading a Whoosh index: searches with facets and partial matches, candidates found by meaning, fetches by key,
 similar documents, word frequencies and highlighted hits. WhooshBackend (whoosh_backend.py) mixes this in."""
+
 import html
 import math
 from collections import OrderedDict
@@ -59,6 +60,7 @@ def mark(text: str, terms: set[str], width: int | None = None) -> str:
 
 def _stands_alone(folded: str, start: int, end: int) -> bool:
     """Latin letters are marked as a word, not inside a longer one (ai not in email); Chinese anywhere."""
+
     def letter(at):
         return 0 <= at < len(folded) and folded[at].isascii() and folded[at].isalpha()
 
@@ -108,8 +110,10 @@ class Reading:
     def _counts(self) -> dict[str, int]:
         with self._open().searcher() as searcher:
             # doc_frequency would also count replaced and deleted documents until segments merge
-            return {kind: sum(1 for _ in searcher.docs_for_query(query.Term("kind", kind)))
-                    for kind in ("achievement", "demand", "equipment", "policy", "broker")}
+            return {
+                kind: sum(1 for _ in searcher.docs_for_query(query.Term("kind", kind)))
+                for kind in ("achievement", "demand", "equipment", "policy", "broker")
+            }
 
     def _filter(self, request: SearchRequest):
         parts = []
@@ -128,9 +132,13 @@ class Reading:
         if request.amount_max is not None:
             parts.append(query.NumericRange("amount_min", None, request.amount_max))
         if request.date_from or request.date_to:
-            parts.append(query.NumericRange(
-                "date", int(request.date_from.timestamp()) if request.date_from else None,
-                int(request.date_to.timestamp()) if request.date_to else None))
+            parts.append(
+                query.NumericRange(
+                    "date",
+                    int(request.date_from.timestamp()) if request.date_from else None,
+                    int(request.date_to.timestamp()) if request.date_to else None,
+                )
+            )
         return query.And(parts) if parts else None
 
     def search(self, request: SearchRequest) -> SearchResult:
@@ -177,7 +185,9 @@ class Reading:
         common, the documents with all of them, else (relaxed) those with some, as before partial matches ranked."""
         candidates = self._candidates(searcher, request.candidates, allowed)
         limit = max(request.window, request.page * request.per_page)
-        common = common_groups(searcher, plan, COMMON_SHARE, COMMON_LEAST) if len(plan.groups) > 1 else [False]
+        common = (
+            common_groups(searcher, plan, COMMON_SHARE, COMMON_LEAST) if len(plan.groups) > 1 else [False]
+        )
         if len(plan.groups) == 1:
             words, tiers = plan.groups[0], _Tiers()
         elif not all(common):
@@ -216,24 +226,43 @@ class Reading:
         return found
 
     @staticmethod
-    def _ranking(searcher, results, window: int, tiers: "_Tiers", candidates: dict, scores: dict) -> list[Ranked]:
+    def _ranking(
+        searcher, results, window: int, tiers: "_Tiers", candidates: dict, scores: dict
+    ) -> list[Ranked]:
         """The first `window` documents as ranked, then the candidates found beyond them, each with its tier."""
         ranking, seen = [], set()
         for position, (score, docnum) in enumerate(results.top_n[:window]):
             seen.add(docnum)
-            ranking.append(Ranked(searcher.stored_fields(docnum)["doc_id"], tiers.of_score(score),
-                                  score % EVERY_WORD_BONUS, position))
-        ranking += [Ranked(key, tiers.of_score(scores.get(docnum, 0.0)), scores.get(docnum, 0.0) % EVERY_WORD_BONUS)
-                    for key, docnum in candidates.items() if docnum not in seen]
+            ranking.append(
+                Ranked(
+                    searcher.stored_fields(docnum)["doc_id"],
+                    tiers.of_score(score),
+                    score % EVERY_WORD_BONUS,
+                    position,
+                )
+            )
+        ranking += [
+            Ranked(key, tiers.of_score(scores.get(docnum, 0.0)), scores.get(docnum, 0.0) % EVERY_WORD_BONUS)
+            for key, docnum in candidates.items()
+            if docnum not in seen
+        ]
         return ranking
 
     def _result(self, results, request: SearchRequest, terms: set[str], notice, scored=True) -> SearchResult:
         """A page of results with facets; a hit's score is its BM25 score (0 when sorted by date)."""
         page = ResultsPage(results, request.page, request.per_page)
-        hits = [self._hit(dict(hit.fields()), float(hit.score or 0.0) % EVERY_WORD_BONUS if scored else 0.0, terms)
-                for hit in page]
-        facet_counts = {name: {value: n for value, n in results.groups(name).items() if value} for name in FACETS}
-        return SearchResult(hits, page.total, page.pagenum, request.per_page, facet_counts, None, False, notice)
+        hits = [
+            self._hit(
+                dict(hit.fields()), float(hit.score or 0.0) % EVERY_WORD_BONUS if scored else 0.0, terms
+            )
+            for hit in page
+        ]
+        facet_counts = {
+            name: {value: n for value, n in results.groups(name).items() if value} for name in FACETS
+        }
+        return SearchResult(
+            hits, page.total, page.pagenum, request.per_page, facet_counts, None, False, notice
+        )
 
     def fetch(self, request: SearchRequest, keys: list[str]) -> list[Hit]:
         return self._read(self._fetch, request, keys)
@@ -252,8 +281,10 @@ class Reading:
 
     @staticmethod
     def _hit(stored: dict, score: float, terms: set[str]) -> Hit:
-        highlights = {"title": mark(stored.get("title", ""), terms),
-                      "body": mark(stored.get("snippet", ""), terms, width=160)}
+        highlights = {
+            "title": mark(stored.get("title", ""), terms),
+            "body": mark(stored.get("snippet", ""), terms, width=160),
+        }
         return Hit(stored["kind"], stored["object_id"], stored.get("title", ""), score, highlights, stored)
 
     def similar(self, kind: str, text: str, limit: int = 5) -> list[Hit]:
@@ -269,13 +300,19 @@ class Reading:
         terms = key_terms(searcher, normalise(text or ""), KEY_TERMS)
         if not terms:
             return []
-        flt = self._filter_docs(searcher, query.And([query.Term("kind", kind), query.Term("status", "published")]))
+        flt = self._filter_docs(
+            searcher, query.And([query.Term("kind", kind), query.Term("status", "published")])
+        )
         if not flt:
             return []
         wanted = query.Or([query.Term(name, term) for term in terms for name in SIMILAR_FIELDS])
-        wanted.matcher_type = query.Or.ARRAY_MATCHER  # adds up scores in arrays; a tree of unions is 2-4× slower
-        return [self._hit(dict(hit.fields()), float(hit.score or 0.0), set())
-                for hit in searcher.search(wanted, limit=limit, filter=flt)]
+        wanted.matcher_type = (
+            query.Or.ARRAY_MATCHER
+        )  # adds up scores in arrays; a tree of unions is 2-4× slower
+        return [
+            self._hit(dict(hit.fields()), float(hit.score or 0.0), set())
+            for hit in searcher.search(wanted, limit=limit, filter=flt)
+        ]
 
     def document_frequencies(self, words) -> tuple[int, dict[str, int]]:
         """How many documents the index holds, and in how many of them each word appears (title, body or keywords)."""
@@ -284,8 +321,9 @@ class Reading:
     def _document_frequencies(self, words: list[str]) -> tuple[int, dict[str, int]]:
         self._open()
         searcher = self._searcher()
-        return searcher.doc_count(), {word: max(searcher.doc_frequency(name, word) for name in SIMILAR_FIELDS)
-                                      for word in words}
+        return searcher.doc_count(), {
+            word: max(searcher.doc_frequency(name, word) for name in SIMILAR_FIELDS) for word in words
+        }
 
 
 class _Tiers:

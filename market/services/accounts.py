@@ -1,4 +1,5 @@
 """Accounts: registration, sign-in, sessions, passwords, API tokens and user administration."""
+
 import gzip
 import hashlib
 import secrets
@@ -10,12 +11,12 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from market.config import PROJECT_ROOT
 from market.errors import AuthenticationFailed, NotFound, PermissionDenied, TooManyAttempts, ValidationFailed
 from market.extensions import db
 from market.models import ApiToken, BrokerProfile, Organisation, User
 from market.models.base import utcnow
-from market.models.vocab import REGIONS, ROLE_ORG_KINDS, ROLES, ORG_KINDS
-from market.config import PROJECT_ROOT
+from market.models.vocab import ORG_KINDS, REGIONS, ROLE_ORG_KINDS, ROLES
 from market.services import audit, throttle
 from market.services.base import Page, paginate, parse_row_id, unit_of_work
 from market.services.codes import credit_code_error, normalise_code
@@ -104,10 +105,15 @@ def register_account(data: dict) -> User:
     if name and db.session.scalar(select(Organisation.id).where(Organisation.name == name)):
         errors["org_name"] = "该单位已注册，请联系本单位已注册的同事或平台管理员"
     values = cleaner.done()
-    org = Organisation(kind=org_kind, name=values["org_name"], credit_code=credit_code, region=values["region"])
+    org = Organisation(
+        kind=org_kind, name=values["org_name"], credit_code=credit_code, region=values["region"]
+    )
     user = User(
-        email=email, password_hash=generate_password_hash(data["password"]),
-        display_name=values["display_name"], role=role, organisation=org,
+        email=email,
+        password_hash=generate_password_hash(data["password"]),
+        display_name=values["display_name"],
+        role=role,
+        organisation=org,
     )
     db.session.add_all([org, user])
     if role == "broker":
@@ -162,7 +168,9 @@ def record_login(user_id: int) -> None:
 
 def _end_sessions(user: User) -> None:
     """Every session cookie signed in before stops working (its user id carries the old version)."""
-    db.session.execute(update(User).where(User.id == user.id).values(session_version=User.session_version + 1))
+    db.session.execute(
+        update(User).where(User.id == user.id).values(session_version=User.session_version + 1)
+    )
     db.session.refresh(user, ["session_version"])
 
 
@@ -225,8 +233,13 @@ def create_user(email, password, role, org_name, display_name=None) -> User:
         db.session.add(org)
     if org.verification_state != "verified":
         org.verification_state, org.verified_at = "verified", utcnow()
-    user = User(email=email, password_hash=generate_password_hash(password),
-                display_name=display_name or email.split("@")[0], role=role, organisation=org)
+    user = User(
+        email=email,
+        password_hash=generate_password_hash(password),
+        display_name=display_name or email.split("@")[0],
+        role=role,
+        organisation=org,
+    )
     db.session.add(user)
     if role == "broker":
         db.session.add(BrokerProfile(user=user))
@@ -247,7 +260,9 @@ def issue_api_token(email, password, days: int = 30, client: throttle.Client = t
 @unit_of_work
 def _store_token(user: User, days: int) -> str:
     token = secrets.token_urlsafe(32)
-    db.session.add(ApiToken(user_id=user.id, token_hash=_token_digest(token), expires_at=utcnow() + timedelta(days=days)))
+    db.session.add(
+        ApiToken(user_id=user.id, token_hash=_token_digest(token), expires_at=utcnow() + timedelta(days=days))
+    )
     return token
 
 
@@ -255,8 +270,11 @@ def user_for_token(token: str) -> User | None:
     """The active user a bearer token belongs to, if it is valid and not expired."""
     if not token:
         return None
-    row = db.session.scalar(select(ApiToken).options(joinedload(ApiToken.user))  # one query on every API call
-                            .where(ApiToken.token_hash == _token_digest(token)))
+    row = db.session.scalar(
+        select(ApiToken)
+        .options(joinedload(ApiToken.user))  # one query on every API call
+        .where(ApiToken.token_hash == _token_digest(token))
+    )
     if row is None or row.expires_at < utcnow() or not row.user.active:
         return None
     return row.user
@@ -279,7 +297,8 @@ def list_users(actor, q: str = "", role: str = "", page=1, per_page=20) -> Page:
     if q := query_text(q)[:100]:
         like = f"%{q}%"
         query = query.join(User.organisation, isouter=True).where(
-            or_(User.email.ilike(like), User.display_name.ilike(like), Organisation.name.ilike(like)))
+            or_(User.email.ilike(like), User.display_name.ilike(like), Organisation.name.ilike(like))
+        )
     if role in ROLES:
         query = query.where(User.role == role)
     return paginate(query, page, per_page)

@@ -1,14 +1,20 @@
 """Audit trail; entries join the caller's transaction."""
+
 from market.extensions import db
 from market.models import AuditEntry
 
 
 def record(actor, action: str, obj_type: str, obj_id: int | None, changes: dict | None = None) -> None:
     """Add an audit entry for a change the current unit of work is making."""
-    db.session.add(AuditEntry(
-        actor_id=getattr(actor, "id", None), action=action, object_type=obj_type,
-        object_id=obj_id, changes=_jsonable(changes or {}),
-    ))
+    db.session.add(
+        AuditEntry(
+            actor_id=getattr(actor, "id", None),
+            action=action,
+            object_type=obj_type,
+            object_id=obj_id,
+            changes=_jsonable(changes or {}),
+        )
+    )
 
 
 def diff(obj, values: dict) -> dict:

@@ -1,4 +1,5 @@
 """Unit-of-work decorator and pagination shared by all services."""
+
 import math
 from dataclasses import dataclass
 from functools import wraps
@@ -11,7 +12,6 @@ from sqlalchemy.exc import IntegrityError
 from market.errors import Conflict
 from market.extensions import db
 from market.models import IdempotencyKey
-
 
 MAX_ROW_ID = 2**31 - 1  # primary keys are INTEGER columns on PostgreSQL
 
@@ -72,7 +72,7 @@ def forget_idempotency_key() -> None:
 
 
 def _resource_of(result) -> str | None:
-    """"deals:12" for a service that returned a row (or a tuple starting with one)."""
+    """ "deals:12" for a service that returned a row (or a tuple starting with one)."""
     first = result[0] if isinstance(result, tuple) and result else result
     table, row_id = getattr(first, "__tablename__", None), getattr(first, "id", None)
     return f"{table}:{row_id}" if table and isinstance(row_id, int) else None

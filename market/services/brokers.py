@@ -1,4 +1,5 @@
 """Broker profiles: specialties, certification level, bio, and each broker's track record (成交)."""
+
 from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select
@@ -20,6 +21,7 @@ from market.services.text import Cleaner
 @dataclass(frozen=True)
 class TrackRecord:
     """A broker's 成交 record: deals carried to 登记, and the registered contracts naming them as broker."""
+
     deals_closed: int = 0
     contracts: int = 0
     amount_fen: int = 0  # 合同金额 of those registered contracts
@@ -30,18 +32,37 @@ def track_records(user_ids) -> dict[int, TrackRecord]:
     ids = sorted({i for i in user_ids if i is not None})
     if not ids:
         return {}
-    closed = (select(Deal.broker_id.label("user_id"), func.count().label("deals"))
-              .where(Deal.broker_id.in_(ids), Deal.stage == "registered").group_by(Deal.broker_id).subquery())
-    registered = (select(Contract.broker_id.label("user_id"), func.count().label("contracts"),
-                         func.sum(Contract.amount_fen).label("amount_fen"))
-                  .where(Contract.broker_id.in_(ids), Contract.status == "registered")
-                  .group_by(Contract.broker_id).subquery())
+    closed = (
+        select(Deal.broker_id.label("user_id"), func.count().label("deals"))
+        .where(Deal.broker_id.in_(ids), Deal.stage == "registered")
+        .group_by(Deal.broker_id)
+        .subquery()
+    )
+    registered = (
+        select(
+            Contract.broker_id.label("user_id"),
+            func.count().label("contracts"),
+            func.sum(Contract.amount_fen).label("amount_fen"),
+        )
+        .where(Contract.broker_id.in_(ids), Contract.status == "registered")
+        .group_by(Contract.broker_id)
+        .subquery()
+    )
     rows = db.session.execute(
-        select(User.id, func.coalesce(closed.c.deals, 0), func.coalesce(registered.c.contracts, 0),
-               func.coalesce(registered.c.amount_fen, 0))
-        .outerjoin(closed, closed.c.user_id == User.id).outerjoin(registered, registered.c.user_id == User.id)
-        .where(User.id.in_(ids)))
-    found = {user_id: TrackRecord(int(deals), int(contracts), int(amount)) for user_id, deals, contracts, amount in rows}
+        select(
+            User.id,
+            func.coalesce(closed.c.deals, 0),
+            func.coalesce(registered.c.contracts, 0),
+            func.coalesce(registered.c.amount_fen, 0),
+        )
+        .outerjoin(closed, closed.c.user_id == User.id)
+        .outerjoin(registered, registered.c.user_id == User.id)
+        .where(User.id.in_(ids))
+    )
+    found = {
+        user_id: TrackRecord(int(deals), int(contracts), int(amount))
+        for user_id, deals, contracts, amount in rows
+    }
     return {i: found.get(i, TrackRecord()) for i in ids}
 
 
@@ -55,16 +76,26 @@ def _with_track_records(profiles):
 
 def list_brokers(filters: dict, page=1, per_page=20) -> Page:
     """Active brokers, optionally in one specialty field or matching words (name, organisation, bio), with records."""
-    query = (select(BrokerProfile).join(User).where(User.active.is_(True), User.role == "broker")
-             .options(selectinload(BrokerProfile.user).selectinload(User.organisation),
-                      selectinload(BrokerProfile.specialties))
-             .order_by(BrokerProfile.id))
+    query = (
+        select(BrokerProfile)
+        .join(User)
+        .where(User.active.is_(True), User.role == "broker")
+        .options(
+            selectinload(BrokerProfile.user).selectinload(User.organisation),
+            selectinload(BrokerProfile.specialties),
+        )
+        .order_by(BrokerProfile.id)
+    )
     if name := query_text(filters.get("field")):
         query = query.where(BrokerProfile.specialties.any(Field.name == name))
     if words := query_text(filters.get("q"))[:50]:
-        query = query.where(or_(User.display_name.contains(words, autoescape=True),
-                                BrokerProfile.bio.contains(words, autoescape=True),
-                                User.organisation.has(Organisation.name.contains(words, autoescape=True))))
+        query = query.where(
+            or_(
+                User.display_name.contains(words, autoescape=True),
+                BrokerProfile.bio.contains(words, autoescape=True),
+                User.organisation.has(Organisation.name.contains(words, autoescape=True)),
+            )
+        )
     result = paginate(query, page, per_page)
     _with_track_records(result.items)
     return result

@@ -1,4 +1,5 @@
 """Validation of official identifiers: 统一社会信用代码 and patent numbers."""
+
 import re
 import unicodedata
 

@@ -3,6 +3,7 @@
 Amounts are integer fen summed by the database (exact on SQLite and PostgreSQL). 成交额 is the contract
 amount; 技术交易额 is the recognised amount set at registration.
 """
+
 import calendar
 from dataclasses import dataclass, field
 from datetime import date
@@ -27,7 +28,16 @@ GROUPS = {
     "broker": "技术经纪人",
 }
 TOP_GROUPS = ("seller", "buyer", "broker")
-WHOLE_GROUPS = ("type", "field", "region", "month", "seller_kind", "buyer_region", "seller", "buyer")  # not broker
+WHOLE_GROUPS = (
+    "type",
+    "field",
+    "region",
+    "month",
+    "seller_kind",
+    "buyer_region",
+    "seller",
+    "buyer",
+)  # not broker
 MAX_SPAN_DAYS = 366 * 30  # an upper bound of the longest period (30 years), checked by calendar years
 
 
@@ -60,7 +70,9 @@ def period_from(data: dict, today: date) -> Period:
     """The period a request asks for: year / quarter / month / custom from–to; this year by default."""
     kind = str(data.get("period") or "").strip()
     if kind not in ("", "year", "quarter", "month", "custom"):
-        raise ValidationFailed({"period": "统计周期应为 year（年）、quarter（季度）、month（月）或 custom（自定义）"})
+        raise ValidationFailed(
+            {"period": "统计周期应为 year（年）、quarter（季度）、month（月）或 custom（自定义）"}
+        )
     if kind in ("year", "quarter", "month"):  # an explicit period wins over from/to a form also sends
         data = {k: v for k, v in data.items() if k not in ("from", "to")}
     try:
@@ -79,8 +91,11 @@ def period_from(data: dict, today: date) -> Period:
         if not 1 <= quarter <= 4:
             raise ValidationFailed({"quarter": "季度应为1到4"})
         first = 3 * quarter - 2
-        return Period(date(year, first, 1), date(year, first + 2, calendar.monthrange(year, first + 2)[1]),
-                      f"{year}年第{quarter}季度")
+        return Period(
+            date(year, first, 1),
+            date(year, first + 2, calendar.monthrange(year, first + 2)[1]),
+            f"{year}年第{quarter}季度",
+        )
     if kind == "month":
         try:
             month = int(data.get("month") or today.month)
@@ -88,7 +103,9 @@ def period_from(data: dict, today: date) -> Period:
             raise ValidationFailed({"month": "月份应为1到12"}) from None
         if not 1 <= month <= 12:
             raise ValidationFailed({"month": "月份应为1到12"})
-        return Period(date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1]), f"{year}年{month}月")
+        return Period(
+            date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1]), f"{year}年{month}月"
+        )
     return Period(date(year, 1, 1), date(year, 12, 31), f"{year}年")
 
 
@@ -148,14 +165,22 @@ class Overview:
 
 
 def _registered_in(period: Period):
-    return (Contract.status == "registered", Contract.signed_on >= period.start, Contract.signed_on <= period.end)
+    return (
+        Contract.status == "registered",
+        Contract.signed_on >= period.start,
+        Contract.signed_on <= period.end,
+    )
 
 
 def totals(period: Period) -> Totals:
     """Count, 成交额 and 技术交易额 of the contracts registered and signed within the period."""
-    row = db.session.execute(select(func.count(), func.coalesce(func.sum(Contract.amount_fen), 0),
-                                    func.coalesce(func.sum(Contract.recognised_fen), 0))
-                             .where(*_registered_in(period))).one()
+    row = db.session.execute(
+        select(
+            func.count(),
+            func.coalesce(func.sum(Contract.amount_fen), 0),
+            func.coalesce(func.sum(Contract.recognised_fen), 0),
+        ).where(*_registered_in(period))
+    ).one()
     return Totals(int(row[0]), int(row[1]), int(row[2]))
 
 
@@ -181,7 +206,9 @@ def _group_column(group_by: str):
     raise ValidationFailed({"group_by": f"分组方式应为 {'|'.join(GROUPS)}"})
 
 
-def breakdown(period: Period, group_by: str, limit: int | None = None, period_amount_fen: int | None = None) -> list[Row]:
+def breakdown(
+    period: Period, group_by: str, limit: int | None = None, period_amount_fen: int | None = None
+) -> list[Row]:
     """Count and amounts per value of one dimension, largest amount first (months in calendar order).
 
     period_amount_fen: the period's total, when the caller has it (the shares divide by it)."""
@@ -194,8 +221,11 @@ def _grouped(period: Period, group_by: str, limit: int | None) -> list[Row]:
     """One GROUP BY over the period's registered contracts; shares left at 0."""
     column = _group_column(group_by).label("key")
     amount = func.coalesce(func.sum(Contract.amount_fen), 0)
-    query = (select(column, func.count(), amount, func.coalesce(func.sum(Contract.recognised_fen), 0))
-             .where(*_registered_in(period)).group_by(column))
+    query = (
+        select(column, func.count(), amount, func.coalesce(func.sum(Contract.recognised_fen), 0))
+        .where(*_registered_in(period))
+        .group_by(column)
+    )
     if group_by == "broker":
         query = query.where(Contract.broker_id.is_not(None))
     query = query.order_by(column) if group_by == "month" else query.order_by(amount.desc(), column)
@@ -203,8 +233,16 @@ def _grouped(period: Period, group_by: str, limit: int | None) -> list[Row]:
         query = query.limit(limit)
     rows = db.session.execute(query).all()
     labels = _labels(group_by, [r[0] for r in rows])
-    return [Row(key=_key(group_by, r[0]), label=labels.get(r[0], str(r[0])), count=int(r[1]), amount_fen=int(r[2]),
-                recognised_fen=int(r[3])) for r in rows]
+    return [
+        Row(
+            key=_key(group_by, r[0]),
+            label=labels.get(r[0], str(r[0])),
+            count=int(r[1]),
+            amount_fen=int(r[2]),
+            recognised_fen=int(r[3]),
+        )
+        for r in rows
+    ]
 
 
 def _set_shares(rows: list[Row], period_amount_fen: int) -> None:
@@ -229,7 +267,11 @@ def _labels(group_by: str, keys: list) -> dict:
     if group_by == "month":
         return {k: f"{int(k) // 100}年{int(k) % 100}月" for k in keys}
     if group_by in ("seller", "buyer"):
-        return dict(db.session.execute(select(Organisation.id, Organisation.name).where(Organisation.id.in_(keys))).all())
+        return dict(
+            db.session.execute(
+                select(Organisation.id, Organisation.name).where(Organisation.id.in_(keys))
+            ).all()
+        )
     if group_by == "broker":
         return dict(db.session.execute(select(User.id, User.display_name).where(User.id.in_(keys))).all())
     return {}
@@ -241,7 +283,9 @@ def report(period: Period, group_by: str | None = None, limit: int | None = None
         return Overview(period, totals(period), totals(period.previous_year()))
     rows = _grouped(period, group_by, limit)
     if group_by in WHOLE_GROUPS and not limit:  # every registered contract falls in one group: add them up
-        now = Totals(sum(r.count for r in rows), sum(r.amount_fen for r in rows), sum(r.recognised_fen for r in rows))
+        now = Totals(
+            sum(r.count for r in rows), sum(r.amount_fen for r in rows), sum(r.recognised_fen for r in rows)
+        )
     else:
         now = totals(period)
     _set_shares(rows, now.amount_fen)
@@ -252,6 +296,10 @@ def overview(period: Period, top: int = 10) -> Overview:
     """Everything the dashboard shows for a period: totals, last year's, and every breakdown."""
     result = Overview(period=period, totals=totals(period), previous=totals(period.previous_year()))
     for group_by in GROUPS:
-        result.breakdowns[group_by] = breakdown(period, group_by, limit=top if group_by in TOP_GROUPS else None,
-                                                period_amount_fen=result.totals.amount_fen)
+        result.breakdowns[group_by] = breakdown(
+            period,
+            group_by,
+            limit=top if group_by in TOP_GROUPS else None,
+            period_amount_fen=result.totals.amount_fen,
+        )
     return result

@@ -4,6 +4,7 @@ A job is claimed by a conditional update that commits (so two workers never run 
 database), then its handler runs and the job is marked done in one transaction: the handler's writes and the
 mark land together. A worker that dies mid-run leaves the lease to expire and the job runs again.
 """
+
 import logging
 import traceback
 from datetime import timedelta
@@ -37,8 +38,14 @@ def run_due_jobs(limit: int = 100, raise_errors: bool = False) -> int:
 
     A database that cannot be reached is not the handler's fault: the error goes up to the caller (the worker
     backs off) and the job keeps its attempt count. raise_errors re-raises a handler's exception too (tests)."""
-    due = list(db.session.scalars(select(EventJob.id).where(EventJob.status == "pending", EventJob.run_after <= utcnow())
-                                  .order_by(EventJob.id).limit(limit)))
+    due = list(
+        db.session.scalars(
+            select(EventJob.id)
+            .where(EventJob.status == "pending", EventJob.run_after <= utcnow())
+            .order_by(EventJob.id)
+            .limit(limit)
+        )
+    )
     db.session.rollback()  # end the read; each job gets a transaction of its own
     ran = 0
     for job_id in due:
@@ -51,8 +58,11 @@ def run_due_jobs(limit: int = 100, raise_errors: bool = False) -> int:
 def _claim(job_id: int) -> bool:
     now = utcnow()
     result = db.session.execute(
-        update(EventJob).where(EventJob.id == job_id, EventJob.status == "pending", EventJob.run_after <= now)
-        .values(run_after=now + LEASE, attempts=EventJob.attempts + 1).execution_options(synchronize_session=False))
+        update(EventJob)
+        .where(EventJob.id == job_id, EventJob.status == "pending", EventJob.run_after <= now)
+        .values(run_after=now + LEASE, attempts=EventJob.attempts + 1)
+        .execution_options(synchronize_session=False)
+    )
     db.session.commit()
     return result.rowcount == 1
 
@@ -84,9 +94,12 @@ def _give_back(job_id: int) -> None:
     """The database failed under the handler: the attempt does not count; the lease brings the job back anyway
     if this cannot be written."""
     try:
-        db.session.execute(update(EventJob).where(EventJob.id == job_id)
-                           .values(attempts=EventJob.attempts - 1, run_after=utcnow() + backoff(1))
-                           .execution_options(synchronize_session=False))
+        db.session.execute(
+            update(EventJob)
+            .where(EventJob.id == job_id)
+            .values(attempts=EventJob.attempts - 1, run_after=utcnow() + backoff(1))
+            .execution_options(synchronize_session=False)
+        )
         db.session.commit()
     except Exception:  # noqa: BLE001
         db.session.rollback()
@@ -102,9 +115,17 @@ def _failed(job_id: int, exc: Exception, raise_errors: bool) -> None:
     else:
         job.run_after = utcnow() + backoff(job.attempts)
     db.session.commit()
-    log.warning("event job failed", extra={"event": "job_failed", "job_id": job_id, "handler": job.handler,
-                                            "attempts": job.attempts, "parked": job.status == "parked",
-                                            "error": detail[:500]})
+    log.warning(
+        "event job failed",
+        extra={
+            "event": "job_failed",
+            "job_id": job_id,
+            "handler": job.handler,
+            "attempts": job.attempts,
+            "parked": job.status == "parked",
+            "error": detail[:500],
+        },
+    )
     if raise_errors:
         raise exc
 
@@ -112,19 +133,27 @@ def _failed(job_id: int, exc: Exception, raise_errors: bool) -> None:
 def job_counts() -> dict:
     """Pending (and how many are due), parked, and the age in seconds of the oldest pending job."""
     now = utcnow()
-    pending, due, oldest = db.session.execute(select(
-        func.count(), func.count().filter(EventJob.run_after <= now), func.min(EventJob.created_at))
-        .where(EventJob.status == "pending")).one()
+    pending, due, oldest = db.session.execute(
+        select(
+            func.count(), func.count().filter(EventJob.run_after <= now), func.min(EventJob.created_at)
+        ).where(EventJob.status == "pending")
+    ).one()
     parked = db.session.scalar(select(func.count()).select_from(EventJob).where(EventJob.status == "parked"))
-    return {"pending": pending, "due": due, "parked": parked,
-            "oldest_pending_seconds": int((now - oldest).total_seconds()) if oldest else 0}
+    return {
+        "pending": pending,
+        "due": due,
+        "parked": parked,
+        "oldest_pending_seconds": int((now - oldest).total_seconds()) if oldest else 0,
+    }
 
 
 def list_jobs(actor, status: str = "parked", page=1, per_page=20) -> Page:
     """For admins: jobs in one status, newest first (parked ones are what needs a look)."""
     require_admin(actor)
     status = status if status in ("pending", "parked", "done") else "parked"
-    return paginate(select(EventJob).where(EventJob.status == status).order_by(EventJob.id.desc()), page, per_page)
+    return paginate(
+        select(EventJob).where(EventJob.status == status).order_by(EventJob.id.desc()), page, per_page
+    )
 
 
 @unit_of_work
@@ -138,14 +167,19 @@ def retry_job(actor, job_id) -> EventJob:
     if job.status != "parked":
         raise InvalidTransition("只有已搁置的任务可以重试")
     _requeue(job)
-    audit.record(actor, "job.retry", "event_job", job.id, {"handler": job.handler, "last_error": job.last_error})
+    audit.record(
+        actor, "job.retry", "event_job", job.id, {"handler": job.handler, "last_error": job.last_error}
+    )
     return job
 
 
 def parked_jobs(limit: int = 20) -> list[EventJob]:
     """The most recently parked jobs (for the `market index-status` command)."""
-    return list(db.session.scalars(select(EventJob).where(EventJob.status == "parked")
-                                   .order_by(EventJob.id.desc()).limit(limit)))
+    return list(
+        db.session.scalars(
+            select(EventJob).where(EventJob.status == "parked").order_by(EventJob.id.desc()).limit(limit)
+        )
+    )
 
 
 @unit_of_work
@@ -172,6 +206,9 @@ def _requeue(job: EventJob) -> None:
 @unit_of_work
 def prune_done_jobs(now=None) -> int:
     """Forget jobs finished more than a week ago."""
-    result = db.session.execute(EventJob.__table__.delete().where(
-        EventJob.status == "done", EventJob.finished_at < (now or utcnow()) - KEEP_DONE))
+    result = db.session.execute(
+        EventJob.__table__.delete().where(
+            EventJob.status == "done", EventJob.finished_at < (now or utcnow()) - KEEP_DONE
+        )
+    )
     return result.rowcount or 0

@@ -1,4 +1,5 @@
 """What a load balancer asks: is this process ready to serve, and how far behind is the worker?"""
+
 from sqlalchemy import text
 
 from market import search

@@ -7,9 +7,11 @@ index writer. Each index keeps its cursor beside it; outbox rows are pruned once
 search_index_cursors, and the matching vectors (VECTOR_CURSOR), have passed them. An index that is missing or
 unreadable is rebuilt by the worker (`heal_index`), asked for by any process that failed to read it.
 """
+
 import logging
 import socket
-from datetime import datetime, time as dtime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
+from datetime import time as dtime
 
 from sqlalchemy import event, func, insert, literal, select
 from sqlalchemy.exc import IntegrityError
@@ -18,8 +20,17 @@ from sqlalchemy.orm import Session
 from market import search
 from market.extensions import db
 from market.models import (
-    Achievement, BrokerProfile, Demand, Equipment, EquipmentFee, Field, Organisation, Policy, SearchIndexCursor,
-    SearchOutboxEntry, User,
+    Achievement,
+    BrokerProfile,
+    Demand,
+    Equipment,
+    EquipmentFee,
+    Field,
+    Organisation,
+    Policy,
+    SearchIndexCursor,
+    SearchOutboxEntry,
+    User,
 )
 from market.models.base import utcnow
 from market.search import SearchDocument
@@ -29,15 +40,26 @@ VECTOR_CURSOR = "matching-vectors"  # the matching vectors follow the outbox und
 GAP_GRACE = timedelta(seconds=30)  # a missing sequence number older than this was a rollback
 DRAIN_BATCH = 500
 LISTING_MODELS = {"achievement": Achievement, "demand": Demand, "equipment": Equipment}
-LISTING_TARGETS = {column: [(kind, model, column) for kind, model in LISTING_MODELS.items()]
-                   for column in ("org_id", "field_id")}
-CASCADES = ((Organisation, LISTING_TARGETS["org_id"]), (Field, LISTING_TARGETS["field_id"]),
-            (User, [("broker", BrokerProfile, "user_id")]))
-INDEXED = {Achievement: "achievement", Demand: "demand", Equipment: "equipment", Policy: "policy",
-           BrokerProfile: "broker"}
+LISTING_TARGETS = {
+    column: [(kind, model, column) for kind, model in LISTING_MODELS.items()]
+    for column in ("org_id", "field_id")
+}
+CASCADES = (
+    (Organisation, LISTING_TARGETS["org_id"]),
+    (Field, LISTING_TARGETS["field_id"]),
+    (User, [("broker", BrokerProfile, "user_id")]),
+)
+INDEXED = {
+    Achievement: "achievement",
+    Demand: "demand",
+    Equipment: "equipment",
+    Policy: "policy",
+    BrokerProfile: "broker",
+}
 
 
 # ---- recording changes (inside the caller's transaction) -------------------------------------------
+
 
 def _changed_keys(session: Session) -> set[tuple[str, int]]:
     keys = set()
@@ -58,14 +80,20 @@ def _record_changes(session: Session, _flush_context) -> None:
     cascades = [(obj, targets) for obj in session.dirty for cls, targets in CASCADES if isinstance(obj, cls)]
     for obj, targets in cascades:
         for kind, model, column in targets:
-            connection.execute(insert(SearchOutboxEntry).from_select(
-                ["kind", "object_id", "created_at"],
-                select(literal(kind), model.id, literal(utcnow(), SearchOutboxEntry.created_at.type))
-                .where(getattr(model, column) == obj.id)))
+            connection.execute(
+                insert(SearchOutboxEntry).from_select(
+                    ["kind", "object_id", "created_at"],
+                    select(
+                        literal(kind), model.id, literal(utcnow(), SearchOutboxEntry.created_at.type)
+                    ).where(getattr(model, column) == obj.id),
+                )
+            )
     if keys:
         now = utcnow()
-        connection.execute(insert(SearchOutboxEntry), [
-            {"kind": kind, "object_id": object_id, "created_at": now} for kind, object_id in sorted(keys)])
+        connection.execute(
+            insert(SearchOutboxEntry),
+            [{"kind": kind, "object_id": object_id, "created_at": now} for kind, object_id in sorted(keys)],
+        )
     if keys or cascades:
         session.info["search_outbox_written"] = True
 
@@ -78,6 +106,7 @@ def install() -> None:
 
 # ---- documents -------------------------------------------------------------------------------------
 
+
 def _as_datetime(value) -> datetime | None:
     if value is None or isinstance(value, datetime):
         return value
@@ -86,25 +115,55 @@ def _as_datetime(value) -> datetime | None:
 
 def _listing_document(listing) -> SearchDocument:
     org = listing.organisation
-    common = dict(kind=listing.kind, object_id=listing.id, org_name=org.name if org else "",
-                  field=listing.field.name if listing.field else None, region=org.region if org else None,
-                  status=listing.status, org_id=listing.org_id, date=listing.published_at or listing.created_at)
+    common = dict(
+        kind=listing.kind,
+        object_id=listing.id,
+        org_name=org.name if org else "",
+        field=listing.field.name if listing.field else None,
+        region=org.region if org else None,
+        status=listing.status,
+        org_id=listing.org_id,
+        date=listing.published_at or listing.created_at,
+    )
     if listing.kind == "achievement":
-        return SearchDocument(title=listing.title, body=listing.summary, keywords=list(listing.keywords or []),
-                              maturity=listing.maturity, amount_min=listing.price_fen, amount_max=listing.price_fen,
-                              **common)
+        return SearchDocument(
+            title=listing.title,
+            body=listing.summary,
+            keywords=list(listing.keywords or []),
+            maturity=listing.maturity,
+            amount_min=listing.price_fen,
+            amount_max=listing.price_fen,
+            **common,
+        )
     if listing.kind == "demand":
-        return SearchDocument(title=listing.title, body=listing.description, keywords=[listing.cooperation_mode or ""],
-                              amount_min=listing.budget_min_fen, amount_max=listing.budget_max_fen, **common)
+        return SearchDocument(
+            title=listing.title,
+            body=listing.description,
+            keywords=[listing.cooperation_mode or ""],
+            amount_min=listing.budget_min_fen,
+            amount_max=listing.budget_max_fen,
+            **common,
+        )
     fees = " ".join(f.label for f in listing.fee_items)
-    return SearchDocument(title=listing.name, body=f"{listing.model or ''} {listing.description or ''} {fees}",
-                          keywords=[listing.category], **common)
+    return SearchDocument(
+        title=listing.name,
+        body=f"{listing.model or ''} {listing.description or ''} {fees}",
+        keywords=[listing.category],
+        **common,
+    )
 
 
 def _policy_document(policy: Policy) -> SearchDocument:
-    return SearchDocument(kind="policy", object_id=policy.id, title=policy.title,
-                          body=f"{policy.summary}\n{policy.body}", keywords=list(policy.tags or []) + [policy.doc_number or ""],
-                          org_name=policy.issuer, status="published", date=_as_datetime(policy.published_on))
+    return SearchDocument(
+        kind="policy",
+        object_id=policy.id,
+        title=policy.title,
+        body=f"{policy.summary}\n{policy.body}",
+        keywords=list(policy.tags or []) + [policy.doc_number or ""],
+        org_name=policy.issuer,
+        status="published",
+        date=_as_datetime(policy.published_on),
+    )
 
 
 def _broker_document(profile: BrokerProfile) -> SearchDocument | None:
@@ -112,10 +171,18 @@ def _broker_document(profile: BrokerProfile) -> SearchDocument | None:
     if user is None or not user.active or user.role != "broker":
         return None
     org = user.organisation
-    return SearchDocument(kind="broker", object_id=profile.id, title=user.display_name, body=profile.bio or "",
-                          keywords=[f.name for f in profile.specialties] + [profile.certification_label],
-                          org_name=org.name if org else "", region=org.region if org else None,
-                          status="published", org_id=user.organisation_id, date=profile.created_at)
+    return SearchDocument(
+        kind="broker",
+        object_id=profile.id,
+        title=user.display_name,
+        body=profile.bio or "",
+        keywords=[f.name for f in profile.specialties] + [profile.certification_label],
+        org_name=org.name if org else "",
+        region=org.region if org else None,
+        status="published",
+        org_id=user.organisation_id,
+        date=profile.created_at,
+    )
 
 
 def load_documents(kind: str, ids, session=None) -> dict[int, SearchDocument]:
@@ -124,7 +191,10 @@ def load_documents(kind: str, ids, session=None) -> dict[int, SearchDocument]:
     ids = list(ids)
     if kind in LISTING_MODELS:
         model = LISTING_MODELS[kind]
-        return {o.id: _listing_document(o) for o in session.scalars(select(model).where(model.id.in_(ids))).unique()}
+        return {
+            o.id: _listing_document(o)
+            for o in session.scalars(select(model).where(model.id.in_(ids))).unique()
+        }
     if kind == "policy":
         return {o.id: _policy_document(o) for o in session.scalars(select(Policy).where(Policy.id.in_(ids)))}
     documents = {}
@@ -149,7 +219,9 @@ def all_documents():
         for kind, model in SOURCES.items():
             last = 0
             while True:
-                ids = list(session.scalars(select(model.id).where(model.id > last).order_by(model.id).limit(500)))
+                ids = list(
+                    session.scalars(select(model.id).where(model.id > last).order_by(model.id).limit(500))
+                )
                 if not ids:
                     break
                 documents = load_documents(kind, ids, session)
@@ -159,6 +231,7 @@ def all_documents():
 
 
 # ---- applying the outbox -----------------------------------------------------------------------------
+
 
 def safe_cursor(cursor: int, rows, now: datetime) -> int:
     """The highest sequence number below which nothing can still appear (pure, unit-tested).
@@ -174,7 +247,9 @@ def safe_cursor(cursor: int, rows, now: datetime) -> int:
     return safe
 
 
-def drain(timeout: float = 5.0, max_batches: int | None = None, merge: bool = True, report: bool = True) -> int:
+def drain(
+    timeout: float = 5.0, max_batches: int | None = None, merge: bool = True, report: bool = True
+) -> int:
     """Apply pending outbox rows to this process's index; returns how many rows the cursor moved past (rows after
     a young gap are applied again next time and count then). report=False leaves telling search_index_cursors
     (which only pruning reads) for later: one write less for a worker draining many times a second."""
@@ -182,16 +257,24 @@ def drain(timeout: float = 5.0, max_batches: int | None = None, merge: bool = Tr
     applied = 0
     batches = 0
     while max_batches is None or batches < max_batches:
-        pending = db.session.scalar(select(SearchOutboxEntry.seq).where(SearchOutboxEntry.seq > engine.read_cursor())
-                                    .limit(1))
+        pending = db.session.scalar(
+            select(SearchOutboxEntry.seq).where(SearchOutboxEntry.seq > engine.read_cursor()).limit(1)
+        )
         if pending is None:  # an idle worker opens no writer: every commit would make readers reopen
             db.session.rollback()
             break
         with engine.writer(timeout=timeout, merge=merge) as writer:
             rows = db.session.execute(
-                select(SearchOutboxEntry.seq, SearchOutboxEntry.kind, SearchOutboxEntry.object_id,
-                       SearchOutboxEntry.created_at)
-                .where(SearchOutboxEntry.seq > writer.cursor).order_by(SearchOutboxEntry.seq).limit(DRAIN_BATCH)).all()
+                select(
+                    SearchOutboxEntry.seq,
+                    SearchOutboxEntry.kind,
+                    SearchOutboxEntry.object_id,
+                    SearchOutboxEntry.created_at,
+                )
+                .where(SearchOutboxEntry.seq > writer.cursor)
+                .order_by(SearchOutboxEntry.seq)
+                .limit(DRAIN_BATCH)
+            ).all()
             if not rows:
                 break
             by_kind: dict[str, set[int]] = {}
@@ -256,8 +339,9 @@ def prune_outbox() -> int:
 def rebuild_index(progress=None, processes: int = 1, unless_healthy: bool = False) -> int:
     """Rebuild this host's index from the database into a fresh directory swapped in atomically;
     processes > 1 writes in that many worker processes."""
-    rows = db.session.execute(select(SearchOutboxEntry.seq, SearchOutboxEntry.created_at)
-                              .order_by(SearchOutboxEntry.seq)).all()
+    rows = db.session.execute(
+        select(SearchOutboxEntry.seq, SearchOutboxEntry.created_at).order_by(SearchOutboxEntry.seq)
+    ).all()
     cursor = safe_cursor(0, [(r.seq, r.created_at) for r in rows], utcnow())
     count = search.backend().rebuild(all_documents(), cursor, progress, processes, unless_healthy)
     db.session.rollback()
@@ -271,8 +355,10 @@ def heal_index(check: bool = True) -> bool:
     engine = search.backend()
     if not engine.rebuild_requested() and (not check or engine.is_healthy()):
         return False
-    log.warning("search index missing or unusable: rebuilding from the database",
-                extra={"event": "index_rebuild", "path": str(getattr(engine, "path", None) or "memory")})
+    log.warning(
+        "search index missing or unusable: rebuilding from the database",
+        extra={"event": "index_rebuild", "path": str(getattr(engine, "path", None) or "memory")},
+    )
     rebuild_index()
     return True
 
@@ -280,10 +366,17 @@ def heal_index(check: bool = True) -> bool:
 def outbox_lag() -> dict:
     """This host's index cursor, the outbox rows past it and the age of the oldest (two indexed queries)."""
     cursor = search.backend().read_cursor()
-    pending = db.session.scalar(select(func.count()).select_from(SearchOutboxEntry).where(SearchOutboxEntry.seq > cursor))
-    oldest = db.session.scalar(select(func.min(SearchOutboxEntry.created_at)).where(SearchOutboxEntry.seq > cursor))
-    return {"cursor": cursor, "pending": pending,
-            "oldest_pending_seconds": int((utcnow() - oldest).total_seconds()) if oldest else 0}
+    pending = db.session.scalar(
+        select(func.count()).select_from(SearchOutboxEntry).where(SearchOutboxEntry.seq > cursor)
+    )
+    oldest = db.session.scalar(
+        select(func.min(SearchOutboxEntry.created_at)).where(SearchOutboxEntry.seq > cursor)
+    )
+    return {
+        "cursor": cursor,
+        "pending": pending,
+        "oldest_pending_seconds": int((utcnow() - oldest).total_seconds()) if oldest else 0,
+    }
 
 
 def index_status() -> dict:

@@ -1,4 +1,5 @@
 """The plans' targets (KPI table): admins edit them; the data computes what it can, people enter the rest."""
+
 from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -47,8 +48,11 @@ def parse_decimal(raw, label: str) -> str:
 
 # ---- the table ---------------------------------------------------------------------------------------
 
+
 def list_kpis() -> list[Kpi]:
-    return list(db.session.scalars(select(Kpi).options(selectinload(Kpi.entries)).order_by(Kpi.sort_order, Kpi.id)))
+    return list(
+        db.session.scalars(select(Kpi).options(selectinload(Kpi.entries)).order_by(Kpi.sort_order, Kpi.id))
+    )
 
 
 def get_kpi(kpi_id) -> Kpi:
@@ -66,8 +70,13 @@ def clean_kpi(data: dict, partial: bool = False) -> dict:
     c.integer("baseline_year", "基期年份", low=1990, high=2100)
     c.integer("target_year", "目标年份", low=1990, high=2100, required=True)
     c.integer("start_year", "考核起始年份", low=1990, high=2100, required=True)
-    c.choice("period_kind", "考核方式", tuple(KPI_PERIOD_KINDS), required=True,
-             synonyms={v: k for k, v in KPI_PERIOD_KINDS.items()})
+    c.choice(
+        "period_kind",
+        "考核方式",
+        tuple(KPI_PERIOD_KINDS),
+        required=True,
+        synonyms={v: k for k, v in KPI_PERIOD_KINDS.items()},
+    )
     c.text("source", "来源文件", required=True, max_len=300)
     c.choice("metric", "自动计算口径", tuple(METRICS))
     c.integer("sort_order", "排序", low=0, high=10000)
@@ -127,8 +136,13 @@ def delete_kpi(actor, kpi_id) -> None:
     """An admin removes a target and its manual entries (kept in the audit log)."""
     require_admin(actor)
     kpi = get_kpi(kpi_id)
-    audit.record(actor, "kpi.delete", "kpi", kpi.id, {"name": kpi.name, "target": kpi.target_value,
-                                                     "entries": [[e.as_of, e.value] for e in kpi.entries]})
+    audit.record(
+        actor,
+        "kpi.delete",
+        "kpi",
+        kpi.id,
+        {"name": kpi.name, "target": kpi.target_value, "entries": [[e.as_of, e.value] for e in kpi.entries]},
+    )
     db.session.delete(kpi)
 
 
@@ -151,8 +165,13 @@ def add_kpi_entry(actor, kpi_id, data: dict) -> KpiEntry:
         raise ValidationFailed(errors)
     if c.values["as_of"] > date.today():
         raise ValidationFailed({"as_of": "数据日期不能晚于今天"})
-    entry = KpiEntry(kpi_id=kpi.id, value=value, as_of=c.values["as_of"], note=c.values.get("note") or "",
-                     entered_by_id=actor.id)
+    entry = KpiEntry(
+        kpi_id=kpi.id,
+        value=value,
+        as_of=c.values["as_of"],
+        note=c.values.get("note") or "",
+        entered_by_id=actor.id,
+    )
     db.session.add(entry)
     db.session.flush()
     audit.record(actor, "kpi.entry", "kpi", kpi.id, {"value": value, "as_of": entry.as_of})
@@ -160,6 +179,7 @@ def add_kpi_entry(actor, kpi_id, data: dict) -> KpiEntry:
 
 
 # ---- progress ----------------------------------------------------------------------------------------
+
 
 @dataclass
 class Progress:
@@ -190,8 +210,11 @@ class Progress:
     def actual_text(self) -> str:
         if self.actual is None:
             return "—"
-        return format(self.actual.quantize(Decimal("0.01"), ROUND_HALF_UP).normalize(), "f") \
-            if self.actual != self.actual.to_integral() else str(int(self.actual))
+        return (
+            format(self.actual.quantize(Decimal("0.01"), ROUND_HALF_UP).normalize(), "f")
+            if self.actual != self.actual.to_integral()
+            else str(int(self.actual))
+        )
 
 
 def measured_period(kpi: Kpi, today: date) -> tuple[date, date, float]:
@@ -215,23 +238,43 @@ def _moment(day: date, end: bool = False) -> datetime:
 def metric_value(metric: str, start: date, end: date) -> Decimal:
     """What the platform's data says for a metric over [start, end]."""
     if metric in ("contract_amount", "contract_count"):
-        row = db.session.execute(select(func.count(), func.coalesce(func.sum(Contract.amount_fen), 0)).where(
-            Contract.status == "registered", Contract.signed_on >= start, Contract.signed_on <= end)).one()
+        row = db.session.execute(
+            select(func.count(), func.coalesce(func.sum(Contract.amount_fen), 0)).where(
+                Contract.status == "registered", Contract.signed_on >= start, Contract.signed_on <= end
+            )
+        ).one()
         return Decimal(int(row[1])) / YI_FEN if metric == "contract_amount" else Decimal(int(row[0]))
     since, until = _moment(start), _moment(end, end=True)
     if metric == "brokers":
-        query = select(func.count()).select_from(User).where(User.role == "broker", User.created_at >= since,
-                                                             User.created_at <= until)
+        query = (
+            select(func.count())
+            .select_from(User)
+            .where(User.role == "broker", User.created_at >= since, User.created_at <= until)
+        )
     elif metric == "published_achievements":
-        query = select(func.count()).select_from(Achievement).where(Achievement.published_at >= since,
-                                                                    Achievement.published_at <= until)
+        query = (
+            select(func.count())
+            .select_from(Achievement)
+            .where(Achievement.published_at >= since, Achievement.published_at <= until)
+        )
     elif metric in ("demands", "open_calls"):
-        query = select(func.count()).select_from(Demand).where(Demand.published_at >= since, Demand.published_at <= until)
+        query = (
+            select(func.count())
+            .select_from(Demand)
+            .where(Demand.published_at >= since, Demand.published_at <= until)
+        )
         if metric == "open_calls":
             query = query.where(Demand.open_call.is_(True))
     elif metric == "accepted_matches":
-        query = select(func.count()).select_from(MatchDecision).where(
-            MatchDecision.decision == "accepted", MatchDecision.created_at >= since, MatchDecision.created_at <= until)
+        query = (
+            select(func.count())
+            .select_from(MatchDecision)
+            .where(
+                MatchDecision.decision == "accepted",
+                MatchDecision.created_at >= since,
+                MatchDecision.created_at <= until,
+            )
+        )
     else:
         raise ValueError(f"unknown metric {metric!r}")
     return Decimal(db.session.scalar(query) or 0)
@@ -246,8 +289,11 @@ def kpi_progress(today: date) -> list[Progress]:
             rows.append(Progress(kpi, start, end, metric_value(kpi.metric, start, min(end, today)), elapsed))
             continue
         # An annual KPI takes the latest entry of its year; a cumulative or stock one the latest at all.
-        entries = [e for e in kpi.entries
-                   if e.as_of <= min(end, today) and (kpi.period_kind != "annual" or e.as_of >= start)]
+        entries = [
+            e
+            for e in kpi.entries
+            if e.as_of <= min(end, today) and (kpi.period_kind != "annual" or e.as_of >= start)
+        ]
         latest = max(entries, key=lambda e: (e.as_of, e.id), default=None)
         rows.append(Progress(kpi, start, end, Decimal(latest.value) if latest else None, elapsed, latest))
     return rows
@@ -256,15 +302,45 @@ def kpi_progress(today: date) -> list[Progress]:
 def funnel(start: date, end: date) -> list[tuple[str, int]]:
     """Matches brokers accepted → deals opened → contracts written → contracts registered, over a period."""
     since, until = _moment(start), _moment(end, end=True)
-    accepted = db.session.scalar(select(func.count()).select_from(MatchDecision).where(
-        MatchDecision.decision == "accepted", MatchDecision.created_at >= since, MatchDecision.created_at <= until)) or 0
+    accepted = (
+        db.session.scalar(
+            select(func.count())
+            .select_from(MatchDecision)
+            .where(
+                MatchDecision.decision == "accepted",
+                MatchDecision.created_at >= since,
+                MatchDecision.created_at <= until,
+            )
+        )
+        or 0
+    )
     from market.models import Deal
 
-    opened = db.session.scalar(select(func.count()).select_from(Deal).where(
-        Deal.created_at >= since, Deal.created_at <= until)) or 0
-    written = db.session.scalar(select(func.count()).select_from(Contract).where(
-        Contract.signed_on >= start, Contract.signed_on <= end)) or 0
-    registered = db.session.scalar(select(func.count()).select_from(Contract).where(
-        Contract.status == "registered", Contract.signed_on >= start, Contract.signed_on <= end)) or 0
-    return [("经纪人采纳的匹配", int(accepted)), ("发起的对接", int(opened)), ("登记系统中的合同", int(written)),
-            ("已登记合同", int(registered))]
+    opened = (
+        db.session.scalar(
+            select(func.count()).select_from(Deal).where(Deal.created_at >= since, Deal.created_at <= until)
+        )
+        or 0
+    )
+    written = (
+        db.session.scalar(
+            select(func.count())
+            .select_from(Contract)
+            .where(Contract.signed_on >= start, Contract.signed_on <= end)
+        )
+        or 0
+    )
+    registered = (
+        db.session.scalar(
+            select(func.count())
+            .select_from(Contract)
+            .where(Contract.status == "registered", Contract.signed_on >= start, Contract.signed_on <= end)
+        )
+        or 0
+    )
+    return [
+        ("经纪人采纳的匹配", int(accepted)),
+        ("发起的对接", int(opened)),
+        ("登记系统中的合同", int(written)),
+        ("已登记合同", int(registered)),
+    ]

@@ -1,9 +1,19 @@
 """What a valid achievement, demand or instrument looks like: input → column values."""
+
 from datetime import date
 
 from market.models.vocab import (
-    ACHIEVEMENT_FORMS, ACHIEVEMENT_TRANSFER_SYNONYMS, COOPERATION_MODES, EQUIPMENT_CATEGORIES, FEE_UNITS,
-    FORM_SYNONYMS, MATURITY_STAGES, OTHER_APPLIED, STAGE_SYNONYMS, STAGE_TRL, TRANSFER_MODES,
+    ACHIEVEMENT_FORMS,
+    ACHIEVEMENT_TRANSFER_SYNONYMS,
+    COOPERATION_MODES,
+    EQUIPMENT_CATEGORIES,
+    FEE_UNITS,
+    FORM_SYNONYMS,
+    MATURITY_STAGES,
+    OTHER_APPLIED,
+    STAGE_SYNONYMS,
+    STAGE_TRL,
+    TRANSFER_MODES,
 )
 from market.services.codes import normalise_patent_number, patent_number_error
 from market.services.taxonomy import find_field
@@ -65,7 +75,7 @@ def _form(cleaner: Cleaner) -> None:
     """Accept our forms and the registration-form terms people copy, e.g. "其他应用技术 计算机软件"."""
     raw = cleaner.data.get("form")
     if isinstance(raw, str) and raw.strip().startswith(OTHER_APPLIED):
-        rest = raw.strip()[len(OTHER_APPLIED):].strip()
+        rest = raw.strip()[len(OTHER_APPLIED) :].strip()
         form = FORM_SYNONYMS.get(rest, rest)
         cleaner.data = {**cleaner.data, "form": form if form in ACHIEVEMENT_FORMS else "其他"}
     cleaner.choice("form", "成果形式", ACHIEVEMENT_FORMS, synonyms=FORM_SYNONYMS)
@@ -80,8 +90,14 @@ def clean_achievement(data: dict, partial: bool = False) -> dict:
     c.text_list("keywords", "关键词", max_items=20, max_len=30)
     _maturity(c)
     _form(c)
-    c.text_list("patent_numbers", "专利号", max_items=50, max_len=40, normalise=normalise_patent_number,
-                item_error=patent_number_error)
+    c.text_list(
+        "patent_numbers",
+        "专利号",
+        max_items=50,
+        max_len=40,
+        normalise=normalise_patent_number,
+        item_error=patent_number_error,
+    )
     c.text_list("transfer_modes", "转化方式", choices=TRANSFER_MODES, synonyms=ACHIEVEMENT_TRANSFER_SYNONYMS)
     c.money("price_yuan", "意向价格", attr="price_fen")
     _contact(c)

@@ -1,4 +1,5 @@
 """The listing lifecycle (draft → pending → published → withdrawn/expired) and listing queries."""
+
 from datetime import date
 
 from sqlalchemy import and_, func, or_, select
@@ -28,8 +29,14 @@ TRANSITIONS = {
 }
 EDITABLE_STATES = {"draft", "pending", "published", "withdrawn"}
 DELETABLE_STATES = {"draft", "withdrawn"}
-ACTION_LABELS = {"submit": "提交", "approve": "审核通过", "reject": "退回", "withdraw": "撤回",
-                 "reopen": "重新编辑", "expire": "过期"}
+ACTION_LABELS = {
+    "submit": "提交",
+    "approve": "审核通过",
+    "reject": "退回",
+    "withdraw": "撤回",
+    "reopen": "重新编辑",
+    "expire": "过期",
+}
 
 
 def today() -> date:
@@ -73,16 +80,20 @@ def get_managed_listing(actor, kind: str, listing_id) -> object:
 def _transition(actor, listing, action: str, note: str | None = None) -> None:
     sources, target = TRANSITIONS[action]
     if listing.status not in sources:
-        raise InvalidTransition(
-            f"当前状态为“{listing.status_label}”，不能{ACTION_LABELS[action]}")
+        raise InvalidTransition(f"当前状态为“{listing.status_label}”，不能{ACTION_LABELS[action]}")
     if action == "submit" and _publishes_directly(actor, listing):
         target = "published"
     if target == "published":
         if getattr(listing, "deadline", None) and listing.deadline < today():
             raise ValidationFailed({"deadline": "截止日期已过，请先修改截止日期"}, "截止日期已过，不能发布")
         listing.published_at = utcnow()
-    audit.record(actor, f"{listing.kind}.{action}", listing.kind, listing.id,
-                 {"status": [listing.status, target], **({"note": note} if note else {})})
+    audit.record(
+        actor,
+        f"{listing.kind}.{action}",
+        listing.kind,
+        listing.id,
+        {"status": [listing.status, target], **({"note": note} if note else {})},
+    )
     listing.status = target
     listing.review_note = note if action == "reject" else None
 
@@ -208,6 +219,7 @@ def expire_overdue_listings(on: date | None = None) -> int:
 
 # ---- queries -------------------------------------------------------------------------------------
 
+
 def _public_condition(model, status: str):
     """Published means live: a demand past its deadline counts as expired even before the sweep."""
     if model.kind != "demand":
@@ -224,7 +236,7 @@ def _filtered(model, filters: dict):
         query = query.join(Field, model.field_id == Field.id).where(Field.name == name)
     if (region := filters.get("region")) in REGIONS:
         query = query.where(Organisation.region == region)
-    if (q := (filters.get("q") or "").strip()[:100]):
+    if q := (filters.get("q") or "").strip()[:100]:
         title_col = model.name if model is Equipment else model.title
         query = query.where(title_col.contains(q, autoescape=True))
     if model.kind == "achievement":
@@ -269,13 +281,17 @@ def review_queue(actor, kind: str, page=1, per_page=20) -> Page:
     """Listings waiting for review, oldest first."""
     require_admin(actor)
     model = model_for(kind)
-    return paginate(select(model).where(model.status == "pending").order_by(model.updated_at, model.id), page, per_page)
+    return paginate(
+        select(model).where(model.status == "pending").order_by(model.updated_at, model.id), page, per_page
+    )
 
 
 def pending_counts(actor) -> dict:
     require_admin(actor)
-    return {kind: db.session.scalar(select(func.count()).select_from(m).where(m.status == "pending"))
-            for kind, m in LISTING_MODELS.items()}
+    return {
+        kind: db.session.scalar(select(func.count()).select_from(m).where(m.status == "pending"))
+        for kind, m in LISTING_MODELS.items()
+    }
 
 
 def home_summary() -> dict:
@@ -285,7 +301,13 @@ def home_summary() -> dict:
         condition = _public_condition(model, "published")
         summary[kind] = {
             "count": db.session.scalar(select(func.count()).select_from(model).where(condition)),
-            "latest": list(db.session.scalars(
-                select(model).where(condition).order_by(model.published_at.desc(), model.id.desc()).limit(6)).unique()),
+            "latest": list(
+                db.session.scalars(
+                    select(model)
+                    .where(condition)
+                    .order_by(model.published_at.desc(), model.id.desc())
+                    .limit(6)
+                ).unique()
+            ),
         }
     return summary

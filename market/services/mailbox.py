@@ -1,4 +1,5 @@
 """The mail the platform kept instead of sending (no SMTP configured), for admins to read."""
+
 from market import mail
 from market.errors import NotFound
 from market.services.permissions import require_admin

@@ -1,4 +1,5 @@
 """In-app notifications: added inside other units of work, read and dismissed by their owner."""
+
 from datetime import datetime
 
 from sqlalchemy import func, select, update
@@ -10,7 +11,13 @@ from market.models.base import utcnow
 from market.services.base import Page, clamp_paging, paginate, parse_row_id, unit_of_work, upsert_insert
 from market.services.permissions import require_signed_in
 
-CATEGORIES = {"match": "匹配推荐", "saved_search": "保存的搜索", "contract": "技术合同", "deal": "对接", "booking": "仪器预约"}
+CATEGORIES = {
+    "match": "匹配推荐",
+    "saved_search": "保存的搜索",
+    "contract": "技术合同",
+    "deal": "对接",
+    "booking": "仪器预约",
+}
 MAX_PAGE = 100_000  # an absurd page number must not overflow the database's OFFSET
 
 
@@ -18,17 +25,34 @@ def _is_site_path(link: str) -> bool:
     return link.startswith("/") and not link.startswith("//") and "\\" not in link
 
 
-def add_notifications(user_ids, category: str, title: str, body: str | None = None, link: str | None = None,
-                      data: dict | None = None, dedupe_key: str | None = None) -> int:
+def add_notifications(
+    user_ids,
+    category: str,
+    title: str,
+    body: str | None = None,
+    link: str | None = None,
+    data: dict | None = None,
+    dedupe_key: str | None = None,
+) -> int:
     """Add one notification per user, skipping users who already have `dedupe_key`; flushes, never commits."""
     if category not in CATEGORIES:
         raise ValueError(f"unknown notification category {category!r}")
     if link is not None and not _is_site_path(link):
         raise ValueError("notification links must be site-relative paths")  # never an open redirect
     now = utcnow()
-    rows = [{"user_id": user_id, "category": category, "title": title[:200], "body": body[:1000] if body else None,
-             "link": link, "data": dict(data or {}), "dedupe_key": dedupe_key, "created_at": now}
-            for user_id in dict.fromkeys(user_ids)]
+    rows = [
+        {
+            "user_id": user_id,
+            "category": category,
+            "title": title[:200],
+            "body": body[:1000] if body else None,
+            "link": link,
+            "data": dict(data or {}),
+            "dedupe_key": dedupe_key,
+            "created_at": now,
+        }
+        for user_id in dict.fromkeys(user_ids)
+    ]
     if not rows:
         return 0
     if dedupe_key is None:
@@ -36,8 +60,12 @@ def add_notifications(user_ids, category: str, title: str, body: str | None = No
         db.session.flush()
         return len(rows)
     # ON CONFLICT DO NOTHING: a concurrent writer with the same key cannot make the caller's commit fail.
-    statement = (upsert_insert(Notification).values(rows).on_conflict_do_nothing(index_elements=["user_id", "dedupe_key"])
-                 .returning(Notification.id))  # rowcount is -1 for multi-row inserts on psycopg
+    statement = (
+        upsert_insert(Notification)
+        .values(rows)
+        .on_conflict_do_nothing(index_elements=["user_id", "dedupe_key"])
+        .returning(Notification.id)
+    )  # rowcount is -1 for multi-row inserts on psycopg
     return len(db.session.execute(statement).all())
 
 
@@ -52,14 +80,23 @@ def list_notifications(actor, page=1, per_page=20, unread_only: bool = False) ->
     query = _visible(actor)
     if unread_only:
         query = query.where(Notification.read_at.is_(None))
-    return paginate(query.order_by(Notification.created_at.desc(), Notification.id.desc()), min(page, MAX_PAGE), per_page)
+    return paginate(
+        query.order_by(Notification.created_at.desc(), Notification.id.desc()), min(page, MAX_PAGE), per_page
+    )
 
 
 def unread_count(actor) -> int:
     """How many of the actor's notifications are neither read nor dismissed (one COUNT query)."""
     require_signed_in(actor)
-    return db.session.scalar(select(func.count()).select_from(Notification).where(
-        Notification.user_id == actor.id, Notification.read_at.is_(None), Notification.dismissed_at.is_(None)))
+    return db.session.scalar(
+        select(func.count())
+        .select_from(Notification)
+        .where(
+            Notification.user_id == actor.id,
+            Notification.read_at.is_(None),
+            Notification.dismissed_at.is_(None),
+        )
+    )
 
 
 def get_notification(actor, notification_id) -> Notification:
@@ -86,8 +123,14 @@ def mark_all_read(actor, now: datetime | None = None) -> int:
     require_signed_in(actor)
     result = db.session.execute(
         update(Notification)
-        .where(Notification.user_id == actor.id, Notification.read_at.is_(None), Notification.dismissed_at.is_(None))
-        .values(read_at=now or utcnow()).execution_options(synchronize_session=False))
+        .where(
+            Notification.user_id == actor.id,
+            Notification.read_at.is_(None),
+            Notification.dismissed_at.is_(None),
+        )
+        .values(read_at=now or utcnow())
+        .execution_options(synchronize_session=False)
+    )
     return result.rowcount or 0
 
 

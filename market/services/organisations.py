@@ -1,4 +1,5 @@
 """Organisations: their profile and their verification by admins."""
+
 from sqlalchemy import select
 
 from market.errors import InvalidTransition, NotFound, ValidationFailed
@@ -16,7 +17,9 @@ from market.services.text import Cleaner
 def list_organisations(actor, state: str = "", page=1, per_page=20) -> Page:
     """Organisations for the admin, pending ones first."""
     require_admin(actor)
-    query = select(Organisation).order_by(Organisation.verification_state != "pending", Organisation.id.desc())
+    query = select(Organisation).order_by(
+        Organisation.verification_state != "pending", Organisation.id.desc()
+    )
     if state in VERIFICATION_STATES:
         query = query.where(Organisation.verification_state == state)
     return paginate(query, page, per_page)
@@ -43,8 +46,13 @@ def decide_verification(actor, org_id: int, approve: bool, note: str = "") -> Or
     note = cleaner.done().get("note") or ""
     if not approve and not note:
         raise ValidationFailed({"note": "请填写未通过的原因"})
-    audit.record(actor, "organisation.verify", "organisation", org.id,
-                 {"verification_state": [org.verification_state, target], "note": note})
+    audit.record(
+        actor,
+        "organisation.verify",
+        "organisation",
+        org.id,
+        {"verification_state": [org.verification_state, target], "note": note},
+    )
     org.verification_state, org.verification_note = target, note or None
     org.verified_at, org.verified_by_id = (utcnow(), actor.id) if approve else (None, None)
     return org
@@ -77,15 +85,19 @@ def update_organisation_profile(actor, org_id: int, data: dict) -> Organisation:
     values = clean_organisation_profile(data)
     errors = {}
     if (name := values.get("name")) and db.session.scalar(
-            select(Organisation.id).where(Organisation.name == name, Organisation.id != org.id)):
+        select(Organisation.id).where(Organisation.name == name, Organisation.id != org.id)
+    ):
         errors["name"] = "已有同名单位"
     if (code := values.get("credit_code")) and db.session.scalar(
-            select(Organisation.id).where(Organisation.credit_code == code, Organisation.id != org.id)):
+        select(Organisation.id).where(Organisation.credit_code == code, Organisation.id != org.id)
+    ):
         errors["credit_code"] = "该统一社会信用代码已被其他单位使用"
     if (kind := values.get("kind")) and kind != org.kind:
         roles = set(db.session.scalars(select(User.role).where(User.organisation_id == org.id)))
         if wrong := sorted(r for r in roles if kind not in ROLE_ORG_KINDS.get(r, ())):
-            errors["kind"] = f"本单位有{'、'.join(ROLES[r] for r in wrong)}账号，单位类型不能改为“{ORG_KINDS[kind]}”"
+            errors["kind"] = (
+                f"本单位有{'、'.join(ROLES[r] for r in wrong)}账号，单位类型不能改为“{ORG_KINDS[kind]}”"
+            )
     if errors:
         raise ValidationFailed(errors)
     changes = audit.diff(org, values)

@@ -1,5 +1,6 @@
 """Forgotten passwords: a single-use, time-limited link by e-mail. The request answers the same whether or not the
 address has an account; the worker writes the token and sends the mail, so the request never waits on SMTP."""
+
 import hashlib
 import secrets
 from datetime import timedelta
@@ -33,8 +34,11 @@ def request_reset(email, site_url: str) -> None:
     user = db.session.scalar(select(User).where(User.email == email)) if email else None
     if user is None or not user.active:
         return
-    recent = db.session.scalar(select(func.count(PasswordReset.id)).where(
-        PasswordReset.user_id == user.id, PasswordReset.created_at > utcnow() - timedelta(hours=1)))
+    recent = db.session.scalar(
+        select(func.count(PasswordReset.id)).where(
+            PasswordReset.user_id == user.id, PasswordReset.created_at > utcnow() - timedelta(hours=1)
+        )
+    )
     if recent >= MAILS_PER_HOUR:
         return
     events.record("account.password_reset_requested", user_id=user.id, site_url=site_url.rstrip("/"))
@@ -50,10 +54,15 @@ def send_reset_mail(payload: dict) -> None:
     db.session.add(PasswordReset(user_id=user.id, token_hash=_digest(token), expires_at=utcnow() + VALID_FOR))
     db.session.flush()  # committed with the job's completion
     link = f"{payload['site_url']}/password/reset/{token}"
-    mail.send(user.email, "秦创原科技大市场：重置密码", (
-        f"{user.display_name}，您好：\n\n有人（希望是您）申请重置秦创原科技大市场账号 {user.email} 的密码。"
-        f"请在 {int(VALID_FOR.total_seconds() // 60)} 分钟内打开下面的链接设置新密码，链接只能使用一次：\n\n{link}\n\n"
-        "如果不是您本人申请，请忽略本邮件，您的密码不会改变。\n"))
+    mail.send(
+        user.email,
+        "秦创原科技大市场：重置密码",
+        (
+            f"{user.display_name}，您好：\n\n有人（希望是您）申请重置秦创原科技大市场账号 {user.email} 的密码。"
+            f"请在 {int(VALID_FOR.total_seconds() // 60)} 分钟内打开下面的链接设置新密码，链接只能使用一次：\n\n{link}\n\n"
+            "如果不是您本人申请，请忽略本邮件，您的密码不会改变。\n"
+        ),
+    )
 
 
 def _valid(token) -> PasswordReset | None:
@@ -82,12 +91,18 @@ def reset_password(token, new_password) -> User:
     if message := password_error(new_password, user.email):
         raise ValidationFailed({"new_password": message})
     now = utcnow()
-    spent = db.session.execute(update(PasswordReset).where(
-        PasswordReset.id == row.id, PasswordReset.used_at.is_(None)).values(used_at=now)).rowcount
+    spent = db.session.execute(
+        update(PasswordReset)
+        .where(PasswordReset.id == row.id, PasswordReset.used_at.is_(None))
+        .values(used_at=now)
+    ).rowcount
     if not spent:  # a second tab used the same link a moment ago
         raise ValidationFailed({"token": INVALID_LINK}, INVALID_LINK)
-    db.session.execute(update(PasswordReset).where(
-        PasswordReset.user_id == user.id, PasswordReset.used_at.is_(None)).values(used_at=now))
+    db.session.execute(
+        update(PasswordReset)
+        .where(PasswordReset.user_id == user.id, PasswordReset.used_at.is_(None))
+        .values(used_at=now)
+    )
     user.password_hash = generate_password_hash(new_password)
     _end_sessions(user)
     revoked = db.session.execute(delete(ApiToken).where(ApiToken.user_id == user.id)).rowcount or 0

@@ -1,4 +1,5 @@
 """Who may do what. Services call these; templates only mirror them."""
+
 from market.errors import PermissionDenied
 
 # Roles allowed to publish each kind of listing (admins may publish anything).

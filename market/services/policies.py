@@ -1,4 +1,5 @@
 """The policy library: admins write, everyone reads."""
+
 from sqlalchemy import or_, select
 
 from market.errors import NotFound
@@ -45,7 +46,9 @@ def list_policies(filters: dict, page=1, per_page=20) -> Page:
     """Policies, newest first, filtered by words in title or issuer and by tag."""
     query = select(Policy).order_by(Policy.published_on.desc().nulls_last(), Policy.id.desc())
     if q := query_text(filters.get("q"))[:100]:
-        query = query.where(or_(Policy.title.contains(q, autoescape=True), Policy.issuer.contains(q, autoescape=True)))
+        query = query.where(
+            or_(Policy.title.contains(q, autoescape=True), Policy.issuer.contains(q, autoescape=True))
+        )
     if issuer := query_text(filters.get("issuer")):
         query = query.where(Policy.issuer == issuer)
     policies = paginate(query, page, per_page)
@@ -54,7 +57,9 @@ def list_policies(filters: dict, page=1, per_page=20) -> Page:
         # filter on the whole (small) library instead.
         matching = [p for p in db.session.scalars(query) if tag in (p.tags or [])]
         start = (policies.page - 1) * policies.per_page
-        policies = Page(matching[start:start + policies.per_page], policies.page, policies.per_page, len(matching))
+        policies = Page(
+            matching[start : start + policies.per_page], policies.page, policies.per_page, len(matching)
+        )
     return policies
 
 

@@ -1,4 +1,5 @@
 """Saved searches: a user's /search query kept by name; new published listings for it become notifications."""
+
 import logging
 import re
 from datetime import datetime, timezone
@@ -34,7 +35,7 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 def clean_query(actor, query) -> dict:
     """The search conditions worth keeping, as /search reads them, or ValidationFailed."""
     if not isinstance(query, dict):
-        raise ValidationFailed({"query": "搜索条件必须是对象（如 {\"q\": \"电池\"}）"})
+        raise ValidationFailed({"query": '搜索条件必须是对象（如 {"q": "电池"}）'})
     errors, cleaned = {}, {}
     for key, raw in query.items():
         if key in IGNORED_KEYS:
@@ -84,8 +85,13 @@ def search_link(query: dict) -> str:
 def list_saved_searches(actor) -> list[SavedSearch]:
     """The actor's saved searches, newest first."""
     require_signed_in(actor)
-    return list(db.session.scalars(select(SavedSearch).where(SavedSearch.user_id == actor.id)
-                                   .order_by(SavedSearch.created_at.desc(), SavedSearch.id.desc())))
+    return list(
+        db.session.scalars(
+            select(SavedSearch)
+            .where(SavedSearch.user_id == actor.id)
+            .order_by(SavedSearch.created_at.desc(), SavedSearch.id.desc())
+        )
+    )
 
 
 def get_saved_search(actor, saved_search_id) -> SavedSearch:
@@ -118,7 +124,9 @@ def save_search(actor, name, query) -> SavedSearch:
     for other in mine:
         if other.query == cleaned:
             raise ValidationFailed({"query": f"已保存过相同条件的搜索「{other.name}」"})
-    saved = SavedSearch(user_id=actor.id, name=c.values["name"], query=cleaned, notify=True, last_checked_at=utcnow())
+    saved = SavedSearch(
+        user_id=actor.id, name=c.values["name"], query=cleaned, notify=True, last_checked_at=utcnow()
+    )
     db.session.add(saved)
     db.session.flush()
     return saved
@@ -146,6 +154,7 @@ def delete_saved_search(actor, saved_search_id) -> None:
 
 # ---- checking for new results -------------------------------------------------------------------------
 
+
 def _settled_until(now: datetime) -> datetime:
     """The publication time up to which this host's index surely has every listing.
 
@@ -154,7 +163,9 @@ def _settled_until(now: datetime) -> datetime:
     than the oldest outbox row the index has not applied, minus the grace the outbox gives open transactions.
     """
     cursor = search.backend().read_cursor()
-    oldest = db.session.scalar(select(func.min(SearchOutboxEntry.created_at)).where(SearchOutboxEntry.seq > cursor))
+    oldest = db.session.scalar(
+        select(func.min(SearchOutboxEntry.created_at)).where(SearchOutboxEntry.seq > cursor)
+    )
     return min(now, oldest or now) - GAP_GRACE
 
 
@@ -182,8 +193,12 @@ def _new_listings(owner, candidates: dict[str, set[int]], since: datetime, until
     listings = []
     for kind, ids in candidates.items():
         model = LISTING_MODELS[kind]
-        query = select(model).where(model.id.in_(ids), model.status == "published",
-                                    model.published_at > since, model.published_at <= until)
+        query = select(model).where(
+            model.id.in_(ids),
+            model.status == "published",
+            model.published_at > since,
+            model.published_at <= until,
+        )
         if owner.organisation_id is not None:
             query = query.where(model.org_id != owner.organisation_id)
         listings += db.session.scalars(query).unique()
@@ -196,9 +211,12 @@ def check_saved_searches(now: datetime | None = None) -> int:
     now = now or utcnow()
     until = _settled_until(now)
     added = 0
-    rows = db.session.execute(select(SavedSearch, User).join(User, User.id == SavedSearch.user_id)
-                              .where(SavedSearch.notify.is_(True), User.active.is_(True))
-                              .order_by(SavedSearch.id)).all()
+    rows = db.session.execute(
+        select(SavedSearch, User)
+        .join(User, User.id == SavedSearch.user_id)
+        .where(SavedSearch.notify.is_(True), User.active.is_(True))
+        .order_by(SavedSearch.id)
+    ).all()
     for saved, owner in rows:
         since = saved.last_checked_at
         if until <= since:
@@ -213,10 +231,17 @@ def check_saved_searches(now: datetime | None = None) -> int:
             link = search_link(saved.query or {})
             body = "最新：" + "；".join(listing.title for listing in new[:3]) + ("等" if len(new) > 3 else "")
             added += add_notifications(
-                [owner.id], "saved_search", f"「{saved.name}」有 {len(new)} 条新结果", body=body,
+                [owner.id],
+                "saved_search",
+                f"「{saved.name}」有 {len(new)} 条新结果",
+                body=body,
                 link=link if len(link) <= MAX_LINK_CHARS else "/my/saved-searches",
-                data={"saved_search_id": saved.id, "count": len(new),
-                      "items": [{"kind": listing.kind, "id": listing.id} for listing in new[:20]]},
-                dedupe_key=f"saved:{saved.id}:{int(newest.astimezone(timezone.utc).timestamp())}")
+                data={
+                    "saved_search_id": saved.id,
+                    "count": len(new),
+                    "items": [{"kind": listing.kind, "id": listing.id} for listing in new[:20]],
+                },
+                dedupe_key=f"saved:{saved.id}:{int(newest.astimezone(timezone.utc).timestamp())}",
+            )
         saved.last_checked_at = until
     return added

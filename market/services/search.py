@@ -1,12 +1,12 @@
 """Searching the catalogue as a given person may see it."""
+
 from datetime import datetime, timezone
 
 from market import search, vectors
 from market.errors import ValidationFailed
 from market.matching import embedding
 from market.money import MoneyError, parse_yuan
-from market.search import KINDS, SearchRequest, SearchResult
-from market.search import IndexUnavailable
+from market.search import KINDS, IndexUnavailable, SearchRequest, SearchResult
 from market.search.hybrid import Close, nearest, ranked_search
 from market.services.permissions import CREATOR_ROLES, is_admin, is_signed_in
 from market.services.search_fallback import database_search
@@ -58,17 +58,33 @@ def build_request(actor, params) -> SearchRequest:
     date_to = _date(params.get("date_to"), "date_to", errors, end_of_day=True)
     if errors:
         raise ValidationFailed(errors, "搜索条件有误")
-    filters = {name: params.get(name).strip() for name in ("field", "maturity", "region", "status")
-               if (params.get(name) or "").strip()}
-    request = SearchRequest(q=params.get("q") or "", kinds=(kind,) if kind else (), filters=filters,
-                            amount_min=amounts["min"], amount_max=amounts["max"], date_from=date_from,
-                            date_to=date_to, sort=sort, page=page, per_page=per_page)
+    filters = {
+        name: params.get(name).strip()
+        for name in ("field", "maturity", "region", "status")
+        if (params.get(name) or "").strip()
+    }
+    request = SearchRequest(
+        q=params.get("q") or "",
+        kinds=(kind,) if kind else (),
+        filters=filters,
+        amount_min=amounts["min"],
+        amount_max=amounts["max"],
+        date_from=date_from,
+        date_to=date_to,
+        sort=sort,
+        page=page,
+        per_page=per_page,
+    )
     if is_admin(actor):
         request.all_statuses = True
     else:
         if filters.get("status") in PUBLIC_STATUSES:
             request.visible_statuses = (filters["status"],)
-        if is_signed_in(actor) and actor.organisation_id and any(actor.role in r for r in CREATOR_ROLES.values()):
+        if (
+            is_signed_in(actor)
+            and actor.organisation_id
+            and any(actor.role in r for r in CREATOR_ROLES.values())
+        ):
             request.also_org_id = actor.organisation_id
     return request
 
@@ -89,7 +105,9 @@ def close_in_meaning(request: SearchRequest) -> list[Close]:
     text, _ = search.clean_query(request.q)
     if request.sort != "relevance" or '"' in text or not search.query_words(text):
         return []
-    matrices = {kind: vectors.cache().matrix(kind) for kind in request.kinds or KINDS if kind in EMBEDDED_KINDS}
+    matrices = {
+        kind: vectors.cache().matrix(kind) for kind in request.kinds or KINDS if kind in EMBEDDED_KINDS
+    }
     if not any(len(ids) for ids, _ in matrices.values()):
         return []
     return nearest(embedding.embed(text, as_query=True), matrices, MEANING_FLOOR, MEANING_SPREAD)

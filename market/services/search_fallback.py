@@ -3,6 +3,7 @@
 Reduced on purpose and said so on the page: every word of the query must appear in the title (or a broker's
 name); kind, status, field, region and maturity filters apply; amounts and dates do not; newest first; no facets.
 """
+
 from markupsafe import escape
 from sqlalchemy import desc, func, or_, select
 
@@ -12,8 +13,11 @@ from market.search import KINDS, Hit, SearchRequest, SearchResult
 from market.services.indexing import load_documents
 
 NOTICE = "搜索索引正在重建，当前为简化搜索：只按标题匹配，金额和日期筛选暂不生效，结果可能不完整。"
-LISTINGS = {"achievement": (Achievement, Achievement.title), "demand": (Demand, Demand.title),
-            "equipment": (Equipment, Equipment.name)}
+LISTINGS = {
+    "achievement": (Achievement, Achievement.title),
+    "demand": (Demand, Demand.title),
+    "equipment": (Equipment, Equipment.name),
+}
 
 
 def _like(column, word: str):
@@ -27,14 +31,18 @@ def _listing_query(kind: str, request: SearchRequest, words: list[str]):
     query = query.where(*[_like(title, w) for w in words])
     if not request.all_statuses:
         visible = model.status.in_(request.visible_statuses)
-        query = query.where(or_(visible, model.org_id == request.also_org_id) if request.also_org_id else visible)
+        query = query.where(
+            or_(visible, model.org_id == request.also_org_id) if request.also_org_id else visible
+        )
     filters = request.filters
     if filters.get("status"):
         query = query.where(model.status == filters["status"])
     if filters.get("field"):
         query = query.join(Field, Field.id == model.field_id).where(Field.name == filters["field"])
     if filters.get("region"):
-        query = query.join(Organisation, Organisation.id == model.org_id).where(Organisation.region == filters["region"])
+        query = query.join(Organisation, Organisation.id == model.org_id).where(
+            Organisation.region == filters["region"]
+        )
     if filters.get("maturity"):
         if kind != "achievement":
             return None
@@ -47,10 +55,13 @@ def _other_query(kind: str, request: SearchRequest, words: list[str]):
         return None  # policies and brokers have no field, region or maturity of their own in the index
     if kind == "policy":
         return select(Policy.id, Policy.created_at.label("moment")).where(
-            *[_like(Policy.title, w) for w in words])
-    return (select(BrokerProfile.id, BrokerProfile.created_at.label("moment"))
-            .join(User, User.id == BrokerProfile.user_id)
-            .where(User.active.is_(True), User.role == "broker", *[_like(User.display_name, w) for w in words]))
+            *[_like(Policy.title, w) for w in words]
+        )
+    return (
+        select(BrokerProfile.id, BrokerProfile.created_at.label("moment"))
+        .join(User, User.id == BrokerProfile.user_id)
+        .where(User.active.is_(True), User.role == "broker", *[_like(User.display_name, w) for w in words])
+    )
 
 
 def database_search(request: SearchRequest) -> SearchResult:
@@ -60,14 +71,18 @@ def database_search(request: SearchRequest) -> SearchResult:
     wanted = request.page * request.per_page
     rows, total = [], 0
     for kind in kinds:
-        query = _listing_query(kind, request, words) if kind in LISTINGS else _other_query(kind, request, words)
+        query = (
+            _listing_query(kind, request, words) if kind in LISTINGS else _other_query(kind, request, words)
+        )
         if query is None:
             continue
         total += db.session.scalar(select(func.count()).select_from(query.subquery()))
-        rows += [(moment, kind, object_id) for object_id, moment in
-                 db.session.execute(query.order_by(desc("moment")).limit(wanted))]
+        rows += [
+            (moment, kind, object_id)
+            for object_id, moment in db.session.execute(query.order_by(desc("moment")).limit(wanted))
+        ]
     rows.sort(key=lambda row: row[0], reverse=True)
-    chosen = rows[(request.page - 1) * request.per_page:wanted]
+    chosen = rows[(request.page - 1) * request.per_page : wanted]
     documents = {}
     for kind in {kind for _, kind, _ in chosen}:
         ids = [object_id for _, k, object_id in chosen if k == kind]
@@ -77,10 +92,24 @@ def database_search(request: SearchRequest) -> SearchResult:
         document = documents.get((kind, object_id))
         if document is None:
             continue
-        stored = {"kind": kind, "object_id": object_id, "title": document.title, "org_name": document.org_name,
-                  "field": document.field, "region": document.region, "status": document.status,
-                  "maturity": document.maturity}
-        hits.append(Hit(kind, object_id, document.title, 0.0,
-                        {"title": str(escape(document.title)), "body": str(escape((document.body or "")[:160]))},
-                        stored))
+        stored = {
+            "kind": kind,
+            "object_id": object_id,
+            "title": document.title,
+            "org_name": document.org_name,
+            "field": document.field,
+            "region": document.region,
+            "status": document.status,
+            "maturity": document.maturity,
+        }
+        hits.append(
+            Hit(
+                kind,
+                object_id,
+                document.title,
+                0.0,
+                {"title": str(escape(document.title)), "body": str(escape((document.body or "")[:160]))},
+                stored,
+            )
+        )
     return SearchResult(hits, total, request.page, request.per_page, {}, None, False, NOTICE)

@@ -1,4 +1,5 @@
 """Admin settings stored in the database."""
+
 from market.extensions import db
 from market.models import Setting
 from market.services import audit
@@ -71,8 +72,13 @@ def update_settings(actor, data: dict) -> dict:
     if data.get(DEAL_STALE_DAYS) is not None:  # absent or null: unchanged; "" is a value to refuse
         if isinstance(data[DEAL_STALE_DAYS], float) and data[DEAL_STALE_DAYS].is_integer():
             data[DEAL_STALE_DAYS] = int(data[DEAL_STALE_DAYS])  # a JSON 30.0
-        cleaner.integer(DEAL_STALE_DAYS, "对接停滞提醒天数", low=STALE_DAYS_RANGE[0], high=STALE_DAYS_RANGE[1],
-                        required=True)
+        cleaner.integer(
+            DEAL_STALE_DAYS,
+            "对接停滞提醒天数",
+            low=STALE_DAYS_RANGE[0],
+            high=STALE_DAYS_RANGE[1],
+            required=True,
+        )
     values = cleaner.done()
     _store_auto_publish_verified(actor, values[AUTO_PUBLISH_VERIFIED])
     if values.get(DEAL_STALE_DAYS) is not None and values[DEAL_STALE_DAYS] != deal_stale_days():

@@ -1,4 +1,5 @@
 """The admin-editable technical-field taxonomy."""
+
 from sqlalchemy import func, select
 
 from market.errors import NotFound, ValidationFailed

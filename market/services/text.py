@@ -1,4 +1,5 @@
 """Cleaning of user-typed fields into plain values, collecting per-field Chinese messages."""
+
 import re
 from datetime import date
 
@@ -68,8 +69,19 @@ class Cleaner:
             return self.fail(name, f"{label}“{value[:20]}”无效，可选：{'、'.join(choices)}")
         self.values[attr or name] = value
 
-    def text_list(self, name, label, *, max_items=20, max_len=40, choices=None, synonyms=None, normalise=None,
-                  item_error=None, attr=None):
+    def text_list(
+        self,
+        name,
+        label,
+        *,
+        max_items=20,
+        max_len=40,
+        choices=None,
+        synonyms=None,
+        normalise=None,
+        item_error=None,
+        attr=None,
+    ):
         if not self.present(name):
             return
         raw = self.data.get(name)

@@ -1,5 +1,6 @@
 """Sign-in throttling: failed attempts counted per account (the e-mail typed, known or not) and per client
 address in the database, so every web worker sees the same counts; exponential back-off past a free number."""
+
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -50,7 +51,9 @@ def check(email: str, client: Client) -> None:
         return
     now = utcnow()
     matches = or_(*(and_(SignInThrottle.scope == scope, SignInThrottle.key == key) for scope, key in keys))
-    waits = db.session.scalars(select(SignInThrottle.locked_until).where(matches, SignInThrottle.locked_until > now))
+    waits = db.session.scalars(
+        select(SignInThrottle.locked_until).where(matches, SignInThrottle.locked_until > now)
+    )
     if longest := max(waits, default=None):
         raise TooManyAttempts((longest - now).total_seconds())
 
@@ -62,23 +65,41 @@ def record_failure(email: str, client: Client, channel: str) -> timedelta | None
     now = utcnow()
     longest = None
     for scope, key in _keys(email, client):
-        db.session.execute(upsert_insert(SignInThrottle).values(
-            scope=scope, key=key, failures=0, last_failure_at=now).on_conflict_do_nothing(
-            index_elements=["scope", "key"]))
+        db.session.execute(
+            upsert_insert(SignInThrottle)
+            .values(scope=scope, key=key, failures=0, last_failure_at=now)
+            .on_conflict_do_nothing(index_elements=["scope", "key"])
+        )
         stale = (SignInThrottle.last_failure_at < now - FORGET_AFTER) & (
-            SignInThrottle.locked_until.is_(None) | (SignInThrottle.locked_until < now))
+            SignInThrottle.locked_until.is_(None) | (SignInThrottle.locked_until < now)
+        )
         failures = db.session.execute(
-            update(SignInThrottle).where(SignInThrottle.scope == scope, SignInThrottle.key == key)
+            update(SignInThrottle)
+            .where(SignInThrottle.scope == scope, SignInThrottle.key == key)
             .values(failures=case((stale, 1), else_=SignInThrottle.failures + 1), last_failure_at=now)
-            .returning(SignInThrottle.failures)).scalar_one()
+            .returning(SignInThrottle.failures)
+        ).scalar_one()
         wait = wait_after(failures, client.free(scope))
         if wait is None:
             continue
-        db.session.execute(update(SignInThrottle).where(SignInThrottle.scope == scope, SignInThrottle.key == key)
-                           .values(locked_until=now + wait))
-        audit.record(None, "sign_in.throttled", "sign_in", None, {
-            "scope": scope, "key": key, "failures": failures, "wait_seconds": int(wait.total_seconds()),
-            "channel": channel})
+        db.session.execute(
+            update(SignInThrottle)
+            .where(SignInThrottle.scope == scope, SignInThrottle.key == key)
+            .values(locked_until=now + wait)
+        )
+        audit.record(
+            None,
+            "sign_in.throttled",
+            "sign_in",
+            None,
+            {
+                "scope": scope,
+                "key": key,
+                "failures": failures,
+                "wait_seconds": int(wait.total_seconds()),
+                "channel": channel,
+            },
+        )
         longest = max(longest or wait, wait)
     return longest
 
@@ -86,4 +107,6 @@ def record_failure(email: str, client: Client, channel: str) -> timedelta | None
 @unit_of_work
 def forget_account(email: str) -> None:
     """A successful sign-in or password reset clears the account's failures (never the address's)."""
-    db.session.execute(delete(SignInThrottle).where(SignInThrottle.scope == ACCOUNT, SignInThrottle.key == email))
+    db.session.execute(
+        delete(SignInThrottle).where(SignInThrottle.scope == ACCOUNT, SignInThrottle.key == email)
+    )

@@ -1,4 +1,5 @@
 """HTML blueprints, one per area, and the error pages they share."""
+
 from datetime import date
 
 from flask import Flask
@@ -7,11 +8,34 @@ from market.money import format_fen
 
 
 def register(app: Flask) -> None:
-    from market.views import (admin, auth, bookings, contracts, dashboard, deals, errors, health, notifications, public,
-                              search, workspace)
+    from market.views import (
+        admin,
+        auth,
+        bookings,
+        contracts,
+        dashboard,
+        deals,
+        errors,
+        health,
+        notifications,
+        public,
+        search,
+        workspace,
+    )
 
-    for blueprint in (public.bp, search.bp, auth.bp, workspace.bp, notifications.bp, admin.bp, contracts.bp, dashboard.bp,
-                      deals.bp, bookings.bp, health.bp):
+    for blueprint in (
+        public.bp,
+        search.bp,
+        auth.bp,
+        workspace.bp,
+        notifications.bp,
+        admin.bp,
+        contracts.bp,
+        dashboard.bp,
+        deals.bp,
+        bookings.bp,
+        health.bp,
+    ):
         app.register_blueprint(blueprint)
     errors.register(app)
     app.add_template_filter(format_fen, "yuan")

@@ -1,4 +1,5 @@
 """Admin pages: verification, review queue, users, taxonomy, settings, policies, audit log."""
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
@@ -6,7 +7,16 @@ from market.errors import InvalidTransition, NotFound, ValidationFailed
 from market.forms import ConfirmForm, FieldForm, NoteForm, PolicyForm
 from market.models.vocab import AUDIT_OBJECT_TYPES, ROLES, VERIFICATION_STATES
 from market.services import (
-    accounts, audit_log, event_jobs, indexing, listings, mailbox, matching, organisations, policies, settings,
+    accounts,
+    audit_log,
+    event_jobs,
+    indexing,
+    listings,
+    mailbox,
+    matching,
+    organisations,
+    policies,
+    settings,
     taxonomy,
 )
 from market.services.permissions import is_admin
@@ -25,16 +35,27 @@ def _require_admin():
 @bp.get("/")
 def show_dashboard():
     pending_orgs = organisations.list_organisations(current_user, "pending", 1, 1).total
-    return render_template("admin/dashboard.html", pending=listings.pending_counts(current_user),
-                           pending_orgs=pending_orgs, kind_names=KIND_NAMES, collections=KIND_COLLECTIONS)
+    return render_template(
+        "admin/dashboard.html",
+        pending=listings.pending_counts(current_user),
+        pending_orgs=pending_orgs,
+        kind_names=KIND_NAMES,
+        collections=KIND_COLLECTIONS,
+    )
 
 
 @bp.get("/organisations")
 def list_organisations():
     state = request.args.get("state", "pending")
     result = organisations.list_organisations(current_user, state, *page_args())
-    return render_template("admin/organisations.html", page=result, state=state, states=VERIFICATION_STATES,
-                           confirm_form=ConfirmForm(), note_form=NoteForm())
+    return render_template(
+        "admin/organisations.html",
+        page=result,
+        state=state,
+        states=VERIFICATION_STATES,
+        confirm_form=ConfirmForm(),
+        note_form=NoteForm(),
+    )
 
 
 @bp.post("/organisations/<int:org_id>/<any(verify, reject):decision>")
@@ -42,7 +63,9 @@ def decide_organisation(org_id, decision):
     form = NoteForm()
     if form.validate_on_submit():
         try:
-            org = organisations.decide_verification(current_user, org_id, decision == "verify", form.note.data)
+            org = organisations.decide_verification(
+                current_user, org_id, decision == "verify", form.note.data
+            )
         except (ValidationFailed, InvalidTransition) as exc:
             flash("；".join(exc.fields.values()) or exc.message, "danger")
         else:
@@ -55,9 +78,16 @@ def list_review_queue(collection):
     if collection not in COLLECTIONS:
         abort(404)
     kind = COLLECTIONS[collection]
-    return render_template("admin/review.html", page=listings.review_queue(current_user, kind, *page_args()),
-                           kind=kind, collection=collection, kind_names=KIND_NAMES, collections=KIND_COLLECTIONS,
-                           pending=listings.pending_counts(current_user), note_form=NoteForm())
+    return render_template(
+        "admin/review.html",
+        page=listings.review_queue(current_user, kind, *page_args()),
+        kind=kind,
+        collection=collection,
+        kind_names=KIND_NAMES,
+        collections=KIND_COLLECTIONS,
+        pending=listings.pending_counts(current_user),
+        note_form=NoteForm(),
+    )
 
 
 @bp.post("/review/<collection>/<int:listing_id>/<any(approve, reject):action>")
@@ -67,7 +97,9 @@ def review_listing(collection, listing_id, action):
     form = NoteForm()
     if form.validate_on_submit():
         try:
-            listing = listings.change_status(current_user, COLLECTIONS[collection], listing_id, action, form.note.data)
+            listing = listings.change_status(
+                current_user, COLLECTIONS[collection], listing_id, action, form.note.data
+            )
         except (ValidationFailed, InvalidTransition) as exc:
             flash("；".join(exc.fields.values()) or exc.message, "danger")
         else:
@@ -78,8 +110,14 @@ def review_listing(collection, listing_id, action):
 @bp.get("/users")
 def list_users():
     q, role = request.args.get("q", ""), request.args.get("role", "")
-    return render_template("admin/users.html", page=accounts.list_users(current_user, q, role, *page_args()),
-                           q=q, role=role, roles=ROLES, confirm_form=ConfirmForm())
+    return render_template(
+        "admin/users.html",
+        page=accounts.list_users(current_user, q, role, *page_args()),
+        q=q,
+        role=role,
+        roles=ROLES,
+        confirm_form=ConfirmForm(),
+    )
 
 
 @bp.post("/users/<int:user_id>")
@@ -92,7 +130,11 @@ def update_user(user_id):
             flash("；".join(exc.fields.values()), "danger")
         else:
             flash(f"已更新用户 {user.email}", "success")
-    return redirect(request.referrer if (request.referrer or "").startswith(request.host_url) else url_for("admin.list_users"))
+    return redirect(
+        request.referrer
+        if (request.referrer or "").startswith(request.host_url)
+        else url_for("admin.list_users")
+    )
 
 
 @bp.post("/users/<int:user_id>/sign-out")
@@ -104,13 +146,20 @@ def sign_out_user(user_id):
             flash(exc.message, "danger")
         else:
             flash(f"已让 {user.email} 在所有设备上退出登录，其 API 令牌已作废", "success")
-    return redirect(request.referrer if (request.referrer or "").startswith(request.host_url) else url_for("admin.list_users"))
+    return redirect(
+        request.referrer
+        if (request.referrer or "").startswith(request.host_url)
+        else url_for("admin.list_users")
+    )
 
 
 @bp.get("/mail")
 def list_mail():
-    return render_template("admin/mail.html", messages=mailbox.kept_mail(current_user),
-                           server=current_app.config.get("MAIL_SERVER"))
+    return render_template(
+        "admin/mail.html",
+        messages=mailbox.kept_mail(current_user),
+        server=current_app.config.get("MAIL_SERVER"),
+    )
 
 
 @bp.get("/mail/<name>")
@@ -129,8 +178,12 @@ def list_fields():
         else:
             flash(f"已添加领域：{field.name}", "success")
             return redirect(url_for("admin.list_fields"))
-    return render_template("admin/fields.html", fields=taxonomy.list_fields(active_only=False), form=form,
-                           confirm_form=ConfirmForm()), 422 if form.errors else 200
+    return render_template(
+        "admin/fields.html",
+        fields=taxonomy.list_fields(active_only=False),
+        form=form,
+        confirm_form=ConfirmForm(),
+    ), 422 if form.errors else 200
 
 
 @bp.post("/fields/<int:field_id>")
@@ -152,8 +205,10 @@ def edit_settings():
     form = ConfirmForm()
     typed, errors = {}, {}
     if form.validate_on_submit():
-        typed = {"auto_publish_verified": request.form.get("auto_publish_verified") == "1",
-                 "deal_stale_days": request.form.get("deal_stale_days")}
+        typed = {
+            "auto_publish_verified": request.form.get("auto_publish_verified") == "1",
+            "deal_stale_days": request.form.get("deal_stale_days"),
+        }
         try:
             settings.update_settings(current_user, typed)
         except ValidationFailed as exc:
@@ -162,14 +217,20 @@ def edit_settings():
             flash("设置已保存", "success")
             return redirect(url_for("admin.edit_settings"))
     values = {**settings.get_settings(current_user), **{k: v for k, v in typed.items() if v is not None}}
-    return render_template("admin/settings.html", form=form, values=values, errors=errors), 422 if errors else 200
+    return render_template(
+        "admin/settings.html", form=form, values=values, errors=errors
+    ), 422 if errors else 200
 
 
 @bp.get("/policies")
 def list_policies():
     q = request.args.get("q", "")
-    return render_template("admin/policies.html", page=policies.list_policies({"q": q}, *page_args()), q=q,
-                           confirm_form=ConfirmForm())
+    return render_template(
+        "admin/policies.html",
+        page=policies.list_policies({"q": q}, *page_args()),
+        q=q,
+        confirm_form=ConfirmForm(),
+    )
 
 
 @bp.route("/policies/new", methods=["GET", "POST"])
@@ -207,9 +268,14 @@ def delete_policy(policy_id):
 
 @bp.get("/search-index")
 def show_index_status():
-    return render_template("admin/search_index.html", status=indexing.index_status(), kind_names=KIND_NAMES,
-                           jobs=event_jobs.job_counts(), parked=event_jobs.list_jobs(current_user, "parked", *page_args()),
-                           confirm_form=ConfirmForm())
+    return render_template(
+        "admin/search_index.html",
+        status=indexing.index_status(),
+        kind_names=KIND_NAMES,
+        jobs=event_jobs.job_counts(),
+        parked=event_jobs.list_jobs(current_user, "parked", *page_args()),
+        confirm_form=ConfirmForm(),
+    )
 
 
 @bp.post("/jobs/<int:job_id>/retry")
@@ -234,12 +300,19 @@ def retry_parked_jobs():
 @bp.get("/audit")
 def list_audit_entries():
     object_type = request.args.get("type", "")
-    return render_template("admin/audit.html", page=audit_log.list_audit_entries(current_user, object_type, *page_args()),
-                           object_type=object_type, object_types=AUDIT_OBJECT_TYPES)
+    return render_template(
+        "admin/audit.html",
+        page=audit_log.list_audit_entries(current_user, object_type, *page_args()),
+        object_type=object_type,
+        object_types=AUDIT_OBJECT_TYPES,
+    )
 
 
 @bp.get("/matching")
 def show_match_precision():
-    return render_template("admin/matching.html", weeks=matching.decision_precision(current_user),
-                           weights=matching.fusion_weights_report(current_user),
-                           thresholds=matching.band_thresholds())
+    return render_template(
+        "admin/matching.html",
+        weeks=matching.decision_precision(current_user),
+        weights=matching.fusion_weights_report(current_user),
+        thresholds=matching.band_thresholds(),
+    )

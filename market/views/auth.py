@@ -1,9 +1,17 @@
 """Registration, sign-in and sign-out, password change and reset."""
+
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from market.errors import AuthenticationFailed, TooManyAttempts, ValidationFailed
-from market.forms import ConfirmForm, ForgotPasswordForm, LoginForm, PasswordForm, RegisterForm, ResetPasswordForm
+from market.forms import (
+    ConfirmForm,
+    ForgotPasswordForm,
+    LoginForm,
+    PasswordForm,
+    RegisterForm,
+    ResetPasswordForm,
+)
 from market.security import client, limiter, rate
 from market.services import accounts, password_resets
 from market.views.common import safe_next
@@ -71,7 +79,9 @@ def forgot_password():
             form.apply_errors({"email": "请填写注册时使用的邮箱"})
         else:
             password_resets.request_reset(form.email.data, current_app.config["PUBLIC_URL"])
-            flash("如果该邮箱已注册，我们已发出重置密码的邮件，请在 60 分钟内按邮件中的链接设置新密码。", "info")
+            flash(
+                "如果该邮箱已注册，我们已发出重置密码的邮件，请在 60 分钟内按邮件中的链接设置新密码。", "info"
+            )
             return redirect(url_for("auth.login"))
     return render_template("auth/forgot.html", form=form), 422 if form.errors else 200
 
@@ -109,12 +119,18 @@ def change_password():
             form.apply_errors({"new_password_again": "两次输入的新密码不一致"})
         else:
             try:
-                revoked = accounts.change_password(current_user, form.old_password.data, form.new_password.data)
+                revoked = accounts.change_password(
+                    current_user, form.old_password.data, form.new_password.data
+                )
             except ValidationFailed as exc:
                 form.apply_errors(exc.fields)
             else:
                 login_user(current_user._get_current_object())  # this browser stays signed in; the others end
-                flash(f"密码已修改；原有的 {revoked} 个 API 令牌已作废，请用新密码重新获取" if revoked else "密码已修改",
-                      "success")
+                flash(
+                    f"密码已修改；原有的 {revoked} 个 API 令牌已作废，请用新密码重新获取"
+                    if revoked
+                    else "密码已修改",
+                    "success",
+                )
                 return redirect(url_for("workspace.show_dashboard"))
     return render_template("auth/password.html", form=form), 422 if form.errors else 200

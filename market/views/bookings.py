@@ -1,4 +1,5 @@
 """Instrument booking in HTML: the week calendar on an instrument, requests, the owner's decisions and rules."""
+
 from datetime import date, datetime, timedelta
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
@@ -7,8 +8,17 @@ from flask_login import current_user, login_required
 from market.errors import Conflict, InvalidTransition, ValidationFailed
 from market.forms import ConfirmForm
 from market.forms.bookings import (
-    HALF_HOURS, AnswerForm, BlockForm, CancelForm, CompleteForm, OpeningHoursForm, ProposeForm, RejectForm, RulesForm,
-    SamplesRequestForm, SlotRequestForm,
+    HALF_HOURS,
+    AnswerForm,
+    BlockForm,
+    CancelForm,
+    CompleteForm,
+    OpeningHoursForm,
+    ProposeForm,
+    RejectForm,
+    RulesForm,
+    SamplesRequestForm,
+    SlotRequestForm,
 )
 from market.models.vocab import BOOKING_STATUSES, WEEKDAYS
 from market.money import format_fen
@@ -19,12 +29,18 @@ from market.views.common import page_args
 bp = Blueprint("bookings", __name__, url_prefix="/bookings")
 
 STATES = {"free": "空闲", "booked": "已预约", "blocked": "停机", "mine": "我的预约", "closed": "不开放"}
-STATE_CLASSES = {"free": "table-success", "booked": "table-secondary", "blocked": "table-warning", "mine": "table-primary",
-                 "closed": "text-muted"}
+STATE_CLASSES = {
+    "free": "table-success",
+    "booked": "table-secondary",
+    "blocked": "table-warning",
+    "mine": "table-primary",
+    "closed": "text-muted",
+}
 OWNER_ROLES = ("university", "enterprise", "admin")
 
 
 # ---- presentation helpers ----------------------------------------------------------------------------
+
 
 @bp.app_template_filter("beijing")
 def beijing(moment, fmt="%Y-%m-%d %H:%M") -> str:
@@ -63,8 +79,12 @@ def booking_state(equipment) -> str:
 @bp.app_template_global("booking_panel")
 def booking_panel(listing) -> dict:
     """What the instrument page shows about booking: the rules and the calendar link for this week."""
-    return {"week": monday_of(today_in_beijing()).isoformat(), "owner": can_manage(current_user, listing),
-            "hours_set": bool(listing.opening_hours), "weekdays": WEEKDAYS}
+    return {
+        "week": monday_of(today_in_beijing()).isoformat(),
+        "owner": can_manage(current_user, listing),
+        "hours_set": bool(listing.opening_hours),
+        "weekdays": WEEKDAYS,
+    }
 
 
 def _grid(week: dict) -> tuple[list[str], dict]:
@@ -83,7 +103,11 @@ def _grid(week: dict) -> tuple[list[str], dict]:
 def _fee_choices(equipment) -> list[tuple[str, str]]:
     out = [("", "不指定（由管理方确定）")]
     for item in equipment.fee_items:
-        price = "面议" if item.price_fen is None or item.unit == "面议" else f"{format_fen(item.price_fen)}/{item.unit[2:]}"
+        price = (
+            "面议"
+            if item.price_fen is None or item.unit == "面议"
+            else f"{format_fen(item.price_fen)}/{item.unit[2:]}"
+        )
         out.append((str(item.id), f"{item.label}（{price}）"))
     return out
 
@@ -109,24 +133,47 @@ def _render_calendar(equipment_id, status=200, **forms):
     equipment = week["equipment"]
     rows, states = _grid(week)
     owner = can_manage(current_user, equipment)
-    slot_form, samples_form = _request_forms(equipment, forms.pop("slot_form", None), forms.pop("samples_form", None))
+    slot_form, samples_form = _request_forms(
+        equipment, forms.pop("slot_form", None), forms.pop("samples_form", None)
+    )
     owner_forms = {}
     if owner:
         owner_forms = {
-            "hours_form": forms.pop("hours_form", None) or OpeningHoursForm(
-                formdata=None, data=OpeningHoursForm.data_of(equipment.opening_hours)),
-            "rules_form": forms.pop("rules_form", None) or RulesForm(formdata=None, data={
-                "training_required": equipment.training_required, "sample_types": equipment.sample_types,
-                "booking_rules": equipment.booking_rules, "cancel_hours": str(equipment.cancel_hours)}),
+            "hours_form": forms.pop("hours_form", None)
+            or OpeningHoursForm(formdata=None, data=OpeningHoursForm.data_of(equipment.opening_hours)),
+            "rules_form": forms.pop("rules_form", None)
+            or RulesForm(
+                formdata=None,
+                data={
+                    "training_required": equipment.training_required,
+                    "sample_types": equipment.sample_types,
+                    "booking_rules": equipment.booking_rules,
+                    "cancel_hours": str(equipment.cancel_hours),
+                },
+            ),
             "block_form": forms.pop("block_form", None) or BlockForm(formdata=None),
-            "blocks": bookings.list_blocks(current_user, equipment.id), "confirm_form": ConfirmForm(),
+            "blocks": bookings.list_blocks(current_user, equipment.id),
+            "confirm_form": ConfirmForm(),
         }
     return render_template(
-        "bookings/calendar.html", equipment=equipment, week=week, rows=rows, states=states, monday=monday,
-        previous_week=(monday - timedelta(days=7)).isoformat(), next_week=(monday + timedelta(days=7)).isoformat(),
-        this_week=monday_of(today_in_beijing()).isoformat(), weekdays=WEEKDAYS, state_labels=STATES,
-        state_classes=STATE_CLASSES, can_book=booking_state(equipment), owner=owner, slot_form=slot_form,
-        samples_form=samples_form, **owner_forms), status
+        "bookings/calendar.html",
+        equipment=equipment,
+        week=week,
+        rows=rows,
+        states=states,
+        monday=monday,
+        previous_week=(monday - timedelta(days=7)).isoformat(),
+        next_week=(monday + timedelta(days=7)).isoformat(),
+        this_week=monday_of(today_in_beijing()).isoformat(),
+        weekdays=WEEKDAYS,
+        state_labels=STATES,
+        state_classes=STATE_CLASSES,
+        can_book=booking_state(equipment),
+        owner=owner,
+        slot_form=slot_form,
+        samples_form=samples_form,
+        **owner_forms,
+    ), status
 
 
 def _to_calendar(equipment_id, anchor=None):
@@ -135,6 +182,7 @@ def _to_calendar(equipment_id, anchor=None):
 
 
 # ---- the instrument's calendar and the request -------------------------------------------------------
+
 
 @bp.get("/equipment/<int:equipment_id>")
 def show_calendar(equipment_id):
@@ -165,6 +213,7 @@ def request_booking(equipment_id):
 
 
 # ---- the owner's settings ----------------------------------------------------------------------------
+
 
 @bp.post("/equipment/<int:equipment_id>/hours")
 @login_required
@@ -221,21 +270,33 @@ def remove_block(equipment_id, block_id):
 @bp.get("/equipment/<int:equipment_id>/calendar.ics")
 def export_calendar(equipment_id):
     text = bookings.calendar_ics(current_user, equipment_id)
-    return Response(text, mimetype="text/calendar",
-                    headers={"Content-Disposition": f'attachment; filename="equipment-{equipment_id}.ics"'})
+    return Response(
+        text,
+        mimetype="text/calendar",
+        headers={"Content-Disposition": f'attachment; filename="equipment-{equipment_id}.ics"'},
+    )
 
 
 # ---- lists -------------------------------------------------------------------------------------------
+
 
 @bp.get("/")
 @login_required
 def list_bookings():
     role = "incoming" if request.args.get("role") == "incoming" else "mine"
-    filters = {"role": role, "status": request.args.get("status", ""),
-               "equipment_id": request.args.get("equipment_id", "")}
+    filters = {
+        "role": role,
+        "status": request.args.get("status", ""),
+        "equipment_id": request.args.get("equipment_id", ""),
+    }
     page = bookings.list_bookings(current_user, filters, *page_args())
-    return render_template("bookings/list.html", page=page, filters=filters, statuses=BOOKING_STATUSES,
-                           may_own=current_user.role in OWNER_ROLES)
+    return render_template(
+        "bookings/list.html",
+        page=page,
+        filters=filters,
+        statuses=BOOKING_STATUSES,
+        may_own=current_user.role in OWNER_ROLES,
+    )
 
 
 @bp.get("/utilisation")
@@ -254,19 +315,28 @@ def show_utilisation():
     totals = bookings.utilisation_totals(rows)
     previous = (month - timedelta(days=1)).replace(day=1)
     following = (month + timedelta(days=32)).replace(day=1)
-    return render_template("bookings/utilisation.html", rows=rows, totals=totals, month=month, error=error,
-                           previous=previous.strftime("%Y-%m"), following=following.strftime("%Y-%m"),
-                           admin=is_admin(current_user)), 422 if error else 200
+    return render_template(
+        "bookings/utilisation.html",
+        rows=rows,
+        totals=totals,
+        month=month,
+        error=error,
+        previous=previous.strftime("%Y-%m"),
+        following=following.strftime("%Y-%m"),
+        admin=is_admin(current_user),
+    ), 422 if error else 200
 
 
 # ---- one booking -------------------------------------------------------------------------------------
+
 
 def _actions(booking) -> dict:
     """Which forms the page offers: the same conditions the service checks."""
     owner = can_manage(current_user, booking.equipment)
     requester = booking.requester_id == current_user.id
     return {
-        "owner": owner, "requester": requester,
+        "owner": owner,
+        "requester": requester,
         "decide": owner and booking.status == "requested",
         "propose": owner and booking.status == "requested" and booking.kind == "slot",
         "complete": owner and booking.status == "approved",
@@ -277,12 +347,16 @@ def _actions(booking) -> dict:
 
 def _render_booking(booking, status=200, **forms):
     return render_template(
-        "bookings/show.html", booking=booking, can=_actions(booking), confirm_form=ConfirmForm(),
+        "bookings/show.html",
+        booking=booking,
+        can=_actions(booking),
+        confirm_form=ConfirmForm(),
         reject_form=forms.pop("reject_form", None) or RejectForm(formdata=None),
         propose_form=forms.pop("propose_form", None) or ProposeForm(formdata=None),
         complete_form=forms.pop("complete_form", None) or CompleteForm(formdata=None),
         cancel_form=forms.pop("cancel_form", None) or CancelForm(formdata=None),
-        answer_form=AnswerForm(formdata=None)), status
+        answer_form=AnswerForm(formdata=None),
+    ), status
 
 
 def _back(booking_id):
@@ -318,24 +392,39 @@ def _decide(booking_id, form, call, done: str, form_name: str):
 @login_required
 def approve_booking(booking_id):
     form = ConfirmForm()
-    return _decide(booking_id, form, lambda: bookings.decide_booking(current_user, booking_id, "approve"),
-                   "已批准，预约人会收到通知", "confirm_form")
+    return _decide(
+        booking_id,
+        form,
+        lambda: bookings.decide_booking(current_user, booking_id, "approve"),
+        "已批准，预约人会收到通知",
+        "confirm_form",
+    )
 
 
 @bp.post("/<int:booking_id>/reject")
 @login_required
 def reject_booking(booking_id):
     form = RejectForm()
-    return _decide(booking_id, form, lambda: bookings.decide_booking(current_user, booking_id, "reject", form.to_data()),
-                   "已拒绝，预约人会收到通知", "reject_form")
+    return _decide(
+        booking_id,
+        form,
+        lambda: bookings.decide_booking(current_user, booking_id, "reject", form.to_data()),
+        "已拒绝，预约人会收到通知",
+        "reject_form",
+    )
 
 
 @bp.post("/<int:booking_id>/propose")
 @login_required
 def propose_booking(booking_id):
     form = ProposeForm()
-    return _decide(booking_id, form, lambda: bookings.decide_booking(current_user, booking_id, "propose", form.to_data()),
-                   "已向预约人建议新的时间", "propose_form")
+    return _decide(
+        booking_id,
+        form,
+        lambda: bookings.decide_booking(current_user, booking_id, "propose", form.to_data()),
+        "已向预约人建议新的时间",
+        "propose_form",
+    )
 
 
 @bp.post("/<int:booking_id>/answer")
@@ -343,21 +432,36 @@ def propose_booking(booking_id):
 def answer_proposal(booking_id):
     form = AnswerForm()
     accept = form.accept.data == "1"
-    return _decide(booking_id, form, lambda: bookings.answer_proposal(current_user, booking_id, accept),
-                   "已接受新的时间，预约已确认" if accept else "已谢绝改期，该预约已取消", "answer_form")
+    return _decide(
+        booking_id,
+        form,
+        lambda: bookings.answer_proposal(current_user, booking_id, accept),
+        "已接受新的时间，预约已确认" if accept else "已谢绝改期，该预约已取消",
+        "answer_form",
+    )
 
 
 @bp.post("/<int:booking_id>/cancel")
 @login_required
 def cancel_booking(booking_id):
     form = CancelForm()
-    return _decide(booking_id, form, lambda: bookings.cancel_booking(current_user, booking_id, form.reason.data),
-                   "预约已取消", "cancel_form")
+    return _decide(
+        booking_id,
+        form,
+        lambda: bookings.cancel_booking(current_user, booking_id, form.reason.data),
+        "预约已取消",
+        "cancel_form",
+    )
 
 
 @bp.post("/<int:booking_id>/complete")
 @login_required
 def complete_booking(booking_id):
     form = CompleteForm()
-    return _decide(booking_id, form, lambda: bookings.complete_booking(current_user, booking_id, form.to_data()),
-                   "使用情况已登记，费用已按收费标准计算", "complete_form")
+    return _decide(
+        booking_id,
+        form,
+        lambda: bookings.complete_booking(current_user, booking_id, form.to_data()),
+        "使用情况已登记，费用已按收费标准计算",
+        "complete_form",
+    )

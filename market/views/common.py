@@ -1,4 +1,5 @@
 """Small helpers shared by the HTML blueprints."""
+
 from urllib.parse import urlsplit
 
 from flask import current_app, request
@@ -17,6 +18,12 @@ def safe_next(target: str | None, fallback: str) -> str:
     if not target:
         return fallback
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    if (
+        parts.scheme
+        or parts.netloc
+        or not target.startswith("/")
+        or target.startswith("//")
+        or "\\" in target
+    ):
         return fallback
     return target

@@ -1,11 +1,17 @@
 """The contract register in HTML: list, write, submit, register, return, correct, attachments."""
+
 from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 
 from market.errors import InvalidTransition, PermissionDenied, ValidationFailed
 from market.forms import ConfirmForm
 from market.forms.contracts import (
-    AttachmentCorrectionForm, AttachmentForm, ContractForm, CorrectionForm, RegisterForm, ReturnForm,
+    AttachmentCorrectionForm,
+    AttachmentForm,
+    ContractForm,
+    CorrectionForm,
+    RegisterForm,
+    ReturnForm,
 )
 from market.models.vocab import CONTRACT_STATUSES, CONTRACT_TYPES, ORG_KINDS
 from market.money import fen_to_yuan
@@ -30,16 +36,25 @@ def _require_login():
 
 # ---- list ------------------------------------------------------------------------------------------------
 
+
 @bp.get("/")
 def list_contracts():
     page = contracts.list_contracts(current_user, request.args, *page_args())
     filters = {k: request.args.get(k, "") for k in ("status", "type", "field", "from", "to", "q")}
-    return render_template("contracts/list.html", page=page, filters=filters, filtered=any(filters.values()),
-                           statuses=CONTRACT_STATUSES, types=CONTRACT_TYPES, fields=contracts.field_choices(),
-                           can_write=contracts.can_write_contracts(current_user))
+    return render_template(
+        "contracts/list.html",
+        page=page,
+        filters=filters,
+        filtered=any(filters.values()),
+        statuses=CONTRACT_STATUSES,
+        types=CONTRACT_TYPES,
+        fields=contracts.field_choices(),
+        can_write=contracts.can_write_contracts(current_user),
+    )
 
 
 # ---- write -----------------------------------------------------------------------------------------------
+
 
 def _require_writer() -> None:
     if contracts.can_write_contracts(current_user):
@@ -74,8 +89,19 @@ def _new_defaults() -> dict:
 
 def _form_data(contract) -> dict:
     """A contract's stored values as the form shows them (yuan strings, ISO dates, ids as text)."""
-    data = {name: getattr(contract, name) for name in ("number", "title", "contract_type", "payment_mode", "field",
-                                                        "buyer_province", "note", "registration_number")}
+    data = {
+        name: getattr(contract, name)
+        for name in (
+            "number",
+            "title",
+            "contract_type",
+            "payment_mode",
+            "field",
+            "buyer_province",
+            "note",
+            "registration_number",
+        )
+    }
     data["subtype"] = contract.subtype or ""
     for name in ("seller_org_id", "buyer_org_id", "broker_id", "achievement_id", "demand_id"):
         value = getattr(contract, name)
@@ -84,13 +110,16 @@ def _form_data(contract) -> dict:
         value = getattr(contract, name)
         data[name] = value.isoformat() if value else ""
     data["amount"] = str(fen_to_yuan(contract.amount_fen))
-    data["recognised_amount"] = str(fen_to_yuan(contract.recognised_fen)) if contract.recognised_fen is not None else ""
+    data["recognised_amount"] = (
+        str(fen_to_yuan(contract.recognised_fen)) if contract.recognised_fen is not None else ""
+    )
     return data
 
 
 def _render_form(form, contract=None, status=200):
-    return render_template("contracts/form.html", form=form, contract=contract,
-                           **party_options(current_user, contract)), 422 if form.errors else status
+    return render_template(
+        "contracts/form.html", form=form, contract=contract, **party_options(current_user, contract)
+    ), 422 if form.errors else status
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -158,6 +187,7 @@ def delete_contract(contract_id):
 
 # ---- detail and workflow ---------------------------------------------------------------------------------
 
+
 def _may(predicate, contract) -> bool:
     # Viewers read; even when their organisation is a party they get no buttons.
     return current_user.role != "viewer" and predicate(current_user, contract)
@@ -183,17 +213,26 @@ def _actions(contract) -> dict:
     }
 
 
-def _render_detail(contract, status=200, register_form=None, return_form=None, attachment_form=None,
-                   correction_form=None):
+def _render_detail(
+    contract, status=200, register_form=None, return_form=None, attachment_form=None, correction_form=None
+):
     if register_form is None:
-        register_form = RegisterForm(formdata=None, data={"recognised_amount": str(fen_to_yuan(contract.amount_fen))})
+        register_form = RegisterForm(
+            formdata=None, data={"recognised_amount": str(fen_to_yuan(contract.amount_fen))}
+        )
     return render_template(
-        "contracts/show.html", contract=contract, history=history_rows(contracts.contract_history(current_user, contract.id),
-                                                                        contract),
-        can=_actions(contract), register_form=register_form, return_form=return_form or ReturnForm(formdata=None),
+        "contracts/show.html",
+        contract=contract,
+        history=history_rows(contracts.contract_history(current_user, contract.id), contract),
+        can=_actions(contract),
+        register_form=register_form,
+        return_form=return_form or ReturnForm(formdata=None),
         attachment_form=attachment_form or AttachmentForm(formdata=None),
-        correction_form=correction_form or AttachmentCorrectionForm(formdata=None), confirm_form=ConfirmForm(),
-        exact_yuan=exact_yuan, file_size=file_size), status
+        correction_form=correction_form or AttachmentCorrectionForm(formdata=None),
+        confirm_form=ConfirmForm(),
+        exact_yuan=exact_yuan,
+        file_size=file_size,
+    ), status
 
 
 @bp.get("/<int:contract_id>")
@@ -269,11 +308,13 @@ def correct_contract(contract_id):
         else:
             flash("更正已保存，原值和更正原因已记入合同历史", "success")
             return _back(contract_id)
-    return render_template("contracts/correct.html", form=form, contract=contract,
-                           **party_options(current_user, contract)), 422 if form.errors else 200
+    return render_template(
+        "contracts/correct.html", form=form, contract=contract, **party_options(current_user, contract)
+    ), 422 if form.errors else 200
 
 
 # ---- attachments -----------------------------------------------------------------------------------------
+
 
 @bp.post("/<int:contract_id>/attachments")
 def upload_attachment(contract_id):
@@ -283,7 +324,9 @@ def upload_attachment(contract_id):
     upload = form.file.data
     content = upload.stream.read(contracts.MAX_ATTACHMENT_BYTES + 1) if upload else b""
     try:
-        attachment = contracts.add_attachment(current_user, contract_id, upload.filename if upload else "", content)
+        attachment = contracts.add_attachment(
+            current_user, contract_id, upload.filename if upload else "", content
+        )
     except ValidationFailed as exc:
         form.file.errors = list(exc.fields.values())
         return _render_detail(contracts.get_contract(current_user, contract_id), 422, attachment_form=form)
@@ -299,8 +342,9 @@ def upload_attachment_correction(contract_id):
     upload = form.file.data
     content = upload.stream.read(contracts.MAX_ATTACHMENT_BYTES + 1) if upload else b""
     try:
-        attachment = contracts.add_attachment_correction(current_user, contract_id, upload.filename if upload else "",
-                                                         content, form.reason.data)
+        attachment = contracts.add_attachment_correction(
+            current_user, contract_id, upload.filename if upload else "", content, form.reason.data
+        )
     except ValidationFailed as exc:
         for name, message in exc.fields.items():
             form[name].errors = [message]
@@ -332,13 +376,19 @@ def delete_attachment(contract_id, attachment_id):
 
 # ---- presentation helpers --------------------------------------------------------------------------------
 
+
 def party_options(actor, contract=None) -> dict:
     """Verified organisations and active brokers for the seller, buyer and broker inputs."""
     orgs = contracts.organisation_choices(contract, DATALIST_LIMIT)
     kinds = list(ORG_KINDS)
     orgs.sort(key=lambda o: (kinds.index(o.kind) if o.kind in kinds else len(kinds), o.name))
     brokers = contracts.broker_choices(DATALIST_LIMIT)
-    return {"org_options": [(str(o.id), f"{o.name}（{ORG_KINDS.get(o.kind, o.kind)}）", ORG_KINDS.get(o.kind, o.kind))
-                            for o in orgs],
-            "broker_options": [(str(b.id), b.display_name, None) for b in brokers],
-            "org_select": len(orgs) <= SELECT_LIMIT, "broker_select": len(brokers) <= SELECT_LIMIT}
+    return {
+        "org_options": [
+            (str(o.id), f"{o.name}（{ORG_KINDS.get(o.kind, o.kind)}）", ORG_KINDS.get(o.kind, o.kind))
+            for o in orgs
+        ],
+        "broker_options": [(str(b.id), b.display_name, None) for b in brokers],
+        "org_select": len(orgs) <= SELECT_LIMIT,
+        "broker_select": len(brokers) <= SELECT_LIMIT,
+    }

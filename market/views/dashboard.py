@@ -3,10 +3,21 @@
 Admins and government viewers read everything here; only admins change the KPI table. The contract-list
 export is for anyone who can see contracts, each getting only the contracts they may see.
 """
+
 from datetime import date
 from functools import wraps
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from flask_login import current_user, login_required
 
 from market import charts, exports
@@ -40,6 +51,7 @@ EXPORT_CHUNK = 500
 
 def _readers_only(view):
     """Admins and government viewers; anyone else signed in gets 403."""
+
     @wraps(view)
     @login_required
     def wrapper(*args, **kwargs):
@@ -83,12 +95,20 @@ def _figures(overview) -> dict:
         title = f"技术合同成交额{SECTION_TITLES.get(group, '')}（{overview.period.label}）"
         if group == "month":
             series = charts.month_series(rows, overview.period.start, overview.period.end)
-            items = [(label, row.amount_fen if row else 0, format_fen(row.amount_fen if row else 0))
-                     for _, label, row in series]
-            figures[group] = charts.line_chart(items, title, tick_text=lambda value: format_fen(int(value)),
-                                               axis=charts.month_axis([key for key, _, _ in series]))
+            items = [
+                (label, row.amount_fen if row else 0, format_fen(row.amount_fen if row else 0))
+                for _, label, row in series
+            ]
+            figures[group] = charts.line_chart(
+                items,
+                title,
+                tick_text=lambda value: format_fen(int(value)),
+                axis=charts.month_axis([key for key, _, _ in series]),
+            )
         else:
-            figures[group] = charts.bar_chart([(r.label, r.amount_fen, format_fen(r.amount_fen)) for r in rows], title)
+            figures[group] = charts.bar_chart(
+                [(r.label, r.amount_fen, format_fen(r.amount_fen)) for r in rows], title
+            )
     return figures
 
 
@@ -98,13 +118,25 @@ def show_dashboard():
     period, args, errors = _chosen_period()
     overview = contract_stats.overview(period)
     funnel = kpis.funnel(period.start, period.end)
-    funnel_chart = charts.bar_chart([(label, count, f"{count}") for label, count in funnel], "转化漏斗",
-                                    empty_text="暂无数据")
+    funnel_chart = charts.bar_chart(
+        [(label, count, f"{count}") for label, count in funnel], "转化漏斗", empty_text="暂无数据"
+    )
     sharing = bookings.sharing_totals(period.start, period.end)
-    return render_template("dashboard/show.html", overview=overview, period=period, args=args, errors=errors,
-                           sections=SECTIONS, figures=_figures(overview), funnel=funnel, funnel_chart=funnel_chart,
-                           sharing=sharing,
-                           share=exports.share, years=_year_choices(period), group_labels=contract_stats.GROUPS)
+    return render_template(
+        "dashboard/show.html",
+        overview=overview,
+        period=period,
+        args=args,
+        errors=errors,
+        sections=SECTIONS,
+        figures=_figures(overview),
+        funnel=funnel,
+        funnel_chart=funnel_chart,
+        sharing=sharing,
+        share=exports.share,
+        years=_year_choices(period),
+        group_labels=contract_stats.GROUPS,
+    )
 
 
 def _year_choices(period) -> list[int]:
@@ -113,6 +145,7 @@ def _year_choices(period) -> list[int]:
 
 
 # ---- exports ---------------------------------------------------------------------------------------------
+
 
 def _download(fmt: str, columns, records, filename: str, fallback: str, sheet_title: str) -> Response:
     disposition = exports.content_disposition(f"{filename}.{fmt}", f"{fallback}.{fmt}")
@@ -150,17 +183,29 @@ def _each_contract(contract_rows):
 def export_contracts(fmt):
     rows = contracts.iter_filtered_contracts(current_user, request.args, EXPORT_CHUNK)
     today = date.today().isoformat()
-    return _download(fmt, exports.CONTRACT_COLUMNS, _each_contract(rows), f"技术合同列表-{today}",
-                     f"contracts-{today}", "技术合同")
+    return _download(
+        fmt,
+        exports.CONTRACT_COLUMNS,
+        _each_contract(rows),
+        f"技术合同列表-{today}",
+        f"contracts-{today}",
+        "技术合同",
+    )
 
 
 # ---- the KPI table ---------------------------------------------------------------------------------------
 
+
 @bp.get("/kpis")
 @_readers_only
 def list_kpis():
-    return render_template("dashboard/kpis.html", progress=kpis.kpi_progress(date.today()), metrics=kpis.METRICS,
-                           period_kinds=KPI_PERIOD_KINDS, confirm_form=ConfirmForm())
+    return render_template(
+        "dashboard/kpis.html",
+        progress=kpis.kpi_progress(date.today()),
+        metrics=kpis.METRICS,
+        period_kinds=KPI_PERIOD_KINDS,
+        confirm_form=ConfirmForm(),
+    )
 
 
 def _kpi_form_data(kpi) -> dict:
@@ -177,8 +222,11 @@ def edit_kpi(kpi_id=None):
     form.metric.choices = metric_choices(kpis.METRICS)
     if form.validate_on_submit():
         try:
-            kpi = kpis.update_kpi(current_user, kpi.id, form.to_data()) if kpi else \
-                kpis.create_kpi(current_user, form.to_data())
+            kpi = (
+                kpis.update_kpi(current_user, kpi.id, form.to_data())
+                if kpi
+                else kpis.create_kpi(current_user, form.to_data())
+            )
         except ValidationFailed as exc:
             form.apply_errors(exc.fields)
         else:
@@ -197,8 +245,9 @@ def delete_kpi(kpi_id):
 
 
 def _render_entries(kpi, form, status=200):
-    return render_template("dashboard/kpi_entries.html", kpi=kpi, form=form, metrics=kpis.METRICS,
-                           period_kinds=KPI_PERIOD_KINDS), status
+    return render_template(
+        "dashboard/kpi_entries.html", kpi=kpi, form=form, metrics=kpis.METRICS, period_kinds=KPI_PERIOD_KINDS
+    ), status
 
 
 @bp.get("/kpis/<int:kpi_id>/entries")

@@ -1,4 +1,5 @@
 """Deals in HTML: open (我要对接), thread, stages, NDA, the broker's board, claimable deals, performance."""
+
 from datetime import date
 
 from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
@@ -6,7 +7,14 @@ from flask_login import current_user, login_required
 
 from market.errors import InvalidTransition, NotFound, ValidationFailed
 from market.forms import ConfirmForm
-from market.forms.deals import BrokerChoiceForm, DealNoteForm, MessageForm, NextActionForm, OpenDealForm, StageForm
+from market.forms.deals import (
+    BrokerChoiceForm,
+    DealNoteForm,
+    MessageForm,
+    NextActionForm,
+    OpenDealForm,
+    StageForm,
+)
 from market.models.base import utcnow
 from market.models.vocab import DEAL_NOTE_KINDS, DEAL_STAGES, DEAL_TERMINATION_REASONS
 from market.services import brokers, contracts, deals, listings
@@ -29,6 +37,7 @@ def _require_login():
 
 # ---- presentation helpers ----------------------------------------------------------------------------
 
+
 def quiet_days(deal) -> int:
     """Whole days since the deal's last activity."""
     return max(0, (utcnow() - deal.last_activity_at).days)
@@ -45,8 +54,13 @@ def other_party(deal) -> str:
 
 
 def _helpers() -> dict:
-    return {"is_stale": deals.is_stale, "quiet_days": quiet_days, "other_party": other_party, "stages": DEAL_STAGES,
-            "stale_days": deals.stale_days()}
+    return {
+        "is_stale": deals.is_stale,
+        "quiet_days": quiet_days,
+        "other_party": other_party,
+        "stages": DEAL_STAGES,
+        "stale_days": deals.stale_days(),
+    }
 
 
 def _field_broker_options(field_name: str | None) -> list[tuple[str, str]]:
@@ -59,7 +73,9 @@ def _field_broker_options(field_name: str | None) -> list[tuple[str, str]]:
 def _offer_brokers(form: OpenDealForm, listing) -> OpenDealForm:
     """The broker select of the 我要对接 form: the brokers of the listing's field."""
     field_name = listing.field.name if listing is not None and listing.field else None
-    form.requested_broker_id.choices = form.requested_broker_id.choices[:1] + _field_broker_options(field_name)
+    form.requested_broker_id.choices = form.requested_broker_id.choices[:1] + _field_broker_options(
+        field_name
+    )
     return form
 
 
@@ -83,6 +99,7 @@ def deal_entry(listing) -> dict:
 
 # ---- opening -----------------------------------------------------------------------------------------
 
+
 @bp.post("/")
 def open_deal():
     form = OpenDealForm()
@@ -92,8 +109,12 @@ def open_deal():
         except ValidationFailed as exc:
             form.apply_errors(exc.fields)
         else:
-            flash("已发起对接，对方会收到通知；技术经纪人认领后将协助推进" if is_new else "已有进行中的对接，请在此继续沟通",
-                  "success" if is_new else "info")
+            flash(
+                "已发起对接，对方会收到通知；技术经纪人认领后将协助推进"
+                if is_new
+                else "已有进行中的对接，请在此继续沟通",
+                "success" if is_new else "info",
+            )
             return redirect(url_for("deals.show_deal", deal_id=deal.id))
     listing = _listing_of(form)
     return render_template("deals/open.html", form=_offer_brokers(form, listing), listing=listing), 422
@@ -113,11 +134,14 @@ def _listing_of(form):
 
 # ---- lists -------------------------------------------------------------------------------------------
 
+
 @bp.get("/")
 def list_deals():
     filters = {"stage": request.args.get("stage", ""), "stale": request.args.get("stale", "")}
     page = deals.list_deals(current_user, filters, *page_args())
-    return render_template("deals/list.html", page=page, filters=filters, filtered=any(filters.values()), **_helpers())
+    return render_template(
+        "deals/list.html", page=page, filters=filters, filtered=any(filters.values()), **_helpers()
+    )
 
 
 @bp.get("/board")
@@ -147,6 +171,7 @@ def claim_deal(deal_id):
 
 # ---- the deal page -----------------------------------------------------------------------------------
 
+
 def _next_stage(deal) -> str | None:
     return next((s for s in deals.TRANSITIONS[deal.stage] if s != "terminated"), None)
 
@@ -158,7 +183,9 @@ def _actions(deal) -> dict:
     broker = deals.is_deal_broker(current_user, deal)
     acting = admin or party or broker
     return {
-        "party": party, "broker": broker, "admin": admin,
+        "party": party,
+        "broker": broker,
+        "admin": admin,
         "move": acting and deal.is_open and _next_stage(deal) is not None,
         "terminate": acting and deal.is_open,
         "message": acting,
@@ -174,31 +201,49 @@ def _render_deal(deal, status=200, **forms):
     if "broker_form" not in forms:
         forms["broker_form"] = BrokerChoiceForm(formdata=None)
     if can["assign_broker"]:
-        forms["broker_form"].broker_id.choices = [("", "请选择")] + [(str(b.id), b.display_name)
-                                                                  for b in contracts.broker_choices()]
+        forms["broker_form"].broker_id.choices = [("", "请选择")] + [
+            (str(b.id), b.display_name) for b in contracts.broker_choices()
+        ]
     elif can["request_broker"]:
         forms["broker_form"].broker_id.choices = [("", "请选择")] + _field_broker_options(
-            deal.field.name if deal.field else None)
+            deal.field.name if deal.field else None
+        )
     ndas = {org_id: deals.nda_accepted(deal, org_id) for org_id in (deal.seller_org_id, deal.buyer_org_id)}
     achievement = deal.achievement
     has_confidential = bool(achievement is not None and achievement.confidential_details)
     confidential = None
     if has_confidential and deals.can_see_confidential(current_user, achievement):
         confidential = achievement.confidential_details
-    next_form = forms.pop("next_action_form", None) or NextActionForm(formdata=None, data={
-        "next_action": deal.next_action or "",
-        "next_action_due": deal.next_action_due.isoformat() if deal.next_action_due else ""})
+    next_form = forms.pop("next_action_form", None) or NextActionForm(
+        formdata=None,
+        data={
+            "next_action": deal.next_action or "",
+            "next_action_due": deal.next_action_due.isoformat() if deal.next_action_due else "",
+        },
+    )
     return render_template(
-        "deals/show.html", deal=deal, can=can, thread=deals.thread(current_user, deal.id), ndas=ndas,
-        nda_text=deals.NDA_TEXT, nda_needed=can["party"] and ndas.get(current_user.organisation_id) is None,
+        "deals/show.html",
+        deal=deal,
+        can=can,
+        thread=deals.thread(current_user, deal.id),
+        ndas=ndas,
+        nda_text=deals.NDA_TEXT,
+        nda_needed=can["party"] and ndas.get(current_user.organisation_id) is None,
         confidential=confidential,
-        has_confidential=has_confidential, next_stage=_next_stage(deal), stage_path=STAGE_PATH,
-        reasons=DEAL_TERMINATION_REASONS, note_kinds=DEAL_NOTE_KINDS,
+        has_confidential=has_confidential,
+        next_stage=_next_stage(deal),
+        stage_path=STAGE_PATH,
+        reasons=DEAL_TERMINATION_REASONS,
+        note_kinds=DEAL_NOTE_KINDS,
         message_form=forms.pop("message_form", None) or MessageForm(formdata=None),
         stage_form=forms.pop("stage_form", None) or StageForm(formdata=None),
         note_form=forms.pop("note_form", None) or DealNoteForm(formdata=None),
-        next_action_form=next_form, confirm_form=ConfirmForm(), max_file_mb=deals.MAX_FILE_BYTES // 1024 // 1024,
-        **forms, **_helpers()), status
+        next_action_form=next_form,
+        confirm_form=ConfirmForm(),
+        max_file_mb=deals.MAX_FILE_BYTES // 1024 // 1024,
+        **forms,
+        **_helpers(),
+    ), status
 
 
 def _back(deal_id):
@@ -210,9 +255,11 @@ def show_deal(deal_id):
     return _render_deal(deals.get_deal(current_user, deal_id))
 
 
-STAGE_MESSAGES = {"negotiation": "对接已进入“对接洽谈”阶段",
-                  "signing": "对接已进入“签约”阶段，已生成合同草稿：请在合同页面核对金额等信息后提交登记",
-                  "terminated": "对接已终止"}
+STAGE_MESSAGES = {
+    "negotiation": "对接已进入“对接洽谈”阶段",
+    "signing": "对接已进入“签约”阶段，已生成合同草稿：请在合同页面核对金额等信息后提交登记",
+    "terminated": "对接已终止",
+}
 
 
 @bp.post("/<int:deal_id>/stage")
@@ -245,7 +292,9 @@ def post_message(deal_id):
     has_file = bool(upload and getattr(upload, "filename", ""))
     content = upload.stream.read(deals.MAX_FILE_BYTES + 1) if has_file else None
     try:
-        deals.post_message(current_user, deal_id, form.body.data or "", upload.filename if has_file else None, content)
+        deals.post_message(
+            current_user, deal_id, form.body.data or "", upload.filename if has_file else None, content
+        )
     except ValidationFailed as exc:
         form.apply_errors(exc.fields)
         return _render_deal(deals.get_deal(current_user, deal_id), 422, message_form=form)
@@ -331,6 +380,7 @@ def assign_broker(deal_id):
 
 # ---- broker performance (考核) ------------------------------------------------------------------------
 
+
 def _period() -> tuple[dict, dict, date, date]:
     """The from/to parameters as typed, their errors, and the dates (default, also for a mistyped one: this year)."""
     today = date.today()
@@ -353,5 +403,11 @@ def show_performance():
         rows = deals.broker_performance(current_user, start, end)
     except ValidationFailed as exc:
         rows, errors = [], {**errors, **exc.fields}
-    return render_template("deals/performance.html", rows=rows, period=shown, errors=errors, stages=DEAL_STAGES,
-                           admin=is_admin(current_user)), 422 if errors else 200
+    return render_template(
+        "deals/performance.html",
+        rows=rows,
+        period=shown,
+        errors=errors,
+        stages=DEAL_STAGES,
+        admin=is_admin(current_user),
+    ), 422 if errors else 200

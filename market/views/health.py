@@ -1,4 +1,5 @@
 """Health checks for a load balancer or systemd: /healthz (the process answers), /readyz (ready to serve)."""
+
 from flask import Blueprint, jsonify
 
 from market.services.health import readiness

@@ -1,4 +1,5 @@
 """My notifications and saved searches, and the unread badge in the header."""
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.exc import SQLAlchemyError
@@ -11,8 +12,18 @@ from market.views.common import KIND_NAMES, page_args, safe_next
 
 bp = Blueprint("notifications", __name__, url_prefix="/my")
 
-QUERY_LABELS = {"q": "关键词", "kind": "类型", "field": "领域", "maturity": "成熟度", "region": "区域", "status": "状态",
-                "min": "金额下限（元）", "max": "金额上限（元）", "date_from": "发布日期起", "date_to": "发布日期止"}
+QUERY_LABELS = {
+    "q": "关键词",
+    "kind": "类型",
+    "field": "领域",
+    "maturity": "成熟度",
+    "region": "区域",
+    "status": "状态",
+    "min": "金额下限（元）",
+    "max": "金额上限（元）",
+    "date_from": "发布日期起",
+    "date_to": "发布日期止",
+}
 
 
 @bp.before_request
@@ -37,12 +48,18 @@ def _unread_badge():
 
 # ---- notifications ---------------------------------------------------------------------------------
 
+
 @bp.get("/notifications")
 def list_notifications():
     unread_only = request.args.get("unread") == "1"
     page = notifications.list_notifications(current_user, *page_args(), unread_only=unread_only)
-    return render_template("workspace/notifications.html", page=page, unread_only=unread_only,
-                           unread=notifications.unread_count(current_user), categories=notifications.CATEGORIES)
+    return render_template(
+        "workspace/notifications.html",
+        page=page,
+        unread_only=unread_only,
+        unread=notifications.unread_count(current_user),
+        categories=notifications.CATEGORIES,
+    )
 
 
 def _back_to_list():
@@ -84,17 +101,25 @@ def dismiss_notification(notification_id):
 
 # ---- saved searches --------------------------------------------------------------------------------
 
+
 @bp.get("/saved-searches")
 def list_saved_searches():
-    return render_template("workspace/saved_searches.html", searches=saved_searches.list_saved_searches(current_user),
-                           labels=QUERY_LABELS, kind_names=KIND_NAMES, statuses=LISTING_STATUSES,
-                           link=saved_searches.search_link)
+    return render_template(
+        "workspace/saved_searches.html",
+        searches=saved_searches.list_saved_searches(current_user),
+        labels=QUERY_LABELS,
+        kind_names=KIND_NAMES,
+        statuses=LISTING_STATUSES,
+        link=saved_searches.search_link,
+    )
 
 
 @bp.post("/saved-searches")
 def save_search():
     """The 保存此搜索 form of /search: the current conditions as hidden fields, plus a name."""
-    query = {key: value for key, value in request.form.items() if key not in ("csrf_token", "submit_token", "name")}
+    query = {
+        key: value for key, value in request.form.items() if key not in ("csrf_token", "submit_token", "name")
+    }
     back = url_for("search.show_results", **{k: v for k, v in query.items() if k in QUERY_LABELS})
     if ConfirmForm().validate_on_submit():
         try:
@@ -110,7 +135,9 @@ def save_search():
 def set_saved_search_notify(saved_search_id):
     if ConfirmForm().validate_on_submit():
         try:
-            saved = saved_searches.set_saved_search_notify(current_user, saved_search_id, request.form.get("notify", ""))
+            saved = saved_searches.set_saved_search_notify(
+                current_user, saved_search_id, request.form.get("notify", "")
+            )
         except ValidationFailed as exc:
             flash("；".join(exc.fields.values()), "danger")
         else:

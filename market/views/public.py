@@ -1,4 +1,5 @@
 """Public pages: home, the four libraries and the broker directory."""
+
 from flask import Blueprint, render_template, request
 from flask_login import current_user
 
@@ -14,16 +15,25 @@ bp = Blueprint("public", __name__)
 
 @bp.get("/")
 def show_home():
-    return render_template("public/home.html", summary=listings.home_summary(),
-                           policies=policies.list_policies({}, 1, 5).items)
+    return render_template(
+        "public/home.html", summary=listings.home_summary(), policies=policies.list_policies({}, 1, 5).items
+    )
 
 
 def list_listings(kind: str):
     filters = listing_filters(request.args)
     result = listings.list_public_listings(kind, filters, *page_args())
-    return render_template("public/listings.html", kind=kind, kind_name=KIND_NAMES[kind], page=result,
-                           filters=filters, fields=field_names(), maturities=MATURITY_STAGES, regions=REGIONS,
-                           categories=EQUIPMENT_CATEGORIES)
+    return render_template(
+        "public/listings.html",
+        kind=kind,
+        kind_name=KIND_NAMES[kind],
+        page=result,
+        filters=filters,
+        fields=field_names(),
+        maturities=MATURITY_STAGES,
+        regions=REGIONS,
+        categories=EQUIPMENT_CATEGORIES,
+    )
 
 
 MATCHES_SHOWN = 5
@@ -31,40 +41,60 @@ MATCHES_SHOWN = 5
 
 def show_listing(kind: str, listing_id: int):
     listing = listings.get_listing(current_user, kind, listing_id)
-    return render_template(f"public/{kind}.html", listing=listing, kind=kind, kind_name=KIND_NAMES[kind],
-                           show_contact=can_see_contact(current_user), can_manage=can_manage(current_user, listing),
-                           show_confidential=_shows_confidential(listing), **_match_panel(listing))
+    return render_template(
+        f"public/{kind}.html",
+        listing=listing,
+        kind=kind,
+        kind_name=KIND_NAMES[kind],
+        show_contact=can_see_contact(current_user),
+        can_manage=can_manage(current_user, listing),
+        show_confidential=_shows_confidential(listing),
+        **_match_panel(listing),
+    )
 
 
 def _shows_confidential(listing) -> bool:
     """Whether this reader sees the result's confidential details (asked only when it has some)."""
-    return (listing.kind == "achievement" and bool(listing.confidential_details)
-            and deals.can_see_confidential(current_user, listing))
+    return (
+        listing.kind == "achievement"
+        and bool(listing.confidential_details)
+        and deals.can_see_confidential(current_user, listing)
+    )
 
 
 def _match_panel(listing) -> dict:
     """Suggestions (and brokers of the demand's field) for the few who may see them; nothing computed for others."""
     if listing.kind not in matching.MATCHED or not matching.can_see_matches(current_user, listing):
         return {"matches": None}
-    _listing, suggestions = matching.suggestions_for(current_user, listing.kind, listing.id, MATCHES_SHOWN, "弱")
+    _listing, suggestions = matching.suggestions_for(
+        current_user, listing.kind, listing.id, MATCHES_SHOWN, "弱"
+    )
     field_brokers, instruments = [], []
     if listing.kind == "demand":
         instruments = matching.instruments_for(current_user, listing)
         if listing.field is not None:
             field_brokers = brokers.list_brokers({"field": listing.field.name}, 1, MATCHES_SHOWN).items
-    return {"matches": matching.at_least(suggestions, "中"), "weak_matches": [m for m in suggestions if m[1].band == "弱"],
-            "field_brokers": field_brokers, "instruments": instruments}
+    return {
+        "matches": matching.at_least(suggestions, "中"),
+        "weak_matches": [m for m in suggestions if m[1].band == "弱"],
+        "field_brokers": field_brokers,
+        "instruments": instruments,
+    }
 
 
 for _collection, _kind in COLLECTIONS.items():
     bp.add_url_rule(f"/{_collection}", f"list_{_collection}", list_listings, defaults={"kind": _kind})
-    bp.add_url_rule(f"/{_collection}/<int:listing_id>", f"show_{_kind}", show_listing, defaults={"kind": _kind})
+    bp.add_url_rule(
+        f"/{_collection}/<int:listing_id>", f"show_{_kind}", show_listing, defaults={"kind": _kind}
+    )
 
 
 @bp.get("/policies")
 def list_policies():
     filters = {k: request.args.get(k, "") for k in ("q", "tag", "issuer")}
-    return render_template("public/policies.html", page=policies.list_policies(filters, *page_args()), filters=filters)
+    return render_template(
+        "public/policies.html", page=policies.list_policies(filters, *page_args()), filters=filters
+    )
 
 
 @bp.get("/policies/<int:policy_id>")
@@ -75,8 +105,12 @@ def show_policy(policy_id):
 @bp.get("/brokers")
 def list_brokers():
     filters = {"field": request.args.get("field", ""), "q": request.args.get("q", "")}
-    return render_template("public/brokers.html", page=brokers.list_brokers(filters, *page_args()),
-                           filters=filters, fields=field_names())
+    return render_template(
+        "public/brokers.html",
+        page=brokers.list_brokers(filters, *page_args()),
+        filters=filters,
+        fields=field_names(),
+    )
 
 
 @bp.get("/brokers/<int:profile_id>")

@@ -1,4 +1,5 @@
 """The signed-in workspace: my listings (create, edit, submit, withdraw, delete) and my broker profile."""
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
@@ -34,8 +35,13 @@ def _kind(collection: str) -> str:
 def show_dashboard():
     kinds = [kind for kind, roles in CREATOR_ROLES.items() if current_user.role in roles]
     counts = {kind: listings.list_managed_listings(current_user, kind, {}, 1, 1).total for kind in kinds}
-    return render_template("workspace/dashboard.html", kinds=kinds, counts=counts, kind_names=KIND_NAMES,
-                           collections=KIND_COLLECTIONS)
+    return render_template(
+        "workspace/dashboard.html",
+        kinds=kinds,
+        counts=counts,
+        kind_names=KIND_NAMES,
+        collections=KIND_COLLECTIONS,
+    )
 
 
 @bp.get("/<collection>")
@@ -43,9 +49,17 @@ def list_my_listings(collection):
     kind = _kind(collection)
     status = request.args.get("status", "")
     result = listings.list_managed_listings(current_user, kind, {"status": status}, *page_args())
-    return render_template("workspace/listings.html", kind=kind, kind_name=KIND_NAMES[kind], collection=collection,
-                           page=result, status=status, statuses=LISTING_STATUSES, confirm_form=ConfirmForm(),
-                           can_create=current_user.role in CREATOR_ROLES[kind])
+    return render_template(
+        "workspace/listings.html",
+        kind=kind,
+        kind_name=KIND_NAMES[kind],
+        collection=collection,
+        page=result,
+        status=status,
+        statuses=LISTING_STATUSES,
+        confirm_form=ConfirmForm(),
+        can_create=current_user.role in CREATOR_ROLES[kind],
+    )
 
 
 def _form_for(kind: str, **kwargs):
@@ -58,8 +72,12 @@ def _form_data(listing) -> dict:
     """A listing's stored values as the form shows them (yuan strings, joined lists)."""
     data = {name: getattr(listing, name, None) for name in LISTING_FORMS[listing.kind]()._fields}
     data["field"] = listing.field.name if listing.field else ""
-    for attr, fen_attr in (("price_yuan", "price_fen"), ("budget_min_yuan", "budget_min_fen"),
-                           ("budget_max_yuan", "budget_max_fen"), ("reward_yuan", "reward_fen")):
+    for attr, fen_attr in (
+        ("price_yuan", "price_fen"),
+        ("budget_min_yuan", "budget_min_fen"),
+        ("budget_max_yuan", "budget_max_fen"),
+        ("reward_yuan", "reward_fen"),
+    ):
         if hasattr(listing, fen_attr):
             data[attr] = fen_to_yuan(getattr(listing, fen_attr)) or ""
     if listing.kind == "achievement":
@@ -68,9 +86,16 @@ def _form_data(listing) -> dict:
     if listing.kind == "demand":
         data["deadline"] = listing.deadline.isoformat() if listing.deadline else ""
     if listing.kind == "equipment":
-        data["fee_items"] = [{"label": f.label, "unit": f.unit, "price_yuan": fen_to_yuan(f.price_fen) or "",
-                              "internal_price_yuan": fen_to_yuan(f.internal_price_fen) or "", "note": f.note or ""}
-                             for f in listing.fee_items]
+        data["fee_items"] = [
+            {
+                "label": f.label,
+                "unit": f.unit,
+                "price_yuan": fen_to_yuan(f.price_fen) or "",
+                "internal_price_yuan": fen_to_yuan(f.internal_price_fen) or "",
+                "note": f.note or "",
+            }
+            for f in listing.fee_items
+        ]
     return data
 
 
@@ -94,8 +119,15 @@ def create_listing(collection):
                 return redirect(url_for("workspace.list_my_listings", collection=collection))
         except ValidationFailed as exc:
             form.apply_errors(exc.fields)
-    return render_template("workspace/form.html", form=form, kind=kind, kind_name=KIND_NAMES[kind],
-                           collection=collection, listing=None, duplicates=duplicates), 422 if form.errors else 200
+    return render_template(
+        "workspace/form.html",
+        form=form,
+        kind=kind,
+        kind_name=KIND_NAMES[kind],
+        collection=collection,
+        listing=None,
+        duplicates=duplicates,
+    ), 422 if form.errors else 200
 
 
 def _title_and_text(kind: str, data: dict) -> tuple[str, str]:
@@ -116,8 +148,14 @@ def edit_listing(collection, listing_id):
         else:
             flash("已保存" + ("，修改内容需重新审核" if listing.status == "pending" else ""), "success")
             return redirect(url_for("workspace.list_my_listings", collection=collection))
-    return render_template("workspace/form.html", form=form, kind=kind, kind_name=KIND_NAMES[kind],
-                           collection=collection, listing=listing), 422 if form.errors else 200
+    return render_template(
+        "workspace/form.html",
+        form=form,
+        kind=kind,
+        kind_name=KIND_NAMES[kind],
+        collection=collection,
+        listing=listing,
+    ), 422 if form.errors else 200
 
 
 @bp.post("/<collection>/<int:listing_id>/<any(submit, withdraw, reopen):action>")
@@ -149,7 +187,9 @@ def delete_listing(collection, listing_id):
 
 
 def _saved_message(listing) -> str:
-    return {"draft": "草稿已保存", "pending": "已提交，等待平台审核", "published": "已发布"}.get(listing.status, "已保存")
+    return {"draft": "草稿已保存", "pending": "已提交，等待平台审核", "published": "已发布"}.get(
+        listing.status, "已保存"
+    )
 
 
 @bp.route("/broker-profile", methods=["GET", "POST"])
@@ -157,8 +197,14 @@ def edit_broker_profile():
     if current_user.role != "broker":
         abort(403)
     profile = current_user.broker_profile
-    form = BrokerProfileForm(data=None if request.method == "POST" else {
-        "bio": profile.bio if profile else "", "specialties": [f.name for f in profile.specialties] if profile else []})
+    form = BrokerProfileForm(
+        data=None
+        if request.method == "POST"
+        else {
+            "bio": profile.bio if profile else "",
+            "specialties": [f.name for f in profile.specialties] if profile else [],
+        }
+    )
     form.specialties.choices = [(name, name) for name in field_names()]
     if form.validate_on_submit():
         try:
@@ -189,15 +235,29 @@ def decide_match():
         flash("页面已过期或内容无效，请刷新后重试", "warning")
     else:
         try:
-            decision = matching.decide_match(current_user, form.demand_id.data, form.achievement_id.data,
-                                             form.decision.data, reason_code=form.reason_code.data or None,
-                                             note=form.note.data, score=form.score.data)
+            decision = matching.decide_match(
+                current_user,
+                form.demand_id.data,
+                form.achievement_id.data,
+                form.decision.data,
+                reason_code=form.reason_code.data or None,
+                note=form.note.data,
+                score=form.score.data,
+            )
         except ValidationFailed as exc:
             flash("；".join(exc.fields.values()) or exc.message, "danger")
         else:
-            verdict = ("已接受" if decision.decision == "accepted"
-                       else f"已拒绝（{matching.REJECT_REASONS[decision.reason_code]}）")
+            verdict = (
+                "已接受"
+                if decision.decision == "accepted"
+                else f"已拒绝（{matching.REJECT_REASONS[decision.reason_code]}）"
+            )
             flash(f"{verdict}：{decision.demand.title} ↔ {decision.achievement.title}", "success")
-            return redirect(url_for("workspace.list_match_queue", page=request.args.get("page", type=int) or 1,
-                                    deal=getattr(decision, "opened_deal_id", None)))
+            return redirect(
+                url_for(
+                    "workspace.list_match_queue",
+                    page=request.args.get("page", type=int) or 1,
+                    deal=getattr(decision, "opened_deal_id", None),
+                )
+            )
     return redirect(url_for("workspace.list_match_queue", page=request.args.get("page", type=int) or 1))

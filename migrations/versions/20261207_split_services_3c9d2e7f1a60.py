@@ -8,13 +8,13 @@ Revises: 7e1f0c2a9b4d
 Create Date: 2026-12-07 14:00:00
 
 """
-from alembic import op
-import sqlalchemy as sa
 
+import sqlalchemy as sa
+from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '3c9d2e7f1a60'
-down_revision = '7e1f0c2a9b4d'
+revision = "3c9d2e7f1a60"
+down_revision = "7e1f0c2a9b4d"
 branch_labels = None
 depends_on = None
 
@@ -25,7 +25,7 @@ MOVED = {  # old handler name → new
     "market.services.deals:follow_contract_registration": "market.services.deals.stages:follow_contract_registration",
     "market.services.contracts:notify_contract_parties": "market.services.contracts.lifecycle:notify_contract_parties",
 }
-event_jobs = sa.table('event_jobs', sa.column('handler', sa.String))
+event_jobs = sa.table("event_jobs", sa.column("handler", sa.String))
 
 
 def _rename(pairs):

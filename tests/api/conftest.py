@@ -1,12 +1,24 @@
 """Helpers shared by the JSON API tests."""
+
 import re
 
 import pytest
+from jsonschema import Draft202012Validator
 from sqlalchemy import func, select
 
 from market.extensions import db
 from market.models import (
-    Achievement, AuditEntry, BrokerProfile, Demand, Equipment, EquipmentFee, Field, Organisation, Policy, Setting, User,
+    Achievement,
+    AuditEntry,
+    BrokerProfile,
+    Demand,
+    Equipment,
+    EquipmentFee,
+    Field,
+    Organisation,
+    Policy,
+    Setting,
+    User,
 )
 from tests.conftest import ACHIEVEMENT, DEMAND, EQUIPMENT
 
@@ -35,7 +47,9 @@ def field_errors(response) -> dict:
 
 
 def _counts(models) -> dict:
-    return {model.__tablename__: db.session.scalar(select(func.count()).select_from(model)) for model in models}
+    return {
+        model.__tablename__: db.session.scalar(select(func.count()).select_from(model)) for model in models
+    }
 
 
 def row_counts() -> dict:
@@ -51,6 +65,7 @@ def all_row_counts() -> dict:
 @pytest.fixture
 def headers_for(api_token):
     """Authorization headers for a user (None → anonymous, no header)."""
+
     def get(user):
         return api_token(user) if user is not None else {}
 
@@ -70,3 +85,61 @@ def tokens(world, api_token):
         return cache[role]
 
     return get
+
+
+# ---- responses checked against the OpenAPI document -------------------------------------------------
+
+
+def to_json_schema(node):
+    """OpenAPI 3.0 schema objects → JSON Schema 2020-12 (nullable → null type, refs → $defs)."""
+    if isinstance(node, list):
+        return [to_json_schema(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out = {key: to_json_schema(value) for key, value in node.items() if key not in ("nullable", "example")}
+    if isinstance(out.get("$ref"), str):
+        out["$ref"] = out["$ref"].replace("#/components/schemas/", "#/$defs/")
+    if node.get("nullable"):
+        if "type" in out:
+            out["type"] = [out["type"], "null"]
+            if "enum" in out and None not in out["enum"]:
+                out["enum"] = out["enum"] + [None]
+        else:
+            out = {"anyOf": [{"type": "null"}, out]}
+    return out
+
+
+@pytest.fixture
+def spec(client):
+    response = client.get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    document = response.get_json()
+    assert document["openapi"].startswith("3.0")
+    return document
+
+
+@pytest.fixture
+def validate(spec):
+    """Check a response body against the schema the spec gives for that path, method and status."""
+    defs = {name: to_json_schema(schema) for name, schema in spec["components"]["schemas"].items()}
+
+    def check(path: str, method: str, response, status: int | None = None):
+        status = status or response.status_code
+        assert response.status_code == status, response.get_data(as_text=True)[:300]
+        operation = spec["paths"][path][method]
+        assert str(status) in operation["responses"], (
+            f"{method.upper()} {path} answers {status}, the spec does not say so"
+        )
+        content = operation["responses"][str(status)].get("content")
+        if content is None:
+            assert not response.data, (
+                f"{method.upper()} {path} {status} has a body the spec does not describe"
+            )
+            return
+        schema = {**to_json_schema(content["application/json"]["schema"]), "$defs": defs}
+        errors = sorted(Draft202012Validator(schema).iter_errors(response.get_json()), key=str)
+        assert not errors, f"{method.upper()} {path} {status}: " + "; ".join(
+            f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in errors[:5]
+        )
+
+    return check

@@ -5,6 +5,7 @@ generated document must keep all of it (it may add more).
 
     .venv/bin/python -m tests.api.openapi_contract > tests/api/openapi_contract.json   # only to extend it
 """
+
 import json
 import sys
 
@@ -33,7 +34,7 @@ def _type_of(schema: dict) -> str:
 
 
 def _content_type(content: dict | None) -> str:
-    """"" for no body; the schema for JSON; "media type: schema" for others."""
+    """ "" for no body; the schema for JSON; "media type: schema" for others."""
     kinds = {kind: _type_of(body.get("schema", {})) for kind, body in (content or {}).items()}
     if list(kinds) == ["application/json"]:
         return kinds["application/json"]
@@ -48,18 +49,26 @@ def contract(document: dict) -> dict:
         for method, operation in item.items():
             if method == "parameters":
                 continue
-            parameters = {f"{p['in']}:{p['name']}": _type_of(p.get("schema", {}))
-                          for p in [*shared, *operation.get("parameters", [])]}
+            parameters = {
+                f"{p['in']}:{p['name']}": _type_of(p.get("schema", {}))
+                for p in [*shared, *operation.get("parameters", [])]
+            }
             paths[f"{method.upper()} {path}"] = {
                 "parameters": parameters,
                 "body": _content_type(operation.get("requestBody", {}).get("content")),
-                "responses": {code: _content_type(response.get("content"))
-                              for code, response in operation.get("responses", {}).items()},
+                "responses": {
+                    code: _content_type(response.get("content"))
+                    for code, response in operation.get("responses", {}).items()
+                },
                 "secured": bool(operation.get("security")),
             }
-    schemas = {name: {"properties": {prop: _type_of(value) for prop, value in schema.get("properties", {}).items()},
-                      "required": sorted(schema.get("required", []))}
-               for name, schema in document.get("components", {}).get("schemas", {}).items()}
+    schemas = {
+        name: {
+            "properties": {prop: _type_of(value) for prop, value in schema.get("properties", {}).items()},
+            "required": sorted(schema.get("required", [])),
+        }
+        for name, schema in document.get("components", {}).get("schemas", {}).items()
+    }
     return {"paths": paths, "schemas": schemas}
 
 
@@ -69,8 +78,15 @@ if __name__ == "__main__":
     from market import create_app
 
     with tempfile.TemporaryDirectory() as scratch:
-        app = create_app({"DATABASE_URL": f"sqlite:///{scratch}/contract.db", "SECRET_KEY": "contract", "TESTING": True,
-                          "SEARCH_BACKEND": "memory", "INSTANCE_PATH": scratch})
+        app = create_app(
+            {
+                "DATABASE_URL": f"sqlite:///{scratch}/contract.db",
+                "SECRET_KEY": "contract",
+                "TESTING": True,
+                "SEARCH_BACKEND": "memory",
+                "INSTANCE_PATH": scratch,
+            }
+        )
         document = app.test_client().get("/api/v1/openapi.json").get_json()
     json.dump(contract(document), sys.stdout, ensure_ascii=False, indent=1, sort_keys=True)
     sys.stdout.write("\n")

@@ -1,4 +1,5 @@
 """Bad input is refused with a Chinese message on the field at fault, and nothing is written."""
+
 from datetime import timedelta
 
 import pytest
@@ -8,7 +9,7 @@ from tests.api.conftest import COLLECTION_OF, PAYLOADS, field_errors, row_counts
 
 LONG_TITLE = "长" * 201
 SCRIPT = "<script>alert('x')</script>"
-HUGE = 10 ** 40
+HUGE = 10**40
 
 # (kind, what is sent on top of a valid body, the field that must carry the message)
 BAD_INPUT = [
@@ -84,10 +85,14 @@ def _bad_id(case):
 
 
 @pytest.mark.parametrize("kind, override, field", BAD_INPUT, ids=[_bad_id(c) for c in BAD_INPUT])
-def test_bad_input_is_422_on_the_field_and_writes_nothing(client, make_user, api_token, kind, override, field):
+def test_bad_input_is_422_on_the_field_and_writes_nothing(
+    client, make_user, api_token, kind, override, field
+):
     headers = api_token(make_user("enterprise"))
     before = row_counts()
-    response = client.post(f"/api/v1/{COLLECTION_OF[kind]}", json={**PAYLOADS[kind], **override}, headers=headers)
+    response = client.post(
+        f"/api/v1/{COLLECTION_OF[kind]}", json={**PAYLOADS[kind], **override}, headers=headers
+    )
     fields = field_errors(response)
     assert field in fields, fields
     assert row_counts() == before
@@ -96,15 +101,26 @@ def test_bad_input_is_422_on_the_field_and_writes_nothing(client, make_user, api
 @pytest.mark.parametrize("kind", sorted(COLLECTION_OF))
 def test_empty_body_names_every_required_field(client, make_user, api_token, kind):
     before = row_counts()
-    response = client.post(f"/api/v1/{COLLECTION_OF[kind]}", json={}, headers=api_token(make_user("enterprise")))
-    required = {"achievement": {"title", "summary", "field"}, "demand": {"title", "description", "field"},
-                "equipment": {"name", "category"}}[kind]
+    response = client.post(
+        f"/api/v1/{COLLECTION_OF[kind]}", json={}, headers=api_token(make_user("enterprise"))
+    )
+    required = {
+        "achievement": {"title", "summary", "field"},
+        "demand": {"title", "description", "field"},
+        "equipment": {"name", "category"},
+    }[kind]
     assert set(field_errors(response)) == required
     assert row_counts() == before
 
 
 def test_several_bad_fields_are_reported_together(client, make_user, api_token):
-    body = {**PAYLOADS["demand"], "title": "", "description": SCRIPT, "budget_min_yuan": "abc", "open_call": "也许"}
+    body = {
+        **PAYLOADS["demand"],
+        "title": "",
+        "description": SCRIPT,
+        "budget_min_yuan": "abc",
+        "open_call": "也许",
+    }
     response = client.post("/api/v1/demands", json=body, headers=api_token(make_user("enterprise")))
     assert set(field_errors(response)) == {"title", "description", "budget_min_yuan", "open_call"}
 
@@ -114,17 +130,24 @@ def test_fields_of_the_wrong_json_type_are_reported_together_first(client, make_
     quotes no boolean, though a form reader would take both."""
     body = {**PAYLOADS["demand"], "title": 5, "description": SCRIPT, "open_call": "true"}
     response = client.post("/api/v1/demands", json=body, headers=api_token(make_user("enterprise")))
-    assert field_errors(response) == {"title": "必须是文字（加引号）", "open_call": "必须是true 或 false（不加引号）"}
+    assert field_errors(response) == {
+        "title": "必须是文字（加引号）",
+        "open_call": "必须是true 或 false（不加引号）",
+    }
 
 
-@pytest.mark.parametrize("kind, override, field", [
-    ("achievement", {"title": LONG_TITLE}, "title"),
-    ("achievement", {"price_yuan": "0.001"}, "price_yuan"),
-    ("demand", {"open_call": "garbage"}, "open_call"),
-    ("equipment", {"name": "名称\x00"}, "name"),
-])
-def test_bad_update_is_422_and_leaves_the_listing_as_it_was(client, make_user, make_listing, api_token, kind,
-                                                             override, field):
+@pytest.mark.parametrize(
+    "kind, override, field",
+    [
+        ("achievement", {"title": LONG_TITLE}, "title"),
+        ("achievement", {"price_yuan": "0.001"}, "price_yuan"),
+        ("demand", {"open_call": "garbage"}, "open_call"),
+        ("equipment", {"name": "名称\x00"}, "name"),
+    ],
+)
+def test_bad_update_is_422_and_leaves_the_listing_as_it_was(
+    client, make_user, make_listing, api_token, kind, override, field
+):
     owner = make_user("enterprise")
     listing = make_listing(kind, owner)
     url = f"/api/v1/{COLLECTION_OF[kind]}/{listing.id}"
@@ -136,34 +159,48 @@ def test_bad_update_is_422_and_leaves_the_listing_as_it_was(client, make_user, m
     assert row_counts() == audit_rows
 
 
-@pytest.mark.parametrize("note, message_part", [("<script>x</script>", "HTML"), ("原因\x00", "空字符"),
-                                                ("长" * 501, "500"), (["理由"], "文字")])
+@pytest.mark.parametrize(
+    "note, message_part",
+    [("<script>x</script>", "HTML"), ("原因\x00", "空字符"), ("长" * 501, "500"), (["理由"], "文字")],
+)
 def test_bad_review_note_is_422(client, make_user, make_listing, api_token, note, message_part):
     listing = make_listing("achievement", make_user("university", verified=False))
-    response = client.post(f"/api/v1/achievements/{listing.id}/reject", json={"note": note},
-                           headers=api_token(make_user("admin")))
+    response = client.post(
+        f"/api/v1/achievements/{listing.id}/reject",
+        json={"note": note},
+        headers=api_token(make_user("admin")),
+    )
     assert message_part in field_errors(response)["note"]
-    assert client.get(f"/api/v1/achievements/{listing.id}", headers=api_token(make_user("admin"))).get_json()[
-        "status"] == "pending"
+    assert (
+        client.get(f"/api/v1/achievements/{listing.id}", headers=api_token(make_user("admin"))).get_json()[
+            "status"
+        ]
+        == "pending"
+    )
 
 
 POLICY = {"title": "西咸新区促进科技成果转化若干措施", "issuer": "西咸新区管委会"}
 
 
-@pytest.mark.parametrize("override, field", [
-    ({"title": ""}, "title"),
-    ({"title": LONG_TITLE}, "title"),
-    ({"issuer": ["科技厅"]}, "issuer"),
-    ({"summary": SCRIPT}, "summary"),
-    ({"body": "正文\x00"}, "body"),
-    ({"link": "javascript:alert(1)"}, "link"),
-    ({"effective_on": "2025-01-01", "expires_on": "2024-01-01"}, "expires_on"),
-    ({"published_on": "昨天"}, "published_on"),
-    ({"tags": "a" * 21}, "tags"),
-    ({"author": "某人"}, "author"),
-])
+@pytest.mark.parametrize(
+    "override, field",
+    [
+        ({"title": ""}, "title"),
+        ({"title": LONG_TITLE}, "title"),
+        ({"issuer": ["科技厅"]}, "issuer"),
+        ({"summary": SCRIPT}, "summary"),
+        ({"body": "正文\x00"}, "body"),
+        ({"link": "javascript:alert(1)"}, "link"),
+        ({"effective_on": "2025-01-01", "expires_on": "2024-01-01"}, "expires_on"),
+        ({"published_on": "昨天"}, "published_on"),
+        ({"tags": "a" * 21}, "tags"),
+        ({"author": "某人"}, "author"),
+    ],
+)
 def test_bad_policy_is_422_and_writes_nothing(client, make_user, api_token, override, field):
     before = row_counts()
-    response = client.post("/api/v1/policies", json={**POLICY, **override}, headers=api_token(make_user("admin")))
+    response = client.post(
+        "/api/v1/policies", json={**POLICY, **override}, headers=api_token(make_user("admin"))
+    )
     assert field in field_errors(response)
     assert row_counts() == before

@@ -1,4 +1,5 @@
 """Real published listings (../shared/data/corpus) imported through the API: accepted, or refused clearly — never a 500."""
+
 import json
 
 import pytest
@@ -17,12 +18,17 @@ def _records(name: str) -> list[dict]:
         return [json.loads(line) for line in lines if line.strip()]
 
 
-@pytest.mark.parametrize("file, collection, mapper, role, minimum_share", [
-    ("achievements.jsonl", "achievements", achievement_from, "university", 0.95),
-    ("demands.jsonl", "demands", demand_from, "enterprise", 0.95),
-    ("equipment.jsonl", "equipment", equipment_from, "university", 0.9),
-])
-def test_corpus_imports_through_the_api(client, make_user, api_token, file, collection, mapper, role, minimum_share):
+@pytest.mark.parametrize(
+    "file, collection, mapper, role, minimum_share",
+    [
+        ("achievements.jsonl", "achievements", achievement_from, "university", 0.95),
+        ("demands.jsonl", "demands", demand_from, "enterprise", 0.95),
+        ("equipment.jsonl", "equipment", equipment_from, "university", 0.9),
+    ],
+)
+def test_corpus_imports_through_the_api(
+    client, make_user, api_token, file, collection, mapper, role, minimum_share
+):
     records = _records(file)
     headers = api_token(make_user(role))
     created, refused, broken = 0, [], []

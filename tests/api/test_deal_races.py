@@ -3,6 +3,7 @@
 Each request runs in its own thread with its own test client, app context, session and database connection, all
 released together by a barrier, on SQLite and on PostgreSQL.
 """
+
 import threading
 
 import pytest
@@ -37,19 +38,25 @@ def race(app, requests) -> list:
 def test_ten_simultaneous_identical_opens_make_one_deal(app, db, make_user, make_listing, api_token):
     result_id = make_listing("achievement", make_user("university")).id  # read here: threads have no session
     headers = api_token(make_user("enterprise"))
-    responses = race(app, [lambda client: client.post("/api/v1/deals", json={"achievement_id": result_id},
-                                                      headers=headers)] * RACERS)
+    responses = race(
+        app,
+        [lambda client: client.post("/api/v1/deals", json={"achievement_id": result_id}, headers=headers)]
+        * RACERS,
+    )
     assert [r for r in responses if not hasattr(r, "status_code")] == []
     statuses = sorted(r.status_code for r in responses)
     assert statuses == [200] * (RACERS - 1) + [201], [r.get_data(as_text=True)[:200] for r in responses]
     assert len({r.get_json()["id"] for r in responses}) == 1
     db.session.rollback()
     assert db.session.scalar(select(func.count()).select_from(Deal)) == 1
-    assert db.session.scalar(select(func.count()).select_from(DealEvent).where(DealEvent.kind == "opened")) == 1
+    assert (
+        db.session.scalar(select(func.count()).select_from(DealEvent).where(DealEvent.kind == "opened")) == 1
+    )
 
 
-def test_two_brokers_claiming_at_once_make_one_winner_and_one_clear_conflict(app, db, make_user, make_listing,
-                                                                              api_token):
+def test_two_brokers_claiming_at_once_make_one_winner_and_one_clear_conflict(
+    app, db, make_user, make_listing, api_token
+):
     result = make_listing("achievement", make_user("university"))
     buyer = make_user("enterprise")
     field = db.session.scalar(select(Field).where(Field.name == "新材料"))
@@ -57,16 +64,28 @@ def test_two_brokers_claiming_at_once_make_one_winner_and_one_clear_conflict(app
     for broker in brokers:
         db.session.add(BrokerProfile(user_id=broker.id, specialties=[field]))
     db.session.commit()
-    deal_id = app.test_client().post("/api/v1/deals", json={"achievement_id": result.id},
-                                     headers=api_token(buyer)).get_json()["id"]
+    deal_id = (
+        app.test_client()
+        .post("/api/v1/deals", json={"achievement_id": result.id}, headers=api_token(buyer))
+        .get_json()["id"]
+    )
     tokens = [api_token(broker) for broker in brokers]
-    responses = race(app, [lambda client, h=h: client.post(f"/api/v1/deals/{deal_id}/claim", headers=h)
-                           for h in tokens])
-    assert sorted(r.status_code for r in responses) == [200, 409], [r.get_data(as_text=True) for r in responses]
+    responses = race(
+        app, [lambda client, h=h: client.post(f"/api/v1/deals/{deal_id}/claim", headers=h) for h in tokens]
+    )
+    assert sorted(r.status_code for r in responses) == [200, 409], [
+        r.get_data(as_text=True) for r in responses
+    ]
     winner = next(r for r in responses if r.status_code == 200).get_json()
     loser = next(r for r in responses if r.status_code == 409).get_json()["error"]
     assert loser["code"] in ("conflict", "invalid_transition") and "技术经纪人" in loser["message"]
     db.session.rollback()
     assert db.session.get(Deal, deal_id).broker_id == winner["broker"]["id"]
-    assert db.session.scalar(select(func.count()).select_from(DealEvent).where(
-        DealEvent.deal_id == deal_id, DealEvent.kind == "broker")) == 1
+    assert (
+        db.session.scalar(
+            select(func.count())
+            .select_from(DealEvent)
+            .where(DealEvent.deal_id == deal_id, DealEvent.kind == "broker")
+        )
+        == 1
+    )

@@ -1,5 +1,6 @@
 """Deals over JSON: who may see and do what (the same rules as the pages), the stage machine up to the registered
 contract, claiming, the thread with its files and the brokers' private notes, the NDA, and the brokers' figures."""
+
 from datetime import date, timedelta
 from io import BytesIO
 from pathlib import Path
@@ -43,8 +44,12 @@ def world(make_user, make_org):
         "viewer": make_user("viewer"),
         "admin": make_user("admin"),
     }
-    db.session.add_all([BrokerProfile(user_id=users["broker"].id, specialties=[_field("新材料")]),
-                        BrokerProfile(user_id=users["other_broker"].id, specialties=[_field("人工智能")])])
+    db.session.add_all(
+        [
+            BrokerProfile(user_id=users["broker"].id, specialties=[_field("新材料")]),
+            BrokerProfile(user_id=users["other_broker"].id, specialties=[_field("人工智能")]),
+        ]
+    )
     db.session.commit()
     return {"seller_org": seller, "buyer_org": buyer, **users}
 
@@ -58,15 +63,22 @@ def _register(world, contract_id, recognised="1200000.00"):
 def deal_in(world, make_listing):
     """A fresh deal: the buyer asked about a new result of the seller (with a first message); the broker assigned
     by the admin unless broker=False; then carried to the stage asked for by the broker (or the seller)."""
+
     def make(stage="intent", broker=True, **listing):
         achievement = make_listing("achievement", world["seller"], **listing)
-        deal, _ = deal_service.open_deal(world["buyer"], {"achievement_id": achievement.id,
-                                                          "message": "您好，我们希望洽谈许可事宜。"})
+        deal, _ = deal_service.open_deal(
+            world["buyer"], {"achievement_id": achievement.id, "message": "您好，我们希望洽谈许可事宜。"}
+        )
         mover = world["broker"] if broker else world["seller"]
         if broker:
             deal_service.assign_broker(world["admin"], deal.id, world["broker"].id)
-        steps = {"intent": [], "negotiation": ["negotiation"], "signing": ["negotiation", "signing"],
-                 "registered": ["negotiation", "signing"], "terminated": []}[stage]
+        steps = {
+            "intent": [],
+            "negotiation": ["negotiation"],
+            "signing": ["negotiation", "signing"],
+            "registered": ["negotiation", "signing"],
+            "terminated": [],
+        }[stage]
         for step in steps:
             deal_service.move_stage(mover, deal.id, step)
         if stage == "terminated":
@@ -82,7 +94,9 @@ def snapshot(deal_id) -> tuple:
     """What a request could change in a deal: stage, brokers, next action, messages and NDAs."""
     db.session.expire_all()
     deal = db.session.get(Deal, deal_id)
-    messages = db.session.scalar(select(func.count()).select_from(DealMessage).where(DealMessage.deal_id == deal_id))
+    messages = db.session.scalar(
+        select(func.count()).select_from(DealMessage).where(DealMessage.deal_id == deal_id)
+    )
     ndas = db.session.scalar(select(func.count()).select_from(DealNda).where(DealNda.deal_id == deal_id))
     return deal.stage, deal.broker_id, deal.requested_broker_id, deal.next_action, messages, ndas
 
@@ -103,37 +117,69 @@ def download(client, url, headers):
 
 # ---- opening a deal and what it looks like ----------------------------------------------------------
 
-def test_an_enterprise_asks_about_a_result_and_gets_one_deal_with_the_thread(client, world, tokens, make_listing):
+
+def test_an_enterprise_asks_about_a_result_and_gets_one_deal_with_the_thread(
+    client, world, tokens, make_listing
+):
     achievement = make_listing("achievement", world["seller"])
-    body = {"achievement_id": achievement.id, "message": "您好，我们想了解许可条件。",
-            "requested_broker_id": world["broker"].id}
+    body = {
+        "achievement_id": achievement.id,
+        "message": "您好，我们想了解许可条件。",
+        "requested_broker_id": world["broker"].id,
+    }
     created = client.post(API, json=body, headers=tokens("buyer"))
     assert created.status_code == 201, created.get_json()
     deal = created.get_json()
     assert deal["title"] == f"对接：{ACHIEVEMENT['title']}"
     assert (deal["stage"], deal["stage_label"], deal["stale"]) == ("intent", "意向", False)
-    assert deal["seller"] == {"id": world["seller_org"].id, "name": world["seller_org"].name, "kind": "university"}
-    assert deal["buyer"] == {"id": world["buyer_org"].id, "name": world["buyer_org"].name, "kind": "enterprise"}
-    assert deal["achievement"] == {"id": achievement.id, "title": ACHIEVEMENT["title"], "confidential_details": None}
+    assert deal["seller"] == {
+        "id": world["seller_org"].id,
+        "name": world["seller_org"].name,
+        "kind": "university",
+    }
+    assert deal["buyer"] == {
+        "id": world["buyer_org"].id,
+        "name": world["buyer_org"].name,
+        "kind": "enterprise",
+    }
+    assert deal["achievement"] == {
+        "id": achievement.id,
+        "title": ACHIEVEMENT["title"],
+        "confidential_details": None,
+    }
     assert (deal["demand"], deal["field"], deal["broker"]) == (None, "新材料", None)
     assert deal["requested_broker"] == {"id": world["broker"].id, "name": world["broker"].display_name}
     assert (deal["next_action"], deal["next_action_due"], deal["contract_id"]) == (None, None, None)
-    assert (deal["termination_reason"], deal["termination_reason_label"], deal["termination_note"]) == (None, None, None)
-    assert deal["links"] == {"self": f"{API}/{deal['id']}", "messages": f"{API}/{deal['id']}/messages",
-                             "page": f"/deals/{deal['id']}"}
-    assert deal["nda"] == {"text": deal_service.NDA_TEXT, "version": deal_service.NDA_VERSION,
-                           "accepted_by_my_org": False, "accepted": []}
+    assert (deal["termination_reason"], deal["termination_reason_label"], deal["termination_note"]) == (
+        None,
+        None,
+        None,
+    )
+    assert deal["links"] == {
+        "self": f"{API}/{deal['id']}",
+        "messages": f"{API}/{deal['id']}/messages",
+        "page": f"/deals/{deal['id']}",
+    }
+    assert deal["nda"] == {
+        "text": deal_service.NDA_TEXT,
+        "version": deal_service.NDA_VERSION,
+        "accepted_by_my_org": False,
+        "accepted": [],
+    }
     assert deal["created_at"] and deal["last_activity_at"]
 
     again = client.post(API, json={"achievement_id": achievement.id}, headers=tokens("buyer"))
-    assert again.status_code == 200 and again.get_json()["id"] == deal["id"]  # the open deal, not a second one
+    assert (
+        again.status_code == 200 and again.get_json()["id"] == deal["id"]
+    )  # the open deal, not a second one
     assert db.session.scalar(select(func.count()).select_from(Deal)) == 1
 
     seen = client.get(f"{API}/{deal['id']}", headers=tokens("seller"))
     assert seen.status_code == 200 and seen.get_json()["buyer"]["id"] == world["buyer_org"].id
     thread = client.get(deal["links"]["messages"], headers=tokens("seller")).get_json()["items"]
-    assert [(m["kind"], m["kind_label"], m["body"], m["author"]["id"], m["file"]) for m in thread] == \
-        [("message", "留言", "您好，我们想了解许可条件。", world["buyer"].id, None)]
+    assert [(m["kind"], m["kind_label"], m["body"], m["author"]["id"], m["file"]) for m in thread] == [
+        ("message", "留言", "您好，我们想了解许可条件。", world["buyer"].id, None)
+    ]
     # The invited broker finds it among the deals they may claim.
     claimable = client.get(f"{API}/claimable", headers=tokens("broker")).get_json()["items"]
     assert [d["id"] for d in claimable] == [deal["id"]]
@@ -148,7 +194,9 @@ def test_a_university_answers_a_demand_and_a_broker_pairs_both(client, world, to
     assert deal["demand"] == {"id": demand.id, "title": DEMAND["title"]} and deal["achievement"] is None
 
     achievement = make_listing("achievement", world["seller"])
-    paired = client.post(API, json={"achievement_id": achievement.id, "demand_id": demand.id}, headers=tokens("broker"))
+    paired = client.post(
+        API, json={"achievement_id": achievement.id, "demand_id": demand.id}, headers=tokens("broker")
+    )
     assert paired.status_code == 201, paired.get_json()
     assert paired.get_json()["broker"] == {"id": world["broker"].id, "name": world["broker"].display_name}
     assert paired.get_json()["title"] == f"{ACHIEVEMENT['title']} × {DEMAND['title']}"
@@ -159,15 +207,30 @@ def test_opening_a_deal_is_refused_with_reasons(client, world, tokens, make_list
     draft = make_listing("achievement", world["seller"], submit=False)
     buyer = tokens("buyer")
     assert "achievement_id" in field_errors(client.post(API, json={}, headers=buyer))
-    assert "achievement_id" in field_errors(client.post(API, json={"achievement_id": draft.id}, headers=buyer))
+    assert "achievement_id" in field_errors(
+        client.post(API, json={"achievement_id": draft.id}, headers=buyer)
+    )
     assert "achievement_id" in field_errors(client.post(API, json={"achievement_id": 999999}, headers=buyer))
-    assert "achievement_id" in field_errors(client.post(API, json={"achievement_id": achievement.id},
-                                                        headers=tokens("seller")))  # its own result
-    assert "colour" in field_errors(client.post(API, json={"achievement_id": achievement.id, "colour": "红"}, headers=buyer))
-    assert "requested_broker_id" in field_errors(client.post(
-        API, json={"achievement_id": achievement.id, "requested_broker_id": world["buyer"].id}, headers=buyer))
-    assert "message" in field_errors(client.post(
-        API, json={"achievement_id": achievement.id, "message": "<script>alert(1)</script>"}, headers=buyer))
+    assert "achievement_id" in field_errors(
+        client.post(API, json={"achievement_id": achievement.id}, headers=tokens("seller"))
+    )  # its own result
+    assert "colour" in field_errors(
+        client.post(API, json={"achievement_id": achievement.id, "colour": "红"}, headers=buyer)
+    )
+    assert "requested_broker_id" in field_errors(
+        client.post(
+            API,
+            json={"achievement_id": achievement.id, "requested_broker_id": world["buyer"].id},
+            headers=buyer,
+        )
+    )
+    assert "message" in field_errors(
+        client.post(
+            API,
+            json={"achievement_id": achievement.id, "message": "<script>alert(1)</script>"},
+            headers=buyer,
+        )
+    )
     assert "_body" in field_errors(client.post(API, json=["achievement_id"], headers=buyer))
     error_of(client.post(API, json={"achievement_id": achievement.id}, headers=tokens("viewer")), 403)
     unverified = make_user("enterprise", verified=False)
@@ -203,13 +266,22 @@ GRID = {
 def _request(action, world):
     """action → (method, path suffix, JSON body)"""
     return {
-        "get": ("get", "", None), "messages": ("get", "/messages", None),
+        "get": ("get", "", None),
+        "messages": ("get", "/messages", None),
         "file": ("get", "/messages/{message_id}/file", None),
         "post_message": ("post", "/messages", {"body": "请问许可费用如何支付？"}),
         "advance": ("post", "/stage", {"stage": "negotiation"}),
-        "terminate": ("post", "/stage", {"stage": "terminated", "reason": "technology", "note": "技术路线不一致"}),
+        "terminate": (
+            "post",
+            "/stage",
+            {"stage": "terminated", "reason": "technology", "note": "技术路线不一致"},
+        ),
         "note": ("post", "/notes", {"kind": "call", "body": "与双方电话沟通"}),
-        "next_action": ("put", "/next-action", {"next_action": "约双方面谈", "next_action_due": "2026-12-20"}),
+        "next_action": (
+            "put",
+            "/next-action",
+            {"next_action": "约双方面谈", "next_action_due": "2026-12-20"},
+        ),
         "nda": ("post", "/nda", None),
         "assign": ("post", "/assign", {"broker_id": world["other_broker"].id}),
         "request_broker": ("post", "/request-broker", {"broker_id": world["other_broker"].id}),
@@ -256,22 +328,38 @@ def test_nobody_else_learns_that_a_deal_exists(client, world, tokens, deal_in, m
 def test_a_bad_or_missing_token_is_401_everywhere(client, deal_in):
     deal = deal_in()
     url = f"{API}/{deal.id}"
-    for method, path in (("get", API), ("post", API), ("get", url), ("get", f"{API}/claimable"),
-                         ("post", f"{url}/claim"), ("post", f"{url}/assign"), ("post", f"{url}/request-broker"),
-                         ("post", f"{url}/stage"), ("put", f"{url}/next-action"), ("get", f"{url}/messages"),
-                         ("post", f"{url}/messages"), ("get", f"{url}/messages/1/file"), ("post", f"{url}/notes"),
-                         ("post", f"{url}/nda"), ("get", "/api/v1/brokers/performance")):
+    for method, path in (
+        ("get", API),
+        ("post", API),
+        ("get", url),
+        ("get", f"{API}/claimable"),
+        ("post", f"{url}/claim"),
+        ("post", f"{url}/assign"),
+        ("post", f"{url}/request-broker"),
+        ("post", f"{url}/stage"),
+        ("put", f"{url}/next-action"),
+        ("get", f"{url}/messages"),
+        ("post", f"{url}/messages"),
+        ("get", f"{url}/messages/1/file"),
+        ("post", f"{url}/notes"),
+        ("post", f"{url}/nda"),
+        ("get", "/api/v1/brokers/performance"),
+    ):
         error_of(getattr(client, method)(path), 401)
         error_of(getattr(client, method)(path, headers={"Authorization": "Bearer made-up"}), 401)
 
 
-def test_each_user_lists_their_own_deals_filtered_and_paged(client, world, tokens, deal_in, make_listing, make_user):
+def test_each_user_lists_their_own_deals_filtered_and_paged(
+    client, world, tokens, deal_in, make_listing, make_user
+):
     deal_in()
     deal_in(stage="negotiation")
     deal_in(stage="terminated")
     quiet = deal_in(stage="negotiation")
     # Another pair of organisations: neither side of the world sees it, the admin does.
-    deal_service.open_deal(world["other"], {"achievement_id": make_listing("achievement", make_user("university")).id})
+    deal_service.open_deal(
+        world["other"], {"achievement_id": make_listing("achievement", make_user("university")).id}
+    )
     db.session.get(Deal, quiet.id).last_activity_at = utcnow() - timedelta(days=deal_service.stale_days() + 1)
     db.session.commit()
 
@@ -298,8 +386,10 @@ def test_each_user_lists_their_own_deals_filtered_and_paged(client, world, token
 
 # ---- the stage machine ----------------------------------------------------------------------------------
 
-def test_a_deal_moves_one_stage_at_a_time_and_reaches_registered_only_through_its_contract(client, world, tokens,
-                                                                                          deal_in):
+
+def test_a_deal_moves_one_stage_at_a_time_and_reaches_registered_only_through_its_contract(
+    client, world, tokens, deal_in
+):
     deal = deal_in()
     url, broker = f"{API}/{deal.id}", tokens("broker")
 
@@ -316,8 +406,10 @@ def test_a_deal_moves_one_stage_at_a_time_and_reaches_registered_only_through_it
     assert snapshot(deal.id)[0] == "intent"
 
     talking = move("negotiation", headers=tokens("buyer"))
-    assert talking.status_code == 200 and (talking.get_json()["stage"], talking.get_json()["stage_label"]) == \
-        ("negotiation", "对接洽谈")
+    assert talking.status_code == 200 and (
+        talking.get_json()["stage"],
+        talking.get_json()["stage_label"],
+    ) == ("negotiation", "对接洽谈")
     error_of(move("intent"), 409)  # no going back
     signing = move("signing")
     assert signing.status_code == 200, signing.get_json()
@@ -327,10 +419,16 @@ def test_a_deal_moves_one_stage_at_a_time_and_reaches_registered_only_through_it
     # 签约 opened a prefilled contract draft the parties can see in the register.
     contract_url = f"/api/v1/contracts/{body['contract_id']}"
     contract = client.get(contract_url, headers=tokens("seller")).get_json()
-    assert (contract["status"], contract["seller"]["id"], contract["buyer"]["id"]) == \
-        ("draft", world["seller_org"].id, world["buyer_org"].id)
-    assert (contract["broker"]["id"], contract["achievement_id"], contract["field"]) == \
-        (world["broker"].id, deal.achievement_id, "新材料")
+    assert (contract["status"], contract["seller"]["id"], contract["buyer"]["id"]) == (
+        "draft",
+        world["seller_org"].id,
+        world["buyer_org"].id,
+    )
+    assert (contract["broker"]["id"], contract["achievement_id"], contract["field"]) == (
+        world["broker"].id,
+        deal.achievement_id,
+        "新材料",
+    )
     assert (contract["amount"], contract["amount_fen"]) == ("1500000.00", 150_000_000)  # the result's price
 
     assert "合同登记" in error_of(move("registered"), 409)["message"]  # not by hand
@@ -338,8 +436,9 @@ def test_a_deal_moves_one_stage_at_a_time_and_reaches_registered_only_through_it
     assert client.get(url, headers=broker).get_json()["stage"] == "signing"
 
     assert client.post(f"{contract_url}/submit", headers=tokens("seller")).status_code == 200
-    registered = client.post(f"{contract_url}/register", json={"recognised_amount": "1200000.00"},
-                             headers=tokens("admin"))
+    registered = client.post(
+        f"{contract_url}/register", json={"recognised_amount": "1200000.00"}, headers=tokens("admin")
+    )
     assert registered.status_code == 200, registered.get_json()
     after = client.get(url, headers=tokens("buyer")).get_json()
     assert (after["stage"], after["stage_label"], after["stale"]) == ("registered", "登记", False)
@@ -354,40 +453,62 @@ def test_ending_a_deal_needs_a_reason_and_an_ended_deal_never_moves(client, worl
     url, seller = f"{API}/{deal.id}", tokens("seller")
     refused = field_errors(client.post(f"{url}/stage", json={"stage": "terminated"}, headers=seller))
     assert CHINESE.search(refused["reason"]) and "终止原因" in refused["reason"]
-    assert "reason" in field_errors(client.post(f"{url}/stage", json={"stage": "terminated", "reason": "boredom"},
-                                                headers=seller))
+    assert "reason" in field_errors(
+        client.post(f"{url}/stage", json={"stage": "terminated", "reason": "boredom"}, headers=seller)
+    )
     assert snapshot(deal.id)[0] == "negotiation"
 
-    ended = client.post(f"{url}/stage", json={"stage": "terminated", "reason": "价格未谈拢", "note": "报价差距较大"},
-                        headers=seller)
+    ended = client.post(
+        f"{url}/stage",
+        json={"stage": "terminated", "reason": "价格未谈拢", "note": "报价差距较大"},
+        headers=seller,
+    )
     assert ended.status_code == 200, ended.get_json()
     body = ended.get_json()
     assert (body["stage"], body["stage_label"]) == ("terminated", "终止")
-    assert (body["termination_reason"], body["termination_reason_label"], body["termination_note"]) == \
-        ("price", "价格未谈拢", "报价差距较大")
+    assert (body["termination_reason"], body["termination_reason_label"], body["termination_note"]) == (
+        "price",
+        "价格未谈拢",
+        "报价差距较大",
+    )
     for stage in ("negotiation", "signing", "intent"):
         error_of(client.post(f"{url}/stage", json={"stage": stage}, headers=tokens("admin")), 409)
-    error_of(client.post(f"{url}/stage", json={"stage": "terminated", "reason": "other"}, headers=tokens("broker")), 409)
-    error_of(client.post(f"{url}/assign", json={"broker_id": world["other_broker"].id}, headers=tokens("admin")), 409)
+    error_of(
+        client.post(
+            f"{url}/stage", json={"stage": "terminated", "reason": "other"}, headers=tokens("broker")
+        ),
+        409,
+    )
+    error_of(
+        client.post(f"{url}/assign", json={"broker_id": world["other_broker"].id}, headers=tokens("admin")),
+        409,
+    )
     assert client.get(url, headers=seller).get_json()["termination_reason"] == "price"
 
 
 # ---- brokers: claiming, assigning, requesting, next actions --------------------------------------------
+
 
 def test_brokers_claim_unassigned_deals_in_their_fields_or_when_asked(client, world, tokens, deal_in):
     deal = deal_in(broker=False)
     url = f"{API}/{deal.id}"
     broker, other_broker = tokens("broker"), tokens("other_broker")
     assert [d["id"] for d in client.get(f"{API}/claimable", headers=broker).get_json()["items"]] == [deal.id]
-    assert client.get(f"{API}/claimable", headers=other_broker).get_json()["meta"]["total"] == 0  # another field
+    assert (
+        client.get(f"{API}/claimable", headers=other_broker).get_json()["meta"]["total"] == 0
+    )  # another field
     error_of(client.get(f"{API}/claimable", headers=tokens("seller")), 403)
     error_of(client.get(url, headers=broker), 404)  # not theirs until claimed
     error_of(client.post(f"{url}/claim", headers=other_broker), 404)
 
     # A party asks the other broker: now that broker may take it too, but the first to claim gets it.
-    asked = client.post(f"{url}/request-broker", json={"broker_id": world["other_broker"].id}, headers=tokens("buyer"))
+    asked = client.post(
+        f"{url}/request-broker", json={"broker_id": world["other_broker"].id}, headers=tokens("buyer")
+    )
     assert asked.status_code == 200 and asked.get_json()["requested_broker"]["id"] == world["other_broker"].id
-    assert [d["id"] for d in client.get(f"{API}/claimable", headers=other_broker).get_json()["items"]] == [deal.id]
+    assert [d["id"] for d in client.get(f"{API}/claimable", headers=other_broker).get_json()["items"]] == [
+        deal.id
+    ]
     claimed = client.post(f"{url}/claim", headers=broker)
     assert claimed.status_code == 200, claimed.get_json()
     assert claimed.get_json()["broker"] == {"id": world["broker"].id, "name": world["broker"].display_name}
@@ -395,35 +516,54 @@ def test_brokers_claim_unassigned_deals_in_their_fields_or_when_asked(client, wo
     assert "您已是" in error_of(client.post(f"{url}/claim", json={}, headers=broker), 409)["message"]
     assert client.get(url, headers=broker).status_code == 200
     assert client.get(f"{API}/claimable", headers=broker).get_json()["meta"]["total"] == 0
-    error_of(client.post(f"{url}/request-broker", json={"broker_id": world["other_broker"].id}, headers=tokens("seller")),
-             409)  # it has a broker now
+    error_of(
+        client.post(
+            f"{url}/request-broker", json={"broker_id": world["other_broker"].id}, headers=tokens("seller")
+        ),
+        409,
+    )  # it has a broker now
 
     asked_only = deal_in(broker=False)
     deal_service.request_broker(world["seller"], asked_only.id, world["other_broker"].id)
-    assert client.post(f"{API}/{asked_only.id}/claim", headers=other_broker).status_code == 200  # asked, other field
+    assert (
+        client.post(f"{API}/{asked_only.id}/claim", headers=other_broker).status_code == 200
+    )  # asked, other field
 
     ended = deal_in(stage="terminated", broker=False)
-    assert ended.id not in [d["id"] for d in client.get(f"{API}/claimable", headers=broker).get_json()["items"]]
+    assert ended.id not in [
+        d["id"] for d in client.get(f"{API}/claimable", headers=broker).get_json()["items"]
+    ]
     assert "结束" in error_of(client.post(f"{API}/{ended.id}/claim", headers=broker), 409)["message"]
     assert "_body" in field_errors(client.post(f"{API}/{ended.id}/claim", json=[1], headers=broker))
 
 
-def test_an_admin_assigns_a_broker_and_the_broker_plans_the_next_step(client, world, tokens, deal_in, make_user):
+def test_an_admin_assigns_a_broker_and_the_broker_plans_the_next_step(
+    client, world, tokens, deal_in, make_user
+):
     deal = deal_in()
     url, admin = f"{API}/{deal.id}", tokens("admin")
-    assert "broker_id" in field_errors(client.post(f"{url}/assign", json={"broker_id": world["buyer"].id}, headers=admin))
+    assert "broker_id" in field_errors(
+        client.post(f"{url}/assign", json={"broker_id": world["buyer"].id}, headers=admin)
+    )
     assert "broker_id" in field_errors(client.post(f"{url}/assign", json={}, headers=admin))
     assigned = client.post(f"{url}/assign", json={"broker_id": world["other_broker"].id}, headers=admin)
     assert assigned.status_code == 200 and assigned.get_json()["broker"]["id"] == world["other_broker"].id
     error_of(client.get(url, headers=tokens("broker")), 404)  # the former broker no longer sees it
     assert client.get(url, headers=tokens("other_broker")).status_code == 200
 
-    planned = client.put(f"{url}/next-action", json={"next_action": "约双方面谈", "next_action_due": "2026-12-20"},
-                         headers=tokens("other_broker"))
+    planned = client.put(
+        f"{url}/next-action",
+        json={"next_action": "约双方面谈", "next_action_due": "2026-12-20"},
+        headers=tokens("other_broker"),
+    )
     assert planned.status_code == 200, planned.get_json()
-    assert (planned.get_json()["next_action"], planned.get_json()["next_action_due"]) == ("约双方面谈", "2026-12-20")
-    assert "next_action_due" in field_errors(client.put(f"{url}/next-action", json={"next_action_due": "下周"},
-                                                        headers=tokens("other_broker")))
+    assert (planned.get_json()["next_action"], planned.get_json()["next_action_due"]) == (
+        "约双方面谈",
+        "2026-12-20",
+    )
+    assert "next_action_due" in field_errors(
+        client.put(f"{url}/next-action", json={"next_action_due": "下周"}, headers=tokens("other_broker"))
+    )
     assert "due" in field_errors(client.put(f"{url}/next-action", json={"due": "2026-12-20"}, headers=admin))
     error_of(client.put(f"{url}/next-action", json={"next_action": "x"}, headers=tokens("seller")), 403)
     cleared = client.put(f"{url}/next-action", json={}, headers=admin).get_json()
@@ -432,19 +572,29 @@ def test_an_admin_assigns_a_broker_and_the_broker_plans_the_next_step(client, wo
 
 # ---- the thread: messages, files, the brokers' notes ----------------------------------------------------
 
+
 def test_broker_notes_are_hidden_from_the_parties(client, world, tokens, deal_in):
     deal = deal_in()
     url = f"{API}/{deal.id}"
-    note = client.post(f"{url}/notes", json={"kind": "call", "body": "买方可接受200万以内"}, headers=tokens("broker"))
+    note = client.post(
+        f"{url}/notes", json={"kind": "call", "body": "买方可接受200万以内"}, headers=tokens("broker")
+    )
     assert note.status_code == 201, note.get_json()
     assert {k: note.get_json()[k] for k in ("kind", "kind_label", "body")} == {
-        "kind": "call", "kind_label": "电话沟通", "body": "买方可接受200万以内"}
+        "kind": "call",
+        "kind_label": "电话沟通",
+        "body": "买方可接受200万以内",
+    }
     meeting = client.post(f"{url}/notes", json={"kind": "会面"}, headers=tokens("admin")).get_json()
     assert (meeting["kind"], meeting["body"]) == ("meeting", "会面")
-    assert "kind" in field_errors(client.post(f"{url}/notes", json={"kind": "lunch", "body": "x"}, headers=tokens("broker")))
+    assert "kind" in field_errors(
+        client.post(f"{url}/notes", json={"kind": "lunch", "body": "x"}, headers=tokens("broker"))
+    )
     reply = client.post(f"{url}/messages", json={"body": "我方同意下周面谈"}, headers=tokens("seller"))
-    assert reply.status_code == 201 and reply.get_json()["author"] == {"id": world["seller"].id,
-                                                                       "name": world["seller"].display_name}
+    assert reply.status_code == 201 and reply.get_json()["author"] == {
+        "id": world["seller"].id,
+        "name": world["seller"].display_name,
+    }
 
     def bodies(role):
         return [m["body"] for m in client.get(f"{url}/messages", headers=tokens(role)).get_json()["items"]]
@@ -452,10 +602,17 @@ def test_broker_notes_are_hidden_from_the_parties(client, world, tokens, deal_in
     for role in ("seller", "buyer"):
         assert bodies(role) == ["您好，我们希望洽谈许可事宜。", "我方同意下周面谈"]
     for role in ("broker", "admin"):
-        assert bodies(role) == ["您好，我们希望洽谈许可事宜。", "买方可接受200万以内", "会面", "我方同意下周面谈"]
+        assert bodies(role) == [
+            "您好，我们希望洽谈许可事宜。",
+            "买方可接受200万以内",
+            "会面",
+            "我方同意下周面谈",
+        ]
 
 
-def test_files_are_checked_by_their_content_and_served_only_to_the_deal(app, client, world, tokens, deal_in, monkeypatch):
+def test_files_are_checked_by_their_content_and_served_only_to_the_deal(
+    app, client, world, tokens, deal_in, monkeypatch
+):
     deal = deal_in()
     url, buyer = f"{API}/{deal.id}", tokens("buyer")
     fake = field_errors(upload(client, url, buyer, content=b"MZ\x90\x00 not a pdf", filename="报价.pdf"))
@@ -466,8 +623,14 @@ def test_files_are_checked_by_their_content_and_served_only_to_the_deal(app, cli
     assert "body" in field_errors(client.post(f"{url}/messages", json={}, headers=buyer))
     assert "body" in field_errors(client.post(f"{url}/messages", json={"body": "   "}, headers=buyer))
     assert "text" in field_errors(client.post(f"{url}/messages", json={"text": "x"}, headers=buyer))
-    assert "extra" in field_errors(client.post(f"{url}/messages", data={"body": "x", "extra": "y"}, headers=buyer,
-                                               content_type="multipart/form-data"))
+    assert "extra" in field_errors(
+        client.post(
+            f"{url}/messages",
+            data={"body": "x", "extra": "y"},
+            headers=buyer,
+            content_type="multipart/form-data",
+        )
+    )
     monkeypatch.setattr(deal_service.messages, "MAX_FILE_BYTES", 1024)
     assert "MB" in field_errors(upload(client, url, buyer, content=PDF + b"0" * 1024))["file"]
     monkeypatch.undo()
@@ -476,7 +639,11 @@ def test_files_are_checked_by_their_content_and_served_only_to_the_deal(app, cli
     posted = upload(client, url, buyer, content=PNG, filename="样品照片.png", body=None)
     assert posted.status_code == 201, posted.get_json()
     message = posted.get_json()
-    assert (message["body"], message["file"]["filename"], message["file"]["size"]) == ("", "样品照片.png", len(PNG))
+    assert (message["body"], message["file"]["filename"], message["file"]["size"]) == (
+        "",
+        "样品照片.png",
+        len(PNG),
+    )
     assert message["file"]["url"] == f"{url}/messages/{message['id']}/file"
     text_only = upload(client, url, buyer, content=None, body="附件稍后补充")
     assert text_only.status_code == 201 and text_only.get_json()["file"] is None
@@ -490,12 +657,17 @@ def test_files_are_checked_by_their_content_and_served_only_to_the_deal(app, cli
     assert got.headers["X-Content-Type-Options"] == "nosniff"
     error_of(client.get(f"{url}/messages/{text_only.get_json()['id']}/file", headers=tokens("seller")), 404)
     other_deal = deal_in()
-    error_of(client.get(f"{API}/{other_deal.id}/messages/{message['id']}/file", headers=tokens("seller")), 404)
+    error_of(
+        client.get(f"{API}/{other_deal.id}/messages/{message['id']}/file", headers=tokens("seller")), 404
+    )
 
 
 # ---- the confidentiality agreement ----------------------------------------------------------------------
 
-def test_the_nda_is_accepted_per_organisation_and_unlocks_the_confidential_details(client, world, tokens, deal_in):
+
+def test_the_nda_is_accepted_per_organisation_and_unlocks_the_confidential_details(
+    client, world, tokens, deal_in
+):
     deal = deal_in()
     deal.achievement.confidential_details = "关键工艺参数：包覆层厚度 2–5 nm"
     db.session.commit()
@@ -506,7 +678,9 @@ def test_the_nda_is_accepted_per_organisation_and_unlocks_the_confidential_detai
 
     assert seen("buyer")["achievement"]["confidential_details"] is None
     assert seen("broker")["achievement"]["confidential_details"] is None
-    assert seen("seller")["achievement"]["confidential_details"] == "关键工艺参数：包覆层厚度 2–5 nm"  # the owner
+    assert (
+        seen("seller")["achievement"]["confidential_details"] == "关键工艺参数：包覆层厚度 2–5 nm"
+    )  # the owner
     assert seen("admin")["achievement"]["confidential_details"] == "关键工艺参数：包覆层厚度 2–5 nm"
 
     accepted = client.post(f"{url}/nda", headers=tokens("buyer"))
@@ -515,7 +689,9 @@ def test_the_nda_is_accepted_per_organisation_and_unlocks_the_confidential_detai
     assert nda["org"] == {"id": world["buyer_org"].id, "name": world["buyer_org"].name, "kind": "enterprise"}
     assert nda["user"] == {"id": world["buyer"].id, "name": world["buyer"].display_name}
     assert nda["version"] == deal_service.NDA_VERSION and nda["accepted_at"]
-    assert client.post(f"{url}/nda", json={}, headers=tokens("buyer")).get_json() == nda  # once per organisation
+    assert (
+        client.post(f"{url}/nda", json={}, headers=tokens("buyer")).get_json() == nda
+    )  # once per organisation
     assert "x" in field_errors(client.post(f"{url}/nda", json={"x": 1}, headers=tokens("buyer")))
 
     buyer_view = seen("buyer")
@@ -528,8 +704,10 @@ def test_the_nda_is_accepted_per_organisation_and_unlocks_the_confidential_detai
 
 # ---- broker performance (考核) --------------------------------------------------------------------------
 
-def test_broker_figures_count_deals_conversion_and_registered_volume_for_the_right_people(client, world, tokens,
-                                                                                         deal_in):
+
+def test_broker_figures_count_deals_conversion_and_registered_volume_for_the_right_people(
+    client, world, tokens, deal_in
+):
     deal_in(stage="registered")  # 1500000.00, the result's price, registered
     deal_in(stage="terminated")
     deal = deal_in(stage="negotiation")
@@ -540,33 +718,54 @@ def test_broker_figures_count_deals_conversion_and_registered_volume_for_the_rig
 
     everyone = client.get(f"{perf}?{period}", headers=tokens("admin"))
     assert everyone.status_code == 200, everyone.get_json()
-    assert everyone.get_json()["meta"] == {"from": (TODAY - timedelta(days=30)).isoformat(), "to": TODAY.isoformat()}
+    assert everyone.get_json()["meta"] == {
+        "from": (TODAY - timedelta(days=30)).isoformat(),
+        "to": TODAY.isoformat(),
+    }
     rows = {row["broker"]["id"]: row for row in everyone.get_json()["items"]}
     assert set(rows) == {world["broker"].id, world["other_broker"].id}
     mine = rows[world["broker"].id]
     assert mine["broker"] == {"id": world["broker"].id, "name": world["broker"].display_name}
     assert mine["opened"] == 3
     assert mine["reached"] == {"intent": 3, "negotiation": 2, "signing": 1, "registered": 1, "terminated": 1}
-    assert mine["conversion"] == {"negotiation": pytest.approx(2 / 3), "signing": pytest.approx(1 / 3),
-                                  "registered": pytest.approx(1 / 3)}
-    assert (mine["contracts"], mine["contract_amount"], mine["contract_amount_fen"]) == (1, "1500000.00", 150_000_000)
+    assert mine["conversion"] == {
+        "negotiation": pytest.approx(2 / 3),
+        "signing": pytest.approx(1 / 3),
+        "registered": pytest.approx(1 / 3),
+    }
+    assert (mine["contracts"], mine["contract_amount"], mine["contract_amount_fen"]) == (
+        1,
+        "1500000.00",
+        150_000_000,
+    )
     assert mine["median_first_reply_hours"] is not None and mine["median_first_reply_hours"] >= 0
     assert set(mine["median_days"]) == {"intent", "negotiation", "signing"}
     theirs = rows[world["other_broker"].id]
     assert (theirs["opened"], theirs["contracts"], theirs["contract_amount"]) == (1, 0, "0.00")
     assert theirs["conversion"]["registered"] == 0 and theirs["median_first_reply_hours"] is None
 
-    one = client.get(f"{perf}?{period}&broker_id={world['other_broker'].id}", headers=tokens("admin")).get_json()
+    one = client.get(
+        f"{perf}?{period}&broker_id={world['other_broker'].id}", headers=tokens("admin")
+    ).get_json()
     assert [row["broker"]["id"] for row in one["items"]] == [world["other_broker"].id]
     own = client.get(f"{perf}?{period}", headers=tokens("broker")).get_json()["items"]
     assert own == [mine]  # a broker sees their own figures only
-    assert client.get(f"{perf}?{period}&broker_id={world['broker'].id}", headers=tokens("broker")).get_json()["items"] == own
-    error_of(client.get(f"{perf}?{period}&broker_id={world['other_broker'].id}", headers=tokens("broker")), 403)
+    assert (
+        client.get(f"{perf}?{period}&broker_id={world['broker'].id}", headers=tokens("broker")).get_json()[
+            "items"
+        ]
+        == own
+    )
+    error_of(
+        client.get(f"{perf}?{period}&broker_id={world['other_broker'].id}", headers=tokens("broker")), 403
+    )
     for role in ("seller", "buyer", "other", "viewer"):
         error_of(client.get(f"{perf}?{period}", headers=tokens(role)), 403)
     error_of(client.get(f"{perf}?{period}"), 401)
 
-    last_year = client.get(f"{perf}?from=2025-01-01&to=2025-12-31", headers=tokens("broker")).get_json()["items"][0]
+    last_year = client.get(f"{perf}?from=2025-01-01&to=2025-12-31", headers=tokens("broker")).get_json()[
+        "items"
+    ][0]
     assert (last_year["opened"], last_year["contracts"], last_year["contract_amount_fen"]) == (0, 0, 0)
     assert last_year["conversion"] == {"negotiation": None, "signing": None, "registered": None}
     assert "to" in field_errors(client.get(f"{perf}?from=2026-12-01&to=2026-01-01", headers=tokens("admin")))
@@ -575,6 +774,7 @@ def test_broker_figures_count_deals_conversion_and_registered_volume_for_the_rig
 
 # ---- the OpenAPI document describes these responses -----------------------------------------------------
 
+
 def test_deal_responses_match_the_spec(client, world, tokens, deal_in, make_listing, validate):  # noqa: F811
     buyer, seller, broker, admin = tokens("buyer"), tokens("seller"), tokens("broker"), tokens("admin")
     achievement = make_listing("achievement", world["seller"])
@@ -582,7 +782,12 @@ def test_deal_responses_match_the_spec(client, world, tokens, deal_in, make_list
     validate("/deals", "post", created, 201)
     validate("/deals", "post", client.post(API, json={"achievement_id": achievement.id}, headers=buyer), 200)
     validate("/deals", "post", client.post(API, json={}, headers=buyer), 422)
-    validate("/deals", "post", client.post(API, json={"achievement_id": achievement.id}, headers=tokens("viewer")), 403)
+    validate(
+        "/deals",
+        "post",
+        client.post(API, json={"achievement_id": achievement.id}, headers=tokens("viewer")),
+        403,
+    )
     validate("/deals", "get", client.get(f"{API}?stage=open", headers=buyer), 200)
     validate("/deals", "get", client.get(API), 401)
     deal_id = created.get_json()["id"]
@@ -591,43 +796,85 @@ def test_deal_responses_match_the_spec(client, world, tokens, deal_in, make_list
     validate(item, "get", client.get(url, headers=tokens("other")), 404)
     validate("/deals/claimable", "get", client.get(f"{API}/claimable", headers=broker), 200)
     validate("/deals/claimable", "get", client.get(f"{API}/claimable", headers=seller), 403)
-    validate("/deals/{id}/request-broker", "post", client.post(f"{url}/request-broker", json={"broker_id": "x"},
-                                                               headers=seller), 422)
-    validate("/deals/{id}/request-broker", "post", client.post(f"{url}/request-broker",
-                                                               json={"broker_id": world["broker"].id}, headers=seller), 200)
+    validate(
+        "/deals/{id}/request-broker",
+        "post",
+        client.post(f"{url}/request-broker", json={"broker_id": "x"}, headers=seller),
+        422,
+    )
+    validate(
+        "/deals/{id}/request-broker",
+        "post",
+        client.post(f"{url}/request-broker", json={"broker_id": world["broker"].id}, headers=seller),
+        200,
+    )
     validate("/deals/{id}/claim", "post", client.post(f"{url}/claim", headers=tokens("other_broker")), 404)
     validate("/deals/{id}/claim", "post", client.post(f"{url}/claim", headers=seller), 403)
     validate("/deals/{id}/claim", "post", client.post(f"{url}/claim", headers=broker), 200)
     validate("/deals/{id}/claim", "post", client.post(f"{url}/claim", headers=broker), 409)
-    validate("/deals/{id}/assign", "post", client.post(f"{url}/assign", json={"broker_id": world["other_broker"].id},
-                                                       headers=admin), 200)
-    validate("/deals/{id}/assign", "post", client.post(f"{url}/assign", json={"broker_id": 1}, headers=seller), 403)
-    validate("/deals/{id}/next-action", "put", client.put(f"{url}/next-action", json={"next_action": "电话回访"},
-                                                          headers=admin), 200)
-    validate("/deals/{id}/next-action", "put", client.put(f"{url}/next-action", json={"next_action": "x"},
-                                                          headers=seller), 403)
+    validate(
+        "/deals/{id}/assign",
+        "post",
+        client.post(f"{url}/assign", json={"broker_id": world["other_broker"].id}, headers=admin),
+        200,
+    )
+    validate(
+        "/deals/{id}/assign", "post", client.post(f"{url}/assign", json={"broker_id": 1}, headers=seller), 403
+    )
+    validate(
+        "/deals/{id}/next-action",
+        "put",
+        client.put(f"{url}/next-action", json={"next_action": "电话回访"}, headers=admin),
+        200,
+    )
+    validate(
+        "/deals/{id}/next-action",
+        "put",
+        client.put(f"{url}/next-action", json={"next_action": "x"}, headers=seller),
+        403,
+    )
     messages = "/deals/{id}/messages"
-    validate(messages, "post", client.post(f"{url}/messages", json={"body": "请提供检测报告"}, headers=seller), 201)
+    validate(
+        messages, "post", client.post(f"{url}/messages", json={"body": "请提供检测报告"}, headers=seller), 201
+    )
     validate(messages, "post", upload(client, url, buyer), 201)
     validate(messages, "post", upload(client, url, buyer, content=b"not a pdf"), 422)
-    validate(messages, "post", client.post(f"{url}/messages", json={"body": "x"}, headers=tokens("other")), 404)
-    validate("/deals/{id}/notes", "post", client.post(f"{url}/notes", json={"kind": "meeting", "body": "现场考察"},
-                                                      headers=admin), 201)
-    validate("/deals/{id}/notes", "post", client.post(f"{url}/notes", json={"kind": "call"}, headers=seller), 403)
+    validate(
+        messages, "post", client.post(f"{url}/messages", json={"body": "x"}, headers=tokens("other")), 404
+    )
+    validate(
+        "/deals/{id}/notes",
+        "post",
+        client.post(f"{url}/notes", json={"kind": "meeting", "body": "现场考察"}, headers=admin),
+        201,
+    )
+    validate(
+        "/deals/{id}/notes", "post", client.post(f"{url}/notes", json={"kind": "call"}, headers=seller), 403
+    )
     validate(messages, "get", client.get(f"{url}/messages", headers=admin), 200)
     validate(messages, "get", client.get(f"{url}/messages", headers=buyer), 200)
     file_path = "/deals/{id}/messages/{message_id}/file"
     validate(file_path, "get", client.get(f"{url}/messages/999999/file", headers=buyer), 404)
     validate("/deals/{id}/nda", "post", client.post(f"{url}/nda", headers=buyer), 200)
     validate("/deals/{id}/nda", "post", client.post(f"{url}/nda", headers=admin), 403)
-    validate(item, "get", client.get(url, headers=buyer), 200)  # with an accepted NDA and confidential details
+    validate(
+        item, "get", client.get(url, headers=buyer), 200
+    )  # with an accepted NDA and confidential details
     stage = "/deals/{id}/stage"
     validate(stage, "post", client.post(f"{url}/stage", json={"stage": "signing"}, headers=buyer), 409)
     validate(stage, "post", client.post(f"{url}/stage", json={"stage": "terminated"}, headers=buyer), 422)
     validate(stage, "post", client.post(f"{url}/stage", json={"stage": "negotiation"}, headers=buyer), 200)
     validate(stage, "post", client.post(f"{url}/stage", json={"stage": "signing"}, headers=buyer), 200)
-    validate(stage, "post", client.post(f"{url}/stage", json={"stage": "terminated", "reason": "ip", "note": "专利权属争议"},
-                                        headers=buyer), 200)
+    validate(
+        stage,
+        "post",
+        client.post(
+            f"{url}/stage",
+            json={"stage": "terminated", "reason": "ip", "note": "专利权属争议"},
+            headers=buyer,
+        ),
+        200,
+    )
     validate(item, "get", client.get(url, headers=buyer), 200)  # terminated: reason, label and note
     validate(stage, "post", client.post(f"{url}/stage", json={"stage": "negotiation"}, headers=buyer), 409)
     perf = "/brokers/performance"

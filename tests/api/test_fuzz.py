@@ -18,11 +18,15 @@ row that exists and some do not, whatever numbers the database handed out. Write
 rolled back after it; the fuzzer's clients are guarded against locking themselves out (sign-in throttling raised,
 the admin never signs itself out everywhere).
 """
+
 import pytest
 import schemathesis  # no importorskip: without schemathesis this module fails to collect, and the run fails
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
-    content_type_conformance, negative_data_rejection, response_schema_conformance, status_code_conformance,
+    content_type_conformance,
+    negative_data_rejection,
+    response_schema_conformance,
+    status_code_conformance,
 )
 from sqlalchemy import select
 
@@ -34,24 +38,54 @@ SEED = 20260316
 EXAMPLES = 5  # per operation and client; each example is one request
 IDS = 3  # integer path ids are folded onto this many ids of their table
 # The table whose rows an integer path parameter names, by the path segment before it.
-TABLE_BEFORE = {"achievements": "achievements", "demands": "demands", "equipment": "equipment", "jobs": "event_jobs",
-                "bookings": "bookings", "brokers": "broker_profiles", "contracts": "contracts",
-                "attachments": "contract_attachments", "deals": "deals", "messages": "deal_messages",
-                "blocks": "equipment_blocks", "fields": "fields", "kpis": "kpis", "notifications": "notifications",
-                "organisations": "organisations", "policies": "policies", "saved-searches": "saved_searches",
-                "users": "users"}
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance,
-          negative_data_rejection]
-CONFIG = schemathesis.Config.from_dict({
-    "seed": SEED,
-    "suppress-health-check": ["all"],  # slow or filtered generation is no reason to fail
-    "generation": {"mode": "all", "max-examples": EXAMPLES, "deterministic": True, "database": "none",
-                   "no-shrink": True,
-                   # the clients' own bearer tokens are sent; made-up Authorization headers only produce 401s
-                   "with-security-parameters": False},
-    "phases": {"examples": {"enabled": True}, "fuzzing": {"enabled": True}, "coverage": {"enabled": False},
-               "stateful": {"enabled": False}},
-})
+TABLE_BEFORE = {
+    "achievements": "achievements",
+    "demands": "demands",
+    "equipment": "equipment",
+    "jobs": "event_jobs",
+    "bookings": "bookings",
+    "brokers": "broker_profiles",
+    "contracts": "contracts",
+    "attachments": "contract_attachments",
+    "deals": "deals",
+    "messages": "deal_messages",
+    "blocks": "equipment_blocks",
+    "fields": "fields",
+    "kpis": "kpis",
+    "notifications": "notifications",
+    "organisations": "organisations",
+    "policies": "policies",
+    "saved-searches": "saved_searches",
+    "users": "users",
+}
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+    negative_data_rejection,
+]
+CONFIG = schemathesis.Config.from_dict(
+    {
+        "seed": SEED,
+        "suppress-health-check": ["all"],  # slow or filtered generation is no reason to fail
+        "generation": {
+            "mode": "all",
+            "max-examples": EXAMPLES,
+            "deterministic": True,
+            "database": "none",
+            "no-shrink": True,
+            # the clients' own bearer tokens are sent; made-up Authorization headers only produce 401s
+            "with-security-parameters": False,
+        },
+        "phases": {
+            "examples": {"enabled": True},
+            "fuzzing": {"enabled": True},
+            "coverage": {"enabled": False},
+            "stateful": {"enabled": False},
+        },
+    }
+)
 CLIENTS = ("admin", "enterprise", "anonymous")
 REQUESTS = {"sent": 0}
 
@@ -61,9 +95,13 @@ def fuzz_world(app, make_user, make_listing):
     """The fuzzer's users and a few published listings."""
     # The fuzzer signs in with made-up passwords and registers in bursts: it must not lock the accounts it uses
     # nor spend the run on 429s (the limits have tests of their own).
-    app.config.update(SIGN_IN_FREE_FAILURES_PER_ACCOUNT=10 ** 6, SIGN_IN_FREE_FAILURES_PER_ADDRESS=10 ** 6,
-                      RATE_LIMIT_SIGN_IN="100000 per minute", RATE_LIMIT_REGISTRATION="100000 per minute",
-                      RATE_LIMIT_PASSWORD_RESET="100000 per minute")
+    app.config.update(
+        SIGN_IN_FREE_FAILURES_PER_ACCOUNT=10**6,
+        SIGN_IN_FREE_FAILURES_PER_ADDRESS=10**6,
+        RATE_LIMIT_SIGN_IN="100000 per minute",
+        RATE_LIMIT_REGISTRATION="100000 per minute",
+        RATE_LIMIT_PASSWORD_RESET="100000 per minute",
+    )
     users = {role: make_user(role) for role in ("admin", "enterprise", "university")}
     for _ in range(2):
         make_listing("achievement", users["university"])
@@ -112,8 +150,11 @@ def test_api_conforms_to_its_document(case, fuzz_client, fuzz_world):
     for name, value in (case.path_parameters or {}).items():
         if isinstance(value, int) and not isinstance(value, bool):
             case.path_parameters[name] = lowest_ids(case.operation.path, name)[abs(value) % IDS]
-    if case.operation.path == "/users/{id}/sign-out" and user is not None \
-            and case.path_parameters.get("id") == user.id:
+    if (
+        case.operation.path == "/users/{id}/sign-out"
+        and user is not None
+        and case.path_parameters.get("id") == user.id
+    ):
         case.path_parameters["id"] = fuzz_world["university"].id  # its own token would die with it
     REQUESTS["sent"] += 1
     case.call_and_validate(headers=headers, checks=CHECKS)

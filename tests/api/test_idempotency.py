@@ -1,4 +1,5 @@
 """A client that retries with its Idempotency-Key, or a form sent twice, writes once."""
+
 from datetime import timedelta
 
 import pytest
@@ -19,8 +20,9 @@ def achievements(db) -> int:
 
 
 def create(client, headers, key=KEY, **overrides):
-    return client.post("/api/v1/achievements", json={**ACHIEVEMENT, **overrides},
-                       headers={**headers, "Idempotency-Key": key})
+    return client.post(
+        "/api/v1/achievements", json={**ACHIEVEMENT, **overrides}, headers={**headers, "Idempotency-Key": key}
+    )
 
 
 @pytest.fixture
@@ -85,11 +87,18 @@ def test_a_retry_while_the_first_is_still_running_is_told_to_wait(client, db, un
     from market.services.idempotency import request_hash
 
     body = client.application.json.dumps({**ACHIEVEMENT}).encode()
-    db.session.add(IdempotencyKey(scope=f"user:{user.id}", key=KEY, request_hash=request_hash(
-        "POST", "/api/v1/achievements", body)))
+    db.session.add(
+        IdempotencyKey(
+            scope=f"user:{user.id}", key=KEY, request_hash=request_hash("POST", "/api/v1/achievements", body)
+        )
+    )
     db.session.commit()
-    response = client.post("/api/v1/achievements", data=body, content_type="application/json",
-                           headers={**headers, "Idempotency-Key": KEY})
+    response = client.post(
+        "/api/v1/achievements",
+        data=body,
+        content_type="application/json",
+        headers={**headers, "Idempotency-Key": KEY},
+    )
     assert error_of(response, 409)["code"] == "request_in_progress"
     assert achievements(db) == 0
 
@@ -109,7 +118,9 @@ def test_two_requests_claiming_one_key_write_once(app, db, university):
     assert achievements(db) == 1
 
 
-def test_opening_a_deal_with_a_key_twice_returns_the_same_deal(client, db, make_user, make_listing, api_token):
+def test_opening_a_deal_with_a_key_twice_returns_the_same_deal(
+    client, db, make_user, make_listing, api_token
+):
     result = make_listing("achievement", make_user("university"))
     headers = {**api_token(make_user("enterprise")), "Idempotency-Key": "open-deal-1"}
     first = client.post("/api/v1/deals", json={"achievement_id": result.id}, headers=headers)
@@ -128,6 +139,7 @@ def test_keys_are_forgotten_after_a_day(client, db, university):
 
 # ---- forms ------------------------------------------------------------------------------------------------
 
+
 def test_a_form_sent_twice_saves_once_and_leads_where_the_first_did(client, db, make_user, login):
     login(make_user("university"))
     form = client.get("/my/achievements/new").get_data(as_text=True)
@@ -145,8 +157,12 @@ def test_each_rendering_of_a_form_carries_a_fresh_token(client, make_user, login
     import re
 
     login(make_user("university"))
-    tokens = [re.search(r'name="submit_token" value="([^"]+)"', client.get("/my/achievements/new").get_data(as_text=True))
-              .group(1) for _ in range(2)]
+    tokens = [
+        re.search(
+            r'name="submit_token" value="([^"]+)"', client.get("/my/achievements/new").get_data(as_text=True)
+        ).group(1)
+        for _ in range(2)
+    ]
     assert tokens[0] != tokens[1]
 
 

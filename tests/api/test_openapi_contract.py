@@ -1,12 +1,12 @@
 """The OpenAPI document keeps every path, parameter, body, response and field that outside clients were given
 (tests/api/openapi_contract.json, taken on 2026-12-07): it may grow, never lose or change one."""
+
 import json
 from pathlib import Path
 
 from tests.api.openapi_contract import contract
 
 BASELINE = json.loads((Path(__file__).parent / "openapi_contract.json").read_text(encoding="utf-8"))
-
 
 
 def _differences(baseline: dict, now: dict) -> list[str]:
@@ -34,8 +34,11 @@ def _differences(baseline: dict, now: dict) -> list[str]:
         for prop, kind in before["properties"].items():
             if after["properties"].get(prop) != kind:
                 problems.append(f"schema {name}.{prop}: {kind} → {after['properties'].get(prop)}")
-        problems += [f"schema {name}.{prop}: no longer always present"
-                     for prop in before["required"] if prop not in after["required"]]
+        problems += [
+            f"schema {name}.{prop}: no longer always present"
+            for prop in before["required"]
+            if prop not in after["required"]
+        ]
     return problems
 
 

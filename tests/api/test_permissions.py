@@ -1,4 +1,5 @@
 """Who may write what through the API: every role × every write endpoint × whose object it is."""
+
 import pytest
 from sqlalchemy import delete, select
 
@@ -11,15 +12,35 @@ from tests.api.conftest import COLLECTION_OF, PAYLOADS, TITLE_KEY, row_counts
 
 ROLES = ("anonymous", "university", "enterprise", "broker", "admin", "unverified")
 # The role each test user has; "unverified" is an enterprise user whose organisation is not verified yet.
-ROLE_OF = {"university": "university", "enterprise": "enterprise", "broker": "broker", "admin": "admin",
-           "unverified": "enterprise"}
+ROLE_OF = {
+    "university": "university",
+    "enterprise": "enterprise",
+    "broker": "broker",
+    "admin": "admin",
+    "unverified": "enterprise",
+}
 ACTIONS = ("patch", "put", "delete", "submit", "withdraw", "reopen", "approve", "reject")
 # The state each action is legal from, so that the owner's request succeeds.
-START_STATE = {"patch": "published", "put": "published", "delete": "draft", "submit": "draft",
-               "withdraw": "published", "reopen": "withdrawn", "approve": "pending", "reject": "pending"}
-LEGAL_FROM = {"patch": {"draft", "pending", "published", "withdrawn"}, "put": {"draft", "pending", "published", "withdrawn"},
-              "delete": {"draft", "withdrawn"}, "submit": {"draft"}, "withdraw": {"pending", "published"},
-              "reopen": {"withdrawn", "expired"}, "approve": {"pending"}, "reject": {"pending"}}
+START_STATE = {
+    "patch": "published",
+    "put": "published",
+    "delete": "draft",
+    "submit": "draft",
+    "withdraw": "published",
+    "reopen": "withdrawn",
+    "approve": "pending",
+    "reject": "pending",
+}
+LEGAL_FROM = {
+    "patch": {"draft", "pending", "published", "withdrawn"},
+    "put": {"draft", "pending", "published", "withdrawn"},
+    "delete": {"draft", "withdrawn"},
+    "submit": {"draft"},
+    "withdraw": {"pending", "published"},
+    "reopen": {"withdrawn", "expired"},
+    "approve": {"pending"},
+    "reject": {"pending"},
+}
 SUCCESS = {"create": 201, "patch": 200, "put": 200, "delete": 204}
 # own: the actor's organisation, in the action's start state; other: another organisation, same state;
 # other_published: another organisation's published listing, whatever the action.
@@ -46,6 +67,7 @@ def expected_status(role: str, kind: str, action: str, whose: str = "", state: s
 @pytest.fixture
 def actors(make_user, make_org):
     """One user per role; anonymous is None."""
+
     def make(role):
         if role == "anonymous":
             return None
@@ -146,7 +168,11 @@ def test_only_admins_write_policies(client, actors, headers_for, role):
         titles_after[action] = sorted(p.title for p in db.session.scalars(select(Policy)))
     assert actual == expected
     if role == "admin":
-        assert titles_after == {"create": ["关于促进科技成果转化的若干措施", "原政策"], "patch": ["改过的政策名称"],
-                                "put": ["关于促进科技成果转化的若干措施"], "delete": []}
+        assert titles_after == {
+            "create": ["关于促进科技成果转化的若干措施", "原政策"],
+            "patch": ["改过的政策名称"],
+            "put": ["关于促进科技成果转化的若干措施"],
+            "delete": [],
+        }
     else:
         assert all(titles == ["原政策"] for titles in titles_after.values()), titles_after

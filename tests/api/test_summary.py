@@ -1,4 +1,5 @@
 """GET /api/v1/summary: the home page's numbers, public, contacts only for verified users."""
+
 import pytest
 
 from tests.api.conftest import COLLECTION_OF
@@ -27,10 +28,19 @@ def test_summary_shows_at_most_six_of_each(client, make_user, make_listing):
     assert equipment["count"] == 8 and len(equipment["latest"]) == 6
 
 
-@pytest.mark.parametrize("viewer, sees_contact", [("anonymous", False), ("unverified", False), ("broker", True)])
-def test_summary_shows_contacts_only_to_verified_users(client, make_user, make_listing, api_token, viewer, sees_contact):
+@pytest.mark.parametrize(
+    "viewer, sees_contact", [("anonymous", False), ("unverified", False), ("broker", True)]
+)
+def test_summary_shows_contacts_only_to_verified_users(
+    client, make_user, make_listing, api_token, viewer, sees_contact
+):
     make_listing("demand", make_user("enterprise"))
-    headers = {} if viewer == "anonymous" else api_token(
-        make_user("enterprise", verified=False) if viewer == "unverified" else make_user(viewer))
+    headers = (
+        {}
+        if viewer == "anonymous"
+        else api_token(
+            make_user("enterprise", verified=False) if viewer == "unverified" else make_user(viewer)
+        )
+    )
     latest = client.get("/api/v1/summary", headers=headers).get_json()["demands"]["latest"][0]
     assert ("contact" in latest) is sees_contact

@@ -3,6 +3,7 @@
 The live server runs its own app object (CSRF enabled, as in production) on the test database of the
 `app` fixture's backend, so every journey runs on SQLite and on PostgreSQL.
 """
+
 import os
 import threading
 from urllib.parse import urlsplit
@@ -17,8 +18,15 @@ from market.extensions import db as _db
 from tests.conftest import PASSWORD
 
 CHROMIUM = os.environ.get("MARKET_TEST_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 TIMEOUT_MS = 10_000
 
 expect.set_options(timeout=TIMEOUT_MS)
@@ -40,11 +48,15 @@ class Chromium:
 
     def _launch(self) -> str | None:
         if not os.path.exists(CHROMIUM):
-            return (f"浏览器测试需要 Chromium：{CHROMIUM} 不存在。请安装 chromium（apt-get install chromium）"
-                    f"或用 MARKET_TEST_CHROMIUM 指定其路径。")
+            return (
+                f"浏览器测试需要 Chromium：{CHROMIUM} 不存在。请安装 chromium（apt-get install chromium）"
+                f"或用 MARKET_TEST_CHROMIUM 指定其路径。"
+            )
         self.playwright = sync_playwright().start()
         try:
-            self.browser = self.playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+            self.browser = self.playwright.chromium.launch(
+                executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+            )
         except PlaywrightError as exc:
             return f"无法启动 Chromium（{CHROMIUM}）：{exc}"
         return None
@@ -77,13 +89,18 @@ def _work(live_app, stopping: threading.Event) -> None:
 @pytest.fixture
 def live_server(app):
     """The real app served over HTTP from a background thread, its worker in another; yields its base URL."""
-    live_app = create_app({
-        "DATABASE_URL": app.config["DATABASE_URL"], "SECRET_KEY": "browser-test-secret",
-        "INSTANCE_PATH": app.instance_path, "WTF_CSRF_ENABLED": True,
-    })
+    live_app = create_app(
+        {
+            "DATABASE_URL": app.config["DATABASE_URL"],
+            "SECRET_KEY": "browser-test-secret",
+            "INSTANCE_PATH": app.instance_path,
+            "WTF_CSRF_ENABLED": True,
+        }
+    )
     server = make_server("127.0.0.1", 0, live_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="live-server",
-                              daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="live-server", daemon=True
+    )
     stopping = threading.Event()
     background = threading.Thread(target=_work, args=(live_app, stopping), name="live-worker", daemon=True)
     thread.start()
@@ -108,7 +125,10 @@ class PageProblems:
 
     def watch(self, context):
         context.route(lambda url: not url.startswith(self.base_url), self._block)
-        context.on("weberror", lambda error: self.script_errors.append(f"{error.page and error.page.url}: {error.error}"))
+        context.on(
+            "weberror",
+            lambda error: self.script_errors.append(f"{error.page and error.page.url}: {error.error}"),
+        )
         context.on("console", self._check_console)
         context.on("response", self._check_response)
 
@@ -124,8 +144,11 @@ class PageProblems:
         path = urlsplit(response.url).path
         if response.status >= 500:
             self.server_errors.append(f"{response.status} {response.request.method} {path}")
-        elif (response.status >= 400 and response.request.resource_type in ("stylesheet", "script", "font", "image")
-              and path != "/favicon.ico"):
+        elif (
+            response.status >= 400
+            and response.request.resource_type in ("stylesheet", "script", "font", "image")
+            and path != "/favicon.ico"
+        ):
             self.broken_assets.append(f"{response.status} {path}")
 
     def assert_none(self):
@@ -143,7 +166,9 @@ def new_page(chromium, live_server):
     contexts = []
 
     def make():
-        context = chromium.get().new_context(base_url=live_server, locale="zh-CN", viewport={"width": 1280, "height": 900})
+        context = chromium.get().new_context(
+            base_url=live_server, locale="zh-CN", viewport={"width": 1280, "height": 900}
+        )
         context.set_default_timeout(TIMEOUT_MS)
         problems.watch(context)
         contexts.append(context)
@@ -158,6 +183,7 @@ def new_page(chromium, live_server):
 @pytest.fixture
 def sign_in():
     """Sign a user in through the login page, as a person would."""
+
     def do(page, email, password=PASSWORD):
         page.goto("/login")
         page.get_by_label("邮箱").fill(email)
@@ -167,4 +193,3 @@ def sign_in():
         return page
 
     return do
-

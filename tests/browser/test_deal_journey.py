@@ -1,6 +1,7 @@
 """The deal pipeline end to end in a real browser (issue 6): an enterprise asks about a result, a broker claims the
 deal, both write in its thread, the broker carries it to 签约, the contract draft is completed and registered, and
 the admin's dashboard total grows by the recognised amount. Runs on both database backends."""
+
 import re
 import time
 from datetime import date
@@ -51,7 +52,8 @@ def current_stage(page):
 
 
 def test_enterprise_asks_broker_claims_signs_and_the_registered_contract_counts(
-        new_page, sign_in, make_user, make_listing):
+    new_page, sign_in, make_user, make_listing
+):
     university = make_user("university")
     achievement = make_listing("achievement", university)
     enterprise_user = make_user("enterprise")
@@ -165,7 +167,9 @@ def test_enterprise_asks_broker_claims_signs_and_the_registered_contract_counts(
     expect(admin.get_by_test_id("registration-number")).to_have_text(re.compile(rf"^{year}611100\d{{8}}$"))
 
     for page in (broker, enterprise):
-        reload_until(page, deal_url, lambda: current_stage(page).inner_text().strip() == "登记")  # the worker's step
+        reload_until(
+            page, deal_url, lambda: current_stage(page).inner_text().strip() == "登记"
+        )  # the worker's step
         expect(current_stage(page)).to_have_text("登记")
         expect(page.get_by_text("合同已登记，对接完成。")).to_be_visible()
         expect(page.get_by_role("link", name="查看技术合同（已登记）")).to_be_visible()
@@ -175,10 +179,16 @@ def test_enterprise_asks_broker_claims_signs_and_the_registered_contract_counts(
     admin.get_by_role("link", name="交易额看板").click()
     admin.get_by_role("link", name=f"{year}年", exact=True).click()
     expect(admin.get_by_test_id("period-label")).to_have_text(f"{year}年")
-    expect(admin.get_by_test_id("total-recognised")).to_have_text(format_fen(before_recognised + recognised_fen))
+    expect(admin.get_by_test_id("total-recognised")).to_have_text(
+        format_fen(before_recognised + recognised_fen)
+    )
     expect(admin.get_by_test_id("total-amount")).to_have_text(format_fen(before_amount + amount_fen))
     expect(admin.get_by_test_id("total-count")).to_have_text(str(before_count + 1))
-    assert shown_fen(admin.get_by_test_id("total-recognised").inner_text()) - before_recognised == recognised_fen
-    by_broker = admin.get_by_test_id("breakdown-broker").get_by_role("row").filter(has_text=broker_user.display_name)
+    assert (
+        shown_fen(admin.get_by_test_id("total-recognised").inner_text()) - before_recognised == recognised_fen
+    )
+    by_broker = (
+        admin.get_by_test_id("breakdown-broker").get_by_role("row").filter(has_text=broker_user.display_name)
+    )
     expect(by_broker).to_contain_text("80万元")
     expect(by_broker).to_contain_text("75万元")

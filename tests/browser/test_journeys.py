@@ -1,4 +1,5 @@
 """What people do on the site, end to end in a real browser, on both database backends."""
+
 import re
 
 import pytest
@@ -25,7 +26,9 @@ def click_and_answer(page, button, accept: bool) -> str:
     return asked.value.message
 
 
-def test_university_registers_is_verified_publishes_and_visitor_finds_it(new_page, sign_in, make_user, make_listing):
+def test_university_registers_is_verified_publishes_and_visitor_finds_it(
+    new_page, sign_in, make_user, make_listing
+):
     make_listing("achievement", make_user("university"), title="另一项无关的科技成果")
     admin_email = make_user("admin").email
     org_name = "西北示范大学"
@@ -101,8 +104,15 @@ def test_enterprise_fixes_a_bad_budget_and_publishes_a_demand(new_page, sign_in,
     sign_in(page, user.email)
     page.get_by_role("link", name="我的工作台").click()
     page.get_by_role("link", name="发布技术需求").click()
-    typed = {"需求名称": title, "需求描述": description, "预算下限（元）": "五十万", "预算上限（元）": "2000000",
-             "截止日期": "2030-06-30", "联系人": "李经理", "联系电话": "13800000000"}
+    typed = {
+        "需求名称": title,
+        "需求描述": description,
+        "预算下限（元）": "五十万",
+        "预算上限（元）": "2000000",
+        "截止日期": "2030-06-30",
+        "联系人": "李经理",
+        "联系电话": "13800000000",
+    }
     for label, value in typed.items():
         page.get_by_label(label, exact=True).fill(value)
     page.get_by_label("技术领域").select_option("人工智能")

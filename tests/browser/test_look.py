@@ -1,12 +1,14 @@
 """The pages look right: local Bootstrap is applied, nothing comes from a CDN, and screenshots for a human to check."""
+
 import pytest
 from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]  # the live server is a second app, in other threads
 
 
-def test_home_and_achievement_form_render_with_local_bootstrap(new_page, sign_in, make_user, make_listing,
-                                                                tmp_path_factory):
+def test_home_and_achievement_form_render_with_local_bootstrap(
+    new_page, sign_in, make_user, make_listing, tmp_path_factory
+):
     owner = make_user("university")
     make_listing("achievement", owner)
     make_listing("demand", make_user("enterprise"))
@@ -17,7 +19,9 @@ def test_home_and_achievement_form_render_with_local_bootstrap(new_page, sign_in
     expect(page).to_have_title("秦创原科技大市场")
     expect(page.get_by_role("heading", name="秦创原科技大市场")).to_be_visible()
     expect(page.get_by_test_id("count-achievement")).to_have_text("1")
-    stylesheets = page.eval_on_selector_all("link[rel=stylesheet]", "links => links.map(l => l.getAttribute('href'))")
+    stylesheets = page.eval_on_selector_all(
+        "link[rel=stylesheet]", "links => links.map(l => l.getAttribute('href'))"
+    )
     assert any(href.startswith("/bootstrap/static/") for href in stylesheets), stylesheets
     assert all(href.startswith("/") and not href.startswith("//") for href in stylesheets), stylesheets
     # Bootstrap's .bg-primary really applies: the stylesheet loaded and parsed.

@@ -1,4 +1,5 @@
 """Ranking metrics over graded judgments: hand-computed values (pure, no app, no database)."""
+
 import math
 
 import pytest
@@ -28,7 +29,9 @@ def test_ndcg_of_small_example_matches_hand_computation():
 def test_unjudged_ids_count_as_grade_zero():
     judged = {"a": 3, "c": 2}
     # "x" is unjudged: same value as a judged grade 0 in its place
-    assert ndcg_at(["a", "x", "c"], judged) == pytest.approx(ndcg_at(["a", "b", "c"], {"a": 3, "b": 0, "c": 2}))
+    assert ndcg_at(["a", "x", "c"], judged) == pytest.approx(
+        ndcg_at(["a", "b", "c"], {"a": 3, "b": 0, "c": 2})
+    )
     assert ndcg_at(["x", "y"], judged) == 0.0
 
 
@@ -103,4 +106,9 @@ def test_evaluate_counts_a_query_without_ranking_as_zero():
 @pytest.mark.parametrize("judgments", [{}, {"q": {"a": 1, "b": 0}}, {"q": {}}])
 def test_evaluate_without_relevant_judgments_is_all_zero(judgments):
     assert evaluate({"q": ["a", "b"]}, judgments) == {
-        "queries": 0, "ndcg@10": 0.0, "recall@10": 0.0, "mrr": 0.0, "p@5": 0.0}
+        "queries": 0,
+        "ndcg@10": 0.0,
+        "recall@10": 0.0,
+        "mrr": 0.0,
+        "p@5": 0.0,
+    }

@@ -1,4 +1,5 @@
 """The relevance model: fitting, probabilities, refitting to brokers' decisions, calibration tables (pure)."""
+
 import json
 import random
 
@@ -25,8 +26,12 @@ def test_a_fitted_model_weighs_the_evidence_that_separates_the_labels_and_ignore
     rows, labels = judged_pairs(2000)
     fitted = relevance.fit(rows, labels, NAMES, l2=1.0)
     assert fitted.coef[0] > 1.0 and abs(fitted.coef[1]) < 0.2
-    assert fitted.probability({"closeness": 0.95, "noise": 0.5}) > 0.8 > 0.2 > fitted.probability(
-        {"closeness": 0.05, "noise": 0.5})
+    assert (
+        fitted.probability({"closeness": 0.95, "noise": 0.5})
+        > 0.8
+        > 0.2
+        > fitted.probability({"closeness": 0.05, "noise": 0.5})
+    )
 
 
 def test_probabilities_are_calibrated_on_data_like_the_training_data():
@@ -48,11 +53,25 @@ def test_a_model_survives_the_round_trip_through_its_file(tmp_path):
 def test_the_committed_model_reads_every_feature_the_scoring_produces():
     committed = relevance.committed()
     assert committed.features == list(scoring.features(scoring.Signals(0)))
-    strong = scoring.features(scoring.Signals(1, lexical_rank=1, lexical_score=1.0, semantic_rank=1, title_rank=1,
-                                              cosine=0.93, cosine_z=6.0, title_cosine_z=6.0, paraphrase=0.95,
-                                              shared_terms=["高镍", "三元", "正极", "包覆", "原子层沉积", "氧化铝"],
-                                              shared_weight=30.0, same_field=True))
-    nothing = scoring.features(scoring.Signals(2, cosine=0.78, cosine_z=0.0, title_cosine_z=0.0, paraphrase=0.8))
+    strong = scoring.features(
+        scoring.Signals(
+            1,
+            lexical_rank=1,
+            lexical_score=1.0,
+            semantic_rank=1,
+            title_rank=1,
+            cosine=0.93,
+            cosine_z=6.0,
+            title_cosine_z=6.0,
+            paraphrase=0.95,
+            shared_terms=["高镍", "三元", "正极", "包覆", "原子层沉积", "氧化铝"],
+            shared_weight=30.0,
+            same_field=True,
+        )
+    )
+    nothing = scoring.features(
+        scoring.Signals(2, cosine=0.78, cosine_z=0.0, title_cosine_z=0.0, paraphrase=0.8)
+    )
     assert committed.probability(strong) > 0.8 > 0.05 > committed.probability(nothing)
 
 

@@ -1,10 +1,12 @@
 """Helpers shared by the search tests."""
+
 import pytest
 from sqlalchemy import text
 
 # Whoosh leaves the files of an index it failed to open to the garbage collector.
-tolerate_leaked_files = pytest.mark.filterwarnings("ignore::ResourceWarning",
-                                                   "ignore::pytest.PytestUnraisableExceptionWarning")
+tolerate_leaked_files = pytest.mark.filterwarnings(
+    "ignore::ResourceWarning", "ignore::pytest.PytestUnraisableExceptionWarning"
+)
 
 
 def restart_outbox_numbering(db) -> None:

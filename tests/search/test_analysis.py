@@ -1,4 +1,5 @@
 """The Chinese analyzer: what a user types finds what a listing says."""
+
 import pytest
 
 from market.search import analysis
@@ -12,7 +13,9 @@ def index_words(text: str) -> list[str]:
 
 
 def tokens(text: str) -> list[tuple[str, int, int, int]]:
-    return [(t.text, t.pos, t.startchar, t.endchar) for t in ChineseTokenizer()(text, positions=True, chars=True)]
+    return [
+        (t.text, t.pos, t.startchar, t.endchar) for t in ChineseTokenizer()(text, positions=True, chars=True)
+    ]
 
 
 def finds(title: str, q: str) -> bool:
@@ -24,17 +27,28 @@ def finds(title: str, q: str) -> bool:
     return [hit.object_id for hit in engine.search(SearchRequest(q=q)).hits] == [1]
 
 
-@pytest.mark.parametrize("title, q", [
-    ("固态电池隔膜材料", "电池"), ("动力电池回收利用", "电池"), ("光子芯片封装工艺", "芯片"),
-    ("高镍三元正极材料表面包覆", "正极"), ("高镍三元正极材料表面包覆", "材料"),
-])
+@pytest.mark.parametrize(
+    "title, q",
+    [
+        ("固态电池隔膜材料", "电池"),
+        ("动力电池回收利用", "电池"),
+        ("光子芯片封装工艺", "芯片"),
+        ("高镍三元正极材料表面包覆", "正极"),
+        ("高镍三元正极材料表面包覆", "材料"),
+    ],
+)
 def test_two_character_words_are_found_inside_longer_words(title, q):
     assert finds(title, q)
 
 
-@pytest.mark.parametrize("term, parts", [
-    ("固态电解质", ["固态", "电解质"]), ("正极材料", ["正极", "材料"]), ("揭榜挂帅", ["揭榜", "挂帅"]),
-])
+@pytest.mark.parametrize(
+    "term, parts",
+    [
+        ("固态电解质", ["固态", "电解质"]),
+        ("正极材料", ["正极", "材料"]),
+        ("揭榜挂帅", ["揭榜", "挂帅"]),
+    ],
+)
 def test_dictionary_terms_stay_whole_and_their_sub_words_are_indexed(term, parts):
     text = f"关于{term}项目"
     assert term in query_words(text)  # a query for the term is one word, not its pieces
@@ -57,27 +71,49 @@ def test_sub_words_share_their_word_position_and_stop_words_keep_their_place():
     assert "的" not in [text for text, *_ in found]
 
 
-@pytest.mark.parametrize("title, q", [
-    ("5G通信基站射频前端", "5G"), ("5G通信基站射频前端", "5g"), ("C919大飞机复合材料", "C919"),
-    ("C919大飞机复合材料", "c919"), ("SM2国密算法加速卡", "SM2"), ("SM2国密算法加速卡", "sm2"),
-    ("AI芯片推理加速", "AI芯片"), ("AI芯片推理加速", "ai芯片"), ("AI芯片推理加速", "AI 芯片"),
-    ("42CrMo钢热处理工艺", "42CrMo"), ("42CrMo钢热处理工艺", "42crmo"), ("42CrMo钢热处理工艺", "42CRMO钢"),
-])
+@pytest.mark.parametrize(
+    "title, q",
+    [
+        ("5G通信基站射频前端", "5G"),
+        ("5G通信基站射频前端", "5g"),
+        ("C919大飞机复合材料", "C919"),
+        ("C919大飞机复合材料", "c919"),
+        ("SM2国密算法加速卡", "SM2"),
+        ("SM2国密算法加速卡", "sm2"),
+        ("AI芯片推理加速", "AI芯片"),
+        ("AI芯片推理加速", "ai芯片"),
+        ("AI芯片推理加速", "AI 芯片"),
+        ("42CrMo钢热处理工艺", "42CrMo"),
+        ("42CrMo钢热处理工艺", "42crmo"),
+        ("42CrMo钢热处理工艺", "42CRMO钢"),
+    ],
+)
 def test_mixed_chinese_latin_and_digits_are_found_as_typed(title, q):
     assert finds(title, q)
 
 
-@pytest.mark.parametrize("title, q", [
-    ("AI芯片推理加速", "ＡＩ芯片"), ("ＡＩ芯片推理加速", "AI芯片"), ("5G通信基站", "５Ｇ"), ("５Ｇ通信基站", "5g"),
-    ("C919大飞机", "Ｃ９１９"),
-])
+@pytest.mark.parametrize(
+    "title, q",
+    [
+        ("AI芯片推理加速", "ＡＩ芯片"),
+        ("ＡＩ芯片推理加速", "AI芯片"),
+        ("5G通信基站", "５Ｇ"),
+        ("５Ｇ通信基站", "5g"),
+        ("C919大飞机", "Ｃ９１９"),
+    ],
+)
 def test_full_width_equals_half_width(title, q):
     assert finds(title, q)
 
 
-@pytest.mark.parametrize("title, q", [
-    ("固态电解质界面调控", "固態電解質"), ("锂电池热失控预警", "鋰電池"), ("鋰電池熱失控預警", "锂电池"),
-])
+@pytest.mark.parametrize(
+    "title, q",
+    [
+        ("固态电解质界面调控", "固態電解質"),
+        ("锂电池热失控预警", "鋰電池"),
+        ("鋰電池熱失控預警", "锂电池"),
+    ],
+)
 def test_traditional_characters_find_simplified(title, q):
     assert finds(title, q)
 

@@ -1,4 +1,5 @@
 """What every search engine behind market.search must do, run against each engine we ship."""
+
 import html
 import re
 import time
@@ -8,7 +9,13 @@ import pytest
 
 from market.search import analysis
 from market.search.base import (
-    EVERY_WORD, NO_WORDS, SOME_WORDS, IndexBusy, SearchDocument, SearchRequest, SearchResult,
+    EVERY_WORD,
+    NO_WORDS,
+    SOME_WORDS,
+    IndexBusy,
+    SearchDocument,
+    SearchRequest,
+    SearchResult,
 )
 from market.search.whoosh_backend import WhooshBackend
 from tests.search.support import tolerate_leaked_files
@@ -113,7 +120,11 @@ def test_documents_with_every_word_come_before_those_with_some(engine):
 
 
 def test_a_partial_match_stays_below_a_full_match_however_often_it_repeats_a_word(engine):
-    put(engine, doc(1, "碳纤维 碳纤维 碳纤维", body="碳纤维 " * 20), doc(2, "碳纤维复合材料壳体", body="很长的说明 " * 30))
+    put(
+        engine,
+        doc(1, "碳纤维 碳纤维 碳纤维", body="碳纤维 " * 20),
+        doc(2, "碳纤维复合材料壳体", body="很长的说明 " * 30),
+    )
     assert ids(find(engine, "碳纤维复合材料")) == [2, 1]
 
 
@@ -137,8 +148,13 @@ def test_nothing_found_is_an_empty_result_not_relaxed(engine):
 
 
 def test_kinds_filter_and_kind_facet(engine):
-    put(engine, doc(1, "氢燃料电池电堆"), doc(2, "氢燃料电池催化剂需求", kind="demand"),
-        doc(3, "燃料电池测试台", kind="equipment"), doc(4, "氢能产业扶持政策", kind="policy"))
+    put(
+        engine,
+        doc(1, "氢燃料电池电堆"),
+        doc(2, "氢燃料电池催化剂需求", kind="demand"),
+        doc(3, "燃料电池测试台", kind="equipment"),
+        doc(4, "氢能产业扶持政策", kind="policy"),
+    )
     assert find(engine, "燃料电池").facets["kind"] == {"achievement": 1, "demand": 1, "equipment": 1}
     assert ids(find(engine, "燃料电池", kinds=("demand",))) == [2]
     assert sorted(ids(find(engine, "燃料电池", kinds=("demand", "equipment")))) == [2, 3]
@@ -146,10 +162,13 @@ def test_kinds_filter_and_kind_facet(engine):
 
 
 def test_field_and_region_facets_count_the_matches_and_filter(engine):
-    put(engine, doc(1, "储能电池管理", field="新能源与节能", region="沣东"),
+    put(
+        engine,
+        doc(1, "储能电池管理", field="新能源与节能", region="沣东"),
         doc(2, "动力电池回收", field="新能源与节能", region="沣西"),
         doc(3, "电池隔膜材料", field="新材料", region="沣东"),
-        doc(4, "光刻胶配方", field="新材料", region="沣东"))
+        doc(4, "光刻胶配方", field="新材料", region="沣东"),
+    )
     result = find(engine, "电池")
     assert result.facets["field"] == {"新能源与节能": 2, "新材料": 1}
     assert result.facets["region"] == {"沣东": 2, "沣西": 1}
@@ -159,8 +178,12 @@ def test_field_and_region_facets_count_the_matches_and_filter(engine):
 
 
 def test_drafts_are_seen_only_by_admins_and_their_organisation(engine):
-    put(engine, doc(1, "已发布的固态电池", org_id=7), doc(2, "草稿中的固态电池", status="draft", org_id=7),
-        doc(3, "已撤回的固态电池", status="withdrawn", org_id=8))
+    put(
+        engine,
+        doc(1, "已发布的固态电池", org_id=7),
+        doc(2, "草稿中的固态电池", status="draft", org_id=7),
+        doc(3, "已撤回的固态电池", status="withdrawn", org_id=8),
+    )
     assert ids(find(engine, "固态电池")) == [1]
     assert sorted(ids(find(engine, "固态电池", all_statuses=True))) == [1, 2, 3]
     assert sorted(ids(find(engine, "固态电池", also_org_id=7))) == [1, 2]
@@ -171,9 +194,12 @@ def test_drafts_are_seen_only_by_admins_and_their_organisation(engine):
 
 
 def test_amount_filters_match_overlapping_ranges(engine):
-    put(engine, doc(1, "电池需求甲", kind="demand", amount_min=50 * WAN, amount_max=200 * WAN),
+    put(
+        engine,
+        doc(1, "电池需求甲", kind="demand", amount_min=50 * WAN, amount_max=200 * WAN),
         doc(2, "电池需求乙", kind="demand", amount_min=300 * WAN, amount_max=500 * WAN),
-        doc(3, "电池成果丙", amount_min=150 * WAN, amount_max=150 * WAN))
+        doc(3, "电池成果丙", amount_min=150 * WAN, amount_max=150 * WAN),
+    )
     assert sorted(ids(find(engine, "电池", amount_min=100 * WAN, amount_max=250 * WAN))) == [1, 3]
     assert ids(find(engine, "电池", amount_min=400 * WAN)) == [2]
     assert sorted(ids(find(engine, "电池", amount_max=60 * WAN))) == [1]
@@ -183,8 +209,12 @@ def test_amount_filters_match_overlapping_ranges(engine):
 
 def test_sorting_by_date_puts_the_newest_first(engine):
     day = datetime(2026, 3, 1, tzinfo=timezone.utc)
-    put(engine, doc(1, "电池 电池 电池 较早", date=day), doc(2, "电池 最新", date=day + timedelta(days=9)),
-        doc(3, "电池 中间", date=day + timedelta(days=3)))
+    put(
+        engine,
+        doc(1, "电池 电池 电池 较早", date=day),
+        doc(2, "电池 最新", date=day + timedelta(days=9)),
+        doc(3, "电池 中间", date=day + timedelta(days=3)),
+    )
     assert ids(find(engine, "电池", sort="date")) == [2, 3, 1]
     assert ids(find(engine)) == [2, 3, 1]  # browsing without words: newest first
     assert ids(find(engine, "电池", date_from=day + timedelta(days=1))) != []
@@ -192,8 +222,17 @@ def test_sorting_by_date_puts_the_newest_first(engine):
 
 
 def test_pages_carry_the_total(engine):
-    put(engine, *[doc(n, f"钙钛矿光伏组件第{n}号", date=datetime(2026, 1, 1, tzinfo=timezone.utc) + timedelta(hours=n))
-                  for n in range(1, 26)])
+    put(
+        engine,
+        *[
+            doc(
+                n,
+                f"钙钛矿光伏组件第{n}号",
+                date=datetime(2026, 1, 1, tzinfo=timezone.utc) + timedelta(hours=n),
+            )
+            for n in range(1, 26)
+        ],
+    )
     first = find(engine, "钙钛矿", per_page=10)
     last = find(engine, "钙钛矿", per_page=10, page=3)
     assert (first.total, len(first.hits), first.page) == (25, 10, 1)
@@ -234,6 +273,7 @@ def test_highlights_keep_the_whole_title(engine):
 
 # ---- the words people mean ------------------------------------------------------------------------------
 
+
 def test_a_listed_synonym_is_found_below_the_word_itself(engine):
     put(engine, doc(1, "锂离子电池热失控预警"), doc(2, "锂电池热失控预警"), doc(3, "钠离子电池"))
     result = find(engine, "锂电池")
@@ -242,13 +282,22 @@ def test_a_listed_synonym_is_found_below_the_word_itself(engine):
 
 
 def test_a_rare_spelling_does_not_outrank_the_word_typed(engine):
-    put(engine, doc(1, "锂电产线改造"), *[doc(n, f"锂电池第{n}代", body="循环寿命 " * 8) for n in range(2, 12)])
+    put(
+        engine,
+        doc(1, "锂电产线改造"),
+        *[doc(n, f"锂电池第{n}代", body="循环寿命 " * 8) for n in range(2, 12)],
+    )
     assert ids(find(engine, "锂电池"))[-1] == 1
 
 
 @pytest.mark.parametrize("q", ["UAV", "uav", "无人驾驶航空器", "无人机"])
 def test_abbreviations_and_full_names_find_each_other(engine, q):
-    put(engine, doc(1, "植保无人机自主避障"), doc(2, "UAV集群通信", body="无人驾驶航空器"), doc(3, "航空器维修"))
+    put(
+        engine,
+        doc(1, "植保无人机自主避障"),
+        doc(2, "UAV集群通信", body="无人驾驶航空器"),
+        doc(3, "航空器维修"),
+    )
     assert sorted(ids(find(engine, q))[:2]) == [1, 2]
 
 
@@ -259,9 +308,17 @@ def test_an_ambiguous_abbreviation_finds_its_term_but_is_never_added(engine):
 
 
 def test_the_words_of_a_listed_term_are_partial_matches_of_it(engine):
-    put(engine, doc(1, "碳纤维原丝制备"), doc(2, "树脂基复合材料"), doc(3, "碳纤维复合材料壳体"), doc(4, "光伏支架"))
+    put(
+        engine,
+        doc(1, "碳纤维原丝制备"),
+        doc(2, "树脂基复合材料"),
+        doc(3, "碳纤维复合材料壳体"),
+        doc(4, "光伏支架"),
+    )
     result = find(engine, "碳纤维复合材料")
-    assert ids(result)[0] == 3 and sorted(ids(result)) == [1, 2, 3] and result.total == 3 and not result.relaxed
+    assert (
+        ids(result)[0] == 3 and sorted(ids(result)) == [1, 2, 3] and result.total == 3 and not result.relaxed
+    )
 
 
 def test_a_lone_character_alone_does_not_make_a_partial_match(engine):
@@ -271,8 +328,12 @@ def test_a_lone_character_alone_does_not_make_a_partial_match(engine):
 
 
 def test_a_word_in_most_of_a_large_catalogue_makes_no_partial_match_alone(engine):
-    put(engine, *[doc(n, f"技术服务第{n}号") for n in range(1, 601)],
-        doc(601, "技术 一体化流程"), doc(602, "一体化流程设计"))
+    put(
+        engine,
+        *[doc(n, f"技术服务第{n}号") for n in range(1, 601)],
+        doc(601, "技术 一体化流程"),
+        doc(602, "一体化流程设计"),
+    )
     result = find(engine, "技术 一体化流程")
     assert ids(result) == [601, 602] and result.total == 2 and not result.relaxed
     result = find(engine, "技术 服务")  # every word common: the listings with all of them, as before
@@ -284,8 +345,15 @@ def test_a_query_of_only_synonyms_and_stop_words_never_fails(engine):
     assert ids(find(engine, "锂电池 锂电 锂离子电池 的 和")) == [1]
 
 
-@pytest.mark.parametrize("q, meant", [("石墨稀", "石墨烯"), ("石墨稀导热膜", "石墨烯导热膜"), ("光刻胶 石墨稀", "光刻胶 石墨烯"),
-                                      ("grapheme", "graphene")])
+@pytest.mark.parametrize(
+    "q, meant",
+    [
+        ("石墨稀", "石墨烯"),
+        ("石墨稀导热膜", "石墨烯导热膜"),
+        ("光刻胶 石墨稀", "光刻胶 石墨烯"),
+        ("grapheme", "graphene"),
+    ],
+)
 def test_did_you_mean_corrects_a_near_miss(engine, q, meant):
     put(engine, doc(1, "石墨烯导热膜", body="graphene"), doc(2, "石墨烯光刻胶"))
     assert find(engine, q).correction == meant
@@ -310,9 +378,15 @@ def test_did_you_mean_leaves_words_alone_that_listings_have(engine, q):
 
 # ---- candidates found by meaning ----------------------------------------------------------------------
 
+
 def test_candidates_match_without_the_words_after_every_document_with_them(engine):
-    put(engine, doc(1, "锂电池回收"), doc(2, "废旧动力蓄电池梯次利用", field="新能源与节能"),
-        doc(3, "锂电池隔膜"), doc(4, "小麦育种"))
+    put(
+        engine,
+        doc(1, "锂电池回收"),
+        doc(2, "废旧动力蓄电池梯次利用", field="新能源与节能"),
+        doc(3, "锂电池隔膜"),
+        doc(4, "小麦育种"),
+    )
     result = find(engine, "锂电池", candidates=("achievement:2", "achievement:3"), window=10)
     assert ids(result)[:2] in ([1, 3], [3, 1]) and ids(result)[2] == 2 and result.total == 3
     assert result.facets["field"] == {"新能源与节能": 1} and not result.by_meaning
@@ -321,8 +395,12 @@ def test_candidates_match_without_the_words_after_every_document_with_them(engin
 
 
 def test_candidates_obey_the_filters_and_visibility(engine):
-    put(engine, doc(1, "锂电池回收", org_id=7), doc(2, "废旧蓄电池梯次利用", status="draft", org_id=8),
-        doc(3, "蓄电池回收需求", kind="demand", org_id=7))
+    put(
+        engine,
+        doc(1, "锂电池回收", org_id=7),
+        doc(2, "废旧蓄电池梯次利用", status="draft", org_id=8),
+        doc(3, "蓄电池回收需求", kind="demand", org_id=7),
+    )
     wanted = ("achievement:2", "demand:3", "achievement:404")
     assert sorted(ids(find(engine, "锂电池", candidates=wanted))) == [1, 3]
     assert ids(find(engine, "锂电池", candidates=wanted, kinds=("achievement",))) == [1]
@@ -340,27 +418,81 @@ def test_only_candidates_found_is_said_so(engine):
 def test_the_ranking_window_gives_tiers_and_places_and_candidates_beyond_it(engine):
     put(engine, doc(1, "碳纤维复合材料"), doc(2, "碳纤维原丝"), doc(3, "复合材料检测"), doc(4, "碳纤维"))
     result = find(engine, "碳纤维 复合材料", candidates=("achievement:3",), window=1)
-    assert [(r.key, r.tier, r.position) for r in result.ranking] == [("achievement:1", EVERY_WORD, 0),
-                                                                      ("achievement:3", SOME_WORDS, None)]
+    assert [(r.key, r.tier, r.position) for r in result.ranking] == [
+        ("achievement:1", EVERY_WORD, 0),
+        ("achievement:3", SOME_WORDS, None),
+    ]
     result = find(engine, "碳纤维 复合材料", window=4)
-    assert [r.position for r in result.ranking] == [0, 1, 2, 3] and result.ranking[0].score > result.ranking[1].score
+    assert [r.position for r in result.ranking] == [0, 1, 2, 3] and result.ranking[0].score > result.ranking[
+        1
+    ].score
     assert {r.tier for r in result.ranking[1:]} == {SOME_WORDS} and result.total == 4
     assert find(engine, "碳纤维 复合材料").ranking == []
 
 
 def test_fetch_gives_hits_in_the_order_asked_highlighted_and_filtered(engine):
     put(engine, doc(1, "<b>锂离子电池</b>隔膜"), doc(2, "小麦育种"), doc(3, "锂电池草稿", status="draft"))
-    hits = engine.fetch(SearchRequest(q="锂电池"), ["achievement:2", "achievement:1", "achievement:3", "nope:1"])
+    hits = engine.fetch(
+        SearchRequest(q="锂电池"), ["achievement:2", "achievement:1", "achievement:3", "nope:1"]
+    )
     assert [hit.object_id for hit in hits] == [2, 1]
     assert hits[1].highlights["title"] == "&lt;b&gt;<mark>锂离子电池</mark>&lt;/b&gt;隔膜"
     assert hits[0].highlights["title"] == "小麦育种"
 
 
-NASTY = ['"正极材料', '正极材料"', '"""', "AND", "OR", "NOT", "正极 AND", "OR 材料", "NOT 正极", "*", "?", "~", "^",
-         ":", "(", ")", "[", "]", "{", "}", "正极*", "正?极", "正极~2", "正极^3", "title:正极", "status:draft",
-         "(正极 OR", "[a TO z]", "{1 TO}", "AND OR NOT * ? ~ ^ : ( ) [ ] { }", "😀", "🔋电池😀", "'; DROP TABLE listings; --",
-         "1' OR '1'='1", "<script>alert(1)</script>", "<b>正极</b>", "", "   ", "\t\n", "\x00正极", "\\", "正极\\",
-         "/正极/", "+正极 -材料", "&&", "||", "!", "％", "ＡＮＤ", "“正极", "「」"]
+NASTY = [
+    '"正极材料',
+    '正极材料"',
+    '"""',
+    "AND",
+    "OR",
+    "NOT",
+    "正极 AND",
+    "OR 材料",
+    "NOT 正极",
+    "*",
+    "?",
+    "~",
+    "^",
+    ":",
+    "(",
+    ")",
+    "[",
+    "]",
+    "{",
+    "}",
+    "正极*",
+    "正?极",
+    "正极~2",
+    "正极^3",
+    "title:正极",
+    "status:draft",
+    "(正极 OR",
+    "[a TO z]",
+    "{1 TO}",
+    "AND OR NOT * ? ~ ^ : ( ) [ ] { }",
+    "😀",
+    "🔋电池😀",
+    "'; DROP TABLE listings; --",
+    "1' OR '1'='1",
+    "<script>alert(1)</script>",
+    "<b>正极</b>",
+    "",
+    "   ",
+    "\t\n",
+    "\x00正极",
+    "\\",
+    "正极\\",
+    "/正极/",
+    "+正极 -材料",
+    "&&",
+    "||",
+    "!",
+    "％",
+    "ＡＮＤ",
+    "“正极",
+    "「」",
+]
 
 
 @pytest.mark.parametrize("q", NASTY)
@@ -421,6 +553,7 @@ def test_a_failed_rebuild_keeps_the_old_index(engine):
 
 # ---- the on-disk index ---------------------------------------------------------------------------------
 
+
 def test_the_cursor_and_documents_survive_reopening(tmp_path):
     path = str(tmp_path / "search")
     first = WhooshBackend(path)
@@ -469,12 +602,17 @@ def _garble(data: bytes) -> bytes:
 
 
 @tolerate_leaked_files
-@pytest.mark.parametrize("damage", [lambda data: data[: len(data) // 3], lambda data: b"", _garble],
-                         ids=["truncated", "emptied", "garbled"])
+@pytest.mark.parametrize(
+    "damage",
+    [lambda data: data[: len(data) // 3], lambda data: b"", _garble],
+    ids=["truncated", "emptied", "garbled"],
+)
 @pytest.mark.parametrize("pattern", ["*.seg", "*.toc"])
 def test_a_corrupt_index_is_unhealthy(tmp_path, damage, pattern):
     path = str(tmp_path / "search")
-    WhooshBackend(path).rebuild([doc(n, f"碳化硅功率器件{n}", body="沟槽栅 " * 50) for n in range(50)], cursor=1)
+    WhooshBackend(path).rebuild(
+        [doc(n, f"碳化硅功率器件{n}", body="沟槽栅 " * 50) for n in range(50)], cursor=1
+    )
     assert WhooshBackend(path).is_healthy()
     files = list((tmp_path / "search" / "current").glob(pattern))
     assert files
@@ -496,10 +634,23 @@ def test_an_index_built_with_another_dictionary_is_unhealthy(tmp_path, monkeypat
 
 
 def test_a_rebuild_in_two_processes_finds_the_same_documents(tmp_path):
-    documents = [doc(n, f"碳化硅功率器件第{n}代", body="高压大电流" if n % 2 else "射频前端",
-                     field="电子信息", org_id=n % 3, status="published") for n in range(1, 401)]
+    documents = [
+        doc(
+            n,
+            f"碳化硅功率器件第{n}代",
+            body="高压大电流" if n % 2 else "射频前端",
+            field="电子信息",
+            org_id=n % 3,
+            status="published",
+        )
+        for n in range(1, 401)
+    ]
     single, parallel = WhooshBackend(str(tmp_path / "one")), WhooshBackend(str(tmp_path / "two"))
-    assert single.rebuild(iter(documents), cursor=7) == parallel.rebuild(iter(documents), cursor=7, processes=2) == 400
+    assert (
+        single.rebuild(iter(documents), cursor=7)
+        == parallel.rebuild(iter(documents), cursor=7, processes=2)
+        == 400
+    )
     for q in ("碳化硅", "高压", '"射频前端"', "功率器件 大电流"):
         one, two = find(single, q, per_page=500), find(parallel, q, per_page=500)
         assert one.total == two.total > 0 and sorted(ids(one)) == sorted(ids(two))
@@ -528,17 +679,21 @@ def test_a_rebuild_waiting_for_another_skips_the_work_when_the_index_is_healthy(
 
     assert WhooshBackend(path).rebuild(never_read(), cursor=2, unless_healthy=True) == 0
     assert WhooshBackend(path).read_cursor() == 1
-    assert WhooshBackend(path).rebuild([doc(2, "碳化硅衬底")], cursor=3) == 1  # an explicit reindex always runs
+    assert (
+        WhooshBackend(path).rebuild([doc(2, "碳化硅衬底")], cursor=3) == 1
+    )  # an explicit reindex always runs
 
 
 def test_similar_ranks_by_the_distinctive_words_of_a_long_text(engine):
     filler = "本项目面向企业需求，开展技术研究与应用推广，具有良好的经济效益和社会效益。"
-    put(engine,
+    put(
+        engine,
         doc(1, "钙钛矿叠层太阳电池", body=f"{filler}钙钛矿 叠层 钝化", status="published"),
         doc(2, "企业技术应用推广", body=filler, status="published"),
         doc(3, "钙钛矿叠层组件封装", body="钙钛矿 叠层", status="draft"),
         doc(4, "钙钛矿叠层电池需求", kind="demand", body="钙钛矿 叠层", status="published"),
-        *[doc(10 + n, f"通用技术成果{n}", body=filler, status="published") for n in range(40)])
+        *[doc(10 + n, f"通用技术成果{n}", body=filler, status="published") for n in range(40)],
+    )
     text = f"寻找钙钛矿叠层电池的钝化技术。{filler}"
     hits = engine.similar("achievement", text, limit=5)
     assert hits[0].object_id == 1  # shares the rare words; the long common text decides nothing
@@ -548,8 +703,12 @@ def test_similar_ranks_by_the_distinctive_words_of_a_long_text(engine):
 
 
 def test_document_frequencies_count_the_documents_that_use_each_word(engine):
-    put(engine, doc(1, "钙钛矿叠层太阳电池", body="钝化 技术"), doc(2, "钙钛矿组件", body="封装 技术"),
-        doc(3, "水稻育种", kind="demand", body="盐碱地 技术"))
+    put(
+        engine,
+        doc(1, "钙钛矿叠层太阳电池", body="钝化 技术"),
+        doc(2, "钙钛矿组件", body="封装 技术"),
+        doc(3, "水稻育种", kind="demand", body="盐碱地 技术"),
+    )
     total, frequencies = engine.document_frequencies(["钙钛矿", "技术", "钝化", "石墨烯"])
     assert total == 3
     assert frequencies == {"钙钛矿": 2, "技术": 3, "钝化": 1, "石墨烯": 0}

@@ -1,4 +1,5 @@
 """The rebuild's bulk segment writer writes the index Whoosh's own writer would, term by term."""
+
 import json
 from datetime import datetime, timezone
 from pathlib import Path
@@ -9,15 +10,23 @@ from whoosh.writing import IndexingError
 from market.search import whoosh_backend
 from market.search.analysis import ChineseTokenizer
 from market.search.base import SearchDocument, SearchRequest
+from market.search.whoosh_backend import WhooshBackend, _fields, _PrivateRamStorage, make_schema
 from market.search.whoosh_internals.bulk import COMPRESS_FROM_POSTINGS, BulkSegmentWriter
-from market.search.whoosh_backend import WhooshBackend, _PrivateRamStorage, _fields, make_schema
 from tests.search.support import tolerate_leaked_files
 
 CORPUS = Path(__file__).resolve().parents[3] / "shared" / "data" / "corpus"
 
 EDGE_TEXTS = [
-    "", "   ", "的的的", "电池电池电池 电池", "固态电解质 固态电解质和正极材料", "鋰電池 ＡＩ芯片 ５G C919 42CrMo SM2",
-    "!!!???……", "a the of and", "高镍三元正极材料的制备方法及其在锂离子电池中的应用。" * 12, "🙂 emoji 与 <b>html</b>",
+    "",
+    "   ",
+    "的的的",
+    "电池电池电池 电池",
+    "固态电解质 固态电解质和正极材料",
+    "鋰電池 ＡＩ芯片 ５G C919 42CrMo SM2",
+    "!!!???……",
+    "a the of and",
+    "高镍三元正极材料的制备方法及其在锂离子电池中的应用。" * 12,
+    "🙂 emoji 与 <b>html</b>",
 ]
 
 
@@ -27,22 +36,51 @@ def corpus_documents(limit: int = 220) -> list[SearchDocument]:
     with open(CORPUS / "achievements.jsonl", encoding="utf-8") as lines:
         for number, line in enumerate(lines, start=1):
             item = json.loads(line)
-            documents.append(SearchDocument(
-                kind="achievement", object_id=number, title=item["title"], body=item.get("abstract") or "",
-                keywords=item.get("keywords") or [], org_name=item.get("holder") or "", status="published",
-                field="新材料" if number % 3 else None, region="沣西" if number % 2 else "沣东",
-                amount_min=number * 10_000_00 if number % 4 else None, amount_max=number * 40_000_00 if number % 4 else None,
-                date=datetime(2026, 1 + number % 12, 1 + number % 28, tzinfo=timezone.utc), org_id=number % 7))
+            documents.append(
+                SearchDocument(
+                    kind="achievement",
+                    object_id=number,
+                    title=item["title"],
+                    body=item.get("abstract") or "",
+                    keywords=item.get("keywords") or [],
+                    org_name=item.get("holder") or "",
+                    status="published",
+                    field="新材料" if number % 3 else None,
+                    region="沣西" if number % 2 else "沣东",
+                    amount_min=number * 10_000_00 if number % 4 else None,
+                    amount_max=number * 40_000_00 if number % 4 else None,
+                    date=datetime(2026, 1 + number % 12, 1 + number % 28, tzinfo=timezone.utc),
+                    org_id=number % 7,
+                )
+            )
     with open(CORPUS / "demands.jsonl", encoding="utf-8") as lines:
         for number, line in enumerate(lines, start=len(documents) + 1):
             if len(documents) >= limit - len(EDGE_TEXTS):
                 break
             item = json.loads(line)
-            documents.append(SearchDocument(kind="demand", object_id=number, title=item["title"],
-                                            body=item.get("description") or "", status="published", org_id=number % 7))
+            documents.append(
+                SearchDocument(
+                    kind="demand",
+                    object_id=number,
+                    title=item["title"],
+                    body=item.get("description") or "",
+                    status="published",
+                    org_id=number % 7,
+                )
+            )
     start = len(documents) + 1
-    documents += [SearchDocument(kind="policy", object_id=start + i, title=text or "无题", body=text, keywords=[text],
-                                 org_name=text, status="published") for i, text in enumerate(EDGE_TEXTS)]
+    documents += [
+        SearchDocument(
+            kind="policy",
+            object_id=start + i,
+            title=text or "无题",
+            body=text,
+            keywords=[text],
+            org_name=text,
+            status="published",
+        )
+        for i, text in enumerate(EDGE_TEXTS)
+    ]
     return documents
 
 
@@ -59,16 +97,31 @@ def postings(reader, fieldname, term):
     matcher = reader.postings(fieldname, term)
     found = []
     while matcher.is_active():
-        found.append((matcher.id(), matcher.weight(), matcher.value(), matcher.block_max_weight(),
-                      matcher.block_min_length(), matcher.block_max_length()))
+        found.append(
+            (
+                matcher.id(),
+                matcher.weight(),
+                matcher.value(),
+                matcher.block_max_weight(),
+                matcher.block_min_length(),
+                matcher.block_max_length(),
+            )
+        )
         matcher.next()
     return found
 
 
 def term_stats(reader, fieldname, term):
     info = reader.term_info(fieldname, term)
-    return (info.weight(), info.doc_frequency(), info.min_length(), info.max_length(), info.max_weight(),
-            info.min_id(), info.max_id())
+    return (
+        info.weight(),
+        info.doc_frequency(),
+        info.min_length(),
+        info.max_length(),
+        info.max_weight(),
+        info.min_id(),
+        info.max_id(),
+    )
 
 
 def test_bulk_writer_writes_every_term_posting_length_and_stored_field_as_whoosh_does():
@@ -86,8 +139,9 @@ def test_bulk_writer_writes_every_term_posting_length_and_stored_field_as_whoosh
         assert got.doc_count_all() == want.doc_count_all() == len(documents)
         for name in ("title", "body", "keywords", "org_name"):
             assert got.field_length(name) == want.field_length(name)
-            assert [got.doc_field_length(d, name) for d in range(len(documents))] == \
-                   [want.doc_field_length(d, name) for d in range(len(documents))]
+            assert [got.doc_field_length(d, name) for d in range(len(documents))] == [
+                want.doc_field_length(d, name) for d in range(len(documents))
+            ]
         assert list(got.all_stored_fields()) == list(want.all_stored_fields())
         for name in ("kind", "field", "region", "date"):
             assert list(got.column_reader(name)) == list(want.column_reader(name))
@@ -97,7 +151,11 @@ def test_small_blocks_are_left_uncompressed_and_still_read_back(monkeypatch):
     documents = corpus_documents(60)
     actual = build(documents, BulkSegmentWriter)
     with actual.reader() as reader:
-        rare = next(t for t in reader.all_terms() if t[0] == "body" and reader.doc_frequency(*t) < COMPRESS_FROM_POSTINGS)
+        rare = next(
+            t
+            for t in reader.all_terms()
+            if t[0] == "body" and reader.doc_frequency(*t) < COMPRESS_FROM_POSTINGS
+        )
         matcher = reader.postings(*rare)
         assert matcher._compression == 0
         common = next(t for t in reader.all_terms() if reader.doc_frequency(*t) >= COMPRESS_FROM_POSTINGS)
@@ -124,7 +182,9 @@ def rank(engine, q):
 QUERIES = ["电池", "正极材料", '"固态电解质"', "芯片 5G", "烟叶", "镜头驱动", "42CrMo", "鋰電池"]
 
 
-def test_a_bulk_rebuild_in_several_segments_and_processes_answers_as_whoosh_writer_does(tmp_path, monkeypatch):
+def test_a_bulk_rebuild_in_several_segments_and_processes_answers_as_whoosh_writer_does(
+    tmp_path, monkeypatch
+):
     documents = corpus_documents()
     reference = WhooshBackend(None)
     reference.rebuild([], cursor=0)
@@ -151,7 +211,9 @@ def test_updates_and_merges_after_a_bulk_rebuild_behave_as_on_any_index(tmp_path
     documents = corpus_documents(150)
     engine = WhooshBackend(str(tmp_path / "search"))
     engine.rebuild(iter(documents), cursor=0)
-    changed = SearchDocument(kind="achievement", object_id=1, title="全新的钠离子电池储能系统", status="published")
+    changed = SearchDocument(
+        kind="achievement", object_id=1, title="全新的钠离子电池储能系统", status="published"
+    )
     with engine.writer() as writer:
         writer.upsert(changed)
         writer.delete("achievement", 2)
@@ -200,8 +262,11 @@ def test_quick_writes_without_a_worker_never_pile_up_unmerged_segments():
     engine.rebuild([], cursor=0)
     for number in range(1, whoosh_backend.MAX_UNMERGED_SEGMENTS + 12):
         with engine.writer(merge=False) as writer:
-            writer.upsert(SearchDocument(kind="demand", object_id=number, title=f"第{number}号储能电池需求",
-                                         status="published"))
+            writer.upsert(
+                SearchDocument(
+                    kind="demand", object_id=number, title=f"第{number}号储能电池需求", status="published"
+                )
+            )
         assert len(engine._open()._segments()) <= whoosh_backend.MAX_UNMERGED_SEGMENTS
     assert engine.counts()["demand"] == whoosh_backend.MAX_UNMERGED_SEGMENTS + 11
     assert len(rank(engine, "储能电池")) == whoosh_backend.MAX_UNMERGED_SEGMENTS + 11

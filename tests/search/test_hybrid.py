@@ -1,5 +1,6 @@
 """Fusing the ranking by words with the ranking by meaning (market.search.hybrid), on constructed rankings and on
 the in-memory engine with candidates given by hand (no model: tests/api/test_search.py uses real embeddings)."""
+
 import numpy as np
 import pytest
 
@@ -20,7 +21,11 @@ def test_agreement_of_words_and_meaning_ranks_above_meaning_alone():
 
 
 def test_a_document_with_every_word_stays_above_one_with_some_whatever_the_meaning_says():
-    ranking = [Ranked("a:1", EVERY_WORD, 9.0, 0), Ranked("a:2", SOME_WORDS, 3.0, 1), Ranked("a:3", SOME_WORDS, 2.0, 2)]
+    ranking = [
+        Ranked("a:1", EVERY_WORD, 9.0, 0),
+        Ranked("a:2", SOME_WORDS, 3.0, 1),
+        Ranked("a:3", SOME_WORDS, 2.0, 2),
+    ]
     assert keys(hybrid.fuse(ranking, ["a:3", "a:2"])) == ["a:1", "a:3", "a:2"]
 
 
@@ -45,11 +50,17 @@ QUERY = np.array([1.0, 0.0, 0.0], dtype=np.float32)
 
 def test_nearest_keeps_passages_that_stand_out_closest_first_across_kinds(monkeypatch):
     background = np.linspace(0.82, 0.835, 100)
-    matrices = {"achievement": (np.arange(1, 102), at_cosines(0.90, *background)),
-                "demand": (np.array([7, 8]), at_cosines(0.87, 0.845)),
-                "equipment": (np.array([], dtype=np.int64), np.zeros((0, 3), dtype=np.float32))}
+    matrices = {
+        "achievement": (np.arange(1, 102), at_cosines(0.90, *background)),
+        "demand": (np.array([7, 8]), at_cosines(0.87, 0.845)),
+        "equipment": (np.array([], dtype=np.int64), np.zeros((0, 3), dtype=np.float32)),
+    }
     close = hybrid.nearest(QUERY, matrices, floor=0.85, spread=3.0)
-    assert [(c.key, c.alone) for c in close] == [("achievement:1", True), ("demand:7", True), ("demand:8", False)]
+    assert [(c.key, c.alone) for c in close] == [
+        ("achievement:1", True),
+        ("demand:7", True),
+        ("demand:8", False),
+    ]
     assert close[0].cosine == pytest.approx(0.90)
     monkeypatch.setattr(hybrid, "MEANING_LIMIT", 1)
     assert [c.key for c in hybrid.nearest(QUERY, matrices, floor=0.85, spread=3.0)] == ["achievement:1"]
@@ -64,7 +75,8 @@ def test_a_passage_must_also_clear_the_floor_to_stand_alone():
 def test_in_a_small_catalogue_typical_cosines_stand_in_for_the_missing_statistics():
     matrices = {"achievement": (np.array([1, 2]), at_cosines(0.845, 0.90))}
     assert [(c.key, c.alone) for c in hybrid.nearest(QUERY, matrices, floor=0.85, spread=3.0)] == [
-        ("achievement:2", True)]  # two cosines alone have no spread to stand out from
+        ("achievement:2", True)
+    ]  # two cosines alone have no spread to stand out from
 
 
 @pytest.fixture
@@ -73,7 +85,9 @@ def engine():
     engine.rebuild([], cursor=0)
     with engine.writer() as writer:
         for n in range(1, 31):
-            writer.upsert(SearchDocument("achievement", n, f"钙钛矿光伏组件第{n}号", body="钙钛矿 " * (n % 5 + 1)))
+            writer.upsert(
+                SearchDocument("achievement", n, f"钙钛矿光伏组件第{n}号", body="钙钛矿 " * (n % 5 + 1))
+            )
         for n in range(31, 36):
             writer.upsert(SearchDocument("demand", n, f"太阳能板效率提升需求{n}", field="新能源与节能"))
         writer.upsert(SearchDocument("demand", 36, "草稿中的光伏需求", status="draft", org_id=5))
@@ -100,17 +114,24 @@ def test_candidates_count_in_totals_and_facets_and_every_page_is_distinct(engine
 
 
 def test_a_page_past_the_end_is_the_last_page(engine):
-    result = hybrid.ranked_search(engine, SearchRequest(q="钙钛矿", per_page=20, page=9),
-                                  [hybrid.Close("demand:31", 0.9, True)])
+    result = hybrid.ranked_search(
+        engine, SearchRequest(q="钙钛矿", per_page=20, page=9), [hybrid.Close("demand:31", 0.9, True)]
+    )
     assert result.page == 2 and len(result.hits) == 11
 
 
 def test_sorted_by_date_candidates_are_not_used(engine):
     request = SearchRequest(q="钙钛矿", sort="date")
-    assert hybrid.ranked_search(engine, request, [hybrid.Close("demand:31", 0.9, True)]) == engine.search(request)
+    assert hybrid.ranked_search(engine, request, [hybrid.Close("demand:31", 0.9, True)]) == engine.search(
+        request
+    )
 
 
 def test_passages_close_but_not_alone_only_rank_documents_with_the_words(engine):
     by_meaning = [hybrid.Close("demand:31", 0.86, False), hybrid.Close("achievement:30", 0.86, False)]
     result = hybrid.ranked_search(engine, SearchRequest(q="钙钛矿", per_page=5), by_meaning)
-    assert result.total == 30 and result.hits[0].object_id == 30 and all(h.kind == "achievement" for h in result.hits)
+    assert (
+        result.total == 30
+        and result.hits[0].object_id == 30
+        and all(h.kind == "achievement" for h in result.hits)
+    )

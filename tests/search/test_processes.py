@@ -1,4 +1,5 @@
 """The on-disk index with real processes: concurrent writers, a crash after commit, a lost index, the worker."""
+
 import gc
 import json
 import logging
@@ -28,9 +29,16 @@ WORKERS, PER_WORKER = 4, 10
 
 def disk_app(url, path):
     """An app as a web or worker process runs it: Whoosh on disk at `path`, derived work left to the worker."""
-    return create_app({"DATABASE_URL": url, "SECRET_KEY": "test-secret", "TESTING": True,
-                       "SEARCH_BACKEND": "whoosh", "SEARCH_PATH": str(path),
-                       "INSTANCE_PATH": str(Path(path).parent / "instance")})
+    return create_app(
+        {
+            "DATABASE_URL": url,
+            "SECRET_KEY": "test-secret",
+            "TESTING": True,
+            "SEARCH_BACKEND": "whoosh",
+            "SEARCH_PATH": str(path),
+            "INSTANCE_PATH": str(Path(path).parent / "instance"),
+        }
+    )
 
 
 @contextmanager
@@ -57,14 +65,18 @@ def url(app, backend, database_urls, db):
 
 # ---- child processes (spawned: they import this module afresh) -----------------------------------------
 
+
 class _Errors(logging.Handler):
     def __init__(self):
         super().__init__(logging.ERROR)
         self.messages = []
 
     def emit(self, record):
-        self.messages.append(f"{record.name}: {record.getMessage()} {record.exc_info[1]!r}" if record.exc_info
-                             else f"{record.name}: {record.getMessage()}")
+        self.messages.append(
+            f"{record.name}: {record.getMessage()} {record.exc_info[1]!r}"
+            if record.exc_info
+            else f"{record.name}: {record.getMessage()}"
+        )
 
 
 def _publish_many(url, path, user_id, worker, barrier, results, count=PER_WORKER):
@@ -92,22 +104,28 @@ def _publish_then_die(url, path, user_id):
     # The process dies right after the database commit (kill -9 of a web worker).
     app = disk_app(url, path)
     with app.app_context():
-        create_listing(_db.session.get(User, user_id), "achievement", {**ACHIEVEMENT, "title": "断电前发布的钙钛矿成果"})
+        create_listing(
+            _db.session.get(User, user_id), "achievement", {**ACHIEVEMENT, "title": "断电前发布的钙钛矿成果"}
+        )
     os._exit(3)
 
 
 # ---- the tests -----------------------------------------------------------------------------------------
 
-def test_concurrent_publishers_never_see_an_index_error_and_the_worker_makes_everything_findable(url, make_user,
-                                                                                                 tmp_path):
+
+def test_concurrent_publishers_never_see_an_index_error_and_the_worker_makes_everything_findable(
+    url, make_user, tmp_path
+):
     users = [make_user("university").id for _ in range(WORKERS)]
     path = tmp_path / "search"
     parent = disk_app(url, path)
     with running(parent):
         indexing.heal_index()  # a host's index exists before its web workers start
     barrier, results = SPAWN.Barrier(WORKERS), SPAWN.Queue()
-    workers = [SPAWN.Process(target=_publish_many, args=(url, str(path), user_id, n, barrier, results))
-               for n, user_id in enumerate(users)]
+    workers = [
+        SPAWN.Process(target=_publish_many, args=(url, str(path), user_id, n, barrier, results))
+        for n, user_id in enumerate(users)
+    ]
     for process in workers:
         process.start()
     reports = [results.get(timeout=240) for _ in workers]
@@ -120,14 +138,21 @@ def test_concurrent_publishers_never_see_an_index_error_and_the_worker_makes_eve
         indexing.drain()
         found = titles_found("并发钙钛矿成果")
         assert len(found) == WORKERS * PER_WORKER
-        assert sorted(found) == sorted(f"并发钙钛矿成果{w}-{n}" for w in range(WORKERS) for n in range(PER_WORKER))
+        assert sorted(found) == sorted(
+            f"并发钙钛矿成果{w}-{n}" for w in range(WORKERS) for n in range(PER_WORKER)
+        )
         assert indexing.index_status()["pending"] == 0
 
 
 def worker_env(url, path, tmp_path) -> dict:
-    return {**os.environ, "MARKET_DATABASE_URL": url, "MARKET_SEARCH_PATH": str(path),
-            "MARKET_SEARCH_BACKEND": "whoosh", "MARKET_SECRET_KEY": "test-secret",
-            "MARKET_INSTANCE_PATH": str(tmp_path / "instance")}
+    return {
+        **os.environ,
+        "MARKET_DATABASE_URL": url,
+        "MARKET_SEARCH_PATH": str(path),
+        "MARKET_SEARCH_BACKEND": "whoosh",
+        "MARKET_SECRET_KEY": "test-secret",
+        "MARKET_INSTANCE_PATH": str(tmp_path / "instance"),
+    }
 
 
 def log_lines(stderr: str) -> list[dict]:
@@ -136,7 +161,11 @@ def log_lines(stderr: str) -> list[dict]:
 
 
 def done_by(lines: list[dict], task: str) -> int:
-    return sum(line.get("count", 0) for line in lines if line.get("event") == "task_done" and line.get("task") == task)
+    return sum(
+        line.get("count", 0)
+        for line in lines
+        if line.get("event") == "task_done" and line.get("task") == task
+    )
 
 
 def _follow_vectors(url, path, barrier, results):
@@ -165,7 +194,9 @@ def test_two_workers_following_the_outbox_at_once_store_every_vector_once(url, m
         for n in range(6):
             create_listing(owner, "achievement", {**ACHIEVEMENT, "title": f"并发钙钛矿成果{n}"})
     barrier, results = SPAWN.Barrier(2), SPAWN.Queue()
-    workers = [SPAWN.Process(target=_follow_vectors, args=(url, str(path), barrier, results)) for _ in range(2)]
+    workers = [
+        SPAWN.Process(target=_follow_vectors, args=(url, str(path), barrier, results)) for _ in range(2)
+    ]
     for process in workers:
         process.start()
     reports = [results.get(timeout=240) for _ in workers]
@@ -173,8 +204,12 @@ def test_two_workers_following_the_outbox_at_once_store_every_vector_once(url, m
         process.join(timeout=30)
     assert [report for report in reports if report[0] != "ok"] == []
     with running(disk_app(url, path)):
-        published = set(_db.session.scalars(select(Achievement.id).where(Achievement.title.like("并发钙钛矿成果%"))))
-        vectors = list(_db.session.scalars(select(ListingVector.object_id).where(ListingVector.kind == "achievement")))
+        published = set(
+            _db.session.scalars(select(Achievement.id).where(Achievement.title.like("并发钙钛矿成果%")))
+        )
+        vectors = list(
+            _db.session.scalars(select(ListingVector.object_id).where(ListingVector.kind == "achievement"))
+        )
         assert len(published) == 6
         assert sorted(vectors) == sorted(published)
 
@@ -190,11 +225,22 @@ def test_a_web_process_killed_after_its_commit_loses_nothing(url, make_user, tmp
     child.join(timeout=60)
     assert child.exitcode == 3
     with running(parent):
-        assert _db.session.scalar(select(Achievement.status).where(Achievement.title == "断电前发布的钙钛矿成果")) == "published"
+        assert (
+            _db.session.scalar(
+                select(Achievement.status).where(Achievement.title == "断电前发布的钙钛矿成果")
+            )
+            == "published"
+        )
         assert titles_found("断电前") == []
         assert indexing.index_status()["pending"] > 0
-    worker = subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "market", "index-worker", "--once"],
-                            cwd=ROOT, env=worker_env(url, path, tmp_path), capture_output=True, text=True, timeout=60)
+    worker = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "market", "index-worker", "--once"],
+        cwd=ROOT,
+        env=worker_env(url, path, tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert worker.returncode == 0, worker.stderr
     assert done_by(log_lines(worker.stderr), "index") > 0, worker.stderr
     with running(parent):
@@ -223,8 +269,9 @@ def _damage(path: Path, how: str) -> None:
 
 @tolerate_leaked_files
 @pytest.mark.parametrize("how", ["missing", "deleted", "truncated", "garbled", "overwritten"])
-def test_a_lost_or_corrupt_index_answers_from_the_database_until_the_worker_rebuilds_it(url, make_user, make_listing,
-                                                                                        tmp_path, how):
+def test_a_lost_or_corrupt_index_answers_from_the_database_until_the_worker_rebuilds_it(
+    url, make_user, make_listing, tmp_path, how
+):
     # The id is read here: objects of the `app` fixture's session must not load through another app's engine.
     listing_id = make_listing("achievement", make_user("university"), title="失而复得的钙钛矿成果").id
     path = tmp_path / "search"
@@ -237,8 +284,14 @@ def test_a_lost_or_corrupt_index_answers_from_the_database_until_the_worker_rebu
         assert [hit.object_id for hit in result.hits] == [listing_id]
         assert result.notice and "简化搜索" in result.notice
         assert search.backend().rebuild_requested()
-    worker = subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "market", "index-worker", "--once"],
-                            cwd=ROOT, env=worker_env(url, path, tmp_path), capture_output=True, text=True, timeout=120)
+    worker = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "market", "index-worker", "--once"],
+        cwd=ROOT,
+        env=worker_env(url, path, tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert worker.returncode == 0, worker.stderr
     assert any(line.get("event") == "index_rebuild" for line in log_lines(worker.stderr)), worker.stderr
     with running(disk_app(url, path)):
@@ -256,6 +309,7 @@ def _first_search(url, path, barrier, results):
             found = titles_found("失而复得")
         except BaseException:  # noqa: BLE001
             import traceback
+
             found, errors = [], [traceback.format_exc(limit=-4)]
     results.put((errors, found))
 
@@ -265,13 +319,17 @@ def test_web_workers_starting_together_on_a_missing_index_all_answer(url, make_u
     make_listing("achievement", make_user("university"), title="失而复得的钙钛矿成果")
     path = tmp_path / "search"
     barrier, results = SPAWN.Barrier(WORKERS), SPAWN.Queue()
-    workers = [SPAWN.Process(target=_first_search, args=(url, str(path), barrier, results)) for _ in range(WORKERS)]
+    workers = [
+        SPAWN.Process(target=_first_search, args=(url, str(path), barrier, results)) for _ in range(WORKERS)
+    ]
     for process in workers:
         process.start()
     reports = [results.get(timeout=240) for _ in workers]
     for process in workers:
         process.join(timeout=30)
-    assert [errors for errors, _ in reports if errors] == [], "\n".join(e for errors, _ in reports for e in errors)
+    assert [errors for errors, _ in reports if errors] == [], "\n".join(
+        e for errors, _ in reports for e in errors
+    )
     assert [found for _, found in reports] == [["失而复得的钙钛矿成果"]] * WORKERS
     with running(disk_app(url, path)):
         assert search.backend().rebuild_requested()
@@ -292,9 +350,14 @@ def test_the_worker_embeds_new_listings_and_stops_cleanly_on_sigterm(url, make_u
 
         owner = _db.session.merge(make_user("university"))
         create_listing(owner, "achievement", {**ACHIEVEMENT, "title": "工作进程计算向量的钙钛矿成果"})
-    worker = subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "market", "index-worker", "--interval", "0.2"],
-                              cwd=ROOT, env=worker_env(url, path, tmp_path), stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True)
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "market", "index-worker", "--interval", "0.2"],
+        cwd=ROOT,
+        env=worker_env(url, path, tmp_path),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         deadline = time.monotonic() + 60
         with running(parent):

@@ -1,4 +1,5 @@
 """The synonym list (market/search/synonyms.txt) and how a query's words are matched against it."""
+
 import re
 
 import pytest
@@ -7,8 +8,16 @@ from market.search.analysis import query_words
 from market.search.synonyms import SYNONYMS_FILE, Span, Thesaurus, parse_groups, thesaurus
 
 FIELDS_COVERED = {  # a term of each field the market covers, as users write it
-    "新材料": "碳纤维", "生物医药": "单克隆抗体", "高端装备": "工业机器人", "电子信息": "集成电路", "新能源": "锂电池",
-    "氢能": "电解水制氢", "光子": "光纤通信", "航空航天": "航空发动机", "现代农业": "水肥一体化", "环境保护": "挥发性有机物",
+    "新材料": "碳纤维",
+    "生物医药": "单克隆抗体",
+    "高端装备": "工业机器人",
+    "电子信息": "集成电路",
+    "新能源": "锂电池",
+    "氢能": "电解水制氢",
+    "光子": "光纤通信",
+    "航空航天": "航空发动机",
+    "现代农业": "水肥一体化",
+    "环境保护": "挥发性有机物",
 }
 
 
@@ -43,9 +52,11 @@ def test_every_term_segments_into_words_the_index_can_match(groups):
 
 
 def test_lines_comments_and_lookup_only_terms():
-    known = Thesaurus(parse_groups(["# 注释", "", "增强现实 (AR)  # 氩也写作 Ar", "锂电池 锂离子电池 锂电", "孤词"]))
+    known = Thesaurus(
+        parse_groups(["# 注释", "", "增强现实 (AR)  # 氩也写作 Ar", "锂电池 锂离子电池 锂电", "孤词"])
+    )
     assert known.others(("增强现实",)) == []  # AR is never added to a query
-    assert known.others(("ar",)) == [("增强",  "现实")]
+    assert known.others(("ar",)) == [("增强", "现实")]
     assert known.others(("锂电",)) == [("锂电池",), ("锂离子电池",)]
     assert known.others(("孤词",)) == [] and len(known) == 5
     assert known.spell(("ar",)) == "AR" and known.spell(("增强", "现实")) == "增强现实"

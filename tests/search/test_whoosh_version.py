@@ -1,4 +1,5 @@
 """The product refuses to start on a Whoosh other than the one its internals were written for."""
+
 import pytest
 import whoosh
 
@@ -23,5 +24,12 @@ def test_another_whoosh_version_is_refused_with_both_versions_named(other):
 def test_the_app_does_not_start_on_another_whoosh(monkeypatch, tmp_path):
     monkeypatch.setattr(whoosh, "__version__", (2, 7, 6))
     with pytest.raises(UnsupportedWhoosh):
-        create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/x.db", "SECRET_KEY": "test", "TESTING": True,
-                    "SEARCH_BACKEND": "memory", "INSTANCE_PATH": str(tmp_path)})
+        create_app(
+            {
+                "DATABASE_URL": f"sqlite:///{tmp_path}/x.db",
+                "SECRET_KEY": "test",
+                "TESTING": True,
+                "SEARCH_BACKEND": "memory",
+                "INSTANCE_PATH": str(tmp_path),
+            }
+        )

@@ -1,4 +1,5 @@
 """Headers, cookies and start-up checks (issue 16, part 3)."""
+
 import re
 from pathlib import Path
 
@@ -17,23 +18,37 @@ def _assert_protected(response, where):
     missing = STRICT - set(response.headers.keys())
     assert not missing, f"{where}: missing {missing}"
     csp = response.headers["Content-Security-Policy"]
-    assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp and "'unsafe-inline'" not in csp, where
-    assert response.headers["X-Frame-Options"] == "DENY" and response.headers["X-Content-Type-Options"] == "nosniff"
+    assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp and "'unsafe-inline'" not in csp, (
+        where
+    )
+    assert (
+        response.headers["X-Frame-Options"] == "DENY"
+        and response.headers["X-Content-Type-Options"] == "nosniff"
+    )
 
 
 def test_every_kind_of_response_carries_the_headers(client, make_user, make_listing, login):
     owner = make_user()
     listing = make_listing("achievement", owner)
-    anonymous = {"home": "/", "listing": f"/achievements/{listing.id}", "search": "/search?q=正极材料",
-                 "login": "/login", "missing page": "/no-such-page", "api": "/api/v1/achievements",
-                 "api error": "/api/v1/achievements/999999", "openapi": "/api/v1/openapi.json",
-                 "static": "/static/css/market.css"}
+    anonymous = {
+        "home": "/",
+        "listing": f"/achievements/{listing.id}",
+        "search": "/search?q=正极材料",
+        "login": "/login",
+        "missing page": "/no-such-page",
+        "api": "/api/v1/achievements",
+        "api error": "/api/v1/achievements/999999",
+        "openapi": "/api/v1/openapi.json",
+        "static": "/static/css/market.css",
+    }
     for where, path in anonymous.items():
         _assert_protected(client.get(path), where)
     login(owner)
     for where, path in {"workspace": "/my/", "form": "/my/achievements/new"}.items():
         _assert_protected(client.get(path), where)
-    _assert_protected(client.post("/login", data={"email": "x@example.cn", "password": "nope-nope-1"}), "failed login")
+    _assert_protected(
+        client.post("/login", data={"email": "x@example.cn", "password": "nope-nope-1"}), "failed login"
+    )
 
 
 def test_development_sends_no_hsts_and_no_secure_cookie(client, make_user, login):
@@ -45,8 +60,16 @@ def test_development_sends_no_hsts_and_no_secure_cookie(client, make_user, login
 @pytest.fixture
 def production(app):
     secret = "p" * 40
-    prod = create_app({"DATABASE_URL": app.config["DATABASE_URL"], "ENV": "production", "SECRET_KEY": secret,
-                       "SEARCH_BACKEND": "memory", "INSTANCE_PATH": app.instance_path, "WTF_CSRF_ENABLED": False})
+    prod = create_app(
+        {
+            "DATABASE_URL": app.config["DATABASE_URL"],
+            "ENV": "production",
+            "SECRET_KEY": secret,
+            "SEARCH_BACKEND": "memory",
+            "INSTANCE_PATH": app.instance_path,
+            "WTF_CSRF_ENABLED": False,
+        }
+    )
     with prod.app_context():
         yield prod
         _db.session.remove()
@@ -57,7 +80,9 @@ def production(app):
 def test_production_sends_hsts_and_secure_httponly_lax_cookies(production, make_user):
     user = make_user()
     client = production.test_client()
-    response = client.post("/login", data={"email": user.email, "password": PASSWORD}, base_url="https://localhost")
+    response = client.post(
+        "/login", data={"email": user.email, "password": PASSWORD}, base_url="https://localhost"
+    )
     assert response.status_code == 302
     cookie = response.headers["Set-Cookie"]
     assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
@@ -90,8 +115,13 @@ def test_templates_have_no_inline_script_handlers_or_styles():
     offenders = []
     for path in TEMPLATES.rglob("*.html"):
         text = path.read_text(encoding="utf-8")
-        for pattern in (r"<script(?![^>]*\bsrc=)[^>]*>", r"\son[a-z]+\s*=", r"\sstyle\s*=", r"<style\b",
-                        r"javascript:"):
+        for pattern in (
+            r"<script(?![^>]*\bsrc=)[^>]*>",
+            r"\son[a-z]+\s*=",
+            r"\sstyle\s*=",
+            r"<style\b",
+            r"javascript:",
+        ):
             offenders += [f"{path.relative_to(TEMPLATES)}: {m.group(0)}" for m in re.finditer(pattern, text)]
     assert offenders == []
 
@@ -99,19 +129,37 @@ def test_templates_have_no_inline_script_handlers_or_styles():
 @pytest.mark.slow  # the proxied app is a second app on the test database
 def test_the_proxy_setting_reads_the_client_address_from_the_proxy(app, make_user):
     """Behind nginx (PROXY_COUNT=1) the throttle counts the client's address, not the proxy's."""
-    proxied = create_app({"DATABASE_URL": app.config["DATABASE_URL"], "SECRET_KEY": "t", "TESTING": True,
-                          "SEARCH_BACKEND": "memory", "INSTANCE_PATH": app.instance_path, "WTF_CSRF_ENABLED": False,
-                          "PROXY_COUNT": 1, "SIGN_IN_FREE_FAILURES_PER_ADDRESS": 2})
+    proxied = create_app(
+        {
+            "DATABASE_URL": app.config["DATABASE_URL"],
+            "SECRET_KEY": "t",
+            "TESTING": True,
+            "SEARCH_BACKEND": "memory",
+            "INSTANCE_PATH": app.instance_path,
+            "WTF_CSRF_ENABLED": False,
+            "PROXY_COUNT": 1,
+            "SIGN_IN_FREE_FAILURES_PER_ADDRESS": 2,
+        }
+    )
     with proxied.app_context():
         client = proxied.test_client()
         for n in range(2):
-            client.post("/login", data={"email": f"x{n}@example.cn", "password": "wrong-wrong-1"},
-                        headers={"X-Forwarded-For": "203.0.113.7"})
+            client.post(
+                "/login",
+                data={"email": f"x{n}@example.cn", "password": "wrong-wrong-1"},
+                headers={"X-Forwarded-For": "203.0.113.7"},
+            )
         user = make_user()
-        other = client.post("/login", data={"email": user.email, "password": PASSWORD},
-                            headers={"X-Forwarded-For": "203.0.113.8"})
-        blocked = client.post("/login", data={"email": user.email, "password": PASSWORD},
-                              headers={"X-Forwarded-For": "203.0.113.7"})
+        other = client.post(
+            "/login",
+            data={"email": user.email, "password": PASSWORD},
+            headers={"X-Forwarded-For": "203.0.113.8"},
+        )
+        blocked = client.post(
+            "/login",
+            data={"email": user.email, "password": PASSWORD},
+            headers={"X-Forwarded-For": "203.0.113.7"},
+        )
         _db.session.remove()
         _db.engine.dispose()  # the second app's connections close with the test, not at garbage collection
     assert other.status_code == 302 and blocked.status_code == 429

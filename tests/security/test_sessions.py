@@ -1,5 +1,6 @@
 """Sessions that end (issue 16, part 2): logout, a password change, deactivation, a password reset and an admin's
 "sign out everywhere" end every session of that user; an old cookie gets the login page."""
+
 from tests.conftest import PASSWORD
 
 
@@ -40,8 +41,14 @@ def test_a_password_change_ends_the_other_sessions_and_keeps_this_one(app, clien
     user = login(make_user())
     laptop = _signed_in_elsewhere(app, user)
     stolen = _copy_session(client, app.test_client())
-    response = client.post("/account/password", data={"old_password": PASSWORD, "new_password": "Another-Pass-2026",
-                                                       "new_password_again": "Another-Pass-2026"})
+    response = client.post(
+        "/account/password",
+        data={
+            "old_password": PASSWORD,
+            "new_password": "Another-Pass-2026",
+            "new_password_again": "Another-Pass-2026",
+        },
+    )
     assert response.status_code == 302
     assert client.get("/my/").status_code == 200  # the browser that changed it stays signed in
     assert _sent_to_login(laptop) and _sent_to_login(stolen)
@@ -58,7 +65,9 @@ def test_deactivation_ends_every_session_and_reactivation_does_not_revive_them(a
     assert _sent_to_login(laptop)  # its cookie carries the old session version
 
 
-def test_an_admin_signs_a_user_out_everywhere_and_revokes_their_tokens(app, client, make_user, login, api_token):
+def test_an_admin_signs_a_user_out_everywhere_and_revokes_their_tokens(
+    app, client, make_user, login, api_token
+):
     target = make_user()
     laptop = _signed_in_elsewhere(app, target)
     token = api_token(target)
@@ -66,7 +75,9 @@ def test_an_admin_signs_a_user_out_everywhere_and_revokes_their_tokens(app, clie
     page = client.get("/admin/users")
     assert "全部退出登录" in page.get_data(as_text=True)
     response = client.post(f"/admin/users/{target.id}/sign-out", follow_redirects=True)
-    assert "已让" in response.get_data(as_text=True) and "所有设备上退出登录" in response.get_data(as_text=True)
+    assert "已让" in response.get_data(as_text=True) and "所有设备上退出登录" in response.get_data(
+        as_text=True
+    )
     assert _sent_to_login(laptop)
     assert client.get("/api/v1/me", headers=token).status_code == 401
 

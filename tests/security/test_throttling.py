@@ -1,5 +1,6 @@
 """Throttled sign-in (issue 16, part 1): waits after repeated failures per account and per address, shared by every
 web worker, the same for unknown e-mails, audited; request rates per address on the four doors."""
+
 from datetime import timedelta
 
 import pytest
@@ -15,12 +16,15 @@ WRONG = "Wrong-password-1"
 
 
 def _login(client, email, password, address="10.0.0.1"):
-    return client.post("/login", data={"email": email, "password": password}, environ_base={"REMOTE_ADDR": address})
+    return client.post(
+        "/login", data={"email": email, "password": password}, environ_base={"REMOTE_ADDR": address}
+    )
 
 
 def _token(client, email, password, address="10.0.0.1"):
-    return client.post("/api/v1/tokens", json={"email": email, "password": password},
-                       environ_base={"REMOTE_ADDR": address})
+    return client.post(
+        "/api/v1/tokens", json={"email": email, "password": password}, environ_base={"REMOTE_ADDR": address}
+    )
 
 
 def _end_waits(db):
@@ -78,8 +82,10 @@ def test_an_unknown_email_is_throttled_and_answered_like_a_known_one(client, mak
     known = make_user()
     answers = {}
     for email in (known.email, "nobody@example.cn"):
-        answers[email] = [(r.status_code, r.get_json()["error"]["message"])
-                          for r in (_token(client, email, WRONG) for _ in range(6))]
+        answers[email] = [
+            (r.status_code, r.get_json()["error"]["message"])
+            for r in (_token(client, email, WRONG) for _ in range(6))
+        ]
     assert answers[known.email] == answers["nobody@example.cn"]
 
 
@@ -88,8 +94,9 @@ def test_an_unknown_email_costs_the_same_password_check(app, make_user, monkeypa
     known = make_user(password_hash=accounts.generate_password_hash(PASSWORD))  # the production hash method
     checked = []
     real = accounts.check_password_hash
-    monkeypatch.setattr(accounts, "check_password_hash",
-                        lambda stored, given: checked.append(stored) or real(stored, given))
+    monkeypatch.setattr(
+        accounts, "check_password_hash", lambda stored, given: checked.append(stored) or real(stored, given)
+    )
     for email in (known.email, "nobody@example.cn"):
         with pytest.raises(accounts.AuthenticationFailed):
             accounts.authenticate(email, WRONG)
@@ -122,8 +129,16 @@ def test_counts_are_shared_by_every_web_worker(app, client, make_user, db):
     for _ in range(5):
         _login(client, email, WRONG)
     db.session.commit()
-    other = create_app({"DATABASE_URL": app.config["DATABASE_URL"], "SECRET_KEY": "test-secret", "TESTING": True,
-                        "WTF_CSRF_ENABLED": False, "SEARCH_BACKEND": "memory", "INSTANCE_PATH": app.instance_path})
+    other = create_app(
+        {
+            "DATABASE_URL": app.config["DATABASE_URL"],
+            "SECRET_KEY": "test-secret",
+            "TESTING": True,
+            "WTF_CSRF_ENABLED": False,
+            "SEARCH_BACKEND": "memory",
+            "INSTANCE_PATH": app.instance_path,
+        }
+    )
     with other.app_context():
         try:
             assert _login(other.test_client(), email, PASSWORD).status_code == 429
@@ -133,14 +148,23 @@ def test_counts_are_shared_by_every_web_worker(app, client, make_user, db):
 
 
 def test_request_rates_per_address_on_each_door(app, client):
-    app.config.update(RATE_LIMIT_SIGN_IN="3 per minute", RATE_LIMIT_REGISTRATION="2 per hour",
-                      RATE_LIMIT_PASSWORD_RESET="2 per hour")
+    app.config.update(
+        RATE_LIMIT_SIGN_IN="3 per minute",
+        RATE_LIMIT_REGISTRATION="2 per hour",
+        RATE_LIMIT_PASSWORD_RESET="2 per hour",
+    )
     for door, send in (
         ("login", lambda: _login(client, "a@example.cn", WRONG, address="10.1.0.1")),
         ("tokens", lambda: _token(client, "b@example.cn", WRONG, address="10.1.0.2")),
         ("register", lambda: client.post("/register", data={}, environ_base={"REMOTE_ADDR": "10.1.0.3"})),
-        ("reset", lambda: client.post("/api/v1/password-resets", json={"email": "c@example.cn"},
-                                      environ_base={"REMOTE_ADDR": "10.1.0.4"})),
+        (
+            "reset",
+            lambda: client.post(
+                "/api/v1/password-resets",
+                json={"email": "c@example.cn"},
+                environ_base={"REMOTE_ADDR": "10.1.0.4"},
+            ),
+        ),
     ):
         statuses = [send().status_code for _ in range(4)]
         assert 429 not in statuses[:2] and statuses[-1] == 429, (door, statuses)

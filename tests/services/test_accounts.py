@@ -5,17 +5,26 @@ from market.services import accounts
 from tests.conftest import PASSWORD
 
 
-@pytest.mark.parametrize("sent, stored", [(False, False), ("0", False), ("false", False), (True, True), ("1", True),
-                                          ("on", True)])
+@pytest.mark.parametrize(
+    "sent, stored", [(False, False), ("0", False), ("false", False), (True, True), ("1", True), ("on", True)]
+)
 def test_update_user_reads_the_active_flag_as_the_html_form_and_json_send_it(make_user, sent, stored):
     admin, user = make_user("admin"), make_user("enterprise", active=not stored)
     assert accounts.update_user(admin, user.id, {"active": sent}).active is stored
 
 
-@pytest.mark.parametrize("data, field", [
-    ({"active": "maybe"}, "active"), ({"active": 2}, "active"), ({"active": None}, "active"), ({"active": []}, "active"),
-    ({"role": ["admin"]}, "role"), ({"role": None}, "role"), ({"role": "root"}, "role"),
-])
+@pytest.mark.parametrize(
+    "data, field",
+    [
+        ({"active": "maybe"}, "active"),
+        ({"active": 2}, "active"),
+        ({"active": None}, "active"),
+        ({"active": []}, "active"),
+        ({"role": ["admin"]}, "role"),
+        ({"role": None}, "role"),
+        ({"role": "root"}, "role"),
+    ],
+)
 def test_update_user_refuses_odd_values_instead_of_guessing(make_user, data, field):
     admin, user = make_user("admin"), make_user("enterprise")
     with pytest.raises(ValidationFailed) as caught:

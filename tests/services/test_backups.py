@@ -1,4 +1,5 @@
 """Backups copy the database, the attachments and a manifest; a restore checks them all, then brings everything back."""
+
 import hashlib
 import itertools
 import json
@@ -23,7 +24,9 @@ from market.services.search import search_catalogue
 from market.storage import attachment_dir, attachment_root
 from tests.conftest import BACKENDS, _empty_tables
 
-PDF = b"%PDF-1.4\n" + bytes(range(256)) * 40 + b"\n%%EOF\n"  # every byte value, so a text-mode copy would show
+PDF = (
+    b"%PDF-1.4\n" + bytes(range(256)) * 40 + b"\n%%EOF\n"
+)  # every byte value, so a text-mode copy would show
 AMOUNTS = (150_000_001, 230_057, 8_888)  # fen: 1500000.01, 2300.57 and 88.88 yuan
 _names = itertools.count(1)
 # pg_dump, the SQLite backup API and the restores read and replace the committed database; the older schema's
@@ -36,13 +39,17 @@ def found(q) -> list[int]:
 
 
 def table_counts(db) -> dict[str, int]:
-    return {t.name: db.session.scalar(select(func.count()).select_from(t)) for t in Base.metadata.sorted_tables}
+    return {
+        t.name: db.session.scalar(select(func.count()).select_from(t)) for t in Base.metadata.sorted_tables
+    }
 
 
 def contract_totals(db) -> tuple[int, int]:
     registered = Contract.status == "registered"
-    return (db.session.scalar(select(func.sum(Contract.amount_fen))),
-            db.session.scalar(select(func.sum(Contract.recognised_fen)).where(registered)))
+    return (
+        db.session.scalar(select(func.sum(Contract.amount_fen))),
+        db.session.scalar(select(func.sum(Contract.recognised_fen)).where(registered)),
+    )
 
 
 def files_under(root) -> dict[str, bytes]:
@@ -54,8 +61,9 @@ def stamped(app, db):
     """The test schema comes from create_all: stamp it at the head revision, as `flask db upgrade` leaves it."""
     head = ScriptDirectory(str(PROJECT_ROOT / "migrations")).get_current_head()
     with db.engine.begin() as connection:
-        connection.execute(text("CREATE TABLE IF NOT EXISTS alembic_version "
-                                "(version_num VARCHAR(32) NOT NULL PRIMARY KEY)"))
+        connection.execute(
+            text("CREATE TABLE IF NOT EXISTS alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY)")
+        )
         connection.execute(text("DELETE FROM alembic_version"))
         connection.execute(text("INSERT INTO alembic_version VALUES (:head)"), {"head": head})
     yield head
@@ -72,12 +80,19 @@ def market(stamped, db, make_user, make_listing, make_contract):
     make_contract(status="registered", amount="2300.57", number="HT-2026-002")
     make_contract(amount="88.88", number="HT-2026-003")
     admin = make_user("admin")
-    attachment = contracts.add_attachment_correction(admin, first.id, "合同扫描件.pdf", PDF, "补充登记时遗漏的扫描件")
+    attachment = contracts.add_attachment_correction(
+        admin, first.id, "合同扫描件.pdf", PDF, "补充登记时遗漏的扫描件"
+    )
     deals = attachment_dir("deals")
     deals.mkdir(parents=True)
     (deals / "minutes.docx").write_bytes(b"PK\x03\x04 meeting minutes")
-    return SimpleNamespace(listing_id=listing.id, contract_id=first.id, attachment_id=attachment.id,
-                           stored_name=attachment.stored_name, admin_id=admin.id)
+    return SimpleNamespace(
+        listing_id=listing.id,
+        contract_id=first.id,
+        attachment_id=attachment.id,
+        stored_name=attachment.stored_name,
+        admin_id=admin.id,
+    )
 
 
 def wipe(db) -> None:
@@ -88,8 +103,9 @@ def wipe(db) -> None:
     rebuild_index()
 
 
-def test_a_restore_brings_back_rows_contract_totals_files_and_search_after_a_wipe(app, db, backend, stamped, market,
-                                                                                 tmp_path):
+def test_a_restore_brings_back_rows_contract_totals_files_and_search_after_a_wipe(
+    app, db, backend, stamped, market, tmp_path
+):
     before, totals = table_counts(db), contract_totals(db)
     assert totals == (sum(AMOUNTS), 149_999_999 + 230_057)
     assert found("钙钛矿") == [market.listing_id]
@@ -100,9 +116,13 @@ def test_a_restore_brings_back_rows_contract_totals_files_and_search_after_a_wip
     assert manifest["database"]["alembic_revision"] == stamped
     assert datetime.fromisoformat(manifest["created_at"]).utcoffset() == timedelta(hours=8)
     assert {name: manifest["tables"][name] for name in before} == before
-    assert manifest["contracts"] == {"count": 3, "amount_fen": sum(AMOUNTS), "registered": 2,
-                                     "registered_amount_fen": 150_000_001 + 230_057,
-                                     "registered_recognised_fen": 149_999_999 + 230_057}
+    assert manifest["contracts"] == {
+        "count": 3,
+        "amount_fen": sum(AMOUNTS),
+        "registered": 2,
+        "registered_amount_fen": 150_000_001 + 230_057,
+        "registered_recognised_fen": 149_999_999 + 230_057,
+    }
     on_disk = files_under(tmp_path / "backup")
     assert set(on_disk) == set(manifest["files"]) | {"manifest.json"}
     for name, entry in manifest["files"].items():
@@ -130,9 +150,18 @@ def test_a_restore_brings_back_rows_contract_totals_files_and_search_after_a_wip
 
 def _contract_values(db) -> dict:
     contract = db.session.scalars(select(Contract).order_by(Contract.id)).first()
-    return {"title": "新合同", "contract_type": "transfer", "subtype": "patent", "amount": "100.00",
-            "payment_mode": "instalments", "signed_on": "2026-03-15", "field": "新材料", "buyer_province": "陕西省",
-            "seller_org_id": contract.seller_org_id, "buyer_org_id": contract.buyer_org_id}
+    return {
+        "title": "新合同",
+        "contract_type": "transfer",
+        "subtype": "patent",
+        "amount": "100.00",
+        "payment_mode": "instalments",
+        "signed_on": "2026-03-15",
+        "field": "新材料",
+        "buyer_province": "陕西省",
+        "seller_org_id": contract.seller_org_id,
+        "buyer_org_id": contract.buyer_org_id,
+    }
 
 
 def _flip_a_byte(backup, name):
@@ -150,24 +179,39 @@ def _edit_manifest(backup, change):
 
 DATABASE_FILES = {"sqlite": "database.sqlite3", "postgresql": "database.dump"}
 BROKEN = {  # how the backup is broken, and the entry the refusal names
-    "a tampered attachment": (lambda backup, m, _: _flip_a_byte(backup, f"attachments/contracts/{m.stored_name}"),
-                              lambda m, _: f"attachments/contracts/{m.stored_name}"),
-    "a tampered database": (lambda backup, m, kind: _flip_a_byte(backup, DATABASE_FILES[kind]),
-                            lambda m, kind: DATABASE_FILES[kind]),
-    "a missing file": (lambda backup, m, _: (backup / "attachments/deals/minutes.docx").unlink(),
-                       lambda m, _: "attachments/deals/minutes.docx"),
-    "an extra file": (lambda backup, m, _: (backup / "attachments/contracts/planted.pdf").write_bytes(PDF),
-                      lambda m, _: "attachments/contracts/planted.pdf"),
-    "another kind of database": (lambda backup, m, _: _edit_manifest(
-        backup, lambda d: d["database"].update(kind="mysql")), lambda m, _: "数据库类型"),
-    "an unknown schema revision": (lambda backup, m, _: _edit_manifest(
-        backup, lambda d: d["database"].update(alembic_revision="ffffffffffff")), lambda m, _: "数据库结构版本"),
+    "a tampered attachment": (
+        lambda backup, m, _: _flip_a_byte(backup, f"attachments/contracts/{m.stored_name}"),
+        lambda m, _: f"attachments/contracts/{m.stored_name}",
+    ),
+    "a tampered database": (
+        lambda backup, m, kind: _flip_a_byte(backup, DATABASE_FILES[kind]),
+        lambda m, kind: DATABASE_FILES[kind],
+    ),
+    "a missing file": (
+        lambda backup, m, _: (backup / "attachments/deals/minutes.docx").unlink(),
+        lambda m, _: "attachments/deals/minutes.docx",
+    ),
+    "an extra file": (
+        lambda backup, m, _: (backup / "attachments/contracts/planted.pdf").write_bytes(PDF),
+        lambda m, _: "attachments/contracts/planted.pdf",
+    ),
+    "another kind of database": (
+        lambda backup, m, _: _edit_manifest(backup, lambda d: d["database"].update(kind="mysql")),
+        lambda m, _: "数据库类型",
+    ),
+    "an unknown schema revision": (
+        lambda backup, m, _: _edit_manifest(
+            backup, lambda d: d["database"].update(alembic_revision="ffffffffffff")
+        ),
+        lambda m, _: "数据库结构版本",
+    ),
 }
 
 
 @pytest.mark.parametrize("breakage", BROKEN)
-def test_a_broken_backup_is_refused_and_nothing_changes(app, db, backend, market, make_listing, make_user, tmp_path,
-                                                        breakage):
+def test_a_broken_backup_is_refused_and_nothing_changes(
+    app, db, backend, market, make_listing, make_user, tmp_path, breakage
+):
     backup = tmp_path / "backup"
     create_backup(backup)
     # after the backup: a listing and an upload that a restore would throw away
@@ -219,8 +263,9 @@ def test_a_database_without_a_schema_revision_is_not_backed_up(app, db, tmp_path
     assert not (tmp_path / "backup").exists()
 
 
-def test_the_commands_print_progress_and_restore_only_when_confirmed(app, db, market, make_listing, make_user,
-                                                                    tmp_path):
+def test_the_commands_print_progress_and_restore_only_when_confirmed(
+    app, db, market, make_listing, make_user, tmp_path
+):
     runner = app.test_cli_runner()
     backup = tmp_path / "backup"
     backup.mkdir()  # an empty directory will do
@@ -255,8 +300,14 @@ def migrated_app(request, tmp_path):
         url = f"sqlite:///{tmp_path / 'migrated.db'}"
     else:
         url = request.getfixturevalue("pg_server").create_database(f"backup_{next(_names)}")
-    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "test", "INSTANCE_PATH": str(tmp_path / "instance"),
-                      "SEARCH_BACKEND": "memory"})
+    app = create_app(
+        {
+            "DATABASE_URL": url,
+            "SECRET_KEY": "test",
+            "INSTANCE_PATH": str(tmp_path / "instance"),
+            "SEARCH_BACKEND": "memory",
+        }
+    )
     with app.app_context():
         upgrade(revision=ScriptDirectory(str(PROJECT_ROOT / "migrations")).get_current_head() + "-1")
         yield app
@@ -265,13 +316,17 @@ def migrated_app(request, tmp_path):
 
 
 def test_a_backup_of_an_older_schema_is_restored_and_upgraded(migrated_app, tmp_path):
-    organisation = Organisation(kind="university", name="西北工业大学", region="沣东", verification_state="verified")
+    organisation = Organisation(
+        kind="university", name="西北工业大学", region="沣东", verification_state="verified"
+    )
     _db.session.add(organisation)
     _db.session.commit()
     older = _db.session.scalar(text("SELECT version_num FROM alembic_version"))
     create_backup(tmp_path / "backup")
     upgrade()
-    _db.session.add(Organisation(kind="enterprise", name="备份之后的企业", region="沣东", verification_state="verified"))
+    _db.session.add(
+        Organisation(kind="enterprise", name="备份之后的企业", region="沣东", verification_state="verified")
+    )
     _db.session.commit()
 
     report = restore_backup(tmp_path / "backup")

@@ -1,4 +1,5 @@
 """Many processes asking for overlapping time on one instrument at once: exactly one wins, on both databases."""
+
 import multiprocessing
 from datetime import date, datetime, time, timedelta
 
@@ -18,8 +19,15 @@ ALL_WEEK = {str(day): [["08:00", "20:00"]] for day in range(7)}
 
 
 def _app(url, instance):
-    return create_app({"DATABASE_URL": url, "SECRET_KEY": "test-secret", "TESTING": True, "SEARCH_BACKEND": "memory",
-                       "INSTANCE_PATH": instance})
+    return create_app(
+        {
+            "DATABASE_URL": url,
+            "SECRET_KEY": "test-secret",
+            "TESTING": True,
+            "SEARCH_BACKEND": "memory",
+            "INSTANCE_PATH": instance,
+        }
+    )
 
 
 def _ask(url, instance, user_id, equipment_id, start, end, barrier, results):
@@ -33,8 +41,11 @@ def _ask(url, instance, user_id, equipment_id, start, end, barrier, results):
         user = _db.session.get(User, user_id)
         barrier.wait(timeout=150)  # six spawned processes start slowly on a busy 2-core CI machine
         try:
-            booking = bookings.request_booking(user, equipment_id, {"kind": "slot", "purpose": "并发测试",
-                                                                  "starts_at": start, "ends_at": end})
+            booking = bookings.request_booking(
+                user,
+                equipment_id,
+                {"kind": "slot", "purpose": "并发测试", "starts_at": start, "ends_at": end},
+            )
             results.put(("won", booking.id))
         except DomainError as exc:
             results.put(("refused", exc.message))
@@ -51,7 +62,9 @@ def url(app, backend, database_urls, db):
     return database_urls[backend]
 
 
-def test_overlapping_requests_from_many_processes_leave_exactly_one_booking(url, app, make_user, make_listing, db):
+def test_overlapping_requests_from_many_processes_leave_exactly_one_booking(
+    url, app, make_user, make_listing, db
+):
     from market.services import bookings
 
     owner = make_user("university")
@@ -60,12 +73,30 @@ def test_overlapping_requests_from_many_processes_leave_exactly_one_booking(url,
     users = [make_user("enterprise").id for _ in range(PROCESSES)]
     day = date.today() + timedelta(days=3)
     # Every request overlaps every other one somewhere in 10:00–13:00, each with its own start and end.
-    windows = [(datetime.combine(day, time(10, 0)) + timedelta(minutes=30 * (n % 3)),
-                datetime.combine(day, time(12, 0)) + timedelta(minutes=30 * (n % 2))) for n in range(PROCESSES)]
+    windows = [
+        (
+            datetime.combine(day, time(10, 0)) + timedelta(minutes=30 * (n % 3)),
+            datetime.combine(day, time(12, 0)) + timedelta(minutes=30 * (n % 2)),
+        )
+        for n in range(PROCESSES)
+    ]
     barrier, results = SPAWN.Barrier(PROCESSES), SPAWN.Queue()
-    workers = [SPAWN.Process(target=_ask, args=(url, app.instance_path, user_id, instrument.id, start.isoformat(),
-                                                end.isoformat(), barrier, results))
-               for user_id, (start, end) in zip(users, windows)]
+    workers = [
+        SPAWN.Process(
+            target=_ask,
+            args=(
+                url,
+                app.instance_path,
+                user_id,
+                instrument.id,
+                start.isoformat(),
+                end.isoformat(),
+                barrier,
+                results,
+            ),
+        )
+        for user_id, (start, end) in zip(users, windows)
+    ]
     for process in workers:
         process.start()
     outcomes = [results.get(timeout=300) for _ in workers]
@@ -78,6 +109,10 @@ def test_overlapping_requests_from_many_processes_leave_exactly_one_booking(url,
     db.session.rollback()
     assert db.session.scalar(select(func.count()).select_from(Booking)) == 1
     booking = db.session.get(Booking, winners[0][1])
-    held = db.session.scalar(select(func.count()).select_from(BookingSlot).where(BookingSlot.booking_id == booking.id))
+    held = db.session.scalar(
+        select(func.count()).select_from(BookingSlot).where(BookingSlot.booking_id == booking.id)
+    )
     assert held == (booking.ends_at - booking.starts_at) // timedelta(minutes=30)
-    assert db.session.scalar(select(func.count()).select_from(BookingSlot)) == held  # losers left no slot behind
+    assert (
+        db.session.scalar(select(func.count()).select_from(BookingSlot)) == held
+    )  # losers left no slot behind

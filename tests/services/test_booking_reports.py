@@ -1,5 +1,6 @@
 """What owners and admins read about bookings: open hours in a month, utilisation and revenue, the iCalendar
 export, and the lists of bookings made and received."""
+
 from datetime import date, datetime, time, timedelta, timezone
 from types import SimpleNamespace
 
@@ -32,27 +33,55 @@ def w(make_user, make_org, make_listing):
     instrument = make_listing("equipment", owner, **EQUIPMENT)
     bookings.set_booking_rules(owner, instrument.id, {"opening_hours": {**WORKDAYS, **SUNDAY_EVENING}})
     requester_org = make_org(kind="enterprise", name="西安某某材料,分析;测试中心")
-    return SimpleNamespace(owner=owner, instrument=instrument, requester=make_user("enterprise", org=requester_org),
-                           other=make_user("enterprise"), admin=make_user("admin"))
+    return SimpleNamespace(
+        owner=owner,
+        instrument=instrument,
+        requester=make_user("enterprise", org=requester_org),
+        other=make_user("enterprise"),
+        admin=make_user("admin"),
+    )
 
 
-def put(db, instrument, requester, status, start=None, end=None, *, kind="slot", fee_fen=None, updated_at=None,
-        samples=None) -> Booking:
+def put(
+    db,
+    instrument,
+    requester,
+    status,
+    start=None,
+    end=None,
+    *,
+    kind="slot",
+    fee_fen=None,
+    updated_at=None,
+    samples=None,
+) -> Booking:
     """A booking row as it stands after its history (past months cannot be booked through the service)."""
-    booking = Booking(equipment_id=instrument.id, requester_id=requester.id, requester_org_id=requester.organisation_id,
-                      kind=kind, purpose="测试", starts_at=start, ends_at=end, samples=samples, status=status,
-                      fee_fen=fee_fen, **({"updated_at": updated_at} if updated_at else {}))
+    booking = Booking(
+        equipment_id=instrument.id,
+        requester_id=requester.id,
+        requester_org_id=requester.organisation_id,
+        kind=kind,
+        purpose="测试",
+        starts_at=start,
+        ends_at=end,
+        samples=samples,
+        status=status,
+        fee_fen=fee_fen,
+        **({"updated_at": updated_at} if updated_at else {}),
+    )
     db.session.add(booking)
     db.session.commit()
     return booking
 
 
 def ask(actor, instrument, start, end) -> Booking:
-    return bookings.request_booking(actor, instrument.id, {"kind": "slot", "purpose": "形貌观察",
-                                                          "starts_at": start, "ends_at": end})
+    return bookings.request_booking(
+        actor, instrument.id, {"kind": "slot", "purpose": "形貌观察", "starts_at": start, "ends_at": end}
+    )
 
 
 # ---- open minutes ----------------------------------------------------------------------------------------
+
 
 def test_open_minutes_of_a_month_follow_the_weekly_hours(w):
     start, end = bookings.reports._month_bounds(MARCH)
@@ -72,23 +101,58 @@ def test_open_minutes_are_cut_at_the_edges_of_the_period(w):
 
 # ---- utilisation and revenue ------------------------------------------------------------------------
 
+
 def test_utilisation_counts_approved_and_completed_time_within_the_month(w, db):
     put(db, w.instrument, w.requester, "approved", bj(date(2025, 3, 3), 9), bj(date(2025, 3, 3), 11))  # 120
-    put(db, w.instrument, w.requester, "completed", bj(date(2025, 3, 4), 13), bj(date(2025, 3, 4), 16, 30),  # 210
-        fee_fen=1050_00, updated_at=bj(date(2025, 3, 4), 17))
+    put(
+        db,
+        w.instrument,
+        w.requester,
+        "completed",
+        bj(date(2025, 3, 4), 13),
+        bj(date(2025, 3, 4), 16, 30),  # 210
+        fee_fen=1050_00,
+        updated_at=bj(date(2025, 3, 4), 17),
+    )
     # the last evening of March into April: only the 60 minutes before midnight belong to March
     put(db, w.instrument, w.other, "approved", bj(date(2025, 3, 31), 23), bj(date(2025, 4, 1), 1))
     for status in ("requested", "proposed", "rejected", "cancelled"):  # hold no time that was used
         put(db, w.instrument, w.other, status, bj(date(2025, 3, 5), 9), bj(date(2025, 3, 5), 12))
-    put(db, w.instrument, w.requester, "approved", bj(date(2025, 2, 28), 9), bj(date(2025, 2, 28), 12))  # February
+    put(
+        db, w.instrument, w.requester, "approved", bj(date(2025, 2, 28), 9), bj(date(2025, 2, 28), 12)
+    )  # February
     # a sample job completed in March brings revenue but no booked time
-    put(db, w.instrument, w.other, "completed", kind="samples", samples=10, fee_fen=805_00,
-        updated_at=bj(date(2025, 3, 20), 10))
+    put(
+        db,
+        w.instrument,
+        w.other,
+        "completed",
+        kind="samples",
+        samples=10,
+        fee_fen=805_00,
+        updated_at=bj(date(2025, 3, 20), 10),
+    )
     # done in February, or recorded in April: another month's revenue
-    put(db, w.instrument, w.other, "completed", bj(date(2025, 2, 27), 9), bj(date(2025, 2, 27), 10), fee_fen=300_00,
-        updated_at=bj(date(2025, 2, 28), 23, 59))
-    put(db, w.instrument, w.other, "completed", bj(date(2025, 3, 31), 9), bj(date(2025, 3, 31), 10), fee_fen=77_77,
-        updated_at=bj(date(2025, 4, 1), 0, 1))
+    put(
+        db,
+        w.instrument,
+        w.other,
+        "completed",
+        bj(date(2025, 2, 27), 9),
+        bj(date(2025, 2, 27), 10),
+        fee_fen=300_00,
+        updated_at=bj(date(2025, 2, 28), 23, 59),
+    )
+    put(
+        db,
+        w.instrument,
+        w.other,
+        "completed",
+        bj(date(2025, 3, 31), 9),
+        bj(date(2025, 3, 31), 10),
+        fee_fen=77_77,
+        updated_at=bj(date(2025, 4, 1), 0, 1),
+    )
 
     figures = bookings.utilisation(w.owner, w.instrument.id, date(2025, 3, 17))
     assert figures["month"] == MARCH
@@ -104,7 +168,10 @@ def test_blocked_open_hours_are_not_counted_as_available(w, db):
     from market.models import EquipmentBlock
 
     def block(start, end):
-        db.session.add(EquipmentBlock(equipment_id=w.instrument.id, starts_at=start, ends_at=end, reason="校准"))
+        db.session.add(
+            EquipmentBlock(equipment_id=w.instrument.id, starts_at=start, ends_at=end, reason="校准")
+        )
+
     block(bj(date(2025, 3, 3), 10), bj(date(2025, 3, 3), 14))  # 10–12 and 13–14 are open: 180 minutes
     block(bj(date(2025, 3, 3), 11), bj(date(2025, 3, 3), 13))  # overlaps the first: nothing more
     block(bj(date(2025, 3, 8), 9), bj(date(2025, 3, 8), 17))  # a Saturday: closed anyway
@@ -119,10 +186,14 @@ def test_blocked_open_hours_are_not_counted_as_available(w, db):
     assert april["blocked_minutes"] == 60  # 09:00–10:00 on Tuesday 1 April
     totals = bookings.utilisation_totals([march, april])
     assert (totals["blocked_minutes"], totals["booked_minutes"]) == (300, 120)
-    assert totals["utilisation"] == pytest.approx(120 / (march["available_minutes"] + april["available_minutes"]))
+    assert totals["utilisation"] == pytest.approx(
+        120 / (march["available_minutes"] + april["available_minutes"])
+    )
 
 
-def test_the_admin_table_takes_the_same_few_queries_for_any_number_of_instruments(w, db, make_user, make_listing):
+def test_the_admin_table_takes_the_same_few_queries_for_any_number_of_instruments(
+    w, db, make_user, make_listing
+):
     from sqlalchemy import event
 
     def queries_for_table() -> tuple[int, list[dict]]:
@@ -140,8 +211,16 @@ def test_the_admin_table_takes_the_same_few_queries_for_any_number_of_instrument
     for number in range(4):
         other = make_listing("equipment", make_user("university"), **{**EQUIPMENT, "name": f"仪器{number}"})
         bookings.set_booking_rules(w.admin, other.id, {"opening_hours": WORKDAYS})
-        put(db, other, w.requester, "completed", bj(date(2025, 3, 4), 9), bj(date(2025, 3, 4), 10), fee_fen=100_00,
-            updated_at=bj(date(2025, 3, 4), 11))
+        put(
+            db,
+            other,
+            w.requester,
+            "completed",
+            bj(date(2025, 3, 4), 9),
+            bj(date(2025, 3, 4), 10),
+            fee_fen=100_00,
+            updated_at=bj(date(2025, 3, 4), 11),
+        )
     many, rows = queries_for_table()
     assert many == few
     assert [row["booked_minutes"] for row in rows] == [120, 60, 60, 60, 60]
@@ -149,8 +228,16 @@ def test_the_admin_table_takes_the_same_few_queries_for_any_number_of_instrument
 
 
 def test_utilisation_is_for_the_owner_and_the_table_for_owners_and_admins(w, db, make_user, make_listing):
-    put(db, w.instrument, w.requester, "completed", bj(date(2025, 3, 3), 9), bj(date(2025, 3, 3), 10), fee_fen=300_00,
-        updated_at=bj(date(2025, 3, 3), 12))
+    put(
+        db,
+        w.instrument,
+        w.requester,
+        "completed",
+        bj(date(2025, 3, 3), 9),
+        bj(date(2025, 3, 3), 10),
+        fee_fen=300_00,
+        updated_at=bj(date(2025, 3, 3), 12),
+    )
     second = make_listing("equipment", w.owner, **{**EQUIPMENT, "name": "X射线衍射仪"})
     elsewhere = make_listing("equipment", make_user("enterprise"), **{**EQUIPMENT, "name": "拉曼光谱仪"})
     with pytest.raises(PermissionDenied):
@@ -158,9 +245,16 @@ def test_utilisation_is_for_the_owner_and_the_table_for_owners_and_admins(w, db,
     own = bookings.utilisation_table(w.owner, MARCH)
     assert [row["equipment"].id for row in own] == [w.instrument.id, second.id]
     assert (own[0]["booked_minutes"], own[0]["revenue_fen"]) == (60, 300_00)
-    assert (own[1]["open_minutes"], own[1]["utilisation"], own[1]["revenue_fen"]) == (0, None, 0)  # no hours set
+    assert (own[1]["open_minutes"], own[1]["utilisation"], own[1]["revenue_fen"]) == (
+        0,
+        None,
+        0,
+    )  # no hours set
     assert [row["equipment"].id for row in bookings.utilisation_table(w.admin, MARCH)] == [
-        w.instrument.id, second.id, elsewhere.id]
+        w.instrument.id,
+        second.id,
+        elsewhere.id,
+    ]
     assert bookings.utilisation_table(w.requester, MARCH) == []
     with pytest.raises(PermissionDenied):
         bookings.utilisation_table(None, MARCH)
@@ -168,14 +262,16 @@ def test_utilisation_is_for_the_owner_and_the_table_for_owners_and_admins(w, db,
 
 # ---- the calendar ------------------------------------------------------------------------------------
 
+
 def test_the_calendar_holds_approved_bookings_and_blocks_escaped(w, db):
     kept = ask(w.requester, w.instrument, at(9), at(10))
     bookings.decide_booking(w.owner, kept.id, "approve")
     waiting = ask(w.other, w.instrument, at(10), at(11))
     refused = ask(w.other, w.instrument, at(11), at(12))
     bookings.decide_booking(w.owner, refused.id, "reject", {"reason": "样品不符"})
-    block = bookings.block_period(w.owner, w.instrument.id, {"starts_at": at(13), "ends_at": at(15),
-                                                             "reason": "校准,更换灯丝;约两小时"})
+    block = bookings.block_period(
+        w.owner, w.instrument.id, {"starts_at": at(13), "ends_at": at(15), "reason": "校准,更换灯丝;约两小时"}
+    )
     text = bookings.calendar_ics(w.owner, w.instrument.id)
     lines = text.split("\r\n")
     assert lines[0] == "BEGIN:VCALENDAR" and lines[-2:] == ["END:VCALENDAR", ""]
@@ -184,7 +280,9 @@ def test_the_calendar_holds_approved_bookings_and_blocks_escaped(w, db):
     assert f"UID:block-{block.id}-equipment-{w.instrument.id}@qcy-market" in lines
     assert f"booking-{waiting.id}-" not in text and f"booking-{refused.id}-" not in text
     stamp = DAY.strftime("%Y%m%d")
-    assert f"DTSTART:{stamp}T010000Z" in lines and f"DTEND:{stamp}T070000Z" in lines  # 09:00 and 15:00 Beijing
+    assert (
+        f"DTSTART:{stamp}T010000Z" in lines and f"DTEND:{stamp}T070000Z" in lines
+    )  # 09:00 and 15:00 Beijing
     # commas and semicolons are escaped in text values (RFC 5545 3.3.11)
     assert "SUMMARY:预约：西安某某材料\\,分析\\;测试中心" in lines
     assert "SUMMARY:停机：校准\\,更换灯丝\\;约两小时" in lines
@@ -208,6 +306,7 @@ def test_the_calendar_of_an_unpublished_instrument_is_the_owners(w, make_listing
 
 
 # ---- lists -------------------------------------------------------------------------------------------
+
 
 def test_lists_of_bookings_made_and_received_with_filters(w, make_user, make_listing):
     colleague = make_user("university", org=w.owner.organisation)

@@ -1,4 +1,5 @@
 """Instrument booking: requests inside opening hours, no overlap, decisions, cancellation, blocks, the fee, the week."""
+
 from datetime import date, datetime, time, timedelta
 from types import SimpleNamespace
 
@@ -24,13 +25,22 @@ def w(make_user, make_listing):
     colleague = make_user("university", org=owner.organisation)
     instrument = make_listing("equipment", owner, **EQUIPMENT)
     bookings.set_booking_rules(owner, instrument.id, {"opening_hours": WEEKDAYS_9_TO_17, "cancel_hours": 24})
-    return SimpleNamespace(owner=owner, colleague=colleague, instrument=instrument, user=make_user("enterprise"),
-                           other=make_user("enterprise"), admin=make_user("admin"))
+    return SimpleNamespace(
+        owner=owner,
+        colleague=colleague,
+        instrument=instrument,
+        user=make_user("enterprise"),
+        other=make_user("enterprise"),
+        admin=make_user("admin"),
+    )
 
 
 def ask(actor, instrument, start, end, **extra):
-    return bookings.request_booking(actor, instrument.id, {"kind": "slot", "purpose": "测试样品形貌观察",
-                                                          "starts_at": start, "ends_at": end, **extra})
+    return bookings.request_booking(
+        actor,
+        instrument.id,
+        {"kind": "slot", "purpose": "测试样品形貌观察", "starts_at": start, "ends_at": end, **extra},
+    )
 
 
 def held(db, booking_id=None) -> int:
@@ -46,15 +56,22 @@ def test_a_request_inside_opening_hours_holds_its_slots(w, db):
     assert held(db, booking.id) == 4  # four half hours
 
 
-@pytest.mark.parametrize("start,end,field,message", [
-    (at(8), at(10), "starts_at", "所选时段不在仪器开放时间内"),
-    (at(11), at(14), "starts_at", "所选时段不在仪器开放时间内"),  # over the lunch break
-    (at(9, 15), at(10), "starts_at", "时间须为整点或半点（预约以 30 分钟为单位）"),
-    (at(10), at(10), "ends_at", "结束时间须晚于开始时间"),
-    ("明天上午", at(10), "starts_at", "开始时间格式应为 年-月-日T时:分，例如 2026-12-03T09:00"),
-    (at(9, day=date.today() - timedelta(days=1)), at(10, day=date.today() - timedelta(days=1)), "starts_at",
-     "开始时间不能早于现在"),
-])
+@pytest.mark.parametrize(
+    "start,end,field,message",
+    [
+        (at(8), at(10), "starts_at", "所选时段不在仪器开放时间内"),
+        (at(11), at(14), "starts_at", "所选时段不在仪器开放时间内"),  # over the lunch break
+        (at(9, 15), at(10), "starts_at", "时间须为整点或半点（预约以 30 分钟为单位）"),
+        (at(10), at(10), "ends_at", "结束时间须晚于开始时间"),
+        ("明天上午", at(10), "starts_at", "开始时间格式应为 年-月-日T时:分，例如 2026-12-03T09:00"),
+        (
+            at(9, day=date.today() - timedelta(days=1)),
+            at(10, day=date.today() - timedelta(days=1)),
+            "starts_at",
+            "开始时间不能早于现在",
+        ),
+    ],
+)
 def test_bad_times_are_refused_with_a_chinese_message(w, db, start, end, field, message):
     with pytest.raises(ValidationFailed) as exc:
         ask(w.user, w.instrument, start, end)
@@ -99,7 +116,9 @@ def test_only_the_owner_decides(w):
 
 def test_a_proposed_time_moves_the_held_slots_and_the_requester_answers(w, db):
     booking = ask(w.user, w.instrument, at(9), at(10))
-    bookings.decide_booking(w.owner, booking.id, "propose", {"starts_at": at(14), "ends_at": at(15), "reason": "上午有培训"})
+    bookings.decide_booking(
+        w.owner, booking.id, "propose", {"starts_at": at(14), "ends_at": at(15), "reason": "上午有培训"}
+    )
     assert booking.status == "proposed" and held(db, booking.id) == 2
     assert ask(w.other, w.instrument, at(9), at(10)).status == "requested"  # the old time is free again
     with pytest.raises(NotFound):  # someone else's booking does not exist for them
@@ -152,20 +171,32 @@ def test_the_requester_cancels_in_good_time(w, db):
 def test_a_block_cannot_cover_a_booking_and_a_booking_cannot_enter_a_block(w, db):
     ask(w.user, w.instrument, at(9), at(10))
     with pytest.raises(Conflict) as exc:
-        bookings.block_period(w.owner, w.instrument.id, {"starts_at": at(9), "ends_at": at(12), "reason": "保养"})
+        bookings.block_period(
+            w.owner, w.instrument.id, {"starts_at": at(9), "ends_at": at(12), "reason": "保养"}
+        )
     assert "请先处理" in exc.value.message
-    block = bookings.block_period(w.owner, w.instrument.id, {"starts_at": at(13), "ends_at": at(17), "reason": "年度校准"})
+    block = bookings.block_period(
+        w.owner, w.instrument.id, {"starts_at": at(13), "ends_at": at(17), "reason": "年度校准"}
+    )
     with pytest.raises(Conflict):
         ask(w.other, w.instrument, at(14), at(15))
     bookings.remove_block(w.owner, block.id)
     assert ask(w.other, w.instrument, at(14), at(15)).status == "requested"
     with pytest.raises(PermissionDenied):
-        bookings.block_period(w.user, w.instrument.id, {"starts_at": at(13), "ends_at": at(14), "reason": "x"})
+        bookings.block_period(
+            w.user, w.instrument.id, {"starts_at": at(13), "ends_at": at(14), "reason": "x"}
+        )
 
 
 def _fee(db, instrument, unit, price, internal=None):
-    item = EquipmentFee(equipment_id=instrument.id, label="计费", unit=unit, price_fen=price, internal_price_fen=internal,
-                        position=9)
+    item = EquipmentFee(
+        equipment_id=instrument.id,
+        label="计费",
+        unit=unit,
+        price_fen=price,
+        internal_price_fen=internal,
+        position=9,
+    )
     db.session.add(item)
     db.session.commit()
     return item
@@ -187,8 +218,11 @@ def test_the_fee_follows_the_schedule_and_the_tier_exactly(w, db):
 
 def test_a_sample_job_is_charged_per_sample(w, db):
     per_sample = _fee(db, w.instrument, "元/样", 80_50)
-    job = bookings.request_booking(w.user, w.instrument.id, {"kind": "samples", "samples": "12", "purpose": "粉末XRD",
-                                                             "fee_item_id": per_sample.id})
+    job = bookings.request_booking(
+        w.user,
+        w.instrument.id,
+        {"kind": "samples", "samples": "12", "purpose": "粉末XRD", "fee_item_id": per_sample.id},
+    )
     assert job.kind == "samples" and held(db, job.id) == 0  # a sample job holds no time
     bookings.decide_booking(w.owner, job.id, "approve")
     with pytest.raises(ValidationFailed):
@@ -197,14 +231,17 @@ def test_a_sample_job_is_charged_per_sample(w, db):
     assert job.fee_fen == 805_00
 
 
-@pytest.mark.parametrize("unit,price,internal,minutes,samples,expected", [
-    ("元/小时", 100_00, None, 45, None, (75_00, "external")),
-    ("元/小时", 100_00, 60_00, 45, None, (45_00, "internal")),
-    ("元/天", 500_00, None, 1441, None, (1000_00, "external")),
-    ("元/次", 200_00, None, 30, None, (200_00, "external")),
-    ("元/样", 1, None, None, 3, (3, "external")),
-    ("面议", None, None, 60, None, (None, "external")),
-])
+@pytest.mark.parametrize(
+    "unit,price,internal,minutes,samples,expected",
+    [
+        ("元/小时", 100_00, None, 45, None, (75_00, "external")),
+        ("元/小时", 100_00, 60_00, 45, None, (45_00, "internal")),
+        ("元/天", 500_00, None, 1441, None, (1000_00, "external")),
+        ("元/次", 200_00, None, 30, None, (200_00, "external")),
+        ("元/样", 1, None, None, 3, (3, "external")),
+        ("面议", None, None, 60, None, (None, "external")),
+    ],
+)
 def test_compute_fee(unit, price, internal, minutes, samples, expected):
     item = EquipmentFee(label="x", unit=unit, price_fen=price, internal_price_fen=internal)
     assert bookings.compute_fee(item, internal is not None, minutes, samples) == expected
@@ -213,7 +250,9 @@ def test_compute_fee(unit, price, internal, minutes, samples, expected):
 def test_the_week_shows_free_booked_blocked_and_mine_without_names(w, db):
     monday = DAY - timedelta(days=DAY.weekday())
     mine = ask(w.user, w.instrument, at(9), at(10))
-    bookings.block_period(w.owner, w.instrument.id, {"starts_at": at(13), "ends_at": at(14), "reason": "保养"})
+    bookings.block_period(
+        w.owner, w.instrument.id, {"starts_at": at(13), "ends_at": at(14), "reason": "保养"}
+    )
     for actor, expected in ((w.user, "mine"), (w.other, "booked"), (None, "booked")):
         view = bookings.week(actor, w.instrument.id, monday)
         day = next(d for d in view["days"] if d["date"] == DAY)
@@ -225,9 +264,13 @@ def test_the_week_shows_free_booked_blocked_and_mine_without_names(w, db):
 
 
 def test_opening_hours_are_checked(w):
-    for hours, message in (({"7": [["09:00", "10:00"]]}, "周一"), ({"0": [["09:15", "10:00"]]}, "整点或半点"),
-                           ({"0": [["09:00", "12:00"], ["11:00", "13:00"]]}, "不能重叠"),
-                           ({"0": [["10:00", "09:00"]]}, "结束晚于开始"), ("全天", "格式")):
+    for hours, message in (
+        ({"7": [["09:00", "10:00"]]}, "周一"),
+        ({"0": [["09:15", "10:00"]]}, "整点或半点"),
+        ({"0": [["09:00", "12:00"], ["11:00", "13:00"]]}, "不能重叠"),
+        ({"0": [["10:00", "09:00"]]}, "结束晚于开始"),
+        ("全天", "格式"),
+    ):
         with pytest.raises(ValidationFailed) as exc:
             bookings.set_booking_rules(w.owner, w.instrument.id, {"opening_hours": hours})
         assert message in exc.value.fields["opening_hours"]
@@ -244,7 +287,9 @@ def test_a_proposal_must_fall_in_opening_hours(w, db):
 
 def test_a_block_is_removed_only_through_its_own_instrument(w, db, make_listing):
     other = make_listing("equipment", w.owner, **{**EQUIPMENT, "name": "X射线衍射仪"})
-    block = bookings.block_period(w.owner, w.instrument.id, {"starts_at": at(13), "ends_at": at(14), "reason": "保养"})
+    block = bookings.block_period(
+        w.owner, w.instrument.id, {"starts_at": at(13), "ends_at": at(14), "reason": "保养"}
+    )
     with pytest.raises(NotFound):
         bookings.remove_block(w.owner, block.id, other.id)
     assert [b.id for b in bookings.list_blocks(w.owner, w.instrument.id)] == [block.id]
@@ -254,5 +299,7 @@ def test_a_block_is_removed_only_through_its_own_instrument(w, db, make_listing)
 
 def test_a_block_reports_every_problem_at_once(w):
     with pytest.raises(ValidationFailed) as exc:
-        bookings.block_period(w.owner, w.instrument.id, {"starts_at": at(13, 10), "ends_at": at(14), "reason": ""})
+        bookings.block_period(
+            w.owner, w.instrument.id, {"starts_at": at(13, 10), "ends_at": at(14), "reason": ""}
+        )
     assert set(exc.value.fields) == {"starts_at", "reason"}

@@ -1,4 +1,5 @@
 """The broker directory's track record (成交): deals carried to 登记 and registered contract volume."""
+
 from types import SimpleNamespace
 
 import pytest
@@ -9,8 +10,11 @@ from market.services import brokers, contracts, deals
 
 
 def add_profile(db, user, field="新材料") -> BrokerProfile:
-    profile = BrokerProfile(user_id=user.id, certification_level="intermediate",
-                            specialties=[db.session.scalar(select(Field).where(Field.name == field))])
+    profile = BrokerProfile(
+        user_id=user.id,
+        certification_level="intermediate",
+        specialties=[db.session.scalar(select(Field).where(Field.name == field))],
+    )
     db.session.add(profile)
     db.session.commit()
     return profile
@@ -63,28 +67,42 @@ def test_track_records_count_registered_deals_and_contracts(w):
 
 def test_the_directory_and_profile_pages_show_the_record(client, w):
     html = client.get("/brokers").get_data(as_text=True)
-    cards = {name: html[html.index(name):] for name in ("甲经纪人", "乙经纪人", "丙经纪人")}
-    assert "成交：2 项对接 · 登记合同 3 项，合同金额 283.46万元" in cards["甲经纪人"].split("</div></div></div>")[0]
+    cards = {name: html[html.index(name) :] for name in ("甲经纪人", "乙经纪人", "丙经纪人")}
+    assert (
+        "成交：2 项对接 · 登记合同 3 项，合同金额 283.46万元"
+        in cards["甲经纪人"].split("</div></div></div>")[0]
+    )
     assert "成交：0 项对接 · 登记合同 0 项，合同金额 0元" in cards["乙经纪人"].split("</div></div></div>")[0]
-    assert "成交：0 项对接 · 登记合同 1 项，合同金额 77.78万元" in cards["丙经纪人"].split("</div></div></div>")[0]
+    assert (
+        "成交：0 项对接 · 登记合同 1 项，合同金额 77.78万元"
+        in cards["丙经纪人"].split("</div></div></div>")[0]
+    )
     page = client.get(f"/brokers/{w.profiles[0].id}").get_data(as_text=True)
-    record = page[page.index('data-testid="track-record"'):]
-    assert "成交对接（已登记）</dt><dd class=\"col-7\">2 项" in record
-    assert "登记技术合同</dt><dd class=\"col-7\">3 项" in record and "283.46万元" in record
+    record = page[page.index('data-testid="track-record"') :]
+    assert '成交对接（已登记）</dt><dd class="col-7">2 项' in record
+    assert '登记技术合同</dt><dd class="col-7">3 项' in record and "283.46万元" in record
 
 
 def test_the_api_gives_the_record_with_exact_amounts(client, w, api_token):
     items = {item["display_name"]: item for item in client.get("/api/v1/brokers").get_json()["items"]}
-    assert items["甲经纪人"]["track_record"] == {"deals_closed": 2, "contracts_registered": 3,
-                                                  "contract_amount_fen": A_AMOUNT_FEN,
-                                                  "contract_amount_yuan": "2834568.00"}
-    assert items["乙经纪人"]["track_record"] == {"deals_closed": 0, "contracts_registered": 0,
-                                                  "contract_amount_fen": 0, "contract_amount_yuan": "0.00"}
+    assert items["甲经纪人"]["track_record"] == {
+        "deals_closed": 2,
+        "contracts_registered": 3,
+        "contract_amount_fen": A_AMOUNT_FEN,
+        "contract_amount_yuan": "2834568.00",
+    }
+    assert items["乙经纪人"]["track_record"] == {
+        "deals_closed": 0,
+        "contracts_registered": 0,
+        "contract_amount_fen": 0,
+        "contract_amount_yuan": "0.00",
+    }
     one = client.get(f"/api/v1/brokers/{w.profiles[2].id}").get_json()
     assert one["track_record"]["contract_amount_yuan"] == "777777.00"
     assert one["track_record"]["contracts_registered"] == 1
-    changed = client.patch(f"/api/v1/brokers/{w.profiles[0].id}", json={"bio": "专注新材料成果转化"},
-                           headers=api_token(w.a))
+    changed = client.patch(
+        f"/api/v1/brokers/{w.profiles[0].id}", json={"bio": "专注新材料成果转化"}, headers=api_token(w.a)
+    )
     assert changed.status_code == 200 and changed.get_json()["track_record"]["deals_closed"] == 2
 
 
@@ -132,4 +150,6 @@ def test_the_directory_finds_brokers_by_name_organisation_or_bio(client, w, db, 
     assert names("100%") == []  # a literal, not a pattern
     page = client.get("/brokers?q=生物医药").get_data(as_text=True)
     assert "孙经纪" in page and 'value="生物医药"' in page
-    assert [b["display_name"] for b in client.get("/api/v1/brokers?q=孙经纪").get_json()["items"]] == ["孙经纪"]
+    assert [b["display_name"] for b in client.get("/api/v1/brokers?q=孙经纪").get_json()["items"]] == [
+        "孙经纪"
+    ]

@@ -35,8 +35,12 @@ def test_admin_cannot_blank_the_certification_level(broker, make_user, level):
 def test_update_broker_names_the_broker_by_profile_id(broker, make_user):
     profile_id = broker.broker_profile.id
     assert brokers.update_broker(broker, profile_id, {"bio": "经纪人本人"}).bio == "经纪人本人"
-    assert brokers.update_broker(make_user("admin"), profile_id, {"certification_level": "senior"}
-                                 ).certification_level == "senior"
+    assert (
+        brokers.update_broker(
+            make_user("admin"), profile_id, {"certification_level": "senior"}
+        ).certification_level
+        == "senior"
+    )
     with pytest.raises(PermissionDenied):
         brokers.update_broker(make_user("enterprise"), profile_id, {"bio": "别人"})
 

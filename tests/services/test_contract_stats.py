@@ -1,4 +1,5 @@
 """技术合同交易额 statistics: only registered contracts, exact to the fen on both databases."""
+
 import calendar
 import random
 import re
@@ -24,8 +25,16 @@ def yuan(fen: int) -> str:
 
 def write(admin, seller, buyer, status="registered", amount_fen=100_000, recognised_fen=None, **overrides):
     """A contract written by an admin and taken to `status`."""
-    contract = contracts.create_contract(admin, {**CONTRACT, "seller_org_id": seller.id, "buyer_org_id": buyer.id,
-                                                 "amount": yuan(amount_fen), **overrides})
+    contract = contracts.create_contract(
+        admin,
+        {
+            **CONTRACT,
+            "seller_org_id": seller.id,
+            "buyer_org_id": buyer.id,
+            "amount": yuan(amount_fen),
+            **overrides,
+        },
+    )
     if status != "draft":
         contracts.submit_contract(admin, contract.id)
     if status == "registered":
@@ -38,10 +47,13 @@ def write(admin, seller, buyer, status="registered", amount_fen=100_000, recogni
 
 def sql_sum(db, start: date, end: date, where: str = "1 = 1", **params) -> tuple[int, int, int]:
     """Count, SUM(amount_fen), SUM(recognised_fen) of registered contracts straight from SQL."""
-    row = db.session.execute(text(
-        "SELECT COUNT(*), COALESCE(SUM(amount_fen), 0), COALESCE(SUM(recognised_fen), 0) FROM contracts "
-        f"WHERE status = 'registered' AND signed_on >= :start AND signed_on <= :end AND ({where})"),
-        {"start": start, "end": end, **params}).one()
+    row = db.session.execute(
+        text(
+            "SELECT COUNT(*), COALESCE(SUM(amount_fen), 0), COALESCE(SUM(recognised_fen), 0) FROM contracts "
+            f"WHERE status = 'registered' AND signed_on >= :start AND signed_on <= :end AND ({where})"
+        ),
+        {"start": start, "end": end, **params},
+    ).one()
     return int(row[0]), int(row[1]), int(row[2])
 
 
@@ -52,8 +64,15 @@ def month_bounds(key: str) -> tuple[date, date]:
 
 def where_for(group_by: str, key: str) -> tuple[str, dict]:
     """The SQL condition that picks the rows of one breakdown row."""
-    column = {"type": "contract_type", "field": "field", "region": "seller_region", "seller_kind": "seller_kind",
-              "seller": "seller_org_id", "buyer": "buyer_org_id", "broker": "broker_id"}.get(group_by)
+    column = {
+        "type": "contract_type",
+        "field": "field",
+        "region": "seller_region",
+        "seller_kind": "seller_kind",
+        "seller": "seller_org_id",
+        "buyer": "buyer_org_id",
+        "broker": "broker_id",
+    }.get(group_by)
     if group_by in ("seller", "buyer", "broker"):
         return f"{column} = :key", {"key": int(key)}
     if column:
@@ -88,16 +107,28 @@ def random_register(make_user, make_org):
         recognised = rng.randrange(0, amount + 1)
         broker = rng.choice(brokers)
         values = {
-            "number": f"HT-{n:03d}", "contract_type": kind,
+            "number": f"HT-{n:03d}",
+            "contract_type": kind,
             "subtype": rng.choice(tuple(CONTRACT_SUBTYPES)) if kind in CONTRACT_TYPES_WITH_SUBTYPE else "",
             "signed_on": (start + timedelta(days=rng.randrange(span + 1))).isoformat(),
-            "field": rng.choice(fields), "buyer_province": rng.choice(provinces),
+            "field": rng.choice(fields),
+            "buyer_province": rng.choice(provinces),
             "broker_id": broker.id if broker else "",
         }
         status = rng.choice(("registered", "registered", "registered", "draft", "submitted", "returned"))
         write(admin, seller, buyer, status, amount, recognised, **values)
-        records.append({"status": status, "amount": amount, "recognised": recognised, "seller": seller,
-                        "buyer": buyer, "broker": broker, **values, "signed_on": date.fromisoformat(values["signed_on"])})
+        records.append(
+            {
+                "status": status,
+                "amount": amount,
+                "recognised": recognised,
+                "seller": seller,
+                "buyer": buyer,
+                "broker": broker,
+                **values,
+                "signed_on": date.fromisoformat(values["signed_on"]),
+            }
+        )
     return records
 
 
@@ -108,8 +139,12 @@ def expected_groups(records, period: Period) -> dict:
         if r["status"] != "registered" or not period.start <= r["signed_on"] <= period.end:
             continue
         keys = {
-            "type": r["contract_type"], "field": r["field"], "region": r["seller"].region,
-            "seller_kind": r["seller"].kind, "seller": str(r["seller"].id), "buyer": str(r["buyer"].id),
+            "type": r["contract_type"],
+            "field": r["field"],
+            "region": r["seller"].region,
+            "seller_kind": r["seller"].kind,
+            "seller": str(r["seller"].id),
+            "buyer": str(r["buyer"].id),
             "buyer_region": "in" if r["buyer_province"] == "陕西省" else "out",
             "month": r["signed_on"].strftime("%Y-%m"),
         }
@@ -124,9 +159,13 @@ def expected_groups(records, period: Period) -> dict:
 
 
 PERIODS = [
-    {"period": "year", "year": "2024"}, {"period": "year", "year": "2025"}, {"period": "year", "year": "2026"},
-    {"period": "quarter", "year": "2025", "quarter": "2"}, {"period": "month", "year": "2024", "month": "2"},
-    {"from": "2024-01-01", "to": TODAY.isoformat()}, {"from": "2024-07-15", "to": "2025-09-30"},
+    {"period": "year", "year": "2024"},
+    {"period": "year", "year": "2025"},
+    {"period": "year", "year": "2026"},
+    {"period": "quarter", "year": "2025", "quarter": "2"},
+    {"period": "month", "year": "2024", "month": "2"},
+    {"from": "2024-01-01", "to": TODAY.isoformat()},
+    {"from": "2024-07-15", "to": "2025-09-30"},
 ]
 
 
@@ -138,9 +177,15 @@ def test_totals_and_breakdowns_equal_sql_sums_to_the_fen(db, random_register):
         period = period_from(args, TODAY)
         got = stats.totals(period)
         direct = sql_sum(db, period.start, period.end)
-        in_python = [r for r in records if r["status"] == "registered" and period.start <= r["signed_on"] <= period.end]
+        in_python = [
+            r for r in records if r["status"] == "registered" and period.start <= r["signed_on"] <= period.end
+        ]
         assert (got.count, got.amount_fen, got.recognised_fen) == direct, args
-        assert direct == (len(in_python), sum(r["amount"] for r in in_python), sum(r["recognised"] for r in in_python))
+        assert direct == (
+            len(in_python),
+            sum(r["amount"] for r in in_python),
+            sum(r["recognised"] for r in in_python),
+        )
         assert all(type(v) is int for v in (got.count, got.amount_fen, got.recognised_fen))
 
         expected = expected_groups(records, period)
@@ -151,11 +196,14 @@ def test_totals_and_breakdowns_equal_sql_sums_to_the_fen(db, random_register):
             for row in rows:
                 assert type(row.amount_fen) is int and type(row.recognised_fen) is int
                 where, params = where_for(group_by, row.key)
-                assert (row.count, row.amount_fen, row.recognised_fen) == sql_sum(db, period.start, period.end, where,
-                                                                                  **params), (args, group_by, row.key)
+                assert (row.count, row.amount_fen, row.recognised_fen) == sql_sum(
+                    db, period.start, period.end, where, **params
+                ), (args, group_by, row.key)
             if group_by == "broker":
-                assert sum(r.amount_fen for r in rows) == sql_sum(db, period.start, period.end,
-                                                                  "broker_id IS NOT NULL")[1]
+                assert (
+                    sum(r.amount_fen for r in rows)
+                    == sql_sum(db, period.start, period.end, "broker_id IS NOT NULL")[1]
+                )
             else:
                 assert sum(r.count for r in rows) == got.count
                 assert sum(r.amount_fen for r in rows) == got.amount_fen
@@ -169,13 +217,21 @@ def test_totals_and_breakdowns_equal_sql_sums_to_the_fen(db, random_register):
 def test_month_keys_labels_and_calendar_order(make_user, make_org):
     admin = make_user("admin")
     seller, buyer = make_org(), make_org(kind="enterprise")
-    for day, amount in (("2025-11-30", 500), ("2026-03-01", 100), ("2026-01-31", 900), ("2026-03-31", 1),
-                        ("2025-12-01", 7)):
+    for day, amount in (
+        ("2025-11-30", 500),
+        ("2026-03-01", 100),
+        ("2026-01-31", 900),
+        ("2026-03-31", 1),
+        ("2025-12-01", 7),
+    ):
         write(admin, seller, buyer, amount_fen=amount, signed_on=day)
     rows = stats.breakdown(period_from({"from": "2025-01-01", "to": "2026-11-30"}, TODAY), "month")
     assert [(r.key, r.label, r.count, r.amount_fen) for r in rows] == [
-        ("2025-11", "2025年11月", 1, 500), ("2025-12", "2025年12月", 1, 7), ("2026-01", "2026年1月", 1, 900),
-        ("2026-03", "2026年3月", 2, 101)]
+        ("2025-11", "2025年11月", 1, 500),
+        ("2025-12", "2025年12月", 1, 7),
+        ("2026-01", "2026年1月", 1, 900),
+        ("2026-03", "2026年3月", 2, 101),
+    ]
     assert all(re.fullmatch(r"\d{4}-\d{2}", r.key) for r in rows)
 
 
@@ -190,17 +246,34 @@ def test_labels_and_top_lists(make_user, make_org):
     write(admin, inst, uni, amount_fen=150, buyer_province="境外", contract_type="service", subtype="")
     period = period_from({"period": "year", "year": "2026"}, TODAY)
     assert [(r.key, r.label, r.amount_fen) for r in stats.breakdown(period, "buyer_region")] == [
-        ("out", "省外", 350), ("in", "省内", 300)]
+        ("out", "省外", 350),
+        ("in", "省内", 300),
+    ]
     assert [(r.label, r.amount_fen) for r in stats.breakdown(period, "seller_kind")] == [
-        (ORG_KINDS["institute"], 350), (ORG_KINDS["university"], 300)]
+        (ORG_KINDS["institute"], 350),
+        (ORG_KINDS["university"], 300),
+    ]
     assert [(r.label, r.amount_fen) for r in stats.breakdown(period, "seller")] == [
-        ("中科院西安光机所", 350), ("西安交通大学", 300)]
-    assert [(r.label, r.amount_fen) for r in stats.breakdown(period, "seller", limit=1)] == [("中科院西安光机所", 350)]
-    assert [(r.label, r.amount_fen) for r in stats.breakdown(period, "buyer")] == [("隆基绿能", 500), ("西安交通大学", 150)]
+        ("中科院西安光机所", 350),
+        ("西安交通大学", 300),
+    ]
+    assert [(r.label, r.amount_fen) for r in stats.breakdown(period, "seller", limit=1)] == [
+        ("中科院西安光机所", 350)
+    ]
+    assert [(r.label, r.amount_fen) for r in stats.breakdown(period, "buyer")] == [
+        ("隆基绿能", 500),
+        ("西安交通大学", 150),
+    ]
     assert [(r.label, r.amount_fen) for r in stats.breakdown(period, "broker")] == [("张经纪", 300)]
     assert [(r.label, r.amount_fen) for r in stats.breakdown(period, "type")] == [
-        ("技术转让", 300), ("技术开发", 200), ("技术服务", 150)]
-    assert [(r.key, r.amount_fen) for r in stats.breakdown(period, "region")] == [("沣西", 350), ("沣东", 300)]
+        ("技术转让", 300),
+        ("技术开发", 200),
+        ("技术服务", 150),
+    ]
+    assert [(r.key, r.amount_fen) for r in stats.breakdown(period, "region")] == [
+        ("沣西", 350),
+        ("沣东", 300),
+    ]
     assert sum(r.share for r in stats.breakdown(period, "type")) == pytest.approx(1.0)
     with pytest.raises(ValidationFailed) as exc:
         stats.breakdown(period, "colour")
@@ -230,40 +303,71 @@ def test_empty_period_is_zero_not_an_error(db):
 
 # ---- periods -------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("args, start, end, label", [
-    ({}, date(2026, 1, 1), date(2026, 12, 31), "2026年"),
-    ({"period": "year", "year": "2024"}, date(2024, 1, 1), date(2024, 12, 31), "2024年"),
-    ({"period": "quarter", "year": "2025", "quarter": "1"}, date(2025, 1, 1), date(2025, 3, 31), "2025年第1季度"),
-    ({"period": "quarter", "year": "2024", "quarter": "4"}, date(2024, 10, 1), date(2024, 12, 31), "2024年第4季度"),
-    ({"period": "quarter"}, date(2026, 10, 1), date(2026, 12, 31), "2026年第4季度"),
-    ({"period": "month", "year": "2024", "month": "2"}, date(2024, 2, 1), date(2024, 2, 29), "2024年2月"),
-    ({"period": "month", "year": "2025", "month": "2"}, date(2025, 2, 1), date(2025, 2, 28), "2025年2月"),
-    ({"period": "month"}, date(2026, 12, 1), date(2026, 12, 31), "2026年12月"),
-    ({"from": "2025-03-01", "to": "2025-05-31"}, date(2025, 3, 1), date(2025, 5, 31), "2025-03-01 至 2025-05-31"),
-    ({"from": "2025-03-01"}, date(2025, 3, 1), TODAY, "2025-03-01 至 2026-12-01"),
-    ({"period": "custom", "to": "2026-06-30"}, date(2026, 1, 1), date(2026, 6, 30), "2026-01-01 至 2026-06-30"),
-])
+
+@pytest.mark.parametrize(
+    "args, start, end, label",
+    [
+        ({}, date(2026, 1, 1), date(2026, 12, 31), "2026年"),
+        ({"period": "year", "year": "2024"}, date(2024, 1, 1), date(2024, 12, 31), "2024年"),
+        (
+            {"period": "quarter", "year": "2025", "quarter": "1"},
+            date(2025, 1, 1),
+            date(2025, 3, 31),
+            "2025年第1季度",
+        ),
+        (
+            {"period": "quarter", "year": "2024", "quarter": "4"},
+            date(2024, 10, 1),
+            date(2024, 12, 31),
+            "2024年第4季度",
+        ),
+        ({"period": "quarter"}, date(2026, 10, 1), date(2026, 12, 31), "2026年第4季度"),
+        ({"period": "month", "year": "2024", "month": "2"}, date(2024, 2, 1), date(2024, 2, 29), "2024年2月"),
+        ({"period": "month", "year": "2025", "month": "2"}, date(2025, 2, 1), date(2025, 2, 28), "2025年2月"),
+        ({"period": "month"}, date(2026, 12, 1), date(2026, 12, 31), "2026年12月"),
+        (
+            {"from": "2025-03-01", "to": "2025-05-31"},
+            date(2025, 3, 1),
+            date(2025, 5, 31),
+            "2025-03-01 至 2025-05-31",
+        ),
+        ({"from": "2025-03-01"}, date(2025, 3, 1), TODAY, "2025-03-01 至 2026-12-01"),
+        (
+            {"period": "custom", "to": "2026-06-30"},
+            date(2026, 1, 1),
+            date(2026, 6, 30),
+            "2026-01-01 至 2026-06-30",
+        ),
+    ],
+)
 def test_period_from(args, start, end, label):
     period = period_from(args, TODAY)
     assert (period.start, period.end, period.label) == (start, end, label)
 
 
-@pytest.mark.parametrize("args, field, message", [
-    ({"year": "abc"}, "year", "年份必须是数字"),
-    ({"period": "week"}, "period", "统计周期应为 year（年）、quarter（季度）、month（月）或 custom（自定义）"),
-    ({"year": "1800"}, "year", "年份应在1990到2100之间"),
-    ({"period": "quarter", "quarter": "5"}, "quarter", "季度应为1到4"),
-    ({"period": "quarter", "quarter": "一"}, "quarter", "季度应为1到4"),
-    ({"period": "month", "month": "13"}, "month", "月份应为1到12"),
-    ({"from": "2025-05-01", "to": "2025-04-30"}, "to", "结束日期不能早于开始日期"),
-    ({"from": "2025/13/01"}, "from", "日期格式应为 年-月-日，例如 2026-01-31"),
-    ({"from": "0001-01-01", "to": "2020-01-01"}, "from", "日期应在1990年到2100年之间"),
-    ({"from": "2026-01-01", "to": "9999-12-31"}, "to", "日期应在1990年到2100年之间"),
-    ({"from": "1990-01-01", "to": "2021-01-01"}, "from", "统计区间不能超过30年"),
-    ({"from": "1996-01-01", "to": "2026-02-01"}, "from", "统计区间不能超过30年"),
-    ({"from": "1996-01-01", "to": "2026-01-15"}, "from", "统计区间不能超过30年"),
-    ({"from": "1996-01-01", "to": "2026-01-02"}, "from", "统计区间不能超过30年"),
-])
+@pytest.mark.parametrize(
+    "args, field, message",
+    [
+        ({"year": "abc"}, "year", "年份必须是数字"),
+        (
+            {"period": "week"},
+            "period",
+            "统计周期应为 year（年）、quarter（季度）、month（月）或 custom（自定义）",
+        ),
+        ({"year": "1800"}, "year", "年份应在1990到2100之间"),
+        ({"period": "quarter", "quarter": "5"}, "quarter", "季度应为1到4"),
+        ({"period": "quarter", "quarter": "一"}, "quarter", "季度应为1到4"),
+        ({"period": "month", "month": "13"}, "month", "月份应为1到12"),
+        ({"from": "2025-05-01", "to": "2025-04-30"}, "to", "结束日期不能早于开始日期"),
+        ({"from": "2025/13/01"}, "from", "日期格式应为 年-月-日，例如 2026-01-31"),
+        ({"from": "0001-01-01", "to": "2020-01-01"}, "from", "日期应在1990年到2100年之间"),
+        ({"from": "2026-01-01", "to": "9999-12-31"}, "to", "日期应在1990年到2100年之间"),
+        ({"from": "1990-01-01", "to": "2021-01-01"}, "from", "统计区间不能超过30年"),
+        ({"from": "1996-01-01", "to": "2026-02-01"}, "from", "统计区间不能超过30年"),
+        ({"from": "1996-01-01", "to": "2026-01-15"}, "from", "统计区间不能超过30年"),
+        ({"from": "1996-01-01", "to": "2026-01-02"}, "from", "统计区间不能超过30年"),
+    ],
+)
 def test_period_errors_are_chinese_per_field(args, field, message):
     with pytest.raises(ValidationFailed) as exc:
         period_from(args, TODAY)
@@ -281,10 +385,16 @@ def test_previous_year_around_29_february():
     leap_month = period_from({"period": "month", "year": "2024", "month": "2"}, TODAY)
     assert leap_month.previous_year() == Period(date(2023, 2, 1), date(2023, 2, 28), "上年同期")
     leap_day = Period(date(2024, 2, 29), date(2024, 2, 29))
-    assert (leap_day.previous_year().start, leap_day.previous_year().end) == (date(2023, 2, 28), date(2023, 2, 28))
+    assert (leap_day.previous_year().start, leap_day.previous_year().end) == (
+        date(2023, 2, 28),
+        date(2023, 2, 28),
+    )
     # February after a leap year is compared with the whole of the leap February
     february = period_from({"period": "month", "year": "2025", "month": "2"}, TODAY)
-    assert (february.previous_year().start, february.previous_year().end) == (date(2024, 2, 1), date(2024, 2, 29))
+    assert (february.previous_year().start, february.previous_year().end) == (
+        date(2024, 2, 1),
+        date(2024, 2, 29),
+    )
     single_day = Period(date(2025, 2, 28), date(2025, 2, 28)).previous_year()
     assert (single_day.start, single_day.end) == (date(2024, 2, 28), date(2024, 2, 28))
     quarter = period_from({"period": "quarter", "year": "2025", "quarter": "1"}, TODAY).previous_year()
@@ -304,6 +414,7 @@ def test_overview_of_a_leap_day_period_does_not_crash(make_user, make_org):
 
 
 # ---- year on year --------------------------------------------------------------------------------------
+
 
 def test_yoy_is_none_without_last_years_data_and_exact_otherwise(make_user, make_org):
     admin = make_user("admin")

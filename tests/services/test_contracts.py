@@ -1,4 +1,5 @@
 """The contract register: workflow, permissions, validation, registration, corrections and attachments."""
+
 import hashlib
 import re
 from datetime import date, timedelta
@@ -24,15 +25,18 @@ def stored(db, contract_id) -> dict | None:
 
 
 def audit_rows(db, contract_id, action=None) -> list[AuditEntry]:
-    query = select(AuditEntry).where(AuditEntry.object_type == "contract", AuditEntry.object_id == contract_id)
+    query = select(AuditEntry).where(
+        AuditEntry.object_type == "contract", AuditEntry.object_id == contract_id
+    )
     if action:
         query = query.where(AuditEntry.action == action)
     return list(db.session.scalars(query.order_by(AuditEntry.id)))
 
 
 def new_contract(actor, seller, buyer, **overrides):
-    return contracts.create_contract(actor, {**CONTRACT, "seller_org_id": seller.id, "buyer_org_id": buyer.id,
-                                             **overrides})
+    return contracts.create_contract(
+        actor, {**CONTRACT, "seller_org_id": seller.id, "buyer_org_id": buyer.id, **overrides}
+    )
 
 
 def refused(actor, seller, buyer, **overrides) -> dict:
@@ -48,6 +52,7 @@ def parties(make_user):
 
 
 # ---- the state machine ---------------------------------------------------------------------------------
+
 
 def test_draft_is_submitted_then_registered_with_a_number(parties, make_contract, db):
     seller, buyer, admin = parties
@@ -95,20 +100,44 @@ def test_return_needs_a_reason(parties, make_contract, db):
 
 
 ILLEGAL = {
-    "register a draft": ("draft", lambda a, p, i: contracts.register_contract(a, i, {"recognised_amount": "100"})),
-    "register a returned one": ("returned", lambda a, p, i: contracts.register_contract(a, i, {"recognised_amount": "100"})),
-    "register twice": ("registered", lambda a, p, i: contracts.register_contract(a, i, {"recognised_amount": "100"})),
+    "register a draft": (
+        "draft",
+        lambda a, p, i: contracts.register_contract(a, i, {"recognised_amount": "100"}),
+    ),
+    "register a returned one": (
+        "returned",
+        lambda a, p, i: contracts.register_contract(a, i, {"recognised_amount": "100"}),
+    ),
+    "register twice": (
+        "registered",
+        lambda a, p, i: contracts.register_contract(a, i, {"recognised_amount": "100"}),
+    ),
     "submit a submitted one": ("submitted", lambda a, p, i: contracts.submit_contract(p, i)),
     "submit a registered one": ("registered", lambda a, p, i: contracts.submit_contract(p, i)),
     "admin submits a registered one": ("registered", lambda a, p, i: contracts.submit_contract(a, i)),
     "return a draft": ("draft", lambda a, p, i: contracts.return_contract(a, i, "不符合要求")),
     "return a returned one": ("returned", lambda a, p, i: contracts.return_contract(a, i, "不符合要求")),
     "return a registered one": ("registered", lambda a, p, i: contracts.return_contract(a, i, "不符合要求")),
-    "correct a draft": ("draft", lambda a, p, i: contracts.correct_contract(a, i, {"title": "更正名称"}, "笔误")),
-    "correct a submitted one": ("submitted", lambda a, p, i: contracts.correct_contract(a, i, {"title": "更正名称"}, "笔误")),
-    "update a submitted one": ("submitted", lambda a, p, i: contracts.update_contract(p, i, {"title": "新名称"})),
-    "update a registered one": ("registered", lambda a, p, i: contracts.update_contract(p, i, {"title": "新名称"})),
-    "admin updates a registered one": ("registered", lambda a, p, i: contracts.update_contract(a, i, {"title": "新名称"})),
+    "correct a draft": (
+        "draft",
+        lambda a, p, i: contracts.correct_contract(a, i, {"title": "更正名称"}, "笔误"),
+    ),
+    "correct a submitted one": (
+        "submitted",
+        lambda a, p, i: contracts.correct_contract(a, i, {"title": "更正名称"}, "笔误"),
+    ),
+    "update a submitted one": (
+        "submitted",
+        lambda a, p, i: contracts.update_contract(p, i, {"title": "新名称"}),
+    ),
+    "update a registered one": (
+        "registered",
+        lambda a, p, i: contracts.update_contract(p, i, {"title": "新名称"}),
+    ),
+    "admin updates a registered one": (
+        "registered",
+        lambda a, p, i: contracts.update_contract(a, i, {"title": "新名称"}),
+    ),
     "delete a submitted one": ("submitted", lambda a, p, i: contracts.delete_contract(p, i)),
     "delete a returned one": ("returned", lambda a, p, i: contracts.delete_contract(p, i)),
     "delete a registered one": ("registered", lambda a, p, i: contracts.delete_contract(p, i)),
@@ -147,6 +176,7 @@ def test_party_deletes_a_draft(parties, make_contract, db):
 
 # ---- permissions ---------------------------------------------------------------------------------------
 
+
 def test_parties_broker_and_admin_read_others_get_not_found(parties, make_user, make_contract):
     seller, buyer, admin = parties
     broker, other_broker = make_user("broker"), make_user("broker")
@@ -181,8 +211,11 @@ def test_viewer_reads_only_registered_contracts(parties, make_user, make_contrac
     assert contracts.get_contract(viewer, registered.id).id == registered.id
     assert [c.id for c in contracts.list_contracts(viewer, {}).items] == [registered.id]
     assert contracts.list_contracts(viewer, {"status": "draft"}).total == 0
-    for step in (contracts.submit_contract, contracts.delete_contract,
-                 lambda actor, i: contracts.update_contract(actor, i, {"title": "篡改"})):
+    for step in (
+        contracts.submit_contract,
+        contracts.delete_contract,
+        lambda actor, i: contracts.update_contract(actor, i, {"title": "篡改"}),
+    ):
         with pytest.raises(PermissionDenied):
             step(viewer, registered.id)
     assert stored(db, registered.id)["title"] == CONTRACT["title"]
@@ -190,9 +223,17 @@ def test_viewer_reads_only_registered_contracts(parties, make_user, make_contrac
 
 def test_list_filters_narrow_the_visible_contracts(parties, make_contract):
     seller, buyer, _ = parties
-    a = make_contract(seller=seller.organisation, buyer=buyer.organisation, title="光子芯片封装技术开发合同",
-                      contract_type="development", signed_on="2025-05-01", field="光子")
-    b = make_contract(seller=seller.organisation, buyer=buyer.organisation, number="HT-100%", status="submitted")
+    a = make_contract(
+        seller=seller.organisation,
+        buyer=buyer.organisation,
+        title="光子芯片封装技术开发合同",
+        contract_type="development",
+        signed_on="2025-05-01",
+        field="光子",
+    )
+    b = make_contract(
+        seller=seller.organisation, buyer=buyer.organisation, number="HT-100%", status="submitted"
+    )
 
     def ids(**filters):
         return [c.id for c in contracts.list_contracts(seller, filters).items]
@@ -210,8 +251,9 @@ def test_only_admins_register_return_and_correct(parties, make_user, make_contra
     seller, buyer, admin = parties
     broker = make_user("broker")
     viewer = make_user("viewer")
-    submitted = make_contract(seller=seller.organisation, buyer=buyer.organisation, status="submitted",
-                              broker_id=broker.id)
+    submitted = make_contract(
+        seller=seller.organisation, buyer=buyer.organisation, status="submitted", broker_id=broker.id
+    )
     registered = make_contract(seller=seller.organisation, buyer=buyer.organisation, status="registered")
     for actor in (seller, buyer, broker, viewer, None):
         with pytest.raises(PermissionDenied):
@@ -226,8 +268,12 @@ def test_only_admins_register_return_and_correct(parties, make_user, make_contra
 
 def test_viewers_and_unverified_users_cannot_create(parties, make_user, db):
     seller, buyer, _ = parties
-    for actor in (make_user("viewer"), make_user("university", verified=False), make_user("broker", verified=False),
-                  None):
+    for actor in (
+        make_user("viewer"),
+        make_user("university", verified=False),
+        make_user("broker", verified=False),
+        None,
+    ):
         with pytest.raises(PermissionDenied):
             new_contract(actor, seller.organisation, buyer.organisation)
     assert db.session.scalar(select(func.count()).select_from(Contract)) == 0
@@ -237,7 +283,9 @@ def test_a_viewer_in_a_party_organisation_still_only_reads(parties, make_user, m
     seller, buyer, admin = parties
     viewer = make_user("viewer", org=buyer.organisation)
     draft = make_contract(seller=seller.organisation, buyer=buyer.organisation)
-    with pytest.raises(NotFound):  # a viewer sees registered contracts only, even its own organisation's drafts
+    with pytest.raises(
+        NotFound
+    ):  # a viewer sees registered contracts only, even its own organisation's drafts
         contracts.update_contract(viewer, draft.id, {"title": "改名"})
     registered = make_contract(seller=seller.organisation, buyer=buyer.organisation, status="registered")
     assert contracts.get_contract(viewer, registered.id).id == registered.id
@@ -252,8 +300,16 @@ def test_an_unverified_counterpart_is_refused_but_a_kept_party_may_stay(parties,
     contract = make_contract(seller=seller.organisation, buyer=buyer.organisation)
     buyer.organisation.verification_state = "rejected"
     db.session.commit()
-    contracts.update_contract(seller, contract.id, {**CONTRACT, "seller_org_id": seller.organisation_id,
-                                                    "buyer_org_id": buyer.organisation_id, "title": "名称改了"})
+    contracts.update_contract(
+        seller,
+        contract.id,
+        {
+            **CONTRACT,
+            "seller_org_id": seller.organisation_id,
+            "buyer_org_id": buyer.organisation_id,
+            "title": "名称改了",
+        },
+    )
     assert stored(db, contract.id)["title"] == "名称改了"
 
 
@@ -301,11 +357,14 @@ def test_submit_notifies_the_other_parties(parties, make_user, make_contract, db
     broker = make_user("broker")
     contract = make_contract(seller=seller.organisation, buyer=buyer.organisation, broker_id=broker.id)
     contracts.submit_contract(seller, contract.id)
-    notified = set(db.session.scalars(select(Notification.user_id).where(Notification.category == "contract")))
+    notified = set(
+        db.session.scalars(select(Notification.user_id).where(Notification.category == "contract"))
+    )
     assert notified == {buyer.id, broker.id}
 
 
 # ---- validation ----------------------------------------------------------------------------------------
+
 
 def test_missing_fields_each_get_a_message(parties):
     seller, _, _ = parties
@@ -323,8 +382,9 @@ def test_missing_fields_each_get_a_message(parties):
     assert fields["field"] == "请填写技术领域"
 
 
-@pytest.mark.parametrize("amount, words", [("abc", "数字"), ("-5", "负数"), ("100.001", "两位小数"),
-                                           ("2000000000000", "过大")])
+@pytest.mark.parametrize(
+    "amount, words", [("abc", "数字"), ("-5", "负数"), ("100.001", "两位小数"), ("2000000000000", "过大")]
+)
 def test_bad_amounts_are_refused(amount, words, parties, db):
     seller, buyer, _ = parties
     fields = refused(seller, seller.organisation, buyer.organisation, amount=amount)
@@ -343,11 +403,13 @@ def test_transfer_and_licence_need_a_subtype_development_drops_it(parties, db):
     for kind in ("transfer", "licence", "技术转让"):
         fields = refused(seller, seller.organisation, buyer.organisation, contract_type=kind, subtype="")
         assert fields == {"subtype": "技术转让和技术许可合同须注明标的（专利权、技术秘密等）"}
-    contract = new_contract(seller, seller.organisation, buyer.organisation, contract_type="development",
-                            subtype="patent")
+    contract = new_contract(
+        seller, seller.organisation, buyer.organisation, contract_type="development", subtype="patent"
+    )
     assert stored(db, contract.id)["subtype"] is None
-    contract = new_contract(seller, seller.organisation, buyer.organisation, contract_type="技术许可",
-                            subtype="技术秘密")
+    contract = new_contract(
+        seller, seller.organisation, buyer.organisation, contract_type="技术许可", subtype="技术秘密"
+    )
     assert (contract.contract_type, contract.subtype) == ("licence", "know_how")
     # changing a transfer into a service contract drops its subtype too
     contracts.update_contract(seller, contract.id, {"contract_type": "service"})
@@ -362,7 +424,9 @@ def test_seller_and_buyer_must_differ(parties):
 
 def test_term_end_before_start_and_future_signing_are_refused(parties):
     seller, buyer, _ = parties
-    fields = refused(seller, seller.organisation, buyer.organisation, term_start="2026-06-01", term_end="2026-05-31")
+    fields = refused(
+        seller, seller.organisation, buyer.organisation, term_start="2026-06-01", term_end="2026-05-31"
+    )
     assert fields == {"term_end": "合同截止日期不能早于起始日期"}
     tomorrow = (date.today() + timedelta(days=1)).isoformat()
     fields = refused(seller, seller.organisation, buyer.organisation, signed_on=tomorrow)
@@ -387,8 +451,12 @@ def test_unknown_organisations_and_a_non_broker_as_broker_are_refused(parties, m
 def test_recognised_amount_may_not_exceed_the_contract_amount_on_register(parties, make_contract, db):
     seller, buyer, admin = parties
     contract = make_contract(seller=seller.organisation, buyer=buyer.organisation, status="submitted")
-    for bad, message in (("1500000.01", "核定技术交易额不能高于合同金额"), ("", "请填写核定技术交易额"),
-                         ("-1", "核定技术交易额：金额不能为负数"), ("1.001", "核定技术交易额：金额最多保留两位小数（精确到分）")):
+    for bad, message in (
+        ("1500000.01", "核定技术交易额不能高于合同金额"),
+        ("", "请填写核定技术交易额"),
+        ("-1", "核定技术交易额：金额不能为负数"),
+        ("1.001", "核定技术交易额：金额最多保留两位小数（精确到分）"),
+    ):
         with pytest.raises(ValidationFailed) as exc:
             contracts.register_contract(admin, contract.id, {"recognised_amount": bad})
         assert exc.value.fields == {"recognised_amount": message}
@@ -402,11 +470,14 @@ def test_duplicate_registration_number_is_refused(parties, make_contract, db):
     seller, buyer, admin = parties
     first = make_contract(seller=seller.organisation, buyer=buyer.organisation, status="submitted")
     second = make_contract(seller=seller.organisation, buyer=buyer.organisation, status="submitted")
-    contracts.register_contract(admin, first.id, {"recognised_amount": "100", "registration_number": "2026610001"})
+    contracts.register_contract(
+        admin, first.id, {"recognised_amount": "100", "registration_number": "2026610001"}
+    )
     assert stored(db, first.id)["registration_number"] == "2026610001"
     with pytest.raises(ValidationFailed) as exc:
-        contracts.register_contract(admin, second.id, {"recognised_amount": "100",
-                                                       "registration_number": " 2026610001 "})
+        contracts.register_contract(
+            admin, second.id, {"recognised_amount": "100", "registration_number": " 2026610001 "}
+        )
     assert exc.value.fields == {"registration_number": "该登记编号已被使用"}
     assert stored(db, second.id)["status"] == "submitted"
     contracts.register_contract(admin, second.id, {"recognised_amount": "100"})
@@ -418,7 +489,10 @@ def test_duplicate_registration_number_is_refused(parties, make_contract, db):
 
 def test_assigned_registration_numbers_are_unique(parties, make_contract, db):
     seller, buyer, admin = parties
-    made = [make_contract(seller=seller.organisation, buyer=buyer.organisation, status="submitted") for _ in range(3)]
+    made = [
+        make_contract(seller=seller.organisation, buyer=buyer.organisation, status="submitted")
+        for _ in range(3)
+    ]
     # an admin typed by hand the number the register would assign to the last contract
     taken = contracts.registration_number_for(made[2], date.today())
     contracts.register_contract(admin, made[0].id, {"recognised_amount": "1", "registration_number": taken})
@@ -431,18 +505,32 @@ def test_assigned_registration_numbers_are_unique(parties, make_contract, db):
 
 # ---- corrections ---------------------------------------------------------------------------------------
 
+
 def test_correction_keeps_old_and_new_values_and_the_reason(parties, make_contract, db):
     seller, buyer, admin = parties
-    contract = make_contract(seller=seller.organisation, buyer=buyer.organisation, status="registered",
-                             recognised="1000000")
-    contracts.correct_contract(admin, contract.id, {"amount": "1400000.50", "recognised_amount": "900000.25",
-                                                    "signed_on": "2026-03-16"}, "合同金额录入错误")
+    contract = make_contract(
+        seller=seller.organisation, buyer=buyer.organisation, status="registered", recognised="1000000"
+    )
+    contracts.correct_contract(
+        admin,
+        contract.id,
+        {"amount": "1400000.50", "recognised_amount": "900000.25", "signed_on": "2026-03-16"},
+        "合同金额录入错误",
+    )
     row = stored(db, contract.id)
-    assert (row["status"], row["amount_fen"], row["recognised_fen"]) == ("registered", 140_000_050, 90_000_025)
+    assert (row["status"], row["amount_fen"], row["recognised_fen"]) == (
+        "registered",
+        140_000_050,
+        90_000_025,
+    )
     entry = audit_rows(db, contract.id, "contract.correct")[-1]
     assert entry.actor_id == admin.id and entry.created_at is not None
-    assert entry.changes == {"amount_fen": [150_000_000, 140_000_050], "recognised_fen": [100_000_000, 90_000_025],
-                             "signed_on": ["2026-03-15", "2026-03-16"], "reason": "合同金额录入错误"}
+    assert entry.changes == {
+        "amount_fen": [150_000_000, 140_000_050],
+        "recognised_fen": [100_000_000, 90_000_025],
+        "signed_on": ["2026-03-15", "2026-03-16"],
+        "reason": "合同金额录入错误",
+    }
     history = contracts.contract_history(seller, contract.id)
     assert history[0].action == "contract.correct"
 
@@ -450,7 +538,9 @@ def test_correction_keeps_old_and_new_values_and_the_reason(parties, make_contra
 def test_correction_may_lower_the_amount_together_with_the_recognised_amount(parties, make_contract, db):
     seller, buyer, admin = parties
     contract = make_contract(seller=seller.organisation, buyer=buyer.organisation, status="registered")
-    contracts.correct_contract(admin, contract.id, {"amount": "800000", "recognised_amount": "800000"}, "以发票为准")
+    contracts.correct_contract(
+        admin, contract.id, {"amount": "800000", "recognised_amount": "800000"}, "以发票为准"
+    )
     row = stored(db, contract.id)
     assert (row["amount_fen"], row["recognised_fen"]) == (80_000_000, 80_000_000)
 
@@ -476,11 +566,18 @@ def test_correction_needs_a_reason_and_a_change(parties, make_contract, db):
         contracts.correct_contract(admin, contract.id, {"title": "更正名称"}, "")
     assert exc.value.fields == {"reason": "请填写更正原因"}
     with pytest.raises(ValidationFailed) as exc:
-        contracts.correct_contract(admin, contract.id, {"title": CONTRACT["title"], "amount": "1500000"}, "核对")
+        contracts.correct_contract(
+            admin, contract.id, {"title": CONTRACT["title"], "amount": "1500000"}, "核对"
+        )
     assert exc.value.fields == {"reason": "没有需要更正的内容"}
     # the whole form sent back unchanged is no correction either
-    form = {**CONTRACT, "seller_org_id": seller.organisation_id, "buyer_org_id": buyer.organisation_id,
-            "recognised_amount": "1500000.00", "registration_number": contract.registration_number}
+    form = {
+        **CONTRACT,
+        "seller_org_id": seller.organisation_id,
+        "buyer_org_id": buyer.organisation_id,
+        "recognised_amount": "1500000.00",
+        "registration_number": contract.registration_number,
+    }
     with pytest.raises(ValidationFailed) as exc:
         contracts.correct_contract(admin, contract.id, form, "核对")
     assert exc.value.fields == {"reason": "没有需要更正的内容"}
@@ -494,7 +591,11 @@ def test_correcting_the_seller_takes_a_new_snapshot_of_region_and_kind(parties, 
     institute = make_org(kind="institute", region="秦汉")
     contracts.correct_contract(admin, contract.id, {"seller_org_id": institute.id}, "卖方填错")
     row = stored(db, contract.id)
-    assert (row["seller_org_id"], row["seller_region"], row["seller_kind"]) == (institute.id, "秦汉", "institute")
+    assert (row["seller_org_id"], row["seller_region"], row["seller_kind"]) == (
+        institute.id,
+        "秦汉",
+        "institute",
+    )
     changes = audit_rows(db, contract.id, "contract.correct")[-1].changes
     assert changes["seller_org_id"] == [seller.organisation_id, institute.id]
     assert changes["seller_region"] == ["沣东", "秦汉"]
@@ -507,8 +608,12 @@ def test_a_correction_that_keeps_the_seller_keeps_its_snapshot(parties, make_con
     contract = make_contract(seller=seller.organisation, buyer=buyer.organisation, status="registered")
     seller.organisation.region = "空港"
     db.session.commit()
-    form = {**CONTRACT, "seller_org_id": seller.organisation_id, "buyer_org_id": buyer.organisation_id,
-            "title": "更正后的名称"}
+    form = {
+        **CONTRACT,
+        "seller_org_id": seller.organisation_id,
+        "buyer_org_id": buyer.organisation_id,
+        "title": "更正后的名称",
+    }
     contracts.correct_contract(admin, contract.id, form, "名称笔误")
     row = stored(db, contract.id)
     assert (row["title"], row["seller_region"]) == ("更正后的名称", "沣东")
@@ -519,12 +624,16 @@ def test_party_history_lists_the_workflow_steps(parties, make_contract, make_use
     seller, buyer, _ = parties
     contract = make_contract(seller=seller.organisation, buyer=buyer.organisation, status="registered")
     assert [e.action for e in contracts.contract_history(buyer, contract.id)] == [
-        "contract.register", "contract.submit", "contract.create"]
+        "contract.register",
+        "contract.submit",
+        "contract.create",
+    ]
     with pytest.raises(NotFound):
         contracts.contract_history(make_user("enterprise"), contract.id)
 
 
 # ---- attachments ---------------------------------------------------------------------------------------
+
 
 def attachment_files(app) -> list[Path]:
     folder = Path(app.instance_path) / "attachments" / "contracts"
@@ -554,12 +663,15 @@ def test_pdf_is_stored_under_the_instance_folder_with_its_hash(app, parties, mak
         contracts.get_attachment(seller, other.id, attachment.id)
 
 
-@pytest.mark.parametrize("name, content, words", [
-    ("scan.pdf", b"", "请选择"),
-    ("scan.pdf", b"PK\x03\x04 not a pdf", "PDF"),
-    ("scan.exe", PDF, "PDF"),
-    ("scan.pdf", None, "请选择"),
-])
+@pytest.mark.parametrize(
+    "name, content, words",
+    [
+        ("scan.pdf", b"", "请选择"),
+        ("scan.pdf", b"PK\x03\x04 not a pdf", "PDF"),
+        ("scan.exe", PDF, "PDF"),
+        ("scan.pdf", None, "请选择"),
+    ],
+)
 def test_non_pdf_and_empty_files_are_refused(name, content, words, app, parties, make_contract, db):
     seller, buyer, _ = parties
     contract = make_contract(seller=seller.organisation, buyer=buyer.organisation)
@@ -642,7 +754,9 @@ def test_deleting_a_draft_removes_its_files(app, parties, make_contract, db):
     assert attachment_files(app) == [] and attachment_count(db) == 0
 
 
-def test_parties_may_not_change_attachments_of_a_registered_contract(app, parties, make_user, make_contract, db):
+def test_parties_may_not_change_attachments_of_a_registered_contract(
+    app, parties, make_user, make_contract, db
+):
     seller, buyer, admin = parties
     contract = make_contract(seller=seller.organisation, buyer=buyer.organisation, status="submitted")
     attachment = contracts.add_attachment(seller, contract.id, "a.pdf", PDF)
@@ -664,7 +778,9 @@ def test_parties_may_not_change_attachments_of_a_registered_contract(app, partie
     assert attachment_count(db) == 1 and len(attachment_files(app)) == 1
 
 
-def test_nobody_deletes_an_attachment_of_a_registered_contract_not_even_an_admin(app, parties, make_contract, db):
+def test_nobody_deletes_an_attachment_of_a_registered_contract_not_even_an_admin(
+    app, parties, make_contract, db
+):
     seller, buyer, admin = parties
     contract = make_contract(seller=seller.organisation, buyer=buyer.organisation, status="submitted")
     attachment = contracts.add_attachment(seller, contract.id, "正本.pdf", PDF)
@@ -680,14 +796,19 @@ def test_nobody_deletes_an_attachment_of_a_registered_contract_not_even_an_admin
     assert audit_rows(db, contract.id, "contract.detach") == []
 
 
-def test_after_registration_an_admin_adds_a_file_only_as_a_correction_with_its_reason(app, parties, make_user,
-                                                                                       make_contract, db):
+def test_after_registration_an_admin_adds_a_file_only_as_a_correction_with_its_reason(
+    app, parties, make_user, make_contract, db
+):
     seller, buyer, admin = parties
     contract = make_contract(seller=seller.organisation, buyer=buyer.organisation, status="registered")
     with pytest.raises(InvalidTransition, match="更正"):
         contracts.add_attachment(admin, contract.id, "补充协议.pdf", PDF)
-    for reason, message in ((None, "请填写更正原因"), ("", "请填写更正原因"), ("  \n ", "请填写更正原因"),
-                            ("因" * 501, "更正原因不能超过500个字（现有501个字）")):
+    for reason, message in (
+        (None, "请填写更正原因"),
+        ("", "请填写更正原因"),
+        ("  \n ", "请填写更正原因"),
+        ("因" * 501, "更正原因不能超过500个字（现有501个字）"),
+    ):
         with pytest.raises(ValidationFailed) as exc:
             contracts.add_attachment_correction(admin, contract.id, "补充协议.pdf", PDF, reason)
         assert exc.value.fields == {"reason": message}
@@ -696,15 +817,25 @@ def test_after_registration_an_admin_adds_a_file_only_as_a_correction_with_its_r
     assert set(exc.value.fields) == {"file", "reason"}
     assert attachment_count(db) == 0 and attachment_files(app) == []
 
-    added = contracts.add_attachment_correction(admin, contract.id, "补充协议.pdf", PDF, "  登记时漏传补充协议第2页  ")
+    added = contracts.add_attachment_correction(
+        admin, contract.id, "补充协议.pdf", PDF, "  登记时漏传补充协议第2页  "
+    )
     db.session.expire_all()
     row = db.session.get(ContractAttachment, added.id)
-    assert (row.correction_reason, row.uploaded_by_id, row.filename) == ("登记时漏传补充协议第2页", admin.id, "补充协议.pdf")
+    assert (row.correction_reason, row.uploaded_by_id, row.filename) == (
+        "登记时漏传补充协议第2页",
+        admin.id,
+        "补充协议.pdf",
+    )
     assert row.created_at is not None
     assert contracts.get_attachment(buyer, contract.id, row.id)[1].read_bytes() == PDF
     [entry] = audit_rows(db, contract.id, "contract.attach_correction")
     assert entry.actor_id == admin.id and entry.changes == {
-        "file": "补充协议.pdf", "size": len(PDF), "sha256": hashlib.sha256(PDF).hexdigest(), "reason": "登记时漏传补充协议第2页"}
+        "file": "补充协议.pdf",
+        "size": len(PDF),
+        "sha256": hashlib.sha256(PDF).hexdigest(),
+        "reason": "登记时漏传补充协议第2页",
+    }
     assert contracts.contract_history(seller, contract.id)[0].action == "contract.attach_correction"
     with pytest.raises(InvalidTransition):  # a correction is as permanent as the rest
         contracts.delete_attachment(admin, contract.id, row.id)
@@ -726,8 +857,9 @@ def test_a_correction_is_for_registered_contracts_and_admins_only(app, parties, 
 
 
 @pytest.mark.slow  # a second connection and a thread race for the row lock
-def test_a_delete_racing_a_registration_waits_for_it_and_keeps_the_file(app, backend, database_urls, parties,
-                                                                        make_contract, db):
+def test_a_delete_racing_a_registration_waits_for_it_and_keeps_the_file(
+    app, backend, database_urls, parties, make_contract, db
+):
     """While a registration is being committed, a delete sees it (row lock) instead of the status before it."""
     import threading
 
@@ -755,7 +887,9 @@ def test_a_delete_racing_a_registration_waits_for_it_and_keeps_the_file(app, bac
 
     try:
         with engine.connect() as registering:
-            registering.execute(text("UPDATE contracts SET status = 'registered' WHERE id = :id"), {"id": contract.id})
+            registering.execute(
+                text("UPDATE contracts SET status = 'registered' WHERE id = :id"), {"id": contract.id}
+            )
             worker = threading.Thread(target=delete)
             worker.start()
             worker.join(timeout=1.5)

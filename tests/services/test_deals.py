@@ -1,4 +1,5 @@
 """Deals: the stage machine, who may do what, opening, claiming, files, notes, NDA, stale deals and 考核 figures."""
+
 from datetime import date, datetime, timedelta, timezone
 from types import SimpleNamespace
 
@@ -38,12 +39,18 @@ def w(make_user, make_listing, db):
     broker = make_user("broker")
     add_profile(db, broker, "新材料")
     world = SimpleNamespace(
-        seller=seller, buyer=buyer, broker=broker,
+        seller=seller,
+        buyer=buyer,
+        broker=broker,
         seller_colleague=make_user("university", org=seller.organisation),
         buyer_colleague=make_user("enterprise", org=buyer.organisation),
-        other_broker=make_user("broker"), other_org=make_user("enterprise"), viewer=make_user("viewer"),
-        admin=make_user("admin"), anonymous=AnonymousUserMixin(),
-        result=make_listing("achievement", seller), demand=make_listing("demand", buyer),
+        other_broker=make_user("broker"),
+        other_org=make_user("enterprise"),
+        viewer=make_user("viewer"),
+        admin=make_user("admin"),
+        anonymous=AnonymousUserMixin(),
+        result=make_listing("achievement", seller),
+        demand=make_listing("demand", buyer),
     )
     assert world.result.status == "published" and world.demand.status == "published"
     return world
@@ -56,8 +63,12 @@ def row(db, deal_id) -> dict:
 
 
 def events(db, deal_id) -> list[tuple]:
-    return [(e.kind, e.from_stage, e.to_stage) for e in db.session.scalars(
-        select(DealEvent).where(DealEvent.deal_id == deal_id).order_by(DealEvent.id))]
+    return [
+        (e.kind, e.from_stage, e.to_stage)
+        for e in db.session.scalars(
+            select(DealEvent).where(DealEvent.deal_id == deal_id).order_by(DealEvent.id)
+        )
+    ]
 
 
 def count(db, model, **where) -> int:
@@ -89,8 +100,12 @@ def deal_at(w, stage: str) -> Deal:
     deal = with_broker(w)
     if stage == "terminated":
         return deals.move_stage(w.broker, deal.id, "terminated", reason="price")
-    steps = {"intent": [], "negotiation": ["negotiation"], "signing": ["negotiation", "signing"],
-             "registered": ["negotiation", "signing"]}[stage]
+    steps = {
+        "intent": [],
+        "negotiation": ["negotiation"],
+        "signing": ["negotiation", "signing"],
+        "registered": ["negotiation", "signing"],
+    }[stage]
     for step in steps:
         deals.move_stage(w.broker, deal.id, step)
     if stage == "registered":
@@ -99,6 +114,7 @@ def deal_at(w, stage: str) -> Deal:
 
 
 # ---- the stage machine ---------------------------------------------------------------------------------
+
 
 def test_deal_walks_every_stage_to_registered_with_an_event_each(w, db):
     deal = with_broker(w)
@@ -110,10 +126,16 @@ def test_deal_walks_every_stage_to_registered_with_an_event_each(w, db):
     assert stored["stage"] == "signing" and stored["contract_id"] is not None
     register(w, deal)
     assert row(db, deal.id)["stage"] == "registered"
-    assert events(db, deal.id) == [("opened", None, "intent"), ("broker", None, None),
-                                   ("stage", "intent", "negotiation"), ("stage", "negotiation", "signing"),
-                                   ("stage", "signing", "registered")]
-    last = db.session.scalars(select(DealEvent).where(DealEvent.deal_id == deal.id).order_by(DealEvent.id.desc())).first()
+    assert events(db, deal.id) == [
+        ("opened", None, "intent"),
+        ("broker", None, None),
+        ("stage", "intent", "negotiation"),
+        ("stage", "negotiation", "signing"),
+        ("stage", "signing", "registered"),
+    ]
+    last = db.session.scalars(
+        select(DealEvent).where(DealEvent.deal_id == deal.id).order_by(DealEvent.id.desc())
+    ).first()
     assert last.actor_id == w.admin.id
 
 
@@ -122,16 +144,30 @@ def test_an_open_deal_can_be_terminated_with_a_reason(w, db, stage):
     deal = deal_at(w, stage)
     deals.move_stage(w.buyer, deal.id, "terminated", reason="价格未谈拢", note="  报价差距太大  ")
     stored = row(db, deal.id)
-    assert (stored["stage"], stored["termination_reason"], stored["termination_note"]) == \
-        ("terminated", "price", "报价差距太大")
+    assert (stored["stage"], stored["termination_reason"], stored["termination_note"]) == (
+        "terminated",
+        "price",
+        "报价差距太大",
+    )
     assert events(db, deal.id)[-1] == ("stage", stage, "terminated")
 
 
-ILLEGAL = [("intent", "signing"), ("intent", "registered"), ("intent", "intent"), ("negotiation", "intent"),
-           ("negotiation", "registered"), ("negotiation", "negotiation"), ("signing", "negotiation"),
-           ("signing", "intent"), ("signing", "registered"), ("signing", "signing")] + \
-    [(closed, to) for closed in ("registered", "terminated")
-     for to in ("intent", "negotiation", "signing", "registered", "terminated")]
+ILLEGAL = [
+    ("intent", "signing"),
+    ("intent", "registered"),
+    ("intent", "intent"),
+    ("negotiation", "intent"),
+    ("negotiation", "registered"),
+    ("negotiation", "negotiation"),
+    ("signing", "negotiation"),
+    ("signing", "intent"),
+    ("signing", "registered"),
+    ("signing", "signing"),
+] + [
+    (closed, to)
+    for closed in ("registered", "terminated")
+    for to in ("intent", "negotiation", "signing", "registered", "terminated")
+]
 
 
 @pytest.mark.parametrize("start,to", ILLEGAL)
@@ -180,7 +216,10 @@ def test_signing_opens_a_prefilled_contract_draft(w, db):
     deals.move_stage(w.buyer, deal.id, "signing")
     contract = db.session.get(Contract, row(db, deal.id)["contract_id"])
     assert contract.status == "draft"
-    assert (contract.seller_org_id, contract.buyer_org_id) == (w.seller.organisation_id, w.buyer.organisation_id)
+    assert (contract.seller_org_id, contract.buyer_org_id) == (
+        w.seller.organisation_id,
+        w.buyer.organisation_id,
+    )
     assert contract.broker_id == w.broker.id
     assert contract.achievement_id == w.result.id and contract.demand_id is None
     assert contract.field == "新材料"
@@ -205,7 +244,11 @@ def test_a_pair_deal_links_both_listings_in_its_contract(w, db):
     deals.move_stage(w.broker, deal.id, "negotiation")
     deals.move_stage(w.broker, deal.id, "signing")
     contract = db.session.get(Contract, row(db, deal.id)["contract_id"])
-    assert (contract.achievement_id, contract.demand_id, contract.broker_id) == (w.result.id, w.demand.id, w.broker.id)
+    assert (contract.achievement_id, contract.demand_id, contract.broker_id) == (
+        w.result.id,
+        w.demand.id,
+        w.broker.id,
+    )
 
 
 def test_registering_the_deals_contract_moves_the_deal_to_registered(w, db):
@@ -222,7 +265,9 @@ def test_registering_the_deals_contract_moves_the_deal_to_registered(w, db):
 
 def test_registering_an_unrelated_contract_leaves_deals_alone(w, db, make_contract):
     deal = deal_at(w, "signing")
-    make_contract(seller=w.seller.organisation, buyer=w.buyer.organisation, author=w.seller, status="registered")
+    make_contract(
+        seller=w.seller.organisation, buyer=w.buyer.organisation, author=w.seller, status="registered"
+    )
     assert row(db, deal.id)["stage"] == "signing"
 
 
@@ -247,21 +292,35 @@ OPERATIONS = {
     "thread": (lambda d, a: deals.thread(a, d.id), PARTIES_BROKER_ADMIN),
     "move": (lambda d, a: deals.move_stage(a, d.id, "negotiation"), PARTIES_BROKER_ADMIN),
     "post": (lambda d, a: deals.post_message(a, d.id, "您好，想进一步了解"), PARTIES_BROKER_ADMIN),
-    "note": (lambda d, a: deals.add_note(a, d.id, "call", "电话沟通了报价"),
-             {"seller": PermissionDenied, "buyer": PermissionDenied, "broker": None, "admin": None}),
-    "next_action": (lambda d, a: deals.set_next_action(a, d.id, {"next_action": "约见面", "next_action_due": "2027-01-10"}),
-                    {"seller": PermissionDenied, "buyer": PermissionDenied, "broker": None, "admin": None}),
-    "nda": (lambda d, a: deals.accept_nda(a, d.id),
-            {"seller": None, "buyer": None, "broker": PermissionDenied, "admin": PermissionDenied}),
+    "note": (
+        lambda d, a: deals.add_note(a, d.id, "call", "电话沟通了报价"),
+        {"seller": PermissionDenied, "buyer": PermissionDenied, "broker": None, "admin": None},
+    ),
+    "next_action": (
+        lambda d, a: deals.set_next_action(
+            a, d.id, {"next_action": "约见面", "next_action_due": "2027-01-10"}
+        ),
+        {"seller": PermissionDenied, "buyer": PermissionDenied, "broker": None, "admin": None},
+    ),
+    "nda": (
+        lambda d, a: deals.accept_nda(a, d.id),
+        {"seller": None, "buyer": None, "broker": PermissionDenied, "admin": PermissionDenied},
+    ),
     # a broker is requested while none is assigned: "broker" here is a broker not (yet) on the deal
-    "request": (lambda d, a: deals.request_broker(a, d.id, d._spare_broker_id),
-                {"seller": None, "buyer": None, "admin": None}),
+    "request": (
+        lambda d, a: deals.request_broker(a, d.id, d._spare_broker_id),
+        {"seller": None, "buyer": None, "admin": None},
+    ),
 }
 
 
 def _state(db, deal_id) -> tuple:
-    return (row(db, deal_id), events(db, deal_id), count(db, DealMessage, deal_id=deal_id),
-            count(db, DealNda, deal_id=deal_id))
+    return (
+        row(db, deal_id),
+        events(db, deal_id),
+        count(db, DealMessage, deal_id=deal_id),
+        count(db, DealNda, deal_id=deal_id),
+    )
 
 
 @pytest.mark.parametrize("actor", ACTORS)
@@ -330,11 +389,17 @@ def test_a_party_requests_a_broker_who_is_notified_and_can_claim(w, db):
 
 # ---- opening -------------------------------------------------------------------------------------------
 
+
 def test_an_enterprise_asks_about_a_result(w, db):
-    deal, is_new = deals.open_deal(w.buyer, {"achievement_id": str(w.result.id), "message": "  想了解中试数据  "})
+    deal, is_new = deals.open_deal(
+        w.buyer, {"achievement_id": str(w.result.id), "message": "  想了解中试数据  "}
+    )
     stored = row(db, deal.id)
     assert is_new
-    assert (stored["seller_org_id"], stored["buyer_org_id"]) == (w.seller.organisation_id, w.buyer.organisation_id)
+    assert (stored["seller_org_id"], stored["buyer_org_id"]) == (
+        w.seller.organisation_id,
+        w.buyer.organisation_id,
+    )
     assert (stored["stage"], stored["broker_id"], stored["opened_by_id"]) == ("intent", None, w.buyer.id)
     assert stored["field_id"] == w.result.field_id
     assert events(db, deal.id) == [("opened", None, "intent")]
@@ -347,8 +412,10 @@ def test_an_enterprise_asks_about_a_result(w, db):
 def test_a_university_offers_on_a_demand(w, db):
     deal, is_new = deals.open_deal(w.seller, {"demand_id": w.demand.id})
     stored = row(db, deal.id)
-    assert is_new and (stored["seller_org_id"], stored["buyer_org_id"]) == \
-        (w.seller.organisation_id, w.buyer.organisation_id)
+    assert is_new and (stored["seller_org_id"], stored["buyer_org_id"]) == (
+        w.seller.organisation_id,
+        w.buyer.organisation_id,
+    )
     assert stored["demand_id"] == w.demand.id and stored["achievement_id"] is None
 
 
@@ -356,7 +423,10 @@ def test_a_broker_opens_a_pair_and_carries_it(w, db):
     deal, is_new = deals.open_deal(w.broker, {"achievement_id": w.result.id, "demand_id": w.demand.id})
     stored = row(db, deal.id)
     assert is_new and stored["broker_id"] == w.broker.id and stored["broker_assigned_at"] is not None
-    assert (stored["seller_org_id"], stored["buyer_org_id"]) == (w.seller.organisation_id, w.buyer.organisation_id)
+    assert (stored["seller_org_id"], stored["buyer_org_id"]) == (
+        w.seller.organisation_id,
+        w.buyer.organisation_id,
+    )
     with pytest.raises(ValidationFailed) as exc:
         deals.open_deal(w.broker, {"achievement_id": w.result.id})
     assert "同时指明" in exc.value.fields["demand_id"]
@@ -393,8 +463,12 @@ def test_a_listing_must_be_named(w, db):
 
 @pytest.mark.parametrize("who", ["viewer", "unverified", "anonymous", "none"])
 def test_viewers_unverified_and_anonymous_users_cannot_open_deals(w, db, make_user, who):
-    actor = {"viewer": w.viewer, "anonymous": w.anonymous, "none": None,
-             "unverified": make_user("enterprise", verified=False) if who == "unverified" else None}[who]
+    actor = {
+        "viewer": w.viewer,
+        "anonymous": w.anonymous,
+        "none": None,
+        "unverified": make_user("enterprise", verified=False) if who == "unverified" else None,
+    }[who]
     with pytest.raises(PermissionDenied):
         deals.open_deal(actor, {"achievement_id": w.result.id})
     assert count(db, Deal) == 0
@@ -421,10 +495,14 @@ def test_asking_twice_leads_to_the_open_deal(w, db):
 
 def test_open_deal_checks_the_message_and_the_requested_broker(w, db):
     with pytest.raises(ValidationFailed) as exc:
-        deals.open_deal(w.buyer, {"achievement_id": w.result.id, "message": "长" * 5001,
-                                  "requested_broker_id": w.seller.id})
+        deals.open_deal(
+            w.buyer,
+            {"achievement_id": w.result.id, "message": "长" * 5001, "requested_broker_id": w.seller.id},
+        )
     assert set(exc.value.fields) == {"message", "requested_broker_id"}
-    deal, _ = deals.open_deal(w.buyer, {"achievement_id": w.result.id, "requested_broker_id": w.other_broker.id})
+    deal, _ = deals.open_deal(
+        w.buyer, {"achievement_id": w.result.id, "requested_broker_id": w.other_broker.id}
+    )
     assert row(db, deal.id)["requested_broker_id"] == w.other_broker.id
     assert count(db, Notification, user_id=w.other_broker.id) == 1
 
@@ -432,7 +510,9 @@ def test_open_deal_checks_the_message_and_the_requested_broker(w, db):
 def test_a_broker_pairing_a_deal_another_broker_carries_changes_nothing(w, db):
     deal, is_new = deals.open_deal(w.other_broker, {"achievement_id": w.result.id, "demand_id": w.demand.id})
     with pytest.raises(InvalidTransition) as exc:
-        deals.open_deal(w.broker, {"achievement_id": w.result.id, "demand_id": w.demand.id, "message": "我来跟进"})
+        deals.open_deal(
+            w.broker, {"achievement_id": w.result.id, "demand_id": w.demand.id, "message": "我来跟进"}
+        )
     assert "其他技术经纪人" in exc.value.message
     assert row(db, deal.id)["broker_id"] == w.other_broker.id
     assert count(db, DealMessage, deal_id=deal.id) == 0  # an outsider cannot write in it this way
@@ -443,8 +523,9 @@ def test_a_broker_pairing_a_deal_another_broker_carries_changes_nothing(w, db):
 def test_a_broker_accepting_a_pair_someone_already_asked_about_becomes_its_broker(w, db):
     deal, _ = deals.open_deal(w.buyer, {"achievement_id": w.result.id, "demand_id": w.demand.id})
     assert row(db, deal.id)["broker_id"] is None
-    again, is_new = deals.open_deal(w.broker, {"achievement_id": w.result.id, "demand_id": w.demand.id,
-                                               "message": "双方好，我来协助对接"})
+    again, is_new = deals.open_deal(
+        w.broker, {"achievement_id": w.result.id, "demand_id": w.demand.id, "message": "双方好，我来协助对接"}
+    )
     assert again.id == deal.id and not is_new
     stored = row(db, deal.id)
     assert stored["broker_id"] == w.broker.id and stored["broker_assigned_at"] is not None
@@ -454,6 +535,7 @@ def test_a_broker_accepting_a_pair_someone_already_asked_about_becomes_its_broke
 
 
 # ---- claiming ------------------------------------------------------------------------------------------
+
 
 def test_claimable_deals_match_field_or_request_and_not_yet_assigned(w, db, make_user, make_listing):
     deal = ask(w)
@@ -511,13 +593,24 @@ def test_claimable_deals_are_paginated(w, db, make_user, make_listing):
 
 # ---- messages and files --------------------------------------------------------------------------------
 
+
 def deal_files(app=None) -> list:
     folder = attachment_dir("deals")
     return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
 
 
-@pytest.mark.parametrize("name,content", [("方案.pdf", PDF), ("图.png", PNG), ("照片.JPG", JPG), ("合同.docx", ZIP),
-                                          ("报价.xlsx", ZIP), ("介绍.pptx", ZIP), ("说明.txt", "纯文本说明".encode())])
+@pytest.mark.parametrize(
+    "name,content",
+    [
+        ("方案.pdf", PDF),
+        ("图.png", PNG),
+        ("照片.JPG", JPG),
+        ("合同.docx", ZIP),
+        ("报价.xlsx", ZIP),
+        ("介绍.pptx", ZIP),
+        ("说明.txt", "纯文本说明".encode()),
+    ],
+)
 def test_files_of_the_accepted_types_are_stored_and_served_to_the_thread(w, db, name, content):
     deal = with_broker(w)
     message = deals.post_message(w.buyer, deal.id, "", filename=f"C:\\docs\\{name}", content=content)
@@ -531,16 +624,19 @@ def test_files_of_the_accepted_types_are_stored_and_served_to_the_thread(w, db, 
     assert count(db, Notification, user_id=w.seller.id, category="deal") >= 1
 
 
-@pytest.mark.parametrize("name,content,message", [
-    ("方案.pdf", PNG, "文件内容与扩展名不符"),
-    ("图.png", PDF, "文件内容与扩展名不符"),
-    ("合同.docx", PDF, "文件内容与扩展名不符"),
-    ("说明.txt", b"MZ\x90\x00\x03", "文件内容与扩展名不符"),
-    ("setup.exe", b"MZ\x90\x00", "附件只接受"),
-    ("无扩展名", PDF, "附件只接受"),
-    ("方案.pdf.html", PDF, "附件只接受"),
-    ("大文件.pdf", b"%PDF-" + b"0" * (10 * 1024 * 1024), "不能超过 10 MB"),
-])
+@pytest.mark.parametrize(
+    "name,content,message",
+    [
+        ("方案.pdf", PNG, "文件内容与扩展名不符"),
+        ("图.png", PDF, "文件内容与扩展名不符"),
+        ("合同.docx", PDF, "文件内容与扩展名不符"),
+        ("说明.txt", b"MZ\x90\x00\x03", "文件内容与扩展名不符"),
+        ("setup.exe", b"MZ\x90\x00", "附件只接受"),
+        ("无扩展名", PDF, "附件只接受"),
+        ("方案.pdf.html", PDF, "附件只接受"),
+        ("大文件.pdf", b"%PDF-" + b"0" * (10 * 1024 * 1024), "不能超过 10 MB"),
+    ],
+)
 def test_files_are_checked_by_type_first_bytes_and_size(w, db, name, content, message):
     deal = with_broker(w)
     with pytest.raises(ValidationFailed) as exc:
@@ -599,16 +695,22 @@ def test_an_empty_message_is_refused(w, db):
 
 def test_a_message_updates_activity_and_notifies_the_others(w, db):
     deal = with_broker(w)
-    db.session.execute(update(Deal).where(Deal.id == deal.id).values(last_activity_at=utcnow() - timedelta(days=30)))
+    db.session.execute(
+        update(Deal).where(Deal.id == deal.id).values(last_activity_at=utcnow() - timedelta(days=30))
+    )
     db.session.commit()
     deals.post_message(w.seller, deal.id, "可以提供中试报告")
     assert row(db, deal.id)["last_activity_at"] > utcnow() - timedelta(minutes=5)
     assert events(db, deal.id)[-1] == ("message", None, None)
-    notified = {n.user_id for n in db.session.scalars(select(Notification).where(Notification.title.contains("新留言")))}
+    notified = {
+        n.user_id
+        for n in db.session.scalars(select(Notification).where(Notification.title.contains("新留言")))
+    }
     assert notified == {w.buyer.id, w.buyer_colleague.id, w.seller_colleague.id, w.broker.id}
 
 
 # ---- notes and the thread ------------------------------------------------------------------------------
+
 
 def test_broker_notes_are_hidden_from_the_parties(w, db):
     deal = with_broker(w)
@@ -638,6 +740,7 @@ def test_next_action_is_stored_and_validated(w, db):
 
 
 # ---- NDA and confidential details ----------------------------------------------------------------------
+
 
 def test_nda_is_accepted_once_per_organisation(w, db):
     deal = with_broker(w)
@@ -683,15 +786,21 @@ def test_confidential_details_need_an_nda_in_a_deal_on_that_result(w, db, make_l
 
 # ---- stale deals ---------------------------------------------------------------------------------------
 
+
 def quiet(db, deal, days: float) -> None:
-    db.session.execute(update(Deal).where(Deal.id == deal.id).values(last_activity_at=utcnow() - timedelta(days=days)))
+    db.session.execute(
+        update(Deal).where(Deal.id == deal.id).values(last_activity_at=utcnow() - timedelta(days=days))
+    )
     db.session.commit()
     db.session.expire_all()
 
 
 def stale_notes(db, user_id) -> int:
-    return db.session.scalar(select(func.count()).select_from(Notification).where(
-        Notification.user_id == user_id, Notification.dedupe_key.like("deal-stale:%")))
+    return db.session.scalar(
+        select(func.count())
+        .select_from(Notification)
+        .where(Notification.user_id == user_id, Notification.dedupe_key.like("deal-stale:%"))
+    )
 
 
 def test_stale_means_open_and_quiet_for_the_configured_days(w, db):
@@ -735,15 +844,21 @@ def test_stale_deals_are_notified_once_per_quiet_spell(w, db):
 
 # ---- broker figures (考核) -----------------------------------------------------------------------------
 
+
 def at(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=timezone.utc)
 
 
 def timeline(db, deal, assigned: str, times: list[str]) -> None:
     """Put the deal's assignment and its events (in the order they happened) at the given moments."""
-    db.session.execute(update(Deal).where(Deal.id == deal.id).values(broker_assigned_at=at(assigned),
-                                                                     created_at=at(assigned)))
-    ids = list(db.session.scalars(select(DealEvent.id).where(DealEvent.deal_id == deal.id).order_by(DealEvent.id)))
+    db.session.execute(
+        update(Deal)
+        .where(Deal.id == deal.id)
+        .values(broker_assigned_at=at(assigned), created_at=at(assigned))
+    )
+    ids = list(
+        db.session.scalars(select(DealEvent.id).where(DealEvent.deal_id == deal.id).order_by(DealEvent.id))
+    )
     assert len(ids) == len(times), events(db, deal.id)
     for event_id, moment in zip(ids, times):
         db.session.execute(update(DealEvent).where(DealEvent.id == event_id).values(created_at=at(moment)))
@@ -764,18 +879,28 @@ def figures_world(w, db, make_listing, make_contract):
     deals.post_message(w.broker, first.id, "您好，我来跟进")
     deals.move_stage(w.broker, first.id, "negotiation")
     deals.move_stage(w.broker, first.id, "signing")
-    contracts.update_contract(w.broker, first.contract_id, {"signed_on": "2025-02-15", "amount": "1234567.89"})
+    contracts.update_contract(
+        w.broker, first.contract_id, {"signed_on": "2025-02-15", "amount": "1234567.89"}
+    )
     contracts.submit_contract(w.broker, first.contract_id)
     contracts.register_contract(w.admin, first.contract_id, {"recognised_amount": "1000000"})
-    timeline(db, first, "2025-02-01T00:00", ["2025-02-01T00:00", "2025-02-01T06:00", "2025-02-03T00:00",
-                                            "2025-02-13T00:00", "2025-02-20T00:00"])
+    timeline(
+        db,
+        first,
+        "2025-02-01T00:00",
+        ["2025-02-01T00:00", "2025-02-01T06:00", "2025-02-03T00:00", "2025-02-13T00:00", "2025-02-20T00:00"],
+    )
     # 2: a note after 24 h; 4 days in 意向, 6 in 洽谈, then terminated
     second = pair(1)
     deals.add_note(w.broker, second.id, "call", "电话沟通")
     deals.move_stage(w.broker, second.id, "negotiation")
     deals.move_stage(w.broker, second.id, "terminated", reason="price")
-    timeline(db, second, "2025-02-10T00:00", ["2025-02-10T00:00", "2025-02-11T00:00", "2025-02-14T00:00",
-                                             "2025-02-20T00:00"])
+    timeline(
+        db,
+        second,
+        "2025-02-10T00:00",
+        ["2025-02-10T00:00", "2025-02-11T00:00", "2025-02-14T00:00", "2025-02-20T00:00"],
+    )
     # 3: a party wrote, the broker never did; still 意向
     third = pair(2)
     deals.post_message(w.buyer, third.id, "有人吗")
@@ -786,14 +911,46 @@ def figures_world(w, db, make_listing, make_contract):
     timeline(db, fourth, "2025-04-01T00:00", ["2025-04-01T00:00", "2025-04-02T00:00"])
     # contracts: another of the broker's registered in the period, one outside, a draft, someone else's
     seller, buyer = w.seller.organisation, w.buyer.organisation
-    make_contract(seller=seller, buyer=buyer, author=w.broker, status="registered", broker_id=w.broker.id,
-                  number="HT-2", amount="100000.11", signed_on="2025-03-31")
-    make_contract(seller=seller, buyer=buyer, author=w.broker, status="registered", broker_id=w.broker.id,
-                  number="HT-3", amount="999999", signed_on="2024-12-31")
-    make_contract(seller=seller, buyer=buyer, author=w.broker, status="submitted", broker_id=w.broker.id,
-                  number="HT-4", amount="888888", signed_on="2025-03-01")
-    make_contract(seller=seller, buyer=buyer, author=w.seller, status="registered", broker_id=w.other_broker.id,
-                  number="HT-5", amount="777777", signed_on="2025-03-01")
+    make_contract(
+        seller=seller,
+        buyer=buyer,
+        author=w.broker,
+        status="registered",
+        broker_id=w.broker.id,
+        number="HT-2",
+        amount="100000.11",
+        signed_on="2025-03-31",
+    )
+    make_contract(
+        seller=seller,
+        buyer=buyer,
+        author=w.broker,
+        status="registered",
+        broker_id=w.broker.id,
+        number="HT-3",
+        amount="999999",
+        signed_on="2024-12-31",
+    )
+    make_contract(
+        seller=seller,
+        buyer=buyer,
+        author=w.broker,
+        status="submitted",
+        broker_id=w.broker.id,
+        number="HT-4",
+        amount="888888",
+        signed_on="2025-03-01",
+    )
+    make_contract(
+        seller=seller,
+        buyer=buyer,
+        author=w.seller,
+        status="registered",
+        broker_id=w.other_broker.id,
+        number="HT-5",
+        amount="777777",
+        signed_on="2025-03-01",
+    )
     return w
 
 
@@ -801,8 +958,16 @@ def test_broker_figures_for_a_period(figures_world):
     w = figures_world
     figures = deals.broker_figures(w.broker.id, date(2025, 1, 1), date(2025, 3, 31))
     assert figures["opened"] == 3
-    assert figures["reached"] == {"intent": 3, "negotiation": 2, "signing": 1, "registered": 1, "terminated": 1}
-    assert figures["conversion"] == pytest.approx({"negotiation": 2 / 3, "signing": 1 / 3, "registered": 1 / 3})
+    assert figures["reached"] == {
+        "intent": 3,
+        "negotiation": 2,
+        "signing": 1,
+        "registered": 1,
+        "terminated": 1,
+    }
+    assert figures["conversion"] == pytest.approx(
+        {"negotiation": 2 / 3, "signing": 1 / 3, "registered": 1 / 3}
+    )
     assert figures["median_days"] == pytest.approx({"intent": 3.0, "negotiation": 8.0, "signing": 7.0})
     assert figures["median_first_reply_hours"] == pytest.approx(15.0)
     assert figures["contracts"] == 2
@@ -831,7 +996,9 @@ def test_broker_performance_admin_sees_all_brokers_a_broker_only_self(figures_wo
 
     own = deals.broker_performance(w.broker, start, end)
     assert [r["broker"].id for r in own] == [w.broker.id] and own[0]["opened"] == 3
-    assert deals.broker_performance(w.broker, start, end, broker_id=w.broker.id)[0]["broker"].id == w.broker.id
+    assert (
+        deals.broker_performance(w.broker, start, end, broker_id=w.broker.id)[0]["broker"].id == w.broker.id
+    )
     with pytest.raises(PermissionDenied):
         deals.broker_performance(w.broker, start, end, broker_id=w.other_broker.id)
     for outsider in (w.seller, w.buyer, w.viewer, w.anonymous, None):
@@ -842,6 +1009,7 @@ def test_broker_performance_admin_sees_all_brokers_a_broker_only_self(figures_wo
 
 
 # ---- lists ---------------------------------------------------------------------------------------------
+
 
 def test_each_side_lists_only_its_own_deals(w, db, make_listing):
     mine = with_broker(w)
@@ -856,11 +1024,14 @@ def test_each_side_lists_only_its_own_deals(w, db, make_listing):
     assert {d.id for d in board["intent"]} == {mine.id, theirs.id} and board["negotiation"] == []
     deals.move_stage(w.broker, mine.id, "negotiation")
     board = deals.board(w.seller)
-    assert [d.id for d in board["negotiation"]] == [mine.id] and [d.id for d in board["intent"]] == [theirs.id]
+    assert [d.id for d in board["negotiation"]] == [mine.id] and [d.id for d in board["intent"]] == [
+        theirs.id
+    ]
     assert [d.id for d in deals.list_deals(w.seller, {"stage": "negotiation"}).items] == [mine.id]
 
 
 # ---- the index worker reminds about stale deals about once an hour --------------------------------------
+
 
 def test_the_worker_reminds_about_stale_deals_hourly(w, db):
     from market import worker

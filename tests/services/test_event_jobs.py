@@ -1,4 +1,5 @@
 """Domain events and the worker's jobs: queued with the change, run after it, retried, parked, retried by an admin."""
+
 from datetime import timedelta
 
 import pytest
@@ -36,8 +37,12 @@ def make_due(db) -> None:
 @pytest.fixture
 def signing_deal(make_user, make_listing, db):
     """A deal at 签约 with its contract draft, and everyone in it."""
-    seller, buyer, broker, admin = (make_user("university"), make_user("enterprise"), make_user("broker"),
-                                    make_user("admin"))
+    seller, buyer, broker, admin = (
+        make_user("university"),
+        make_user("enterprise"),
+        make_user("broker"),
+        make_user("admin"),
+    )
     add_profile(db, broker, "新材料")
     result = make_listing("achievement", seller)
     deal, _ = deals.open_deal(buyer, {"achievement_id": result.id})
@@ -75,13 +80,18 @@ def record_test_event(**payload):
 
 # ---- requests only write --------------------------------------------------------------------------------
 
-def test_registering_a_contract_returns_before_the_deal_and_the_parties_hear_of_it(signing_deal, db, worker_off):
+
+def test_registering_a_contract_returns_before_the_deal_and_the_parties_hear_of_it(
+    signing_deal, db, worker_off
+):
     deal, seller, buyer, broker, admin = signing_deal
     contracts.register_contract(admin, deal.contract_id, {"recognised_amount": "1000000"})
     assert db.session.get(Deal, deal.id).stage == "signing"  # the follow-up is the worker's
     queued = {job.handler for job in jobs(db, status="pending", event="contract.registered")}
-    assert queued == {"market.services.deals.stages:follow_contract_registration",
-                      "market.services.contracts.lifecycle:notify_contract_parties"}
+    assert queued == {
+        "market.services.deals.stages:follow_contract_registration",
+        "market.services.contracts.lifecycle:notify_contract_parties",
+    }
     assert not any("已登记" in title for title in notifications_of(db, buyer))
     assert event_jobs.run_due_jobs() >= 2
     db.session.expire_all()
@@ -108,8 +118,10 @@ def test_each_subscribed_handler_gets_its_own_job():
 
 # ---- failures -----------------------------------------------------------------------------------------------
 
-def test_a_failing_handler_is_retried_with_growing_waits_then_parked_with_its_error(app, db, failing_handler,
-                                                                                     worker_off):
+
+def test_a_failing_handler_is_retried_with_growing_waits_then_parked_with_its_error(
+    app, db, failing_handler, worker_off
+):
     calls, _state = failing_handler
     record_test_event(n=1)
     waits = []
@@ -181,6 +193,7 @@ def test_a_job_naming_a_handler_this_process_does_not_know_is_parked_in_the_end(
 
 # ---- an admin looks and retries -------------------------------------------------------------------------
 
+
 def park_one(db, failing_handler):
     calls, state = failing_handler
     record_test_event(n=7)
@@ -192,7 +205,9 @@ def park_one(db, failing_handler):
     return job
 
 
-def test_an_admin_retries_a_parked_job_once_its_cause_is_fixed(app, db, make_user, failing_handler, worker_off):
+def test_an_admin_retries_a_parked_job_once_its_cause_is_fixed(
+    app, db, make_user, failing_handler, worker_off
+):
     calls, state = failing_handler
     job = park_one(db, failing_handler)
     admin = make_user("admin")
@@ -204,13 +219,17 @@ def test_an_admin_retries_a_parked_job_once_its_cause_is_fixed(app, db, make_use
     assert event_jobs.run_due_jobs() == 1
     job = jobs(db, event="test.happened")[0]
     assert job.status == "done" and calls[-1] == {"n": 7}
-    assert db.session.scalar(select(AuditEntry.action).where(AuditEntry.object_type == "event_job")) == "job.retry"
+    assert (
+        db.session.scalar(select(AuditEntry.action).where(AuditEntry.object_type == "event_job"))
+        == "job.retry"
+    )
     with pytest.raises(InvalidTransition):
         event_jobs.retry_job(admin, job.id)
 
 
-def test_the_admin_page_lists_parked_jobs_and_retries_them(app, db, client, login, make_user, failing_handler,
-                                                           worker_off):
+def test_the_admin_page_lists_parked_jobs_and_retries_them(
+    app, db, client, login, make_user, failing_handler, worker_off
+):
     job = park_one(db, failing_handler)
     login(make_user("admin"))
     page = client.get("/admin/search-index").get_data(as_text=True)
@@ -221,8 +240,9 @@ def test_the_admin_page_lists_parked_jobs_and_retries_them(app, db, client, logi
     assert "没有搁置的后台任务" in client.get("/admin/search-index").get_data(as_text=True)
 
 
-def test_the_api_lists_parked_jobs_with_counts_and_retries_one(app, db, client, api_token, make_user, failing_handler,
-                                                               worker_off):
+def test_the_api_lists_parked_jobs_with_counts_and_retries_one(
+    app, db, client, api_token, make_user, failing_handler, worker_off
+):
     job = park_one(db, failing_handler)
     admin = api_token(make_user("admin"))
     body = client.get("/api/v1/admin/jobs", headers=admin).get_json()

@@ -1,4 +1,5 @@
 """The outbox keeps the search index in step with the database: at once, after a rollback, after a crash."""
+
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -30,11 +31,19 @@ def outbox_numbers_start_at_one(db):
 
 def new_achievement(owner, title):
     """A published achievement made directly, without the service's unit of work."""
-    return Achievement(org_id=owner.organisation_id, created_by_id=owner.id, status="published", title=title,
-                       summary="简介", form="新技术", field_id=taxonomy.find_field("新材料").id)
+    return Achievement(
+        org_id=owner.organisation_id,
+        created_by_id=owner.id,
+        status="published",
+        title=title,
+        summary="简介",
+        form="新技术",
+        field_id=taxonomy.find_field("新材料").id,
+    )
 
 
 # ---- what a user sees --------------------------------------------------------------------------------
+
 
 def test_a_published_listing_is_findable_at_once(make_user, make_listing):
     listing = make_listing("achievement", make_user("university"), title="钙钛矿叠层太阳电池")
@@ -93,7 +102,9 @@ def test_an_organisation_rename_reaches_its_listings(make_user, make_org, make_l
     first = make_listing("achievement", owner, title="钙钛矿叠层太阳电池")
     second = make_listing("equipment", owner)
     organisations.update_organisation_profile(make_user("admin"), org.id, {"name": "秦岭理工大学"})
-    assert found("秦岭理工") == [first.id, second.id] or sorted(found("秦岭理工")) == sorted([first.id, second.id])
+    assert found("秦岭理工") == [first.id, second.id] or sorted(found("秦岭理工")) == sorted(
+        [first.id, second.id]
+    )
     assert found("西北某大学") == []
     [hit] = search_catalogue(None, {"q": "钙钛矿"}).hits
     assert hit.stored["org_name"] == "秦岭理工大学"
@@ -109,6 +120,7 @@ def test_a_field_rename_reaches_its_listings(make_user, make_listing):
 
 
 # ---- the outbox and the transaction --------------------------------------------------------------------
+
 
 def test_a_rolled_back_unit_of_work_leaves_no_outbox_row_and_nothing_to_find(make_user):
     owner = make_user("university")
@@ -136,8 +148,9 @@ def test_outbox_rows_are_written_in_the_listing_transaction(make_user, db):
     listing = new_achievement(owner, "钙钛矿叠层太阳电池")
     db.session.add(listing)
     db.session.flush()
-    mine = select(SearchOutboxEntry).where(SearchOutboxEntry.kind == "achievement",
-                                           SearchOutboxEntry.object_id == listing.id)
+    mine = select(SearchOutboxEntry).where(
+        SearchOutboxEntry.kind == "achievement", SearchOutboxEntry.object_id == listing.id
+    )
     assert db.session.scalars(mine).all()  # visible inside the transaction …
     with db.engine.connect() as other:
         assert other.execute(mine).all() == []  # … and to nobody else until it commits
@@ -181,6 +194,7 @@ def test_safe_cursor_skips_an_old_gap():
 
 # ---- drain, busy index, pruning, status ----------------------------------------------------------------
 
+
 def test_drain_applies_pending_rows_once_and_advances_the_cursor(make_user, make_listing, worker_off):
     owner = make_user("university")
     made = [make_listing("achievement", owner, title=f"钙钛矿叠层太阳电池{n}号").id for n in range(3)]
@@ -196,7 +210,9 @@ def test_drain_applies_pending_rows_once_and_advances_the_cursor(make_user, make
     assert _db.session.get(SearchIndexCursor, indexing.index_name()).seq == last
 
 
-def test_a_busy_index_does_not_fail_the_request_and_a_later_drain_applies_it(make_user, make_listing, worker_off):
+def test_a_busy_index_does_not_fail_the_request_and_a_later_drain_applies_it(
+    make_user, make_listing, worker_off
+):
     owner = make_user("university")
     with search.backend().writer():  # another process is writing the index
         listing = make_listing("achievement", owner, title="钙钛矿叠层太阳电池")
@@ -258,11 +274,15 @@ def test_index_status_counts_pending_rows_and_documents(make_user, make_listing,
     assert status["documents"] == {"achievement": 3, "demand": 0, "equipment": 1, "policy": 0, "broker": 0}
 
 
-def test_a_new_index_on_a_pruned_outbox_catches_up_once_the_gap_is_old(make_user, make_listing, monkeypatch, db):
+def test_a_new_index_on_a_pruned_outbox_catches_up_once_the_gap_is_old(
+    make_user, make_listing, monkeypatch, db
+):
     owner = make_user("university")
     make_listing("achievement", owner, title="钙钛矿一号")
     refresh_vectors()
-    assert prune_outbox() > 0  # rows 1.. are gone: the next index to start at cursor 0 sees a gap below the first row
+    assert (
+        prune_outbox() > 0
+    )  # rows 1.. are gone: the next index to start at cursor 0 sees a gap below the first row
     listing = make_listing("achievement", owner, title="钙钛矿二号")
     search.backend().rebuild([], cursor=0)
     drain()

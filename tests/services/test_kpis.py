@@ -1,4 +1,5 @@
 """The plans' targets: measured periods, computed and manual progress, and the admins' editing of the table."""
+
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
@@ -13,9 +14,19 @@ from tests.conftest import CONTRACT
 
 YI = 10**10  # fen in 1亿元
 
-NEW_KPI = {"name": "技术交易额（西咸）", "unit": "亿元", "baseline_value": "12.5", "baseline_year": "2020",
-           "target_value": "60", "target_year": "2026", "start_year": "2024", "period_kind": "annual",
-           "source": "西咸新区“十四五”科技创新规划", "metric": "", "sort_order": "5"}
+NEW_KPI = {
+    "name": "技术交易额（西咸）",
+    "unit": "亿元",
+    "baseline_value": "12.5",
+    "baseline_year": "2020",
+    "target_value": "60",
+    "target_year": "2026",
+    "start_year": "2024",
+    "period_kind": "annual",
+    "source": "西咸新区“十四五”科技创新规划",
+    "metric": "",
+    "sort_order": "5",
+}
 
 
 def named(name: str) -> Kpi:
@@ -31,8 +42,13 @@ def yuan(fen: int) -> str:
 
 
 def audit_actions(db, kpi_id) -> list[AuditEntry]:
-    return list(db.session.scalars(select(AuditEntry).where(AuditEntry.object_type == "kpi",
-                                                            AuditEntry.object_id == kpi_id).order_by(AuditEntry.id)))
+    return list(
+        db.session.scalars(
+            select(AuditEntry)
+            .where(AuditEntry.object_type == "kpi", AuditEntry.object_id == kpi_id)
+            .order_by(AuditEntry.id)
+        )
+    )
 
 
 # ---- measured periods ----------------------------------------------------------------------------------
@@ -41,17 +57,20 @@ ANNUAL = Kpi(name="年度", period_kind="annual", start_year=2024, target_year=2
 CUMULATIVE = Kpi(name="累计", period_kind="cumulative", start_year=2024, target_year=2026)
 
 
-@pytest.mark.parametrize("kpi, today, start, end, elapsed", [
-    (ANNUAL, date(2023, 6, 1), date(2024, 1, 1), date(2024, 12, 31), 0.0),
-    (ANNUAL, date(2024, 1, 1), date(2024, 1, 1), date(2024, 12, 31), 1 / 366),
-    (ANNUAL, date(2025, 7, 2), date(2025, 1, 1), date(2025, 12, 31), 183 / 365),
-    (ANNUAL, date(2026, 12, 31), date(2026, 1, 1), date(2026, 12, 31), 1.0),
-    (ANNUAL, date(2027, 3, 1), date(2026, 1, 1), date(2026, 12, 31), 1.0),
-    (CUMULATIVE, date(2023, 12, 31), date(2024, 1, 1), date(2026, 12, 31), 0.0),
-    (CUMULATIVE, date(2025, 1, 1), date(2024, 1, 1), date(2026, 12, 31), 367 / 1096),
-    (CUMULATIVE, date(2026, 6, 30), date(2024, 1, 1), date(2026, 12, 31), (366 + 365 + 181) / 1096),
-    (CUMULATIVE, date(2030, 1, 1), date(2024, 1, 1), date(2026, 12, 31), 1.0),
-])
+@pytest.mark.parametrize(
+    "kpi, today, start, end, elapsed",
+    [
+        (ANNUAL, date(2023, 6, 1), date(2024, 1, 1), date(2024, 12, 31), 0.0),
+        (ANNUAL, date(2024, 1, 1), date(2024, 1, 1), date(2024, 12, 31), 1 / 366),
+        (ANNUAL, date(2025, 7, 2), date(2025, 1, 1), date(2025, 12, 31), 183 / 365),
+        (ANNUAL, date(2026, 12, 31), date(2026, 1, 1), date(2026, 12, 31), 1.0),
+        (ANNUAL, date(2027, 3, 1), date(2026, 1, 1), date(2026, 12, 31), 1.0),
+        (CUMULATIVE, date(2023, 12, 31), date(2024, 1, 1), date(2026, 12, 31), 0.0),
+        (CUMULATIVE, date(2025, 1, 1), date(2024, 1, 1), date(2026, 12, 31), 367 / 1096),
+        (CUMULATIVE, date(2026, 6, 30), date(2024, 1, 1), date(2026, 12, 31), (366 + 365 + 181) / 1096),
+        (CUMULATIVE, date(2030, 1, 1), date(2024, 1, 1), date(2026, 12, 31), 1.0),
+    ],
+)
 def test_measured_period(kpi, today, start, end, elapsed):
     got = kpis.measured_period(kpi, today)
     assert got[:2] == (start, end)
@@ -60,6 +79,7 @@ def test_measured_period(kpi, today, start, end, elapsed):
 
 # ---- computed progress ---------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def registered(make_user, make_org):
     """Write and register a contract of `fen` signed on `day` (other statuses never count)."""
@@ -67,8 +87,16 @@ def registered(make_user, make_org):
     seller, buyer = make_org(), make_org(kind="enterprise")
 
     def make(day: str, fen: int, status="registered"):
-        contract = contracts.create_contract(admin, {**CONTRACT, "seller_org_id": seller.id, "buyer_org_id": buyer.id,
-                                                     "amount": yuan(fen), "signed_on": day})
+        contract = contracts.create_contract(
+            admin,
+            {
+                **CONTRACT,
+                "seller_org_id": seller.id,
+                "buyer_org_id": buyer.id,
+                "amount": yuan(fen),
+                "signed_on": day,
+            },
+        )
         if status in ("submitted", "registered"):
             contracts.submit_contract(admin, contract.id)
         if status == "registered":
@@ -100,7 +128,9 @@ def test_contract_amount_is_exact_in_yi_yuan(default_kpis, registered):
     assert (past.actual, past.elapsed, past.start) == (Decimal("2300.0000000001"), 1.0, date(2025, 1, 1))
 
     cumulative = progress_of(mid_2026, "技术合同交易额（2024—2026年累计口径）")
-    assert cumulative.actual == Decimal("101.0000000001") + Decimal("2300.0000000001") + Decimal("1234.5678901234")
+    assert cumulative.actual == Decimal("101.0000000001") + Decimal("2300.0000000001") + Decimal(
+        "1234.5678901234"
+    )
 
     end_of_year = progress_of(date(2026, 12, 31), "技术合同交易额（2026年，年度口径）")
     assert end_of_year.actual == Decimal("1237.5678901234")
@@ -116,7 +146,9 @@ def test_a_whole_number_shows_without_decimals(default_kpis, registered):
     assert progress_of(date(2026, 12, 31), "技术合同交易额（2026年，年度口径）").on_track is False
 
 
-def test_brokers_demands_open_calls_and_achievements_count_within_the_period(default_kpis, make_user, make_listing, db):
+def test_brokers_demands_open_calls_and_achievements_count_within_the_period(
+    default_kpis, make_user, make_listing, db
+):
     today = date.today()
     brokers = [make_user("broker") for _ in range(3)]
     make_user("university")  # not a broker
@@ -130,8 +162,11 @@ def test_brokers_demands_open_calls_and_achievements_count_within_the_period(def
     make_listing("achievement", university)
     pending = make_listing("achievement", make_user("university", verified=False))
     make_listing("achievement", university, submit=False, title="草稿成果")
-    db.session.execute(update(Demand).where(Demand.id == last_year.id).values(
-        published_at=datetime(today.year - 1, 6, 1, tzinfo=timezone.utc)))
+    db.session.execute(
+        update(Demand)
+        .where(Demand.id == last_year.id)
+        .values(published_at=datetime(today.year - 1, 6, 1, tzinfo=timezone.utc))
+    )
     db.session.commit()
     assert pending.status == "pending" and open_call.open_call is True
 
@@ -150,7 +185,11 @@ def test_funnel_counts_contracts_written_and_registered(registered):
     registered("2026-04-15", 100, status="submitted")
     registered("2025-04-15", 100)
     assert kpis.funnel(date(2026, 1, 1), date(2026, 12, 31)) == [
-        ("经纪人采纳的匹配", 0), ("发起的对接", 0), ("登记系统中的合同", 2), ("已登记合同", 1)]
+        ("经纪人采纳的匹配", 0),
+        ("发起的对接", 0),
+        ("登记系统中的合同", 2),
+        ("已登记合同", 1),
+    ]
 
 
 def test_funnel_counts_deals_opened_in_the_period(make_user, make_listing):
@@ -165,15 +204,25 @@ def test_funnel_counts_deals_opened_in_the_period(make_user, make_listing):
 
 # ---- manual entries ------------------------------------------------------------------------------------
 
+
 def test_annual_manual_kpi_takes_the_latest_entry_of_the_measured_year(default_kpis, make_user):
     admin = make_user("admin")
     kpi = named("高价值专利入池（每年）")
     kpis.add_kpi_entry(admin, kpi.id, {"value": "500", "as_of": "2025-12-31"})
     progress = progress_of(date(2026, 6, 30), kpi.name)
-    assert (progress.actual, progress.entry, progress.actual_text, progress.on_track) == (None, None, "—", None)
+    assert (progress.actual, progress.entry, progress.actual_text, progress.on_track) == (
+        None,
+        None,
+        "—",
+        None,
+    )
     kpis.add_kpi_entry(admin, kpi.id, {"value": "120", "as_of": "2026-03-01"})
-    latest = kpis.add_kpi_entry(admin, kpi.id, {"value": "150.50", "as_of": "2026-06-01", "note": "知识产权局统计"})
-    kpis.add_kpi_entry(admin, kpi.id, {"value": "90", "as_of": "2026-04-01"})  # entered later, refers to earlier
+    latest = kpis.add_kpi_entry(
+        admin, kpi.id, {"value": "150.50", "as_of": "2026-06-01", "note": "知识产权局统计"}
+    )
+    kpis.add_kpi_entry(
+        admin, kpi.id, {"value": "90", "as_of": "2026-04-01"}
+    )  # entered later, refers to earlier
     progress = progress_of(date(2026, 6, 30), kpi.name)
     assert progress.actual == Decimal("150.5") and progress.entry.id == latest.id
     assert progress.entry.note == "知识产权局统计" and progress.entry.entered_by_id == admin.id
@@ -195,18 +244,27 @@ def test_cumulative_manual_kpi_takes_the_latest_entry_at_all(default_kpis, make_
     assert progress.achieved == pytest.approx(0.7)
 
 
-@pytest.mark.parametrize("data, fields", [
-    ({"value": "-1", "as_of": "2026-01-01"}, {"value": "填报值必须是不小于0的数字"}),
-    ({"value": "abc", "as_of": "2026-01-01"}, {"value": "填报值必须是数字，例如 230 或 12.5"}),
-    ({"value": "", "as_of": "2026-01-01"}, {"value": "填报值必须是数字，例如 230 或 12.5"}),
-    ({"value": "NaN", "as_of": "2026-01-01"}, {"value": "填报值必须是不小于0的数字"}),
-    ({"value": "1.00001", "as_of": "2026-01-01"}, {"value": "填报值最多保留四位小数"}),
-    ({"value": "2e12", "as_of": "2026-01-01"}, {"value": "填报值不能超过1万亿"}),
-    ({"value": "3"}, {"as_of": "请填写数据日期"}),
-    ({"value": "3", "as_of": "2026-02-30"}, {"as_of": "数据日期格式应为 年-月-日，例如 2026-12-31"}),
-    ({"value": "x", "as_of": ""}, {"as_of": "请填写数据日期", "value": "填报值必须是数字，例如 230 或 12.5"}),
-    ({"value": "3", "as_of": (date.today() + timedelta(days=1)).isoformat()}, {"as_of": "数据日期不能晚于今天"}),
-])
+@pytest.mark.parametrize(
+    "data, fields",
+    [
+        ({"value": "-1", "as_of": "2026-01-01"}, {"value": "填报值必须是不小于0的数字"}),
+        ({"value": "abc", "as_of": "2026-01-01"}, {"value": "填报值必须是数字，例如 230 或 12.5"}),
+        ({"value": "", "as_of": "2026-01-01"}, {"value": "填报值必须是数字，例如 230 或 12.5"}),
+        ({"value": "NaN", "as_of": "2026-01-01"}, {"value": "填报值必须是不小于0的数字"}),
+        ({"value": "1.00001", "as_of": "2026-01-01"}, {"value": "填报值最多保留四位小数"}),
+        ({"value": "2e12", "as_of": "2026-01-01"}, {"value": "填报值不能超过1万亿"}),
+        ({"value": "3"}, {"as_of": "请填写数据日期"}),
+        ({"value": "3", "as_of": "2026-02-30"}, {"as_of": "数据日期格式应为 年-月-日，例如 2026-12-31"}),
+        (
+            {"value": "x", "as_of": ""},
+            {"as_of": "请填写数据日期", "value": "填报值必须是数字，例如 230 或 12.5"},
+        ),
+        (
+            {"value": "3", "as_of": (date.today() + timedelta(days=1)).isoformat()},
+            {"as_of": "数据日期不能晚于今天"},
+        ),
+    ],
+)
 def test_bad_entries_are_refused(data, fields, default_kpis, make_user, db):
     admin = make_user("admin")
     with pytest.raises(ValidationFailed) as exc:
@@ -230,20 +288,33 @@ def test_entries_only_by_admins_and_only_for_manual_kpis(default_kpis, make_user
     entry = kpis.add_kpi_entry(admin, manual.id, {"value": "1,200.00", "as_of": "2026-01-01"})
     assert (entry.value, entry.as_of, entry.entered_by_id) == ("1200", date(2026, 1, 1), admin.id)
     logged = audit_actions(db, manual.id)[-1]
-    assert (logged.action, logged.changes, logged.actor_id) == ("kpi.entry", {"value": "1200", "as_of": "2026-01-01"},
-                                                               admin.id)
+    assert (logged.action, logged.changes, logged.actor_id) == (
+        "kpi.entry",
+        {"value": "1200", "as_of": "2026-01-01"},
+        admin.id,
+    )
 
 
 # ---- editing the table ---------------------------------------------------------------------------------
+
 
 def test_admin_creates_a_kpi(make_user, db):
     admin = make_user("admin")
     kpi = kpis.create_kpi(admin, {**NEW_KPI, "period_kind": "年度"})
     row = db.session.get(Kpi, kpi.id)
-    assert (row.name, row.baseline_value, row.baseline_year, row.target_value, row.period_kind, row.metric,
-            row.sort_order) == ("技术交易额（西咸）", "12.5", 2020, "60", "annual", None, 5)
+    assert (
+        row.name,
+        row.baseline_value,
+        row.baseline_year,
+        row.target_value,
+        row.period_kind,
+        row.metric,
+        row.sort_order,
+    ) == ("技术交易额（西咸）", "12.5", 2020, "60", "annual", None, 5)
     logged = audit_actions(db, kpi.id)
-    assert [(e.action, e.changes) for e in logged] == [("kpi.create", {"name": "技术交易额（西咸）", "target": "60"})]
+    assert [(e.action, e.changes) for e in logged] == [
+        ("kpi.create", {"name": "技术交易额（西咸）", "target": "60"})
+    ]
     assert kpis.get_kpi(kpi.id).id == kpi.id
     for bad in (999999, "abc", None):
         with pytest.raises(NotFound):
@@ -254,8 +325,15 @@ def test_kpi_validation(make_user, db):
     admin = make_user("admin")
     with pytest.raises(ValidationFailed) as exc:
         kpis.create_kpi(admin, {})
-    assert set(exc.value.fields) == {"name", "unit", "target_year", "start_year", "period_kind", "source",
-                                     "target_value"}
+    assert set(exc.value.fields) == {
+        "name",
+        "unit",
+        "target_year",
+        "start_year",
+        "period_kind",
+        "source",
+        "target_value",
+    }
     assert exc.value.fields["target_value"] == "请填写目标值"
     cases = [
         ({"start_year": "2027"}, {"start_year": "考核起始年份不能晚于目标年份"}),
@@ -271,7 +349,9 @@ def test_kpi_validation(make_user, db):
         assert exc.value.fields == fields, override
     assert db.session.scalar(select(func.count()).select_from(Kpi)) == 0
     # a baseline is optional
-    assert kpis.create_kpi(admin, {**NEW_KPI, "baseline_value": "", "baseline_year": ""}).baseline_value is None
+    assert (
+        kpis.create_kpi(admin, {**NEW_KPI, "baseline_value": "", "baseline_year": ""}).baseline_value is None
+    )
 
 
 def test_admin_updates_a_kpi_and_the_audit_keeps_the_old_values(default_kpis, make_user, db):
@@ -298,7 +378,12 @@ def test_admin_updates_a_kpi_and_the_audit_keeps_the_old_values(default_kpis, ma
             kpis.update_kpi(actor, kpi.id, {"target_value": "1"})
     db.session.expire_all()
     row = db.session.get(Kpi, kpi.id)
-    assert (row.target_value, row.start_year, row.target_year, row.name) == ("45", 2024, 2026, "路演活动（每年）")
+    assert (row.target_value, row.start_year, row.target_year, row.name) == (
+        "45",
+        2024,
+        2026,
+        "路演活动（每年）",
+    )
 
 
 def test_admin_deletes_a_kpi_with_its_entries(default_kpis, make_user, db):

@@ -85,8 +85,13 @@ def test_enterprise_cannot_publish_for_achievement_role_rules(make_user):
 
 def test_bad_input_lists_every_field_and_writes_nothing(make_user, db):
     owner = make_user("enterprise")
-    bad = {"title": "", "description": "<script>alert(1)</script>", "field": "不存在的领域",
-           "budget_min_yuan": "abc", "budget_max_yuan": "1.234"}
+    bad = {
+        "title": "",
+        "description": "<script>alert(1)</script>",
+        "field": "不存在的领域",
+        "budget_min_yuan": "abc",
+        "budget_max_yuan": "1.234",
+    }
     with pytest.raises(ValidationFailed) as caught:
         listings.create_listing(owner, "demand", bad)
     assert set(caught.value.fields) >= {"title", "description", "field", "budget_min_yuan", "budget_max_yuan"}

@@ -1,4 +1,5 @@
 """Brokers' decisions on suggestions: stored as labels, kept out of the queue, summed up as weekly precision."""
+
 from datetime import timedelta
 
 import pytest
@@ -25,15 +26,24 @@ def broker(make_user):
 
 def _queued_pairs(actor) -> set:
     page = matching.match_queue(actor, 1, 10)
-    return {(entry["demand"].id, achievement.id) for entry in page.items
-            for achievement, _ in entry["matches"] + entry["weak"]}
+    return {
+        (entry["demand"].id, achievement.id)
+        for entry in page.items
+        for achievement, _ in entry["matches"] + entry["weak"]
+    }
 
 
 def test_an_accepted_pair_is_stored_audited_and_leaves_the_queue(catalogue, broker):
     demand, battery = catalogue["demand"], catalogue["battery"]
     assert (demand.id, battery.id) in _queued_pairs(broker)
     row = matching.decide_match(broker, demand.id, battery.id, "accepted", note=" 已约见 ", score=0.8)
-    assert (row.decision, row.decided_by_id, row.note, row.score, row.reason_code) == ("accepted", broker.id, "已约见", 0.8, None)
+    assert (row.decision, row.decided_by_id, row.note, row.score, row.reason_code) == (
+        "accepted",
+        broker.id,
+        "已约见",
+        0.8,
+        None,
+    )
     assert (demand.id, battery.id) not in _queued_pairs(broker)
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "match_accepted"))
     assert entry.object_id == row.id and entry.changes["achievement_id"] == battery.id
@@ -44,9 +54,13 @@ def test_rejecting_needs_one_of_the_reason_codes(catalogue, broker):
         matching.decide_match(broker, catalogue["demand"].id, catalogue["rice"].id, "rejected")
     assert "领域不符" in raised.value.fields["reason_code"]
     with pytest.raises(ValidationFailed):
-        matching.decide_match(broker, catalogue["demand"].id, catalogue["rice"].id, "rejected", reason_code="boring")
+        matching.decide_match(
+            broker, catalogue["demand"].id, catalogue["rice"].id, "rejected", reason_code="boring"
+        )
     assert db.session.scalar(select(func.count()).select_from(MatchDecision)) == 0
-    row = matching.decide_match(broker, catalogue["demand"].id, catalogue["rice"].id, "rejected", reason_code="field")
+    row = matching.decide_match(
+        broker, catalogue["demand"].id, catalogue["rice"].id, "rejected", reason_code="field"
+    )
     assert (row.decision, row.reason_code) == ("rejected", "field")
 
 
@@ -84,7 +98,9 @@ def test_suggestions_check_who_asks(catalogue, make_user, make_listing):
         matching.suggestions_for(make_user("broker"), "demand", draft.id)
     with pytest.raises(NotFound):
         matching.suggestions_for(make_user("admin"), "equipment", 1)
-    listing, suggestions = matching.suggestions_for(catalogue["enterprise"], "demand", catalogue["demand"].id, "2")
+    listing, suggestions = matching.suggestions_for(
+        catalogue["enterprise"], "demand", catalogue["demand"].id, "2"
+    )
     assert listing.id == catalogue["demand"].id and len(suggestions) <= 2
 
 
@@ -94,8 +110,12 @@ def test_precision_is_accepted_over_acted_per_week(catalogue, broker, make_user,
     other = make_listing("demand", make_user("enterprise"), title="寻求耐盐碱水稻品种")
     matching.decide_match(broker, catalogue["demand"].id, catalogue["battery"].id, "accepted")
     matching.decide_match(broker, other.id, catalogue["rice"].id, "accepted")
-    matching.decide_match(broker, catalogue["demand"].id, catalogue["rice"].id, "rejected", reason_code="field")
-    last_week = matching.decide_match(broker, other.id, catalogue["battery"].id, "rejected", reason_code="field")
+    matching.decide_match(
+        broker, catalogue["demand"].id, catalogue["rice"].id, "rejected", reason_code="field"
+    )
+    last_week = matching.decide_match(
+        broker, other.id, catalogue["battery"].id, "rejected", reason_code="field"
+    )
     last_week.created_at = utcnow() - timedelta(days=7)
     db.session.commit()
     weeks = matching.decision_precision(admin)
@@ -128,13 +148,27 @@ def test_the_model_is_refitted_once_enough_brokers_decided(catalogue, broker, ma
             features = dict(zip(committed.features, committed.mean))
             features["paraphrase"] = 0.12 if alike else 0.0
             features["lexical"] = 0.1 if alike else 0.9
-            db.session.add(MatchDecision(demand_id=demand.id, achievement_id=achievement.id, decided_by_id=broker.id,
-                                         decision="accepted" if alike else "rejected", features=features,
-                                         reason_code=None if alike else "field"))
+            db.session.add(
+                MatchDecision(
+                    demand_id=demand.id,
+                    achievement_id=achievement.id,
+                    decided_by_id=broker.id,
+                    decision="accepted" if alike else "rejected",
+                    features=features,
+                    reason_code=None if alike else "field",
+                )
+            )
     # a decision recorded before today's features existed is left out
-    db.session.add(MatchDecision(demand_id=catalogue["demand"].id, achievement_id=catalogue["rice"].id,
-                                 decided_by_id=broker.id, decision="rejected", reason_code="field",
-                                 features={"lexical": 1.0, "fresh": 1.0}))
+    db.session.add(
+        MatchDecision(
+            demand_id=catalogue["demand"].id,
+            achievement_id=catalogue["rice"].id,
+            decided_by_id=broker.id,
+            decision="rejected",
+            reason_code="field",
+            features={"lexical": 1.0, "fresh": 1.0},
+        )
+    )
     db.session.commit()
     refitted = matching.relevance_model()
     position = {name: n for n, name in enumerate(committed.features)}

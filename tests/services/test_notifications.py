@@ -1,4 +1,5 @@
 """Notifications: added inside other units of work, seen and dismissed only by their owner."""
+
 import pytest
 from sqlalchemy import func, select
 
@@ -24,10 +25,21 @@ def test_added_notifications_wait_for_the_callers_commit(db, make_user):
 
 def test_one_row_per_user_even_when_a_user_is_named_twice(db, make_user):
     a, b = make_user(), make_user()
-    assert add_notifications([a.id, b.id, a.id], "match", "标题", body="正文", link="/demands/1", data={"score": 0.9}) == 3 - 1
+    assert (
+        add_notifications(
+            [a.id, b.id, a.id], "match", "标题", body="正文", link="/demands/1", data={"score": 0.9}
+        )
+        == 3 - 1
+    )
     db.session.commit()
     row = db.session.scalars(select(Notification).where(Notification.user_id == b.id)).one()
-    assert (row.title, row.body, row.link, row.data, row.read_at) == ("标题", "正文", "/demands/1", {"score": 0.9}, None)
+    assert (row.title, row.body, row.link, row.data, row.read_at) == (
+        "标题",
+        "正文",
+        "/demands/1",
+        {"score": 0.9},
+        None,
+    )
 
 
 def test_a_repeated_dedupe_key_is_skipped_without_failing(db, make_user):

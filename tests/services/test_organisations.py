@@ -12,8 +12,9 @@ CODE = credit_code_with_check("91611103MA6TQ0012")
 def test_admin_updates_region_kind_and_credit_code_with_an_audit_entry(make_user, make_org, db):
     admin = make_user("admin")
     org = make_org(kind="university", region="其他", credit_code=None)
-    organisations.update_organisation_profile(admin, org.id, {
-        "kind": "institute", "region": "沣西", "credit_code": " " + CODE.lower() + " "})
+    organisations.update_organisation_profile(
+        admin, org.id, {"kind": "institute", "region": "沣西", "credit_code": " " + CODE.lower() + " "}
+    )
     org = organisations.get_organisation(org.id)
     assert (org.kind, org.region, org.credit_code) == ("institute", "沣西", CODE)
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "organisation.update"))
@@ -34,12 +35,15 @@ def test_non_admin_may_not_update_an_organisation(make_user):
         organisations.update_organisation_profile(member, member.organisation_id, {"region": "沣东"})
 
 
-@pytest.mark.parametrize("data, field", [
-    ({"credit_code": CODE[:-1] + ("1" if CODE[-1] != "1" else "2")}, "credit_code"),
-    ({"region": "雁塔"}, "region"),
-    ({"kind": "bank"}, "kind"),
-    ({"name": ""}, "name"),
-])
+@pytest.mark.parametrize(
+    "data, field",
+    [
+        ({"credit_code": CODE[:-1] + ("1" if CODE[-1] != "1" else "2")}, "credit_code"),
+        ({"region": "雁塔"}, "region"),
+        ({"kind": "bank"}, "kind"),
+        ({"name": ""}, "name"),
+    ],
+)
 def test_invalid_values_are_rejected_per_field(make_user, make_org, data, field):
     admin = make_user("admin")
     org = make_org()
@@ -65,7 +69,9 @@ def test_kind_must_suit_the_members_roles(make_user):
     assert "kind" in info.value.fields
 
 
-@pytest.mark.parametrize("note, message_part", [(["材料不全"], "文字"), ("长" * 501, "500"), ("原因\x00", "空字符")])
+@pytest.mark.parametrize(
+    "note, message_part", [(["材料不全"], "文字"), ("长" * 501, "500"), ("原因\x00", "空字符")]
+)
 def test_verification_note_is_validated_not_truncated_or_crashing(make_user, make_org, note, message_part):
     org = make_org(verification_state="pending")
     with pytest.raises(ValidationFailed) as caught:

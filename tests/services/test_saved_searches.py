@@ -1,4 +1,5 @@
 """Saved searches: validated like /search, owned by one user, and checked for newly published results."""
+
 from datetime import timedelta
 
 import pytest
@@ -13,7 +14,11 @@ from market.services.saved_searches import check_saved_searches, save_search
 from tests.api.conftest import CHINESE
 from tests.search.support import restart_outbox_numbering
 
-UNRELATED = {"title": "显微图像深度学习去噪算法", "summary": "基于卷积网络的电镜图像去噪方法。", "keywords": ["图像"]}
+UNRELATED = {
+    "title": "显微图像深度学习去噪算法",
+    "summary": "基于卷积网络的电镜图像去噪方法。",
+    "keywords": ["图像"],
+}
 
 
 @pytest.fixture(autouse=True)
@@ -40,33 +45,48 @@ def errors_of(call) -> dict:
 
 # ---- saving --------------------------------------------------------------------------------------------
 
+
 def test_a_search_is_kept_with_only_the_conditions_that_matter(db, make_user):
     me = make_user("enterprise")
-    saved = save_search(me, "  正极材料  ", {"q": " 正极材料 ", "kind": "achievement", "field": "", "sort": "date",
-                                        "page": "3", "per_page": "50", "min": 1000})
+    saved = save_search(
+        me,
+        "  正极材料  ",
+        {
+            "q": " 正极材料 ",
+            "kind": "achievement",
+            "field": "",
+            "sort": "date",
+            "page": "3",
+            "per_page": "50",
+            "min": 1000,
+        },
+    )
     assert saved.name == "正极材料" and saved.notify
     assert saved.query == {"q": "正极材料", "kind": "achievement", "min": "1000"}
     assert [s.id for s in saved_searches.list_saved_searches(me)] == [saved.id]
 
 
-@pytest.mark.parametrize("name, query, field", [
-    ("", {"q": "电池"}, "name"),
-    ("   ", {"q": "电池"}, "name"),
-    ("长" * 101, {"q": "电池"}, "name"),
-    ("<b>x</b>", {"q": "电池"}, "name"),
-    (None, {"q": "电池"}, "name"),
-    ("电池", "q=电池", "query"),
-    ("电池", None, "query"),
-    ("电池", {"q": "电池", "owner": "me"}, "owner"),
-    ("电池", {"kind": "policy"}, "kind"),
-    ("电池", {"kind": "broker"}, "kind"),
-    ("电池", {"status": "draft"}, "status"),
-    ("电池", {"min": "一百万"}, "min"),
-    ("电池", {"date_from": "2026-13-45"}, "date_from"),
-    ("电池", {"q": ["列表"]}, "q"),
-    ("电池", {"q": "电池" * 60}, "q"),
-    ("电池", {"q": "电\x00池"}, "q"),
-])
+@pytest.mark.parametrize(
+    "name, query, field",
+    [
+        ("", {"q": "电池"}, "name"),
+        ("   ", {"q": "电池"}, "name"),
+        ("长" * 101, {"q": "电池"}, "name"),
+        ("<b>x</b>", {"q": "电池"}, "name"),
+        (None, {"q": "电池"}, "name"),
+        ("电池", "q=电池", "query"),
+        ("电池", None, "query"),
+        ("电池", {"q": "电池", "owner": "me"}, "owner"),
+        ("电池", {"kind": "policy"}, "kind"),
+        ("电池", {"kind": "broker"}, "kind"),
+        ("电池", {"status": "draft"}, "status"),
+        ("电池", {"min": "一百万"}, "min"),
+        ("电池", {"date_from": "2026-13-45"}, "date_from"),
+        ("电池", {"q": ["列表"]}, "q"),
+        ("电池", {"q": "电池" * 60}, "q"),
+        ("电池", {"q": "电\x00池"}, "q"),
+    ],
+)
 def test_bad_input_is_refused_in_chinese(db, make_user, name, query, field):
     me = make_user()
     fields = errors_of(lambda: save_search(me, name, query))
@@ -77,7 +97,9 @@ def test_bad_input_is_refused_in_chinese(db, make_user, name, query, field):
 def test_the_same_conditions_are_not_saved_twice(db, make_user):
     me = make_user()
     save_search(me, "电池", {"q": "电池"})
-    assert "已保存过" in errors_of(lambda: save_search(me, "另一个名字", {"q": "电池", "sort": "date"}))["query"]
+    assert (
+        "已保存过" in errors_of(lambda: save_search(me, "另一个名字", {"q": "电池", "sort": "date"}))["query"]
+    )
 
 
 def test_at_most_fifty_searches_per_user(db, make_user):
@@ -106,6 +128,7 @@ def test_only_the_owner_may_change_or_delete_a_saved_search(db, make_user):
 
 
 # ---- checking for new results ----------------------------------------------------------------------------
+
 
 @pytest.fixture
 def watcher(make_user):

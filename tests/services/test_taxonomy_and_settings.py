@@ -11,7 +11,9 @@ def _field(name="光子") -> Field:
     return db.session.scalar(select(Field).where(Field.name == name))
 
 
-@pytest.mark.parametrize("sent, stored", [("0", False), ("1", True), (False, False), (True, True), ("false", False)])
+@pytest.mark.parametrize(
+    "sent, stored", [("0", False), ("1", True), (False, False), (True, True), ("false", False)]
+)
 def test_update_field_reads_the_active_flag_as_the_html_form_and_json_send_it(make_user, sent, stored):
     field = _field()
     field.active = not stored
@@ -46,12 +48,17 @@ def test_all_fields_for_admins_include_retired_ones(make_user):
 def test_settings_are_read_and_replaced_by_admins_only(make_user):
     admin = make_user("admin")
     assert settings.get_settings(admin) == {"auto_publish_verified": True, "deal_stale_days": 14}
-    assert settings.update_settings(admin, {"auto_publish_verified": "0"}) == {"auto_publish_verified": False,
-                                                                               "deal_stale_days": 14}
+    assert settings.update_settings(admin, {"auto_publish_verified": "0"}) == {
+        "auto_publish_verified": False,
+        "deal_stale_days": 14,
+    }
     assert settings.auto_publish_verified() is False
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "setting.update"))
     assert entry.changes == {"auto_publish_verified": ["1", "0"]}  # the default counts as the old value
-    for call in (lambda u: settings.get_settings(u), lambda u: settings.update_settings(u, {"auto_publish_verified": True})):
+    for call in (
+        lambda u: settings.get_settings(u),
+        lambda u: settings.update_settings(u, {"auto_publish_verified": True}),
+    ):
         with pytest.raises(PermissionDenied):
             call(make_user("enterprise"))
 
@@ -66,6 +73,7 @@ def test_settings_need_an_explicit_yes_or_no(make_user, data):
 
 # ---- the deal stale-days setting (对接停滞提醒天数) --------------------------------------------------------
 
+
 def _stale_days_row():
     from market.models import Setting
 
@@ -77,18 +85,29 @@ def test_stale_days_are_set_by_admins_and_used_by_deals(make_user):
     from market.services import deals
 
     admin = make_user("admin")
-    assert settings.update_settings(admin, {"auto_publish_verified": True, "deal_stale_days": "30"}) == \
-        {"auto_publish_verified": True, "deal_stale_days": 30}
+    assert settings.update_settings(admin, {"auto_publish_verified": True, "deal_stale_days": "30"}) == {
+        "auto_publish_verified": True,
+        "deal_stale_days": 30,
+    }
     assert settings.get_settings(admin)["deal_stale_days"] == 30 and deals.stale_days() == 30
     entries = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "setting.update"))
-    assert [e.changes for e in entries if "deal_stale_days" in e.changes] == [{"deal_stale_days": ["14", "30"]}]
-    assert settings.update_settings(admin, {"auto_publish_verified": True, "deal_stale_days": 7.0})["deal_stale_days"] == 7
+    assert [e.changes for e in entries if "deal_stale_days" in e.changes] == [
+        {"deal_stale_days": ["14", "30"]}
+    ]
+    assert (
+        settings.update_settings(admin, {"auto_publish_verified": True, "deal_stale_days": 7.0})[
+            "deal_stale_days"
+        ]
+        == 7
+    )
     with pytest.raises(PermissionDenied):
         settings.update_settings(make_user("broker"), {"auto_publish_verified": True, "deal_stale_days": 1})
     assert settings.deal_stale_days() == 7
 
 
-@pytest.mark.parametrize("data", [{"auto_publish_verified": False}, {"auto_publish_verified": False, "deal_stale_days": None}])
+@pytest.mark.parametrize(
+    "data", [{"auto_publish_verified": False}, {"auto_publish_verified": False, "deal_stale_days": None}]
+)
 def test_leaving_out_stale_days_keeps_them(make_user, data):
     admin = make_user("admin")
     settings.update_settings(admin, {"auto_publish_verified": True, "deal_stale_days": 21})

@@ -1,4 +1,5 @@
 """The process's passage matrix follows the stored vectors: new and changed rows are read alone, deletions in full."""
+
 from datetime import timedelta
 
 import numpy as np
@@ -16,8 +17,18 @@ def store(db, object_id: int, value: float, when=None) -> None:
     row = db.session.get(ListingVector, ("achievement", object_id))
     blob = embedding.to_bytes(vector)
     if row is None:
-        db.session.add(ListingVector(kind="achievement", object_id=object_id, model=embedding.MODEL_NAME, text_hash="t",
-                                     as_query=blob, title_as_query=blob, as_passage=blob, updated_at=when or utcnow()))
+        db.session.add(
+            ListingVector(
+                kind="achievement",
+                object_id=object_id,
+                model=embedding.MODEL_NAME,
+                text_hash="t",
+                as_query=blob,
+                title_as_query=blob,
+                as_passage=blob,
+                updated_at=when or utcnow(),
+            )
+        )
     else:
         row.as_passage, row.updated_at = blob, when or utcnow()
     db.session.commit()

@@ -1,4 +1,5 @@
 """Access-control grid for the HTML write endpoints: every role × endpoint × own/other's listing."""
+
 import pytest
 
 from market.models import LISTING_MODELS
@@ -17,8 +18,14 @@ def _request(client, collection, listing_id, action):
 
 
 # Anonymous visitors own nothing, so they only appear with other organisations' listings.
-GRID = [(kind, role, whose, action) for kind in COLLECTIONS for role in ROLES for whose in ("own", "other")
-        for action in ACTIONS if not (role == "anonymous" and whose == "own")]
+GRID = [
+    (kind, role, whose, action)
+    for kind in COLLECTIONS
+    for role in ROLES
+    for whose in ("own", "other")
+    for action in ACTIONS
+    if not (role == "anonymous" and whose == "own")
+]
 
 
 @pytest.mark.parametrize("kind,role,whose,action", GRID)
@@ -61,11 +68,19 @@ def test_admin_area_is_closed_to_everyone_else(client, make_user, login, role, p
     assert response.status_code == (302 if role == "anonymous" else 403)
 
 
-@pytest.mark.parametrize("role,kind,allowed", [
-    ("university", "achievement", True), ("enterprise", "achievement", True), ("broker", "achievement", False),
-    ("enterprise", "demand", True), ("university", "demand", False), ("broker", "demand", False),
-    ("university", "equipment", True), ("broker", "equipment", False),
-])
+@pytest.mark.parametrize(
+    "role,kind,allowed",
+    [
+        ("university", "achievement", True),
+        ("enterprise", "achievement", True),
+        ("broker", "achievement", False),
+        ("enterprise", "demand", True),
+        ("university", "demand", False),
+        ("broker", "demand", False),
+        ("university", "equipment", True),
+        ("broker", "equipment", False),
+    ],
+)
 def test_only_publishing_roles_get_the_new_listing_form(client, make_user, login, role, kind, allowed):
     login(make_user(role))
     assert client.get(f"/my/{COLLECTIONS[kind]}/new").status_code == (200 if allowed else 403)

@@ -1,4 +1,5 @@
 """The admin's audit log page: Chinese action names, changes as old → new text, Beijing time, escaped output."""
+
 import html
 import re
 
@@ -15,7 +16,9 @@ def _log(page: str) -> str:
     return page.split("操作日志", 2)[-1]
 
 
-def test_the_audit_page_names_actions_in_chinese_and_shows_changes_as_text(client, make_user, make_contract, login, db):
+def test_the_audit_page_names_actions_in_chinese_and_shows_changes_as_text(
+    client, make_user, make_contract, login, db
+):
     admin = make_user("admin", display_name="登记员老王")
     contract = make_contract(status="registered", recognised="1400000")
     contracts.correct_contract(admin, contract.id, {"amount": "1600000"}, "补充协议增加金额")

@@ -1,4 +1,5 @@
 """The instrument booking pages: the week calendar, the request forms, decisions, blocks, the fee, .ics, utilisation."""
+
 import calendar
 import html
 import re
@@ -34,8 +35,13 @@ def w(make_user, make_listing):
     owner = make_user("university")
     instrument = make_listing("equipment", owner, **EQUIPMENT)
     bookings.set_booking_rules(owner, instrument.id, {"opening_hours": HOURS, "cancel_hours": 24})
-    return SimpleNamespace(owner=owner, instrument=instrument, user=make_user("enterprise"),
-                           other=make_user("enterprise"), fee_id=instrument.fee_items[0].id)
+    return SimpleNamespace(
+        owner=owner,
+        instrument=instrument,
+        user=make_user("enterprise"),
+        other=make_user("enterprise"),
+        fee_id=instrument.fee_items[0].id,
+    )
 
 
 @pytest.fixture
@@ -50,7 +56,14 @@ def as_user(client, login):
 
 
 def slot(w, start="09:00", end="11:00", purpose="测试样品表面形貌观察", day=WEEK):
-    return {"kind": "slot", "day": day, "start": start, "end": end, "fee_item_id": str(w.fee_id), "purpose": purpose}
+    return {
+        "kind": "slot",
+        "day": day,
+        "start": start,
+        "end": end,
+        "fee_item_id": str(w.fee_id),
+        "purpose": purpose,
+    }
 
 
 def calendar_url(w, week=WEEK):
@@ -74,27 +87,45 @@ def count(db, model=Booking) -> int:
 
 # ---- the calendar and the instrument page --------------------------------------------------------------------
 
+
 def test_anonymous_visitors_see_the_week_and_a_login_link(client, w):
     response = client.get(calendar_url(w))
     page = _plain(response)
     assert response.status_code == 200
-    assert set(_states(response)) == {"free"} and len(_states(response)) == 7 * 14  # 7 open hours a day, 7 days
+    assert (
+        set(_states(response)) == {"free"} and len(_states(response)) == 7 * 14
+    )  # 7 open hours a day, 7 days
     assert "空闲" in page and "登录后预约" in page and "提交机时预约" not in page
-    assert "上一周" in page and "下一周" in page and 'class="table-responsive' in response.get_data(as_text=True)
+    assert (
+        "上一周" in page and "下一周" in page and 'class="table-responsive' in response.get_data(as_text=True)
+    )
 
 
 def test_the_instrument_page_shows_the_rules_and_links_to_the_calendar(client, w, as_user):
     as_user(w.owner)
-    client.post(f"/bookings/equipment/{w.instrument.id}/rules",
-                data={"training_required": "y", "sample_types": "固体粉末、薄膜", "booking_rules": "请提前半小时到场",
-                      "cancel_hours": "48"})
+    client.post(
+        f"/bookings/equipment/{w.instrument.id}/rules",
+        data={
+            "training_required": "y",
+            "sample_types": "固体粉末、薄膜",
+            "booking_rules": "请提前半小时到场",
+            "cancel_hours": "48",
+        },
+    )
     assert "收到的预约" in _plain(client.get(f"/equipment/{w.instrument.id}"))
     as_user(None)
     page = _plain(client.get(f"/equipment/{w.instrument.id}"))
     assert "收到的预约" not in page
-    assert "须经管理方培训" in page and "固体粉末、薄膜" in page and "请提前半小时到场" in page and "48 小时" in page
+    assert (
+        "须经管理方培训" in page
+        and "固体粉末、薄膜" in page
+        and "请提前半小时到场" in page
+        and "48 小时" in page
+    )
     assert "查看预约日历并预约" in page and "形貌观察" in page
-    assert f"/bookings/equipment/{w.instrument.id}?week=" in client.get(f"/equipment/{w.instrument.id}").get_data(as_text=True)
+    assert f"/bookings/equipment/{w.instrument.id}?week=" in client.get(
+        f"/equipment/{w.instrument.id}"
+    ).get_data(as_text=True)
 
 
 def test_unverified_users_and_viewers_are_told_why_they_cannot_book(client, w, as_user, make_user):
@@ -107,6 +138,7 @@ def test_unverified_users_and_viewers_are_told_why_they_cannot_book(client, w, a
 
 # ---- requests ----------------------------------------------------------------------------------------------
 
+
 def test_a_verified_enterprise_books_a_slot_and_sees_it_as_mine(client, w, booked, db):
     assert (booked.status, booked.kind, booked.requester_id) == ("requested", "slot", w.user.id)
     assert count(db, BookingSlot) == 4
@@ -117,12 +149,18 @@ def test_a_verified_enterprise_books_a_slot_and_sees_it_as_mine(client, w, booke
     assert _states(client.get(calendar_url(w)))  # still renders for the requester
 
 
-def test_an_overlapping_request_shows_taken_keeps_the_input_and_stores_nothing(client, w, booked, as_user, db):
+def test_an_overlapping_request_shows_taken_keeps_the_input_and_stores_nothing(
+    client, w, booked, as_user, db
+):
     as_user(w.other)
     response = client.post(calendar_url(w), data=slot(w, "10:30", "11:30", purpose="另一家企业的测试需求"))
     assert response.status_code == 409
     page = _text(response)
-    assert "时段已被预约" in page and "另一家企业的测试需求" in page and '<option selected value="10:30">' in page
+    assert (
+        "时段已被预约" in page
+        and "另一家企业的测试需求" in page
+        and '<option selected value="10:30">' in page
+    )
     assert count(db) == 1 and count(db, BookingSlot) == 4
     assert _states(client.get(calendar_url(w))).count("booked") == 4  # others see 已预约, not who
 
@@ -140,8 +178,10 @@ def test_bad_input_shows_field_messages(client, w, as_user, db):
 
 def test_a_sample_job_is_requested_with_a_number_of_samples(client, w, as_user, db):
     as_user(w.user)
-    response = client.post(calendar_url(w), data={"kind": "samples", "samples": "5", "fee_item_id": "",
-                                                  "purpose": "粉末样品形貌"})
+    response = client.post(
+        calendar_url(w),
+        data={"kind": "samples", "samples": "5", "fee_item_id": "", "purpose": "粉末样品形貌"},
+    )
     assert response.status_code == 302
     page = _plain(client.get(response.headers["Location"]))
     assert "送样检测" in page and "5 个" in page and "待审批" in page
@@ -149,6 +189,7 @@ def test_a_sample_job_is_requested_with_a_number_of_samples(client, w, as_user, 
 
 
 # ---- decisions -------------------------------------------------------------------------------------------
+
 
 def test_the_owner_approves_and_the_requester_is_notified(client, w, booked, as_user, db):
     as_user(w.owner)
@@ -175,8 +216,10 @@ def test_a_rejection_needs_a_reason(client, w, booked, as_user, db):
 
 def test_a_proposed_time_accepted_by_the_requester_becomes_the_booking(client, w, booked, as_user, db):
     as_user(w.owner)
-    response = client.post(f"/bookings/{booked.id}/propose",
-                           data={"starts_at": f"{WEEK}T14:00", "ends_at": f"{WEEK}T16:00", "reason": "上午仪器校准"})
+    response = client.post(
+        f"/bookings/{booked.id}/propose",
+        data={"starts_at": f"{WEEK}T14:00", "ends_at": f"{WEEK}T16:00", "reason": "上午仪器校准"},
+    )
     assert response.status_code == 302
     as_user(w.user)
     page = _plain(client.get(f"/bookings/{booked.id}"))
@@ -217,10 +260,13 @@ def test_other_organisations_can_neither_see_nor_decide(client, w, booked, as_us
 
 # ---- the owner's calendar tools ------------------------------------------------------------------------------
 
+
 def test_a_block_shows_as_down_for_others_and_can_be_removed(client, w, as_user, db):
     as_user(w.owner)
-    response = client.post(f"/bookings/equipment/{w.instrument.id}/blocks",
-                           data={"starts_at": f"{WEEK}T13:00", "ends_at": f"{WEEK}T17:00", "reason": "年度校准"})
+    response = client.post(
+        f"/bookings/equipment/{w.instrument.id}/blocks",
+        data={"starts_at": f"{WEEK}T13:00", "ends_at": f"{WEEK}T17:00", "reason": "年度校准"},
+    )
     assert response.status_code == 302
     page = _plain(client.get(calendar_url(w)))
     assert "年度校准" in page and "取消停机" in page
@@ -236,8 +282,10 @@ def test_a_block_shows_as_down_for_others_and_can_be_removed(client, w, as_user,
 
 def test_a_block_over_a_booking_is_refused(client, w, booked, as_user, db):
     as_user(w.owner)
-    response = client.post(f"/bookings/equipment/{w.instrument.id}/blocks",
-                           data={"starts_at": f"{WEEK}T10:00", "ends_at": f"{WEEK}T12:00", "reason": "维修"})
+    response = client.post(
+        f"/bookings/equipment/{w.instrument.id}/blocks",
+        data={"starts_at": f"{WEEK}T10:00", "ends_at": f"{WEEK}T12:00", "reason": "维修"},
+    )
     assert response.status_code == 409 and "已有预约或停机安排" in _plain(response)
 
 
@@ -257,12 +305,15 @@ def test_the_owner_sets_opening_hours_row_by_row(client, w, as_user, db):
 def test_other_users_get_no_owner_forms_and_cannot_post_them(client, w, as_user):
     as_user(w.other)
     assert "保存开放时间" not in _plain(client.get(calendar_url(w)))
-    response = client.post(f"/bookings/equipment/{w.instrument.id}/blocks",
-                           data={"starts_at": f"{WEEK}T13:00", "ends_at": f"{WEEK}T14:00", "reason": "x"})
+    response = client.post(
+        f"/bookings/equipment/{w.instrument.id}/blocks",
+        data={"starts_at": f"{WEEK}T13:00", "ends_at": f"{WEEK}T14:00", "reason": "x"},
+    )
     assert response.status_code == 403
 
 
 # ---- lists, export, utilisation ------------------------------------------------------------------------------
+
 
 def test_the_owner_sees_incoming_bookings_with_a_status_filter(client, w, booked, as_user):
     as_user(w.owner)

@@ -1,4 +1,5 @@
 """The contract register's pages: the workflow, validation, the permission grid, corrections and attachments."""
+
 import html
 import re
 
@@ -21,8 +22,18 @@ def _plain(response) -> str:
 
 
 def _form(seller, buyer, **overrides) -> dict:
-    return {**CONTRACT, "seller_org_id": str(seller.id), "buyer_org_id": str(buyer.id), "broker_id": "",
-            "achievement_id": "", "demand_id": "", "term_start": "", "term_end": "", "note": "", **overrides}
+    return {
+        **CONTRACT,
+        "seller_org_id": str(seller.id),
+        "buyer_org_id": str(buyer.id),
+        "broker_id": "",
+        "achievement_id": "",
+        "demand_id": "",
+        "term_start": "",
+        "term_end": "",
+        "note": "",
+        **overrides,
+    }
 
 
 def _contract(db, contract_id) -> Contract | None:
@@ -37,6 +48,7 @@ def parties(make_user):
 
 
 # ---- the workflow through the pages ---------------------------------------------------------------------
+
 
 def test_university_member_writes_submits_and_admin_registers(client, make_user, login, parties, db):
     seller, buyer = parties
@@ -56,9 +68,11 @@ def test_university_member_writes_submits_and_admin_registers(client, make_user,
     login(make_user("admin"))
     page = _text(client.get(f"/contracts/{contract.id}"))
     assert 'value="1500000.00"' in page  # 核定技术交易额 prefilled with the contract amount
-    response = client.post(f"/contracts/{contract.id}/register",
-                           data={"recognised_amount": "1200000.50", "registration_number": "2026610001000001"},
-                           follow_redirects=True)
+    response = client.post(
+        f"/contracts/{contract.id}/register",
+        data={"recognised_amount": "1200000.50", "registration_number": "2026610001000001"},
+        follow_redirects=True,
+    )
     page = _text(response)
     assert "合同已登记，登记编号 2026610001000001" in page
     assert "已登记" in page and "150万元" in page
@@ -70,17 +84,24 @@ def test_university_member_writes_submits_and_admin_registers(client, make_user,
 def test_registration_without_number_assigns_one(client, make_user, login, make_contract, db):
     contract = make_contract(status="submitted")
     login(make_user("admin"))
-    page = _text(client.post(f"/contracts/{contract.id}/register", data={"recognised_amount": "1500000"},
-                             follow_redirects=True))
+    page = _text(
+        client.post(
+            f"/contracts/{contract.id}/register", data={"recognised_amount": "1500000"}, follow_redirects=True
+        )
+    )
     number = _contract(db, contract.id).registration_number
     assert number.endswith(f"{contract.id:08d}") and number in page
 
 
-def test_returned_contract_shows_the_reason_and_can_be_resubmitted(client, make_user, login, make_contract, db):
+def test_returned_contract_shows_the_reason_and_can_be_resubmitted(
+    client, make_user, login, make_contract, db
+):
     contract = make_contract(status="submitted")
     admin = make_user("admin")
     login(admin)
-    response = client.post(f"/contracts/{contract.id}/return", data={"reason": "缺少盖章页扫描件"}, follow_redirects=True)
+    response = client.post(
+        f"/contracts/{contract.id}/return", data={"reason": "缺少盖章页扫描件"}, follow_redirects=True
+    )
     assert "合同已退回" in _text(response)
     client.post("/logout")
 
@@ -88,11 +109,17 @@ def test_returned_contract_shows_the_reason_and_can_be_resubmitted(client, make_
     login(seller)
     page = _plain(client.get(f"/contracts/{contract.id}"))
     assert "退回原因：缺少盖章页扫描件" in page and "重新提交登记" in page and "编辑" in page
-    client.post(f"/contracts/{contract.id}/edit", data=_form(contract.seller, contract.buyer, note="已补充盖章页"))
+    client.post(
+        f"/contracts/{contract.id}/edit", data=_form(contract.seller, contract.buyer, note="已补充盖章页")
+    )
     response = client.post(f"/contracts/{contract.id}/submit", follow_redirects=True)
     assert "已提交登记" in _text(response)
     resubmitted = _contract(db, contract.id)
-    assert resubmitted.status == "submitted" and resubmitted.return_reason is None and resubmitted.note == "已补充盖章页"
+    assert (
+        resubmitted.status == "submitted"
+        and resubmitted.return_reason is None
+        and resubmitted.note == "已补充盖章页"
+    )
 
 
 def test_return_without_reason_is_refused_on_the_field(client, make_user, login, make_contract, db):
@@ -106,8 +133,10 @@ def test_return_without_reason_is_refused_on_the_field(client, make_user, login,
 def test_registering_above_the_amount_is_refused_and_input_kept(client, make_user, login, make_contract, db):
     contract = make_contract(status="submitted")
     login(make_user("admin"))
-    response = client.post(f"/contracts/{contract.id}/register",
-                           data={"recognised_amount": "1600000", "registration_number": "X-77"})
+    response = client.post(
+        f"/contracts/{contract.id}/register",
+        data={"recognised_amount": "1600000", "registration_number": "X-77"},
+    )
     page = _text(response)
     assert response.status_code == 422 and "核定技术交易额不能高于合同金额" in page
     assert 'value="1600000"' in page and 'value="X-77"' in page
@@ -124,19 +153,29 @@ def test_submitting_twice_flashes_the_transition_error(client, login, make_contr
 
 # ---- the form: validation, defaults, nothing lost -------------------------------------------------------
 
-@pytest.mark.parametrize("overrides,message", [
-    ({"title": ""}, "请填写合同名称"),
-    ({"subtype": ""}, "技术转让和技术许可合同须注明标的"),
-    ({"signed_on": "2026-02-30"}, "签订日期格式应为 年-月-日"),
-    ({"signed_on": "2099-01-01"}, "签订日期不能晚于今天"),
-    ({"amount": "十万"}, "合同金额：金额必须是数字"),
-    ({"title": "<script>alert(1)</script>"}, "合同名称不能包含HTML标签"),
-])
-def test_invalid_input_shows_chinese_message_and_keeps_the_rest(client, login, parties, db, overrides, message):
+
+@pytest.mark.parametrize(
+    "overrides,message",
+    [
+        ({"title": ""}, "请填写合同名称"),
+        ({"subtype": ""}, "技术转让和技术许可合同须注明标的"),
+        ({"signed_on": "2026-02-30"}, "签订日期格式应为 年-月-日"),
+        ({"signed_on": "2099-01-01"}, "签订日期不能晚于今天"),
+        ({"amount": "十万"}, "合同金额：金额必须是数字"),
+        ({"title": "<script>alert(1)</script>"}, "合同名称不能包含HTML标签"),
+    ],
+)
+def test_invalid_input_shows_chinese_message_and_keeps_the_rest(
+    client, login, parties, db, overrides, message
+):
     seller, buyer = parties
     login(seller)
-    response = client.post("/contracts/new", data=_form(seller.organisation, buyer.organisation, number="HT-KEEP-9",
-                                                        note="保留的备注", **overrides))
+    response = client.post(
+        "/contracts/new",
+        data=_form(
+            seller.organisation, buyer.organisation, number="HT-KEEP-9", note="保留的备注", **overrides
+        ),
+    )
     page = _text(response)
     assert response.status_code == 422 and message in page
     assert 'value="HT-KEEP-9"' in page and "保留的备注" in page
@@ -147,7 +186,11 @@ def test_invalid_input_shows_chinese_message_and_keeps_the_rest(client, login, p
 def test_unknown_organisation_is_refused_on_the_field(client, login, parties):
     seller, _buyer = parties
     login(seller)
-    page = _text(client.post("/contracts/new", data=_form(seller.organisation, seller.organisation, buyer_org_id="999999")))
+    page = _text(
+        client.post(
+            "/contracts/new", data=_form(seller.organisation, seller.organisation, buyer_org_id="999999")
+        )
+    )
     assert "请选择买方（已登记的机构）" in page
 
 
@@ -166,8 +209,9 @@ def test_new_form_preselects_own_organisation_by_kind(client, login, parties):
     assert " selected>" not in seller_select.split('id="seller_org_id"')[1]
 
 
-def test_only_verified_organisations_are_offered_and_long_lists_become_a_datalist(client, login, make_org, parties,
-                                                                                monkeypatch):
+def test_only_verified_organisations_are_offered_and_long_lists_become_a_datalist(
+    client, login, make_org, parties, monkeypatch
+):
     from market.views import contracts as contract_views
 
     seller, buyer = parties
@@ -187,7 +231,9 @@ def test_broker_writes_a_contract_as_its_broker(client, login, make_user, partie
     broker = make_user("broker")
     login(broker)
     assert f'<option value="{broker.id}" selected>' in client.get("/contracts/new").get_data(as_text=True)
-    response = client.post("/contracts/new", data=_form(seller.organisation, buyer.organisation, broker_id=str(broker.id)))
+    response = client.post(
+        "/contracts/new", data=_form(seller.organisation, buyer.organisation, broker_id=str(broker.id))
+    )
     assert response.status_code == 302
     assert db.session.scalar(db.select(Contract.broker_id)) == broker.id
 
@@ -195,8 +241,10 @@ def test_broker_writes_a_contract_as_its_broker(client, login, make_user, partie
 def test_non_transfer_contract_drops_a_stale_subtype(client, login, parties, db):
     seller, buyer = parties
     login(seller)
-    client.post("/contracts/new", data=_form(seller.organisation, buyer.organisation, contract_type="development",
-                                             subtype="patent"))
+    client.post(
+        "/contracts/new",
+        data=_form(seller.organisation, buyer.organisation, contract_type="development", subtype="patent"),
+    )
     contract = db.session.scalar(db.select(Contract))
     assert contract.contract_type == "development" and contract.subtype is None
 
@@ -206,16 +254,26 @@ def test_edit_page_shows_stored_values_and_saves(client, login, make_contract, d
     login(next(u for u in contract.seller.members))
     page = _text(client.get(f"/contracts/{contract.id}/edit"))
     assert 'value="1500000.00"' in page and 'value="2026-04-01"' in page and 'value="HT-2026-001"' in page
-    response = client.post(f"/contracts/{contract.id}/edit",
-                           data=_form(contract.seller, contract.buyer, amount="1,800,000", term_end="2026-03-01",
-                                      term_start="2026-04-01"))
+    response = client.post(
+        f"/contracts/{contract.id}/edit",
+        data=_form(
+            contract.seller,
+            contract.buyer,
+            amount="1,800,000",
+            term_end="2026-03-01",
+            term_start="2026-04-01",
+        ),
+    )
     assert response.status_code == 422 and "合同截止日期不能早于起始日期" in _text(response)
-    response = client.post(f"/contracts/{contract.id}/edit", data=_form(contract.seller, contract.buyer, amount="1,800,000"))
+    response = client.post(
+        f"/contracts/{contract.id}/edit", data=_form(contract.seller, contract.buyer, amount="1,800,000")
+    )
     assert response.status_code == 302 and "合同已保存" in _text(client.get(response.headers["Location"]))
     assert _contract(db, contract.id).amount_fen == 180_000_000
 
 
 # ---- who sees what ---------------------------------------------------------------------------------------
+
 
 def test_anonymous_visitors_are_sent_to_login(client, make_contract):
     contract = make_contract()
@@ -231,7 +289,12 @@ def test_other_organisation_gets_404_and_changes_nothing(client, make_user, logi
     login(make_user("university"))
     assert client.get(f"/contracts/{contract.id}").status_code == 404
     assert client.get(f"/contracts/{contract.id}/edit").status_code == 404
-    assert client.post(f"/contracts/{contract.id}/edit", data=_form(contract.seller, contract.buyer, title="改")).status_code == 404
+    assert (
+        client.post(
+            f"/contracts/{contract.id}/edit", data=_form(contract.seller, contract.buyer, title="改")
+        ).status_code
+        == 404
+    )
     assert client.post(f"/contracts/{contract.id}/submit").status_code == 404
     assert client.post(f"/contracts/{contract.id}/delete").status_code == 404
     assert "高镍正极材料" not in _text(client.get("/contracts/"))
@@ -256,7 +319,11 @@ def test_viewer_reads_registered_contracts_without_buttons(client, make_user, lo
     draft = make_contract(title="草稿里的氢能合同")
     login(make_user("viewer"))
     listing = _text(client.get("/contracts/"))
-    assert "已登记的光子芯片合同" in listing and "草稿里的氢能合同" not in listing and "登记新合同" not in listing
+    assert (
+        "已登记的光子芯片合同" in listing
+        and "草稿里的氢能合同" not in listing
+        and "登记新合同" not in listing
+    )
     page = _text(client.get(f"/contracts/{registered.id}"))
     assert registered.registration_number in page
     assert 'data-testid="contract-actions"' not in page and "上传附件" not in page and "更正" not in page
@@ -278,12 +345,15 @@ def test_party_cannot_register_return_or_correct(client, login, make_contract, d
     login(next(u for u in contract.seller.members))
     page = _text(client.get(f"/contracts/{contract.id}"))
     assert "核定技术交易额（元）" not in page and "退回原因" not in page
-    assert client.post(f"/contracts/{contract.id}/register", data={"recognised_amount": "1"}).status_code == 403
+    assert (
+        client.post(f"/contracts/{contract.id}/register", data={"recognised_amount": "1"}).status_code == 403
+    )
     assert client.post(f"/contracts/{contract.id}/return", data={"reason": "x"}).status_code == 403
     assert _contract(db, contract.id).status == "submitted"
 
 
 # ---- registered contracts: immutable, corrected by admins ----------------------------------------------
+
 
 def test_registered_contract_cannot_be_edited_by_a_party(client, login, make_contract, db):
     contract = make_contract(status="registered")
@@ -292,24 +362,37 @@ def test_registered_contract_cannot_be_edited_by_a_party(client, login, make_con
     assert "编辑" not in page and "删除草稿" not in page
     response = client.get(f"/contracts/{contract.id}/edit", follow_redirects=True)
     assert "已登记的合同不能修改；如需更正，请联系管理员" in _text(response)
-    response = client.post(f"/contracts/{contract.id}/edit", data=_form(contract.seller, contract.buyer, amount="1"))
+    response = client.post(
+        f"/contracts/{contract.id}/edit", data=_form(contract.seller, contract.buyer, amount="1")
+    )
     assert response.status_code == 302 and _contract(db, contract.id).amount_fen == 150_000_000
     assert client.get(f"/contracts/{contract.id}/correct").status_code == 403
 
 
-def test_admin_correction_changes_amount_and_history_keeps_old_value_and_reason(client, make_user, login,
-                                                                              make_contract, db):
+def test_admin_correction_changes_amount_and_history_keeps_old_value_and_reason(
+    client, make_user, login, make_contract, db
+):
     contract = make_contract(status="registered", recognised="1400000")
     admin = make_user("admin", display_name="登记员老王")
     login(admin)
     page = _text(client.get(f"/contracts/{contract.id}/correct"))
-    assert 'value="1500000.00"' in page and 'value="1400000.00"' in page and contract.registration_number in page
-    data = _form(contract.seller, contract.buyer, amount="1600000", recognised_amount="1550000.25",
-                 registration_number=contract.registration_number)
+    assert (
+        'value="1500000.00"' in page and 'value="1400000.00"' in page and contract.registration_number in page
+    )
+    data = _form(
+        contract.seller,
+        contract.buyer,
+        amount="1600000",
+        recognised_amount="1550000.25",
+        registration_number=contract.registration_number,
+    )
     response = client.post(f"/contracts/{contract.id}/correct", data={**data, "reason": ""})
     assert response.status_code == 422 and "请填写更正原因" in _text(response)
-    response = client.post(f"/contracts/{contract.id}/correct", data={**data, "reason": "补充协议增加金额"},
-                           follow_redirects=True)
+    response = client.post(
+        f"/contracts/{contract.id}/correct",
+        data={**data, "reason": "补充协议增加金额"},
+        follow_redirects=True,
+    )
     page = _text(response)
     assert "更正已保存" in page
     corrected = _contract(db, contract.id)
@@ -321,11 +404,18 @@ def test_admin_correction_changes_amount_and_history_keeps_old_value_and_reason(
     assert "1,400,000.00 元" in history and "1,550,000.25 元" in history
 
 
-def test_correction_above_amount_and_empty_correction_are_refused(client, make_user, login, make_contract, db):
+def test_correction_above_amount_and_empty_correction_are_refused(
+    client, make_user, login, make_contract, db
+):
     contract = make_contract(status="registered")
     login(make_user("admin"))
-    data = _form(contract.seller, contract.buyer, recognised_amount="2000000",
-                 registration_number=contract.registration_number, reason="核定错误")
+    data = _form(
+        contract.seller,
+        contract.buyer,
+        recognised_amount="2000000",
+        registration_number=contract.registration_number,
+        reason="核定错误",
+    )
     response = client.post(f"/contracts/{contract.id}/correct", data=data)
     assert response.status_code == 422 and "核定技术交易额不能高于合同金额" in _text(response)
     assert 'value="2000000"' in _text(response)
@@ -342,6 +432,7 @@ def test_correct_page_for_an_unregistered_contract_sends_back(client, make_user,
 
 
 # ---- deleting drafts -------------------------------------------------------------------------------------
+
 
 def test_deleting_a_draft_needs_post_and_removes_it(client, login, make_contract, db):
     contract = make_contract()
@@ -365,11 +456,15 @@ def test_submitted_contract_cannot_be_deleted(client, login, make_contract, db):
 
 # ---- attachments -----------------------------------------------------------------------------------------
 
+
 def _upload(client, contract_id, content, name="合同扫描件.pdf"):
     import io
 
-    return client.post(f"/contracts/{contract_id}/attachments", data={"file": (io.BytesIO(content), name)},
-                       content_type="multipart/form-data")
+    return client.post(
+        f"/contracts/{contract_id}/attachments",
+        data={"file": (io.BytesIO(content), name)},
+        content_type="multipart/form-data",
+    )
 
 
 def test_pdf_upload_and_download_return_the_same_bytes(client, make_user, login, make_contract):
@@ -379,7 +474,7 @@ def test_pdf_upload_and_download_return_the_same_bytes(client, make_user, login,
     assert response.status_code == 302
     page = _text(client.get(response.headers["Location"]))
     assert "已上传附件 合同扫描件.pdf" in page
-    link = page.split(f'/contracts/{contract.id}/attachments/')[1].split('"')[0]
+    link = page.split(f"/contracts/{contract.id}/attachments/")[1].split('"')[0]
     with client.get(f"/contracts/{contract.id}/attachments/{link}") as download:
         assert download.status_code == 200 and download.data == PDF and download.mimetype == "application/pdf"
         assert download.headers["Content-Disposition"].startswith("attachment;")
@@ -414,7 +509,9 @@ def test_attachment_can_be_deleted_before_registration(client, login, make_contr
     login(next(u for u in contract.seller.members))
     _upload(client, contract.id, PDF)
     attachment = db.session.scalar(db.select(ContractAttachment))
-    response = client.post(f"/contracts/{contract.id}/attachments/{attachment.id}/delete", follow_redirects=True)
+    response = client.post(
+        f"/contracts/{contract.id}/attachments/{attachment.id}/delete", follow_redirects=True
+    )
     assert "附件已删除" in _text(response)
     assert db.session.scalar(db.select(db.func.count()).select_from(ContractAttachment)) == 0
 
@@ -422,12 +519,16 @@ def test_attachment_can_be_deleted_before_registration(client, login, make_contr
 def _correct(client, contract_id, content, reason, name="补充协议.pdf"):
     import io
 
-    return client.post(f"/contracts/{contract_id}/correct/attachments",
-                       data={"file": (io.BytesIO(content), name), "reason": reason}, content_type="multipart/form-data")
+    return client.post(
+        f"/contracts/{contract_id}/correct/attachments",
+        data={"file": (io.BytesIO(content), name), "reason": reason},
+        content_type="multipart/form-data",
+    )
 
 
-def test_attachments_of_a_registered_contract_have_no_delete_button_and_stay(client, make_user, login, make_contract,
-                                                                             db):
+def test_attachments_of_a_registered_contract_have_no_delete_button_and_stay(
+    client, make_user, login, make_contract, db
+):
     contract = make_contract(status="submitted")
     login(next(u for u in contract.seller.members))
     _upload(client, contract.id, PDF)
@@ -447,8 +548,9 @@ def test_attachments_of_a_registered_contract_have_no_delete_button_and_stay(cli
     assert db.session.scalar(db.select(db.func.count()).select_from(ContractAttachment)) == 1
 
 
-def test_admin_adds_a_file_to_a_registered_contract_by_a_correction_with_its_reason(client, make_user, login,
-                                                                                   make_contract, db):
+def test_admin_adds_a_file_to_a_registered_contract_by_a_correction_with_its_reason(
+    client, make_user, login, make_contract, db
+):
     contract = make_contract(status="registered")
     login(make_user("admin", display_name="登记员小李"))
     page = _text(client.get(f"/contracts/{contract.id}"))
@@ -481,6 +583,7 @@ def test_admin_adds_a_file_to_a_registered_contract_by_a_correction_with_its_rea
 
 # ---- the list --------------------------------------------------------------------------------------------
 
+
 def test_empty_list_explains_and_offers_to_register(client, login, parties):
     login(parties[0])
     page = _text(client.get("/contracts/"))
@@ -491,17 +594,27 @@ def test_list_shows_columns_and_paginates_with_filters_kept(client, make_user, l
     seller = make_user("university")
     buyer = make_user("enterprise")
     for n in range(23):
-        make_contract(seller=seller.organisation, buyer=buyer.organisation, number=f"HT-{n:03d}",
-                      title=f"合同{n:02d}", contract_type="development" if n % 2 else "transfer",
-                      subtype=None if n % 2 else "patent", amount="250000")
+        make_contract(
+            seller=seller.organisation,
+            buyer=buyer.organisation,
+            number=f"HT-{n:03d}",
+            title=f"合同{n:02d}",
+            contract_type="development" if n % 2 else "transfer",
+            subtype=None if n % 2 else "patent",
+            amount="250000",
+        )
     login(seller)
     first = _text(client.get("/contracts/"))
-    assert "共 23 条" in first and "下一页" in first and "25万元" in first and seller.organisation.name in first
+    assert (
+        "共 23 条" in first and "下一页" in first and "25万元" in first and seller.organisation.name in first
+    )
     assert "2026-03-15" in first and "草稿" in first
     assert "共 11 条" in _text(client.get("/contracts/?type=development"))
     filtered = _text(client.get("/contracts/?field=新材料&q=合同"))
     next_link = filtered.split("下一页")[0].rsplit('href="', 1)[1].split('"')[0]
-    assert "field=" in next_link and "q=" in next_link and "page=2" in next_link  # filters travel with the pages
+    assert (
+        "field=" in next_link and "q=" in next_link and "page=2" in next_link
+    )  # filters travel with the pages
     second = _text(client.get(next_link))
     assert "第 2/2 页" in second and "合同02" in second and "合同22" not in second
     assert client.get("/contracts/?page=abc&from=yesterday&status=nonsense").status_code == 200
@@ -534,11 +647,17 @@ def test_history_lists_who_did_what(client, make_user, login, make_contract, db)
     history = _text(client.get(f"/contracts/{contract.id}")).split('data-testid="history"')[1]
     for label in ("创建草稿", "提交登记", "退回", "原因：请补充合同扫描件"):
         assert label in history
-    assert db.session.scalar(db.select(db.func.count()).select_from(AuditEntry)
-                             .where(AuditEntry.object_id == contract.id)) == 3
+    assert (
+        db.session.scalar(
+            db.select(db.func.count()).select_from(AuditEntry).where(AuditEntry.object_id == contract.id)
+        )
+        == 3
+    )
 
 
-def test_the_list_exports_what_it_shows_and_the_nav_leads_viewers_to_the_dashboard(client, make_user, login, make_contract):
+def test_the_list_exports_what_it_shows_and_the_nav_leads_viewers_to_the_dashboard(
+    client, make_user, login, make_contract
+):
     seller = make_user("university")
     make_contract(seller=seller.organisation, title="本单位的导出合同")
     make_contract(title="别家的合同")

@@ -1,4 +1,5 @@
 """The dashboard pages: totals of registered contracts per period, KPIs, exports, and who may see them."""
+
 import csv
 import html
 import io
@@ -52,6 +53,7 @@ def admin(make_user, login):
 
 # ---- totals and periods --------------------------------------------------------------------------------
 
+
 def test_admin_sees_the_totals_of_registered_contracts_only(client, admin, make_contract):
     make_contract(status="registered", amount="1500000.00", recognised="1200000.00", signed_on="2025-03-15")
     make_contract(status="submitted", amount="2000000.00", signed_on="2025-04-01")
@@ -66,7 +68,9 @@ def test_admin_sees_the_totals_of_registered_contracts_only(client, admin, make_
     page = _text(response)
     assert "技术转让" in page  # the type breakdown's table
     assert page.count('<rect class="bar"') >= 5  # charts drawn on the server
-    assert "https://" not in page.split("<main")[1].split("</main>")[0]  # nothing loaded from a CDN for the charts
+    assert (
+        "https://" not in page.split("<main")[1].split("</main>")[0]
+    )  # nothing loaded from a CDN for the charts
 
 
 def test_year_on_year_change_is_shown_and_missing_last_year_says_so(client, admin, make_contract):
@@ -97,25 +101,33 @@ def test_quarter_month_and_custom_periods_change_the_totals(client, admin, make_
     for query, (amount, count, label) in cases.items():
         response = client.get(f"/dashboard/?{query}")
         assert response.status_code == 200, query
-        assert (_testid(response, "total-amount"), _testid(response, "total-count"),
-                _testid(response, "period-label")) == (amount, count, label), query
+        assert (
+            _testid(response, "total-amount"),
+            _testid(response, "total-count"),
+            _testid(response, "period-label"),
+        ) == (amount, count, label), query
 
 
-@pytest.mark.parametrize("query,message", [
-    ("period=quarter&year=2025&quarter=9", "季度应为1到4"),
-    ("period=month&year=2025&month=13", "月份应为1到12"),
-    ("period=year&year=abc", "年份必须是数字"),
-    ("period=year&year=1800", "年份应在1990到2100之间"),
-    ("period=custom&from=2025-13-01", "日期格式应为"),
-    ("period=custom&from=2025-06-01&to=2025-01-01", "结束日期不能早于开始日期"),
-    ("period=custom&from=1991-01-01&to=2025-01-01", "统计区间不能超过30年"),
-    ("period=custom&from=1900-01-01&to=2025-01-01", "1990"),
-    ("period=year&year=" + "9" * 5000, "年份必须是数字"),
-])
+@pytest.mark.parametrize(
+    "query,message",
+    [
+        ("period=quarter&year=2025&quarter=9", "季度应为1到4"),
+        ("period=month&year=2025&month=13", "月份应为1到12"),
+        ("period=year&year=abc", "年份必须是数字"),
+        ("period=year&year=1800", "年份应在1990到2100之间"),
+        ("period=custom&from=2025-13-01", "日期格式应为"),
+        ("period=custom&from=2025-06-01&to=2025-01-01", "结束日期不能早于开始日期"),
+        ("period=custom&from=1991-01-01&to=2025-01-01", "统计区间不能超过30年"),
+        ("period=custom&from=1900-01-01&to=2025-01-01", "1990"),
+        ("period=year&year=" + "9" * 5000, "年份必须是数字"),
+    ],
+)
 def test_bad_period_input_shows_a_message_and_the_default_period(client, admin, query, message):
     response = client.get(f"/dashboard/?{query}")
     assert response.status_code == 200
-    alert = re.search(r'data-testid="period-error">(.*?)</div>\s*</div>', response.get_data(as_text=True), re.S)
+    alert = re.search(
+        r'data-testid="period-error">(.*?)</div>\s*</div>', response.get_data(as_text=True), re.S
+    )
     assert alert and message in html.unescape(alert.group(1))
     assert _testid(response, "period-label") == f"{date.today().year}年"
 
@@ -125,7 +137,17 @@ def test_month_breakdown_lists_the_months_and_every_breakdown_has_downloads(clie
     response = client.get("/dashboard/?period=year&year=2025")
     page = _text(response)
     assert "2025年2月" in page and "省外" in page
-    for group in ("type", "field", "region", "month", "seller_kind", "buyer_region", "seller", "buyer", "broker"):
+    for group in (
+        "type",
+        "field",
+        "region",
+        "month",
+        "seller_kind",
+        "buyer_region",
+        "seller",
+        "buyer",
+        "broker",
+    ):
         assert f'data-testid="breakdown-{group}"' in page
         assert f"/dashboard/export/{group}.csv?period=year&amp;year=2025" in response.get_data(as_text=True)
         assert f"/dashboard/export/{group}.xlsx?period=year&amp;year=2025" in response.get_data(as_text=True)
@@ -133,22 +155,34 @@ def test_month_breakdown_lists_the_months_and_every_breakdown_has_downloads(clie
 
 # ---- who may see what ----------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("path", ["/dashboard/", "/dashboard/kpis", "/dashboard/export/type.csv",
-                                  "/dashboard/kpis/new", "/dashboard/contracts.csv"])
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/dashboard/",
+        "/dashboard/kpis",
+        "/dashboard/export/type.csv",
+        "/dashboard/kpis/new",
+        "/dashboard/contracts.csv",
+    ],
+)
 def test_anonymous_visitors_are_sent_to_the_login_page(client, path):
     response = client.get(path)
     assert response.status_code == 302 and "/login" in response.headers["Location"]
 
 
 @pytest.mark.parametrize("role", ["university", "enterprise", "broker"])
-@pytest.mark.parametrize("path", ["/dashboard/", "/dashboard/kpis", "/dashboard/export/type.xlsx",
-                                  "/dashboard/kpis/new"])
+@pytest.mark.parametrize(
+    "path", ["/dashboard/", "/dashboard/kpis", "/dashboard/export/type.xlsx", "/dashboard/kpis/new"]
+)
 def test_members_and_brokers_get_403(client, make_user, login, role, path):
     login(make_user(role))
     assert client.get(path).status_code == 403
 
 
-def test_viewer_reads_everything_without_edit_controls(client, make_user, login, default_kpis, make_contract, db):
+def test_viewer_reads_everything_without_edit_controls(
+    client, make_user, login, default_kpis, make_contract, db
+):
     make_contract(status="registered", amount="1500000.00", signed_on="2025-03-15")
     login(make_user("viewer"))
     dashboard = client.get("/dashboard/?period=year&year=2025")
@@ -173,8 +207,12 @@ def test_viewer_gets_403_on_every_kpi_change(client, make_user, login, default_k
     assert client.get(f"/dashboard/kpis/{manual.id}/edit").status_code == 403
     assert client.post(f"/dashboard/kpis/{manual.id}/edit", data={"target_value": "1"}).status_code == 403
     assert client.post(f"/dashboard/kpis/{manual.id}/delete").status_code == 403
-    assert client.post(f"/dashboard/kpis/{manual.id}/entries",
-                       data={"value": "5", "as_of": "2025-01-01"}).status_code == 403
+    assert (
+        client.post(
+            f"/dashboard/kpis/{manual.id}/entries", data={"value": "5", "as_of": "2025-01-01"}
+        ).status_code
+        == 403
+    )
     db.session.expire_all()
     assert db.session.get(Kpi, manual.id).target_value == "1500"
     assert db.session.scalar(select(func.count()).select_from(KpiEntry)) == 0
@@ -182,6 +220,7 @@ def test_viewer_gets_403_on_every_kpi_change(client, make_user, login, default_k
 
 
 # ---- the KPI table -------------------------------------------------------------------------------------
+
 
 def test_computed_contract_kpi_shows_the_registered_amount_in_yi(client, admin, default_kpis, make_contract):
     make_contract(status="registered", amount="150000000.00", signed_on="2026-03-15")
@@ -200,8 +239,10 @@ def test_admin_enters_a_value_for_a_manual_kpi(client, admin, default_kpis, db):
 
     form = client.get(f"/dashboard/kpis/{kpi.id}/entries")
     assert form.status_code == 200 and "填报新数值" in _text(form)
-    response = client.post(f"/dashboard/kpis/{kpi.id}/entries",
-                           data={"value": "321", "as_of": "2026-06-30", "note": "科技局季度统计"})
+    response = client.post(
+        f"/dashboard/kpis/{kpi.id}/entries",
+        data={"value": "321", "as_of": "2026-06-30", "note": "科技局季度统计"},
+    )
     assert response.status_code == 302
 
     row = _kpi_row(client.get("/dashboard/kpis"), kpi.id)
@@ -218,7 +259,9 @@ def test_bad_manual_entries_show_chinese_messages_on_the_fields(client, admin, d
     assert "填报值必须是数字" in page and "数据日期格式应为" in page
     assert 'id="value-error"' in response.get_data(as_text=True)
 
-    response = client.post(f"/dashboard/kpis/{computed.id}/entries", data={"value": "1", "as_of": "2026-01-01"})
+    response = client.post(
+        f"/dashboard/kpis/{computed.id}/entries", data={"value": "1", "as_of": "2026-01-01"}
+    )
     assert response.status_code == 422 and "自动计算" in _text(response)
     assert db.session.scalar(select(func.count()).select_from(KpiEntry)) == 0
 
@@ -226,8 +269,18 @@ def test_bad_manual_entries_show_chinese_messages_on_the_fields(client, admin, d
 def test_admin_adds_edits_and_deletes_a_kpi(client, admin, default_kpis, db):
     assert "新增指标" in _text(client.get("/dashboard/kpis"))
     assert client.get("/dashboard/kpis/new").status_code == 200
-    data = {"name": "路演活动（2027年）", "unit": "场", "baseline_value": "", "baseline_year": "", "target_value": "40",
-            "target_year": "2027", "start_year": "2027", "period_kind": "annual", "source": "测试方案", "metric": ""}
+    data = {
+        "name": "路演活动（2027年）",
+        "unit": "场",
+        "baseline_value": "",
+        "baseline_year": "",
+        "target_value": "40",
+        "target_year": "2027",
+        "start_year": "2027",
+        "period_kind": "annual",
+        "source": "测试方案",
+        "metric": "",
+    }
     bad = client.post("/dashboard/kpis/new", data={**data, "start_year": "2028", "target_value": "很多"})
     assert bad.status_code == 422
     assert "目标值必须是数字" in _text(bad)
@@ -242,7 +295,9 @@ def test_admin_adds_edits_and_deletes_a_kpi(client, admin, default_kpis, db):
 
     edit = client.get(f"/dashboard/kpis/{kpi.id}/edit")
     assert edit.status_code == 200 and 'value="路演活动（2027年）"' in edit.get_data(as_text=True)
-    assert client.post(f"/dashboard/kpis/{kpi.id}/edit", data={**data, "target_value": "45"}).status_code == 302
+    assert (
+        client.post(f"/dashboard/kpis/{kpi.id}/edit", data={**data, "target_value": "45"}).status_code == 302
+    )
     assert "45 场" in _kpi_row(client.get("/dashboard/kpis"), kpi.id)
 
     listing = client.get("/dashboard/kpis").get_data(as_text=True)
@@ -250,7 +305,12 @@ def test_admin_adds_edits_and_deletes_a_kpi(client, admin, default_kpis, db):
     assert client.post(f"/dashboard/kpis/{kpi.id}/delete").status_code == 302
     db.session.expire_all()
     assert _kpi("路演活动（2027年）") is None
-    assert db.session.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "kpi.delete")) == 1
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "kpi.delete")
+        )
+        == 1
+    )
     assert client.get(f"/dashboard/kpis/{kpi.id}/edit").status_code == 404
 
 
@@ -265,9 +325,12 @@ def test_funnel_counts_contracts_written_and_registered(client, admin, make_cont
 
 # ---- exports -------------------------------------------------------------------------------------------
 
+
 def test_breakdown_downloads_as_csv_and_xlsx_with_chinese_file_names(client, admin, make_contract):
     make_contract(status="registered", amount="12345678.91", recognised="12345678.90", signed_on="2025-03-15")
-    make_contract(status="registered", amount="0.01", contract_type="consulting", subtype="", signed_on="2025-04-15")
+    make_contract(
+        status="registered", amount="0.01", contract_type="consulting", subtype="", signed_on="2025-04-15"
+    )
     make_contract(status="submitted", amount="999.00", signed_on="2025-04-16")
 
     response = client.get("/dashboard/export/type.csv?period=year&year=2025")
@@ -302,15 +365,36 @@ def test_bad_export_requests_are_refused_cleanly(client, admin):
 
 def test_contract_list_export_has_every_column_and_exact_amounts(client, admin, make_contract, make_user):
     broker = make_user("broker")
-    contract = make_contract(status="registered", amount="12345678.91", recognised="10000000.00",
-                             signed_on="2025-03-15", broker_id=broker.id, buyer_province="江苏省")
+    contract = make_contract(
+        status="registered",
+        amount="12345678.91",
+        recognised="10000000.00",
+        signed_on="2025-03-15",
+        broker_id=broker.id,
+        buyer_province="江苏省",
+    )
     response = client.get("/dashboard/contracts.xlsx")
     assert response.status_code == 200 and response.mimetype == XLSX
     assert _filename(response) == f"技术合同列表-{date.today().isoformat()}.xlsx"
     sheet = load_workbook(io.BytesIO(response.get_data())).active
-    assert [c.value for c in sheet[1]] == ["合同编号", "登记编号", "合同名称", "合同类型", "标的类型", "卖方", "买方",
-                                           "技术经纪人", "合同金额（元）", "核定技术交易额（元）", "支付方式", "签订日期",
-                                           "技术领域", "卖方区域", "买方省份", "状态"]
+    assert [c.value for c in sheet[1]] == [
+        "合同编号",
+        "登记编号",
+        "合同名称",
+        "合同类型",
+        "标的类型",
+        "卖方",
+        "买方",
+        "技术经纪人",
+        "合同金额（元）",
+        "核定技术交易额（元）",
+        "支付方式",
+        "签订日期",
+        "技术领域",
+        "卖方区域",
+        "买方省份",
+        "状态",
+    ]
     row = [c.value for c in sheet[2]]
     assert row[0] == "HT-2026-001" and row[1] == contract.registration_number and row[3] == "技术转让"
     assert row[4] == "专利权" and row[5] == contract.seller.name and row[7] == broker.display_name
@@ -340,11 +424,14 @@ def test_viewer_list_export_holds_registered_contracts_only(client, make_user, l
     make_contract(title="已登记的合同", status="registered")
     make_contract(title="待登记的合同", status="submitted")
     login(make_user("viewer"))
-    rows = list(csv.reader(io.StringIO(client.get("/dashboard/contracts.csv").get_data().decode("utf-8-sig"))))
+    rows = list(
+        csv.reader(io.StringIO(client.get("/dashboard/contracts.csv").get_data().decode("utf-8-sig")))
+    )
     assert [r[2] for r in rows[1:]] == ["已登记的合同"]
 
 
 # ---- demo data -----------------------------------------------------------------------------------------
+
 
 def test_demo_contracts_fill_the_dashboard_and_load_once(app, client, db, login, monkeypatch):
     from werkzeug.security import generate_password_hash
@@ -355,8 +442,11 @@ def test_demo_contracts_fill_the_dashboard_and_load_once(app, client, db, login,
     from seed import ADMIN_EMAIL, DEMO_PASSWORD, load_demo_data
     from seed.contracts import CONTRACTS, load_demo_contracts
 
-    monkeypatch.setattr(accounts, "generate_password_hash",
-                        lambda password: generate_password_hash(password, method="pbkdf2:sha256:1000"))
+    monkeypatch.setattr(
+        accounts,
+        "generate_password_hash",
+        lambda password: generate_password_hash(password, method="pbkdf2:sha256:1000"),
+    )
     load_demo_data(progress=lambda text: None)
     rows = list(db.session.scalars(select(Contract)))
     assert len(rows) == len(CONTRACTS) >= 60
@@ -368,7 +458,10 @@ def test_demo_contracts_fill_the_dashboard_and_load_once(app, client, db, login,
     assert {c.signed_on.year for c in registered} == {2024, 2025, 2026}
     assert any(c.buyer_province != "陕西省" for c in registered)
     assert any(c.amount_fen % 100 for c in registered)  # amounts to the fen
-    assert load_demo_contracts(progress=lambda text: None) == 0 and load_demo_data(progress=lambda text: None) == 0
+    assert (
+        load_demo_contracts(progress=lambda text: None) == 0
+        and load_demo_data(progress=lambda text: None) == 0
+    )
 
     login(accounts.authenticate(ADMIN_EMAIL, DEMO_PASSWORD), password=DEMO_PASSWORD)
     response = client.get("/dashboard/?period=year&year=2025")
@@ -387,12 +480,22 @@ def test_the_dashboard_sums_up_instrument_sharing_for_the_period(client, admin, 
 
     owner, user = make_user("university"), make_user("enterprise")
     instrument = make_listing("equipment", owner, **EQUIPMENT)
-    bookings.set_booking_rules(owner, instrument.id, {"opening_hours": {str(d): [["09:00", "17:00"]] for d in range(7)}})
+    bookings.set_booking_rules(
+        owner, instrument.id, {"opening_hours": {str(d): [["09:00", "17:00"]] for d in range(7)}}
+    )
     day = date.today() + timedelta(days=2)
     start = datetime.combine(day, time(15, 0))
-    booking = bookings.request_booking(user, instrument.id, {
-        "kind": "slot", "purpose": "形貌观察", "starts_at": start.isoformat(), "ends_at": (start + timedelta(hours=2)).isoformat(),
-        "fee_item_id": instrument.fee_items[0].id})
+    booking = bookings.request_booking(
+        user,
+        instrument.id,
+        {
+            "kind": "slot",
+            "purpose": "形貌观察",
+            "starts_at": start.isoformat(),
+            "ends_at": (start + timedelta(hours=2)).isoformat(),
+            "fee_item_id": instrument.fee_items[0].id,
+        },
+    )
     bookings.decide_booking(owner, booking.id, "approve")
     bookings.complete_booking(owner, booking.id, {"actual_minutes": 120})
     page = client.get(f"/dashboard/?from={date.today().isoformat()}&to={day.isoformat()}&period=custom")

@@ -1,4 +1,5 @@
 """The deal pages: 我要对接, the thread and its files, stages, NDA, the broker's lists and the 考核 page."""
+
 import html
 import io
 import re
@@ -50,6 +51,7 @@ def result(make_listing, uni):
 @pytest.fixture
 def make_broker(make_user, db):
     """A broker with a BrokerProfile in the given fields."""
+
     def make(*fields):
         broker = make_user("broker")
         specialties = list(db.session.scalars(select(Field).where(Field.name.in_(fields))))
@@ -63,9 +65,12 @@ def make_broker(make_user, db):
 @pytest.fixture
 def open_deal(client, login, ent, result, db):
     """The enterprise asks about the university's result through the page; returns the deal."""
+
     def do(user=ent, listing=result, message="我们想了解这项技术的转让条件", **extra):
         login(user)
-        response = client.post("/deals/", data={f"{listing.kind}_id": str(listing.id), "message": message, **extra})
+        response = client.post(
+            "/deals/", data={f"{listing.kind}_id": str(listing.id), "message": message, **extra}
+        )
         assert response.status_code == 302, _text(response)[:800]
         client.post("/logout")
         return _deal(db, int(response.headers["Location"].rstrip("/").rsplit("/", 1)[1]))
@@ -80,15 +85,25 @@ def _as(client, login, user):
 
 # ---- 我要对接 ------------------------------------------------------------------------------------------
 
+
 def test_enterprise_opens_a_deal_from_the_result_page(client, login, ent, uni, result, db):
     login(ent)
     page = _text(client.get(f"/achievements/{result.id}"))
-    assert 'data-testid="open-deal-form"' in page and f'name="achievement_id" type="hidden" value="{result.id}"' in page
-    response = client.post("/deals/", data={"achievement_id": str(result.id), "message": "请问能否独家许可？"})
+    assert (
+        'data-testid="open-deal-form"' in page
+        and f'name="achievement_id" type="hidden" value="{result.id}"' in page
+    )
+    response = client.post(
+        "/deals/", data={"achievement_id": str(result.id), "message": "请问能否独家许可？"}
+    )
     assert response.status_code == 302
     deal = _deal(db)
     assert response.headers["Location"].endswith(f"/deals/{deal.id}")
-    assert (deal.stage, deal.seller_org_id, deal.buyer_org_id) == ("intent", uni.organisation_id, ent.organisation_id)
+    assert (deal.stage, deal.seller_org_id, deal.buyer_org_id) == (
+        "intent",
+        uni.organisation_id,
+        ent.organisation_id,
+    )
     page = _plain(client.get(f"/deals/{deal.id}"))
     assert "已发起对接" in page and "请问能否独家许可？" in page and "待认领" in page
     notes = list(db.session.scalars(select(Notification).where(Notification.category == "deal")))
@@ -98,7 +113,9 @@ def test_enterprise_opens_a_deal_from_the_result_page(client, login, ent, uni, r
 def test_asking_twice_leads_to_the_same_deal(client, login, ent, result, db, open_deal):
     first = open_deal()
     login(ent)
-    response = client.post("/deals/", data={"achievement_id": str(result.id), "message": ""}, follow_redirects=True)
+    response = client.post(
+        "/deals/", data={"achievement_id": str(result.id), "message": ""}, follow_redirects=True
+    )
     assert "已有进行中的对接" in _text(response)
     assert db.session.scalar(select(db.func.count()).select_from(Deal)) == 1
     assert response.request.path == f"/deals/{first.id}"
@@ -109,7 +126,9 @@ def test_university_opens_a_deal_on_a_demand(client, login, make_listing, ent, u
     login(uni)
     page = _text(client.get(f"/demands/{demand.id}"))
     assert 'data-testid="open-deal-form"' in page
-    response = client.post("/deals/", data={"demand_id": str(demand.id), "message": "我校有相关成果"}, follow_redirects=True)
+    response = client.post(
+        "/deals/", data={"demand_id": str(demand.id), "message": "我校有相关成果"}, follow_redirects=True
+    )
     assert "已发起对接" in _text(response)
     deal = _deal(db)
     assert (deal.seller_org_id, deal.buyer_org_id) == (uni.organisation_id, ent.organisation_id)
@@ -166,8 +185,10 @@ def test_open_form_lists_brokers_of_the_results_field(client, login, make_broker
 
 # ---- brokers: claimable, claim ---------------------------------------------------------------------
 
-def test_broker_of_the_field_claims_and_broker_of_another_field_does_not_see_it(client, login, make_broker, db,
-                                                                                open_deal):
+
+def test_broker_of_the_field_claims_and_broker_of_another_field_does_not_see_it(
+    client, login, make_broker, db, open_deal
+):
     deal = open_deal()
     stranger = make_broker("人工智能")
     login(stranger)
@@ -194,12 +215,18 @@ def test_claimable_page_is_for_brokers_only(client, login, ent):
 
 # ---- messages and files ----------------------------------------------------------------------------
 
-def test_file_in_the_thread_downloads_for_parties_and_is_hidden_from_others(client, login, make_user, ent, uni, db,
-                                                                             open_deal):
+
+def test_file_in_the_thread_downloads_for_parties_and_is_hidden_from_others(
+    client, login, make_user, ent, uni, db, open_deal
+):
     deal = open_deal()
     login(uni)
-    response = client.post(f"/deals/{deal.id}/messages", data={"body": "附上技术说明书", "file": (io.BytesIO(PDF), "说明书.pdf")},
-                           content_type="multipart/form-data", follow_redirects=True)
+    response = client.post(
+        f"/deals/{deal.id}/messages",
+        data={"body": "附上技术说明书", "file": (io.BytesIO(PDF), "说明书.pdf")},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
     page = _plain(response)
     assert "留言已发送" in page and "附上技术说明书" in page and "说明书.pdf" in page
     message = db.session.scalar(select(DealMessage).where(DealMessage.filename == "说明书.pdf"))
@@ -218,13 +245,20 @@ def test_file_in_the_thread_downloads_for_parties_and_is_hidden_from_others(clie
 def test_a_file_that_is_not_what_it_claims_is_refused_and_the_text_kept(client, login, ent, db, open_deal):
     deal = open_deal()
     login(ent)
-    response = client.post(f"/deals/{deal.id}/messages",
-                           data={"body": "请看附件", "file": (io.BytesIO(b"MZ\x90\x00evil"), "报价.pdf")},
-                           content_type="multipart/form-data")
+    response = client.post(
+        f"/deals/{deal.id}/messages",
+        data={"body": "请看附件", "file": (io.BytesIO(b"MZ\x90\x00evil"), "报价.pdf")},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 422
     page = _text(response)
     assert "文件内容与扩展名不符" in page and "请看附件" in page
-    assert db.session.scalar(select(db.func.count()).select_from(DealMessage).where(DealMessage.body == "请看附件")) == 0
+    assert (
+        db.session.scalar(
+            select(db.func.count()).select_from(DealMessage).where(DealMessage.body == "请看附件")
+        )
+        == 0
+    )
 
 
 def test_broker_notes_are_not_shown_to_the_parties(client, login, make_broker, ent, uni, db, open_deal):
@@ -232,17 +266,22 @@ def test_broker_notes_are_not_shown_to_the_parties(client, login, make_broker, e
     broker = make_broker("新材料")
     login(broker)
     client.post(f"/deals/{deal.id}/claim")
-    response = client.post(f"/deals/{deal.id}/notes", data={"kind": "call", "body": "对方报价底线80万"}, follow_redirects=True)
+    response = client.post(
+        f"/deals/{deal.id}/notes", data={"kind": "call", "body": "对方报价底线80万"}, follow_redirects=True
+    )
     page = _plain(response)
     assert "已记录：电话沟通" in page and "对方报价底线80万" in page and "内部记录 · 电话沟通" in page
     for party in (ent, uni):
         _as(client, login, party)
         page = _plain(client.get(f"/deals/{deal.id}"))
-        assert "对方报价底线80万" not in page and 'data-testid="note-form"' not in _text(client.get(f"/deals/{deal.id}"))
+        assert "对方报价底线80万" not in page and 'data-testid="note-form"' not in _text(
+            client.get(f"/deals/{deal.id}")
+        )
         assert client.post(f"/deals/{deal.id}/notes", data={"kind": "call", "body": "x"}).status_code == 403
 
 
 # ---- stages ----------------------------------------------------------------------------------------
+
 
 def test_stages_move_one_at_a_time_and_termination_needs_a_reason(client, login, ent, db, open_deal):
     deal = open_deal()
@@ -256,13 +295,18 @@ def test_stages_move_one_at_a_time_and_termination_needs_a_reason(client, login,
     response = client.post(f"/deals/{deal.id}/stage", data={"to": "negotiation"}, follow_redirects=True)
     assert "对接已进入“对接洽谈”阶段" in _plain(response) and _deal(db, deal.id).stage == "negotiation"
 
-    response = client.post(f"/deals/{deal.id}/stage", data={"to": "terminated", "reason": "", "note": "对方不再回复"})
+    response = client.post(
+        f"/deals/{deal.id}/stage", data={"to": "terminated", "reason": "", "note": "对方不再回复"}
+    )
     assert response.status_code == 422
     assert "请选择终止原因" in _plain(response) and "对方不再回复" in _text(response)
     assert _deal(db, deal.id).stage == "negotiation"
 
-    response = client.post(f"/deals/{deal.id}/stage", data={"to": "terminated", "reason": "price", "note": "差距过大"},
-                           follow_redirects=True)
+    response = client.post(
+        f"/deals/{deal.id}/stage",
+        data={"to": "terminated", "reason": "price", "note": "差距过大"},
+        follow_redirects=True,
+    )
     page = _plain(response)
     assert "对接已终止" in page and "价格未谈拢" in page and "差距过大" in page
     assert "推进到下一阶段" not in page and "终止对接" not in page
@@ -272,8 +316,9 @@ def test_stages_move_one_at_a_time_and_termination_needs_a_reason(client, login,
     assert "不能变为" in _plain(response) and _deal(db, deal.id).stage == "terminated"
 
 
-def test_signing_opens_a_contract_draft_and_its_registration_reaches_登记(client, login, make_user, ent, uni, db,
-                                                                          open_deal):
+def test_signing_opens_a_contract_draft_and_its_registration_reaches_登记(
+    client, login, make_user, ent, uni, db, open_deal
+):
     deal = open_deal()
     login(ent)
     client.post(f"/deals/{deal.id}/stage", data={"to": "negotiation"})
@@ -284,7 +329,10 @@ def test_signing_opens_a_contract_draft_and_its_registration_reaches_登记(clie
     contract = db.session.get(Contract, signed.contract_id)
     assert signed.stage == "signing" and contract.status == "draft"
     assert (contract.seller_org_id, contract.buyer_org_id, contract.achievement_id) == (
-        uni.organisation_id, ent.organisation_id, deal.achievement_id)
+        uni.organisation_id,
+        ent.organisation_id,
+        deal.achievement_id,
+    )
     assert f'href="/contracts/{contract.id}"' in _text(response)
     assert "推进到下一阶段" not in page
 
@@ -296,8 +344,10 @@ def test_signing_opens_a_contract_draft_and_its_registration_reaches_登记(clie
 
 # ---- NDA and confidential details ------------------------------------------------------------------
 
-def test_nda_unlocks_the_confidential_details_for_that_party_only(client, login, make_user, make_broker, ent, result,
-                                                                    db, open_deal):
+
+def test_nda_unlocks_the_confidential_details_for_that_party_only(
+    client, login, make_user, make_broker, ent, result, db, open_deal
+):
     result.confidential_details = "包覆层厚度 8–12 nm，前驱体配方见附件"
     db.session.commit()
     deal = open_deal()
@@ -313,7 +363,9 @@ def test_nda_unlocks_the_confidential_details_for_that_party_only(client, login,
     response = client.post(f"/deals/{deal.id}/nda", follow_redirects=True)
     page = _plain(response)
     assert "已签署保密协议" in page and "包覆层厚度 8–12 nm" in page
-    assert f"{ent.organisation.name}：已签署" in page and ent.display_name in page and "同意并签署" not in page
+    assert (
+        f"{ent.organisation.name}：已签署" in page and ent.display_name in page and "同意并签署" not in page
+    )
 
     _as(client, login, broker)
     assert "包覆层厚度" not in _plain(client.get(f"/deals/{deal.id}"))
@@ -324,7 +376,10 @@ def test_nda_unlocks_the_confidential_details_for_that_party_only(client, login,
 
 # ---- lists, board, stale ---------------------------------------------------------------------------
 
-def test_list_and_board_highlight_stale_deals(client, login, make_user, make_listing, ent, uni, db, open_deal):
+
+def test_list_and_board_highlight_stale_deals(
+    client, login, make_user, make_listing, ent, uni, db, open_deal
+):
     quiet = open_deal()
     fresh = open_deal(listing=make_listing("achievement", uni, title="柔性钙钛矿光伏组件封装技术"))
     db.session.get(Deal, quiet.id).last_activity_at = utcnow() - timedelta(days=20, hours=1)
@@ -337,7 +392,7 @@ def test_list_and_board_highlight_stale_deals(client, login, make_user, make_lis
     page = _plain(client.get("/deals/?stage=negotiation"))
     assert "没有符合筛选条件的对接" in page
     board = _text(client.get("/deals/board"))
-    intent_column = board.split('data-testid="board-column-intent"')[1].split('board-column-negotiation')[0]
+    intent_column = board.split('data-testid="board-column-intent"')[1].split("board-column-negotiation")[0]
     assert quiet.title in intent_column and fresh.title in intent_column and "20 天无进展" in intent_column
     assert uni.organisation.name in intent_column  # the other party
 
@@ -351,18 +406,23 @@ def test_empty_list_explains_how_to_start(client, login, ent):
 
 # ---- broker assignment and next action ------------------------------------------------------------
 
+
 def test_party_asks_a_broker_and_admin_assigns_one(client, login, make_user, make_broker, ent, db, open_deal):
     deal = open_deal()
     asked, assigned = make_broker("新材料"), make_broker("人工智能")
     login(ent)
-    response = client.post(f"/deals/{deal.id}/broker-request", data={"broker_id": str(asked.id)}, follow_redirects=True)
+    response = client.post(
+        f"/deals/{deal.id}/broker-request", data={"broker_id": str(asked.id)}, follow_redirects=True
+    )
     assert "已邀请该技术经纪人" in _plain(response) and f"已邀请 {asked.display_name}" in _plain(response)
     assert client.post(f"/deals/{deal.id}/broker", data={"broker_id": str(assigned.id)}).status_code == 403
 
     _as(client, login, make_user("admin"))
     response = client.post(f"/deals/{deal.id}/broker", data={"broker_id": ""})
     assert response.status_code == 422 and "请选择技术经纪人" in _plain(response)
-    response = client.post(f"/deals/{deal.id}/broker", data={"broker_id": str(assigned.id)}, follow_redirects=True)
+    response = client.post(
+        f"/deals/{deal.id}/broker", data={"broker_id": str(assigned.id)}, follow_redirects=True
+    )
     assert f"已指派技术经纪人：{assigned.display_name}" in _plain(response)
     assert _deal(db, deal.id).broker_id == assigned.id
 
@@ -372,10 +432,19 @@ def test_broker_sets_the_next_action_shown_on_the_list(client, login, make_broke
     broker = make_broker("新材料")
     login(broker)
     client.post(f"/deals/{deal.id}/claim")
-    response = client.post(f"/deals/{deal.id}/next-action",
-                           data={"next_action": "安排双方现场考察", "next_action_due": "2026-13-01"})
-    assert response.status_code == 422 and "截止日期格式应为" in _plain(response) and "安排双方现场考察" in _text(response)
-    client.post(f"/deals/{deal.id}/next-action", data={"next_action": "安排双方现场考察", "next_action_due": "2099-05-20"})
+    response = client.post(
+        f"/deals/{deal.id}/next-action",
+        data={"next_action": "安排双方现场考察", "next_action_due": "2026-13-01"},
+    )
+    assert (
+        response.status_code == 422
+        and "截止日期格式应为" in _plain(response)
+        and "安排双方现场考察" in _text(response)
+    )
+    client.post(
+        f"/deals/{deal.id}/next-action",
+        data={"next_action": "安排双方现场考察", "next_action_due": "2099-05-20"},
+    )
     page = _plain(client.get("/deals/"))
     assert "下一步：安排双方现场考察" in page and "2099-05-20" in page
     _as(client, login, ent)
@@ -384,7 +453,10 @@ def test_broker_sets_the_next_action_shown_on_the_list(client, login, make_broke
 
 # ---- performance -----------------------------------------------------------------------------------
 
-def test_performance_admin_sees_every_broker_broker_only_self(client, login, make_user, make_broker, ent, open_deal):
+
+def test_performance_admin_sees_every_broker_broker_only_self(
+    client, login, make_user, make_broker, ent, open_deal
+):
     deal = open_deal()
     one, two = make_broker("新材料"), make_broker("人工智能")
     login(one)

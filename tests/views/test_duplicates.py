@@ -1,8 +1,14 @@
 """Posting shows possible duplicates first; the user can still go on."""
+
 from market.models import Achievement
 
-FORM = {"title": "高镍三元正极材料表面包覆改性新技术", "summary": "原子层沉积包覆，提升循环寿命。", "field": "新材料",
-        "maturity": "中试", "submit_action": "submit"}
+FORM = {
+    "title": "高镍三元正极材料表面包覆改性新技术",
+    "summary": "原子层沉积包覆，提升循环寿命。",
+    "field": "新材料",
+    "maturity": "中试",
+    "submit_action": "submit",
+}
 
 
 def test_similar_published_listing_is_shown_before_submitting(client, make_user, make_listing, login, db):
@@ -34,8 +40,11 @@ def test_invalid_input_is_reported_before_duplicates(client, make_user, make_lis
 def test_duplicates_api_lists_similar_published_listings(client, make_user, make_listing, api_token):
     listing = make_listing("demand", make_user("enterprise"), title="寻求锂电池正极材料循环寿命提升方案")
     headers = api_token(make_user("enterprise"))
-    response = client.post("/api/v1/duplicates", headers=headers,
-                           json={"kind": "demand", "title": "锂电池正极材料循环寿命提升", "text": ""})
+    response = client.post(
+        "/api/v1/duplicates",
+        headers=headers,
+        json={"kind": "demand", "title": "锂电池正极材料循环寿命提升", "text": ""},
+    )
     assert response.status_code == 200
     assert [item["id"] for item in response.get_json()["items"]] == [listing.id]
     bad = client.post("/api/v1/duplicates", headers=headers, json={"kind": "nope", "title": ""})

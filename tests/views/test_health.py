@@ -1,4 +1,5 @@
 """/healthz and /readyz, as a load balancer or systemd asks them."""
+
 from sqlalchemy.exc import OperationalError
 
 from market.extensions import db as _db
@@ -14,7 +15,12 @@ def test_readyz_reports_the_database_the_index_and_the_lag(client, make_user, ma
     body = client.get("/readyz").get_json()
     assert body["status"] == "ready" and body["database"] == "ok" and body["index"] == "ok"
     assert body["outbox"]["pending"] > 0 and body["outbox"]["oldest_pending_seconds"] >= 0
-    assert body["jobs"]["pending"] >= 0 and set(body["jobs"]) == {"pending", "due", "parked", "oldest_pending_seconds"}
+    assert body["jobs"]["pending"] >= 0 and set(body["jobs"]) == {
+        "pending",
+        "due",
+        "parked",
+        "oldest_pending_seconds",
+    }
 
 
 def test_readyz_is_503_when_the_database_cannot_be_reached(client, monkeypatch):
@@ -24,4 +30,8 @@ def test_readyz_is_503_when_the_database_cannot_be_reached(client, monkeypatch):
     monkeypatch.setattr(_db.session, "execute", unreachable)
     response = client.get("/readyz")
     assert response.status_code == 503
-    assert response.get_json() == {"status": "not_ready", "database": "unavailable", "error": "OperationalError"}
+    assert response.get_json() == {
+        "status": "not_ready",
+        "database": "unavailable",
+        "error": "OperationalError",
+    }

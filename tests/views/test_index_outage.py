@@ -3,6 +3,7 @@
 The on-disk cases (folder removed, segment overwritten, the worker rebuilding) are in tests/search/test_processes.py;
 here the index fails every read, on both databases, for every page and endpoint that reads it.
 """
+
 import pytest
 
 from market import search
@@ -14,7 +15,8 @@ from market.services.search_fallback import NOTICE
 def catalogue(make_user, make_listing):
     university, enterprise = make_user("university"), make_user("enterprise")
     return {
-        "university": university, "enterprise": enterprise,
+        "university": university,
+        "enterprise": enterprise,
         "battery": make_listing("achievement", university, title="锂电池正极材料包覆技术"),
         "draft": make_listing("achievement", university, title="锂电池隔膜涂层（草稿）", submit=False),
         "demand": make_listing("demand", enterprise, title="寻求锂电池回收技术"),
@@ -51,35 +53,47 @@ def test_the_search_page_answers_from_the_database_and_says_it_is_reduced(client
     assert broken_index.rebuild_requested()
 
 
-def test_the_search_api_answers_with_a_notice_and_the_same_visibility_rules(client, catalogue, broken_index, api_token):
+def test_the_search_api_answers_with_a_notice_and_the_same_visibility_rules(
+    client, catalogue, broken_index, api_token
+):
     response = client.get("/api/v1/search", query_string={"q": "锂电池"})
     assert response.status_code == 200 and response.get_json()["meta"]["notice"] == NOTICE
     assert sorted(titles(response)) == ["寻求锂电池回收技术", "锂电池正极材料包覆技术"]
-    own = client.get("/api/v1/search", query_string={"q": "锂电池", "kind": "achievement"},
-                     headers=api_token(catalogue["university"]))
-    assert sorted(titles(own)) == ["锂电池正极材料包覆技术", "锂电池隔膜涂层（草稿）"]  # its own draft, as always
+    own = client.get(
+        "/api/v1/search",
+        query_string={"q": "锂电池", "kind": "achievement"},
+        headers=api_token(catalogue["university"]),
+    )
+    assert sorted(titles(own)) == [
+        "锂电池正极材料包覆技术",
+        "锂电池隔膜涂层（草稿）",
+    ]  # its own draft, as always
 
 
 def test_filters_that_the_database_can_answer_still_apply(client, catalogue, broken_index):
-    assert titles(client.get("/api/v1/search", query_string={"q": "锂电池", "kind": "demand"})) == ["寻求锂电池回收技术"]
+    assert titles(client.get("/api/v1/search", query_string={"q": "锂电池", "kind": "demand"})) == [
+        "寻求锂电池回收技术"
+    ]
     assert titles(client.get("/api/v1/search", query_string={"q": "锂电池", "maturity": "量产"})) == []
     change_status(catalogue["university"], "achievement", catalogue["battery"].id, "withdraw")
     assert titles(client.get("/api/v1/search", query_string={"q": "锂电池 正极"})) == []
 
 
 def test_highlights_of_the_reduced_search_are_escaped(client, make_user, make_listing, broken_index):
-    make_listing("achievement", make_user("university"), title="锂电池 R&D 1<2 \"方案\"")
+    make_listing("achievement", make_user("university"), title='锂电池 R&D 1<2 "方案"')
     html = client.get("/search", query_string={"q": "锂电池"}).get_data(as_text=True)
     assert "R&amp;D 1&lt;2 &#34;方案&#34;" in html and "1<2" not in html
 
 
-def test_suggestions_and_the_duplicate_check_answer_without_the_index(client, catalogue, broken_index, api_token,
-                                                                      login):
+def test_suggestions_and_the_duplicate_check_answer_without_the_index(
+    client, catalogue, broken_index, api_token, login
+):
     headers = api_token(catalogue["enterprise"])
     response = client.get(f"/api/v1/demands/{catalogue['demand'].id}/matches", headers=headers)
     assert response.status_code == 200 and isinstance(response.get_json()["items"], list)
-    assert client.post("/api/v1/duplicates", json={"kind": "achievement", "title": "锂电池正极材料包覆技术"},
-                       headers=headers).get_json() == {"items": []}
+    assert client.post(
+        "/api/v1/duplicates", json={"kind": "achievement", "title": "锂电池正极材料包覆技术"}, headers=headers
+    ).get_json() == {"items": []}
     login(catalogue["enterprise"])
     assert client.get(f"/demands/{catalogue['demand'].id}").status_code == 200
 

@@ -1,4 +1,5 @@
 """Matchmaking pages: suggestions on detail pages, the brokers' queue, the admins' precision table."""
+
 import re
 
 import pytest
@@ -23,7 +24,10 @@ def _section(html: str) -> str:
 
 # ---- detail pages ----------------------------------------------------------------------------------
 
-def test_the_demands_owner_sees_the_cathode_result_first_with_band_score_and_reasons(client, catalogue, login):
+
+def test_the_demands_owner_sees_the_cathode_result_first_with_band_score_and_reasons(
+    client, catalogue, login
+):
     login(catalogue["enterprise"])
     section = _section(client.get(f"/demands/{catalogue['demand'].id}").get_data(as_text=True))
     assert "匹配推荐" in section
@@ -31,12 +35,13 @@ def test_the_demands_owner_sees_the_cathode_result_first_with_band_score_and_rea
     assert f'href="/achievements/{battery.id}"' in section and battery.title in section
     if rice.title in section:
         assert section.index(battery.title) < section.index(rice.title)
-    assert re.search(r'badge text-bg-(success|warning|secondary)[^>]*>[强中弱]<', section)
+    assert re.search(r"badge text-bg-(success|warning|secondary)[^>]*>[强中弱]<", section)
     assert "可能性 " in section and "共同关键词" in section
 
 
-def test_a_demand_with_no_good_candidate_says_so_plainly_and_keeps_the_weak_ones_folded(client, make_user, make_listing,
-                                                                                        login):
+def test_a_demand_with_no_good_candidate_says_so_plainly_and_keeps_the_weak_ones_folded(
+    client, make_user, make_listing, login
+):
     from market.services.matching import backfill_vectors
     from tests.conftest import DEMAND
     from tests.matching_support import RICE
@@ -59,13 +64,19 @@ def test_a_results_page_shows_its_university_the_demands_it_could_serve(client, 
 
 
 @pytest.mark.parametrize("role", ["broker", "admin"])
-def test_brokers_and_admins_see_suggestions_on_any_published_demand(client, catalogue, make_user, login, role):
+def test_brokers_and_admins_see_suggestions_on_any_published_demand(
+    client, catalogue, make_user, login, role
+):
     login(make_user(role))
-    assert catalogue["battery"].title in _section(client.get(f"/demands/{catalogue['demand'].id}").get_data(as_text=True))
+    assert catalogue["battery"].title in _section(
+        client.get(f"/demands/{catalogue['demand'].id}").get_data(as_text=True)
+    )
 
 
 @pytest.mark.parametrize("who", ["anonymous", "enterprise", "university"])
-def test_other_visitors_get_no_suggestions_and_none_are_computed(client, catalogue, make_user, login, monkeypatch, who):
+def test_other_visitors_get_no_suggestions_and_none_are_computed(
+    client, catalogue, make_user, login, monkeypatch, who
+):
     from market.services import matching
 
     def refuse(*args, **kwargs):
@@ -89,9 +100,17 @@ def test_a_demand_without_any_result_to_suggest_shows_the_empty_state(client, ma
 
 def test_a_demands_page_names_brokers_of_its_field(client, db, catalogue, make_user, login):
     broker = make_user("broker", display_name="张经纪")
-    db.session.add(BrokerProfile(user=broker, specialties=[db.session.scalar(select(Field).where(Field.name == "新材料"))]))
-    db.session.add(BrokerProfile(user=make_user("broker", display_name="李农经"),
-                                 specialties=[db.session.scalar(select(Field).where(Field.name == "现代农业"))]))
+    db.session.add(
+        BrokerProfile(
+            user=broker, specialties=[db.session.scalar(select(Field).where(Field.name == "新材料"))]
+        )
+    )
+    db.session.add(
+        BrokerProfile(
+            user=make_user("broker", display_name="李农经"),
+            specialties=[db.session.scalar(select(Field).where(Field.name == "现代农业"))],
+        )
+    )
     db.session.commit()
     login(catalogue["enterprise"])
     section = _section(client.get(f"/demands/{catalogue['demand'].id}").get_data(as_text=True))
@@ -100,7 +119,9 @@ def test_a_demands_page_names_brokers_of_its_field(client, db, catalogue, make_u
 
 def test_a_demands_page_suggests_instruments_that_fit_it(client, catalogue, make_user, make_listing, login):
     lab = catalogue["lab"]
-    make_listing("equipment", lab, name="锂电池正极材料循环寿命测试系统", description="电池充放电循环寿命测试。")
+    make_listing(
+        "equipment", lab, name="锂电池正极材料循环寿命测试系统", description="电池充放电循环寿命测试。"
+    )
     make_listing("equipment", lab, name="水稻表型分析平台", description="作物株型与产量性状测量。")
     login(catalogue["enterprise"])
     section = _section(client.get(f"/demands/{catalogue['demand'].id}").get_data(as_text=True))
@@ -122,12 +143,20 @@ def test_suggested_titles_are_escaped(client, make_user, make_listing, login):
 
 # ---- the brokers' queue ----------------------------------------------------------------------------
 
+
 def _decide(client, catalogue, achievement="battery", **fields):
-    body = {"demand_id": catalogue["demand"].id, "achievement_id": catalogue[achievement].id, "score": "0.5", **fields}
+    body = {
+        "demand_id": catalogue["demand"].id,
+        "achievement_id": catalogue[achievement].id,
+        "score": "0.5",
+        **fields,
+    }
     return client.post("/my/matches/decide", data=body)
 
 
-def test_the_queue_lists_demands_with_their_suggestions_and_decision_forms(client, catalogue, make_user, login):
+def test_the_queue_lists_demands_with_their_suggestions_and_decision_forms(
+    client, catalogue, make_user, login
+):
     login(make_user("broker"))
     html = client.get("/my/matches").get_data(as_text=True)
     assert "匹配工作台" in html and catalogue["demand"].title in html and catalogue["battery"].title in html
@@ -144,14 +173,21 @@ def test_the_navbar_links_brokers_to_the_queue(client, make_user, login):
     assert 'href="/my/matches"' not in client.get("/").get_data(as_text=True)
 
 
-def test_accepting_a_suggestion_stores_it_and_removes_it_from_the_queue(client, db, catalogue, make_user, login):
+def test_accepting_a_suggestion_stores_it_and_removes_it_from_the_queue(
+    client, db, catalogue, make_user, login
+):
     broker = login(make_user("broker"))
     response = _decide(client, catalogue, decision="accepted")
     assert response.status_code == 302 and "/my/matches?page=1" in response.headers["Location"]
     html = client.get("/my/matches").get_data(as_text=True)
     assert "已接受" in html  # the flash
     row = db.session.scalar(select(MatchDecision))
-    assert (row.decision, row.decided_by_id, row.achievement_id, row.score) == ("accepted", broker.id, catalogue["battery"].id, 0.5)
+    assert (row.decision, row.decided_by_id, row.achievement_id, row.score) == (
+        "accepted",
+        broker.id,
+        catalogue["battery"].id,
+        0.5,
+    )
     assert f'name="achievement_id" value="{catalogue["battery"].id}"' not in html
 
 
@@ -165,7 +201,9 @@ def test_rejecting_without_a_reason_is_refused_in_chinese(client, db, catalogue,
 
 def test_rejecting_with_a_reason_and_note_is_stored(client, db, catalogue, make_user, login):
     login(make_user("admin"))
-    _decide(client, catalogue, achievement="rice", decision="rejected", reason_code="field", note="农业与电池无关")
+    _decide(
+        client, catalogue, achievement="rice", decision="rejected", reason_code="field", note="农业与电池无关"
+    )
     assert "已拒绝（领域不符）" in client.get("/my/matches").get_data(as_text=True)
     row = db.session.scalar(select(MatchDecision))
     assert (row.decision, row.reason_code, row.note) == ("rejected", "field", "农业与电池无关")
@@ -206,13 +244,17 @@ def test_the_queue_pages_by_demand(client, make_user, make_listing, login):
 
 # ---- precision -------------------------------------------------------------------------------------
 
+
 def test_admins_see_precision_per_week(client, catalogue, make_user, make_listing, login):
     other = make_listing("demand", make_user("enterprise"), title="寻求耐盐碱水稻品种")
     login(make_user("admin"))
     assert "暂无处理记录" in client.get("/admin/matching").get_data(as_text=True)
     _decide(client, catalogue, decision="accepted")
     _decide(client, catalogue, achievement="rice", decision="rejected", reason_code="field")
-    client.post("/my/matches/decide", data={"demand_id": other.id, "achievement_id": catalogue["rice"].id, "decision": "accepted"})
+    client.post(
+        "/my/matches/decide",
+        data={"demand_id": other.id, "achievement_id": catalogue["rice"].id, "decision": "accepted"},
+    )
     html = client.get("/admin/matching").get_data(as_text=True)
     table = re.search(r'data-testid="precision".*?</table>', html, re.S).group(0)
     cells = [c.strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", table)]
@@ -228,7 +270,9 @@ def test_only_admins_see_precision(client, make_user, login, role):
     assert client.get("/admin/matching").status_code == 403
 
 
-def test_a_broker_accepting_a_suggestion_opens_a_deal_between_the_two_organisations(client, catalogue, make_user, login, db):
+def test_a_broker_accepting_a_suggestion_opens_a_deal_between_the_two_organisations(
+    client, catalogue, make_user, login, db
+):
     from market.models import Deal
 
     broker = login(make_user("broker"))
@@ -236,7 +280,10 @@ def test_a_broker_accepting_a_suggestion_opens_a_deal_between_the_two_organisati
     deal = db.session.scalar(select(Deal))
     assert deal is not None and f"deal={deal.id}" in response.headers["Location"]
     assert (deal.seller_org_id, deal.buyer_org_id, deal.broker_id) == (
-        catalogue["lab"].organisation_id, catalogue["enterprise"].organisation_id, broker.id)
+        catalogue["lab"].organisation_id,
+        catalogue["enterprise"].organisation_id,
+        broker.id,
+    )
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert f'href="/deals/{deal.id}"' in page
     _decide(client, catalogue, achievement="rice", decision="rejected", reason_code="field")

@@ -1,4 +1,5 @@
 """/my/notifications, /my/saved-searches, the header badge and 保存此搜索 on /search."""
+
 import re
 
 import pytest
@@ -18,8 +19,9 @@ def outbox_numbers_start_at_one(db):
 def notify(db, user, title, **kwargs):
     add_notifications([user.id], kwargs.pop("category", "match"), title, **kwargs)
     db.session.commit()
-    return db.session.scalars(select(Notification).where(Notification.user_id == user.id)
-                              .order_by(Notification.id.desc())).first()
+    return db.session.scalars(
+        select(Notification).where(Notification.user_id == user.id).order_by(Notification.id.desc())
+    ).first()
 
 
 def badge(html: str) -> str | None:
@@ -97,15 +99,28 @@ def test_someone_elses_notification_is_a_404(client, db, make_user, login):
     assert notifications.unread_count(other) == 1
 
 
-@pytest.mark.parametrize("url", ["/my/notifications?page=abc", "/my/notifications?page=-3&unread=x",
-                                 "/my/notifications?page=99999999999999999999"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/my/notifications?page=abc",
+        "/my/notifications?page=-3&unread=x",
+        "/my/notifications?page=99999999999999999999",
+    ],
+)
 def test_odd_paging_never_fails(client, make_user, login, url):
     login(make_user())
     assert client.get(url).status_code == 200
 
 
-@pytest.mark.parametrize("url", ["/my/notifications/99999999999999/read", "/my/notifications/0/dismiss",
-                                 "/my/saved-searches/99999999999999/delete", "/my/saved-searches/1/notify"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/my/notifications/99999999999999/read",
+        "/my/notifications/0/dismiss",
+        "/my/saved-searches/99999999999999/delete",
+        "/my/saved-searches/1/notify",
+    ],
+)
 def test_bad_ids_are_a_404(client, make_user, login, url):
     login(make_user())
     assert client.post(url).status_code == 404
@@ -119,7 +134,12 @@ def test_state_changes_need_a_csrf_token(app, db, make_user):
     item = notify(db, me, "通知")
     page = client.get("/login").get_data(as_text=True)
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
-    assert client.post("/login", data={"email": me.email, "password": "Passw0rd!", "csrf_token": token}).status_code == 302
+    assert (
+        client.post(
+            "/login", data={"email": me.email, "password": "Passw0rd!", "csrf_token": token}
+        ).status_code
+        == 302
+    )
     assert client.post(f"/my/notifications/{item.id}/dismiss").status_code == 302  # refused, sent back
     assert client.post("/my/saved-searches", data={"name": "电池", "q": "电池"}).status_code == 302
     assert notifications.unread_count(me) == 1
@@ -128,27 +148,37 @@ def test_state_changes_need_a_csrf_token(app, db, make_user):
 
 # ---- saved searches --------------------------------------------------------------------------------------
 
+
 def test_search_page_offers_to_save_only_to_signed_in_users(client, make_user, login):
     html = client.get("/search?q=电池").get_data(as_text=True)
     assert "保存此搜索" not in html
     login(make_user())
     html = client.get("/search?q=电池&kind=achievement&field=新材料&sort=date").get_data(as_text=True)
     form = re.search(r'<form[^>]*data-testid="save-search".*?</form>', html, re.S).group(0)
-    assert 'name="q" value="电池"' in form and 'name="field" value="新材料"' in form and 'name="sort"' not in form
+    assert (
+        'name="q" value="电池"' in form
+        and 'name="field" value="新材料"' in form
+        and 'name="sort"' not in form
+    )
     assert 'name="name" value="电池"' in form
     assert "保存此搜索" not in client.get("/search?kind=policy").get_data(as_text=True)
 
 
 def test_saving_from_the_search_page_then_listing_toggling_and_deleting(client, db, make_user, login):
     me = login(make_user())
-    response = client.post("/my/saved-searches", data={"name": "电池 <新>", "q": "电池", "kind": "achievement"})
+    response = client.post(
+        "/my/saved-searches", data={"name": "电池 <新>", "q": "电池", "kind": "achievement"}
+    )
     assert response.status_code == 302 and response.headers["Location"].startswith("/search?")
     html = client.get("/my/saved-searches").get_data(as_text=True)
-    assert "电池 &lt;新&gt;" in html and "关键词：电池" in html and "类型：科技成果" in html and "已开启" in html
+    assert (
+        "电池 &lt;新&gt;" in html and "关键词：电池" in html and "类型：科技成果" in html and "已开启" in html
+    )
     saved = db.session.scalars(select(SavedSearch).where(SavedSearch.user_id == me.id)).one()
     assert re.search(rf'action="/my/saved-searches/{saved.id}/delete"[^>]*data-confirm=', html)
-    html = client.post(f"/my/saved-searches/{saved.id}/notify", data={"notify": "off"},
-                       follow_redirects=True).get_data(as_text=True)
+    html = client.post(
+        f"/my/saved-searches/{saved.id}/notify", data={"notify": "off"}, follow_redirects=True
+    ).get_data(as_text=True)
     assert "已关闭通知" in html and "开启通知" in html
     html = client.post(f"/my/saved-searches/{saved.id}/delete", follow_redirects=True).get_data(as_text=True)
     assert "已删除保存的搜索" in html and "还没有保存的搜索" in html
@@ -156,9 +186,13 @@ def test_saving_from_the_search_page_then_listing_toggling_and_deleting(client, 
 
 def test_saving_bad_input_shows_chinese_messages(client, db, make_user, login):
     login(make_user())
-    html = client.post("/my/saved-searches", data={"name": "", "q": "电池"}, follow_redirects=True).get_data(as_text=True)
+    html = client.post("/my/saved-searches", data={"name": "", "q": "电池"}, follow_redirects=True).get_data(
+        as_text=True
+    )
     assert "未能保存搜索：请填写名称" in html
-    html = client.post("/my/saved-searches", data={"name": "x", "min": "很多"}, follow_redirects=True).get_data(as_text=True)
+    html = client.post(
+        "/my/saved-searches", data={"name": "x", "min": "很多"}, follow_redirects=True
+    ).get_data(as_text=True)
     assert "未能保存搜索：金额" in html
     assert db.session.scalars(select(SavedSearch)).all() == []
 

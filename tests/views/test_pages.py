@@ -1,4 +1,5 @@
 """Every page renders for the people who may see it, in Chinese, with their data."""
+
 import pytest
 
 from market.models import Organisation
@@ -56,14 +57,25 @@ def test_titles_are_escaped(client, make_user, make_listing, db):
 
 
 def test_register_creates_pending_organisation_and_keeps_input_on_error(client, db):
-    form = {"email": "new@example.cn", "password": "abc12345xyz", "password_again": "abc12345xyz", "display_name": "张三",
-            "role": "enterprise", "org_kind": "enterprise", "org_name": "西咸新区示例科技有限公司",
-            "credit_code": "91610000MA6TXXXXX0", "region": "沣西"}
+    form = {
+        "email": "new@example.cn",
+        "password": "abc12345xyz",
+        "password_again": "abc12345xyz",
+        "display_name": "张三",
+        "role": "enterprise",
+        "org_kind": "enterprise",
+        "org_name": "西咸新区示例科技有限公司",
+        "credit_code": "91610000MA6TXXXXX0",
+        "region": "沣西",
+    }
     response = client.post("/register", data=form)
     page = response.get_data(as_text=True)
     assert response.status_code == 422 and "统一社会信用代码" in page and "西咸新区示例科技有限公司" in page
     from market.services.codes import credit_code_with_check
-    response = client.post("/register", data={**form, "credit_code": credit_code_with_check("91610000MA6T00001")})
+
+    response = client.post(
+        "/register", data={**form, "credit_code": credit_code_with_check("91610000MA6T00001")}
+    )
     assert response.status_code == 302
     org = db.session.query(Organisation).filter_by(name="西咸新区示例科技有限公司").one()
     assert org.verification_state == "pending"
@@ -73,7 +85,9 @@ def test_login_rejects_bad_password_and_unsafe_next(client, make_user):
     user = make_user("university")
     bad = client.post("/login", data={"email": user.email, "password": "wrong"})
     assert bad.status_code == 401 and "邮箱或密码不正确" in bad.get_data(as_text=True)
-    ok = client.post("/login", data={"email": user.email.upper(), "password": "Passw0rd!", "next": "//evil.example/x"})
+    ok = client.post(
+        "/login", data={"email": user.email.upper(), "password": "Passw0rd!", "next": "//evil.example/x"}
+    )
     assert ok.status_code == 302 and "evil.example" not in ok.headers["Location"]
 
 
@@ -84,13 +98,20 @@ def test_workspace_requires_login(client):
 
 def test_workspace_create_edit_withdraw_delete(client, make_user, login, db):
     login(make_user("university"))
-    data = {"title": "一种柔性钙钛矿太阳能电池", "summary": "效率高、稳定性好。", "field": "新能源与节能",
-            "maturity": "小试", "price_yuan": "", "submit_action": "submit"}
+    data = {
+        "title": "一种柔性钙钛矿太阳能电池",
+        "summary": "效率高、稳定性好。",
+        "field": "新能源与节能",
+        "maturity": "小试",
+        "price_yuan": "",
+        "submit_action": "submit",
+    }
     response = client.post("/my/achievements/new", data=data)
     assert response.status_code == 302
     page = client.get("/my/achievements").get_data(as_text=True)
     assert "一种柔性钙钛矿太阳能电池" in page and "已发布" in page
     from market.models import Achievement
+
     listing = db.session.query(Achievement).one()
     edit = client.get(f"/my/achievements/{listing.id}/edit").get_data(as_text=True)
     assert "一种柔性钙钛矿太阳能电池" in edit
@@ -102,15 +123,27 @@ def test_workspace_create_edit_withdraw_delete(client, make_user, login, db):
 
 def test_equipment_form_with_fee_rows(client, make_user, login, db):
     login(make_user("university"))
-    data = {"name": "透射电子显微镜", "category": "分析测试", "open_for_booking": "y", "submit_action": "submit",
-            "fee_items-0-label": "常规观察", "fee_items-0-unit": "元/小时", "fee_items-0-price_yuan": "800",
-            "fee_items-0-internal_price_yuan": "400", "fee_items-1-label": "", "fee_items-1-unit": ""}
+    data = {
+        "name": "透射电子显微镜",
+        "category": "分析测试",
+        "open_for_booking": "y",
+        "submit_action": "submit",
+        "fee_items-0-label": "常规观察",
+        "fee_items-0-unit": "元/小时",
+        "fee_items-0-price_yuan": "800",
+        "fee_items-0-internal_price_yuan": "400",
+        "fee_items-1-label": "",
+        "fee_items-1-unit": "",
+    }
     assert client.post("/my/equipment/new", data=data).status_code == 302
     bad = client.post("/my/equipment/new", data={**data, "fee_items-0-price_yuan": "八百"})
     assert bad.status_code == 422 and "第1项" in bad.get_data(as_text=True)
     from market.models import Equipment
+
     item = db.session.query(Equipment).one()
-    assert [(f.label, f.price_fen, f.internal_price_fen) for f in item.fee_items] == [("常规观察", 80000, 40000)]
+    assert [(f.label, f.price_fen, f.internal_price_fen) for f in item.fee_items] == [
+        ("常规观察", 80000, 40000)
+    ]
 
 
 def test_admin_pages_are_for_admins_only(client, make_user, login):
@@ -118,9 +151,20 @@ def test_admin_pages_are_for_admins_only(client, make_user, login):
     assert client.get("/admin/").status_code == 403
 
 
-@pytest.mark.parametrize("path", ["/admin/", "/admin/organisations", "/admin/review/achievements", "/admin/users",
-                                  "/admin/fields", "/admin/settings", "/admin/policies", "/admin/policies/new",
-                                  "/admin/audit"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/admin/",
+        "/admin/organisations",
+        "/admin/review/achievements",
+        "/admin/users",
+        "/admin/fields",
+        "/admin/settings",
+        "/admin/policies",
+        "/admin/policies/new",
+        "/admin/audit",
+    ],
+)
 def test_admin_pages_render(client, make_user, login, path):
     login(make_user("admin"))
     assert client.get(path).status_code == 200
@@ -138,7 +182,9 @@ def test_admin_verifies_organisation_and_approves_listing(client, make_user, mak
     assert client.get(f"/achievements/{listing.id}").status_code == 200
 
 
-def test_password_page_changes_the_password_and_says_the_api_tokens_are_revoked(client, make_user, login, api_token):
+def test_password_page_changes_the_password_and_says_the_api_tokens_are_revoked(
+    client, make_user, login, api_token
+):
     user = make_user()
     token = api_token(user)
     login(user)

@@ -1,4 +1,5 @@
 """The /search page and the search commands, as visitors, members, owners and admins use them."""
+
 import re
 
 import pytest
@@ -7,9 +8,25 @@ from market.services import indexing
 from market.services.listings import update_listing
 from tests.search.support import restart_outbox_numbering
 
-NASTY = ['"正极材料', "AND OR NOT * ? ~ ^ : ( ) [ ] { }", "正极 AND", "title:正极", "正极*", "正极~2",
-         "(正极", "[a TO z]", "锂电池" * 170, "😀🔋", "'; DROP TABLE achievements; --", "<script>alert(1)</script>",
-         "", "   ", "%", "\\", "正极\x00材料"]
+NASTY = [
+    '"正极材料',
+    "AND OR NOT * ? ~ ^ : ( ) [ ] { }",
+    "正极 AND",
+    "title:正极",
+    "正极*",
+    "正极~2",
+    "(正极",
+    "[a TO z]",
+    "锂电池" * 170,
+    "😀🔋",
+    "'; DROP TABLE achievements; --",
+    "<script>alert(1)</script>",
+    "",
+    "   ",
+    "%",
+    "\\",
+    "正极\x00材料",
+]
 
 
 @pytest.fixture(autouse=True)
@@ -101,7 +118,9 @@ def test_partial_matches_follow_the_full_match_on_one_page(client, make_user, ma
 
 
 def test_synonyms_searched_and_did_you_mean_are_shown(client, make_user, make_listing):
-    make_listing("achievement", make_user("university"), title="植保无人机自主避障", summary="避障。", keywords=[])
+    make_listing(
+        "achievement", make_user("university"), title="植保无人机自主避障", summary="避障。", keywords=[]
+    )
     _, html = page(client, q="UAV")
     assert hits(html) == 1 and "同时搜索了：无人机、无人驾驶航空器、无人飞行器（UAV）" in html
     assert "您是不是要找：" in html and "q=%E6%97%A0%E4%BA%BA%E6%9C%BA" in html  # 无人机
@@ -118,8 +137,15 @@ def test_a_result_found_by_meaning_alone_is_labelled(client, make_user, make_lis
     assert hits(html) == 0
 
 
-@pytest.mark.parametrize("params, field", [({"min": "abc"}, "金额"), ({"max": "-5"}, "金额"),
-                                           ({"kind": "spaceship"}, "类型"), ({"sort": "price"}, "排序")])
+@pytest.mark.parametrize(
+    "params, field",
+    [
+        ({"min": "abc"}, "金额"),
+        ({"max": "-5"}, "金额"),
+        ({"kind": "spaceship"}, "类型"),
+        ({"sort": "price"}, "排序"),
+    ],
+)
 def test_bad_filters_are_a_422_in_chinese(client, catalogue, params, field):
     status, html = page(client, q="电池", **params)
     assert status == 422
@@ -155,14 +181,19 @@ def test_drafts_are_hidden_from_visitors_and_other_organisations(client, draft, 
 @pytest.mark.parametrize("who", ["owner", "colleague", "admin"])
 def test_drafts_are_shown_to_their_organisation_and_admins(client, draft, make_user, login, who):
     owner, listing = draft
-    user = {"owner": lambda: owner, "colleague": lambda: make_user("university", org=owner.organisation),
-            "admin": lambda: make_user("admin")}[who]()
+    user = {
+        "owner": lambda: owner,
+        "colleague": lambda: make_user("university", org=owner.organisation),
+        "admin": lambda: make_user("admin"),
+    }[who]()
     login(user)
     _, html = page(client, q="钙钛矿")
     html = unmarked(html)
     assert "保密中的钙钛矿草稿" in html and hits(html) == 1
     assert f"/achievements/{listing.id}" in html
-    assert re.search(r"保密中的钙钛矿草稿</a>\s*<span[^>]*>草稿</span>", html)  # labelled as a draft, in Chinese
+    assert re.search(
+        r"保密中的钙钛矿草稿</a>\s*<span[^>]*>草稿</span>", html
+    )  # labelled as a draft, in Chinese
 
 
 def test_reindex_prints_how_many_documents_it_wrote(app, catalogue):
@@ -172,8 +203,13 @@ def test_reindex_prints_how_many_documents_it_wrote(app, catalogue):
 
 
 def test_index_status_prints_pending_rows_and_documents_per_kind(app, catalogue, worker_off):
-    update_listing(catalogue["university"], "achievement", catalogue["solid"].id, {"title": "固态电池电解质二代"},
-                   partial=True)
+    update_listing(
+        catalogue["university"],
+        "achievement",
+        catalogue["solid"].id,
+        {"title": "固态电池电解质二代"},
+        partial=True,
+    )
     result = app.test_cli_runner().invoke(args=["market", "index-status"])
     assert result.exit_code == 0, result.output
     assert int(re.search(r"待索引: (\d+)", result.output).group(1)) > 0

@@ -4,6 +4,7 @@ Whoosh-Reloaded 2.7.5 is a fork no longer maintained; our bulk writer, matchers 
 private attributes. Importing this package checks the installed version against the pinned one and stops the
 program if they differ: on another version those attributes may mean something else and corrupt an index quietly.
 """
+
 import secrets
 
 import whoosh

@@ -8,6 +8,7 @@ commit; other fields' postings are kept per term as they come. Each block is the
 default codec's own format, so searching, updating and merging work unchanged;
 tests/search/test_bulk_writer.py checks it against Whoosh's writer term by term and posting by posting.
 """
+
 from array import array
 from itertools import repeat
 from pickle import dumps
@@ -51,10 +52,16 @@ class BulkSegmentWriter(SegmentWriter):
 
     def _fields_of_kind(self, kind: str) -> frozenset[str]:
         if kind == "text":
-            return frozenset(name for name, field in self.schema.items()
-                             if type(field.format) is Positions and isinstance(field.analyzer, ChineseTokenizer))
-        return frozenset(name for name, field in self.schema.items()  # ID: one term, the value itself
-                         if type(field) is ID and type(field.format) is Existence and type(field.analyzer) is IDTokenizer)
+            return frozenset(
+                name
+                for name, field in self.schema.items()
+                if type(field.format) is Positions and isinstance(field.analyzer, ChineseTokenizer)
+            )
+        return frozenset(
+            name
+            for name, field in self.schema.items()  # ID: one term, the value itself
+            if type(field) is ID and type(field.format) is Existence and type(field.analyzer) is IDTokenizer
+        )
 
     def add_document(self, **fields):
         """SegmentWriter.add_document with postings kept per term (same weights, values and lengths)."""
@@ -67,7 +74,9 @@ class BulkSegmentWriter(SegmentWriter):
         self._check_fields(schema, fieldnames)
         for name in fieldnames:
             if name in self._text_fields and not isinstance(fields[name], (str, type(None))):
-                raise ValueError(f"{fields[name]!r} is not text")  # before anything of the document is written
+                raise ValueError(
+                    f"{fields[name]!r} is not text"
+                )  # before anything of the document is written
         perdocwriter.start_doc(docnum)
         try:
             for fieldname in fieldnames:
@@ -88,7 +97,13 @@ class BulkSegmentWriter(SegmentWriter):
                     elif fieldname in self._id_fields:  # Existence.word_values of the one IDTokenizer token
                         if not isinstance(value, str):
                             raise ValueError(f"{value!r} is not text")
-                        _append(self._postings.setdefault(fieldname, {}), value, docnum, field.format.field_boost * fieldboost, b"")
+                        _append(
+                            self._postings.setdefault(fieldname, {}),
+                            value,
+                            docnum,
+                            field.format.field_boost * fieldboost,
+                            b"",
+                        )
                         self.posting_count += 1
                     else:
                         terms = self._postings.setdefault(fieldname, {})
@@ -100,7 +115,9 @@ class BulkSegmentWriter(SegmentWriter):
                 customval = fields.get(f"_stored_{fieldname}", value)
                 perdocwriter.add_field(fieldname, field, customval if field.stored else None, length)
                 if field.column_type and customval is not None:
-                    perdocwriter.add_column_value(fieldname, field.column_type, field.to_column_value(customval))
+                    perdocwriter.add_column_value(
+                        fieldname, field.column_type, field.to_column_value(customval)
+                    )
         except BaseException:
             perdocwriter.cancel_doc()
             self._broken = True  # part of the document is already written: only cancel() is left
@@ -145,11 +162,17 @@ class BulkSegmentWriter(SegmentWriter):
         schema, doc_count = self.schema, self.docnum - self.docbase
         for fieldname in sorted(self._postings.keys() | self._text_postings.keys()):
             field = schema[fieldname]
-            field_lengths = ([lengths.doc_field_length(d, fieldname) or 0 for d in range(doc_count)]
-                             if lengths is not None and field.scorable else None)
+            field_lengths = (
+                [lengths.doc_field_length(d, fieldname) or 0 for d in range(doc_count)]
+                if lengths is not None and field.scorable
+                else None
+            )
             text, blocklimit = self._text_postings.get(fieldname), self.codec._blocklimit
-            blocks = (text.blocks(doc_count, field_lengths, blocklimit) if text is not None
-                      else _term_blocks(self._postings[fieldname], field_lengths, blocklimit))
+            blocks = (
+                text.blocks(doc_count, field_lengths, blocklimit)
+                if text is not None
+                else _term_blocks(self._postings[fieldname], field_lengths, blocklimit)
+            )
             self._write_field(fieldname, field, blocks)
 
     def _write_field(self, fieldname: str, field, blocks) -> None:
@@ -166,8 +189,14 @@ class BulkSegmentWriter(SegmentWriter):
             postings = sum(len(block[0]) for block in term_blocks)
             postwriter._compression = compression if postings >= COMPRESS_FROM_POSTINGS else 0
             for number, block in enumerate(term_blocks, start=1):
-                (postwriter._ids, postwriter._weights, postwriter._values, postwriter._maxweight,
-                 postwriter._minlength, postwriter._maxlength) = block[:6]
+                (
+                    postwriter._ids,
+                    postwriter._weights,
+                    postwriter._values,
+                    postwriter._maxweight,
+                    postwriter._minlength,
+                    postwriter._maxlength,
+                ) = block[:6]
                 _write_block(postwriter, block[6], block[7], last=number == len(term_blocks))
             fieldwriter.finish_term()
         if postwriter is not None:
@@ -194,8 +223,17 @@ def _write_block(postwriter, mini_ids, mini_weights, last: bool) -> None:
     if compression:
         databytes = _compress(databytes, compression)
     ids = postwriter._ids
-    infobytes = dumps((len(ids), ids[-1], postwriter._maxweight, compression,
-                       length_to_byte(postwriter._minlength), length_to_byte(postwriter._maxlength)), 2)
+    infobytes = dumps(
+        (
+            len(ids),
+            ids[-1],
+            postwriter._maxweight,
+            compression,
+            length_to_byte(postwriter._minlength),
+            length_to_byte(postwriter._maxlength),
+        ),
+        2,
+    )
     length = len(infobytes) + len(databytes)
     postwriter._postfile.write_int(-length if last else length)  # a term's last block: negative
     postwriter._postfile.write(infobytes)
@@ -243,13 +281,19 @@ class _TextPostings:
         rank = np.empty(len(terms), np.int64)
         rank[np.fromiter(map(self.words.__getitem__, terms), np.int64, len(terms))] = np.arange(len(terms))
         self.words = None
-        ranks = rank[np.concatenate([np.frombuffer(self.ids, np.uint32), np.frombuffer(self.repeated_ids, np.uint32)])]
+        ranks = rank[
+            np.concatenate([np.frombuffer(self.ids, np.uint32), np.frombuffer(self.repeated_ids, np.uint32)])
+        ]
         self.ids = self.repeated_ids = None
-        docnums = np.concatenate([np.frombuffer(self.docnums, np.uint32), np.frombuffer(self.repeated_docnums, np.uint32)])
+        docnums = np.concatenate(
+            [np.frombuffer(self.docnums, np.uint32), np.frombuffer(self.repeated_docnums, np.uint32)]
+        )
         self.docnums = self.repeated_docnums = None
         order = np.argsort(ranks * (doc_count + 1) + docnums)  # by term, then document: each pair once
         ranks, docnums = ranks[order], docnums[order].astype(np.int64)
-        weights = np.concatenate([np.frombuffer(self.weights, np.float64), np.frombuffer(self.repeated_weights, np.float64)])[order]
+        weights = np.concatenate(
+            [np.frombuffer(self.weights, np.float64), np.frombuffer(self.repeated_weights, np.float64)]
+        )[order]
         self.weights = self.repeated_weights = None
         values = _values_in_order(self.positions, self.repeated_values, order)
         self.positions = self.repeated_values = None
@@ -262,8 +306,10 @@ class _TextPostings:
         term_ends = np.r_[term_starts[1:], postings]
         block_counts = (term_ends - term_starts + blocklimit - 1) // blocklimit
         first_block = np.cumsum(block_counts) - block_counts
-        starts = np.repeat(term_starts, block_counts) + \
-            (np.arange(block_counts.sum()) - np.repeat(first_block, block_counts)) * blocklimit
+        starts = (
+            np.repeat(term_starts, block_counts)
+            + (np.arange(block_counts.sum()) - np.repeat(first_block, block_counts)) * blocklimit
+        )
         ends = np.r_[starts[1:], postings]
         # What W3PostingsWriter keeps per block: the largest weight, the shortest and longest field, and its
         # minified ids (deltas from the block's previous id, the first from 0) and weights.
@@ -271,8 +317,10 @@ class _TextPostings:
         if field_lengths is not None:
             lengths = np.asarray(field_lengths, np.int64)[docnums]
             unknown = np.iinfo(np.int64).max
-            minlengths = [None if m == unknown else m
-                          for m in np.minimum.reduceat(np.where(lengths > 0, lengths, unknown), starts).tolist()]
+            minlengths = [
+                None if m == unknown else m
+                for m in np.minimum.reduceat(np.where(lengths > 0, lengths, unknown), starts).tolist()
+            ]
             maxlengths = np.maximum.reduceat(lengths, starts).tolist()
             del lengths
         else:
@@ -290,9 +338,21 @@ class _TextPostings:
             for block in range(first, first + count):
                 lo, hi = starts[block], ends[block]
                 block_weights = array("f", weights[lo:hi].tobytes())
-                mini_weights = None if unit[block] else block_weights[0] if constant[block] else tuple(block_weights)
-                term_blocks.append((docnums[lo:hi].tolist(), block_weights, values[lo:hi], maxweights[block],
-                                    minlengths[block], maxlengths[block], tuple(deltas[lo:hi].tolist()), mini_weights))
+                mini_weights = (
+                    None if unit[block] else block_weights[0] if constant[block] else tuple(block_weights)
+                )
+                term_blocks.append(
+                    (
+                        docnums[lo:hi].tolist(),
+                        block_weights,
+                        values[lo:hi],
+                        maxweights[block],
+                        minlengths[block],
+                        maxlengths[block],
+                        tuple(deltas[lo:hi].tolist()),
+                        mini_weights,
+                    )
+                )
             first += count
             yield word.encode("utf-8"), term_blocks
 
@@ -321,7 +381,7 @@ def _values_in_order(positions: array, repeated_values: list[bytes], order: np.n
     values += repeated_values
     ordered = []
     for start in range(0, len(order), 1 << 20):
-        ordered += map(values.__getitem__, order[start:start + (1 << 20)].tolist())
+        ordered += map(values.__getitem__, order[start : start + (1 << 20)].tolist())
     return ordered
 
 
@@ -331,11 +391,25 @@ def _term_blocks(terms: dict, field_lengths, blocklimit: int):
         docnums, weights, values = terms[term]
         term_blocks = []
         for start in range(0, len(docnums), blocklimit):
-            block_docnums, block_weights = docnums[start:start + blocklimit], weights[start:start + blocklimit]
-            block_lengths = [field_lengths[d] for d in block_docnums if field_lengths[d]] if field_lengths else []
-            term_blocks.append((block_docnums, array("f", block_weights), [v for v in values[start:start + blocklimit] if v],
-                                max(0, max(block_weights)), min(block_lengths) if block_lengths else None,
-                                max(block_lengths) if block_lengths else 0, None, None))
+            block_docnums, block_weights = (
+                docnums[start : start + blocklimit],
+                weights[start : start + blocklimit],
+            )
+            block_lengths = (
+                [field_lengths[d] for d in block_docnums if field_lengths[d]] if field_lengths else []
+            )
+            term_blocks.append(
+                (
+                    block_docnums,
+                    array("f", block_weights),
+                    [v for v in values[start : start + blocklimit] if v],
+                    max(0, max(block_weights)),
+                    min(block_lengths) if block_lengths else None,
+                    max(block_lengths) if block_lengths else 0,
+                    None,
+                    None,
+                )
+            )
         yield (term.encode("utf-8") if isinstance(term, str) else term), term_blocks
 
 
@@ -372,8 +446,9 @@ class BulkMpWriter(MpWriter):
         super().__init__(ix, procs=procs, multisegment=True, batchsize=200, **kwargs)
 
     def _new_task(self):
-        task = _BulkSubWriterTask(self.storage, self.indexname, self.jobqueue, self.resultqueue,
-                                  self.subargs, self.multisegment)
+        task = _BulkSubWriterTask(
+            self.storage, self.indexname, self.jobqueue, self.resultqueue, self.subargs, self.multisegment
+        )
         self.tasks.append(task)
         task.start()
         return task

@@ -1,5 +1,6 @@
 """Whoosh queries, matchers and a scorer of our own; they reach into Whoosh's matcher and scorer internals
 (`_replacement`, `_ids`, `_maxquality`, `subsearchers`), which is why they live here."""
+
 import heapq
 
 from whoosh import matching, query
@@ -171,11 +172,15 @@ class Groups(query.Query):
         return list(self.groups)
 
     def estimate_size(self, ixreader):
-        return sum(group.estimate_size(ixreader) for group, common in zip(self.groups, self.common) if not common)
+        return sum(
+            group.estimate_size(ixreader) for group, common in zip(self.groups, self.common) if not common
+        )
 
     def matcher(self, searcher, context=None):
-        leaves = [[m for m in (leaf.matcher(searcher, context) for leaf in group.leaves()) if m.is_active()]
-                  for group in self.groups]
+        leaves = [
+            [m for m in (leaf.matcher(searcher, context) for leaf in group.leaves()) if m.is_active()]
+            for group in self.groups
+        ]
         return _GroupsMatcher(leaves, [not common for common in self.common])
 
 
@@ -185,8 +190,12 @@ class _GroupsMatcher(matching.Matcher):
 
     def __init__(self, leaves: list[list], telling: list[bool]):
         self._leaves, self._telling = leaves, telling
-        self._heap = [(m.id(), n, group, m) for n, (group, m) in
-                      enumerate((group, m) for group, ms in enumerate(leaves) if telling[group] for m in ms)]
+        self._heap = [
+            (m.id(), n, group, m)
+            for n, (group, m) in enumerate(
+                (group, m) for group, ms in enumerate(leaves) if telling[group] for m in ms
+            )
+        ]
         heapq.heapify(self._heap)
         self._here, self._id = [], None
         self._settle()

@@ -10,6 +10,7 @@
 
 Found by profiling a rebuild and searches (docs/benchmarks.md); the backend contract tests cover the output.
 """
+
 from pickle import HIGHEST_PROTOCOL, dump, load
 
 from whoosh import reading
@@ -27,7 +28,7 @@ class ChunkedPostingPool(PostingPool):
 
     def _write_run(self, f, items):
         for start in range(0, len(items), RUN_CHUNK):
-            dump(items[start:start + RUN_CHUNK], f, HIGHEST_PROTOCOL)
+            dump(items[start : start + RUN_CHUNK], f, HIGHEST_PROTOCOL)
         f.close()
 
     def _read_run(self, path):

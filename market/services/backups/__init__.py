@@ -6,6 +6,7 @@ The manifest gives, read from the same snapshot as the copy, the alembic revisio
 contract totals in fen, and the size and SHA-256 of every file. A restore checks all of it before changing anything.
 The search index is not copied: a restore rebuilds it from the database.
 """
+
 from market.services.backups.common import BackupFailed, BackupRefused  # noqa: F401
 from market.services.backups.create import create_backup  # noqa: F401
 from market.services.backups.restore import restore_backup, verify_backup  # noqa: F401

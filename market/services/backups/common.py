@@ -1,4 +1,5 @@
 """What backing up and restoring share: the format's names, the errors, the database tools and file helpers."""
+
 import hashlib
 import json
 import os
@@ -29,11 +30,13 @@ PG_LOCK_TIMEOUT = "30s"
 
 class BackupRefused(DomainError):
     """The target directory or the backup is not what it must be; nothing was changed."""
+
     code, status = "backup_refused", 409
 
 
 class BackupFailed(DomainError):
     """A copy or a database tool failed part way."""
+
     code, status = "backup_failed", 500
 
 
@@ -58,13 +61,23 @@ def snapshot_figures(connection) -> dict:
     if "contracts" in names:
         c = table("contracts", column("amount_fen"), column("recognised_fen"), column("status"))
         registered = c.c.status == "registered"
-        row = connection.execute(select(
-            func.count(), func.sum(c.c.amount_fen), func.count().filter(registered),
-            func.sum(c.c.amount_fen).filter(registered), func.sum(c.c.recognised_fen).filter(registered))).one()
+        row = connection.execute(
+            select(
+                func.count(),
+                func.sum(c.c.amount_fen),
+                func.count().filter(registered),
+                func.sum(c.c.amount_fen).filter(registered),
+                func.sum(c.c.recognised_fen).filter(registered),
+            )
+        ).one()
         # PostgreSQL sums BIGINT as NUMERIC (a Decimal): int() keeps it exact
         keys = ("count", "amount_fen", "registered", "registered_amount_fen", "registered_recognised_fen")
         contracts = dict(zip(keys, (int(value or 0) for value in row)))
-    return {"alembic_revision": recorded_revision(connection, names), "tables": counts, "contracts": contracts}
+    return {
+        "alembic_revision": recorded_revision(connection, names),
+        "tables": counts,
+        "contracts": contracts,
+    }
 
 
 def sqlite_path() -> Path:
@@ -76,14 +89,19 @@ def sqlite_path() -> Path:
 
 def pg_tool(name: str) -> str:
     """The newest PostgreSQL client of that name (it must not be older than the server), else the one on PATH."""
-    bindirs = sorted((p for p in Path("/usr/lib/postgresql").glob("*/bin") if p.parent.name.isdigit()),
-                     key=lambda p: int(p.parent.name), reverse=True)
+    bindirs = sorted(
+        (p for p in Path("/usr/lib/postgresql").glob("*/bin") if p.parent.name.isdigit()),
+        key=lambda p: int(p.parent.name),
+        reverse=True,
+    )
     for bindir in bindirs:
         if (bindir / name).is_file():
             return str(bindir / name)
     found = shutil.which(name)
     if not found:
-        raise BackupFailed(f"找不到 {name}：请安装 PostgreSQL 客户端（postgresql-client-15 或更新），或把它加入 PATH")
+        raise BackupFailed(
+            f"找不到 {name}：请安装 PostgreSQL 客户端（postgresql-client-15 或更新），或把它加入 PATH"
+        )
     return found
 
 
@@ -153,8 +171,8 @@ def readable_size(count: int) -> str:
     """A byte count for people: 532 B, 15.2 KB, 3.4 MB, 1.20 GB."""
     if count < 1024:
         return f"{count} B"
-    if count < 1024 ** 2:
+    if count < 1024**2:
         return f"{count / 1024:.1f} KB"
-    if count < 1024 ** 3:
-        return f"{count / 1024 ** 2:.1f} MB"
-    return f"{count / 1024 ** 3:.2f} GB"
+    if count < 1024**3:
+        return f"{count / 1024**2:.1f} MB"
+    return f"{count / 1024**3:.2f} GB"

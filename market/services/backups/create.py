@@ -1,4 +1,5 @@
 """Writing a backup: the database from one snapshot, the attachments, and the manifest that describes them."""
+
 import platform
 import shutil
 import sqlite3
@@ -43,10 +44,14 @@ def create_backup(target, progress=None) -> dict:
     if target.exists() and not target.is_dir():
         raise BackupRefused(f"{target} 是文件，不是目录")
     if target.exists() and any(target.iterdir()):
-        raise BackupRefused(f"目标目录 {target} 已存在且不为空：请指定一个新的或空的目录（备份不覆盖任何文件）")
+        raise BackupRefused(
+            f"目标目录 {target} 已存在且不为空：请指定一个新的或空的目录（备份不覆盖任何文件）"
+        )
     kind = database_kind()
     if _live_revision() is None:
-        raise BackupRefused("数据库中没有结构版本（alembic_version 表）：请先运行 flask --app wsgi db upgrade")
+        raise BackupRefused(
+            "数据库中没有结构版本（alembic_version 表）：请先运行 flask --app wsgi db upgrade"
+        )
     created = not target.exists()
     target.mkdir(parents=True, exist_ok=True)
     try:
@@ -54,14 +59,20 @@ def create_backup(target, progress=None) -> dict:
         say(f"复制数据库（{KIND_LABELS[kind]}）…")
         figures = _copy_sqlite(database_file) if kind == "sqlite" else _dump_postgresql(database_file)
         files = {DATABASE_FILES[kind]: file_entry(database_file)}
-        say(f"  数据库：{database_file.name}（{readable_size(files[DATABASE_FILES[kind]]['size'])}，"
-            f"{len(figures['tables'])} 张表，{sum(figures['tables'].values())} 行）")
+        say(
+            f"  数据库：{database_file.name}（{readable_size(files[DATABASE_FILES[kind]]['size'])}，"
+            f"{len(figures['tables'])} 张表，{sum(figures['tables'].values())} 行）"
+        )
         # After the database: a file uploaded meanwhile is only an extra file; one deleted meanwhile is skipped.
         files.update(_copy_attachments(target / ATTACHMENTS, say))
         manifest = {
             "format": FORMAT,
             "created_at": datetime.now(BEIJING).isoformat(timespec="seconds"),
-            "database": {"kind": kind, "file": DATABASE_FILES[kind], "alembic_revision": figures["alembic_revision"]},
+            "database": {
+                "kind": kind,
+                "file": DATABASE_FILES[kind],
+                "alembic_revision": figures["alembic_revision"],
+            },
             "app": _app_version(),
             "tables": figures["tables"],
             "contracts": figures["contracts"],
@@ -110,8 +121,16 @@ def _dump_postgresql(destination: Path) -> dict:
     with db.engine.connect().execution_options(isolation_level="REPEATABLE READ") as connection:
         snapshot = connection.scalar(text("SELECT pg_export_snapshot()"))
         figures = snapshot_figures(connection)
-        run_tool([pg_dump, "--format=custom", f"--snapshot={snapshot}", f"--file={destination}",
-                   f"--dbname={target}"], env)
+        run_tool(
+            [
+                pg_dump,
+                "--format=custom",
+                f"--snapshot={snapshot}",
+                f"--file={destination}",
+                f"--dbname={target}",
+            ],
+            env,
+        )
         connection.rollback()
     return figures
 
@@ -124,7 +143,9 @@ def _copy_attachments(destination: Path, say) -> dict:
     for number, name in enumerate(names, start=1):
         try:
             entry = copy_file(root / name, destination / name)
-        except FileNotFoundError:  # deleted after the database was copied: its row is gone from later backups too
+        except (
+            FileNotFoundError
+        ):  # deleted after the database was copied: its row is gone from later backups too
             say(f"  {name} 在复制前已被删除，跳过")
             continue
         files[f"{ATTACHMENTS}/{name}"] = entry
@@ -137,12 +158,17 @@ def _copy_attachments(destination: Path, say) -> dict:
 def _app_version() -> dict:
     """The code that made the backup: its git commit when it runs from a checkout."""
     try:
-        result = subprocess.run(["git", "-C", str(PROJECT_ROOT), "rev-parse", "HEAD"], capture_output=True,
-                                text=True, timeout=10)
+        result = subprocess.run(
+            ["git", "-C", str(PROJECT_ROOT), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=10
+        )
         commit = result.stdout.strip() if result.returncode == 0 else None
     except (OSError, subprocess.SubprocessError):
         commit = None
-    return {"commit": commit, "schema_head": schema_script().get_current_head(), "python": platform.python_version()}
+    return {
+        "commit": commit,
+        "schema_head": schema_script().get_current_head(),
+        "python": platform.python_version(),
+    }
 
 
 def _remove_partial(target: Path, created: bool) -> None:

@@ -1,4 +1,5 @@
 """Checking a backup against its manifest, and restoring one over the current database and files."""
+
 import json
 import os
 import sqlite3
@@ -45,20 +46,29 @@ def verify_backup(source, progress=None) -> dict:
         raise BackupRefused(f"{source} 中没有 manifest.json：这不是备份目录，或者备份没有完成") from None
     except (ValueError, UnicodeDecodeError):
         raise BackupRefused("manifest.json 无法解析：备份已损坏") from None
-    if not (isinstance(manifest, dict) and manifest.get("format") == FORMAT and isinstance(manifest.get("files"), dict)
-            and isinstance(manifest.get("database"), dict) and isinstance(manifest.get("tables"), dict)):
+    if not (
+        isinstance(manifest, dict)
+        and manifest.get("format") == FORMAT
+        and isinstance(manifest.get("files"), dict)
+        and isinstance(manifest.get("database"), dict)
+        and isinstance(manifest.get("tables"), dict)
+    ):
         raise BackupRefused("manifest.json 的格式不对：不是本系统的备份，或来自不兼容的版本")
     problems = {}
     kind, database = database_kind(), manifest["database"]
     if database.get("kind") != kind:
-        problems["数据库类型"] = (f"备份来自 {KIND_LABELS.get(database.get('kind'), database.get('kind'))}，"
-                             f"当前配置的是 {KIND_LABELS[kind]}")
+        problems["数据库类型"] = (
+            f"备份来自 {KIND_LABELS.get(database.get('kind'), database.get('kind'))}，"
+            f"当前配置的是 {KIND_LABELS[kind]}"
+        )
     elif database.get("file") != DATABASE_FILES[kind] or DATABASE_FILES[kind] not in manifest["files"]:
         problems["数据库文件"] = f"清单中没有数据库文件 {DATABASE_FILES[kind]}"
     revision = database.get("alembic_revision")
     known = {script.revision for script in schema_script().walk_revisions()}
     if not revision or not set(str(revision).split(",")) <= known:
-        problems["数据库结构版本"] = f"备份的版本 {revision} 不是本程序的迁移版本（备份来自更新或不同的程序？）"
+        problems["数据库结构版本"] = (
+            f"备份的版本 {revision} 不是本程序的迁移版本（备份来自更新或不同的程序？）"
+        )
     found = {name for name in walk_files(source) if name != MANIFEST}
     listed = set(manifest["files"])
     say(f"校验备份：{len(listed)} 个文件")
@@ -72,8 +82,10 @@ def verify_backup(source, progress=None) -> dict:
             problems[name] = "清单中的文件既不是数据库也不是附件"
         elif (source / name).is_symlink():
             problems[name] = "是符号链接，不是备份写下的文件"
-        elif not isinstance(entry, dict) or file_entry(source / name) != {"size": entry.get("size"),
-                                                                           "sha256": entry.get("sha256")}:
+        elif not isinstance(entry, dict) or file_entry(source / name) != {
+            "size": entry.get("size"),
+            "sha256": entry.get("sha256"),
+        }:
             problems[name] = "大小或 SHA-256 校验和与清单不符（文件已被修改或损坏）"
     if problems:
         raise BackupRefused("备份校验未通过，未做任何修改", problems)
@@ -115,10 +127,18 @@ def restore_backup(source, confirm=None, progress=None, processes: int = 1) -> d
     names = sorted(set(manifest["tables"]) | set(figures["tables"]))
     tables = [(name, manifest["tables"].get(name), figures["tables"].get(name)) for name in names]
     # a table the backup lacks was made by the upgrade (with the migration's rows): not a difference
-    matches = all(a is None or a == b for _, a, b in tables) and manifest.get("contracts") == figures["contracts"]
-    return {"manifest": manifest, "tables": tables, "contracts": (manifest.get("contracts"), figures["contracts"]),
-            "attachments": restored, "indexed": indexed, "upgraded_from": revision if revision != head else None,
-            "matches": matches}
+    matches = (
+        all(a is None or a == b for _, a, b in tables) and manifest.get("contracts") == figures["contracts"]
+    )
+    return {
+        "manifest": manifest,
+        "tables": tables,
+        "contracts": (manifest.get("contracts"), figures["contracts"]),
+        "attachments": restored,
+        "indexed": indexed,
+        "upgraded_from": revision if revision != head else None,
+        "matches": matches,
+    }
 
 
 def _restore_sqlite(backup_file: Path, target: Path) -> None:
@@ -146,18 +166,33 @@ def _restore_postgresql(pg_restore: str, dump: Path, manifest: dict, say) -> Non
     target, env = libpq_target()
     env["PGOPTIONS"] = f"{env.get('PGOPTIONS', '')} -c lock_timeout={PG_LOCK_TIMEOUT}".strip()
     try:
-        run_tool([pg_restore, "--clean", "--if-exists", "--no-owner", "--single-transaction", "--exit-on-error",
-                   f"--dbname={target}", str(dump)], env)
+        run_tool(
+            [
+                pg_restore,
+                "--clean",
+                "--if-exists",
+                "--no-owner",
+                "--single-transaction",
+                "--exit-on-error",
+                f"--dbname={target}",
+                str(dump),
+            ],
+            env,
+        )
     except BackupFailed as exc:
-        raise BackupFailed(f"{exc.message}\n（整个恢复在一个事务中，数据库未被修改；若是锁等待超时，"
-                           "请先停止 market-web 和 market-worker）") from None
+        raise BackupFailed(
+            f"{exc.message}\n（整个恢复在一个事务中，数据库未被修改；若是锁等待超时，"
+            "请先停止 market-web 和 market-worker）"
+        ) from None
 
 
 def _restore_attachments(source: Path, manifest: dict, say) -> dict:
     """Put the backup's files in place (each written aside, then renamed) and remove the files it does not have."""
     root = attachment_root()
     prefix = ATTACHMENTS + "/"
-    wanted = {name[len(prefix):]: entry for name, entry in manifest["files"].items() if name.startswith(prefix)}
+    wanted = {
+        name[len(prefix) :]: entry for name, entry in manifest["files"].items() if name.startswith(prefix)
+    }
     total = sum(entry["size"] for entry in wanted.values())
     say(f"恢复附件：{len(wanted)} 个文件，共 {readable_size(total)} → {root}")
     copied = 0
@@ -177,5 +212,3 @@ def _restore_attachments(source: Path, manifest: dict, say) -> dict:
     if stale:
         say(f"  删除了备份中没有的 {len(stale)} 个附件文件")
     return {"files": len(wanted), "bytes": total, "removed": len(stale)}
-
-

@@ -8,19 +8,27 @@ Modules: vectors (embedding listings as the outbox moves), evidence (candidates 
 suggestions (probability, band, reasons, strong-match notices), panels (who sees what, per listing), decisions
 (brokers' accept / reject, the queue, admin reports). Callers import from the package."""
 
-from market.services.matching.vectors import (  # noqa: F401
-    backfill_vectors,
-    log,
-    refresh_vectors,
-    store_vector,
+from market.services.matching.decisions import (  # noqa: F401
+    MAX_QUEUE_PAGE,
+    REJECT_REASONS,
+    decide_match,
+    decision_precision,
+    fusion_weights_report,
+    match_queue,
 )
 from market.services.matching.evidence import (  # noqa: F401
-    Evidence,
     MATCHED,
     OTHER,
     POOL,
+    Evidence,
     eligible_candidates,
     evidence_for,
+)
+from market.services.matching.panels import (  # noqa: F401
+    band_filter,
+    can_see_matches,
+    instruments_for,
+    suggestions_for,
 )
 from market.services.matching.suggestions import (  # noqa: F401
     DISTINCTIVE_MIN_DOCUMENTS,
@@ -35,17 +43,9 @@ from market.services.matching.suggestions import (  # noqa: F401
     pair_features,
     relevance_model,
 )
-from market.services.matching.panels import (  # noqa: F401
-    band_filter,
-    can_see_matches,
-    instruments_for,
-    suggestions_for,
-)
-from market.services.matching.decisions import (  # noqa: F401
-    MAX_QUEUE_PAGE,
-    REJECT_REASONS,
-    decide_match,
-    decision_precision,
-    fusion_weights_report,
-    match_queue,
+from market.services.matching.vectors import (  # noqa: F401
+    backfill_vectors,
+    log,
+    refresh_vectors,
+    store_vector,
 )

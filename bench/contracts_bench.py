@@ -1,12 +1,13 @@
 """Contract statistics benchmark: the dashboard and the stats API next to the bare SQL aggregate they need.
 
-    .venv/bin/python bench/contracts_bench.py                       # 1,000,000 registered contracts, SQLite and PostgreSQL
+    .venv/bin/python bench/contracts_bench.py                       # 1,000,000 registered contracts,
+                                                                      SQLite and PostgreSQL
     .venv/bin/python bench/contracts_bench.py --contracts 100000 --databases sqlite   # a quick look
 
 The database is built by the project's migrations, then filled with generated contracts whose shape follows
-the published Shaanxi figures in ../shared/data/corpus/contract_stats.jsonl (技术服务 about three quarters of the
-amount, 技术开发 a fifth, a growing total from year to year). Each measurement is the median of REPEATS runs
-after one warm-up run:
+the published Shaanxi figures in ../shared/data/corpus/contract_stats.jsonl (技术服务 about three quarters of
+the amount, 技术开发 a fifth, a growing total from year to year). Each measurement is the median of REPEATS
+runs after one warm-up run:
 - bare SQL: the GROUP BY statement the stats API needs, run through the same engine;
 - stats API: GET /api/v1/stats/contracts?year=Y&group_by=type through the Flask test client (token, JSON);
 - dashboard: GET /dashboard/?year=Y as an admin (every breakdown, last year's totals, KPIs, charts), next to
@@ -315,17 +316,20 @@ def main():
     args = parser.parse_args()
     print(f"machine: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     print(
-        f"command: .venv/bin/python bench/contracts_bench.py --contracts {args.contracts} --databases {args.databases}\n"
+        f"command: .venv/bin/python bench/contracts_bench.py "
+        f"--contracts {args.contracts} --databases {args.databases}\n"
     )
     print(
-        f"| database | contracts in {YEAR} | bare SQL, one GROUP BY | stats API (group_by=type) | API / SQL | "
+        f"| database | contracts in {YEAR} | bare SQL, one GROUP BY | "
+        f"stats API (group_by=type) | API / SQL | "
         f"bare SQL, all the page's aggregates | dashboard page | page / SQL |"
     )
     print("|---|---|---|---|---|---|---|---|")
     for database in args.databases.split(","):
         r = run(database.strip(), args.contracts)
         print(
-            f"| {database} | {r['count']:,} | {r['bare_one']:.0f} ms | {r['api']:.0f} ms | {r['api'] / r['bare_one']:.2f}× | "
+            f"| {database} | {r['count']:,} | {r['bare_one']:.0f} ms | {r['api']:.0f} ms | "
+            f"{r['api'] / r['bare_one']:.2f}× | "
             f"{r['bare_page']:.0f} ms | {r['page']:.0f} ms | {r['page'] / r['bare_page']:.2f}× |",
             flush=True,
         )

@@ -1,6 +1,7 @@
 """Matching benchmark: suggestion latency at catalogue scale, and what the embedding model costs a process.
 
-    .venv/bin/python bench/matching_bench.py                  # 100k achievements + 50k demands (the search benchmark's size)
+    .venv/bin/python bench/matching_bench.py                  # 100k achievements + 50k demands
+                                                                (the search benchmark's size)
     .venv/bin/python bench/matching_bench.py --scale 0.05     # a quick look
 
 A suggestion for one demand runs the service's own steps (market.services.matching) in an app over a SQLite
@@ -8,8 +9,9 @@ database: lexical candidates from the Whoosh index (`similar`), the demand's que
 result's passage vector (the process's vector cache), the candidates' query vectors read from the database for
 the second reading, the distinctive words the demand shares with each candidate (segmenting the candidates'
 texts: the first time a process sees them), then the relevance model (market.matching.scoring, model). Vectors
-for the catalogue are random unit vectors: embedding 100k real texts takes hours on 2 cores, and the arithmetic
-does not depend on what the vectors say. Not measured here: loading the ~150 candidate listings by primary key.
+for the catalogue are random unit vectors: embedding 100k real texts takes hours on 2 cores, and the
+arithmetic does not depend on what the vectors say. Not measured here: loading the ~150 candidate listings by
+primary key.
 """
 
 import argparse
@@ -49,7 +51,8 @@ def rss_mb() -> float:
 
 
 def store_random_vectors(achievements: int, demands: list) -> None:
-    """Random unit vectors, stored as the service stores real ones: every result, and the demands asked about."""
+    """Random unit vectors, stored as the service stores real ones: every result, and the demands asked
+    about."""
     rng = np.random.default_rng(5)
 
     def unit() -> bytes:
@@ -209,7 +212,8 @@ def main():
     print(f"| catalogue | {r['achievements']:,} results + {r['demands']:,} demands |")
     print(
         f"| model memory per process: RSS growth after the first embedding / after 11 | "
-        f"{r['model_mb']:.0f} / {r['model_after_mb']:.0f} MiB (the 68 MiB model file is mmapped, shared between processes) |"
+        f"{r['model_mb']:.0f} / {r['model_after_mb']:.0f} MiB (the 68 MiB model file is mmapped, shared "
+        f"between processes) |"
     )
     print(f"| model load + first embedding | {r['load_s'] * 1000:.0f} ms |")
     for label, ms in r["embed"].items():

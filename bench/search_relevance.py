@@ -1,15 +1,16 @@
-"""Search relevance: recall@10 and nDCG@10 of the search service on a judged query set, by words alone, with the
-synonym list, and fused with the stored embeddings.
+"""Search relevance: recall@10 and nDCG@10 of the search service on a judged query set, by words alone, with
+the synonym list, and fused with the stored embeddings.
 
-    .venv/bin/python bench/search_relevance.py                          # loads ../shared/data/corpus (~10 min)
+    .venv/bin/python bench/search_relevance.py                          # loads ../shared/data/corpus
+                                                                          (~10 min)
     .venv/bin/python bench/search_relevance.py --database /tmp/rel.db   # keeps the loaded, embedded database
     .venv/bin/python bench/search_relevance.py --database /tmp/rel.db --floors   # + cosines and a floor sweep
 
 The corpus is published through the listing service into a SQLite database (market.evaluation.matching's
 Loader), indexed and embedded as the worker would; each query then runs through market.services.search as an
-anonymous visitor would. Queries: bench/search_relevance.jsonl (id, q, style: term | synonym | plain, the corpus
-ids that should come back). recall@10 = relevant listings among the first 10 / min(10, relevant listings);
-nDCG@10 with binary gains. Results go to stdout as Markdown.
+anonymous visitor would. Queries: bench/search_relevance.jsonl (id, q, style: term | synonym | plain, the
+corpus ids that should come back). recall@10 = relevant listings among the first 10 / min(10, relevant
+listings); nDCG@10 with binary gains. Results go to stdout as Markdown.
 """
 
 import argparse
@@ -133,8 +134,8 @@ def report(queries, ids, modes) -> None:
 
 
 def floors(queries, ids) -> None:
-    """The query → passage cosines of judged relevant listings and of all others, how far they stand out among the
-    query's cosines, and the product's metrics with the thresholds moved, on the even-numbered and the
+    """The query → passage cosines of judged relevant listings and of all others, how far they stand out among
+    the query's cosines, and the product's metrics with the thresholds moved, on the even-numbered and the
     odd-numbered queries apart (a threshold chosen on one half is seen to hold on the other)."""
     import numpy as np
 

@@ -3,10 +3,10 @@
     .venv/bin/python bench/sign_in_bench.py            # 40 tries of each kind, SQLite in a temporary folder
 
 As production runs it: production settings (a 64-character key, the default password hash, scrypt), the real
-login page (POST /login) and POST /api/v1/tokens through the app's WSGI stack in this process. Each try uses a fresh
-client address and a fresh e-mail or account, so the throttle never answers first (a throttled try is refused
-before any password check, equally fast for both). Reports min / median / max per kind; the figures go to
-docs/benchmarks.md with the command and the machine.
+login page (POST /login) and POST /api/v1/tokens through the app's WSGI stack in this process. Each try uses a
+fresh client address and a fresh e-mail or account, so the throttle never answers first (a throttled try is
+refused before any password check, equally fast for both). Reports min / median / max per kind; the figures go
+to docs/benchmarks.md with the command and the machine.
 """
 
 import argparse

@@ -1,11 +1,12 @@
-"""What the fixes to Whoosh in market/search/whoosh_internals/speedups.py are worth, each measured against Whoosh's own.
+"""What the fixes to Whoosh in market/search/whoosh_internals/speedups.py are worth, each measured against
+Whoosh's own.
 
     .venv/bin/python bench/whoosh_fixes_bench.py --scale 0.2    # 20k results + 10k demands + 1k instruments
 
 1. The kept column readers (process-wide, installed when the engine is imported): the search benchmark's 200
    queries, every one with facets, on one index, alternating with and without the fix (best of 3 passes each).
-2. The chunked posting pool (per writer, used by the index worker's merging writer): merging the index into one
-   segment (optimize) with Whoosh's posting pool and with the chunked one.
+2. The chunked posting pool (per writer, used by the index worker's merging writer): merging the index into
+   one segment (optimize) with Whoosh's posting pool and with the chunked one.
 Documents come from bench/search_bench.py's generator (recombined real listings). Markdown to stdout.
 """
 
@@ -80,7 +81,8 @@ def main():
 
     print(f"machine: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     print(
-        f"command: .venv/bin/python bench/whoosh_fixes_bench.py --scale {args.scale} ({len(docs):,} documents)\n"
+        f"command: .venv/bin/python bench/whoosh_fixes_bench.py --scale {args.scale} "
+        f"({len(docs):,} documents)\n"
     )
     print("| measure | with the fix | Whoosh's own | ratio |\n|---|---|---|---|")
     for p in (50, 95):

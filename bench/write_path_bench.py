@@ -1,20 +1,24 @@
-"""Write-path benchmark: API create latency under concurrent writers, publish → searchable, publish → suggestions.
+"""Write-path benchmark: API create latency under concurrent writers, publish → searchable, publish →
+suggestions.
 
-    .venv/bin/python bench/write_path_bench.py                              # SQLite and PostgreSQL, defaults below
+    .venv/bin/python bench/write_path_bench.py                              # SQLite and PostgreSQL,
+                                                                              defaults below
     .venv/bin/python bench/write_path_bench.py --databases sqlite --per-writer 20   # a quick look
 
-As production runs it: gunicorn with 2 web workers on a port of its own, the worker (`market index-worker`) beside
-it, a fresh database made by the migrations and holding --catalogue published results (so that the index and the
-vector matrix are not empty). WRITERS threads each publish --per-writer results through POST /api/v1/achievements
-(a token each, an Idempotency-Key per request) as fast as the server answers. Measured per result:
+As production runs it: gunicorn with 2 web workers on a port of its own, the worker (`market index-worker`)
+beside it, a fresh database made by the migrations and holding --catalogue published results (so that the
+index and the vector matrix are not empty). WRITERS threads each publish --per-writer results through POST
+/api/v1/achievements (a token each, an Idempotency-Key per request) as fast as the server answers. Measured
+per result:
 - create latency: the POST's round trip as the client sees it;
 - publish → searchable: from the 201 until GET /api/v1/search finds the result's unique title in the index
   (polled every 50 ms; a result the reduced database search finds does not count);
 - publish → suggestions stored: from the 201 until the worker has stored the result's vectors (the input every
   suggestion of it and for it needs), polled in the database every 100 ms.
-PostgreSQL runs in a temporary server (tests/pg_server.py). The clients run in this process, on the same machine,
-niced by 5 so that they take the CPU only when the server and the worker leave it (remote clients would not compete
-at all). Nothing here is a test; the figures go to docs/benchmarks.md with the command and the machine.
+PostgreSQL runs in a temporary server (tests/pg_server.py). The clients run in this process, on the same
+machine, niced by 5 so that they take the CPU only when the server and the worker leave it (remote clients
+would not compete at all). Nothing here is a test; the figures go to docs/benchmarks.md with the command and
+the machine.
 """
 
 import argparse
@@ -103,7 +107,8 @@ def prepare(url: str, instance: Path, catalogue: int) -> None:
         ]
         for start in range(0, len(rows), 1000):
             db.session.execute(insert(Achievement), rows[start : start + 1000])
-        # The catalogue's vectors: random unit vectors of the model's size (the matrix costs the same to search)
+        # The catalogue's vectors: random unit vectors of the model's size (the matrix costs the same to
+        # search)
         ids = list(db.session.scalars(select(Achievement.id)))
         rng = np.random.default_rng(7)
         for start in range(0, len(ids), 1000):
@@ -158,8 +163,8 @@ def call(port, method, path, body=None, headers=None):
 
 
 def warm_up(port, tokens, url, instance) -> None:
-    """A result per writer published at once and waited for: both web workers have served a create and a search,
-    the worker has started, loaded the model and read the matrix."""
+    """A result per writer published at once and waited for: both web workers have served a create and a
+    search, the worker has started, loaded the model and read the matrix."""
     made = []
 
     def publish(n):

@@ -10,8 +10,8 @@ from flask import Flask
 from market import security
 from market.config import PROJECT_ROOT, DefaultConfig
 
-# Modules whose handlers subscribe to domain events (market.events): imported by every process, so that the web,
-# the worker and the commands all queue the same handlers for an event.
+# Modules whose handlers subscribe to domain events (market.events): imported by every process, so that the
+# web, the worker and the commands all queue the same handlers for an event.
 SUBSCRIBERS = (
     "market.services.bookings",
     "market.services.contracts",

@@ -59,7 +59,8 @@ def _empty(text: str) -> Markup:
 
 def _svg(height: float, title: str, body: list[str]) -> Markup:
     return Markup(
-        f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height:.0f}" width="100%" '
+        f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" '
+        f'viewBox="0 0 {WIDTH} {height:.0f}" width="100%" '
         f'preserveAspectRatio="xMinYMin meet" role="img" '
         f'aria-label="{_e(title)}" '
         f'font-family="{FONT_FAMILY}">'
@@ -86,7 +87,8 @@ def bar_chart(items: Iterable[Item], title: str, empty_text: str = EMPTY_TEXT) -
             f'<g class="bar-row"><title>{_e(label)}：{_e(value_text)}</title>'
             f'<text x="0" y="{y + 13}" font-size="{label_size}" fill="{TEXT_COLOUR}">'
             f"{_e(shorten(label, label_size, WIDTH))}</text>"
-            f'<rect class="bar" x="0" y="{y + 18}" width="{length:.1f}" height="14" rx="2" fill="{BAR_COLOUR}"/>'
+            f'<rect class="bar" x="0" y="{y + 18}" width="{length:.1f}" height="14" rx="2" '
+            f'fill="{BAR_COLOUR}"/>'
             f'<text x="{length + 5:.1f}" y="{y + 30}" font-size="{value_size}" fill="{MUTED_COLOUR}">'
             f"{_e(value_text)}</text></g>"
         )
@@ -169,7 +171,8 @@ def month_axis(keys: Sequence[str]) -> list[str]:
 
 
 def month_series(rows: Iterable, start: date, end: date) -> list[tuple[str, str, object]]:
-    """Every month from start to end as (YYYY-MM key, label, the row for it or None): gaps are months of zero."""
+    """Every month from start to end as (YYYY-MM key, label, the row for it or None): gaps are months of
+    zero."""
     by_key = {row.key: row for row in rows}
     out = []
     year, month = start.year, start.month

@@ -94,12 +94,14 @@ def index_status_command(limit):
         click.echo(f"  {kind}: {count}")
     jobs = job_counts()
     click.echo(
-        f"后台任务: 待处理 {jobs['pending']} 个（已到期 {jobs['due']} 个，最早 {jobs['oldest_pending_seconds']} 秒前），"
+        f"后台任务: 待处理 {jobs['pending']} 个（已到期 {jobs['due']} 个，"
+        f"最早 {jobs['oldest_pending_seconds']} 秒前），"
         f"已搁置 {jobs['parked']} 个"
     )
     for job in parked_jobs(limit):
         click.echo(
-            f"  #{job.id} {job.event} → {job.handler}（尝试 {job.attempts} 次）：{(job.last_error or '')[:200]}"
+            f"  #{job.id} {job.event} → {job.handler}（尝试 {job.attempts} 次）："
+            f"{(job.last_error or '')[:200]}"
         )
     if jobs["parked"]:
         click.echo("用 `flask --app wsgi market retry-parked` 重试全部已搁置的任务（或 --id 指定）")
@@ -167,7 +169,8 @@ def backup_command(directory):
     except DomainError as exc:
         _fail(exc)
     click.echo(
-        f"数据库结构版本 {manifest['database']['alembic_revision']}；{_describe_contracts(manifest['contracts'])}"
+        f"数据库结构版本 {manifest['database']['alembic_revision']}；"
+        f"{_describe_contracts(manifest['contracts'])}"
     )
 
 
@@ -182,8 +185,8 @@ def backup_command(directory):
     help="重建搜索索引的进程数",
 )
 def restore_command(directory, yes, processes):
-    """Check a backup made by `market backup`, then replace the database and the attachments with it and rebuild
-    the search index. Stop market-web and market-worker first."""
+    """Check a backup made by `market backup`, then replace the database and the attachments with it and
+    rebuild the search index. Stop market-web and market-worker first."""
     from flask import current_app
 
     from market.services.backups import restore_backup
@@ -193,7 +196,8 @@ def restore_command(directory, yes, processes):
             return True
         database = manifest["database"]
         click.echo(
-            f"备份时间 {manifest['created_at']}，{database['kind']} 数据库，结构版本 {database['alembic_revision']}，"
+            f"备份时间 {manifest['created_at']}，{database['kind']} 数据库，"
+            f"结构版本 {database['alembic_revision']}，"
             f"{sum(manifest['tables'].values())} 行，{len(manifest['files'])} 个文件"
         )
         click.echo(_describe_contracts(manifest.get("contracts")))
@@ -219,7 +223,8 @@ def restore_command(directory, yes, processes):
     if report["upgraded_from"]:
         click.echo(f"数据库结构已从 {report['upgraded_from']} 升级到当前版本（行数差异可能来自迁移）")
     click.echo(
-        "其他主机请运行 `flask --app wsgi market reindex` 重建各自的索引，然后启动 market-web 和 market-worker"
+        "其他主机请运行 `flask --app wsgi market reindex` 重建各自的索引，"
+        "然后启动 market-web 和 market-worker"
     )
     if not report["matches"]:
         click.echo("恢复完成，但行数或合同金额与备份清单不一致（见上）", err=True)
@@ -233,14 +238,17 @@ def _describe_contracts(figures: dict | None) -> str:
     if not figures:
         return "没有合同表"
     return (
-        f"合同 {figures['count']} 份，金额合计 {fen_to_yuan(figures['amount_fen'])} 元（{figures['amount_fen']} 分）；"
-        f"已登记 {figures['registered']} 份，核定技术交易额 {fen_to_yuan(figures['registered_recognised_fen'])} 元"
+        f"合同 {figures['count']} 份，金额合计 {fen_to_yuan(figures['amount_fen'])} 元"
+        f"（{figures['amount_fen']} 分）；"
+        f"已登记 {figures['registered']} 份，"
+        f"核定技术交易额 {fen_to_yuan(figures['registered_recognised_fen'])} 元"
         f"（{figures['registered_recognised_fen']} 分）"
     )
 
 
 def _in_scratch_database(path, corpus, work):
-    """Run work(path, corpus_dir) in a fresh temporary database and in-memory index; returns what it returns."""
+    """Run work(path, corpus_dir) in a fresh temporary database and in-memory index; returns what it
+    returns."""
     import tempfile
     from pathlib import Path
 
@@ -272,9 +280,9 @@ def _in_scratch_database(path, corpus, work):
 @click.argument("path", type=click.Path(exists=True, file_okay=False))
 @click.option("--corpus", type=click.Path(exists=True, file_okay=False), help="语料目录，默认 PATH/../corpus")
 def eval_matching_command(path, corpus):
-    """Load a labelled set into a fresh temporary database; print matching metrics per method and the calibration
-    of the bands (the committed model, which was fitted on the development split: see fit-matching for its
-    cross-validated figures)."""
+    """Load a labelled set into a fresh temporary database; print matching metrics per method and the
+    calibration of the bands (the committed model, which was fitted on the development split: see fit-matching
+    for its cross-validated figures)."""
     from market.evaluation.matching import calibration, evaluate
 
     report = _in_scratch_database(path, corpus, lambda p, c: evaluate(p, c, echo=click.echo))
@@ -287,7 +295,8 @@ def eval_matching_command(path, corpus):
 @click.option("--corpus", type=click.Path(exists=True, file_okay=False), help="语料目录，默认 PATH/../corpus")
 @click.option("--dry-run", is_flag=True, help="只报告交叉验证结果，不写入模型文件")
 def fit_matching_command(path, corpus, dry_run):
-    """Fit the relevance model on a judged set (cross-validated by query) and write market/matching/match_model.json."""
+    """Fit the relevance model on a judged set (cross-validated by query) and write
+    market/matching/match_model.json."""
     from market.evaluation.matching import evaluate, fit_model
     from market.matching import model as relevance
 
@@ -323,7 +332,8 @@ def fit_matching_command(path, corpus, dry_run):
 
 
 def format_evaluation(report: dict, label: str = "组合（本系统）") -> str:
-    """A Markdown table per set: each method's metrics and the combined ranking's gain over the best baseline."""
+    """A Markdown table per set: each method's metrics and the combined ranking's gain over the best
+    baseline."""
     lines = []
     for name, methods in report["results"].items():
         lines += [

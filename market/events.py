@@ -1,9 +1,9 @@
 """Domain events: a unit of work records what happened; the modules that care subscribe handlers.
 
 `record` queues one job per subscribed handler in the caller's transaction, so a rollback queues nothing and a
-crash after commit loses nothing; the worker runs the jobs (`market.services.event_jobs`). A module that reacts
-to another's change subscribes here instead of being imported by it, which keeps the services free of import
-circles. Handlers take the event's payload (plain JSON values) and must be safe to run twice.
+crash after commit loses nothing; the worker runs the jobs (`market.services.event_jobs`). A module that
+reacts to another's change subscribes here instead of being imported by it, which keeps the services free of
+import circles. Handlers take the event's payload (plain JSON values) and must be safe to run twice.
 """
 
 from collections import defaultdict

@@ -177,7 +177,8 @@ def safe_filename(text: str) -> str:
 def breakdown_table(
     rows: Iterable, group_title: str, total_amount_fen: int
 ) -> tuple[list[Column], list[list]]:
-    """Columns and rows of one breakdown (contract_stats.Row): count, amounts in yuan and share of the total."""
+    """Columns and rows of one breakdown (contract_stats.Row): count, amounts in yuan and share of the
+    total."""
     columns = [
         Column(group_title),
         Column("合同数（项）", "int"),

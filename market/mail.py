@@ -1,5 +1,6 @@
-"""Outgoing mail: through SMTP when MARKET_MAIL_SERVER is set, otherwise written to <instance>/mail/ as .eml files
-(development and tests), where admins can read them (/admin/mail) so that every mail flow is testable end to end."""
+"""Outgoing mail: through SMTP when MARKET_MAIL_SERVER is set, otherwise written to <instance>/mail/ as .eml
+files (development and tests), where admins can read them (/admin/mail) so that every mail flow is testable
+end to end."""
 
 import os
 import smtplib

@@ -1,6 +1,6 @@
-"""What every response and the start-up promise: a known environment, a strong secret key in production, cookies
-and headers that keep pages out of frames and scripts to our own, the client's real address behind a proxy, and
-request rates per address (Flask-Limiter)."""
+"""What every response and the start-up promise: a known environment, a strong secret key in production,
+cookies and headers that keep pages out of frames and scripts to our own, the client's real address behind a
+proxy, and request rates per address (Flask-Limiter)."""
 
 from flask import Flask, current_app, g, request
 from flask_limiter import Limiter
@@ -64,9 +64,9 @@ def init_app(app: Flask) -> None:
 
 
 def _forget_earlier_user() -> None:
-    """Each request reads its user from its own cookie. Flask-Login caches the user in `g`, which lives as long as
-    the app context: a context shared by several requests (tests, a command serving requests) would otherwise
-    hand one request the user of the one before."""
+    """Each request reads its user from its own cookie. Flask-Login caches the user in `g`, which lives as
+    long as the app context: a context shared by several requests (tests, a command serving requests) would
+    otherwise hand one request the user of the one before."""
     g.pop("_login_user", None)
 
 

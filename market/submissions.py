@@ -1,9 +1,10 @@
 """Writes that happen once however often they are sent: Idempotency-Key on the API, a one-time token on forms.
 
 Before the request: a key seen before gets the first response again (the API) or a redirect to where the first
-submission led (a form), and nothing is written. Otherwise the key goes with the request and the service's unit
-of work claims it in its own transaction (`services.base`), so that the row and the key commit together and two
-concurrent requests with one key cannot both write. After the request the response is kept for later retries.
+submission led (a form), and nothing is written. Otherwise the key goes with the request and the service's
+unit of work claims it in its own transaction (`services.base`), so that the row and the key commit together
+and two concurrent requests with one key cannot both write. After the request the response is kept for later
+retries.
 """
 
 import re

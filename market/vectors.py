@@ -1,5 +1,5 @@
-"""The process's copy of the stored passage vectors (one matrix per kind, reloaded when rows change) and the app
-settings matching reads; kept out of market.matching, which works on plain values only."""
+"""The process's copy of the stored passage vectors (one matrix per kind, reloaded when rows change) and the
+app settings matching reads; kept out of market.matching, which works on plain values only."""
 
 import threading
 import time
@@ -65,8 +65,8 @@ class VectorCache:
         return ids, matrix
 
     def _added(self, kind: str, cached, stamp) -> tuple[np.ndarray, np.ndarray] | None:
-        """The cached matrix with the rows written since it was read (a new listing's vectors cost one row, not the
-        whole table); None when that cannot be trusted: rows were deleted, or the matrix is old."""
+        """The cached matrix with the rows written since it was read (a new listing's vectors cost one row,
+        not the whole table); None when that cannot be trusted: rows were deleted, or the matrix is old."""
         (old_count, old_latest), ids, matrix, loaded_at = cached
         if old_latest is None or stamp[0] < old_count or time.monotonic() - loaded_at > FULL_RELOAD_SECONDS:
             return None

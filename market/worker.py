@@ -1,11 +1,11 @@
 """The worker: everything derived from committed rows, done outside the request, and never dying of it.
 
-Three lanes, each a thread with its own database session, run their tasks pass after pass: the search index follows
-the outbox; vectors are embedded (about half a second per listing, so they must never hold up the index); event
-jobs run (notifications, follow-ups between modules) beside the sweeps on their own timers. A task that fails backs
-off on its own (2 s doubling to a minute) while the others go on; a database that went away is waited out; an index
-that is missing or unreadable is rebuilt from the database. `market index-worker` runs it; systemd restarts the
-process if it is ever killed (deploy/).
+Three lanes, each a thread with its own database session, run their tasks pass after pass: the search index
+follows the outbox; vectors are embedded (about half a second per listing, so they must never hold up the
+index); event jobs run (notifications, follow-ups between modules) beside the sweeps on their own timers. A
+task that fails backs off on its own (2 s doubling to a minute) while the others go on; a database that went
+away is waited out; an index that is missing or unreadable is rebuilt from the database. `market index-worker`
+runs it; systemd restarts the process if it is ever killed (deploy/).
 """
 
 import json
@@ -89,9 +89,9 @@ class Lane:
 
 def lanes() -> list[Lane]:
     """The worker's work, one lane per thread: the index (publish → searchable is the tightest promise), the
-    embeddings (slow), the event jobs with the sweeps. All yield the CPU to requests on the same host (nice), the
-    embeddings most; under a stream of writes the index commits at most five times a second, more rows each time
-    (every Whoosh commit writes a segment)."""
+    embeddings (slow), the event jobs with the sweeps. All yield the CPU to requests on the same host (nice),
+    the embeddings most; under a stream of writes the index commits at most five times a second, more rows
+    each time (every Whoosh commit writes a segment)."""
     return [
         Lane("index", [Task("index", IndexFollower())], nice=5, gather=0.2),
         Lane("vectors", [Task("vectors", lambda: matching.refresh_vectors(max_rows=20))], nice=15),
@@ -109,7 +109,8 @@ def lanes() -> list[Lane]:
 
 
 def default_tasks() -> list[Task]:
-    """Every task in one list, for running in a single thread (tests, a live server beside the test browser)."""
+    """Every task in one list, for running in a single thread (tests, a live server beside the test
+    browser)."""
     return [task for lane in lanes() for task in lane.tasks]
 
 

@@ -86,8 +86,10 @@ def load_demo_data(progress=print) -> int:
     deal_count = load_demo_deals(progress)
     load_demo_bookings(progress)
     progress(
-        f"完成：机构 {loader.organisations}、账号 {len(loader.users)}、成果/需求/仪器 {loader.listing_count}、"
-        f"政策 {loader.policy_count}、技术合同 {contract_count}、对接 {deal_count}；演示账号密码均为 {DEMO_PASSWORD}"
+        f"完成：机构 {loader.organisations}、账号 {len(loader.users)}、"
+        f"成果/需求/仪器 {loader.listing_count}、"
+        f"政策 {loader.policy_count}、技术合同 {contract_count}、对接 {deal_count}；"
+        f"演示账号密码均为 {DEMO_PASSWORD}"
     )
     return (
         loader.organisations

@@ -12,7 +12,8 @@ WEEKDAY_HOURS = {str(day): [["09:00", "12:00"], ["14:00", "17:30"]] for day in r
 
 
 def load_demo_bookings(progress=print) -> int:
-    """Open the demo instruments on weekdays (unless an owner set hours already); returns how many were opened."""
+    """Open the demo instruments on weekdays (unless an owner set hours already); returns how many were
+    opened."""
     opened = 0
     for equipment in db.session.scalars(
         select(Equipment).where(Equipment.status == "published").order_by(Equipment.id)

@@ -1,4 +1,5 @@
-"""Demo deals (对接): a few enterprises asking about demo results, at different stages, through the deal service.
+"""Demo deals (对接): a few enterprises asking about demo results, at different stages, through the deal
+service.
 
 One waits for a broker (the demo broker can claim it), one is being negotiated with messages and a next step,
 one went quiet (shows as stale), one ended. Texts are made up for the demo.

@@ -44,7 +44,8 @@ EQUIPMENT = [
         "category": "分析测试",
         "location": "西安交通大学中国西部科技创新港 分析测试共享中心",
         "open_for_booking": True,
-        "description": "用于材料表面元素组成、化学价态分析，配备氩离子枪可进行深度剖析，适用于电池材料、催化剂和薄膜样品。",
+        "description": "用于材料表面元素组成、化学价态分析，配备氩离子枪可进行深度剖析，适用于电池材料、"
+        "催化剂和薄膜样品。",
         "fee_items": [
             {
                 "label": "全谱+3个元素精细谱",
@@ -69,7 +70,8 @@ EQUIPMENT = [
         "category": "物理性能测试",
         "location": "西北工业大学 翱翔小镇 先进制造检测平台",
         "open_for_booking": True,
-        "description": "最高管电压300kV，可对铸件、增材制造零件和复合材料构件进行内部缺陷检测、尺寸测量和孔隙率分析，"
+        "description": "最高管电压300kV，可对铸件、增材制造零件和复合材料构件进行内部缺陷检测、"
+        "尺寸测量和孔隙率分析，"
         "最大样品直径500mm。",
         "fee_items": [
             {"label": "CT扫描与重建", "unit": "元/小时", "price_yuan": "1200", "internal_price_yuan": "600"},
@@ -84,7 +86,8 @@ EQUIPMENT = [
         "category": "电子测量",
         "location": "西安电子科技大学 南校区 微波测试实验室",
         "open_for_booking": True,
-        "description": "频率范围10MHz–67GHz，配合探针台可进行芯片在片S参数测试，适用于射频器件、天线和滤波器测试。",
+        "description": "频率范围10MHz–67GHz，配合探针台可进行芯片在片S参数测试，适用于射频器件、"
+        "天线和滤波器测试。",
         "fee_items": [
             {"label": "S参数测试", "unit": "元/小时", "price_yuan": "600", "internal_price_yuan": "300"},
             {
@@ -129,7 +132,8 @@ EQUIPMENT = [
         "category": "光学仪器",
         "location": "中国科学院西安光学精密机械研究所 光学检测中心",
         "open_for_booking": True,
-        "description": "口径150mm（可扩束至600mm），用于平面、球面光学元件面形及透射波前检测，检测重复性优于λ/1000 RMS。",
+        "description": "口径150mm（可扩束至600mm），用于平面、球面光学元件面形及透射波前检测，"
+        "检测重复性优于λ/1000 RMS。",
         "fee_items": [
             {
                 "label": "平面/球面面形检测",
@@ -148,7 +152,8 @@ EQUIPMENT = [
         "category": "材料加工",
         "location": "中国科学院西安光学精密机械研究所 超快光学平台",
         "open_for_booking": False,
-        "description": "波长1030/515nm可切换，加工幅面300mm×300mm，可进行玻璃、蓝宝石切割打孔和表面微结构加工。"
+        "description": "波长1030/515nm可切换，加工幅面300mm×300mm，可进行玻璃、"
+        "蓝宝石切割打孔和表面微结构加工。"
         "设备目前用于所内项目，暂停对外预约。",
         "fee_items": [
             {"label": "工艺打样", "unit": "元/小时", "price_yuan": "1500", "internal_price_yuan": "800"},
@@ -211,7 +216,8 @@ EQUIPMENT = [
         "category": "电子测量",
         "location": "西咸新区空港新城 芯联电子检测中心",
         "open_for_booking": True,
-        "description": "可进行辐射发射、辐射抗扰度、静电放电、电快速瞬变等EMC预兼容测试，帮助企业在正式认证前发现和整改问题。",
+        "description": "可进行辐射发射、辐射抗扰度、静电放电、电快速瞬变等EMC预兼容测试，"
+        "帮助企业在正式认证前发现和整改问题。",
         "fee_items": [
             {
                 "label": "辐射发射预测试",
@@ -250,7 +256,8 @@ EQUIPMENT = [
         "category": "计算设备",
         "location": "西安交通大学中国西部科技创新港 网络信息中心",
         "open_for_booking": True,
-        "description": "提供深度学习训练与推理算力，支持容器化作业提交，单节点8卡NVLink互联，配备并行文件存储。",
+        "description": "提供深度学习训练与推理算力，支持容器化作业提交，单节点8卡NVLink互联，"
+        "配备并行文件存储。",
         "fee_items": [
             {"label": "单卡使用", "unit": "元/小时", "price_yuan": "12", "internal_price_yuan": "6"},
             {"label": "整节点包天", "unit": "元/天", "price_yuan": "2000", "internal_price_yuan": "1000"},

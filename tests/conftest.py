@@ -75,7 +75,8 @@ def _test_config(url: str, instance_path: str) -> dict:
         "WTF_CSRF_ENABLED": False,
         "INSTANCE_PATH": instance_path,
         "SEARCH_BACKEND": "memory",
-        "INLINE_WORKER": True,  # the worker's pass runs right after each commit; tests of the worker turn it off
+        "INLINE_WORKER": True,  # the worker's pass runs right after each commit;
+        # tests of the worker turn it off
     }
 
 
@@ -105,8 +106,9 @@ def shared_apps(database_urls, tmp_path_factory):
 
 
 def _begin_explicitly(engine) -> None:
-    """pysqlite starts a transaction only before a write, so a SAVEPOINT would open (and its RELEASE commit) the
-    real one; SQLAlchemy's recipe: the driver stays out of it and BEGIN is sent when the transaction begins."""
+    """pysqlite starts a transaction only before a write, so a SAVEPOINT would open (and its RELEASE commit)
+    the real one; SQLAlchemy's recipe: the driver stays out of it and BEGIN is sent when the transaction
+    begins."""
 
     @event.listens_for(engine, "connect")
     def _driver_leaves_transactions_alone(dbapi_connection, _record):
@@ -132,8 +134,9 @@ def _refuse_commits_to_the_shared_database(connection) -> None:
 @pytest.fixture
 def app(request, backend, database_urls, tmp_path):
     """The app of a test, in an app context. A test runs inside a transaction rolled back at its end (the
-    services' commits release a savepoint); a test marked slow gets an app of its own that really commits (other
-    connections, threads and processes see its rows) and leaves the baseline behind by emptying the tables."""
+    services' commits release a savepoint); a test marked slow gets an app of its own that really commits
+    (other connections, threads and processes see its rows) and leaves the baseline behind by emptying the
+    tables."""
     instance_path = str(tmp_path / "instance")
     if request.node.get_closest_marker("slow"):
         yield from _committing_app(database_urls[backend], instance_path)
@@ -181,8 +184,8 @@ def _in_a_rolled_back_transaction(app):
     connection = engines[None].connect()
     transaction = connection.begin()
     if connection.dialect.name == "postgresql":
-        # Sequences ignore rollbacks: the outbox numbers from 1 again, so the fresh index sees no gap below the
-        # test's first row (on SQLite, sqlite_sequence rolls back with the rest).
+        # Sequences ignore rollbacks: the outbox numbers from 1 again, so the fresh index sees no gap below
+        # the test's first row (on SQLite, sqlite_sequence rolls back with the rest).
         connection.execute(text("TRUNCATE search_outbox RESTART IDENTITY"))
     # Every session of the app, and every `Session(db.engine)`, works in this test's transaction.
     _db._app_engines[app] = {None: connection}
@@ -204,7 +207,8 @@ def db(app):
 
 @pytest.fixture
 def worker_off(app):
-    """As in production: requests only write; nothing derived happens until the test runs the worker's steps."""
+    """As in production: requests only write; nothing derived happens until the test runs the worker's
+    steps."""
     app.config["INLINE_WORKER"] = False
     yield
     app.config["INLINE_WORKER"] = True
@@ -357,7 +361,8 @@ CONTRACT = {
 
 @pytest.fixture
 def make_contract(app, make_user):
-    """A contract written through the service by a member of the seller; submitted and registered on request."""
+    """A contract written through the service by a member of the seller; submitted and registered on
+    request."""
     from market.services import contracts
 
     def make(seller=None, buyer=None, author=None, status="draft", recognised=None, **overrides):

@@ -11,7 +11,8 @@ RICE = {
     "maturity": "产业化",
     "price_yuan": "300000",
 }
-# For search by meaning: a result about cold batteries, and how an enterprise says it without one of its words.
+# For search by meaning: a result about cold batteries, and how an enterprise says it without one of its
+# words.
 LOW_TEMPERATURE = {
     "title": "低温型锂离子电池电解液添加剂",
     "keywords": ["锂离子电池", "电解液"],

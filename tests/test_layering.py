@@ -53,8 +53,8 @@ def _root_name(node):
 
 
 def test_only_whoosh_internals_patches_or_reads_whooshs_private_parts():
-    """Outside market/search/whoosh_internals no module assigns to a Whoosh class or module (a monkey-patch) or
-    reads a private (underscored) attribute of one: those depend on the pinned Whoosh version."""
+    """Outside market/search/whoosh_internals no module assigns to a Whoosh class or module (a monkey-patch)
+    or reads a private (underscored) attribute of one: those depend on the pinned Whoosh version."""
     offenders = []
     for name, tree in _modules():
         if name.startswith("search/whoosh_internals/"):
@@ -143,7 +143,8 @@ def test_matching_works_on_plain_values():
 
 
 def test_evaluation_stays_off_the_request_path():
-    """Only the command line (and bench/, tests) reach market.evaluation; no view, API or service imports it."""
+    """Only the command line (and bench/, tests) reach market.evaluation; no view, API or service imports
+    it."""
     offenders = [
         name
         for name, tree in _modules()
@@ -161,8 +162,8 @@ def _module_name(relative: str) -> str:
 
 
 def _imported_modules(tree, known: set[str]) -> set[str]:
-    """The known modules a module imports: "from market.services import deals" names market.services.deals, not the
-    package; "import a.b" names a.b or, if that is no module of ours, its nearest ancestor that is."""
+    """The known modules a module imports: "from market.services import deals" names market.services.deals,
+    not the package; "import a.b" names a.b or, if that is no module of ours, its nearest ancestor that is."""
 
     def nearest(name):
         while name and name not in known:
@@ -184,7 +185,8 @@ def _imported_modules(tree, known: set[str]) -> set[str]:
 
 
 def _import_graph() -> dict[str, set[str]]:
-    """market module → the market modules it imports anywhere in its body (function-level imports count too)."""
+    """market module → the market modules it imports anywhere in its body (function-level imports count
+    too)."""
     trees = {_module_name(name): tree for name, tree in _modules()}
     return {module: _imported_modules(tree, set(trees)) - {module} for module, tree in trees.items()}
 

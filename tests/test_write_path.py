@@ -1,8 +1,10 @@
-"""The whole write path under fire: gunicorn with two web workers, the worker, clients that retry with their key.
+"""The whole write path under fire: gunicorn with two web workers, the worker, clients that retry with their
+key.
 
-While two clients publish results through the API, a web worker is killed with SIGKILL mid-run (twice) and so is
-the worker (restarted a moment later, as systemd would). Afterwards every result a client got a 2xx (or a 303 to
-it) for exists exactly once, is found by search and has its vectors for suggestions, on SQLite and PostgreSQL.
+While two clients publish results through the API, a web worker is killed with SIGKILL mid-run (twice) and so
+is the worker (restarted a moment later, as systemd would). Afterwards every result a client got a 2xx (or a
+303 to it) for exists exactly once, is found by search and has its vectors for suggestions, on SQLite and
+PostgreSQL.
 """
 
 import http.client
@@ -39,7 +41,8 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture
 def fresh_url(backend, request, tmp_path):
-    """A database of its own (the servers below write to it from other processes), schema and one university."""
+    """A database of its own (the servers below write to it from other processes), schema and one
+    university."""
     if backend == "sqlite":
         url = f"sqlite:///{tmp_path / 'write.db'}"
     else:
@@ -209,7 +212,8 @@ def test_killed_web_workers_and_a_killed_worker_lose_nothing_and_write_nothing_t
             try:
                 ids = sorted(listing_id for _, listing_id, _ in results)
                 assert db_count(Achievement) == len(ids) == len(set(ids))  # not one written twice
-                # embedding waits for the model to load in the restarted worker: minutes on a busy 2-core machine
+                # embedding waits for the model to load in the restarted worker: minutes on a busy 2-core
+                # machine
                 assert wait_for(lambda: db_count(ListingVector) >= len(ids), seconds=300)
                 embedded = set(
                     _db.session.scalars(

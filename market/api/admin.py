@@ -1,4 +1,5 @@
-"""Administration over JSON: organisations, users, the field taxonomy, settings, the audit trail, the review queue.
+"""Administration over JSON: organisations, users, the field taxonomy, settings, the audit trail, the review
+queue.
 
 The services check that the actor is an admin; handlers only ask for a token first (401 before 403).
 """

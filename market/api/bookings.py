@@ -1,8 +1,9 @@
 """Instrument availability, booking requests and decisions over JSON.
 
 Reading an instrument's week, rules and calendar needs no token (published instruments); everything else does
-(401). The services decide the rest: a booking the actor may not see is 404, an action their part does not allow
-403, a status the booking is not in 409, a slot someone else holds 409 with code "conflict" (时段已被预约).
+(401). The services decide the rest: a booking the actor may not see is 404, an action their part does not
+allow 403, a status the booking is not in 409, a slot someone else holds 409 with code "conflict"
+(时段已被预约).
 """
 
 import re
@@ -50,7 +51,8 @@ def _body(schema) -> dict:
 
 
 def dump_booking(booking, viewer) -> dict:
-    """The booking as the viewer sees it: who asked only for the requester, the instrument's owner and admins."""
+    """The booking as the viewer sees it: who asked only for the requester, the instrument's owner and
+    admins."""
     out = _BOOKING.dump(booking)
     if booking.requester is not None and (
         booking.requester_id == viewer.id or can_manage(viewer, booking.equipment)

@@ -1,18 +1,21 @@
-"""Requests are checked against the OpenAPI document before the endpoint runs, so the API does what it documents.
+"""Requests are checked against the OpenAPI document before the endpoint runs, so the API does what it
+documents.
 
 The document (built from the marshmallow schemas) is the one declaration of each parameter's and body field's
-type and of whether it may be null. What it does not allow is refused with 422 and a Chinese message on the field:
+type and of whether it may be null. What it does not allow is refused with 422 and a Chinese message on the
+field:
 
 - a query parameter of the wrong type or out of its documented range (page=abc, per_page=null, per_page=0,
   mine=maybe) or given twice;
 - a JSON body value of a type the document does not give it but that a lenient reader would take and convert
-  (the services also read HTML forms, where everything is text): a number, boolean, list or object where text is
-  documented (money, format decimal, may be a JSON number), a number or "true" in quotes where a number or a
-  boolean is, text where a list is; and null where the field is not nullable.
+  (the services also read HTML forms, where everything is text): a number, boolean, list or object where text
+  is documented (money, format decimal, may be a JSON number), a number or "true" in quotes where a number or
+  a boolean is, text where a list is; and null where the field is not nullable.
 
 Everything else is left to the endpoint and its service, which refuse other wrong types and check content and
-business rules with messages that name the field ("样品数量必须是整数" for "十个", "请选择仪器" for a required id
-that is null). Requests without a token to an operation that needs one are not checked: the endpoint answers 401.
+business rules with messages that name the field ("样品数量必须是整数" for "十个", "请选择仪器" for a required
+id that is null). Requests without a token to an operation that needs one are not checked: the endpoint
+answers 401.
 """
 
 import re
@@ -97,7 +100,8 @@ def _query_problems(operation: dict) -> dict:
 
 
 def query_value_problem(value: str, schema: dict) -> str | None:
-    """What is wrong with one query value for its documented schema, in Chinese; None when it is acceptable."""
+    """What is wrong with one query value for its documented schema, in Chinese; None when it is
+    acceptable."""
     kind = schema.get("type")
     if kind == "boolean" and value not in BOOLEANS:
         return "应为 true 或 false（也可写 1 或 0）"
@@ -141,8 +145,8 @@ def _resolve(schema: dict) -> dict:
 
 
 def value_problem(value, schema: dict, required: bool = False) -> str | None:
-    """What the document does not allow about one JSON value and a lenient reader would let through, in Chinese;
-    None when the endpoint should judge it."""
+    """What the document does not allow about one JSON value and a lenient reader would let through, in
+    Chinese; None when the endpoint should judge it."""
     schema = _resolve(schema)
     if "anyOf" in schema:  # a nullable nested object: [null only, the object]
         branches = [_resolve(branch) for branch in schema["anyOf"]]

@@ -188,7 +188,8 @@ def post_deal_message(deal_id):
     if request.mimetype == "multipart/form-data":
         reject_unknown_fields(dict.fromkeys([*request.form, *request.files]), ("body", "file"))
         upload = request.files.get("file")
-        # One byte past the limit is enough for the service to refuse an oversized file without reading it all.
+        # One byte past the limit is enough for the service to refuse an oversized file without reading it
+        # all.
         content = upload.stream.read(deals.MAX_FILE_BYTES + 1) if upload else None
         message = deals.post_message(
             user, deal_id, request.form.get("body", ""), upload.filename if upload else None, content

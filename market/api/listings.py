@@ -24,7 +24,8 @@ ACTIONS = ("submit", "withdraw", "reopen", "approve", "reject")
 
 
 def dump_listing(listing, viewer, confidential: bool | None = None) -> dict:
-    """confidential: whether the reader sees a result's confidential details (None: only its owner and admins)."""
+    """confidential: whether the reader sees a result's confidential details (None: only its owner and
+    admins)."""
     exclude = () if can_see_contact(viewer) else ("contact",)
     out = OUTPUT_SCHEMAS[listing.kind](exclude=exclude).dump(listing)
     if listing.kind == "achievement" and (
@@ -114,7 +115,8 @@ def delete_listing(collection, listing_id):
 
 
 @api_bp.post(
-    "/<any(achievements, demands, equipment):collection>/<int:listing_id>/<any(submit, withdraw, reopen, approve, reject):action>"
+    "/<any(achievements, demands, equipment):collection>/<int:listing_id>/<any(submit, withdraw, reopen, "
+    "approve, reject):action>"
 )
 def change_listing_status(collection, listing_id, action):
     user = require_actor()

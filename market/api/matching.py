@@ -18,7 +18,8 @@ QUEUE_PER_PAGE = 10
 
 
 def dump_match(candidate, suggestion, viewer) -> dict:
-    """One suggestion: the other listing under its kind's name, with probability (also as score), band and reasons."""
+    """One suggestion: the other listing under its kind's name, with probability (also as score), band and
+    reasons."""
     return {
         candidate.kind: dump_listing(candidate, viewer),
         "score": suggestion.score,

@@ -13,8 +13,8 @@ LISTING_COLLECTIONS = {
     "demands": ("demand", "DemandOut", "DemandIn", "技术需求"),
     "equipment": ("equipment", "EquipmentOut", "EquipmentIn", "仪器设备"),
 }
-# Query parameters are checked against these declarations before the endpoint runs (market.api.conformance): a value
-# of the wrong type or out of these limits is refused with 422. page and per_page start at 1.
+# Query parameters are checked against these declarations before the endpoint runs (market.api.conformance): a
+# value of the wrong type or out of these limits is refused with 422. page and per_page start at 1.
 LIMITS = {"page": {"minimum": 1}, "per_page": {"minimum": 1}}
 
 
@@ -85,7 +85,8 @@ def _errors(*codes: str) -> dict:
 
 
 def _query(*params: tuple) -> list:
-    """Query parameters from (name, type, description[, extra schema keywords such as minimum and maximum])."""
+    """Query parameters from (name, type, description[, extra schema keywords such as minimum and
+    maximum])."""
     return [
         {
             "name": name,
@@ -193,7 +194,8 @@ def _mark_always_present(components: dict) -> None:
 
 
 def _tighten_nullable_refs(components: dict) -> None:
-    """apispec writes a nullable nested object as anyOf[any nullable object, $ref]; make the first branch null only."""
+    """apispec writes a nullable nested object as anyOf[any nullable object, $ref]; make the first branch null
+    only."""
     for schema in components.values():
         for prop in schema.get("properties", {}).values():
             for branch in prop.get("anyOf", []):
@@ -217,7 +219,8 @@ def _account_paths(spec, secured, id_param) -> None:
         "/password-resets",
         operations={
             "post": {
-                "summary": "忘记密码：向该邮箱发送 60 分钟内有效、只能用一次的重置链接（是否注册，答复都相同）",
+                "summary": "忘记密码：向该邮箱发送 60 分钟内有效、"
+                "只能用一次的重置链接（是否注册，答复都相同）",
                 "requestBody": _body("PasswordResetRequestIn"),
                 "responses": {"202": _json("PasswordResetRequestedOut", "已受理"), **_errors("422", "429")},
             }
@@ -489,7 +492,8 @@ def _admin_paths(spec, secured, id_param) -> None:
         "/audit",
         operations={
             "get": {
-                "summary": "操作日志（管理员，最新在前）：action_label 为操作的中文名，readable_changes 为逐字段的原值、新值（文字）；"
+                "summary": "操作日志（管理员，最新在前）：action_label 为操作的中文名，"
+                "readable_changes 为逐字段的原值、新值（文字）；"
                 "changes 为原始记录",
                 "security": secured,
                 "parameters": _query(
@@ -561,7 +565,8 @@ def _admin_paths(spec, secured, id_param) -> None:
             f"/review/{collection}",
             operations={
                 "get": {
-                    "summary": f"待审核的{label}（管理员，最早提交的在前；审核用 POST /{collection}/{{id}}/approve|reject）",
+                    "summary": f"待审核的{label}（管理员，最早提交的在前；"
+                    f"审核用 POST /{collection}/{{id}}/approve|reject）",
                     "security": secured,
                     "parameters": _query(*PAGING),
                     "responses": {"200": _page_of(out), **admin_read},
@@ -713,7 +718,8 @@ def _matching_paths(spec, secured, id_param) -> None:
                                         },
                                         "weights": {
                                             "type": "object",
-                                            "description": "推荐排序的融合权重：默认、当前（从经纪人处理中学习）",
+                                            "description": "推荐排序的融合权重：默认、"
+                                            "当前（从经纪人处理中学习）",
                                             "properties": {
                                                 "prior": {
                                                     "type": "object",
@@ -904,12 +910,14 @@ def _items_of(schema: str) -> dict:
 
 
 def _contract_paths(spec, secured, id_param) -> None:
-    """The contract register: the parties and their broker write drafts, admins register, viewers read registered ones."""
+    """The contract register: the parties and their broker write drafts, admins register, viewers read
+    registered ones."""
     spec.path(
         "/contracts",
         operations={
             "get": {
-                "summary": "我可以查看的技术合同（当事方、其经纪人；管理员全部；政府观察员仅已登记的），签订日期新的在前",
+                "summary": "我可以查看的技术合同（当事方、其经纪人；管理员全部；"
+                "政府观察员仅已登记的），签订日期新的在前",
                 "security": secured,
                 "parameters": _query(
                     (
@@ -927,7 +935,8 @@ def _contract_paths(spec, secured, id_param) -> None:
                 "responses": {"200": _page_of("ContractOut")},
             },
             "post": {
-                "summary": "登记合同草稿（已认证机构的用户、技术经纪人、管理员；本机构须是买方或卖方，经纪人须是本人经办）",
+                "summary": "登记合同草稿（已认证机构的用户、技术经纪人、管理员；"
+                "本机构须是买方或卖方，经纪人须是本人经办）",
                 "security": secured,
                 "requestBody": _body("ContractIn"),
                 "responses": {"201": _json("ContractOut", "已创建"), **_errors("403", "422")},
@@ -1093,7 +1102,8 @@ def _contract_paths(spec, secured, id_param) -> None:
                 },
             },
             "delete": {
-                "summary": "删除合同扫描件（当事方在登记前，或管理员在登记前）；已登记合同的附件任何人都不能删除（409）",
+                "summary": "删除合同扫描件（当事方在登记前，或管理员在登记前）；"
+                "已登记合同的附件任何人都不能删除（409）",
                 "security": secured,
                 "responses": {"204": {"description": "已删除"}, **_errors("403", "404", "409")},
             },
@@ -1108,7 +1118,8 @@ def _stats_paths(spec, secured, id_param) -> None:
         "/stats/contracts",
         operations={
             "get": {
-                "summary": "已登记技术合同的成交额、核定技术交易额和合同数（按签订日期统计；管理员、政府观察员）",
+                "summary": "已登记技术合同的成交额、核定技术交易额和合同数（按签订日期统计；"
+                "管理员、政府观察员）",
                 "security": secured,
                 "parameters": _query(
                     (
@@ -1120,7 +1131,8 @@ def _stats_paths(spec, secured, id_param) -> None:
                     (
                         "group_by",
                         "string",
-                        "分组：type / field / region / month / seller_kind / buyer_region / seller / buyer / broker；"
+                        "分组：type / field / region / month / seller_kind / buyer_region / seller / "
+                        "buyer / broker；"
                         "不填只返回合计",
                     ),
                     (
@@ -1142,7 +1154,8 @@ def _stats_paths(spec, secured, id_param) -> None:
         "/kpis",
         operations={
             "get": {
-                "summary": "指标表：目标、实际值（可计算的自动计算，其余取手工填报）和时间进度（管理员、政府观察员）",
+                "summary": "指标表：目标、实际值（可计算的自动计算，其余取手工填报）"
+                "和时间进度（管理员、政府观察员）",
                 "security": secured,
                 "responses": {"200": _items_of("KpiProgressOut"), **reader},
             },
@@ -1206,7 +1219,8 @@ def _deal_paths(spec, secured, id_param) -> None:
                 "responses": {"200": _page_of("DealOut")},
             },
             "post": {
-                "summary": "发起对接（我要对接）：企业对接成果、高校院所对接需求、技术经纪人撮合一对需求和成果；"
+                "summary": "发起对接（我要对接）：企业对接成果、高校院所对接需求、"
+                "技术经纪人撮合一对需求和成果；"
                 "同一成果/需求已有与对方单位进行中的对接时不重复创建，返回 200 和该对接",
                 "security": secured,
                 "requestBody": _body("DealIn"),
@@ -1233,7 +1247,8 @@ def _deal_paths(spec, secured, id_param) -> None:
         "/deals/claimable",
         operations={
             "get": {
-                "summary": "可认领的对接（技术经纪人）：擅长领域内尚无经纪人的进行中对接，以及当事方邀请本人的对接",
+                "summary": "可认领的对接（技术经纪人）：擅长领域内尚无经纪人的进行中对接，"
+                "以及当事方邀请本人的对接",
                 "security": secured,
                 "parameters": _query(*PAGING),
                 "responses": {"200": _page_of("DealOut"), **_errors("403")},
@@ -1280,7 +1295,8 @@ def _deal_paths(spec, secured, id_param) -> None:
         parameters=id_param,
         operations={
             "post": {
-                "summary": "推进对接阶段（当事方、技术经纪人、管理员）：意向 → 对接洽谈 → 签约，不能跳过；任一进行中阶段可终止（须选原因）；"
+                "summary": "推进对接阶段（当事方、技术经纪人、管理员）：意向 → 对接洽谈 → 签约，不能跳过；"
+                "任一进行中阶段可终止（须选原因）；"
                 "签约时生成预填的合同草稿（contract_id）；合同登记后自动进入登记阶段；已登记或已终止的对接不能再变",
                 "security": secured,
                 "requestBody": _body("DealStageIn"),
@@ -1312,7 +1328,8 @@ def _deal_paths(spec, secured, id_param) -> None:
                         "file": {
                             "type": "string",
                             "format": "binary",
-                            "description": "附件：PDF、PNG、JPG、docx、xlsx、pptx 或 txt，按文件内容核对类型，最大 10 MB",
+                            "description": "附件：PDF、PNG、JPG、docx、xlsx、pptx 或 txt，"
+                            "按文件内容核对类型，最大 10 MB",
                         },
                     },
                 }
@@ -1376,7 +1393,8 @@ def _deal_paths(spec, secured, id_param) -> None:
         parameters=id_param,
         operations={
             "post": {
-                "summary": "代表本单位签署本次对接的保密协议（当事方；记录时间和版本；已签署的返回原记录）；签署后可查看成果的保密信息",
+                "summary": "代表本单位签署本次对接的保密协议（当事方；记录时间和版本；已签署的返回原记录）；"
+                "签署后可查看成果的保密信息",
                 "security": secured,
                 "responses": {"200": _json("DealNdaOut", "已签署"), **_errors("403", "404")},
             }
@@ -1386,7 +1404,8 @@ def _deal_paths(spec, secured, id_param) -> None:
         "/brokers/performance",
         operations={
             "get": {
-                "summary": "技术经纪人考核数据：期间内接手的对接数、阶段转化、各阶段停留天数和首次回复时间的中位数、已登记合同成交额"
+                "summary": "技术经纪人考核数据：期间内接手的对接数、阶段转化、"
+                "各阶段停留天数和首次回复时间的中位数、已登记合同成交额"
                 "（管理员：全部或指定经纪人；技术经纪人：仅本人）",
                 "security": secured,
                 "parameters": _query(
@@ -1429,7 +1448,8 @@ def _deal_paths(spec, secured, id_param) -> None:
 
 def _booking_paths(spec, secured, id_param) -> None:
     """Instrument booking: the week and rules are public for published instruments; requests need a token; the
-    instrument's organisation (and admins) decide, block periods and record use; others' bookings answer 404."""
+    instrument's organisation (and admins) decide, block periods and record use; others' bookings answer
+    404."""
     seen = _errors("404")
     times = "时间为北京时间，返回带 +08:00；提交时写 年-月-日T时:分（整点或半点）"
     spec.path(
@@ -1437,7 +1457,8 @@ def _booking_paths(spec, secured, id_param) -> None:
         parameters=id_param,
         operations={
             "get": {
-                "summary": f"仪器一周的可预约时段（开放时间内每 30 分钟一个：free 空闲 / booked 已被预约 / blocked 停机 / mine 我的预约）；{times}",
+                "summary": f"仪器一周的可预约时段（开放时间内每 30 分钟一个：free 空闲 / booked 已被预约 / "
+                f"blocked 停机 / mine 我的预约）；{times}",
                 "parameters": _query(
                     ("week", "string", "这一周中的任一天 YYYY-MM-DD（按其所在周的周一返回；默认本周）")
                 ),
@@ -1466,7 +1487,8 @@ def _booking_paths(spec, secured, id_param) -> None:
         parameters=id_param,
         operations={
             "post": {
-                "summary": f"停机（维护、校准）：该时段不再接受预约；不能覆盖已有预约（409）（仪器所属单位、管理员）；{times}",
+                "summary": f"停机（维护、校准）：该时段不再接受预约；不能覆盖已有预约（409）（仪器所属单位、"
+                f"管理员）；{times}",
                 "security": secured,
                 "requestBody": _body("BlockIn"),
                 "responses": {"201": _json("BlockOut", "已停机"), **ERRORS},
@@ -1490,7 +1512,8 @@ def _booking_paths(spec, secured, id_param) -> None:
         parameters=id_param,
         operations={
             "get": {
-                "summary": "仪器日历（iCalendar）：已批准和已完成的预约、停机安排；预约单位名称仅仪器所属单位可见",
+                "summary": "仪器日历（iCalendar）：已批准和已完成的预约、停机安排；"
+                "预约单位名称仅仪器所属单位可见",
                 "responses": {
                     "200": {
                         "description": "iCalendar 文件",
@@ -1505,7 +1528,8 @@ def _booking_paths(spec, secured, id_param) -> None:
         "/equipment/utilisation",
         operations={
             "get": {
-                "summary": "仪器使用率和收入（本单位的已发布仪器；管理员为全部）：预约分钟 / 开放分钟，以及当月完成登记的费用",
+                "summary": "仪器使用率和收入（本单位的已发布仪器；管理员为全部）：预约分钟 / 开放分钟，"
+                "以及当月完成登记的费用",
                 "security": secured,
                 "parameters": _query(("month", "string", "月份 YYYY-MM（默认本月）")),
                 "responses": {
@@ -1540,7 +1564,8 @@ def _booking_paths(spec, secured, id_param) -> None:
         "/bookings",
         operations={
             "get": {
-                "summary": "预约列表，新的在前：role=mine 我提交的（默认）；role=incoming 本单位仪器收到的（管理员为全部）",
+                "summary": "预约列表，新的在前：role=mine 我提交的（默认）；"
+                "role=incoming 本单位仪器收到的（管理员为全部）",
                 "security": secured,
                 "parameters": _query(
                     ("role", "string", "mine 或 incoming"),
@@ -1555,7 +1580,8 @@ def _booking_paths(spec, secured, id_param) -> None:
                 "responses": {"200": _page_of("BookingOut")},
             },
             "post": {
-                "summary": f"预约仪器（已认证单位的用户）：机时预约 slot 填开始和结束时间，须在开放时间内；送样检测 samples 填样品数量；"
+                "summary": f"预约仪器（已认证单位的用户）：机时预约 slot 填开始和结束时间，须在开放时间内；"
+                f"送样检测 samples 填样品数量；"
                 f"时段已被占用时 409（code conflict，“时段已被预约”）；{times}",
                 "security": secured,
                 "requestBody": _body("BookingIn"),
@@ -1838,12 +1864,14 @@ def build_spec() -> dict:
                                                 },
                                                 "relaxed": {
                                                     "type": "boolean",
-                                                    "description": "没有结果包含全部关键词，结果只含部分关键词",
+                                                    "description": "没有结果包含全部关键词，"
+                                                    "结果只含部分关键词",
                                                 },
                                                 "notice": {"type": "string", "nullable": True},
                                                 "synonyms": {
                                                     "type": "object",
-                                                    "description": "查询中的术语 → 同时搜索的同义词、全称或缩写",
+                                                    "description": "查询中的术语 → "
+                                                    "同时搜索的同义词、全称或缩写",
                                                     "additionalProperties": {
                                                         "type": "array",
                                                         "items": {"type": "string"},
@@ -1951,9 +1979,9 @@ def build_spec() -> dict:
 
 
 def _partial_patches(document: dict) -> None:
-    """PATCH changes only the fields sent: where it shares its input schema with a POST or PUT (AchievementIn), its
-    body is that schema without required fields (AchievementPatchIn). Schemas of their own (SavedSearchUpdateIn)
-    stay as they are."""
+    """PATCH changes only the fields sent: where it shares its input schema with a POST or PUT
+    (AchievementIn), its body is that schema without required fields (AchievementPatchIn). Schemas of their
+    own (SavedSearchUpdateIn) stay as they are."""
     components = document["components"]["schemas"]
 
     def body_of(operation):
@@ -1976,7 +2004,8 @@ IDEMPOTENCY_KEY = {
     "in": "header",
     "required": False,
     "schema": {"type": "string", "maxLength": 200},
-    "description": "可选。客户端为每个写请求生成的唯一键（建议 UUID，1–200 个可见 ASCII 字符）。超时或断线后用同一个键重试，"
+    "description": "可选。客户端为每个写请求生成的唯一键（建议 UUID，1–200 个可见 ASCII 字符）。"
+    "超时或断线后用同一个键重试，"
     "只会写入一次：同一用户、同一键、同一请求体返回第一次的响应（响应头 Idempotent-Replayed: true）；"
     "同一键用于不同请求体返回 422；第一次请求仍在处理时返回 409。键保留 24 小时。",
 }

@@ -96,7 +96,8 @@ def demand_from(record: dict) -> dict:
 
 
 def fee_item_from(text: str) -> dict:
-    """One plain price with a known unit becomes a priced item (the higher, external price); anything else 面议."""
+    """One plain price with a known unit becomes a priced item (the higher, external price); anything else
+    面议."""
     prices = FEE_PRICE.findall(text)
     if prices and len({unit for _, unit in prices}) == 1 and len(prices) <= 2:
         amounts = sorted(Decimal(amount) for amount, _ in prices)

@@ -112,8 +112,9 @@ class JudgedPair:
 
 
 def baseline_ranking(listing, method: str) -> list[int]:
-    """One retriever's own order of the eligible candidates: BM25 alone (the index's `similar`), or the embedding
-    alone (the whole text's cosine, query against passage: the one reading the model is documented for)."""
+    """One retriever's own order of the eligible candidates: BM25 alone (the index's `similar`), or the
+    embedding alone (the whole text's cosine, query against passage: the one reading the model is documented
+    for)."""
     evidence = matching.evidence_for(listing)
     scores = (
         {i: -rank for i, rank in evidence.lexical_ranks.items()} if method == "bm25" else evidence.cosines
@@ -123,7 +124,8 @@ def baseline_ranking(listing, method: str) -> list[int]:
 
 
 def _ranking(loader: Loader, kind: str, record_id: str, method: str) -> list[tuple[str, object]]:
-    """(dataset id, suggestion or None) in the method's order: the combined ranking whole, a baseline's first ten."""
+    """(dataset id, suggestion or None) in the method's order: the combined ranking whole, a baseline's first
+    ten."""
     model = {"achievement": Achievement, "demand": Demand}[kind]
     listing = db.session.get(model, loader.ids[(kind, record_id)])
     by_row = {row: rid for (k_, rid), row in loader.ids.items() if k_ == matching.OTHER[kind]}
@@ -145,8 +147,9 @@ def _run_set(
     limit: int | None,
     negatives: dict | None = None,
 ) -> dict:
-    """Every method's metrics on one set; the combined ranking's suggestions (the first `limit`, all when None)
-    are kept as judged pairs. negatives: candidates known not to be relevant although unjudged (siblings)."""
+    """Every method's metrics on one set; the combined ranking's suggestions (the first `limit`, all when
+    None) are kept as judged pairs. negatives: candidates known not to be relevant although unjudged
+    (siblings)."""
     results = {}
     for method in METHODS:
         rankings = {}
@@ -229,8 +232,9 @@ def calibration(
     strong: float = scoring.STRONG,
     medium: float = scoring.MEDIUM,
 ) -> dict:
-    """The band table and the reliability table of the first `shown` pairs per query (as users see them), from the
-    pairs' own probabilities or from `probability` (a list beside pairs: out-of-fold ones when refitting)."""
+    """The band table and the reliability table of the first `shown` pairs per query (as users see them), from
+    the pairs' own probabilities or from `probability` (a list beside pairs: out-of-fold ones when
+    refitting)."""
     probability = probability or [p.probability for p in pairs]
     per_query: dict[tuple, list] = {}
     for pair, p in zip(pairs, probability):
@@ -266,15 +270,16 @@ def _reranked(pairs: list[JudgedPair], probability: list[float], judged: dict) -
 
 
 L2_CHOICES = (0.3, 1.0, 3.0, 10.0, 30.0)
-# What the judged set cannot teach: its written distractors carry no maturity (the corpus results do, so maturity
-# would mark "not a distractor"), and no query has a budget or a region. They start at weight 0; brokers' decisions
-# in production teach them (`model.refit`).
+# What the judged set cannot teach: its written distractors carry no maturity (the corpus results do, so
+# maturity would mark "not a distractor"), and no query has a budget or a region. They start at weight 0;
+# brokers' decisions in production teach them (`model.refit`).
 UNLEARNED = ("maturity", "budget", "region")
 
 
 def fit_model(report: dict, command: str) -> tuple[relevance.MatchModel, dict]:
     """The relevance model fitted on every judged pool pair (grade ≥ 2 relevant; unjudged pairs count as not
-    relevant, as the dataset says), its penalty chosen and its quality measured by cross-validation by query."""
+    relevant, as the dataset says), its penalty chosen and its quality measured by cross-validation by
+    query."""
     pairs = report["pairs"]
     rows = [pair.features for pair in pairs]
     labels = [pair.grade is not None and pair.grade >= metrics.RELEVANT for pair in pairs]

@@ -1,4 +1,5 @@
-"""Forms of the instrument booking pages (仪器预约). They carry what the browser sends; the booking service judges it."""
+"""Forms of the instrument booking pages (仪器预约). They carry what the browser sends; the booking service
+judges it."""
 
 from datetime import date, timedelta
 

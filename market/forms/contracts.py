@@ -1,4 +1,5 @@
-"""Forms of the contract register (技术合同登记). They carry what the browser sends; the contract service judges it."""
+"""Forms of the contract register (技术合同登记). They carry what the browser sends; the contract service
+judges it."""
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField

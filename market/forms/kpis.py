@@ -1,4 +1,5 @@
-"""Forms of the KPI table (规划指标): the fields kpis.create_kpi/update_kpi/add_kpi_entry read; the service judges them."""
+"""Forms of the KPI table (规划指标): the fields kpis.create_kpi/update_kpi/add_kpi_entry read; the service
+judges them."""
 
 from wtforms import StringField, TextAreaField
 

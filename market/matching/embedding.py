@@ -49,8 +49,8 @@ _disk = None
 
 
 def _disk_cache() -> sqlite3.Connection | None:
-    """A file of vectors already computed, named by MARKET_EMBEDDING_CACHE (evaluation and fitting runs embed the
-    same thousand texts each time: ten minutes of CPU); None when not set."""
+    """A file of vectors already computed, named by MARKET_EMBEDDING_CACHE (evaluation and fitting runs embed
+    the same thousand texts each time: ten minutes of CPU); None when not set."""
     global _disk
     path = os.environ.get("MARKET_EMBEDDING_CACHE")
     if path and _disk is None:

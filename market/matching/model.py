@@ -149,16 +149,16 @@ DECISION_PULL = 25.0  # how strongly a refit is held to the committed parameters
 
 
 def refit(base: MatchModel, examples: list[tuple[dict, bool]]) -> MatchModel:
-    """The base model refitted to brokers' decisions (a pair's features, accepted?), its weights pulled towards the
-    base's: with few decisions they barely move; the standardisation stays the base's."""
+    """The base model refitted to brokers' decisions (a pair's features, accepted?), its weights pulled
+    towards the base's: with few decisions they barely move; the standardisation stays the base's."""
     accepted = sum(1 for _, ok in examples if ok)
     if len(examples) < MIN_DECISIONS or accepted in (0, len(examples)):
         return base
     x = np.hstack([base.matrix([f for f, _ in examples]), np.ones((len(examples), 1))])
     y = np.array([1.0 if ok else 0.0 for _, ok in examples])
     anchor = np.append(np.array(base.coef, dtype=float), base.intercept)
-    # The intercept is nearly free: how often brokers accept what they are shown is not how often judged pairs were
-    # relevant; the weights, which say what evidence matters, are held to the committed ones.
+    # The intercept is nearly free: how often brokers accept what they are shown is not how often judged pairs
+    # were relevant; the weights, which say what evidence matters, are held to the committed ones.
     ridge = np.append(np.full(len(base.coef), DECISION_PULL), 0.01)
     theta = _newton(x, y, anchor, ridge, np.ones(len(examples)))
     about = {**base.about, "refitted_on_decisions": len(examples)}
@@ -220,7 +220,8 @@ def reliability(probabilities: list[float], relevant: list[bool], bins: int = 10
 
 
 def band_table(bands: list[str], grades: list[int | None]) -> list[dict]:
-    """Per band: judged pairs, share relevant (grade ≥ 2), share unrelated (grade 0); unjudged pairs counted apart."""
+    """Per band: judged pairs, share relevant (grade ≥ 2), share unrelated (grade 0); unjudged pairs counted
+    apart."""
     table = []
     for band in ("强", "中", "弱"):
         judged = [g for b, g in zip(bands, grades) if b == band and g is not None]

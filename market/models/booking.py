@@ -1,4 +1,5 @@
-"""Instrument bookings (仪器预约): requests, maintenance blocks, and the slot rows that keep them from overlapping."""
+"""Instrument bookings (仪器预约): requests, maintenance blocks, and the slot rows that keep them from
+overlapping."""
 
 from datetime import datetime
 
@@ -10,7 +11,8 @@ from market.models.vocab import BOOKING_KINDS, BOOKING_STATUSES
 
 
 class Booking(TimestampMixin, Base):
-    """A request for time on an instrument (slot) or for a sample-test job (samples), and what became of it."""
+    """A request for time on an instrument (slot) or for a sample-test job (samples), and what became of
+    it."""
 
     __tablename__ = "bookings"
     __table_args__ = (Index("ix_bookings_equipment_starts", "equipment_id", "starts_at"),)

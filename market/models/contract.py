@@ -97,7 +97,8 @@ class ContractAttachment(TimestampMixin, Base):
     size: Mapped[int]
     sha256: Mapped[str] = mapped_column(String(64))
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    # Set when an admin added the file to a registered contract (更正): why; who and when are the upload's own.
+    # Set when an admin added the file to a registered contract (更正): why; who and when are the upload's
+    # own.
     correction_reason: Mapped[str | None] = mapped_column(String(500))
 
     contract = relationship("Contract", back_populates="attachments")

@@ -16,7 +16,8 @@ class Deal(TimestampMixin, Base):
     __tablename__ = "deals"
     __table_args__ = (
         Index("ix_deals_stage_last_activity", "stage", "last_activity_at"),
-        # One open deal per pair of parties and listing(s): concurrent "我要对接" clicks meet here, on both databases.
+        # One open deal per pair of parties and listing(s): concurrent "我要对接" clicks meet here, on both
+        # databases.
         Index(
             "uq_deals_open_achievement",
             "seller_org_id",
@@ -129,7 +130,8 @@ class DealMessage(Base):
 
 
 class DealNda(Base):
-    """A party's click-through confidentiality agreement in a deal: unlocks the result's confidential details."""
+    """A party's click-through confidentiality agreement in a deal: unlocks the result's confidential
+    details."""
 
     __tablename__ = "deal_ndas"
     __table_args__ = (UniqueConstraint("deal_id", "org_id", name="uq_deal_ndas_deal_org"),)

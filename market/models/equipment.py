@@ -21,7 +21,8 @@ class Equipment(ListingMixin, Base):
     open_for_booking: Mapped[bool] = mapped_column(default=True)
     description: Mapped[str] = mapped_column(Text, default="")
     # Booking rules: weekly opening hours {"0": [["09:00", "17:00"]], …} (Monday = "0", Beijing time),
-    # whether users need training first, which samples are accepted, and until when a booking may be cancelled.
+    # whether users need training first, which samples are accepted, and until when a booking may be
+    # cancelled.
     opening_hours: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")
     training_required: Mapped[bool] = mapped_column(default=False, server_default=false())
     sample_types: Mapped[str] = mapped_column(String(300), default="", server_default="")

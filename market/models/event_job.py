@@ -11,8 +11,8 @@ JOB_STATUSES = {"pending": "待处理", "done": "已完成", "parked": "已搁�
 
 
 class EventJob(Base):
-    """A handler's run for one event, written in the event's own transaction; retried with backoff, parked after
-    too many failures with its last error."""
+    """A handler's run for one event, written in the event's own transaction; retried with backoff, parked
+    after too many failures with its last error."""
 
     __tablename__ = "event_jobs"
     __table_args__ = (

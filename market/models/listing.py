@@ -10,7 +10,8 @@ from market.models.vocab import LISTING_STATUSES
 
 
 class ListingMixin(TimestampMixin):
-    """Owner organisation, author, contact, the publication state machine, and one way to read any listing's text."""
+    """Owner organisation, author, contact, the publication state machine, and one way to read any listing's
+    text."""
 
     TITLE_FIELD = "title"  # the column (and form field) holding the listing's name
     BODY_FIELD = "description"  # the column (and form field) holding its main text

@@ -12,7 +12,8 @@ class ListingVector(Base):
     """A listing's sentence embeddings (float32 bytes), computed once per text version."""
 
     __tablename__ = "listing_vectors"
-    # whether a process's vector matrix is stale: count and latest change of one kind, read from the index alone
+    # whether a process's vector matrix is stale: count and latest change of one kind, read from the index
+    # alone
     __table_args__ = (Index("ix_listing_vectors_kind_updated_at", "kind", "updated_at"),)
 
     kind: Mapped[str] = mapped_column(String(20), primary_key=True)

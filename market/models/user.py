@@ -76,7 +76,8 @@ class PasswordReset(Base):
 
 
 class SignInThrottle(Base):
-    """Failed attempts by one account or one client address, shared by every web worker through the database."""
+    """Failed attempts by one account or one client address, shared by every web worker through the
+    database."""
 
     __tablename__ = "sign_in_throttles"
     __table_args__ = (UniqueConstraint("scope", "key", name="uq_sign_in_throttles_scope_key"),)

@@ -235,8 +235,9 @@ BOOKING_STATUSES = {
 }
 WEEKDAYS = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
 
-# Audit log: every action code written by audit.record, with its Chinese name (tests/services/test_audit_log.py
-# finds the codes in market/ and fails on one without a name). Listing codes are "<kind>.<verb>".
+# Audit log: every action code written by audit.record, with its Chinese name
+# (tests/services/test_audit_log.py finds the codes in market/ and fails on one without a name). Listing codes
+# are "<kind>.<verb>".
 LISTING_KINDS = {"achievement": "科技成果", "demand": "技术需求", "equipment": "仪器设备"}
 _LISTING_VERBS = {
     "create": "创建{}",

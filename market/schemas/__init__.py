@@ -1,7 +1,7 @@
 """marshmallow schemas: the JSON shape of every API object (output) and accepted input fields.
 
-`from market.schemas import X` finds every schema: the shared ones live in market.schemas.core, each area's in its
-own module.
+`from market.schemas import X` finds every schema: the shared ones live in market.schemas.core, each area's in
+its own module.
 """
 
 from market.schemas.accounts import (  # noqa: F401

@@ -1,4 +1,5 @@
-"""Accounts and organisations: registration, password change and the admin's view of users and organisations."""
+"""Accounts and organisations: registration, password change and the admin's view of users and
+organisations."""
 
 from marshmallow import Schema, fields
 

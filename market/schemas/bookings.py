@@ -1,7 +1,8 @@
-"""Instrument bookings (仪器预约): the week's availability, booking rules, maintenance blocks, bookings and utilisation.
+"""Instrument bookings (仪器预约): the week's availability, booking rules, maintenance blocks, bookings and
+utilisation.
 
-Times travel in Beijing time with their offset ("2026-12-03T09:00:00+08:00"); input times without an offset are
-read as Beijing time.
+Times travel in Beijing time with their offset ("2026-12-03T09:00:00+08:00"); input times without an offset
+are read as Beijing time.
 """
 
 from datetime import timedelta
@@ -34,7 +35,8 @@ class BeijingDateTime(fields.DateTime):
 
 
 class WithheldNested(fields.Nested):
-    """A nested object the schema never reads: null, unless the handler fills it in for a reader who may see it."""
+    """A nested object the schema never reads: null, unless the handler fills it in for a reader who may see
+    it."""
 
     def serialize(self, attr, obj, accessor=None, **kwargs):
         return None
@@ -206,7 +208,8 @@ class BookingIn(Schema):
     fee_item_id = fields.Integer(
         allow_none=True,
         metadata={
-            "description": "收费项目编号（该仪器的收费标准之一）：取 GET /equipment/{id} 返回的 fee_items[].id"
+            "description": "收费项目编号（该仪器的收费标准之一）："
+            "取 GET /equipment/{id} 返回的 fee_items[].id"
         },
     )
 

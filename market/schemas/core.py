@@ -92,8 +92,8 @@ class FieldName(fields.String):
 
 
 class Withheld(fields.String):
-    """A value the schema never reads from the object: null, unless the handler fills it in for a reader who may
-    see it (so that any other schema nesting this one cannot leak it)."""
+    """A value the schema never reads from the object: null, unless the handler fills it in for a reader who
+    may see it (so that any other schema nesting this one cannot leak it)."""
 
     def serialize(self, attr, obj, accessor=None, **kwargs):
         return None
@@ -113,7 +113,8 @@ class AchievementOut(ListingOut):
     confidential_details = Withheld(
         allow_none=True,
         metadata={
-            "description": "保密信息：成果发布单位和管理员（单条读取时还有在该成果的对接中签署了保密协议的单位）可见，"
+            "description": "保密信息：成果发布单位和管理员"
+            "（单条读取时还有在该成果的对接中签署了保密协议的单位）可见，"
             "未填写时为空串；其他读者和公开列表中为 null"
         },
     )
@@ -154,7 +155,8 @@ class EquipmentOut(ListingOut):
     fee_items = fields.List(
         fields.Nested(FeeItemOut),
         metadata={
-            "description": "收费标准；每项的 id 即预约时的 fee_item_id。修改仪器时提交了 fee_items 的，各项重新生成，id 随之改变"
+            "description": "收费标准；每项的 id 即预约时的 fee_item_id。修改仪器时提交了 fee_items 的，"
+            "各项重新生成，id 随之改变"
         },
     )
 
@@ -196,7 +198,8 @@ class AchievementIn(Schema):
     confidential_details = fields.String(
         allow_none=True,
         metadata={
-            "description": "保密信息（最多5000字）：不公开、不进入搜索，仅本单位、管理员和在对接中签署保密协议的单位可见"
+            "description": "保密信息（最多5000字）：不公开、不进入搜索，仅本单位、"
+            "管理员和在对接中签署保密协议的单位可见"
         },
     )
     contact_name = fields.String(allow_none=True)
@@ -227,7 +230,8 @@ class FeeItemIn(Schema):
     id = fields.Integer(
         allow_none=True,
         metadata={
-            "description": "读取时返回的收费项目编号；可原样带回，提交时忽略（收费标准按提交的各项整体替换，id 重新生成）"
+            "description": "读取时返回的收费项目编号；"
+            "可原样带回，提交时忽略（收费标准按提交的各项整体替换，id 重新生成）"
         },
     )
     label = fields.String(required=True)

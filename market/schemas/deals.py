@@ -43,7 +43,8 @@ class DealAchievement(DealListing):
     confidential_details = fields.String(
         allow_none=True,
         metadata={
-            "description": "成果的保密信息：成果发布单位、管理员，以及本单位已在该成果的对接中签署保密协议时返回（未填写时为空串）；"
+            "description": "成果的保密信息：成果发布单位、管理员，"
+            "以及本单位已在该成果的对接中签署保密协议时返回（未填写时为空串）；"
             "否则为 null"
         },
     )
@@ -223,7 +224,8 @@ class DealStageIn(Schema):
     stage = fields.String(
         required=True,
         metadata={
-            "description": "negotiation 对接洽谈 / signing 签约 / terminated 终止（只能推进一步；登记随合同登记自动完成）"
+            "description": "negotiation 对接洽谈 / signing 签约 / terminated 终止（只能推进一步；"
+            "登记随合同登记自动完成）"
         },
     )
     reason = fields.String(

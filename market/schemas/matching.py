@@ -16,7 +16,8 @@ class MatchDecisionIn(Schema):
         allow_none=True,
         metadata={
             "enum": ["field", "maturity", "price", "existing", "unclear", "other", None],
-            "description": "拒绝时必填：field 领域不符 / maturity 成熟度不够 / price 价格不符 / existing 已有合作 / "
+            "description": "拒绝时必填：field 领域不符 / maturity 成熟度不够 / price 价格不符 / "
+            "existing 已有合作 / "
             "unclear 描述不清 / other 其他",
         },
     )

@@ -21,7 +21,8 @@ class SavedSearchOut(Schema):
         keys=fields.String(),
         values=fields.String(),
         metadata={
-            "description": "搜索条件，键与 GET /search 相同：q、kind、field、maturity、region、status、min、max、date_from、date_to"
+            "description": "搜索条件，键与 GET /search 相同：q、kind、field、maturity、region、status、min、"
+            "max、date_from、date_to"
         },
     )
     notify = fields.Boolean(metadata={"description": "有新发布的结果时是否通知"})

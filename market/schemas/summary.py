@@ -21,7 +21,8 @@ class EquipmentSummary(Schema):
 
 
 class SummaryOut(Schema):
-    """Read from listings.home_summary(), which is keyed by kind; written keyed by collection like the URLs."""
+    """Read from listings.home_summary(), which is keyed by kind; written keyed by collection like the
+    URLs."""
 
     achievements = fields.Nested(AchievementSummary, attribute="achievement")
     demands = fields.Nested(DemandSummary, attribute="demand")

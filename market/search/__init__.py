@@ -17,8 +17,8 @@ from market.search.base import (  # noqa: F401  (the interface other layers use)
 
 
 def init_app(app: Flask) -> None:
-    """Choose the engine from SEARCH_BACKEND ('whoosh' on disk, 'memory'); nothing is opened yet. Stops on a Whoosh
-    other than the pinned one (see market/search/whoosh_internals)."""
+    """Choose the engine from SEARCH_BACKEND ('whoosh' on disk, 'memory'); nothing is opened yet. Stops on a
+    Whoosh other than the pinned one (see market/search/whoosh_internals)."""
     from market.search.whoosh_backend import WhooshBackend
     from market.search.whoosh_internals import check_version
 
@@ -53,7 +53,8 @@ def query_words(text: str) -> list[str]:
 
 
 def clean_query(text: str) -> tuple[str, str | None]:
-    """A query as the index reads it (normalised, quotes as ASCII, cut at 200 characters) and the notice if cut."""
+    """A query as the index reads it (normalised, quotes as ASCII, cut at 200 characters) and the notice if
+    cut."""
     from market.search.analysis import clean_query as clean
 
     return clean(text)

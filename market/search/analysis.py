@@ -14,7 +14,8 @@ USER_DICT = Path(__file__).with_name("userdict.txt")
 
 # Words that carry no meaning on their own; skipped but still counted for phrase positions.
 STOP_WORDS = frozenset(
-    "的 了 和 与 及 或 等 在 是 对 为 将 把 被 其 之 以 于 由 并 也 而 中 有 就 都 所 该 这 那 个 一种 一个 我们 我 本 the a an of and or to in for on with by".split()
+    "的 了 和 与 及 或 等 在 是 对 为 将 把 被 其 之 以 于 由 并 也 而 中 有 就 都 所 该 这 那 个 一种 一个 "
+    "我们 我 本 the a an of and or to in for on with by".split()
 )
 _WORDY = re.compile(r"\w", re.UNICODE)
 _HAN = re.compile(r"^[\u4e00-\u9fff]+$")
@@ -135,7 +136,8 @@ class ChineseTokenizer(Tokenizer):
 
     def words(self, value, mode=""):
         """(word, position, start offset in the normalised text) for every word, sub-words included
-        when indexing: the tokens of queries, highlights and Whoosh's own writer (a rebuild uses positions)."""
+        when indexing: the tokens of queries, highlights and Whoosh's own writer (a rebuild uses
+        positions)."""
         text = normalise(value)
         seg = segmenter()
         pos = 0
@@ -225,8 +227,8 @@ QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "「": '"', "」": '
 
 
 def clean_query(text: str) -> tuple[str, str | None]:
-    """A query normalised, with quotes of every width as ASCII and unbalanced quotes and very long pastes tamed;
-    and the notice that says it was cut."""
+    """A query normalised, with quotes of every width as ASCII and unbalanced quotes and very long pastes
+    tamed; and the notice that says it was cut."""
     text = normalise((text or "").translate(QUOTES))
     text = re.sub(r"[\x00-\x1f\x7f]", " ", text).strip()
     notice = None

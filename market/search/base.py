@@ -47,8 +47,8 @@ class SearchRequest:
     visible_statuses: tuple[str, ...] = ("published",)
     also_org_id: int | None = None  # this organisation's listings in any status
     all_statuses: bool = False  # admins
-    # Documents found by meaning ("kind:id"): they match without the words, under the same filters, and rank after
-    # every document with some of the words (relevance sort only).
+    # Documents found by meaning ("kind:id"): they match without the words, under the same filters, and rank
+    # after every document with some of the words (relevance sort only).
     candidates: tuple[str, ...] = ()
     window: int = (
         0  # SearchResult.ranking: the first `window` documents of the ranking, and every candidate found
@@ -60,8 +60,8 @@ EVERY_WORD, SOME_WORDS, NO_WORDS = 2, 1, 0  # Ranked.tier
 
 @dataclass(frozen=True)
 class Ranked:
-    """A document in the ranking by words: its "kind:id", how many of the query's words it has (tier), its BM25
-    score and its place (from 0; None for a candidate found beyond the window)."""
+    """A document in the ranking by words: its "kind:id", how many of the query's words it has (tier), its
+    BM25 score and its place (from 0; None for a candidate found beyond the window)."""
 
     key: str
     tier: int
@@ -113,8 +113,8 @@ class SearchBackend(Protocol):
     def search(self, request: SearchRequest) -> SearchResult: ...
 
     def fetch(self, request: SearchRequest, keys: list[str]) -> list[Hit]:
-        """The hits for these documents ("kind:id"), in this order, highlighted for the request's words; documents
-        gone or outside the request's filters are left out."""
+        """The hits for these documents ("kind:id"), in this order, highlighted for the request's words;
+        documents gone or outside the request's filters are left out."""
 
     def counts(self) -> dict[str, int]: ...
 

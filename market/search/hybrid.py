@@ -16,15 +16,16 @@ WORD_WINDOW = 200  # the first documents of the ranking by words that take part 
 MEANING_LIMIT = 200  # candidates by meaning, best first
 RRF_K = 60  # reciprocal rank fusion: a document at place r (from 1) in a ranking gains 1 / (RRF_K + r)
 TO_RANK = 1.0  # standard deviations above the usual cosine for a passage to count in the fusion at all
-# What e5 gives a query against an unrelated listing, measured on the search relevance set (bench/search_relevance.py:
-# median 0.829 over 42,373 pairs, per-query standard deviation 0.012–0.017); the prior of a small catalogue.
+# What e5 gives a query against an unrelated listing, measured on the search relevance set
+# (bench/search_relevance.py: median 0.829 over 42,373 pairs, per-query standard deviation 0.012–0.017); the
+# prior of a small catalogue.
 TYPICAL_COSINE, TYPICAL_SPREAD, PRIOR_WEIGHT = 0.83, 0.014, 50
 
 
 @dataclass(frozen=True)
 class Close:
-    """A stored passage close to the query: its "kind:id", cosine, and whether it is close enough to be a result
-    without the query's words (else it only helps rank documents that have them)."""
+    """A stored passage close to the query: its "kind:id", cosine, and whether it is close enough to be a
+    result without the query's words (else it only helps rank documents that have them)."""
 
     key: str
     cosine: float
@@ -34,12 +35,14 @@ class Close:
 def nearest(
     query_vector: np.ndarray, matrices: dict[str, tuple[np.ndarray, np.ndarray]], floor: float, spread: float
 ) -> list[Close]:
-    """The MEANING_LIMIT passages closest to the query among those TO_RANK standard deviations above this query's
-    usual cosine, closest first; `alone` when also at least `floor` and `spread` standard deviations above it.
+    """The MEANING_LIMIT passages closest to the query among those TO_RANK standard deviations above this
+    query's usual cosine, closest first; `alone` when also at least `floor` and `spread` standard deviations
+    above it.
 
     e5 puts every passage between about 0.78 and 0.92 of any query, so how far a cosine stands out among the
-    query's cosines says more than the cosine itself: the usual cosine and its spread are the catalogue's mean and
-    standard deviation for this query, shrunk toward TYPICAL_COSINE and TYPICAL_SPREAD while the catalogue is small.
+    query's cosines says more than the cosine itself: the usual cosine and its spread are the catalogue's mean
+    and standard deviation for this query, shrunk toward TYPICAL_COSINE and TYPICAL_SPREAD while the catalogue
+    is small.
     matrices: kind → (ids, unit passage vectors)."""
     kinds = [kind for kind, (ids, _) in matrices.items() if len(ids)]
     if not kinds:
@@ -62,10 +65,11 @@ def nearest(
 
 
 def fuse(ranking: list[Ranked], by_meaning: list[str], k: int = RRF_K) -> list[tuple[str, float]]:
-    """The documents of `ranking` (the engine's ranking by words, candidates included) in fused order, with their
-    fused scores: 1 / (k + place) from the ranking by words (its window only) and from `by_meaning` (keys closest
-    first). Documents with more of the query's words keep the places of documents with words in tier order, so a
-    document with every word always comes before one with some; documents found by meaning only keep their place."""
+    """The documents of `ranking` (the engine's ranking by words, candidates included) in fused order, with
+    their fused scores: 1 / (k + place) from the ranking by words (its window only) and from `by_meaning`
+    (keys closest first). Documents with more of the query's words keep the places of documents with words in
+    tier order, so a document with every word always comes before one with some; documents found by meaning
+    only keep their place."""
     scores: dict[str, float] = {}
     tiers: dict[str, int] = {}
     for ranked in ranking:
@@ -91,8 +95,8 @@ def fuse(ranking: list[Ranked], by_meaning: list[str], k: int = RRF_K) -> list[t
 
 
 def ranked_search(backend, request: SearchRequest, by_meaning: list[Close]) -> SearchResult:
-    """The engine's search with the passages close in meaning fused in (relevance sort): those close enough alone
-    are results even without the words; without any, the engine's ranking by words as it is."""
+    """The engine's search with the passages close in meaning fused in (relevance sort): those close enough
+    alone are results even without the words; without any, the engine's ranking by words as it is."""
     if not by_meaning or request.sort != "relevance":
         return backend.search(request)
     candidates = tuple(close.key for close in by_meaning if close.alone)

@@ -27,7 +27,8 @@ class _Entry:
 
 
 def parse_groups(lines) -> list[list[_Entry]]:
-    """Groups of entries from the file's lines: one group a line, '#' starts a comment, '(AR)' is lookup-only."""
+    """Groups of entries from the file's lines: one group a line, '#' starts a comment, '(AR)' is
+    lookup-only."""
     groups = []
     for line in lines:
         line = line.split("#", 1)[0].strip()

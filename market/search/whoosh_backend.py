@@ -191,7 +191,8 @@ class WhooshBackend(Reading):
         os.replace(tmp, self._cursor_file(directory))
 
     def is_healthy(self) -> bool:
-        """The index opens, its postings and stored fields read, and it was built with today's user dictionary."""
+        """The index opens, its postings and stored fields read, and it was built with today's user
+        dictionary."""
         if self._ram is not None:
             return not self._ram_rebuild_requested
         try:
@@ -205,7 +206,8 @@ class WhooshBackend(Reading):
                     searcher.stored_fields(total - 1)
             return True
         except Exception as exc:  # any failure to read means: rebuild from the database
-            # the message only, not the exception: its traceback holds files a failed open leaves to the collector
+            # the message only, not the exception: its traceback holds files a failed open leaves to the
+            # collector
             log.warning("search index at %s is unusable (%s: %s)", self.path, type(exc).__name__, str(exc))
             self._index = None
             return False

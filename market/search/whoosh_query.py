@@ -1,5 +1,6 @@
-"""What the Whoosh engine looks for: a query string as groups of words with their synonyms, the ranking that puts
-documents with every group first, candidates found by meaning, and "did you mean" for words no document has."""
+"""What the Whoosh engine looks for: a query string as groups of words with their synonyms, the ranking that
+puts documents with every group first, candidates found by meaning, and "did you mean" for words no document
+has."""
 
 import re
 import threading
@@ -20,8 +21,8 @@ _HAN = re.compile(r"^[\u4e00-\u9fff]+$")
 
 @dataclass
 class Plan:
-    """A query string as the index looks for it: one group per word, listed term or quoted phrase (a document has
-    a group when it has the words or one of their synonyms)."""
+    """A query string as the index looks for it: one group per word, listed term or quoted phrase (a document
+    has a group when it has the words or one of their synonyms)."""
 
     text: str = ""
     groups: list = field(default_factory=list)
@@ -61,9 +62,9 @@ def _lone_character(words: Words) -> bool:
 
 
 def common_groups(searcher, plan: Plan, share: float, least: int) -> list[bool]:
-    """Per group: a lone Chinese character, or a single word in more than `share` of the documents and more than
-    `least` of them (技术, 应用 in a large catalogue): on its own such a group does not make a listing a partial match,
-    and would make the query scan most of the index."""
+    """Per group: a lone Chinese character, or a single word in more than `share` of the documents and more
+    than `least` of them (技术, 应用 in a large catalogue): on its own such a group does not make a listing a
+    partial match, and would make the query scan most of the index."""
     common = max(share * searcher.doc_count(), least)
     return [
         _lone_character(words)
@@ -79,7 +80,8 @@ def _either(groups):
 
 
 def plan_query(text: str) -> Plan:
-    """Groups for a cleaned query string (quotes balanced): quoted words as a phrase, other words with synonyms."""
+    """Groups for a cleaned query string (quotes balanced): quoted words as a phrase, other words with
+    synonyms."""
     plan, known = Plan(text), thesaurus()
     for n, part in enumerate(PHRASES.split(text)):
         words = tuple(query_words(part))
@@ -96,8 +98,9 @@ def plan_query(text: str) -> Plan:
                 continue
             plan.synonyms[known.spell(span.words)] = [known.spell(other) for other in span.alternatives]
             plan.highlight.update(word for other in span.alternatives for word in other)
-            # Each word of a listed term stays a group of its own (a listing with some of them is a partial match);
-            # a synonym of the whole term stands for every one of them, its weight shared out between them.
+            # Each word of a listed term stays a group of its own (a listing with some of them is a partial
+            # match); a synonym of the whole term stands for every one of them, its weight shared out between
+            # them.
             weight = SYNONYM_WEIGHT / len(span.words)
             for word in span.words:
                 plan.add(
@@ -113,8 +116,8 @@ def plan_query(text: str) -> Plan:
 
 
 def words_query(words: Words, weight: float = 1.0, typed: Words | None = None):
-    """The words in any searched field: one word as a term, several as a phrase. A synonym of `typed` words scores
-    times `weight` and as if it were no rarer than they are."""
+    """The words in any searched field: one word as a term, several as a phrase. A synonym of `typed` words
+    scores times `weight` and as if it were no rarer than they are."""
     if len(words) > 1:
         return query.Or([query.Phrase(name, list(words), boost=weight) for name in SEARCH_FIELDS])
     if typed is None:
@@ -128,11 +131,11 @@ GUESSES = 3  # words looked up one character off, at most, per query
 
 
 def correction(searcher, plan: Plan, near_misses: bool) -> str | None:
-    """The query text with its words that no document has replaced: by their most used synonym; with near_misses
-    (no document has every word) also by the closest indexed word: Latin letters within two edits, Chinese words of
-    three or more characters one character off (石墨稀 → 石墨烯), also where jieba cut the unknown word into known
-    pieces (石墨 + 稀) — a guess kept only if the corrected query finds a listing with every word. Quoted phrases
-    stay as they are; None when nothing changes."""
+    """The query text with its words that no document has replaced: by their most used synonym; with
+    near_misses (no document has every word) also by the closest indexed word: Latin letters within two edits,
+    Chinese words of three or more characters one character off (石墨稀 → 石墨烯), also where jieba cut the
+    unknown word into known pieces (石墨 + 稀) — a guess kept only if the corrected query finds a listing with
+    every word. Quoted phrases stay as they are; None when nothing changes."""
     typed, replacements, guesses, at = plan.typed, [], [GUESSES], 0
     while at < len(typed):
         if near_misses and (fixed := _split_near_miss(searcher, typed, at, guesses)):
@@ -205,8 +208,9 @@ def _near_miss(searcher, word: str, guesses: list[int]) -> str | None:
 
 
 def _split_near_miss(searcher, typed: list[Words], at: int, guesses: list[int]) -> tuple[int, str] | None:
-    """An unknown word jieba cut into known pieces and a lone character (石墨稀 → 石墨 + 稀): the window of typed
-    words starting at `at` that, joined, is one character off an indexed word; (its length, that word)."""
+    """An unknown word jieba cut into known pieces and a lone character (石墨稀 → 石墨 + 稀): the window of
+    typed words starting at `at` that, joined, is one character off an indexed word; (its length, that
+    word)."""
     for length in (3, 2):
         window = typed[at : at + length]
         if len(window) < length or any(len(words) != 1 for words in window):
@@ -225,8 +229,9 @@ def _split_near_miss(searcher, typed: list[Words], at: int, guesses: list[int]) 
 
 def _one_character_off(searcher, word: str, guesses: list[int]) -> str | None:
     """The dictionary word, one character different from `word` and of its length, that most documents have
-    (guesses: how many more words may be looked up for this query; counted down). Candidates come from the index's
-    terms that share the characters before the changed one, or, for the first character, from common characters."""
+    (guesses: how many more words may be looked up for this query; counted down). Candidates come from the
+    index's terms that share the characters before the changed one, or, for the first character, from common
+    characters."""
     if len(word) < 3 or not _HAN.match(word) or guesses[0] <= 0:
         return None  # between two-character words one character changes the meaning, not the spelling
     guesses[0] -= 1
@@ -253,7 +258,8 @@ COMMON_CHARACTERS = 4500
 
 
 def _common_characters() -> tuple[str, ...]:
-    """The Chinese characters jieba's dictionary counts most often: what a mistyped character is replaced with."""
+    """The Chinese characters jieba's dictionary counts most often: what a mistyped character is replaced
+    with."""
     global _characters
     if _characters is None:
         with _characters_lock:

@@ -1,5 +1,6 @@
-"""Reading a Whoosh index: searches with facets and partial matches, candidates found by meaning, fetches by key,
-similar documents, word frequencies and highlighted hits. WhooshBackend (whoosh_backend.py) mixes this in."""
+"""Reading a Whoosh index: searches with facets and partial matches, candidates found by meaning, fetches by
+key, similar documents, word frequencies and highlighted hits. WhooshBackend (whoosh_backend.py) mixes this
+in."""
 
 import html
 import math
@@ -24,8 +25,9 @@ from market.search.base import (
 from market.search.whoosh_internals.matchers import EVERY_WORD_BONUS, Documents, Groups, Recorded
 from market.search.whoosh_query import Plan, common_groups, correction, plan_query
 
-# A word in more than this share of the documents (技术, 应用) makes no partial match on its own: a listing with
-# only that word of the query is not one the user meant, and such words would make a query score most of the index.
+# A word in more than this share of the documents (技术, 应用) makes no partial match on its own: a listing
+# with only that word of the query is not one the user meant, and such words would make a query score most of
+# the index.
 COMMON_SHARE, COMMON_LEAST = 0.03, 500
 
 
@@ -161,8 +163,8 @@ class Reading:
             return nothing
         if request.sort == "date":
             return self._by_date(searcher, plan, request, by_date, notice)
-        # optimize=False: facets visit every match anyway, and block skipping would make Whoosh walk the query a
-        # second time to count them
+        # optimize=False: facets visit every match anyway, and block skipping would make Whoosh walk the query
+        # a second time to count them
         scored = dict(filter=allowed, groupedby=facets, optimize=False)
         return self._by_relevance(searcher, plan, request, scored, allowed, notice)
 
@@ -180,9 +182,10 @@ class Reading:
         return result
 
     def _by_relevance(self, searcher, plan: Plan, request: SearchRequest, kwargs: dict, allowed, notice):
-        """One ranked list: documents with every group (or a synonym of it) by BM25, then those with some of them
-        (one at least that is not common), then the request's candidates found by meaning only. When every group is
-        common, the documents with all of them, else (relaxed) those with some, as before partial matches ranked."""
+        """One ranked list: documents with every group (or a synonym of it) by BM25, then those with some of
+        them (one at least that is not common), then the request's candidates found by meaning only. When
+        every group is common, the documents with all of them, else (relaxed) those with some, as before
+        partial matches ranked."""
         candidates = self._candidates(searcher, request.candidates, allowed)
         limit = max(request.window, request.page * request.per_page)
         common = (
@@ -229,7 +232,8 @@ class Reading:
     def _ranking(
         searcher, results, window: int, tiers: "_Tiers", candidates: dict, scores: dict
     ) -> list[Ranked]:
-        """The first `window` documents as ranked, then the candidates found beyond them, each with its tier."""
+        """The first `window` documents as ranked, then the candidates found beyond them, each with its
+        tier."""
         ranking, seen = [], set()
         for position, (score, docnum) in enumerate(results.top_n[:window]):
             seen.add(docnum)
@@ -315,7 +319,8 @@ class Reading:
         ]
 
     def document_frequencies(self, words) -> tuple[int, dict[str, int]]:
-        """How many documents the index holds, and in how many of them each word appears (title, body or keywords)."""
+        """How many documents the index holds, and in how many of them each word appears (title, body or
+        keywords)."""
         return self._read(self._document_frequencies, list(words))
 
     def _document_frequencies(self, words: list[str]) -> tuple[int, dict[str, int]]:
@@ -327,9 +332,9 @@ class Reading:
 
 
 class _Tiers:
-    """How many of a query's groups a ranked document has, from its score: with one group, or searching for all of
-    them, every match has every group; with partial matches (Groups), those with every group were lifted by
-    EVERY_WORD_BONUS; relaxed, none has them all."""
+    """How many of a query's groups a ranked document has, from its score: with one group, or searching for
+    all of them, every match has every group; with partial matches (Groups), those with every group were
+    lifted by EVERY_WORD_BONUS; relaxed, none has them all."""
 
     def __init__(self, partial: bool = False, relaxed: bool = False):
         self.partial, self.relaxed = partial, relaxed

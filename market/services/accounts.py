@@ -182,7 +182,8 @@ def sign_out(actor) -> None:
 
 @unit_of_work
 def sign_out_everywhere(actor, user_id) -> User:
-    """An admin ends every session of a user and revokes their API tokens (a lost laptop, a leaked password)."""
+    """An admin ends every session of a user and revokes their API tokens (a lost laptop, a leaked
+    password)."""
     require_admin(actor)
     row_id = parse_row_id(user_id)
     user = db.session.get(User, row_id) if row_id else None
@@ -196,8 +197,9 @@ def sign_out_everywhere(actor, user_id) -> User:
 
 @unit_of_work
 def change_password(actor, old_password, new_password) -> int:
-    """Change the actor's own password after checking the old one, end every session signed in with the old one
-    and revoke every API token it gave out (someone who learnt it may hold one); returns how many were revoked."""
+    """Change the actor's own password after checking the old one, end every session signed in with the old
+    one and revoke every API token it gave out (someone who learnt it may hold one); returns how many were
+    revoked."""
     if not isinstance(old_password, str) or not check_password_hash(actor.password_hash, old_password):
         raise ValidationFailed({"old_password": "当前密码不正确"})
     if message := password_error(new_password, actor.email):
@@ -281,7 +283,8 @@ def user_for_token(token: str) -> User | None:
 
 
 def load_user(session_id) -> User | None:
-    """The user a session cookie names ("id:version"), unless their sessions were ended since it was signed."""
+    """The user a session cookie names ("id:version"), unless their sessions were ended since it was
+    signed."""
     user_id, _, version = str(session_id).partition(":")
     try:
         user = db.session.get(User, int(user_id))

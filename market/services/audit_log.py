@@ -1,4 +1,5 @@
-"""Reading the audit trail (admins only), as people read it: Chinese names, and each change as text, old → new.
+"""Reading the audit trail (admins only), as people read it: Chinese names, and each change as text, old →
+new.
 
 Entries store what the services wrote (codes, ids, fen, UTC timestamps, JSON); nothing here changes them. The
 readable form is computed when a page of entries is read, with one lookup per kind of referenced row.
@@ -243,7 +244,8 @@ _TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[
 
 @dataclass(frozen=True)
 class Change:
-    """One changed field: its code, its Chinese name, and the old and new values as text (None: not applicable)."""
+    """One changed field: its code, its Chinese name, and the old and new values as text (None: not
+    applicable)."""
 
     field: str
     label: str
@@ -263,15 +265,16 @@ def list_audit_entries(actor, object_type: str = "", page=1, per_page=50) -> Pag
 
 
 def describe_entries(entries) -> None:
-    """Give each entry `readable_changes` (not a column): its changes as Change rows, names looked up once for all."""
+    """Give each entry `readable_changes` (not a column): its changes as Change rows, names looked up once for
+    all."""
     names = _names(entries)
     for entry in entries:
         entry.readable_changes = readable_changes(entry, names)
 
 
 def readable_changes(entry: AuditEntry, names: dict | None = None) -> list[Change]:
-    """An entry's changes as text: {field: [old, new]} becomes before → after; a plain value is what the action
-    recorded (after; before for removals); empty facts are left out."""
+    """An entry's changes as text: {field: [old, new]} becomes before → after; a plain value is what the
+    action recorded (after; before for removals); empty facts are left out."""
     names = _names([entry]) if names is None else names
     removing = entry.action.rsplit(".", 1)[-1] in REMOVING_VERBS
     rows = []

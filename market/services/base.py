@@ -41,7 +41,8 @@ def _run(callbacks) -> None:
 
 
 def upsert_insert(model):
-    """An INSERT with ON CONFLICT for this database (both speak it): a concurrent writer's row wins quietly."""
+    """An INSERT with ON CONFLICT for this database (both speak it): a concurrent writer's row wins
+    quietly."""
     return {"postgresql": pg_insert, "sqlite": sqlite_insert}[db.engine.dialect.name](model)
 
 

@@ -75,7 +75,8 @@ def _with_track_records(profiles):
 
 
 def list_brokers(filters: dict, page=1, per_page=20) -> Page:
-    """Active brokers, optionally in one specialty field or matching words (name, organisation, bio), with records."""
+    """Active brokers, optionally in one specialty field or matching words (name, organisation, bio), with
+    records."""
     query = (
         select(BrokerProfile)
         .join(User)

@@ -1,4 +1,5 @@
-"""技术合同交易额: totals and breakdowns of registered contracts over a signing period, one SQL aggregate each.
+"""技术合同交易额: totals and breakdowns of registered contracts over a signing period, one SQL aggregate
+each.
 
 Amounts are integer fen summed by the database (exact on SQLite and PostgreSQL). 成交额 is the contract
 amount; 技术交易额 is the recognised amount set at registration.

@@ -1,8 +1,8 @@
 """Running the handlers of recorded domain events: claimed with a lease, retried with backoff, parked.
 
-A job is claimed by a conditional update that commits (so two workers never run the same job at once, on either
-database), then its handler runs and the job is marked done in one transaction: the handler's writes and the
-mark land together. A worker that dies mid-run leaves the lease to expire and the job runs again.
+A job is claimed by a conditional update that commits (so two workers never run the same job at once, on
+either database), then its handler runs and the job is marked done in one transaction: the handler's writes
+and the mark land together. A worker that dies mid-run leaves the lease to expire and the job runs again.
 """
 
 import logging
@@ -37,7 +37,8 @@ def run_due_jobs(limit: int = 100, raise_errors: bool = False) -> int:
     """Run pending jobs whose time has come, oldest first, each in its own transaction; returns how many ran.
 
     A database that cannot be reached is not the handler's fault: the error goes up to the caller (the worker
-    backs off) and the job keeps its attempt count. raise_errors re-raises a handler's exception too (tests)."""
+    backs off) and the job keeps its attempt count. raise_errors re-raises a handler's exception too
+    (tests)."""
     due = list(
         db.session.scalars(
             select(EventJob.id)

@@ -250,9 +250,10 @@ def safe_cursor(cursor: int, rows, now: datetime) -> int:
 def drain(
     timeout: float = 5.0, max_batches: int | None = None, merge: bool = True, report: bool = True
 ) -> int:
-    """Apply pending outbox rows to this process's index; returns how many rows the cursor moved past (rows after
-    a young gap are applied again next time and count then). report=False leaves telling search_index_cursors
-    (which only pruning reads) for later: one write less for a worker draining many times a second."""
+    """Apply pending outbox rows to this process's index; returns how many rows the cursor moved past (rows
+    after a young gap are applied again next time and count then). report=False leaves telling
+    search_index_cursors (which only pruning reads) for later: one write less for a worker draining many times
+    a second."""
     engine = search.backend()
     applied = 0
     batches = 0
@@ -350,8 +351,8 @@ def rebuild_index(progress=None, processes: int = 1, unless_healthy: bool = Fals
 
 
 def heal_index(check: bool = True) -> bool:
-    """Rebuild this host's index from the database if a process asked for it or (check) it is missing, corrupt or
-    outdated; True if it was rebuilt. Searches answer from the database meanwhile."""
+    """Rebuild this host's index from the database if a process asked for it or (check) it is missing, corrupt
+    or outdated; True if it was rebuilt. Searches answer from the database meanwhile."""
     engine = search.backend()
     if not engine.rebuild_requested() and (not check or engine.is_healthy()):
         return False

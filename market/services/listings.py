@@ -157,7 +157,8 @@ def create_listing(actor, kind: str, data: dict, submit: bool = True) -> object:
 
 @unit_of_work
 def update_listing(actor, kind: str, listing_id, data: dict, partial: bool = False) -> object:
-    """Change a listing's content; a published one goes back to review unless its organisation skips review."""
+    """Change a listing's content; a published one goes back to review unless its organisation skips
+    review."""
     listing = get_managed_listing(actor, kind, listing_id)
     if listing.status not in EDITABLE_STATES:
         raise InvalidTransition(f"当前状态为“{listing.status_label}”，请先重新编辑再修改")

@@ -79,7 +79,8 @@ def clean_organisation_profile(data: dict, partial: bool = True) -> dict:
 
 @unit_of_work
 def update_organisation_profile(actor, org_id: int, data: dict) -> Organisation:
-    """Admin corrects an organisation's name, kind, unified social credit code or region (fields given only)."""
+    """Admin corrects an organisation's name, kind, unified social credit code or region (fields given
+    only)."""
     require_admin(actor)
     org = get_organisation(org_id)
     values = clean_organisation_profile(data)

@@ -1,5 +1,6 @@
-"""Forgotten passwords: a single-use, time-limited link by e-mail. The request answers the same whether or not the
-address has an account; the worker writes the token and sends the mail, so the request never waits on SMTP."""
+"""Forgotten passwords: a single-use, time-limited link by e-mail. The request answers the same whether or not
+the address has an account; the worker writes the token and sends the mail, so the request never waits on
+SMTP."""
 
 import hashlib
 import secrets
@@ -29,7 +30,8 @@ def _digest(token: str) -> str:
 @unit_of_work
 def request_reset(email, site_url: str) -> None:
     """Queue a reset mail for an active account with this address; nothing (and no difference) otherwise.
-    `site_url` is the configured public address, never the request's Host header (which a stranger can set)."""
+    `site_url` is the configured public address, never the request's Host header (which a stranger can
+    set)."""
     email = normalise_email(email).replace("\x00", "")
     user = db.session.scalar(select(User).where(User.email == email)) if email else None
     if user is None or not user.active:
@@ -58,8 +60,10 @@ def send_reset_mail(payload: dict) -> None:
         user.email,
         "秦创原科技大市场：重置密码",
         (
-            f"{user.display_name}，您好：\n\n有人（希望是您）申请重置秦创原科技大市场账号 {user.email} 的密码。"
-            f"请在 {int(VALID_FOR.total_seconds() // 60)} 分钟内打开下面的链接设置新密码，链接只能使用一次：\n\n{link}\n\n"
+            f"{user.display_name}，您好：\n\n"
+            f"有人（希望是您）申请重置秦创原科技大市场账号 {user.email} 的密码。"
+            f"请在 {int(VALID_FOR.total_seconds() // 60)} 分钟内打开下面的链接设置新密码，"
+            f"链接只能使用一次：\n\n{link}\n\n"
             "如果不是您本人申请，请忽略本邮件，您的密码不会改变。\n"
         ),
     )

@@ -207,7 +207,8 @@ def _new_listings(owner, candidates: dict[str, set[int]], since: datetime, until
 
 @unit_of_work
 def check_saved_searches(now: datetime | None = None) -> int:
-    """Notify owners of saved searches about listings published since the last check; returns notifications added."""
+    """Notify owners of saved searches about listings published since the last check; returns notifications
+    added."""
     now = now or utcnow()
     until = _settled_until(now)
     added = 0

@@ -15,9 +15,10 @@ SORTS = ("relevance", "date")
 PUBLIC_STATUSES = ("published", "expired")
 MAX_PER_PAGE = 50
 EMBEDDED_KINDS = ("achievement", "demand")  # the kinds with stored passage vectors
-# A listing whose passage stands out this far among the query's cosines (standard deviations above the usual one) and
-# is at least this close (e5 query → passage) is a result even without the query's words. Chosen on the search
-# relevance set (bench/search_relevance.py --floors; docs/benchmarks.md), both halves of its queries.
+# A listing whose passage stands out this far among the query's cosines (standard deviations above the usual
+# one) and is at least this close (e5 query → passage) is a result even without the query's words. Chosen on
+# the search relevance set (bench/search_relevance.py --floors; docs/benchmarks.md), both halves of its
+# queries.
 MEANING_SPREAD = 3.0
 MEANING_FLOOR = 0.85
 
@@ -90,8 +91,9 @@ def build_request(actor, params) -> SearchRequest:
 
 
 def search_catalogue(actor, params) -> SearchResult:
-    """Ranked, highlighted, faceted results by words and by meaning; drafts and withdrawn listings only for their
-    owners and admins. While the index cannot be read, title matches from the database, marked as reduced."""
+    """Ranked, highlighted, faceted results by words and by meaning; drafts and withdrawn listings only for
+    their owners and admins. While the index cannot be read, title matches from the database, marked as
+    reduced."""
     request = build_request(actor, params)
     try:
         return ranked_search(search.backend(), request, close_in_meaning(request))
@@ -101,7 +103,8 @@ def search_catalogue(actor, params) -> SearchResult:
 
 def close_in_meaning(request: SearchRequest) -> list[Close]:
     """The results and demands whose stored passage is close to the query, closest first (sorted by relevance,
-    words not quoted; nothing while no vectors are stored). The request's filters apply later, in the engine."""
+    words not quoted; nothing while no vectors are stored). The request's filters apply later, in the
+    engine."""
     text, _ = search.clean_query(request.q)
     if request.sort != "relevance" or '"' in text or not search.query_words(text):
         return []

@@ -1,7 +1,8 @@
 """Searching without the index: titles matched in the database while the index is rebuilt.
 
 Reduced on purpose and said so on the page: every word of the query must appear in the title (or a broker's
-name); kind, status, field, region and maturity filters apply; amounts and dates do not; newest first; no facets.
+name); kind, status, field, region and maturity filters apply; amounts and dates do not; newest first; no
+facets.
 """
 
 from markupsafe import escape

@@ -21,8 +21,8 @@ FORGET_AFTER = timedelta(hours=1)  # failures this old (and no wait pending) sta
 
 @dataclass(frozen=True)
 class Client:
-    """Who is trying: the client's address (None when unknown) and the failures allowed before a wait, per account
-    and per address (an office shares one address, so it gets more)."""
+    """Who is trying: the client's address (None when unknown) and the failures allowed before a wait, per
+    account and per address (an office shares one address, so it gets more)."""
 
     address: str | None = None
     free_per_account: int = 5
@@ -38,14 +38,16 @@ def _keys(email: str, client: Client) -> list[tuple[str, str]]:
 
 
 def wait_after(failures: int, free: int) -> timedelta | None:
-    """The wait imposed after this many consecutive failures: none up to `free`, then 1, 2, 4 … minutes, ≤ 1 h."""
+    """The wait imposed after this many consecutive failures: none up to `free`, then 1, 2, 4 …
+    minutes, ≤ 1 h."""
     if failures < free:
         return None
     return min(FIRST_WAIT * 2 ** (failures - free), LONGEST_WAIT)
 
 
 def check(email: str, client: Client) -> None:
-    """Refuse (TooManyAttempts) while the account or the address must wait; the password is not even checked."""
+    """Refuse (TooManyAttempts) while the account or the address must wait; the password is not even
+    checked."""
     keys = _keys(email, client)
     if not keys:
         return
@@ -60,8 +62,8 @@ def check(email: str, client: Client) -> None:
 
 @unit_of_work
 def record_failure(email: str, client: Client, channel: str) -> timedelta | None:
-    """Count one failed attempt for the account and the address (atomically, whichever worker); returns the wait
-    it starts, if any, and audits every wait started."""
+    """Count one failed attempt for the account and the address (atomically, whichever worker); returns the
+    wait it starts, if any, and audits every wait started."""
     now = utcnow()
     longest = None
     for scope, key in _keys(email, client):

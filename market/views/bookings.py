@@ -1,4 +1,5 @@
-"""Instrument booking in HTML: the week calendar on an instrument, requests, the owner's decisions and rules."""
+"""Instrument booking in HTML: the week calendar on an instrument, requests, the owner's decisions and
+rules."""
 
 from datetime import date, datetime, timedelta
 

@@ -81,7 +81,8 @@ def _value(name: str, value, contract) -> str:
 
 
 def history_rows(entries, contract) -> list[dict]:
-    """Audit entries as the page shows them: who, when, what; changed fields as old → new; the reason apart."""
+    """Audit entries as the page shows them: who, when, what; changed fields as old → new; the reason
+    apart."""
     rows = []
     for entry in entries:
         changes = dict(entry.changes or {})

@@ -23,7 +23,8 @@ from market.views.contract_history import exact_yuan, history_rows
 
 bp = Blueprint("contracts", __name__, url_prefix="/contracts")
 
-# Above this many organisations a <select> gets unwieldy: the form offers a text input with a datalist instead.
+# Above this many organisations a <select> gets unwieldy: the form offers a text input with a datalist
+# instead.
 SELECT_LIMIT = 300
 DATALIST_LIMIT = 2000
 

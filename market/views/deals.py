@@ -23,7 +23,8 @@ from market.views.common import page_args
 
 bp = Blueprint("deals", __name__, url_prefix="/deals")
 
-# Who sees the 我要对接 button on which listing page: enterprises ask about results, universities answer demands.
+# Who sees the 我要对接 button on which listing page: enterprises ask about results, universities answer
+# demands.
 OPENER_ROLES = {"achievement": ("enterprise",), "demand": ("university",)}
 STAGE_PATH = ("intent", "negotiation", "signing", "registered")
 BROKERS_SHOWN = 100
@@ -382,7 +383,8 @@ def assign_broker(deal_id):
 
 
 def _period() -> tuple[dict, dict, date, date]:
-    """The from/to parameters as typed, their errors, and the dates (default, also for a mistyped one: this year)."""
+    """The from/to parameters as typed, their errors, and the dates (default, also for a mistyped one: this
+    year)."""
     today = date.today()
     raw = {"from": request.args.get("from", "").strip(), "to": request.args.get("to", "").strip()}
     errors, values = {}, {"from": date(today.year, 1, 1), "to": today}

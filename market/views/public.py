@@ -63,7 +63,8 @@ def _shows_confidential(listing) -> bool:
 
 
 def _match_panel(listing) -> dict:
-    """Suggestions (and brokers of the demand's field) for the few who may see them; nothing computed for others."""
+    """Suggestions (and brokers of the demand's field) for the few who may see them; nothing computed for
+    others."""
     if listing.kind not in matching.MATCHED or not matching.can_see_matches(current_user, listing):
         return {"matches": None}
     _listing, suggestions = matching.suggestions_for(

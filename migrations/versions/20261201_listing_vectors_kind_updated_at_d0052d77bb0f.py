@@ -1,8 +1,8 @@
 """Listing vectors: index (kind, updated_at) instead of updated_at alone.
 
-Every suggestion asks whether its process's vector matrix for one kind is stale (row count and latest change of
-that kind). With only updated_at indexed, that question read the whole table, vectors included: 145 ms at 100k
-rows on SQLite. The composite index answers it from the index alone.
+Every suggestion asks whether its process's vector matrix for one kind is stale (row count and latest change
+of that kind). With only updated_at indexed, that question read the whole table, vectors included: 145 ms at
+100k rows on SQLite. The composite index answers it from the index alone.
 
 Revision ID: d0052d77bb0f
 Revises: 7b04c9309920

@@ -1,7 +1,8 @@
 """Attachments added to a registered contract by a correction (更正) keep the reason with the file.
 
-- contract_attachments.correction_reason: null for files uploaded before registration; the admin's reason for a
-  file added afterwards (who and when are the upload's uploaded_by_id and created_at). Existing rows stay null.
+- contract_attachments.correction_reason: null for files uploaded before registration; the admin's reason for
+  a file added afterwards (who and when are the upload's uploaded_by_id and created_at). Existing rows stay
+  null.
 
 Revision ID: 5467de3eaf33
 Revises: 534e3605351e

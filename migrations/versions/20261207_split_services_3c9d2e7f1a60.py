@@ -19,11 +19,17 @@ branch_labels = None
 depends_on = None
 
 MOVED = {  # old handler name → new
-    "market.services.bookings:notify_booking_people": "market.services.bookings.requests:notify_booking_people",
+    "market.services.bookings:notify_booking_people": (
+        "market.services.bookings.requests:notify_booking_people"
+    ),
     "market.services.deals:notify_deal_people": "market.services.deals.activity:notify_deal_people",
     "market.services.deals:notify_requested_broker": "market.services.deals.activity:notify_requested_broker",
-    "market.services.deals:follow_contract_registration": "market.services.deals.stages:follow_contract_registration",
-    "market.services.contracts:notify_contract_parties": "market.services.contracts.lifecycle:notify_contract_parties",
+    "market.services.deals:follow_contract_registration": (
+        "market.services.deals.stages:follow_contract_registration"
+    ),
+    "market.services.contracts:notify_contract_parties": (
+        "market.services.contracts.lifecycle:notify_contract_parties"
+    ),
 }
 event_jobs = sa.table("event_jobs", sa.column("handler", sa.String))
 

@@ -1,7 +1,7 @@
 """The write path off the request: event jobs for the worker, idempotency keys, one open deal per pair.
 
-- event_jobs: one row per (domain event, subscribed handler), written in the event's transaction and run by the
-  worker with retries; parked with its error after too many failures.
+- event_jobs: one row per (domain event, subscribed handler), written in the event's transaction and run by
+  the worker with retries; parked with its error after too many failures.
 - idempotency_keys: API creates with an Idempotency-Key header and forms with a one-time submission token.
 - deals: concurrent opens of the same deal used to write 2–5 open deals. Existing duplicates are closed first
   (the oldest open deal of each group stays), then three partial unique indexes keep one open deal per pair of
@@ -70,7 +70,8 @@ def upgrade():
     op.get_bind().execute(
         sa.text(
             f"UPDATE deals SET stage = 'terminated', termination_reason = 'other', termination_note = :note "
-            f"WHERE stage IN {OPEN} AND EXISTS (SELECT 1 FROM deals d2 WHERE d2.stage IN {OPEN} AND {same_pair}"
+            f"WHERE stage IN {OPEN} AND EXISTS "
+            f"(SELECT 1 FROM deals d2 WHERE d2.stage IN {OPEN} AND {same_pair}"
             f" AND d2.id < deals.id)"
         ),
         {"note": DUPLICATE_NOTE},

@@ -53,12 +53,14 @@ def _counts(models) -> dict:
 
 
 def row_counts() -> dict:
-    """How many rows each table the listing and policy API writes holds, to prove a refused request wrote nothing."""
+    """How many rows each table the listing and policy API writes holds, to prove a refused request wrote
+    nothing."""
     return _counts((Achievement, Demand, Equipment, EquipmentFee, Policy, AuditEntry))
 
 
 def all_row_counts() -> dict:
-    """row_counts plus accounts, organisations, brokers, fields and settings (take it after making the test users)."""
+    """row_counts plus accounts, organisations, brokers, fields and settings (take it after making the test
+    users)."""
     return {**row_counts(), **_counts((User, Organisation, BrokerProfile, Field, Setting))}
 
 

@@ -1,7 +1,7 @@
-"""The API's contract as outside clients rely on it, distilled from an OpenAPI document: every path and method,
-its parameters, request body and response codes with their schemas, and every schema's properties and types.
-tests/api/openapi_contract.json is this, taken from the document of 2026-12-07 (written by hand then); the
-generated document must keep all of it (it may add more).
+"""The API's contract as outside clients rely on it, distilled from an OpenAPI document: every path and
+method, its parameters, request body and response codes with their schemas, and every schema's properties and
+types. tests/api/openapi_contract.json is this, taken from the document of 2026-12-07 (written by hand then);
+the generated document must keep all of it (it may add more).
 
     .venv/bin/python -m tests.api.openapi_contract > tests/api/openapi_contract.json   # only to extend it
 """

@@ -1,5 +1,6 @@
-"""Instrument booking over JSON: the week, the rules and blocks, requests and decisions, cancellation and the fee,
-who sees what, the calendar export and utilisation; every response is checked against the OpenAPI document."""
+"""Instrument booking over JSON: the week, the rules and blocks, requests and decisions, cancellation and the
+fee, who sees what, the calendar export and utilisation; every response is checked against the OpenAPI
+document."""
 
 from datetime import date, datetime, time, timedelta
 
@@ -127,7 +128,8 @@ def test_a_request_is_approved_and_completed_with_the_exact_fee(client, world, t
     done = client.post(f"{url}/complete", json={"actual_minutes": 95}, headers=tokens("owner"))
     validate("/bookings/{id}/complete", "post", done, 200)
     body = done.get_json()
-    # 300 元/小时 × 95/60 h = 475.00 元, the external price: the requester is not of the instrument's organisation.
+    # 300 元/小时 × 95/60 h = 475.00 元, the external price: the requester is not of the instrument's
+    # organisation.
     assert (body["status"], body["actual_minutes"], body["tier"], body["fee"], body["fee_fen"]) == (
         "completed",
         95,

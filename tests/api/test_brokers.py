@@ -1,4 +1,5 @@
-"""The broker directory over JSON: public reads, email only for verified users, profile edits by the broker or an admin."""
+"""The broker directory over JSON: public reads, email only for verified users, profile edits by the broker or
+an admin."""
 
 import pytest
 

@@ -405,7 +405,8 @@ def test_amounts_round_trip_exactly(client, world, tokens, sent, shown, fen):
 
 
 def test_totals_are_exact_sums_of_small_and_large_amounts(client, tokens, contract_in):
-    # 0.1 + 0.2 style sums are where floats go wrong; 10 × 0.10 + 0.20 + 12345678.91 must be 12345680.11 exactly.
+    # 0.1 + 0.2 style sums are where floats go wrong; 10 × 0.10 + 0.20 + 12345678.91 must be 12345680.11
+    # exactly.
     for amount in ["0.10"] * 10 + ["0.20", "12345678.91"]:
         contract_in(status="registered", amount=amount, recognised=amount)
     contract_in(status="registered", amount="0.03", recognised="0.01")

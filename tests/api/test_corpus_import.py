@@ -1,4 +1,5 @@
-"""Real published listings (../shared/data/corpus) imported through the API: accepted, or refused clearly — never a 500."""
+"""Real published listings (../shared/data/corpus) imported through the API: accepted, or refused clearly —
+never a 500."""
 
 import json
 

@@ -1,7 +1,8 @@
-"""Requests racing for one deal: ten identical opens make one deal, two claims make one winner and one clear 409.
+"""Requests racing for one deal: ten identical opens make one deal, two claims make one winner and one clear
+409.
 
-Each request runs in its own thread with its own test client, app context, session and database connection, all
-released together by a barrier, on SQLite and on PostgreSQL.
+Each request runs in its own thread with its own test client, app context, session and database connection,
+all released together by a barrier, on SQLite and on PostgreSQL.
 """
 
 import threading

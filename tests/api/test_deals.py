@@ -1,5 +1,6 @@
-"""Deals over JSON: who may see and do what (the same rules as the pages), the stage machine up to the registered
-contract, claiming, the thread with its files and the brokers' private notes, the NDA, and the brokers' figures."""
+"""Deals over JSON: who may see and do what (the same rules as the pages), the stage machine up to the
+registered contract, claiming, the thread with its files and the brokers' private notes, the NDA, and the
+brokers' figures."""
 
 from datetime import date, timedelta
 from io import BytesIO
@@ -31,8 +32,9 @@ def _field(name: str) -> Field:
 
 @pytest.fixture
 def world(make_user, make_org):
-    """A seller (university) and a buyer (enterprise) with one member each, the deal's broker (specialty 新材料,
-    the field of the result), a broker in another field, an outside enterprise, a government viewer, an admin."""
+    """A seller (university) and a buyer (enterprise) with one member each, the deal's broker (specialty
+    新材料, the field of the result), a broker in another field, an outside enterprise, a government viewer,
+    an admin."""
     seller = make_org(kind="university", region="沣西")
     buyer = make_org(kind="enterprise", region="秦汉")
     users = {
@@ -61,8 +63,9 @@ def _register(world, contract_id, recognised="1200000.00"):
 
 @pytest.fixture
 def deal_in(world, make_listing):
-    """A fresh deal: the buyer asked about a new result of the seller (with a first message); the broker assigned
-    by the admin unless broker=False; then carried to the stage asked for by the broker (or the seller)."""
+    """A fresh deal: the buyer asked about a new result of the seller (with a first message); the broker
+    assigned by the admin unless broker=False; then carried to the stage asked for by the broker (or the
+    seller)."""
 
     def make(stage="intent", broker=True, **listing):
         achievement = make_listing("achievement", world["seller"], **listing)
@@ -242,8 +245,8 @@ def test_opening_a_deal_is_refused_with_reasons(client, world, tokens, make_list
 # ---- who may do what ------------------------------------------------------------------------------------
 
 ROLES = ("anonymous", "seller", "buyer", "broker", "other_broker", "other", "viewer", "admin")
-# (deal, what is tried) → the status each role gets, in ROLES order. A deal is "intent" with its broker assigned,
-# "unassigned" without a broker, or in the stage named.
+# (deal, what is tried) → the status each role gets, in ROLES order. A deal is "intent" with its broker
+# assigned, "unassigned" without a broker, or in the stage named.
 GRID = {
     ("intent", "get"): (401, 200, 200, 200, 404, 404, 404, 200),
     ("intent", "messages"): (401, 200, 200, 200, 404, 404, 404, 200),

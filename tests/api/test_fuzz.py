@@ -1,22 +1,24 @@
-"""Schemathesis fuzzes every operation of /api/v1/openapi.json as an admin, an enterprise user and an anonymous client.
+"""Schemathesis fuzzes every operation of /api/v1/openapi.json as an admin, an enterprise user and an
+anonymous client.
 
-It fails the build on any 5xx, any status code the document does not list for the operation, any response whose
-content type or body breaks the document, and any request that breaks the document (a wrong type, null where the
-document does not say nullable, a missing required field, a page number that is no number) but is not refused
-with a 4xx. Valid requests may still be refused (403, 404, 409, 422: business rules the schema cannot express).
+It fails the build on any 5xx, any status code the document does not list for the operation, any response
+whose content type or body breaks the document, and any request that breaks the document (a wrong type, null
+where the document does not say nullable, a missing required field, a page number that is no number) but is
+not refused with a 4xx. Valid requests may still be refused (403, 404, 409, 422: business rules the schema
+cannot express).
 
 Bounded and reproducible: a fixed seed and deterministic generation (CI finds the same cases every run), a few
 examples per operation and the schemathesis "fuzzing" and "examples" phases only (the "coverage" phase sends
-about ten times as many requests: some 6,000 per client, 90 s each on SQLite alone). Both databases run, because
-what one refuses the other may store or choke on (NUL characters, 64-bit overflow); the module takes about two
-minutes on the 2-core machine.
+about ten times as many requests: some 6,000 per client, 90 s each on SQLite alone). Both databases run,
+because what one refuses the other may store or choke on (NUL characters, 64-bit overflow); the module takes
+about two minutes on the 2-core machine.
 
 Before the run a little data is seeded so that ids in paths hit real rows: two published achievements and
-equipment (with a fee item) of a university user, two published demands of the enterprise user. Integer path ids
-are folded onto the three lowest ids of the table they name (its rows, then ids past them), so most requests reach a
-row that exists and some do not, whatever numbers the database handed out. Writes stay in the test's transaction,
-rolled back after it; the fuzzer's clients are guarded against locking themselves out (sign-in throttling raised,
-the admin never signs itself out everywhere).
+equipment (with a fee item) of a university user, two published demands of the enterprise user. Integer path
+ids are folded onto the three lowest ids of the table they name (its rows, then ids past them), so most
+requests reach a row that exists and some do not, whatever numbers the database handed out. Writes stay in the
+test's transaction, rolled back after it; the fuzzer's clients are guarded against locking themselves out
+(sign-in throttling raised, the admin never signs itself out everywhere).
 """
 
 import pytest
@@ -93,8 +95,8 @@ REQUESTS = {"sent": 0}
 @pytest.fixture
 def fuzz_world(app, make_user, make_listing):
     """The fuzzer's users and a few published listings."""
-    # The fuzzer signs in with made-up passwords and registers in bursts: it must not lock the accounts it uses
-    # nor spend the run on 429s (the limits have tests of their own).
+    # The fuzzer signs in with made-up passwords and registers in bursts: it must not lock the accounts it
+    # uses nor spend the run on 429s (the limits have tests of their own).
     app.config.update(
         SIGN_IN_FREE_FAILURES_PER_ACCOUNT=10**6,
         SIGN_IN_FREE_FAILURES_PER_ADDRESS=10**6,
@@ -161,8 +163,8 @@ def test_api_conforms_to_its_document(case, fuzz_client, fuzz_world):
 
 
 def test_seeding_random_does_not_name_two_index_segments_alike():
-    """Found by this fuzzer: Hypothesis seeds `random` before every example, Whoosh named each new segment of the
-    in-memory index from it, and the second commit of a run failed (a 500 on whatever wrote a listing)."""
+    """Found by this fuzzer: Hypothesis seeds `random` before every example, Whoosh named each new segment of
+    the in-memory index from it, and the second commit of a run failed (a 500 on whatever wrote a listing)."""
     import random
 
     from whoosh.codec.base import Segment

@@ -176,7 +176,8 @@ def test_a_double_click_on_open_deal_opens_one(client, db, make_user, make_listi
 
 
 def test_a_request_that_died_after_its_commit_sends_retries_to_what_it_made(client, db, university, app):
-    """A web worker killed between its commit and its response: the key is claimed, the response was never kept."""
+    """A web worker killed between its commit and its response: the key is claimed, the response was never
+    kept."""
     user, headers = university
     from market.services.base import expect_idempotency_key
     from market.services.idempotency import request_hash

@@ -120,7 +120,8 @@ def test_equipment_fee_items_round_trip(client, owner, api_token):
         },
     ]
     assert all(isinstance(n, int) for n in ids) and ids[0] != ids[1]
-    # What a client read it may send back as it is: the ids are accepted (and ignored), not refused as unknown.
+    # What a client read it may send back as it is: the ids are accepted (and ignored), not refused as
+    # unknown.
     url = f"/api/v1/equipment/{got['id']}"
     back = client.patch(url, json={"fee_items": got["fee_items"]}, headers=headers)
     assert back.status_code == 200, back.get_json()

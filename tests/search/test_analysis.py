@@ -58,7 +58,8 @@ def test_dictionary_terms_stay_whole_and_their_sub_words_are_indexed(term, parts
 
 
 def test_positions_count_words_not_characters():
-    # jieba's own Whoosh analyzer stores character offsets here, so "锂电池正极材料" as a phrase never matches.
+    # jieba's own Whoosh analyzer stores character offsets here, so "锂电池正极材料" as a phrase never
+    # matches.
     whole = [(text, pos) for text, pos, _, _ in tokens("锂电池正极材料") if text in ("锂电池", "正极材料")]
     assert whole == [("锂电池", 0), ("正极材料", 1)]
     assert [pos for text, pos, _, _ in tokens("固态电解质电池") if text == "电池"] == [1]

@@ -1,5 +1,6 @@
-"""Fusing the ranking by words with the ranking by meaning (market.search.hybrid), on constructed rankings and on
-the in-memory engine with candidates given by hand (no model: tests/api/test_search.py uses real embeddings)."""
+"""Fusing the ranking by words with the ranking by meaning (market.search.hybrid), on constructed rankings and
+on the in-memory engine with candidates given by hand (no model: tests/api/test_search.py uses real
+embeddings)."""
 
 import numpy as np
 import pytest

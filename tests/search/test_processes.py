@@ -1,4 +1,5 @@
-"""The on-disk index with real processes: concurrent writers, a crash after commit, a lost index, the worker."""
+"""The on-disk index with real processes: concurrent writers, a crash after commit, a lost index, the
+worker."""
 
 import gc
 import json
@@ -28,7 +29,8 @@ WORKERS, PER_WORKER = 4, 10
 
 
 def disk_app(url, path):
-    """An app as a web or worker process runs it: Whoosh on disk at `path`, derived work left to the worker."""
+    """An app as a web or worker process runs it: Whoosh on disk at `path`, derived work left to the
+    worker."""
     return create_app(
         {
             "DATABASE_URL": url,

@@ -42,8 +42,8 @@ def test_no_term_is_listed_twice(groups):
 
 
 def test_every_term_segments_into_words_the_index_can_match(groups):
-    """A term jieba cuts into a lone character plus something would match every listing with that character; such
-    terms belong in the user dictionary (market/search/userdict.txt)."""
+    """A term jieba cuts into a lone character plus something would match every listing with that character;
+    such terms belong in the user dictionary (market/search/userdict.txt)."""
     for group in groups:
         for entry in group:
             lone = [w for w in entry.words if len(w) == 1 and re.match(r"[\u4e00-\u9fff]", w)]

@@ -1,5 +1,5 @@
-"""Passwords (issue 16, part 4): length, the common list, the e-mail's name; a reset by e-mail with a single-use,
-time-limited link, kept in the instance folder without SMTP and readable by admins."""
+"""Passwords (issue 16, part 4): length, the common list, the e-mail's name; a reset by e-mail with a
+single-use, time-limited link, kept in the instance folder without SMTP and readable by admins."""
 
 import re
 from datetime import timedelta

@@ -1,5 +1,5 @@
-"""Sessions that end (issue 16, part 2): logout, a password change, deactivation, a password reset and an admin's
-"sign out everywhere" end every session of that user; an old cookie gets the login page."""
+"""Sessions that end (issue 16, part 2): logout, a password change, deactivation, a password reset and an
+admin's "sign out everywhere" end every session of that user; an old cookie gets the login page."""
 
 from tests.conftest import PASSWORD
 

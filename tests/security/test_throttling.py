@@ -1,5 +1,5 @@
-"""Throttled sign-in (issue 16, part 1): waits after repeated failures per account and per address, shared by every
-web worker, the same for unknown e-mails, audited; request rates per address on the four doors."""
+"""Throttled sign-in (issue 16, part 1): waits after repeated failures per account and per address, shared by
+every web worker, the same for unknown e-mails, audited; request rates per address on the four doors."""
 
 from datetime import timedelta
 

@@ -1,4 +1,5 @@
-"""The audit trail as people read it: every action code has a Chinese name, and changes read as text, old → new."""
+"""The audit trail as people read it: every action code has a Chinese name, and changes read as text, old →
+new."""
 
 import ast
 import re
@@ -55,7 +56,8 @@ def test_every_action_code_written_in_market_has_a_chinese_name():
     for path, pattern in built:
         assert pattern is not None, f"{path}: an action code the test cannot read"
         assert any(re.fullmatch(pattern, code) for code in AUDIT_ACTIONS), (path, pattern)
-    # the codes built at run time, spelled out: listings' lifecycle, bookings' decisions, brokers' match verdicts
+    # the codes built at run time, spelled out: listings' lifecycle, bookings' decisions, brokers' match
+    # verdicts
     verbs = {"create", "update", "resubmit", "delete", *listings.TRANSITIONS}
     assert verbs <= set(_LISTING_VERBS)
     expected = {f"{kind}.{verb}" for kind in LISTING_KINDS for verb in verbs}

@@ -1,4 +1,5 @@
-"""Backups copy the database, the attachments and a manifest; a restore checks them all, then brings everything back."""
+"""Backups copy the database, the attachments and a manifest; a restore checks them all, then brings
+everything back."""
 
 import hashlib
 import itertools
@@ -58,7 +59,8 @@ def files_under(root) -> dict[str, bytes]:
 
 @pytest.fixture
 def stamped(app, db):
-    """The test schema comes from create_all: stamp it at the head revision, as `flask db upgrade` leaves it."""
+    """The test schema comes from create_all: stamp it at the head revision, as `flask db upgrade` leaves
+    it."""
     head = ScriptDirectory(str(PROJECT_ROOT / "migrations")).get_current_head()
     with db.engine.begin() as connection:
         connection.execute(

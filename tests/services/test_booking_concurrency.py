@@ -1,4 +1,5 @@
-"""Many processes asking for overlapping time on one instrument at once: exactly one wins, on both databases."""
+"""Many processes asking for overlapping time on one instrument at once: exactly one wins, on both
+databases."""
 
 import multiprocessing
 from datetime import date, datetime, time, timedelta

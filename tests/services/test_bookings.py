@@ -1,4 +1,5 @@
-"""Instrument booking: requests inside opening hours, no overlap, decisions, cancellation, blocks, the fee, the week."""
+"""Instrument booking: requests inside opening hours, no overlap, decisions, cancellation, blocks, the fee,
+the week."""
 
 from datetime import date, datetime, time, timedelta
 from types import SimpleNamespace

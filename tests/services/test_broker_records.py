@@ -35,7 +35,8 @@ def registered_deal(w, broker, result, amount=None):
 
 @pytest.fixture
 def w(db, make_user, make_listing, make_contract):
-    """Broker A: two registered deals, a terminated one and contracts around them; B: nothing; C: one contract."""
+    """Broker A: two registered deals, a terminated one and contracts around them; B: nothing; C: one
+    contract."""
     seller, buyer, admin = make_user("university"), make_user("enterprise"), make_user("admin")
     a, b, c = (make_user("broker", display_name=name) for name in ("甲经纪人", "乙经纪人", "丙经纪人"))
     profiles = [add_profile(db, user) for user in (a, b, c)]

@@ -603,7 +603,8 @@ def test_correcting_the_seller_takes_a_new_snapshot_of_region_and_kind(parties, 
 
 
 def test_a_correction_that_keeps_the_seller_keeps_its_snapshot(parties, make_contract, db):
-    """Statistics keep the seller's region as it was: moving the organisation later rewrites no past contract."""
+    """Statistics keep the seller's region as it was: moving the organisation later rewrites no past
+    contract."""
     seller, buyer, admin = parties
     contract = make_contract(seller=seller.organisation, buyer=buyer.organisation, status="registered")
     seller.organisation.region = "空港"
@@ -860,7 +861,8 @@ def test_a_correction_is_for_registered_contracts_and_admins_only(app, parties, 
 def test_a_delete_racing_a_registration_waits_for_it_and_keeps_the_file(
     app, backend, database_urls, parties, make_contract, db
 ):
-    """While a registration is being committed, a delete sees it (row lock) instead of the status before it."""
+    """While a registration is being committed, a delete sees it (row lock) instead of the status before
+    it."""
     import threading
 
     from sqlalchemy import create_engine, text

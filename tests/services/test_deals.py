@@ -1,4 +1,5 @@
-"""Deals: the stage machine, who may do what, opening, claiming, files, notes, NDA, stale deals and 考核 figures."""
+"""Deals: the stage machine, who may do what, opening, claiming, files, notes, NDA, stale deals and 考核
+figures."""
 
 from datetime import date, datetime, timedelta, timezone
 from types import SimpleNamespace

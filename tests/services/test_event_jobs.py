@@ -1,4 +1,5 @@
-"""Domain events and the worker's jobs: queued with the change, run after it, retried, parked, retried by an admin."""
+"""Domain events and the worker's jobs: queued with the change, run after it, retried, parked, retried by an
+admin."""
 
 from datetime import timedelta
 
@@ -116,7 +117,7 @@ def test_each_subscribed_handler_gets_its_own_job():
     assert all(names.values())
 
 
-# ---- failures -----------------------------------------------------------------------------------------------
+# ---- failures ----------------------------------------------------------------------------------------------
 
 
 def test_a_failing_handler_is_retried_with_growing_waits_then_parked_with_its_error(

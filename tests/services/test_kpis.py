@@ -1,4 +1,5 @@
-"""The plans' targets: measured periods, computed and manual progress, and the admins' editing of the table."""
+"""The plans' targets: measured periods, computed and manual progress, and the admins' editing of the
+table."""
 
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal

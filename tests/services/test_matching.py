@@ -1,4 +1,5 @@
-"""Vectors follow the outbox, matches come back explained, strong matches notify, and eval-matching measures."""
+"""Vectors follow the outbox, matches come back explained, strong matches notify, and eval-matching
+measures."""
 
 import json
 
@@ -99,8 +100,9 @@ def test_matches_rank_the_fitting_result_first_with_reasons(make_user, make_list
 def test_the_combined_ranking_reads_text_and_title_both_ways_and_the_baseline_one_way(
     make_user, make_listing
 ):
-    """Semantic rank: cos(query, passage) + cos(query, query) of the whole text; title rank: the same of the titles
-    (against the other's whole passage, then its title). The embedding baseline ranks by the first cosine alone."""
+    """Semantic rank: cos(query, passage) + cos(query, query) of the whole text; title rank: the same of the
+    titles (against the other's whole passage, then its title). The embedding baseline ranks by the first
+    cosine alone."""
     enterprise = make_user("enterprise")
     demand = make_listing("demand", enterprise, **DEMAND)
     results = [
@@ -225,7 +227,8 @@ def test_only_a_strong_new_match_notifies_the_other_organisation(
         return list(db.session.scalars(select(Notification).where(Notification.user_id == user.id)))
 
     assert notes(lab) == notes(farm) == []
-    # the threshold (a setting) between the two results' probabilities: the battery result is strong, rice is not
+    # the threshold (a setting) between the two results' probabilities: the battery result is strong, rice is
+    # not
     probability = {c.id: s.probability for c, s in matching.compute_matches(demand, 10)}
     [rice_probability] = [p for i, p in probability.items() if i != battery.id]
     assert probability[battery.id] > rice_probability

@@ -1,4 +1,5 @@
-"""Brokers' decisions on suggestions: stored as labels, kept out of the queue, summed up as weekly precision."""
+"""Brokers' decisions on suggestions: stored as labels, kept out of the queue, summed up as weekly
+precision."""
 
 from datetime import timedelta
 

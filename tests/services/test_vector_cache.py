@@ -1,4 +1,5 @@
-"""The process's passage matrix follows the stored vectors: new and changed rows are read alone, deletions in full."""
+"""The process's passage matrix follows the stored vectors: new and changed rows are read alone, deletions in
+full."""
 
 from datetime import timedelta
 

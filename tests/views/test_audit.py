@@ -1,4 +1,5 @@
-"""The admin's audit log page: Chinese action names, changes as old → new text, Beijing time, escaped output."""
+"""The admin's audit log page: Chinese action names, changes as old → new text, Beijing time, escaped
+output."""
 
 import html
 import re

@@ -1,4 +1,5 @@
-"""The instrument booking pages: the week calendar, the request forms, decisions, blocks, the fee, .ics, utilisation."""
+"""The instrument booking pages: the week calendar, the request forms, decisions, blocks, the fee, .ics,
+utilisation."""
 
 import calendar
 import html
@@ -85,7 +86,7 @@ def count(db, model=Booking) -> int:
     return db.session.scalar(select(func.count()).select_from(model))
 
 
-# ---- the calendar and the instrument page --------------------------------------------------------------------
+# ---- the calendar and the instrument page ------------------------------------------------------------------
 
 
 def test_anonymous_visitors_see_the_week_and_a_login_link(client, w):
@@ -258,7 +259,7 @@ def test_other_organisations_can_neither_see_nor_decide(client, w, booked, as_us
     assert db.session.get(Booking, booked.id).status == "requested"
 
 
-# ---- the owner's calendar tools ------------------------------------------------------------------------------
+# ---- the owner's calendar tools ----------------------------------------------------------------------------
 
 
 def test_a_block_shows_as_down_for_others_and_can_be_removed(client, w, as_user, db):
@@ -312,7 +313,7 @@ def test_other_users_get_no_owner_forms_and_cannot_post_them(client, w, as_user)
     assert response.status_code == 403
 
 
-# ---- lists, export, utilisation ------------------------------------------------------------------------------
+# ---- lists, export, utilisation ----------------------------------------------------------------------------
 
 
 def test_the_owner_sees_incoming_bookings_with_a_status_filter(client, w, booked, as_user):

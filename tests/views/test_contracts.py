@@ -1,4 +1,5 @@
-"""The contract register's pages: the workflow, validation, the permission grid, corrections and attachments."""
+"""The contract register's pages: the workflow, validation, the permission grid, corrections and
+attachments."""
 
 import html
 import re
@@ -203,7 +204,8 @@ def test_new_form_preselects_own_organisation_by_kind(client, login, parties):
     client.post("/logout")
     login(buyer)
     page = client.get("/contracts/new").get_data(as_text=True)
-    # The enterprise is preselected once, in the buyer select (the seller select comes first and has no choice).
+    # The enterprise is preselected once, in the buyer select (the seller select comes first and has no
+    # choice).
     seller_select, buyer_select = page.split('id="buyer_org_id"')
     assert f'<option value="{buyer.organisation.id}" selected>' in buyer_select
     assert " selected>" not in seller_select.split('id="seller_org_id"')[1]

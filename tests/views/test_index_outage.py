@@ -1,7 +1,9 @@
-"""While the index cannot be read: search answers from the database, suggestions from the vectors, nothing 500s.
+"""While the index cannot be read: search answers from the database, suggestions from the vectors, nothing
+500s.
 
-The on-disk cases (folder removed, segment overwritten, the worker rebuilding) are in tests/search/test_processes.py;
-here the index fails every read, on both databases, for every page and endpoint that reads it.
+The on-disk cases (folder removed, segment overwritten, the worker rebuilding) are in
+tests/search/test_processes.py; here the index fails every read, on both databases, for every page and
+endpoint that reads it.
 """
 
 import pytest

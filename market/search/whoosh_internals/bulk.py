@@ -42,7 +42,8 @@ class BulkSegmentWriter(SegmentWriter):
                 raise ValueError(f"bulk writing does not support spelling or vectors ({name})")
         super().__init__(ix, **kwargs)
         self.perdocwriter._colwriters["_stored"]._child._compress = _compress  # each document's stored fields
-        # Chinese text fields: field name → _TextPostings; other fields: name → term → (docnums, weights, values)
+        # Chinese text fields: field name → _TextPostings; other fields: name → term → (docnums, weights,
+        # values)
         self._text_postings: dict[str, _TextPostings] = {}
         self._postings: dict[str, dict] = {}
         self.posting_count = 0
@@ -257,7 +258,8 @@ class _TextPostings:
         self.repeated_values: list[bytes] = []
 
     def add(self, docnum: int, once: dict[str, int], repeated: dict[str, list[int]], weight: float) -> int:
-        """Add one document's words; returns the field's length (Positions.word_values' weights and values)."""
+        """Add one document's words; returns the field's length (Positions.word_values' weights and
+        values)."""
         count = len(once)
         self.ids.extend(map(self.words.__getitem__, once))
         self.positions.extend(once.values())
@@ -273,7 +275,8 @@ class _TextPostings:
         return length
 
     def blocks(self, doc_count: int, field_lengths, blocklimit: int):
-        """(term bytes, blocks) in term order, as _write_field takes them; the arrays are released on the way."""
+        """(term bytes, blocks) in term order, as _write_field takes them; the arrays are released on the
+        way."""
         if not self.words:
             return
         # UTF-8 keeps code point order, so str terms sort as their bytes do.

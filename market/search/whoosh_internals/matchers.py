@@ -12,8 +12,8 @@ EVERY_WORD_BONUS = 1e6  # added to the score of a document with every group: it 
 
 
 class _CappedIdf(BM25F):
-    """BM25F whose idf is at most that of the rarest word typed: a rare spelling (an abbreviation, an old name)
-    must not outweigh the word the user wrote."""
+    """BM25F whose idf is at most that of the rarest word typed: a rare spelling (an abbreviation, an old
+    name) must not outweigh the word the user wrote."""
 
     def __init__(self, typed: Words):
         super().__init__()
@@ -99,8 +99,8 @@ class Documents(query.Query):
 
 
 class Recorded(query.WrappingQuery):
-    """The child query, writing the score of each of `docnums` (index-wide numbers) it scores into `scores`: the
-    tiers of candidates that rank below the first page, without walking the query again."""
+    """The child query, writing the score of each of `docnums` (index-wide numbers) it scores into `scores`:
+    the tiers of candidates that rank below the first page, without walking the query again."""
 
     def __init__(self, child, docnums, scores: dict):
         super().__init__(child)
@@ -152,9 +152,9 @@ class _Unscored(matching.ListMatcher):
 
 
 class Groups(query.Query):
-    """The documents with at least one of the groups that are not common, scored as the sum of the groups they have
-    plus EVERY_WORD_BONUS when they have all of them: one ranked list with the documents that have every group first.
-    Common groups (words in a large share of the index) are looked up only at those documents."""
+    """The documents with at least one of the groups that are not common, scored as the sum of the groups they
+    have plus EVERY_WORD_BONUS when they have all of them: one ranked list with the documents that have every
+    group first. Common groups (words in a large share of the index) are looked up only at those documents."""
 
     def __init__(self, groups, common: list[bool]):
         self.groups, self.common = list(groups), list(common)

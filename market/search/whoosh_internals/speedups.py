@@ -75,7 +75,8 @@ def install() -> None:
 
 
 def uninstall() -> None:
-    """Whoosh's own column readers again (bench/search_bench.py --plain-whoosh measures what the fixes are worth)."""
+    """Whoosh's own column readers again (bench/search_bench.py --plain-whoosh measures what the fixes are
+    worth)."""
     whoosh3.W3PerDocReader._cached_reader, reading.SegmentReader.column_reader = _ORIGINALS
 
 

@@ -1,4 +1,5 @@
-"""What backing up and restoring share: the format's names, the errors, the database tools and file helpers."""
+"""What backing up and restoring share: the format's names, the errors, the database tools and file
+helpers."""
 
 import hashlib
 import json
@@ -88,7 +89,8 @@ def sqlite_path() -> Path:
 
 
 def pg_tool(name: str) -> str:
-    """The newest PostgreSQL client of that name (it must not be older than the server), else the one on PATH."""
+    """The newest PostgreSQL client of that name (it must not be older than the server), else the one on
+    PATH."""
     bindirs = sorted(
         (p for p in Path("/usr/lib/postgresql").glob("*/bin") if p.parent.name.isdigit()),
         key=lambda p: int(p.parent.name),
@@ -126,7 +128,8 @@ def schema_script() -> ScriptDirectory:
 
 
 def walk_files(root: Path, skip_partial: bool = False):
-    """Relative POSIX paths of the files under root (uploads still being written end in .part: skipped if asked)."""
+    """Relative POSIX paths of the files under root (uploads still being written end in .part: skipped if
+    asked)."""
     for folder, _dirs, files in os.walk(root):
         for name in files:
             if skip_partial and name.endswith(".part"):

@@ -38,7 +38,8 @@ from market.storage import attachment_root
 
 
 def create_backup(target, progress=None) -> dict:
-    """Copy the database (one consistent snapshot), every attachment and a manifest into a new or empty directory."""
+    """Copy the database (one consistent snapshot), every attachment and a manifest into a new or empty
+    directory."""
     say = progress or (lambda _text: None)
     target = Path(target)
     if target.exists() and not target.is_dir():
@@ -63,7 +64,8 @@ def create_backup(target, progress=None) -> dict:
             f"  数据库：{database_file.name}（{readable_size(files[DATABASE_FILES[kind]]['size'])}，"
             f"{len(figures['tables'])} 张表，{sum(figures['tables'].values())} 行）"
         )
-        # After the database: a file uploaded meanwhile is only an extra file; one deleted meanwhile is skipped.
+        # After the database: a file uploaded meanwhile is only an extra file; one deleted meanwhile is
+        # skipped.
         files.update(_copy_attachments(target / ATTACHMENTS, say))
         manifest = {
             "format": FORMAT,

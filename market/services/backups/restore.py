@@ -35,7 +35,8 @@ from market.storage import attachment_root
 
 
 def verify_backup(source, progress=None) -> dict:
-    """The backup's manifest, once every file matches it and it suits this installation; else BackupRefused."""
+    """The backup's manifest, once every file matches it and it suits this installation; else
+    BackupRefused."""
     say = progress or (lambda _text: None)
     source = Path(source)
     if not source.is_dir():
@@ -103,7 +104,8 @@ def restore_backup(source, confirm=None, progress=None, processes: int = 1) -> d
     target = sqlite_path() if kind == "sqlite" else None
     if confirm is not None and not confirm(manifest):
         raise BackupRefused("已取消，未做任何修改")
-    # The database is replaced underneath this process: no connection of ours may hold it open or keep stale rows.
+    # The database is replaced underneath this process: no connection of ours may hold it open or keep stale
+    # rows.
     db.session.remove()
     db.engine.dispose()
     say(f"恢复数据库（{KIND_LABELS[kind]}）…")
@@ -187,7 +189,8 @@ def _restore_postgresql(pg_restore: str, dump: Path, manifest: dict, say) -> Non
 
 
 def _restore_attachments(source: Path, manifest: dict, say) -> dict:
-    """Put the backup's files in place (each written aside, then renamed) and remove the files it does not have."""
+    """Put the backup's files in place (each written aside, then renamed) and remove the files it does not
+    have."""
     root = attachment_root()
     prefix = ATTACHMENTS + "/"
     wanted = {

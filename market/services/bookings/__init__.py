@@ -5,9 +5,10 @@ of booking_slots, unique per instrument and slot: of two overlapping requests, w
 database lets exactly one commit; the other gets Conflict("时段已被预约"). Freed slots (rejected, cancelled)
 are deleted in the same transaction as the status change.
 
-Modules: calendar (time, opening hours, blocks, rules, week, iCalendar), access (who sees what), slots (holding),
-requests (request → decision → answer / cancel → complete), fees, reports (lists, utilisation, sharing totals).
-Callers import from the package: `from market.services import bookings; bookings.request_booking(...)`."""
+Modules: calendar (time, opening hours, blocks, rules, week, iCalendar), access (who sees what), slots
+(holding), requests (request → decision → answer / cancel → complete), fees, reports (lists, utilisation,
+sharing totals). Callers import from the package:
+`from market.services import bookings; bookings.request_booking(...)`."""
 
 from market.services.bookings.access import (  # noqa: F401
     can_view_booking,

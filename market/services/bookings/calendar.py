@@ -93,7 +93,8 @@ def is_open(equipment: Equipment, slot: datetime) -> bool:
 
 
 def clean_opening_hours(raw) -> dict:
-    """{"0": [["09:00", "12:00"], ["14:00", "17:30"]], …}: weekdays 0–6, times on the half hour, no overlaps."""
+    """{"0": [["09:00", "12:00"], ["14:00", "17:30"]], …}: weekdays 0–6, times on the half hour, no
+    overlaps."""
     if not isinstance(raw, dict):
         raise ValidationFailed({"opening_hours": "开放时间格式不正确"})
     out = {}
@@ -266,7 +267,8 @@ def _ics_text(value: str) -> str:
 
 
 def calendar_ics(actor, equipment_id) -> str:
-    """The instrument's approved bookings and blocks as an iCalendar file (no requester names for outsiders)."""
+    """The instrument's approved bookings and blocks as an iCalendar file (no requester names for
+    outsiders)."""
     equipment = get_equipment(actor, equipment_id)
     owner = can_manage(actor, equipment)
     stamp = utcnow().strftime("%Y%m%dT%H%M%SZ")
@@ -317,7 +319,8 @@ def calendar_ics(actor, equipment_id) -> str:
 
 
 def _fold(line: str, limit: int = 75) -> str:
-    """RFC 5545 line folding: at most 75 octets a line, cut between characters, continued after CRLF + space."""
+    """RFC 5545 line folding: at most 75 octets a line, cut between characters, continued after CRLF +
+    space."""
     parts, current, size = [], "", 0
     for char in line:
         width = len(char.encode("utf-8"))

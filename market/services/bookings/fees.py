@@ -9,7 +9,8 @@ from market.models import EquipmentFee
 def compute_fee(
     item: EquipmentFee | None, internal: bool, minutes: int | None, samples: int | None
 ) -> tuple[int | None, str]:
-    """The fee in fen from a fee item's unit and the tier (internal price where the schedule has one); pure."""
+    """The fee in fen from a fee item's unit and the tier (internal price where the schedule has one);
+    pure."""
     if item is None:
         return None, "external"
     tier = "internal" if internal and item.internal_price_fen is not None else "external"

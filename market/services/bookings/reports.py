@@ -17,7 +17,8 @@ from market.services.permissions import CREATOR_ROLES, is_admin, is_signed_in
 
 
 def list_bookings(actor, filters: dict, page=1, per_page=20):
-    """Bookings the actor made (role "mine") or receives as an instrument's owner ("incoming"), newest first."""
+    """Bookings the actor made (role "mine") or receives as an instrument's owner ("incoming"), newest
+    first."""
     if not is_signed_in(actor):
         raise PermissionDenied("请先登录")
     query = select(Booking).join(Equipment, Equipment.id == Booking.equipment_id)
@@ -78,7 +79,8 @@ def _merged(periods) -> list[tuple[datetime, datetime]]:
 
 
 def utilisation(actor, equipment_id, month: date) -> dict:
-    """For the owner: booked hours / open hours less blocks, and the fees of completed bookings in one month."""
+    """For the owner: booked hours / open hours less blocks, and the fees of completed bookings in one
+    month."""
     equipment = get_equipment(actor, equipment_id)
     _require_owner(actor, equipment)
     return _utilisation(equipment, month)
@@ -157,7 +159,8 @@ def utilisation_totals(rows: list[dict]) -> dict:
 
 
 def utilisation_table(actor, month: date) -> list[dict]:
-    """Every instrument of the actor's organisation (admins: all instruments that take bookings) for a month."""
+    """Every instrument of the actor's organisation (admins: all instruments that take bookings) for a
+    month."""
     if not is_signed_in(actor):
         raise PermissionDenied("请先登录")
     query = select(Equipment).where(Equipment.status == "published").order_by(Equipment.id)

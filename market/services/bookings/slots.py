@@ -1,5 +1,5 @@
-"""Held slots: a request, a proposal or a block holds its slots as rows of booking_slots, unique per instrument
-and slot, so of two overlapping requests the database lets exactly one commit."""
+"""Held slots: a request, a proposal or a block holds its slots as rows of booking_slots, unique per
+instrument and slot, so of two overlapping requests the database lets exactly one commit."""
 
 from datetime import datetime
 

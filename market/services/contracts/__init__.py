@@ -1,12 +1,14 @@
-"""The technology-contract register (技术合同登记): drafts by the parties or their broker, registration by admins.
+"""The technology-contract register (技术合同登记): drafts by the parties or their broker, registration by
+admins.
 
 draft → submitted → registered, or submitted → returned → submitted again. A registered contract changes
 only through an admin correction that keeps the old values and the reason in the audit log; its attachments
 are never deleted, and a file is added to it only as a correction with its reason. Only registered contracts
 count in statistics.
 
-Modules: rules (who may do what, cleaning), queries (reading, lists, history, choices), lifecycle (write, submit,
-register, return, correct), attachments. Callers import from the package: `from market.services import contracts`."""
+Modules: rules (who may do what, cleaning), queries (reading, lists, history, choices), lifecycle (write,
+submit, register, return, correct), attachments. Callers import from the package:
+`from market.services import contracts`."""
 
 from market.services.contracts.attachments import (  # noqa: F401
     MAX_ATTACHMENT_BYTES,

@@ -1,5 +1,5 @@
-"""A contract's files: checked uploads, kept beside the row; a registered contract's files are never deleted and
-are added only by a correction with its reason."""
+"""A contract's files: checked uploads, kept beside the row; a registered contract's files are never deleted
+and are added only by a correction with its reason."""
 
 import hashlib
 import os
@@ -44,7 +44,8 @@ def _lock(contract: Contract) -> None:
 
 
 def _clean_upload(filename: str, content: bytes | None, contract: Contract) -> tuple[str, dict]:
-    """The display name of an upload and what is wrong with it (checked by size and first bytes, not by name)."""
+    """The display name of an upload and what is wrong with it (checked by size and first bytes, not by
+    name)."""
     name = os.path.basename((filename or "").replace("\\", "/")).strip()[:200] or "合同扫描件.pdf"
     if content is None or len(content) == 0:
         return name, {"file": "请选择要上传的文件"}
@@ -96,7 +97,8 @@ def _store_attachment(
 
 @unit_of_work
 def add_attachment(actor, contract_id, filename: str, content: bytes) -> ContractAttachment:
-    """Store a PDF scan of a contract that is not registered yet (a registered one takes files only by correction)."""
+    """Store a PDF scan of a contract that is not registered yet (a registered one takes files only by
+    correction)."""
     contract = get_contract(actor, contract_id)
     if not (is_admin(actor) or (is_party(actor, contract) and contract.status != "registered")):
         raise PermissionDenied("只有合同当事方、其技术经纪人（登记前）或管理员可以上传附件")
@@ -113,7 +115,8 @@ def add_attachment(actor, contract_id, filename: str, content: bytes) -> Contrac
 def add_attachment_correction(
     actor, contract_id, filename: str, content: bytes, reason
 ) -> ContractAttachment:
-    """An admin adds a PDF to a registered contract as a correction; the reason stays with the file and in the log."""
+    """An admin adds a PDF to a registered contract as a correction; the reason stays with the file and in the
+    log."""
     require_admin(actor)
     contract = get_contract(actor, contract_id)
     if contract.status != "registered":
@@ -141,7 +144,8 @@ def get_attachment(actor, contract_id, attachment_id) -> tuple[ContractAttachmen
 
 @unit_of_work
 def delete_attachment(actor, contract_id, attachment_id) -> None:
-    """Remove an attachment from a contract that is not registered yet; nobody, admins included, removes one after."""
+    """Remove an attachment from a contract that is not registered yet; nobody, admins included, removes one
+    after."""
     contract = get_contract(actor, contract_id)
     if not (is_admin(actor) or is_party(actor, contract)):
         raise PermissionDenied("只有合同当事方在登记前或管理员可以删除附件")

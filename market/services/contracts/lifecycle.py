@@ -268,8 +268,8 @@ def correct_contract(actor, contract_id, data: dict, reason) -> Contract:
 
 
 def _announce(event: str, contract: Contract, actor, title: str) -> None:
-    """Record a step of the register; the parties and the broker are told by the worker, and a deal that opened
-    the contract follows a registration (market.services.deals subscribes)."""
+    """Record a step of the register; the parties and the broker are told by the worker, and a deal that
+    opened the contract follows a registration (market.services.deals subscribes)."""
     events.record(event, contract_id=contract.id, actor_id=getattr(actor, "id", None), title=title)
 
 

@@ -1,4 +1,5 @@
-"""Reading the register: one contract, filtered lists and exports, a contract's history, the form's choices."""
+"""Reading the register: one contract, filtered lists and exports, a contract's history, the form's
+choices."""
 
 from datetime import date
 
@@ -88,7 +89,8 @@ def filtered_contracts(actor, filters: dict):
 
 
 def iter_filtered_contracts(actor, filters: dict, chunk: int = 500):
-    """Every contract the actor may see under contract_filters(filters), fetched `chunk` rows at a time (exports)."""
+    """Every contract the actor may see under contract_filters(filters), fetched `chunk` rows at a time
+    (exports)."""
     query = filtered_contracts(actor, contract_filters(filters)).options(
         selectinload(Contract.seller), selectinload(Contract.buyer), selectinload(Contract.broker)
     )

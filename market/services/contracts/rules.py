@@ -1,4 +1,5 @@
-"""Who may read, write and register contracts, and what a valid contract is (cleaning of the form's fields)."""
+"""Who may read, write and register contracts, and what a valid contract is (cleaning of the form's
+fields)."""
 
 from datetime import date
 
@@ -66,7 +67,8 @@ def can_read_all(actor) -> bool:
 
 
 def is_party(actor, contract: Contract) -> bool:
-    """The actor belongs to the seller or the buyer, or is the contract's broker (a viewer never acts as one)."""
+    """The actor belongs to the seller or the buyer, or is the contract's broker (a viewer never acts as
+    one)."""
     if not is_signed_in(actor) or actor.role == "viewer":
         return False
     in_org = actor.organisation_id is not None and actor.organisation_id in (

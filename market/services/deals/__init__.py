@@ -1,12 +1,14 @@
-"""Deals (对接): an enterprise, a university or a broker opens one; a broker carries it to a registered contract.
+"""Deals (对接): an enterprise, a university or a broker opens one; a broker carries it to a registered
+contract.
 
-Stages: 意向 intent → 对接洽谈 negotiation → 签约 signing → 登记 registered, or 终止 terminated (with a reason) from
-any open stage. No stage is skipped, a closed deal never moves, and 登记 is reached only when the contract the
-deal opened at 签约 is registered.
+Stages: 意向 intent → 对接洽谈 negotiation → 签约 signing → 登记 registered, or 终止 terminated (with a
+reason) from any open stage. No stage is skipped, a closed deal never moves, and 登记 is reached only when the
+contract the deal opened at 签约 is registered.
 
-Modules: access (who may do what), activity (history, notifications), opening, brokers (claim, assign, request),
-stages (the stage machine and the contract), messages (thread, files, notes), nda, lists (lists, board, stale),
-performance (经纪人考核). Callers import from the package: `from market.services import deals`."""
+Modules: access (who may do what), activity (history, notifications), opening, brokers (claim, assign,
+request), stages (the stage machine and the contract), messages (thread, files, notes), nda, lists (lists,
+board, stale), performance (经纪人考核). Callers import from the package:
+`from market.services import deals`."""
 
 from market.services.deals.access import (  # noqa: F401
     can_act,

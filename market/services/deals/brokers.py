@@ -23,7 +23,8 @@ def _specialty_ids(broker) -> set[int]:
 
 
 def claimable_deals(actor, page=1, per_page=20) -> Page:
-    """Open deals without a broker in the broker's specialty fields, or that a party asked this broker to take."""
+    """Open deals without a broker in the broker's specialty fields, or that a party asked this broker to
+    take."""
     _require_broker(actor)
     fields = _specialty_ids(actor)
     query = (

@@ -54,7 +54,8 @@ def list_deals(actor, filters: dict, page=1, per_page=20) -> Page:
 
 
 def board(actor, per_stage: int = 50) -> dict[str, list[Deal]]:
-    """The actor's deals by stage (the board view), most recent activity first, at most per_stage per column."""
+    """The actor's deals by stage (the board view), most recent activity first, at most per_stage per
+    column."""
     result = {}
     for stage in DEAL_STAGES:
         query = (

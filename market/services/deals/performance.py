@@ -34,7 +34,8 @@ def _moments(start: date, end: date) -> tuple[datetime, datetime]:
 
 def broker_figures(broker_id: int, start: date, end: date) -> dict:
     """One broker's figures for deals assigned within [start, end]: opened, reached each stage, median days
-    in each stage, median hours to the first reply, and the registered contract volume signed in the period."""
+    in each stage, median hours to the first reply, and the registered contract volume signed in the
+    period."""
     since, until = _moments(start, end)
     deal_rows = list(
         db.session.execute(

@@ -25,7 +25,8 @@ from market.services.text import Cleaner
 OPEN_STAGES = OPEN_DEAL_STAGES
 
 
-TRANSITIONS = {  # what a person may move a deal to; signing → registered happens through the contract register
+TRANSITIONS = {  # what a person may move a deal to;
+    # signing → registered happens through the contract register
     "intent": ("negotiation", "terminated"),
     "negotiation": ("signing", "terminated"),
     "signing": ("terminated",),

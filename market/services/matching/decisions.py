@@ -117,8 +117,9 @@ def decide_match(
 
 
 def match_queue(actor, page=1, per_page=10, per_demand=3) -> Page:
-    """Open demands, newest first, each with its suggestions not yet acted on: those of band 中 or better (none, and
-    a note saying so, when no candidate is good enough) and, apart, the best weak ones for brokers who look further."""
+    """Open demands, newest first, each with its suggestions not yet acted on: those of band 中 or better
+    (none, and a note saying so, when no candidate is good enough) and, apart, the best weak ones for brokers
+    who look further."""
     _require_broker(actor)
     per_page = min(MAX_QUEUE_PAGE, max(1, int(per_page))) if str(per_page).isdigit() else 10
     demands = paginate(

@@ -22,8 +22,8 @@ POOL = 50  # candidates taken from each retriever for the relevance model to jud
 
 
 def _query_vectors(listing) -> tuple[np.ndarray, np.ndarray] | None:
-    """The listing's stored whole-text and title vectors, each embedded as a query; None for a draft or a listing
-    the worker has not embedded yet (a request never waits on the model)."""
+    """The listing's stored whole-text and title vectors, each embedded as a query; None for a draft or a
+    listing the worker has not embedded yet (a request never waits on the model)."""
     row = db.session.get(ListingVector, (listing.kind, listing.id))
     if row is not None and row.model == embedding.MODEL_NAME:
         return embedding.from_bytes(row.as_query), embedding.from_bytes(row.title_as_query)
@@ -63,7 +63,8 @@ def _lexical(listing, target: str, evidence: Evidence) -> None:
 
 
 class _Meaning:
-    """One listing's cosines against every stored passage of the other kind: whole text and title, each as a query."""
+    """One listing's cosines against every stored passage of the other kind: whole text and title, each as a
+    query."""
 
     def __init__(self, target: str, query_vectors: tuple[np.ndarray, np.ndarray]):
         self.ids, matrix = vectors.cache().matrix(target)  # ids ascending
@@ -74,8 +75,8 @@ class _Meaning:
         return [int(self.ids[i]) for i in np.argsort(-cosines, kind="stable")[:count]]
 
     def read(self, wanted, evidence: Evidence) -> None:
-        """Each wanted id's whole-text and title cosines, raw and standardised over the whole catalogue (how far
-        above this listing's usual closeness a candidate stands)."""
+        """Each wanted id's whole-text and title cosines, raw and standardised over the whole catalogue (how
+        far above this listing's usual closeness a candidate stands)."""
         wanted = np.array(sorted(wanted), dtype=np.int64)
         at = np.searchsorted(self.ids, wanted)
         found = at < len(self.ids)
@@ -90,9 +91,10 @@ class _Meaning:
 
 
 def _read_both_ways(meaning: _Meaning, target: str, evidence: Evidence) -> None:
-    """Rank the candidates by each view's similarity read as e5 reads an answer (query→passage) plus as it reads a
-    paraphrase (query↔query): a demand and the result that meets it both ask and answer, and both describe the same
-    problem. The second reading needs the candidates' query vectors, fetched for these candidates only."""
+    """Rank the candidates by each view's similarity read as e5 reads an answer (query→passage) plus as it
+    reads a paraphrase (query↔query): a demand and the result that meets it both ask and answer, and both
+    describe the same problem. The second reading needs the candidates' query vectors, fetched for these
+    candidates only."""
     rows = db.session.execute(
         select(ListingVector.object_id, ListingVector.as_query, ListingVector.title_as_query).where(
             ListingVector.kind == target,
@@ -115,8 +117,9 @@ def _read_both_ways(meaning: _Meaning, target: str, evidence: Evidence) -> None:
 
 
 def evidence_for(listing, include=()) -> Evidence:
-    """What the retrievers say about this listing's candidates of the other kind (and about `include` too): BM25's
-    ranks and scores, and both views' cosines read both ways over every candidate either retriever proposes."""
+    """What the retrievers say about this listing's candidates of the other kind (and about `include` too):
+    BM25's ranks and scores, and both views' cosines read both ways over every candidate either retriever
+    proposes."""
     target = OTHER[listing.kind]
     evidence = Evidence()
     _lexical(listing, target, evidence)

@@ -45,7 +45,8 @@ def band_filter(value) -> str:
 
 
 def instruments_for(actor, demand, limit: int = 3) -> list:
-    """Shared instruments whose description shares the demand's words (from the index), for the same viewers."""
+    """Shared instruments whose description shares the demand's words (from the index), for the same
+    viewers."""
     if not can_see_matches(actor, demand):
         raise PermissionDenied("只有发布单位、技术经纪人和管理员可以查看匹配推荐")
     try:

@@ -24,8 +24,8 @@ from market.services.notifications import add_notifications
 log = logging.getLogger(__name__)
 
 
-# A word is distinctive when at most this share of the catalogue's documents use it (or this many, if more), and
-# it is not common in general writing (结合, 过程, 材料: ~100 per million words; 锂电池, 包覆 far below).
+# A word is distinctive when at most this share of the catalogue's documents use it (or this many, if more),
+# and it is not common in general writing (结合, 过程, 材料: ~100 per million words; 锂电池, 包覆 far below).
 DISTINCTIVE_SHARE, DISTINCTIVE_MIN_DOCUMENTS = 0.05, 2
 
 
@@ -130,8 +130,8 @@ def _signals(
 
 
 def compute_matches(listing, limit: int | None = 10) -> list[tuple[object, scoring.Suggestion]]:
-    """The published listings of the other kind most likely to be introduced to this one, best first, each with
-    its probability, band and reasons (no access check; every band: callers choose what to show)."""
+    """The published listings of the other kind most likely to be introduced to this one, best first, each
+    with its probability, band and reasons (no access check; every band: callers choose what to show)."""
     evidence = evidence_for(listing)
     candidates = eligible_candidates(listing, evidence.candidate_ids())
     if not candidates:

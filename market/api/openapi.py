@@ -4,7 +4,7 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import jsonify
 
-from market import schemas
+from market import inputs, schemas
 from market.api.blueprint import api_bp
 from market.services import contracts
 
@@ -1649,7 +1649,8 @@ def build_spec() -> dict:
     # Amounts travel as decimal strings ("1500000.00"), never as binary floats.
     marshmallow_plugin.map_to_openapi_type(schemas.Yuan, "string", "decimal")
     marshmallow_plugin.map_to_openapi_type(schemas.YuanIn, "string", "decimal")
-    marshmallow_plugin.map_to_openapi_type(schemas.DecimalIn, "string", "decimal")
+    marshmallow_plugin.map_to_openapi_type(inputs.Quantity, "string", "decimal")
+    marshmallow_plugin.map_to_openapi_type(inputs.Money, "string", "decimal")
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     for name in OUTPUT_SCHEMAS + INPUT_SCHEMAS:
         spec.components.schema(name, schema=getattr(schemas, name))

@@ -205,6 +205,16 @@ PROVINCES = (
     "境外",
 )
 KPI_PERIOD_KINDS = {"annual": "年度", "cumulative": "累计"}
+# What the platform computes for a KPI by itself: code → (label, unit).
+KPI_METRICS = {
+    "contract_amount": ("已登记技术合同成交额", "亿元"),
+    "contract_count": ("已登记技术合同数", "项"),
+    "brokers": ("新注册技术经纪人", "人"),
+    "published_achievements": ("发布科技成果", "项"),
+    "demands": ("征集企业技术需求", "项"),
+    "open_calls": ("揭榜挂帅项目", "项"),
+    "accepted_matches": ("经纪人采纳的匹配", "对"),
+}
 
 DEAL_STAGES = {
     "intent": "意向",

@@ -54,7 +54,6 @@ from market.schemas.core import (  # noqa: F401
     AchievementIn,
     AchievementOut,
     Contact,
-    DecimalIn,
     DemandIn,
     DemandOut,
     EquipmentIn,

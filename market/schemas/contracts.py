@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from marshmallow import Schema, fields
 
+from market.inputs.kpis import KpiEntryIn, KpiIn  # noqa: F401 (declared with their rules)
 from market.models.vocab import (
     CONTRACT_STATUSES,
     CONTRACT_SUBTYPES,
@@ -12,10 +13,10 @@ from market.models.vocab import (
     KPI_PERIOD_KINDS,
     PAYMENT_MODES,
 )
+from market.models.vocab import KPI_METRICS as METRICS
 from market.money import fen_to_yuan
-from market.schemas.core import DecimalIn, Yuan, YuanIn
+from market.schemas.core import Yuan, YuanIn
 from market.services.contract_stats import GROUPS
-from market.services.kpis import METRICS
 
 HISTORY_ACTIONS = {
     "contract.create": "登记草稿",
@@ -367,25 +368,3 @@ class KpiProgressOut(Schema):
         allow_none=True,
         metadata={"description": "实际值所取的手工填报；自动计算的指标为 null"},
     )
-
-
-class KpiIn(Schema):
-    name = fields.String(required=True, metadata={"description": "指标名称，最多100字"})
-    unit = fields.String(required=True, metadata={"description": "单位，如 亿元、项、人"})
-    baseline_value = DecimalIn("基期值", allow_none=True)
-    baseline_year = fields.Integer(allow_none=True)
-    target_value = DecimalIn("目标值", required=True)
-    target_year = fields.Integer(required=True)
-    start_year = fields.Integer(required=True, metadata={"description": "考核起始年份，不晚于目标年份"})
-    period_kind = fields.String(required=True, metadata={"description": _choices(KPI_PERIOD_KINDS)})
-    source = fields.String(required=True, metadata={"description": "来源文件，最多300字"})
-    metric = fields.String(
-        allow_none=True, metadata={"description": "自动计算口径：" + "、".join(METRICS) + "；不填为手工填报"}
-    )
-    sort_order = fields.Integer(allow_none=True, metadata={"description": "排序 0–10000"})
-
-
-class KpiEntryIn(Schema):
-    value = DecimalIn("填报值", required=True, metadata={"example": "12.5"})
-    as_of = fields.Date(required=True, metadata={"description": "数据日期，不晚于今天"})
-    note = fields.String(allow_none=True, metadata={"description": "说明，最多300字"})

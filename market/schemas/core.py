@@ -35,17 +35,6 @@ class YuanIn(fields.Decimal):
         super().__init__(allow_none=negotiable, as_string=True, **kwargs)
 
 
-class DecimalIn(fields.Decimal):
-    """An exact decimal input: a string like "12.5" (a JSON number is accepted too)."""
-
-    def __init__(self, description: str, **kwargs):
-        kwargs["metadata"] = {
-            **kwargs.get("metadata", {}),
-            "description": f"{description}（字符串，最多四位小数；也接受 JSON 数字）",
-        }
-        super().__init__(as_string=True, **kwargs)
-
-
 class ListingItself(fields.Nested):
     """A nested object read from the listing itself (e.g. its contact columns)."""
 

@@ -2,48 +2,24 @@
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from market.errors import NotFound, ValidationFailed
 from market.extensions import db
+from market.inputs.kpis import KpiEntryIn, KpiIn
 from market.models import Achievement, Demand, MatchDecision, User
 from market.models.contract import Contract
 from market.models.kpi import Kpi, KpiEntry
-from market.models.vocab import KPI_PERIOD_KINDS
+from market.models.vocab import KPI_METRICS
 from market.services import audit
 from market.services.base import parse_row_id, unit_of_work
 from market.services.permissions import require_admin
-from market.services.text import Cleaner
 
 YI_FEN = 100_000_000 * 100  # fen in 1亿元
-METRICS = {
-    "contract_amount": ("已登记技术合同成交额", "亿元"),
-    "contract_count": ("已登记技术合同数", "项"),
-    "brokers": ("新注册技术经纪人", "人"),
-    "published_achievements": ("发布科技成果", "项"),
-    "demands": ("征集企业技术需求", "项"),
-    "open_calls": ("揭榜挂帅项目", "项"),
-    "accepted_matches": ("经纪人采纳的匹配", "对"),
-}
-
-
-def parse_decimal(raw, label: str) -> str:
-    """A non-negative decimal number typed by a person, kept as exact text."""
-    text = str(raw if raw is not None else "").strip().replace(",", "").replace("，", "")
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        raise ValidationFailed({label: "必须是数字，例如 230 或 12.5"}) from None
-    if not value.is_finite() or value < 0:
-        raise ValidationFailed({label: "必须是不小于0的数字"})
-    if value > Decimal("1e12"):
-        raise ValidationFailed({label: "不能超过1万亿"})
-    if value != value.quantize(Decimal("0.0001")):
-        raise ValidationFailed({label: "最多保留四位小数"})
-    return format(value.normalize(), "f")
+METRICS = KPI_METRICS  # code → (label, unit)
 
 
 # ---- the table ---------------------------------------------------------------------------------------
@@ -64,37 +40,8 @@ def get_kpi(kpi_id) -> Kpi:
 
 
 def clean_kpi(data: dict, partial: bool = False) -> dict:
-    c = Cleaner(data, partial)
-    c.text("name", "指标名称", required=True, max_len=100)
-    c.text("unit", "单位", required=True, max_len=20)
-    c.integer("baseline_year", "基期年份", low=1990, high=2100)
-    c.integer("target_year", "目标年份", low=1990, high=2100, required=True)
-    c.integer("start_year", "考核起始年份", low=1990, high=2100, required=True)
-    c.choice(
-        "period_kind",
-        "考核方式",
-        tuple(KPI_PERIOD_KINDS),
-        required=True,
-        synonyms={v: k for k, v in KPI_PERIOD_KINDS.items()},
-    )
-    c.text("source", "来源文件", required=True, max_len=300)
-    c.choice("metric", "自动计算口径", tuple(METRICS))
-    c.integer("sort_order", "排序", low=0, high=10000)
-    for name, label in (("baseline_value", "基期值"), ("target_value", "目标值")):
-        if not c.present(name):
-            continue
-        raw = data.get(name)
-        if raw in (None, "") and name == "baseline_value":
-            c.values[name] = None
-            continue
-        if raw in (None, ""):
-            c.fail(name, f"请填写{label}")
-            continue
-        try:
-            c.values[name] = parse_decimal(raw, name)
-        except ValidationFailed as exc:
-            c.fail(name, f"{label}{exc.fields[name]}")
-    values = c.done()
+    """A KPI's typed values (KpiIn); the start year may not follow the target year."""
+    values = KpiIn.clean(data, partial=partial)
     start, target = values.get("start_year"), values.get("target_year")
     if start and target and start > target:
         raise ValidationFailed({"start_year": "考核起始年份不能晚于目标年份"})
@@ -153,28 +100,19 @@ def add_kpi_entry(actor, kpi_id, data: dict) -> KpiEntry:
     kpi = get_kpi(kpi_id)
     if kpi.metric:
         raise ValidationFailed({"value": "该指标由平台数据自动计算，无需手工填报"})
-    c = Cleaner(data)
-    c.date("as_of", "数据日期", required=True)
-    c.text("note", "说明", max_len=300)
-    errors = dict(c.errors)
-    try:
-        value = parse_decimal(data.get("value"), "value")
-    except ValidationFailed as exc:
-        errors["value"] = f"填报值{exc.fields['value']}"
-    if errors:
-        raise ValidationFailed(errors)
-    if c.values["as_of"] > date.today():
+    values = KpiEntryIn.clean(data)
+    if values["as_of"] > date.today():
         raise ValidationFailed({"as_of": "数据日期不能晚于今天"})
     entry = KpiEntry(
         kpi_id=kpi.id,
-        value=value,
-        as_of=c.values["as_of"],
-        note=c.values.get("note") or "",
+        value=values["value"],
+        as_of=values["as_of"],
+        note=values["note"] or "",
         entered_by_id=actor.id,
     )
     db.session.add(entry)
     db.session.flush()
-    audit.record(actor, "kpi.entry", "kpi", kpi.id, {"value": value, "as_of": entry.as_of})
+    audit.record(actor, "kpi.entry", "kpi", kpi.id, {"value": entry.value, "as_of": entry.as_of})
     return entry
 
 

@@ -1,0 +1,36 @@
+"""The KPI table's inputs (规划指标): a target, and a value recorded by hand."""
+
+from market.inputs.fields import Choice, Date, InputSchema, Integer, Quantity, Text
+from market.models.vocab import KPI_METRICS, KPI_PERIOD_KINDS
+
+YEARS = {"low": 1990, "high": 2100}
+
+
+class KpiIn(InputSchema):
+    name = Text("指标名称", required=True, max_len=100)
+    unit = Text("单位", required=True, max_len=20, description="单位，如 亿元、项、人，最多20字")
+    baseline_value = Quantity("基期值")
+    baseline_year = Integer("基期年份", **YEARS)
+    target_value = Quantity("目标值", required=True)
+    target_year = Integer("目标年份", required=True, **YEARS)
+    start_year = Integer("考核起始年份", required=True, description="考核起始年份，不晚于目标年份", **YEARS)
+    period_kind = Choice(
+        "考核方式",
+        tuple(KPI_PERIOD_KINDS),
+        required=True,
+        synonyms={label: code for code, label in KPI_PERIOD_KINDS.items()},
+        description="考核方式：" + "；".join(f"{code} {label}" for code, label in KPI_PERIOD_KINDS.items()),
+    )
+    source = Text("来源文件", required=True, max_len=300)
+    metric = Choice(
+        "自动计算口径",
+        tuple(KPI_METRICS),
+        description="自动计算口径：" + "、".join(KPI_METRICS) + "；不填为手工填报",
+    )
+    sort_order = Integer("排序", low=0, high=10000)
+
+
+class KpiEntryIn(InputSchema):
+    value = Quantity("填报值", required=True, metadata={"example": "12.5"})
+    as_of = Date("数据日期", required=True, description="数据日期，不晚于今天")
+    note = Text("说明", max_len=300, multiline=False)

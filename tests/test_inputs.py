@@ -1,0 +1,127 @@
+"""Input declarations (market/inputs): what a person types is read, and refused with a message naming the field."""
+
+from datetime import date
+
+import pytest
+
+from market.errors import ValidationFailed
+from market.inputs import Boolean, Choice, Date, InputSchema, Integer, Money, Quantity, Text
+from market.inputs.kpis import KpiEntryIn, KpiIn
+
+
+class Sample(InputSchema):
+    title = Text("标题", required=True, max_len=10)
+    summary = Text("简介", max_len=50, multiline=True)
+    kind = Choice("类型", ("a", "b"), required=True, synonyms={"甲": "a"})
+    year = Integer("年份", low=1990, high=2100)
+    open = Boolean("开放")
+    day = Date("日期")
+    price = Money("价格")
+    amount = Quantity("数量")
+
+
+def errors_of(data, **kwargs) -> dict:
+    with pytest.raises(ValidationFailed) as refused:
+        Sample.clean(data, **kwargs)
+    return refused.value.fields
+
+
+def test_typed_values_come_back_trimmed_and_converted():
+    values = Sample.clean(
+        {
+            "title": "  锂电池\t回收 ",
+            "summary": "第一行\n第二行",
+            "kind": "甲",
+            "year": " 2026 ",
+            "open": "是",
+            "day": "2026/12/31",
+            "price": "100000",
+            "amount": "1,200.5",
+        }
+    )
+    assert values == {
+        "title": "锂电池 回收",
+        "summary": "第一行\n第二行",
+        "kind": "a",
+        "year": 2026,
+        "open": True,
+        "day": date(2026, 12, 31),
+        "price": 100_000_00,
+        "amount": "1200.5",
+    }
+
+
+def test_fields_not_sent_are_empty_and_required_ones_are_asked_for():
+    assert errors_of({}) == {"title": "请填写标题", "kind": "请选择类型"}
+    values = Sample.clean({"title": "题", "kind": "b"})
+    assert values["summary"] is None and values["year"] is None and values["open"] is False
+    assert values["price"] is None and values["amount"] is None and values["day"] is None
+
+
+def test_an_update_reads_only_the_fields_sent():
+    assert Sample.clean({"year": "2030"}, partial=True) == {"year": 2030}
+    assert errors_of({"title": "  "}, partial=True) == {"title": "请填写标题"}
+    assert errors_of({"kind": None}, partial=True) == {"kind": "请选择类型"}
+
+
+@pytest.mark.parametrize(
+    "data, field, message",
+    [
+        ({"title": "一二三四五六七八九十一"}, "title", "标题不能超过10个字（现有11个字）"),
+        ({"title": "<b>粗</b>"}, "title", "标题不能包含HTML标签（如需尖括号请用全角“＜＞”）"),
+        ({"title": "a\x00b"}, "title", "标题不能包含空字符（NUL）"),
+        ({"title": ["列表"]}, "title", "标题必须是文字"),
+        ({"kind": "c"}, "kind", "类型“c”无效，可选：a、b"),
+        ({"kind": 3}, "kind", "类型必须是文字"),
+        ({"year": "二〇二六"}, "year", "年份必须是整数"),
+        ({"year": True}, "year", "年份必须是整数"),
+        ({"year": 1800}, "year", "年份应在1990到2100之间"),
+        ({"open": "也许"}, "open", "开放必须是是/否（true 或 false）"),
+        ({"open": 2}, "open", "开放必须是是/否"),
+        ({"day": "12/31"}, "day", "日期格式应为 年-月-日，例如 2026-12-31"),
+        ({"amount": "很多"}, "amount", "数量必须是数字，例如 230 或 12.5"),
+        ({"amount": "-1"}, "amount", "数量必须是不小于0的数字"),
+        ({"amount": "1.00001"}, "amount", "数量最多保留四位小数"),
+        ({"amount": "2e12"}, "amount", "数量不能超过1万亿"),
+    ],
+)
+def test_wrong_input_is_refused_with_a_message_naming_the_field(data, field, message):
+    assert errors_of({"title": "题", "kind": "a", **data})[field] == message
+
+
+def test_a_wrong_amount_of_money_says_what_is_wrong():
+    message = errors_of({"title": "题", "kind": "a", "price": "abc"})["price"]
+    assert message.startswith("价格：")
+
+
+def test_the_kpi_inputs_carry_the_rules_the_service_used_to_write_out():
+    with pytest.raises(ValidationFailed) as refused:
+        KpiIn.clean(
+            {
+                "name": "",
+                "unit": "亿元",
+                "target_value": "x",
+                "target_year": 2026,
+                "start_year": 2024,
+                "period_kind": "每月",
+                "source": "三年行动计划",
+            }
+        )
+    assert refused.value.fields == {
+        "name": "请填写指标名称",
+        "target_value": "目标值必须是数字，例如 230 或 12.5",
+        "period_kind": "考核方式“每月”无效，可选：annual、cumulative",
+    }
+    values = KpiIn.clean(
+        {
+            "name": "技术合同交易额",
+            "unit": "亿元",
+            "target_value": 500,
+            "target_year": "2026",
+            "start_year": 2024,
+            "period_kind": "累计",
+            "source": "三年行动计划",
+        }
+    )
+    assert values["period_kind"] == "cumulative" and values["target_value"] == "500"
+    assert KpiEntryIn.clean({"value": "12.50", "as_of": "2026-12-01"})["value"] == "12.5"

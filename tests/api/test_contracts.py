@@ -12,7 +12,6 @@ from market.extensions import db
 from market.models.contract import Contract, ContractAttachment
 from market.services import contracts as contract_service
 from tests.api.conftest import error_of, field_errors
-from tests.api.test_openapi import spec, validate  # noqa: F401 (fixtures: responses are checked against the spec)
 from tests.conftest import CONTRACT
 
 API = "/api/v1/contracts"

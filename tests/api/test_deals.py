@@ -17,7 +17,6 @@ from market.models.deal import Deal, DealMessage, DealNda
 from market.services import contracts as contract_service
 from market.services import deals as deal_service
 from tests.api.conftest import CHINESE, error_of, field_errors
-from tests.api.test_openapi import spec, validate  # noqa: F401 (fixtures: responses are checked against the spec)
 from tests.conftest import ACHIEVEMENT, DEMAND
 
 API = "/api/v1/deals"

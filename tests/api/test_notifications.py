@@ -11,7 +11,6 @@ from market.models.base import utcnow
 from market.services.notifications import add_notifications
 from market.services.saved_searches import check_saved_searches
 from tests.api.conftest import error_of, field_errors
-from tests.api.test_openapi import spec, validate  # noqa: F401  (fixtures)
 from tests.search.support import restart_outbox_numbering
 
 PREFIX = "/api/v1"

@@ -13,7 +13,6 @@ from market.models.vocab import CONTRACT_SUBTYPES, CONTRACT_TYPES, DEFAULT_FIELD
 from market.services import contracts
 from market.services.contract_stats import GROUPS
 from tests.api.conftest import error_of, field_errors
-from tests.api.test_openapi import spec, validate  # noqa: F401 (fixtures: responses are checked against the spec)
 
 STATS = "/api/v1/stats/contracts"
 KPIS = "/api/v1/kpis"

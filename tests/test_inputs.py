@@ -1,4 +1,5 @@
-"""Input declarations (market/inputs): what a person types is read, and refused with a message naming the field."""
+"""Input declarations (market/inputs): what a person types is read, or refused with a message naming the
+field."""
 
 from datetime import date
 
@@ -125,3 +126,17 @@ def test_the_kpi_inputs_carry_the_rules_the_service_used_to_write_out():
     )
     assert values["period_kind"] == "cumulative" and values["target_value"] == "500"
     assert KpiEntryIn.clean({"value": "12.50", "as_of": "2026-12-01"})["value"] == "12.5"
+
+
+def test_a_page_form_is_generated_from_the_declaration_with_its_labels_hints_and_widgets(app):
+    from market.forms.kpis import KpiEntryForm, KpiForm
+
+    with app.test_request_context():
+        form = KpiForm(meta={"csrf": False})
+        entry = KpiEntryForm(meta={"csrf": False})
+    names = [name for name in form._fields if name != "csrf_token"]
+    assert names == list(KpiIn._declared_fields)
+    assert form.name.label.text == "指标名称" and form.name.description == "如：技术合同交易额（2026年）"
+    assert form.period_kind.choices == [("", "请选择"), ("annual", "年度"), ("cumulative", "累计")]
+    assert entry.as_of.render_kw == {"type": "date"} and entry.note.type == "TextAreaField"
+    assert form.target_year.render_kw == {"inputmode": "numeric"}

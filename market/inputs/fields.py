@@ -102,21 +102,42 @@ class Text(_Input, fields.String):
 
 
 class Choice(_Input, fields.String):
-    """One of `choices` (or a callable giving them, for lists kept elsewhere); `synonyms` maps other spellings
-    (the Chinese label of a code) onto a choice."""
+    """One of `choices`: codes, or a dict of code → label (a label is then read as its code too), or a
+    callable giving either (for lists kept elsewhere); `synonyms` maps other spellings onto a code."""
 
     ask = "请选择"
 
     def __init__(self, label: str, choices, *, synonyms: dict | None = None, **kwargs):
-        self._choices, self.synonyms = choices, synonyms or {}
+        self._choices, self._synonyms = choices, synonyms or {}
         super().__init__(label, **kwargs)
+
+    def _vocabulary(self):
+        return self._choices() if callable(self._choices) else self._choices
 
     @property
     def choices(self) -> tuple:
-        return tuple(self._choices() if callable(self._choices) else self._choices)
+        return tuple(self._vocabulary())
+
+    def labelled_choices(self) -> list[tuple[str, str]]:
+        """(code, label) pairs, for a page's <select>."""
+        vocabulary = self._vocabulary()
+        if isinstance(vocabulary, dict):
+            return [(code, str(label)) for code, label in vocabulary.items()]
+        return [(code, code) for code in vocabulary]
+
+    @property
+    def synonyms(self) -> dict:
+        vocabulary = self._vocabulary()
+        by_label = (
+            {str(label): code for code, label in vocabulary.items()} if isinstance(vocabulary, dict) else {}
+        )
+        return {**by_label, **self._synonyms}
 
     def describe(self, label):
-        return f"{label}：{'、'.join(self.choices)}"
+        vocabulary = self._vocabulary()
+        if isinstance(vocabulary, dict):
+            return f"{label}：" + "；".join(f"{code} {text}" for code, text in vocabulary.items())
+        return f"{label}：{'、'.join(vocabulary)}"
 
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, str) and not value.strip():

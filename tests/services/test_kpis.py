@@ -250,7 +250,7 @@ def test_cumulative_manual_kpi_takes_the_latest_entry_at_all(default_kpis, make_
     [
         ({"value": "-1", "as_of": "2026-01-01"}, {"value": "填报值必须是不小于0的数字"}),
         ({"value": "abc", "as_of": "2026-01-01"}, {"value": "填报值必须是数字，例如 230 或 12.5"}),
-        ({"value": "", "as_of": "2026-01-01"}, {"value": "填报值必须是数字，例如 230 或 12.5"}),
+        ({"value": "", "as_of": "2026-01-01"}, {"value": "请填写填报值"}),
         ({"value": "NaN", "as_of": "2026-01-01"}, {"value": "填报值必须是不小于0的数字"}),
         ({"value": "1.00001", "as_of": "2026-01-01"}, {"value": "填报值最多保留四位小数"}),
         ({"value": "2e12", "as_of": "2026-01-01"}, {"value": "填报值不能超过1万亿"}),

@@ -21,6 +21,7 @@ from market.api.common import (
     reject_unknown_fields,
     require_actor,
 )
+from market.api.docs import ALL_ERRORS, PAGING, json_of, object_of, operation, page_of, query_params, ref
 from market.errors import ValidationFailed
 from market.schemas import (
     AvailabilityOut,
@@ -42,6 +43,15 @@ from market.services.permissions import can_manage
 
 _BOOKING = BookingOut()
 _REQUESTER = BookingRequesterOut()
+TIMES = "时间为北京时间，返回带 +08:00；提交时写 年-月-日T时:分（整点或半点）"
+UTILISATION = {
+    "type": "object",
+    "required": ["items", "meta"],
+    "properties": {
+        "items": {"type": "array", "items": ref("UtilisationOut")},
+        "meta": {"type": "object", "required": ["month"], "properties": {"month": {"type": "string"}}},
+    },
+}
 
 
 def _body(schema) -> dict:
@@ -92,17 +102,36 @@ def _month_arg() -> date:
 
 
 @api_bp.get("/equipment/<int:equipment_id>/availability")
+@operation(
+    "仪器一周的可预约时段（开放时间内每 30 分钟一个：free 空闲 / booked 已被预约 / blocked 停机 / "
+    "mine 我的预约）；" + TIMES,
+    query=query_params(("week", "string", "这一周中的任一天 YYYY-MM-DD（按其所在周的周一返回；默认本周）")),
+    responses={"200": "AvailabilityOut"},
+    errors=("404", "422"),
+)
 def get_availability(equipment_id):
     view = bookings.week(actor(), equipment_id, _week_arg())
     return jsonify(AvailabilityOut().dump(view))
 
 
 @api_bp.get("/equipment/<int:equipment_id>/booking-rules")
+@operation(
+    "仪器的开放时间和预约规则（培训要求、可接收样品、使用须知、取消时限）",
+    responses={"200": "BookingRulesOut"},
+    errors=("404",),
+)
 def get_booking_rules(equipment_id):
     return jsonify(BookingRulesOut().dump(bookings.get_equipment(actor(), equipment_id)))
 
 
 @api_bp.put("/equipment/<int:equipment_id>/booking-rules")
+@operation(
+    "设置开放时间和预约规则（仪器所属单位、管理员；只改提交的字段）",
+    secured=True,
+    body="BookingRulesIn",
+    responses={"200": "BookingRulesOut"},
+    errors=("403", "404", "422"),
+)
 def set_booking_rules(equipment_id):
     user = require_actor()
     equipment = bookings.set_booking_rules(user, equipment_id, _body(BookingRulesIn))
@@ -110,6 +139,13 @@ def set_booking_rules(equipment_id):
 
 
 @api_bp.post("/equipment/<int:equipment_id>/blocks")
+@operation(
+    "停机（维护、校准）：该时段不再接受预约；不能覆盖已有预约（409）（仪器所属单位、管理员）；" + TIMES,
+    secured=True,
+    body="BlockIn",
+    responses={"201": json_of("BlockOut", "已停机")},
+    errors=ALL_ERRORS,
+)
 def block_period(equipment_id):
     user = require_actor()
     block = bookings.block_period(user, equipment_id, _body(BlockIn))
@@ -117,6 +153,12 @@ def block_period(equipment_id):
 
 
 @api_bp.delete("/equipment/<int:equipment_id>/blocks/<int:block_id>")
+@operation(
+    "取消停机安排（仪器所属单位、管理员）",
+    secured=True,
+    responses={"204": {"description": "已取消"}},
+    errors=("403", "404"),
+)
 def remove_block(equipment_id, block_id):
     user = require_actor()
     bookings.remove_block(user, block_id, equipment_id)
@@ -124,6 +166,13 @@ def remove_block(equipment_id, block_id):
 
 
 @api_bp.get("/equipment/<int:equipment_id>/calendar.ics")
+@operation(
+    "仪器日历（iCalendar）：已批准和已完成的预约、停机安排；预约单位名称仅仪器所属单位可见",
+    responses={
+        "200": {"description": "iCalendar 文件", "content": {"text/calendar": {"schema": {"type": "string"}}}}
+    },
+    errors=("404",),
+)
 def get_calendar(equipment_id):
     text = bookings.calendar_ics(actor(), equipment_id)
     return Response(
@@ -134,6 +183,13 @@ def get_calendar(equipment_id):
 
 
 @api_bp.get("/equipment/utilisation")
+@operation(
+    "仪器使用率和收入（本单位的已发布仪器；管理员为全部）：预约分钟 / 开放分钟，以及当月完成登记的费用",
+    secured=True,
+    query=query_params(("month", "string", "月份 YYYY-MM（默认本月）")),
+    responses={"200": object_of(UTILISATION)},
+    errors=("422",),
+)
 def get_utilisation():
     user = require_actor()
     month = _month_arg()
@@ -147,6 +203,17 @@ def get_utilisation():
 
 
 @api_bp.get("/bookings")
+@operation(
+    "预约列表，新的在前：role=mine 我提交的（默认）；role=incoming 本单位仪器收到的（管理员为全部）",
+    secured=True,
+    query=query_params(
+        ("role", "string", "mine 或 incoming"),
+        ("status", "string", "requested / proposed / approved / rejected / cancelled / completed"),
+        ("equipment_id", "integer", "仪器编号"),
+        *PAGING,
+    ),
+    responses={"200": page_of("BookingOut")},
+)
 def list_bookings():
     user = require_actor()
     filters = {name: request.args.get(name, "") for name in ("role", "status", "equipment_id")}
@@ -155,6 +222,14 @@ def list_bookings():
 
 
 @api_bp.post("/bookings")
+@operation(
+    "预约仪器（已认证单位的用户）：机时预约 slot 填开始和结束时间，须在开放时间内；"
+    "送样检测 samples 填样品数量；时段已被占用时 409（code conflict，“时段已被预约”）；" + TIMES,
+    secured=True,
+    body="BookingIn",
+    responses={"201": json_of("BookingOut", "已提交，待仪器所属单位审批")},
+    errors=ALL_ERRORS,
+)
 def request_booking():
     user = require_actor()
     data = _body(BookingIn)
@@ -165,12 +240,25 @@ def request_booking():
 
 
 @api_bp.get("/bookings/<int:booking_id>")
+@operation(
+    "预约详情（预约人及其单位、仪器所属单位、管理员）",
+    secured=True,
+    responses={"200": "BookingOut"},
+    errors=("404",),
+)
 def get_booking(booking_id):
     user = require_actor()
     return jsonify(dump_booking(bookings.get_booking(user, booking_id), user))
 
 
 @api_bp.post("/bookings/<int:booking_id>/decision")
+@operation(
+    "审批（仪器所属单位、管理员）：批准、拒绝（须填原因）或建议改期（占用建议的时段）",
+    body="BookingDecisionIn",
+    secured=True,
+    responses={"200": "BookingOut"},
+    errors=ALL_ERRORS,
+)
 def decide_booking(booking_id):
     user = require_actor()
     data = _body(BookingDecisionIn)
@@ -179,6 +267,13 @@ def decide_booking(booking_id):
 
 
 @api_bp.post("/bookings/<int:booking_id>/answer")
+@operation(
+    "答复改期建议（预约人）：接受即批准，谢绝即取消",
+    body="BookingAnswerIn",
+    secured=True,
+    responses={"200": "BookingOut"},
+    errors=ALL_ERRORS,
+)
 def answer_proposal(booking_id):
     user = require_actor()
     data = _body(BookingAnswerIn)
@@ -188,6 +283,14 @@ def answer_proposal(booking_id):
 
 
 @api_bp.post("/bookings/<int:booking_id>/cancel")
+@operation(
+    "取消预约（预约人：已批准的须在开始前规定时限之外；仪器所属单位：须填原因）",
+    body="BookingCancelIn",
+    body_required=False,
+    secured=True,
+    responses={"200": "BookingOut"},
+    errors=ALL_ERRORS,
+)
 def cancel_booking(booking_id):
     user = require_actor()
     data = optional_json_body()
@@ -196,6 +299,14 @@ def cancel_booking(booking_id):
 
 
 @api_bp.post("/bookings/<int:booking_id>/complete")
+@operation(
+    "登记实际使用（仪器所属单位、管理员）：机时填 actual_minutes，送样填 actual_samples；"
+    "按收费标准精确计算费用（本单位预约用内部价）",
+    body="BookingCompleteIn",
+    secured=True,
+    responses={"200": "BookingOut"},
+    errors=ALL_ERRORS,
+)
 def complete_booking(booking_id):
     user = require_actor()
     return jsonify(dump_booking(bookings.complete_booking(user, booking_id, _body(BookingCompleteIn)), user))

@@ -8,6 +8,7 @@ from flask import jsonify, request
 
 from market.api.blueprint import api_bp
 from market.api.common import json_body, page_envelope, reject_unknown_fields, require_actor
+from market.api.docs import json_of, object_of, operation, query_params, ref
 from market.api.listings import dump_listing
 from market.errors import ValidationFailed
 from market.schemas import MatchDecisionIn, MatchDecisionOut, MatchPrecisionOut
@@ -15,6 +16,86 @@ from market.services import matching
 
 KINDS = {"demands": "demand", "achievements": "achievement"}
 QUEUE_PER_PAGE = 10
+# collection → (the suggestions' kind, their schema, what the document calls them)
+SUGGESTED = {
+    "demands": ("achievement", "AchievementOut", "需求的推荐成果"),
+    "achievements": ("demand", "DemandOut", "成果可服务的需求"),
+}
+
+
+def _match_item(kind: str, schema: str) -> dict:
+    """The documented shape of one suggestion (dump_match)."""
+    return {
+        "type": "object",
+        "required": [kind, "score", "probability", "band", "reasons"],
+        "properties": {
+            kind: ref(schema),
+            "score": {
+                "type": "number",
+                "minimum": 0,
+                "maximum": 1,
+                "description": "匹配度，等于 probability",
+            },
+            "probability": {
+                "type": "number",
+                "minimum": 0,
+                "maximum": 1,
+                "description": "技术经纪人会促成双方对接的估计概率（按已评判的配对校准）",
+            },
+            "band": {
+                "type": "string",
+                "enum": ["强", "中", "弱"],
+                "description": "强：概率 ≥ 0.8；中：≥ 0.5；弱：更低（仅在 min_band=弱 时返回）",
+            },
+            "reasons": {"type": "array", "items": {"type": "string"}, "description": "推荐理由（中文）"},
+        },
+    }
+
+
+def _matches(kind: str, schema: str) -> dict:
+    return {
+        "type": "object",
+        "required": ["items"],
+        "properties": {
+            "items": {"type": "array", "items": _match_item(kind, schema)},
+            "note": {"type": "string", "description": "没有达到最低等级的推荐时的说明"},
+        },
+    }
+
+
+QUEUE_ENTRY = {
+    "type": "object",
+    "required": ["demand", "matches"],
+    "properties": {
+        "demand": ref("DemandOut"),
+        "note": {"type": "string", "nullable": True, "description": "没有“中”及以上推荐时的说明"},
+        "matches": {"type": "array", "items": _match_item("achievement", "AchievementOut")},
+    },
+}
+QUEUE_PAGE = {
+    "type": "object",
+    "required": ["items", "meta"],
+    "properties": {"items": {"type": "array", "items": QUEUE_ENTRY}, "meta": ref("PageMeta")},
+}
+WEIGHTS = {"type": "object", "additionalProperties": {"type": "number"}}
+PRECISION = {
+    "type": "object",
+    "required": ["items", "weights"],
+    "properties": {
+        "items": {"type": "array", "items": ref("MatchPrecisionOut")},
+        "weights": {
+            "type": "object",
+            "description": "推荐排序的融合权重：默认、当前（从经纪人处理中学习）",
+            "properties": {
+                "prior": WEIGHTS,
+                "current": WEIGHTS,
+                "labels": {"type": "integer", "description": "记录了证据的处理数"},
+                "min_labels": {"type": "integer"},
+                "learned": {"type": "boolean"},
+            },
+        },
+    },
+}
 
 
 def dump_match(candidate, suggestion, viewer) -> dict:
@@ -30,6 +111,18 @@ def dump_match(candidate, suggestion, viewer) -> dict:
 
 
 @api_bp.get("/<any(demands, achievements):collection>/<int:listing_id>/matches")
+@operation(
+    secured=True,
+    query=query_params(
+        ("limit", "integer", "条数 1–50，默认 10", {"minimum": 1, "maximum": 50}),
+        ("min_band", "string", "最低匹配等级：强、中（默认）或 弱（返回完整排序，含弱匹配）"),
+    ),
+    errors=("403", "404", "422"),
+    vary=lambda collection: {
+        "summary": f"{SUGGESTED[collection][2]}（发布单位、技术经纪人、管理员；最匹配的在前）",
+        "responses": {"200": object_of(_matches(*SUGGESTED[collection][:2]))},
+    },
+)
 def list_matches(collection, listing_id):
     user = require_actor()
     _listing, suggestions = matching.suggestions_for(
@@ -42,6 +135,17 @@ def list_matches(collection, listing_id):
 
 
 @api_bp.get("/match-queue")
+@operation(
+    "匹配工作台：已发布需求（最新在前）及其尚未处理的最佳推荐（技术经纪人、管理员）",
+    secured=True,
+    query=query_params(
+        ("page", "integer", "页码，从 1 开始"),
+        ("per_page", "integer", "每页需求数，默认 10"),
+        ("min_band", "string", "最低匹配等级：中（默认）或 弱（另附每个需求最好的几条弱匹配）"),
+    ),
+    responses={"200": object_of(QUEUE_PAGE)},
+    errors=("403", "422"),
+)
 def list_match_queue():
     user = require_actor()
     weak_too = matching.band_filter(request.args.get("min_band")) == "弱"
@@ -81,6 +185,13 @@ def _texts(data: dict, *names: str) -> None:
 
 
 @api_bp.post("/match-decisions")
+@operation(
+    "接受或拒绝一条推荐（技术经纪人、管理员；拒绝须选原因；同一对再次决定会覆盖）",
+    secured=True,
+    body="MatchDecisionIn",
+    responses={"201": json_of("MatchDecisionOut", "已记录")},
+    errors=("403", "422"),
+)
 def create_match_decision():
     user = require_actor()
     data = json_body()
@@ -99,6 +210,12 @@ def create_match_decision():
 
 
 @api_bp.get("/admin/match-precision")
+@operation(
+    "每周推荐准确率：接受数 / 处理数（管理员，最近 12 周，最新在前）",
+    secured=True,
+    responses={"200": object_of(PRECISION)},
+    errors=("403",),
+)
 def get_match_precision():
     actor = require_actor()
     weeks = matching.decision_precision(actor)

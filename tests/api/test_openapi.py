@@ -47,6 +47,41 @@ def test_every_api_route_is_in_the_spec_with_the_same_methods(app, spec):
     assert documented == routes
 
 
+def test_a_route_method_without_a_declaration_stops_the_document():
+    from market.api.docs import UndocumentedOperation, operation
+    from market.api.openapi import route_paths
+
+    def undocumented(thing_id): ...
+
+    @operation("只读", method="get")
+    def read_only_documented(thing_id): ...
+
+    with pytest.raises(UndocumentedOperation):
+        route_paths("/things/<int:thing_id>", {"GET", "HEAD", "OPTIONS"}, undocumented)
+    with pytest.raises(UndocumentedOperation, match="PATCH"):
+        route_paths("/things/<int:thing_id>", {"GET", "PATCH"}, read_only_documented)
+    documented = route_paths("/things/<int:thing_id>", {"GET", "HEAD"}, read_only_documented)
+    assert list(documented) == ["/things/{id}"] and documented["/things/{id}"]["get"]["summary"] == "只读"
+
+
+def test_a_route_with_an_any_converter_is_one_path_per_option_with_its_own_declaration():
+    from market.api.docs import operation
+    from market.api.openapi import route_paths
+
+    @operation(vary=lambda kind: {"summary": f"{kind} 的部件"})
+    def get_part(kind, thing_id, part_id): ...
+
+    paths = route_paths("/<any(a, b):kind>/<int:thing_id>/parts/<part_id>", {"GET"}, get_part)
+    assert {path: item["get"]["summary"] for path, item in paths.items()} == {
+        "/a/{id}/parts/{part_id}": "a 的部件",
+        "/b/{id}/parts/{part_id}": "b 的部件",
+    }
+    assert [(p["name"], p["schema"]["type"]) for p in paths["/a/{id}/parts/{part_id}"]["parameters"]] == [
+        ("id", "integer"),
+        ("part_id", "string"),
+    ]
+
+
 def test_path_parameters_are_declared(spec):
     for path, item in spec["paths"].items():
         if "{id}" in path:

@@ -8,12 +8,6 @@ from sqlalchemy import select
 from market.models import Notification, SavedSearch
 from market.services import notifications
 from market.services.notifications import add_notifications
-from tests.search.support import restart_outbox_numbering
-
-
-@pytest.fixture(autouse=True)
-def outbox_numbers_start_at_one(db):
-    restart_outbox_numbering(db)
 
 
 def notify(db, user, title, **kwargs):

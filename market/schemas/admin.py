@@ -2,6 +2,8 @@
 
 from marshmallow import Schema, fields
 
+from market.schemas.core import BeijingDateTime
+
 
 class FieldIn(Schema):
     name = fields.String(required=True, metadata={"description": "领域名称，最多40字"})
@@ -58,7 +60,7 @@ class AuditChangeOut(Schema):
 
 class AuditEntryOut(Schema):
     id = fields.Integer()
-    created_at = fields.DateTime()
+    created_at = BeijingDateTime()
     actor = fields.Nested(AuditActor, allow_none=True, metadata={"description": "null 为系统操作"})
     action = fields.String(metadata={"example": "organisation.verify"})
     action_label = fields.String(
@@ -86,7 +88,7 @@ class EventJobOut(Schema):
     )
     status_label = fields.String()
     attempts = fields.Integer()
-    run_after = fields.DateTime(metadata={"description": "下次尝试的时间"})
+    run_after = BeijingDateTime(metadata={"description": "下次尝试的时间"})
     last_error = fields.String(allow_none=True)
-    created_at = fields.DateTime()
-    finished_at = fields.DateTime(allow_none=True)
+    created_at = BeijingDateTime()
+    finished_at = BeijingDateTime(allow_none=True)

@@ -2,6 +2,7 @@
 
 from marshmallow import Schema, fields
 
+from market.schemas.core import BeijingDateTime
 from market.services.matching import REJECT_REASONS
 
 
@@ -39,8 +40,8 @@ class MatchDecisionOut(Schema):
     note = fields.String(allow_none=True)
     score = fields.Float(allow_none=True)
     decided_by_id = fields.Integer(allow_none=True)
-    created_at = fields.DateTime()
-    updated_at = fields.DateTime()
+    created_at = BeijingDateTime()
+    updated_at = BeijingDateTime()
 
 
 class MatchPrecisionOut(Schema):

@@ -2,6 +2,8 @@
 
 from marshmallow import Schema, fields
 
+from market.schemas.core import BeijingDateTime
+
 
 class NotificationOut(Schema):
     id = fields.Integer()
@@ -10,8 +12,8 @@ class NotificationOut(Schema):
     body = fields.String(allow_none=True)
     link = fields.String(allow_none=True, metadata={"description": "站内相对地址，如 /search?q=…"})
     data = fields.Dict(keys=fields.String(), metadata={"description": "随类别而定的附加数据"})
-    created_at = fields.DateTime()
-    read_at = fields.DateTime(allow_none=True, metadata={"description": "null 为未读"})
+    created_at = BeijingDateTime()
+    read_at = BeijingDateTime(allow_none=True, metadata={"description": "null 为未读"})
 
 
 class SavedSearchOut(Schema):
@@ -26,8 +28,8 @@ class SavedSearchOut(Schema):
         },
     )
     notify = fields.Boolean(metadata={"description": "有新发布的结果时是否通知"})
-    created_at = fields.DateTime()
-    last_checked_at = fields.DateTime()
+    created_at = BeijingDateTime()
+    last_checked_at = BeijingDateTime()
 
 
 class SavedSearchIn(Schema):

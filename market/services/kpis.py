@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select, true
 from sqlalchemy.orm import selectinload
 
 from market.errors import NotFound, ValidationFailed
@@ -237,48 +237,53 @@ def kpi_progress(today: date) -> list[Progress]:
     return rows
 
 
-def funnel(start: date, end: date) -> list[tuple[str, int]]:
-    """Matches brokers accepted → deals opened → contracts written → contracts registered, over a period."""
-    since, until = _moment(start), _moment(end, end=True)
-    accepted = (
-        db.session.scalar(
-            select(func.count())
-            .select_from(MatchDecision)
-            .where(
-                MatchDecision.decision == "accepted",
-                MatchDecision.created_at >= since,
-                MatchDecision.created_at <= until,
-            )
-        )
-        or 0
-    )
-    from market.models import Deal
+FUNNEL_STEPS = (
+    ("发起的对接", ("intent", "negotiation", "signing", "registered", "terminated")),
+    ("进入洽谈", ("negotiation", "signing", "registered")),
+    ("进入签约", ("signing", "registered")),
+    ("成交并登记合同", ("registered",)),
+)
 
-    opened = (
-        db.session.scalar(
-            select(func.count()).select_from(Deal).where(Deal.created_at >= since, Deal.created_at <= until)
+
+@dataclass
+class Funnel:
+    """The deals opened in a period and how far they went: each step is part of the one before. Beside it,
+    what is not part of that path: matches brokers accepted, and every contract registered in the period
+    (most are registered without a deal on the platform)."""
+
+    steps: list[tuple[str, int]]
+    accepted_matches: int
+    contracts_registered: int
+    contracts_through_deals: int
+
+
+def funnel(start: date, end: date) -> Funnel:
+    """Deals opened over a period → reached 洽谈 → reached 签约 → registered, by the furthest stage each
+    reached (its stage now, or one it moved through before it ended)."""
+    from market.models import Deal, DealEvent
+
+    since, until = _moment(start), _moment(end, end=True)
+    cohort = select(Deal.id).where(Deal.created_at >= since, Deal.created_at <= until)
+    steps = []
+    for label, stages in FUNNEL_STEPS:
+        passed = select(DealEvent.deal_id).where(DealEvent.kind == "stage", DealEvent.to_stage.in_(stages))
+        reached = or_(Deal.stage.in_(stages), Deal.id.in_(passed)) if stages[0] != "intent" else true()
+        count = db.session.scalar(select(func.count()).select_from(Deal).where(Deal.id.in_(cohort), reached))
+        steps.append((label, int(count or 0)))
+    accepted = db.session.scalar(
+        select(func.count())
+        .select_from(MatchDecision)
+        .where(
+            MatchDecision.decision == "accepted",
+            MatchDecision.created_at >= since,
+            MatchDecision.created_at <= until,
         )
-        or 0
     )
-    written = (
-        db.session.scalar(
-            select(func.count())
-            .select_from(Contract)
-            .where(Contract.signed_on >= start, Contract.signed_on <= end)
-        )
-        or 0
+    registered = select(Contract.id).where(
+        Contract.status == "registered", Contract.signed_on >= start, Contract.signed_on <= end
     )
-    registered = (
-        db.session.scalar(
-            select(func.count())
-            .select_from(Contract)
-            .where(Contract.status == "registered", Contract.signed_on >= start, Contract.signed_on <= end)
-        )
-        or 0
+    contracts = db.session.scalar(select(func.count()).select_from(registered.subquery()))
+    through_deals = db.session.scalar(
+        select(func.count()).select_from(Deal).where(Deal.contract_id.in_(registered))
     )
-    return [
-        ("经纪人采纳的匹配", int(accepted)),
-        ("发起的对接", int(opened)),
-        ("登记系统中的合同", int(written)),
-        ("已登记合同", int(registered)),
-    ]
+    return Funnel(steps, int(accepted or 0), int(contracts or 0), int(through_deals or 0))

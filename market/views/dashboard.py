@@ -119,7 +119,7 @@ def show_dashboard():
     overview = contract_stats.overview(period)
     funnel = kpis.funnel(period.start, period.end)
     funnel_chart = charts.bar_chart(
-        [(label, count, f"{count}") for label, count in funnel], "转化漏斗", empty_text="暂无数据"
+        [(label, count, f"{count}") for label, count in funnel.steps], "转化漏斗", empty_text="暂无数据"
     )
     sharing = bookings.sharing_totals(period.start, period.end)
     return render_template(

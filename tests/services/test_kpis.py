@@ -181,26 +181,36 @@ def test_brokers_demands_open_calls_and_achievements_count_within_the_period(
     assert previous.actual == 1 and previous.start == date(today.year - 1, 1, 1)
 
 
-def test_funnel_counts_contracts_written_and_registered(registered):
+def test_the_funnel_follows_the_deals_opened_in_the_period_each_step_part_of_the_one_before(
+    make_user, make_listing, registered
+):
+    from market.services import deals
+
+    owner, buyer = make_user("university"), make_user("enterprise")
+    opened = [
+        deals.open_deal(buyer, {"achievement_id": make_listing("achievement", owner).id})[0] for _ in range(3)
+    ]
+    deals.move_stage(owner, opened[0].id, "negotiation")
+    deals.move_stage(
+        owner, opened[0].id, "terminated", reason="price"
+    )  # ended after 洽谈: still counts there
+    deals.move_stage(owner, opened[1].id, "negotiation")
+    deals.move_stage(owner, opened[1].id, "signing")
+    today = date.today()
+    registered(today.isoformat(), 100)  # registered without a deal on the platform
+    result = kpis.funnel(today, today)
+    assert result.steps == [("发起的对接", 3), ("进入洽谈", 2), ("进入签约", 1), ("成交并登记合同", 0)]
+    assert result.contracts_registered == 1 and result.contracts_through_deals == 0
+    assert kpis.funnel(today - timedelta(days=400), today - timedelta(days=300)).steps[0] == ("发起的对接", 0)
+
+
+def test_the_funnel_counts_registered_contracts_of_the_period_beside_it(registered):
     registered("2026-03-15", 100)
     registered("2026-04-15", 100, status="submitted")
     registered("2025-04-15", 100)
-    assert kpis.funnel(date(2026, 1, 1), date(2026, 12, 31)) == [
-        ("经纪人采纳的匹配", 0),
-        ("发起的对接", 0),
-        ("登记系统中的合同", 2),
-        ("已登记合同", 1),
-    ]
-
-
-def test_funnel_counts_deals_opened_in_the_period(make_user, make_listing):
-    from market.services import deals
-
-    result = make_listing("achievement", make_user("university"))
-    deals.open_deal(make_user("enterprise"), {"achievement_id": result.id})
-    today = date.today()
-    assert kpis.funnel(today, today)[1] == ("发起的对接", 1)
-    assert kpis.funnel(today - timedelta(days=400), today - timedelta(days=300))[1] == ("发起的对接", 0)
+    result = kpis.funnel(date(2026, 1, 1), date(2026, 12, 31))
+    assert result.contracts_registered == 1 and result.accepted_matches == 0
+    assert [count for _, count in result.steps] == [0, 0, 0, 0]
 
 
 # ---- manual entries ------------------------------------------------------------------------------------

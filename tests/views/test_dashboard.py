@@ -314,13 +314,16 @@ def test_admin_adds_edits_and_deletes_a_kpi(client, admin, default_kpis, db):
     assert client.get(f"/dashboard/kpis/{kpi.id}/edit").status_code == 404
 
 
-def test_funnel_counts_contracts_written_and_registered(client, admin, make_contract):
+def test_the_funnel_never_compares_contracts_with_deals_and_no_step_exceeds_the_one_before(
+    client, admin, make_contract
+):
     make_contract(status="registered", amount="100000.00", signed_on="2025-02-10")
     make_contract(status="submitted", amount="100000.00", signed_on="2025-02-11")
     page = _text(client.get("/dashboard/?period=year&year=2025"))
-    funnel = page.split('id="funnel"')[1]
-    assert re.search(r"登记系统中的合同</th>\s*<td[^>]*>2<", funnel)
-    assert re.search(r"已登记合同</th>\s*<td[^>]*>1<", funnel)
+    funnel = page.split('id="funnel"')[1].split("</section>")[0]
+    assert re.search(r"发起的对接</th>\s*<td[^>]*>0<", funnel)
+    assert "%" not in funnel.split("<tbody>")[1].split("</tbody>")[0]  # nothing to compare with: no 500 %
+    assert "本期签订并已登记的技术合同 1 项，其中经平台对接成交 0 项" in funnel
 
 
 # ---- exports -------------------------------------------------------------------------------------------

@@ -27,10 +27,15 @@ class InputSchema(Schema):
     @pre_load
     def _absent_is_empty(self, data, partial=False, **kwargs):
         """Unless partial, a field not sent reads as empty (None): required ones are then refused, others
-        take their empty value."""
+        take their empty value (one that refuses null is left out)."""
         if partial or not isinstance(data, dict):
             return data
-        return {**{field.data_key or name: None for name, field in self.load_fields.items()}, **data}
+        absent = {
+            field.data_key or name: None
+            for name, field in self.load_fields.items()
+            if field.required or field.allow_none
+        }
+        return {**absent, **data}
 
     @classmethod
     def clean(cls, data: dict | None, *, partial: bool = False) -> dict:
@@ -58,7 +63,10 @@ class _Input:
         self.label, self.needed = label, required
         message = f"{self.ask}{label}"
         metadata = {"description": description or self.describe(label), **kwargs.pop("metadata", {})}
-        kwargs.update(required=required, allow_none=not required)
+        kwargs["required"] = required
+        kwargs.setdefault(
+            "allow_none", not required
+        )  # False: null is refused even where the field may be left out
         super().__init__(error_messages={"required": message, "null": message}, metadata=metadata, **kwargs)
 
     def describe(self, label: str) -> str:

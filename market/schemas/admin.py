@@ -2,6 +2,8 @@
 
 from marshmallow import Schema, fields
 
+from market.inputs.settings import SettingsIn  # noqa: F401 (declared with its rules)
+
 
 class FieldIn(Schema):
     name = fields.String(required=True, metadata={"description": "领域名称，最多40字"})
@@ -18,18 +20,6 @@ class SettingsOut(Schema):
     auto_publish_verified = fields.Boolean(metadata={"description": "已认证单位发布的内容是否免审核直接发布"})
     deal_stale_days = fields.Integer(
         metadata={"description": "对接停滞提醒天数：未结束的对接连续多少天没有进展即标为停滞并提醒"}
-    )
-
-
-class SettingsIn(Schema):
-    auto_publish_verified = fields.Boolean(required=True)
-    deal_stale_days = fields.Integer(
-        allow_none=True,
-        metadata={
-            "description": "对接停滞提醒天数，整数 1–365；不填或 null 保持现值",
-            "minimum": 1,
-            "maximum": 365,
-        },
     )
 
 

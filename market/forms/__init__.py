@@ -199,11 +199,6 @@ class PolicyForm(ServiceForm):
     link = StringField("原文链接")
 
 
-class FieldForm(ServiceForm):
-    name = StringField("领域名称")
-    position = StringField("排序")
-
-
 class BrokerProfileForm(ServiceForm):
     bio = TextAreaField("个人简介", render_kw={"rows": 5})
     specialties = MultiCheckboxField("擅长领域", choices=[])

@@ -2,18 +2,8 @@
 
 from marshmallow import Schema, fields
 
-from market.inputs.settings import SettingsIn  # noqa: F401 (declared with its rules)
-
-
-class FieldIn(Schema):
-    name = fields.String(required=True, metadata={"description": "领域名称，最多40字"})
-    position = fields.Integer(allow_none=True, metadata={"description": "排序 0–9999；不填排在最后"})
-
-
-class FieldUpdateIn(Schema):
-    name = fields.String()
-    position = fields.Integer(allow_none=True)
-    active = fields.Boolean(metadata={"description": "false 停用（已有内容保留该领域，但不能再选）"})
+from market.inputs.settings import SettingsIn  # noqa: F401 (declared with their rules)
+from market.inputs.taxonomy import FieldIn, FieldUpdateIn  # noqa: F401
 
 
 class SettingsOut(Schema):

@@ -196,6 +196,7 @@ def test_lists_ids_numbers_and_objects_are_read_as_people_and_clients_send_them(
     assert More.clean({"listing": 7.0, "score": 1})["listing"] == 7
     empty = More.clean({"tags": None, "link": "", "listing": "", "score": ""})
     assert empty == {"tags": [], "link": None, "listing": None, "score": None, "query": None}
+    assert More.clean({"kinds": None}, partial=True) == {"kinds": []}  # not nullable for the API only
 
 
 @pytest.mark.parametrize(
@@ -208,7 +209,6 @@ def test_lists_ids_numbers_and_objects_are_read_as_people_and_clients_send_them(
         ({"tags": {"a": "b"}}, "tags", "标签必须是文字列表"),
         ({"tags": ["a\x00"]}, "tags", "标签不能包含空字符（NUL）"),
         ({"kinds": "丙"}, "kinds", "类型“丙”无效，可选：甲、乙"),
-        ({"kinds": None}, "kinds", "请填写类型"),
         ({"link": "www.gov.cn"}, "link", "链接应为以 http:// 或 https:// 开头的网址"),
         ({"link": "https://localhost"}, "link", "链接应为以 http:// 或 https:// 开头的网址"),
         ({"listing": "十二"}, "listing", "该成果不存在"),

@@ -60,6 +60,10 @@ def _first(message) -> str:
 class _Input:
     """What every input field shares: a Chinese label, "required" as "not empty", and how it is documented.
 
+    `allow_none=False` on an optional field documents it as not nullable, so the API refuses null before the
+    service runs (market/api/conformance.py); None from a page or another service still reads as empty, as
+    for every optional field (a yes/no is the exception: see Boolean). Such a field left out is left out.
+
     `may_be_empty` (with `required`): the field is documented as required, yet an empty or missing value
     reads as empty and the service decides (a deal message may be a file alone)."""
 
@@ -78,9 +82,7 @@ class _Input:
         message = self.asking()
         metadata = {"description": description or self.describe(label), **kwargs.pop("metadata", {})}
         kwargs["required"] = required
-        kwargs.setdefault(
-            "allow_none", not required
-        )  # False: null is refused even where the field may be left out
+        kwargs.setdefault("allow_none", not required)
         super().__init__(
             *args, error_messages={"required": message, "null": message}, metadata=metadata, **kwargs
         )
@@ -98,7 +100,10 @@ class _Input:
             raise ValidationError(self.asking())
         return None
 
+    def reads_none_as_empty(self) -> bool:
+        return self.may_be_empty or not self.required
+
     def deserialize(self, value, attr=None, data=None, **kwargs):
-        if value is None and self.may_be_empty:
+        if value is None and self.reads_none_as_empty():
             return self.empty()
         return super().deserialize(value, attr, data, **kwargs)

@@ -128,7 +128,8 @@ class Integer(_Input, fields.Integer):
 
 class Boolean(_Input, fields.Boolean):
     """Yes or no: true/false, or the words a form or a person sends (on, 是, 否, …); empty is no. When
-    required (or refusing null), null or nothing sent is refused: the answer must be given."""
+    required or refusing null (allow_none=False), null or nothing sent is refused: the answer must be given,
+    and null never switches something off."""
 
     ask = "请选择"
 
@@ -148,10 +149,8 @@ class Boolean(_Input, fields.Boolean):
             return word in TRUE_WORDS
         raise ValidationError(f"{self.label}必须是是/否")
 
-    def deserialize(self, value, attr=None, data=None, **kwargs):
-        if value is None and self.allow_none:
-            return False
-        return super().deserialize(value, attr, data, **kwargs)
+    def reads_none_as_empty(self) -> bool:
+        return self.allow_none
 
 
 class Date(_Input, fields.Date):
@@ -261,11 +260,6 @@ class TextList(_Input, fields.List):
     def empty(self):
         super().empty()
         return []
-
-    def deserialize(self, value, attr=None, data=None, **kwargs):
-        if value is None and self.allow_none:
-            return self.empty()
-        return super().deserialize(value, attr, data, **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
         raw = LIST_SPLIT.split(value) if isinstance(value, str) else value

@@ -28,7 +28,7 @@ run: index
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
 # Two pytest workers (pytest-xdist), each with its own SQLite file, PostgreSQL server and browser:
-# about 10 minutes on the 2-core VM instead of 18. TEST_WORKERS=0 runs in one process.
+# about 12 minutes on the 2-core VM instead of 22. TEST_WORKERS=0 runs in one process.
 TEST_WORKERS ?= 2
 
 test: lint

@@ -19,6 +19,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from market.clock import beijing_iso, in_beijing
 from market.money import fen_to_yuan
 
 CSV_MIMETYPE = "text/csv; charset=utf-8"
@@ -67,7 +68,9 @@ def _csv_value(column: Column, value) -> str:
         return format(_money(value), "f")
     if column.kind == "percent":
         return f"{Decimal(str(value)) * 100:.2f}%"
-    if isinstance(value, (date, datetime)):
+    if isinstance(value, datetime):
+        return beijing_iso(value)
+    if isinstance(value, date):
         return value.isoformat()
     if column.kind == "int" or isinstance(value, (int, Decimal)):
         return str(value)
@@ -109,6 +112,8 @@ def _xlsx_cell(sheet, column: Column, value) -> WriteOnlyCell:
         value = Decimal(str(value)).quantize(Decimal("0.0001"), ROUND_HALF_UP)
     elif column.kind == "text" and value is not None and not isinstance(value, str):
         value = str(value)
+    elif isinstance(value, datetime):
+        value = in_beijing(value).replace(tzinfo=None)  # Excel keeps no time zone: Beijing time, as shown
     cell = WriteOnlyCell(sheet, value=value)
     if isinstance(value, str):
         cell.data_type = "s"  # never a formula, whatever the text starts with

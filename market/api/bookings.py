@@ -7,7 +7,7 @@ allow 403, a status the booking is not in 409, a slot someone else holds 409 wit
 """
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from flask import Response, jsonify, request
 
@@ -22,6 +22,7 @@ from market.api.common import (
     require_actor,
 )
 from market.api.docs import ALL_ERRORS, PAGING, json_of, object_of, operation, page_of, query_params, ref
+from market.clock import today_in_beijing
 from market.errors import ValidationFailed
 from market.schemas import (
     AvailabilityOut,
@@ -72,7 +73,7 @@ def dump_booking(booking, viewer) -> dict:
 
 
 def _beijing_today() -> date:
-    return datetime.now(bookings.BEIJING).date()
+    return today_in_beijing()
 
 
 def _week_arg() -> date:

@@ -26,7 +26,7 @@ from flask import g, request
 from market.api.blueprint import api_bp
 from market.api.openapi import build_spec
 from market.errors import ValidationFailed
-from market.services.text import FALSE_WORDS, TRUE_WORDS
+from market.inputs.fields import FALSE_WORDS, TRUE_WORDS
 
 INTEGER = re.compile(r"-?\d{1,18}")  # what a 64-bit column holds; longer numbers are refused, not overflowed
 NUMBER = re.compile(r"\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*")

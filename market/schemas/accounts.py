@@ -3,7 +3,7 @@ organisations."""
 
 from marshmallow import Schema, fields
 
-from market.schemas.core import OrganisationBrief, OrganisationOut
+from market.schemas.core import BeijingDateTime, OrganisationBrief, OrganisationOut
 
 
 class RegistrationIn(Schema):
@@ -67,8 +67,8 @@ class UserOut(Schema):
     active = fields.Boolean()
     verified = fields.Boolean(attribute="is_verified")
     organisation = fields.Nested(OrganisationBrief, allow_none=True)
-    last_login_at = fields.DateTime(allow_none=True)
-    created_at = fields.DateTime()
+    last_login_at = BeijingDateTime(allow_none=True)
+    created_at = BeijingDateTime()
 
 
 class UserUpdateIn(Schema):
@@ -81,9 +81,9 @@ class OrganisationAdminOut(OrganisationOut):
 
     credit_code = fields.String(allow_none=True)
     verification_note = fields.String(allow_none=True)
-    verified_at = fields.DateTime(allow_none=True)
-    created_at = fields.DateTime()
-    updated_at = fields.DateTime()
+    verified_at = BeijingDateTime(allow_none=True)
+    created_at = BeijingDateTime()
+    updated_at = BeijingDateTime()
 
 
 class OrganisationUpdateIn(Schema):

@@ -4,6 +4,7 @@ from marshmallow import Schema, fields
 
 from market.inputs.settings import SettingsIn  # noqa: F401 (declared with their rules)
 from market.inputs.taxonomy import FieldIn, FieldUpdateIn  # noqa: F401
+from market.schemas.core import BeijingDateTime
 
 
 class SettingsOut(Schema):
@@ -38,7 +39,7 @@ class AuditChangeOut(Schema):
 
 class AuditEntryOut(Schema):
     id = fields.Integer()
-    created_at = fields.DateTime()
+    created_at = BeijingDateTime()
     actor = fields.Nested(AuditActor, allow_none=True, metadata={"description": "null 为系统操作"})
     action = fields.String(metadata={"example": "organisation.verify"})
     action_label = fields.String(
@@ -66,7 +67,7 @@ class EventJobOut(Schema):
     )
     status_label = fields.String()
     attempts = fields.Integer()
-    run_after = fields.DateTime(metadata={"description": "下次尝试的时间"})
+    run_after = BeijingDateTime(metadata={"description": "下次尝试的时间"})
     last_error = fields.String(allow_none=True)
-    created_at = fields.DateTime()
-    finished_at = fields.DateTime(allow_none=True)
+    created_at = BeijingDateTime()
+    finished_at = BeijingDateTime(allow_none=True)

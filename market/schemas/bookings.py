@@ -9,10 +9,11 @@ from datetime import timedelta
 
 from marshmallow import Schema, fields
 
+from market.clock import beijing_iso
 from market.models.vocab import BOOKING_KINDS, BOOKING_STATUSES
-from market.schemas.core import OrganisationBrief
+from market.schemas.core import BeijingDateTime, OrganisationBrief
 from market.schemas.deals import YuanOf
-from market.services.bookings import BEIJING, SLOT_MINUTES
+from market.services.bookings import SLOT_MINUTES
 
 STATES = {"closed": "不开放", "free": "空闲", "booked": "已被预约", "blocked": "停机", "mine": "我的预约"}
 TIME_INPUT = "北京时间 年-月-日T时:分，例如 2026-12-03T09:00（整点或半点；带 +08:00 等时区也可）"
@@ -20,18 +21,6 @@ TIME_INPUT = "北京时间 年-月-日T时:分，例如 2026-12-03T09:00（整�
 
 def _choices(vocabulary) -> str:
     return "；".join(f"{key} {label}" for key, label in vocabulary.items())
-
-
-def beijing(moment):
-    """A UTC datetime as an ISO string in Beijing time, with its +08:00 offset."""
-    return moment.astimezone(BEIJING).isoformat(timespec="seconds") if moment is not None else None
-
-
-class BeijingDateTime(fields.DateTime):
-    """A stored UTC datetime written in Beijing time with its +08:00 offset."""
-
-    def _serialize(self, value, attr, obj, **kwargs):
-        return beijing(value)
 
 
 class WithheldNested(fields.Nested):
@@ -102,13 +91,13 @@ class BookingOut(Schema):
         allow_none=True,
         metadata={"description": "预约人：仅预约人本人、仪器所属单位和管理员可见；其他读者为 null"},
     )
-    created_at = fields.DateTime()
+    created_at = BeijingDateTime()
 
 
 class AvailabilitySlotOut(Schema):
     start = BeijingDateTime()
     end = fields.Function(
-        lambda cell: beijing(cell.start + timedelta(minutes=SLOT_MINUTES)),
+        lambda cell: beijing_iso(cell.start + timedelta(minutes=SLOT_MINUTES)),
         metadata={"type": "string", "format": "date-time"},
     )
     state = fields.String(metadata={"enum": list(STATES), "description": _choices(STATES)})
@@ -157,7 +146,7 @@ class BlockOut(Schema):
     starts_at = BeijingDateTime()
     ends_at = BeijingDateTime()
     reason = fields.String()
-    created_at = fields.DateTime()
+    created_at = BeijingDateTime()
 
 
 class UtilisationOut(Schema):

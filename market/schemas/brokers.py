@@ -3,7 +3,7 @@
 from marshmallow import Schema, fields
 
 from market.inputs.brokers import BrokerProfileIn  # noqa: F401 (declared with its rules)
-from market.schemas.core import FieldOut, OrganisationBrief, Yuan
+from market.schemas.core import BeijingDateTime, FieldOut, OrganisationBrief, Yuan
 
 
 class BrokerContact(Schema):
@@ -29,7 +29,7 @@ class BrokerOut(Schema):
     certification_label = fields.String()
     bio = fields.String()
     specialties = fields.Pluck(FieldOut, "name", many=True, metadata={"description": "擅长的技术领域名称"})
-    updated_at = fields.DateTime()
+    updated_at = BeijingDateTime()
     track_record = fields.Nested(BrokerTrackRecord, metadata={"description": "成交记录（全部时间）"})
     contact = fields.Nested(
         BrokerContact,

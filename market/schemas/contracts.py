@@ -15,7 +15,7 @@ from market.models.vocab import (
 )
 from market.models.vocab import KPI_METRICS as METRICS
 from market.money import fen_to_yuan
-from market.schemas.core import Yuan, YuanIn
+from market.schemas.core import BeijingDateTime, Yuan, YuanIn
 from market.services.contract_stats import GROUPS
 
 HISTORY_ACTIONS = {
@@ -64,7 +64,7 @@ class AttachmentCorrectionOut(Schema):
         allow_none=True,
         metadata={"description": "作出更正的管理员；账号已删除时为 null"},
     )
-    at = fields.DateTime(attribute="created_at", metadata={"description": "更正时间"})
+    at = BeijingDateTime(attribute="created_at", metadata={"description": "更正时间"})
 
 
 class CorrectionOf(fields.Nested):
@@ -83,7 +83,7 @@ class ContractAttachmentOut(Schema):
         metadata={"type": "string", "description": "下载地址（需令牌）"},
     )
     sha256 = fields.String(metadata={"description": "文件内容的 SHA-256，可用于核对下载的文件未被改动"})
-    uploaded_at = fields.DateTime(attribute="created_at")
+    uploaded_at = BeijingDateTime(attribute="created_at")
     uploaded_by = fields.Nested(
         PersonRef, allow_none=True, metadata={"description": "上传人；账号已删除时为 null"}
     )
@@ -139,13 +139,13 @@ class ContractOut(Schema):
     status_label = fields.String()
     registration_number = fields.String(allow_none=True, metadata={"description": "登记编号，登记后才有"})
     return_reason = fields.String(allow_none=True, metadata={"description": "最近一次退回的原因"})
-    submitted_at = fields.DateTime(allow_none=True)
-    registered_at = fields.DateTime(allow_none=True)
+    submitted_at = BeijingDateTime(allow_none=True)
+    registered_at = BeijingDateTime(allow_none=True)
     attachments = fields.List(
         fields.Nested(ContractAttachmentOut), metadata={"description": "合同扫描件（PDF）"}
     )
-    created_at = fields.DateTime()
-    updated_at = fields.DateTime()
+    created_at = BeijingDateTime()
+    updated_at = BeijingDateTime()
 
 
 class ContractHistoryOut(Schema):
@@ -160,7 +160,7 @@ class ContractHistoryOut(Schema):
         allow_none=True,
         metadata={"type": "string", "description": "操作人姓名；null 为系统操作"},
     )
-    at = fields.DateTime(attribute="created_at")
+    at = BeijingDateTime(attribute="created_at")
     changes = fields.Dict(
         keys=fields.String(),
         metadata={
@@ -300,7 +300,7 @@ class KpiEntryOut(Schema):
         allow_none=True,
         metadata={"type": "string", "description": "填报人姓名"},
     )
-    entered_at = fields.DateTime(attribute="created_at")
+    entered_at = BeijingDateTime(attribute="created_at")
 
 
 class KpiOut(Schema):

@@ -2,8 +2,16 @@
 
 from marshmallow import Schema, fields
 
+from market.clock import beijing_iso
 from market.inputs.policies import PolicyIn  # noqa: F401 (declared with its rules)
 from market.money import fen_to_yuan
+
+
+class BeijingDateTime(fields.DateTime):
+    """A stored UTC moment written in Beijing time with its +08:00 offset (2026-12-07T16:30:00+08:00)."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return beijing_iso(value)
 
 
 class Yuan(fields.Decimal):
@@ -62,9 +70,9 @@ class ListingOut(Schema):
     kind = fields.String()
     status = fields.String()
     organisation = fields.Nested(OrganisationBrief)
-    published_at = fields.DateTime(allow_none=True)
-    created_at = fields.DateTime()
-    updated_at = fields.DateTime()
+    published_at = BeijingDateTime(allow_none=True)
+    created_at = BeijingDateTime()
+    updated_at = BeijingDateTime()
     review_note = fields.String(allow_none=True)
     contact = ListingItself(
         Contact, metadata={"description": "联系方式：仅对已认证单位的登录用户（及管理员）返回"}
@@ -164,8 +172,8 @@ class PolicyOut(Schema):
     body = fields.String()
     tags = fields.List(fields.String())
     link = fields.String(allow_none=True)
-    created_at = fields.DateTime()
-    updated_at = fields.DateTime()
+    created_at = BeijingDateTime()
+    updated_at = BeijingDateTime()
 
 
 OUTPUT_SCHEMAS = {"achievement": AchievementOut, "demand": DemandOut, "equipment": EquipmentOut}

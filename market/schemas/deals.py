@@ -14,7 +14,7 @@ from market.inputs.deals import (  # noqa: F401 (declared with their rules)
 from market.models.vocab import DEAL_NOTE_KINDS, DEAL_STAGES, DEAL_TERMINATION_REASONS
 from market.money import fen_to_yuan
 from market.schemas.contracts import ContractBroker, ContractParty
-from market.schemas.core import FieldName, Yuan
+from market.schemas.core import BeijingDateTime, FieldName, Yuan
 
 MESSAGE_KINDS = {"message": "留言", **DEAL_NOTE_KINDS}
 
@@ -71,7 +71,7 @@ class DealLinks(Schema):
 
 class DealNdaAcceptance(Schema):
     org = fields.Nested(ContractParty, metadata={"description": "签署保密协议的单位"})
-    at = fields.DateTime(metadata={"description": "签署时间"})
+    at = BeijingDateTime(metadata={"description": "签署时间"})
 
 
 class DealNdaStatus(Schema):
@@ -86,7 +86,7 @@ class DealOut(Schema):
     title = fields.String()
     stage = fields.String(metadata={"enum": list(DEAL_STAGES), "description": _choices(DEAL_STAGES)})
     stage_label = fields.String()
-    stage_changed_at = fields.DateTime()
+    stage_changed_at = BeijingDateTime()
     seller = fields.Nested(ContractParty, metadata={"description": "技术提供方（成果方）"})
     buyer = fields.Nested(ContractParty, metadata={"description": "技术需求方（受让方）"})
     achievement = fields.Nested(
@@ -106,7 +106,7 @@ class DealOut(Schema):
     )
     next_action = fields.String(allow_none=True, metadata={"description": "经纪人安排的下一步"})
     next_action_due = fields.Date(allow_none=True)
-    last_activity_at = fields.DateTime()
+    last_activity_at = BeijingDateTime()
     stale = fields.Boolean(metadata={"description": "进行中且超过平台设定天数没有进展"})
     termination_reason = fields.String(
         allow_none=True,
@@ -122,7 +122,7 @@ class DealOut(Schema):
     )
     nda = fields.Nested(DealNdaStatus, metadata={"description": "本次对接的保密协议"})
     links = Itself(DealLinks)
-    created_at = fields.DateTime()
+    created_at = BeijingDateTime()
 
 
 class DealMessageFile(Schema):
@@ -159,13 +159,13 @@ class DealMessageOut(Schema):
         DealPerson, allow_none=True, metadata={"description": "发言人；账号已删除时为 null"}
     )
     file = AttachedFile(DealMessageFile, allow_none=True, metadata={"description": "附件，没有时为 null"})
-    created_at = fields.DateTime()
+    created_at = BeijingDateTime()
 
 
 class DealNdaOut(Schema):
     """Read from a dict: the acceptance, its organisation and the person who accepted."""
 
-    accepted_at = fields.DateTime()
+    accepted_at = BeijingDateTime()
     org = fields.Nested(ContractParty)
     user = fields.Nested(DealPerson, allow_none=True, metadata={"description": "签署人；账号已删除时为 null"})
     version = fields.String(metadata={"description": "签署的保密协议版本"})

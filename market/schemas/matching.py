@@ -4,6 +4,7 @@ from marshmallow import Schema, fields
 
 from market.inputs.matching import MatchDecisionIn  # noqa: F401 (declared with its rules)
 from market.models.vocab import MATCH_REJECT_REASONS as REJECT_REASONS
+from market.schemas.core import BeijingDateTime
 
 
 class MatchDecisionOut(Schema):
@@ -20,8 +21,8 @@ class MatchDecisionOut(Schema):
     note = fields.String(allow_none=True)
     score = fields.Float(allow_none=True)
     decided_by_id = fields.Integer(allow_none=True)
-    created_at = fields.DateTime()
-    updated_at = fields.DateTime()
+    created_at = BeijingDateTime()
+    updated_at = BeijingDateTime()
 
 
 class MatchPrecisionOut(Schema):

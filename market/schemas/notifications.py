@@ -3,6 +3,7 @@
 from marshmallow import Schema, fields
 
 from market.inputs.saved_searches import SavedSearchIn, SavedSearchUpdateIn  # noqa: F401 (declared with their rules)
+from market.schemas.core import BeijingDateTime
 
 
 class NotificationOut(Schema):
@@ -12,8 +13,8 @@ class NotificationOut(Schema):
     body = fields.String(allow_none=True)
     link = fields.String(allow_none=True, metadata={"description": "站内相对地址，如 /search?q=…"})
     data = fields.Dict(keys=fields.String(), metadata={"description": "随类别而定的附加数据"})
-    created_at = fields.DateTime()
-    read_at = fields.DateTime(allow_none=True, metadata={"description": "null 为未读"})
+    created_at = BeijingDateTime()
+    read_at = BeijingDateTime(allow_none=True, metadata={"description": "null 为未读"})
 
 
 class SavedSearchOut(Schema):
@@ -28,5 +29,5 @@ class SavedSearchOut(Schema):
         },
     )
     notify = fields.Boolean(metadata={"description": "有新发布的结果时是否通知"})
-    created_at = fields.DateTime()
-    last_checked_at = fields.DateTime()
+    created_at = BeijingDateTime()
+    last_checked_at = BeijingDateTime()

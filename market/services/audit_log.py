@@ -7,11 +7,12 @@ readable form is computed when a page of entries is read, with one lookup per ki
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from market.clock import beijing_text
 from market.extensions import db
 from market.models import Achievement, AuditEntry, Demand, Equipment, Field, Organisation, User
 from market.models.vocab import (
@@ -34,7 +35,6 @@ from market.models.vocab import (
 )
 from market.money import fen_to_yuan, format_fen
 from market.services.base import Page, paginate
-from market.services.bookings import BEIJING
 from market.services.filters import query_text
 from market.services.kpis import METRICS
 from market.services.matching import REJECT_REASONS
@@ -374,9 +374,7 @@ def _beijing(stamp: str) -> str:
         moment = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
     except ValueError:
         return stamp
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
+    return beijing_text(moment)
 
 
 def _exact_yuan(fen) -> str:

@@ -4,14 +4,8 @@ import re
 from datetime import date
 
 from market.errors import ValidationFailed
+from market.inputs.fields import CONTROL, FALSE_WORDS, LIST_SPLIT, NUL_MESSAGE, TAG, TRUE_WORDS
 from market.money import MoneyError, parse_yuan
-
-_TAG = re.compile(r"<\s*/?\s*[a-zA-Z!?]")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_LIST_SPLIT = re.compile(r"[,，;；、\n]+")
-TRUE_WORDS = ("1", "true", "on", "yes", "y", "是")
-FALSE_WORDS = ("", "0", "false", "off", "no", "n", "否")
-NUL_MESSAGE = "不能包含空字符（NUL）"
 
 
 class Cleaner:
@@ -41,14 +35,14 @@ class Cleaner:
         if raw and "\x00" in raw:
             # A NUL byte means binary or broken input (PostgreSQL cannot store it): refuse, don't guess.
             return self.fail(name, f"{label}{NUL_MESSAGE}")
-        value = _CONTROL.sub("", (raw or "")).strip()
+        value = CONTROL.sub("", (raw or "")).strip()
         if not multiline:
             value = re.sub(r"\s+", " ", value)
         if required and not value:
             return self.fail(name, f"请填写{label}")
         if len(value) > max_len:
             return self.fail(name, f"{label}不能超过{max_len}个字（现有{len(value)}个字）")
-        if _TAG.search(value):
+        if TAG.search(value):
             return self.fail(name, f"{label}不能包含HTML标签（如需尖括号请用全角“＜＞”）")
         self.values[attr or name] = value or (None if not required else value)
 
@@ -88,14 +82,14 @@ class Cleaner:
         if raw is None:
             raw = []
         if isinstance(raw, str):
-            raw = _LIST_SPLIT.split(raw)
+            raw = LIST_SPLIT.split(raw)
         if not isinstance(raw, (list, tuple)) or any(not isinstance(x, str) for x in raw):
             return self.fail(name, f"{label}必须是文字列表")
         if any("\x00" in x for x in raw):
             return self.fail(name, f"{label}{NUL_MESSAGE}")
         items = []
         for item in raw:
-            item = _CONTROL.sub("", item).strip()
+            item = CONTROL.sub("", item).strip()
             if normalise:
                 item = normalise(item)
             item = (synonyms or {}).get(item, item)
@@ -103,7 +97,7 @@ class Cleaner:
                 continue
             if len(item) > max_len:
                 return self.fail(name, f"{label}中的每一项不能超过{max_len}个字")
-            if _TAG.search(item):
+            if TAG.search(item):
                 return self.fail(name, f"{label}不能包含HTML标签")
             if choices and item not in choices:
                 return self.fail(name, f"{label}“{item[:20]}”无效，可选：{'、'.join(choices)}")

@@ -2,8 +2,10 @@
 
 from datetime import date
 
-from flask import Flask
+from flask import Flask, request
+from flask_login import current_user
 
+from market.clock import beijing_text
 from market.money import format_fen
 
 
@@ -40,7 +42,26 @@ def register(app: Flask) -> None:
     errors.register(app)
     app.add_template_filter(format_fen, "yuan")
     app.add_template_filter(format_budget, "budget")
+    app.add_template_filter(beijing_text, "beijing")
     app.context_processor(lambda: {"today": date.today()})
+    app.add_template_global(work_menu)
+
+
+def work_menu() -> list[tuple[str, str, bool]]:
+    """The signed-in user's work pages for the top bar's 工作台 menu: (endpoint, label, is this page)."""
+    role, here = current_user.role, request.endpoint
+    pages = [("workspace.show_dashboard", "我的工作台", here == "workspace.show_dashboard")]
+    if role in ("broker", "admin"):
+        pages.append(("workspace.list_match_queue", "匹配工作台", here == "workspace.list_match_queue"))
+    if role != "viewer":
+        pages.append(("deals.list_deals", "我的对接", request.blueprint == "deals"))
+        pages.append(("bookings.list_bookings", "仪器预约", request.blueprint == "bookings"))
+    pages.append(("contracts.list_contracts", "技术合同", request.blueprint == "contracts"))
+    if role in ("admin", "viewer"):
+        pages.append(("dashboard.show_dashboard", "交易额看板", request.blueprint == "dashboard"))
+    if role == "admin":
+        pages.append(("admin.show_dashboard", "管理后台", request.blueprint == "admin"))
+    return pages
 
 
 def format_budget(demand) -> str:

@@ -1,11 +1,12 @@
 """Instrument booking in HTML: the week calendar on an instrument, requests, the owner's decisions and
 rules."""
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from market.clock import today_in_beijing
 from market.errors import Conflict, InvalidTransition, ValidationFailed
 from market.forms import ConfirmForm
 from market.forms.bookings import (
@@ -41,16 +42,6 @@ OWNER_ROLES = ("university", "enterprise", "admin")
 
 
 # ---- presentation helpers ----------------------------------------------------------------------------
-
-
-@bp.app_template_filter("beijing")
-def beijing(moment, fmt="%Y-%m-%d %H:%M") -> str:
-    """An aware UTC datetime as Beijing time for display."""
-    return moment.astimezone(bookings.BEIJING).strftime(fmt) if moment else "—"
-
-
-def today_in_beijing() -> date:
-    return datetime.now(bookings.BEIJING).date()
 
 
 def monday_of(day: date) -> date:

@@ -526,7 +526,7 @@ def test_a_pdf_is_uploaded_downloaded_and_deleted(app, client, world, tokens, co
         "uploaded_by": {"id": world["seller"].id, "name": world["seller"].display_name},
         "correction": None,
     }
-    assert attachment["uploaded_at"].endswith("+00:00")
+    assert attachment["uploaded_at"].endswith("+08:00")  # Beijing time, with its offset
     assert client.get(url, headers=seller).get_json()["attachments"] == [attachment]
 
     stored = db.session.get(ContractAttachment, attachment["id"]).stored_name

@@ -11,14 +11,8 @@ from market.models.base import utcnow
 from market.services.notifications import add_notifications
 from market.services.saved_searches import check_saved_searches
 from tests.api.conftest import error_of, field_errors
-from tests.search.support import restart_outbox_numbering
 
 PREFIX = "/api/v1"
-
-
-@pytest.fixture(autouse=True)
-def outbox_numbers_start_at_one(db):
-    restart_outbox_numbering(db)
 
 
 def notify(user, *titles, **kwargs):

@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 from market.extensions import db
 from market.models import BrokerProfile
 from market.money import format_fen
+from tests.browser.support import open_work_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]  # the live server is a second app, in other threads
 
@@ -69,7 +70,7 @@ def test_enterprise_asks_broker_claims_signs_and_the_registered_contract_counts(
     # 1. the admin notes this year's totals on the dashboard
     admin = new_page()
     sign_in(admin, admin_user.email)
-    admin.get_by_role("link", name="交易额看板").click()
+    open_work_page(admin, "交易额看板")
     expect(admin.get_by_test_id("period-label")).to_have_text(f"{year}年")
     before_amount = shown_fen(admin.get_by_test_id("total-amount").inner_text())
     before_recognised = shown_fen(admin.get_by_test_id("total-recognised").inner_text())
@@ -93,7 +94,7 @@ def test_enterprise_asks_broker_claims_signs_and_the_registered_contract_counts(
     # 3. the broker claims it from 待认领 and writes in the thread; the enterprise sees the message
     broker = new_page()
     sign_in(broker, broker_user.email)
-    broker.get_by_role("link", name="我的对接").click()
+    open_work_page(broker, "我的对接")
     broker.get_by_role("link", name="待认领").click()
     claimable = broker.get_by_test_id("claimable-deal").filter(has_text=deal_title)
     expect(claimable).to_contain_text(f"{seller_name}（技术方） ↔ {buyer_name}（需求方）")
@@ -151,7 +152,7 @@ def test_enterprise_asks_broker_claims_signs_and_the_registered_contract_counts(
     expect(broker.get_by_test_id("contract-actions")).to_have_count(0)
 
     # 6. the admin registers it with a recognised amount of 75万元; the deal reaches 登记
-    admin.get_by_role("link", name="技术合同", exact=True).click()
+    open_work_page(admin, "技术合同")
     listed = admin.get_by_role("row").filter(has_text=deal_title)
     expect(listed).to_contain_text("待登记")
     expect(listed).to_contain_text("80万元")
@@ -176,7 +177,7 @@ def test_enterprise_asks_broker_claims_signs_and_the_registered_contract_counts(
         expect(page.get_by_role("button", name="终止对接")).to_have_count(0)
 
     # 7. this year's dashboard totals grew by the contract: 成交额 by 80万元, 核定技术交易额 by 75万元
-    admin.get_by_role("link", name="交易额看板").click()
+    open_work_page(admin, "交易额看板")
     admin.get_by_role("link", name=f"{year}年", exact=True).click()
     expect(admin.get_by_test_id("period-label")).to_have_text(f"{year}年")
     expect(admin.get_by_test_id("total-recognised")).to_have_text(

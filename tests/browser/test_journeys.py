@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from market.services.codes import credit_code_with_check
+from tests.browser.support import open_work_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]  # the live server is a second app, in other threads
 
@@ -51,7 +52,7 @@ def test_university_registers_is_verified_publishes_and_visitor_finds_it(
 
     admin = new_page()
     sign_in(admin, admin_email)
-    admin.get_by_role("link", name="管理后台").click()
+    open_work_page(admin, "管理后台")
     admin.get_by_role("link", name="单位认证").click()
     admin_row = row(admin, org_name)
     expect(admin_row).to_contain_text("高校")
@@ -102,7 +103,7 @@ def test_enterprise_fixes_a_bad_budget_and_publishes_a_demand(new_page, sign_in,
 
     page = new_page()
     sign_in(page, user.email)
-    page.get_by_role("link", name="我的工作台").click()
+    open_work_page(page, "我的工作台")
     page.get_by_role("link", name="发布技术需求").click()
     typed = {
         "需求名称": title,

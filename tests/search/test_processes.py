@@ -20,7 +20,7 @@ from market.models import Achievement
 from market.services import indexing
 from market.services.search import search_catalogue
 from tests.conftest import ACHIEVEMENT
-from tests.search.support import restart_outbox_numbering, tolerate_leaked_files
+from tests.search.support import tolerate_leaked_files
 
 ROOT = Path(__file__).resolve().parents[2]
 SPAWN = multiprocessing.get_context("spawn")
@@ -61,7 +61,6 @@ def titles_found(q) -> list[str]:
 @pytest.fixture
 def url(app, backend, database_urls, db):
     """The emptied test database (via the `app` fixture), outbox numbers starting at 1 on both engines."""
-    restart_outbox_numbering(db)
     return database_urls[backend]
 
 

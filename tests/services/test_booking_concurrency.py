@@ -11,7 +11,6 @@ from market import create_app
 from market.extensions import db as _db
 from market.models import Booking, BookingSlot
 from tests.conftest import EQUIPMENT
-from tests.search.support import restart_outbox_numbering
 
 SPAWN = multiprocessing.get_context("spawn")
 pytestmark = pytest.mark.slow  # the racing processes read the rows this test commits
@@ -59,7 +58,6 @@ def _ask(url, instance, user_id, equipment_id, start, end, barrier, results):
 
 @pytest.fixture
 def url(app, backend, database_urls, db):
-    restart_outbox_numbering(db)
     return database_urls[backend]
 
 

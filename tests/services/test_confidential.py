@@ -9,15 +9,9 @@ from market.errors import ValidationFailed
 from market.models import AuditEntry
 from market.services import deals, listings
 from tests.conftest import ACHIEVEMENT, PASSWORD
-from tests.search.support import restart_outbox_numbering
 
 SECRET = "前驱体配方：钛酸锶钡掺杂比例百分之三，烧结温度八百五十度"
 SECRET_WORD = "钛酸锶钡"  # appears nowhere else
-
-
-@pytest.fixture(autouse=True)
-def outbox_numbers_start_at_one(db):
-    restart_outbox_numbering(db)
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ from market.services.base import unit_of_work
 from market.services.indexing import GAP_GRACE, drain, index_status, prune_outbox, safe_cursor
 from market.services.matching import refresh_vectors
 from market.services.search import search_catalogue
-from tests.search.support import restart_outbox_numbering
 
 
 def found(q, actor=None, **params) -> list[int]:
@@ -22,11 +21,6 @@ def found(q, actor=None, **params) -> list[int]:
 
 def outbox_rows() -> int:
     return _db.session.scalar(select(func.count()).select_from(SearchOutboxEntry))
-
-
-@pytest.fixture(autouse=True)
-def outbox_numbers_start_at_one(db):
-    restart_outbox_numbering(db)
 
 
 def new_achievement(owner, title):

@@ -12,18 +12,12 @@ from market.services import notifications, saved_searches
 from market.services.listings import change_status
 from market.services.saved_searches import check_saved_searches, save_search
 from tests.api.conftest import CHINESE
-from tests.search.support import restart_outbox_numbering
 
 UNRELATED = {
     "title": "显微图像深度学习去噪算法",
     "summary": "基于卷积网络的电镜图像去噪方法。",
     "keywords": ["图像"],
 }
-
-
-@pytest.fixture(autouse=True)
-def outbox_numbers_start_at_one(db):
-    restart_outbox_numbering(db)
 
 
 def later(minutes=2):

@@ -8,12 +8,6 @@ from sqlalchemy import select
 from market.models import Notification, SavedSearch
 from market.services import notifications
 from market.services.notifications import add_notifications
-from tests.search.support import restart_outbox_numbering
-
-
-@pytest.fixture(autouse=True)
-def outbox_numbers_start_at_one(db):
-    restart_outbox_numbering(db)
 
 
 def notify(db, user, title, **kwargs):
@@ -206,3 +200,20 @@ def test_someone_elses_saved_search_is_a_404(client, db, make_user, login):
     assert client.post(f"/my/saved-searches/{theirs.id}/delete").status_code == 404
     assert client.post(f"/my/saved-searches/{theirs.id}/notify", data={"notify": "off"}).status_code == 404
     assert db.session.get(SavedSearch, theirs.id).notify is True
+
+
+def test_times_are_beijing_time_on_the_page_and_in_the_api_with_their_offset(
+    client, db, make_user, login, api_token
+):
+    from datetime import datetime, timezone
+
+    me = login(make_user())
+    late_evening_utc = datetime(2026, 12, 7, 17, 30, tzinfo=timezone.utc)  # 01:30 the next day in Beijing
+    note = notify(db, me, "凌晨的通知")
+    note.created_at = late_evening_utc
+    db.session.commit()
+    html = client.get("/my/notifications").get_data(as_text=True)
+    assert "2026-12-08 01:30" in html and "2026-12-07 17:30" not in html
+    assert "本站时间均为北京时间（UTC+8）" in html
+    listed = client.get("/api/v1/notifications", headers=api_token(me))
+    assert listed.get_json()["items"][0]["created_at"] == "2026-12-08T01:30:00+08:00"

@@ -6,7 +6,6 @@ import pytest
 
 from market.services import indexing
 from market.services.listings import update_listing
-from tests.search.support import restart_outbox_numbering
 
 NASTY = [
     '"正极材料',
@@ -27,11 +26,6 @@ NASTY = [
     "\\",
     "正极\x00材料",
 ]
-
-
-@pytest.fixture(autouse=True)
-def outbox_numbers_start_at_one(db):
-    restart_outbox_numbering(db)
 
 
 def page(client, **params):

@@ -6,7 +6,6 @@ import json
 import os
 import shutil
 import subprocess
-from datetime import timedelta, timezone
 from pathlib import Path
 
 from alembic.script import ScriptDirectory
@@ -21,7 +20,6 @@ MANIFEST = "manifest.json"
 DATABASE_FILES = {"sqlite": "database.sqlite3", "postgresql": "database.dump"}
 ATTACHMENTS = "attachments"
 KIND_LABELS = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
-BEIJING = timezone(timedelta(hours=8))  # Asia/Shanghai has no daylight saving: a fixed offset is exact
 CHUNK = 1024 * 1024
 REPORT_EVERY = 100  # progress lines while copying attachments: one per this many files, and the last
 # pg_restore waits this long for a table that a running web process or worker still holds, then gives up (and,

@@ -9,11 +9,11 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, inspect, text
 
+from market.clock import BEIJING
 from market.config import PROJECT_ROOT
 from market.extensions import db
 from market.services.backups.common import (
     ATTACHMENTS,
-    BEIJING,
     DATABASE_FILES,
     FORMAT,
     KIND_LABELS,

@@ -6,6 +6,7 @@ from datetime import date, datetime, time, timedelta, timezone
 
 from sqlalchemy import delete, select
 
+from market.clock import BEIJING
 from market.errors import Conflict, NotFound, ValidationFailed
 from market.extensions import db
 from market.models import Equipment
@@ -17,9 +18,6 @@ from market.services.bookings.access import _require_owner, get_equipment
 from market.services.bookings.slots import _hold
 from market.services.permissions import can_manage, is_signed_in
 from market.services.text import Cleaner
-
-BEIJING = timezone(timedelta(hours=8))  # no daylight saving: a fixed offset is exact
-
 
 SLOT_MINUTES = 30
 

@@ -6,7 +6,21 @@ from datetime import date
 import pytest
 
 from market.errors import ValidationFailed
-from market.inputs import Boolean, Choice, Date, InputSchema, Integer, Money, Quantity, Text
+from market.inputs import (
+    Boolean,
+    Choice,
+    Date,
+    InputSchema,
+    Integer,
+    Money,
+    Number,
+    Object,
+    Quantity,
+    RowId,
+    Text,
+    TextList,
+    Url,
+)
 from market.inputs.kpis import KpiEntryIn, KpiIn
 
 
@@ -140,3 +154,122 @@ def test_a_page_form_is_generated_from_the_declaration_with_its_labels_hints_and
     assert form.period_kind.choices == [("", "请选择"), ("annual", "年度"), ("cumulative", "累计")]
     assert entry.as_of.render_kw == {"type": "date"} and entry.note.type == "TextAreaField"
     assert form.target_year.render_kw == {"inputmode": "numeric"}
+
+
+# ---- lists, addresses, ids, numbers, objects --------------------------------------------------------------
+
+
+class More(InputSchema):
+    tags = TextList("标签", max_items=3, max_len=4, synonyms={"AI": "人工智能"})
+    kinds = TextList("类型", choices=("甲", "乙"), allow_none=False)
+    link = Url("链接")
+    listing = RowId("成果", unknown="该成果不存在")
+    score = Number("匹配度", low=0, high=1)
+    query = Object("条件", example='{"q": "电池"}')
+
+
+def more_errors(data, **kwargs) -> dict:
+    with pytest.raises(ValidationFailed) as refused:
+        More.clean(data, **kwargs)
+    return refused.value.fields
+
+
+def test_lists_ids_numbers_and_objects_are_read_as_people_and_clients_send_them():
+    values = More.clean(
+        {
+            "tags": "电池，AI、 电池\n回收",
+            "kinds": ["乙", ""],
+            "link": " https://www.gov.cn/zhengce ",
+            "listing": " 12 ",
+            "score": "0.8",
+            "query": {"q": "电池"},
+        }
+    )
+    assert values == {
+        "tags": ["电池", "人工智能", "回收"],
+        "kinds": ["乙"],
+        "link": "https://www.gov.cn/zhengce",
+        "listing": 12,
+        "score": 0.8,
+        "query": {"q": "电池"},
+    }
+    assert More.clean({"listing": 7.0, "score": 1})["listing"] == 7
+    empty = More.clean({"tags": None, "link": "", "listing": "", "score": ""})
+    assert empty == {"tags": [], "link": None, "listing": None, "score": None, "query": None}
+    assert More.clean({"kinds": None}, partial=True) == {"kinds": []}  # not nullable for the API only
+
+
+@pytest.mark.parametrize(
+    "data, field, message",
+    [
+        ({"tags": "一、二、三、四"}, "tags", "标签最多3项"),
+        ({"tags": ["五个字的词"]}, "tags", "标签中的每一项不能超过4个字"),
+        ({"tags": ["<b>"]}, "tags", "标签不能包含HTML标签"),
+        ({"tags": [1]}, "tags", "标签必须是文字列表"),
+        ({"tags": {"a": "b"}}, "tags", "标签必须是文字列表"),
+        ({"tags": ["a\x00"]}, "tags", "标签不能包含空字符（NUL）"),
+        ({"kinds": "丙"}, "kinds", "类型“丙”无效，可选：甲、乙"),
+        ({"link": "www.gov.cn"}, "link", "链接应为以 http:// 或 https:// 开头的网址"),
+        ({"link": "https://localhost"}, "link", "链接应为以 http:// 或 https:// 开头的网址"),
+        ({"listing": "十二"}, "listing", "该成果不存在"),
+        ({"listing": 0}, "listing", "该成果不存在"),
+        ({"listing": True}, "listing", "该成果不存在"),
+        ({"listing": 2.5}, "listing", "该成果不存在"),
+        ({"listing": 2**31}, "listing", "该成果不存在"),
+        ({"score": "高"}, "score", "匹配度必须是数字"),
+        ({"score": True}, "score", "匹配度必须是数字"),
+        ({"score": "nan"}, "score", "匹配度必须是数字"),
+        ({"score": 3}, "score", "匹配度应在0到1之间"),
+        ({"query": "q=电池"}, "query", '条件必须是对象（如 {"q": "电池"}）'),
+    ],
+)
+def test_wrong_lists_ids_numbers_and_objects_are_refused_naming_the_field(data, field, message):
+    assert more_errors(data)[field] == message
+
+
+class Update(InputSchema):
+    updates = True
+
+    name = Text("名称", required=True, max_len=10)
+    active = Boolean("是否启用", allow_none=False)
+
+
+class Answer(InputSchema):
+    notify = Boolean("是否通知", required=True)
+    body = Text("留言", required=True, may_be_empty=True)
+
+
+def test_an_update_reads_what_is_sent_and_a_required_field_may_not_be_emptied():
+    assert Update.clean({}) == {}
+    assert Update.clean({"active": "0"}) == {"active": False}
+    with pytest.raises(ValidationFailed) as refused:
+        Update.clean({"name": "", "active": None})
+    assert refused.value.fields == {"name": "请填写名称", "active": "请选择是否启用（true 或 false）"}
+
+
+def test_a_required_yes_or_no_must_be_given_and_a_field_may_be_documented_required_yet_empty():
+    with pytest.raises(ValidationFailed) as refused:
+        Answer.clean({})
+    assert refused.value.fields == {"notify": "请选择是否通知（true 或 false）"}
+    assert Answer.clean({"notify": ""}) == {"notify": False, "body": None}
+    assert Answer.clean({"notify": "是", "body": None}) == {"notify": True, "body": None}
+
+
+def test_a_service_can_collect_the_messages_and_add_its_own():
+    errors = {"listing": "该成果已下架"}
+    values = More.clean({"listing": "x", "score": "0.5", "link": "ftp://x"}, errors=errors)
+    assert errors == {"listing": "该成果已下架", "link": "链接应为以 http:// 或 https:// 开头的网址"}
+    assert values["score"] == 0.5 and "link" not in values
+
+
+def test_the_document_shows_updates_without_required_fields_and_refuses_unknown_ones(app):
+    from apispec import APISpec
+    from apispec.ext.marshmallow import MarshmallowPlugin
+
+    spec = APISpec(title="t", version="1", openapi_version="3.0.3", plugins=[MarshmallowPlugin()])
+    spec.components.schema("Update", schema=Update)
+    spec.components.schema("Answer", schema=Answer)
+    schemas = spec.to_dict()["components"]["schemas"]
+    assert "required" not in schemas["Update"] and schemas["Update"]["additionalProperties"] is False
+    assert schemas["Answer"]["required"] == ["body", "notify"]
+    assert schemas["Answer"]["properties"]["body"].get("nullable") is None

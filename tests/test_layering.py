@@ -229,3 +229,13 @@ def test_no_import_cycles_among_market_modules():
 
 def test_the_cycle_check_finds_a_cycle():
     assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+def test_no_module_is_over_400_lines():
+    """Big modules are split along their seams (issue 17): a file of one concern stays readable."""
+    long = {
+        path.relative_to(MARKET).as_posix(): lines
+        for path in MARKET.rglob("*.py")
+        if (lines := len(path.read_text(encoding="utf-8").splitlines())) > 400
+    }
+    assert long == {}

@@ -10,7 +10,6 @@ from market.api.blueprint import api_bp
 from market.api.common import json_body, page_envelope, reject_unknown_fields, require_actor
 from market.api.docs import json_of, object_of, operation, query_params, ref
 from market.api.listings import dump_listing
-from market.errors import ValidationFailed
 from market.schemas import MatchDecisionIn, MatchDecisionOut, MatchPrecisionOut
 from market.services import matching
 
@@ -167,23 +166,6 @@ def list_match_queue():
     )
 
 
-def _score(value):
-    """The suggestion's score as sent, or None; anything but a number in 0–1 is refused."""
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
-        raise ValidationFailed({"score": "匹配度必须是 0 到 1 之间的数字"})
-    return float(value)
-
-
-def _texts(data: dict, *names: str) -> None:
-    bad = {
-        name: "必须是文字" for name in names if data.get(name) is not None and not isinstance(data[name], str)
-    }
-    if bad:
-        raise ValidationFailed(bad)
-
-
 @api_bp.post("/match-decisions")
 @operation(
     "接受或拒绝一条推荐（技术经纪人、管理员；拒绝须选原因；同一对再次决定会覆盖）",
@@ -196,7 +178,6 @@ def create_match_decision():
     user = require_actor()
     data = json_body()
     reject_unknown_fields(data, MatchDecisionIn().fields)
-    _texts(data, "decision", "reason_code", "note")
     decision = matching.decide_match(
         user,
         data.get("demand_id"),
@@ -204,7 +185,7 @@ def create_match_decision():
         data.get("decision"),
         reason_code=data.get("reason_code"),
         note=data.get("note"),
-        score=_score(data.get("score")),
+        score=data.get("score"),
     )
     return jsonify(MatchDecisionOut().dump(decision)), 201
 

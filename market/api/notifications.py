@@ -5,7 +5,6 @@ from flask import jsonify, request
 from market.api.blueprint import api_bp
 from market.api.common import json_body, page_envelope, paging, reject_unknown_fields, require_actor
 from market.api.docs import PAGING, items_of, json_of, object_of, operation, query_params, ref
-from market.errors import ValidationFailed
 from market.schemas import NotificationOut, SavedSearchIn, SavedSearchOut, SavedSearchUpdateIn
 from market.services import notifications, saved_searches
 
@@ -127,10 +126,10 @@ def create_saved_search():
 def update_saved_search(saved_search_id):
     user = require_actor()
     data = _body(SavedSearchUpdateIn)
-    if "notify" not in data:
-        raise ValidationFailed({"notify": "请说明是否通知（true 或 false）"})
     return jsonify(
-        SavedSearchOut().dump(saved_searches.set_saved_search_notify(user, saved_search_id, data["notify"]))
+        SavedSearchOut().dump(
+            saved_searches.set_saved_search_notify(user, saved_search_id, data.get("notify"))
+        )
     )
 
 

@@ -186,24 +186,6 @@ class EquipmentForm(_ContactFields, ServiceForm):
     fee_items = FieldList(FormField(FeeItemForm), label="收费标准", min_entries=3)
 
 
-class PolicyForm(ServiceForm):
-    title = StringField("政策名称")
-    issuer = StringField("发布机构")
-    doc_number = StringField("文号")
-    published_on = StringField("发布日期", render_kw={"type": "date"})
-    effective_on = StringField("生效日期", render_kw={"type": "date"})
-    expires_on = StringField("失效日期", render_kw={"type": "date"})
-    summary = TextAreaField("摘要", render_kw={"rows": 3})
-    body = TextAreaField("正文", render_kw={"rows": 10})
-    tags = StringField("标签", description="用逗号分隔")
-    link = StringField("原文链接")
-
-
-class FieldForm(ServiceForm):
-    name = StringField("领域名称")
-    position = StringField("排序")
-
-
 class BrokerProfileForm(ServiceForm):
     bio = TextAreaField("个人简介", render_kw={"rows": 5})
     specialties = MultiCheckboxField("擅长领域", choices=[])

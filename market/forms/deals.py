@@ -1,9 +1,13 @@
-"""Forms of the deal pages (对接). They carry what the browser sends; the deal service judges it."""
+"""Forms of the deal pages (对接). They carry what the browser sends; the deal service judges it. The next
+step's form is generated from its input declaration (market/inputs/deals.py); the others have page-only fields
+(a hidden listing or stage, a file, buttons for the kind) and labels of their own."""
 
 from flask_wtf.file import FileField
-from wtforms import HiddenField, StringField, TextAreaField
+from wtforms import HiddenField, TextAreaField
 
 from market.forms import ChoiceField, ServiceForm
+from market.forms.generated import form_for
+from market.inputs.deals import DealNextActionIn
 from market.models.vocab import DEAL_NOTE_KINDS, DEAL_TERMINATION_REASONS
 
 
@@ -38,9 +42,7 @@ class DealNoteForm(ServiceForm):
     body = TextAreaField("内容（可不填）", id="note-body", render_kw={"rows": 2, "maxlength": 5000})
 
 
-class NextActionForm(ServiceForm):
-    next_action = StringField("下一步", render_kw={"maxlength": 200})
-    next_action_due = StringField("截止日期", render_kw={"type": "date"})
+NextActionForm = form_for(DealNextActionIn, "NextActionForm")
 
 
 class StageForm(ServiceForm):

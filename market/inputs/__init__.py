@@ -7,13 +7,18 @@ maximum). A field reads what people type: text is trimmed and stripped of contro
 come as text, an empty string means "not given"; `required` means "not empty" (请填写…/请选择…).
 """
 
+from market.inputs.base import InputSchema
 from market.inputs.fields import (
     Boolean,
     Choice,
     Date,
-    InputSchema,
     Integer,
     Money,
+    Number,
+    Object,
     Quantity,
+    RowId,
     Text,
+    TextList,
+    Url,
 )

@@ -1,14 +1,17 @@
-"""The fields inputs are declared with, and InputSchema, which loads them (see market/inputs)."""
+"""The fields inputs are declared with (see market/inputs); InputSchema, which loads them, is in
+market/inputs/base.py."""
 
+import math
 import re
 from datetime import date
 from decimal import Decimal as _Decimal
 from decimal import InvalidOperation
 
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load
+from marshmallow import ValidationError, fields
 
-from market.errors import ValidationFailed
+from market.inputs.base import InputSchema, _Input  # noqa: F401 (InputSchema: declared with these fields)
 from market.money import MoneyError, parse_yuan
+from market.services.base import MAX_ROW_ID
 
 TAG = re.compile(r"<\s*/?\s*[a-zA-Z!?]")
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -16,59 +19,6 @@ LIST_SPLIT = re.compile(r"[,，;；、\n]+")
 TRUE_WORDS = ("1", "true", "on", "yes", "y", "是")
 FALSE_WORDS = ("", "0", "false", "off", "no", "n", "否")
 NUL_MESSAGE = "不能包含空字符（NUL）"
-
-
-class InputSchema(Schema):
-    """An input. Fields not declared are ignored (a page sends its buttons too); the API refuses them."""
-
-    class Meta:
-        unknown = EXCLUDE
-
-    @pre_load
-    def _absent_is_empty(self, data, partial=False, **kwargs):
-        """Unless partial, a field not sent reads as empty (None): required ones are then refused, others
-        take their empty value."""
-        if partial or not isinstance(data, dict):
-            return data
-        return {**{field.data_key or name: None for name, field in self.load_fields.items()}, **data}
-
-    @classmethod
-    def clean(cls, data: dict | None, *, partial: bool = False) -> dict:
-        """The typed values of `data`, or ValidationFailed with the first message of each wrong field. With
-        `partial`, only the fields present are read (an update)."""
-        try:
-            return cls().load(data or {}, partial=partial)
-        except ValidationError as exc:
-            errors = {name: _first(message) for name, message in exc.messages.items()}
-            raise ValidationFailed(errors) from None
-
-
-def _first(message) -> str:
-    while isinstance(message, (list, dict)):
-        message = message[0] if isinstance(message, list) else next(iter(message.values()))
-    return str(message)
-
-
-class _Input:
-    """What every input field shares: a Chinese label, "required" as "not empty", and how it is documented."""
-
-    ask = "请填写"  # 请选择 for choices
-
-    def __init__(self, label: str, *, required: bool = False, description: str | None = None, **kwargs):
-        self.label, self.needed = label, required
-        message = f"{self.ask}{label}"
-        metadata = {"description": description or self.describe(label), **kwargs.pop("metadata", {})}
-        kwargs.update(required=required, allow_none=not required)
-        super().__init__(error_messages={"required": message, "null": message}, metadata=metadata, **kwargs)
-
-    def describe(self, label: str) -> str:
-        return label
-
-    def empty(self):
-        """The value of an empty input: refused when required."""
-        if self.needed:
-            raise ValidationError(f"{self.ask}{self.label}")
-        return None
 
 
 class Text(_Input, fields.String):
@@ -177,7 +127,14 @@ class Integer(_Input, fields.Integer):
 
 
 class Boolean(_Input, fields.Boolean):
-    """Yes or no: true/false, or the words a form or a person sends (on, 是, 否, …); empty is no."""
+    """Yes or no: true/false, or the words a form or a person sends (on, 是, 否, …); empty is no. When
+    required or refusing null (allow_none=False), null or nothing sent is refused: the answer must be given,
+    and null never switches something off."""
+
+    ask = "请选择"
+
+    def asking(self) -> str:
+        return f"请选择{self.label}（true 或 false）"
 
     def empty(self):
         return False
@@ -192,8 +149,8 @@ class Boolean(_Input, fields.Boolean):
             return word in TRUE_WORDS
         raise ValidationError(f"{self.label}必须是是/否")
 
-    def deserialize(self, value, attr=None, data=None, **kwargs):
-        return False if value is None else super().deserialize(value, attr, data, **kwargs)
+    def reads_none_as_empty(self) -> bool:
+        return self.allow_none
 
 
 class Date(_Input, fields.Date):
@@ -256,3 +213,144 @@ class Quantity(_Input, fields.Decimal):
         if number != number.quantize(_Decimal("0.0001")):
             raise ValidationError(f"{self.label}最多保留四位小数")
         return format(number.normalize(), "f")
+
+
+class Url(Text):
+    """A web address: text beginning with http:// or https:// and naming a host."""
+
+    PATTERN = re.compile(r"^https?://[^\s/]+\.[^\s]+$")
+
+    def __init__(self, label: str, *, max_len: int = 500, **kwargs):
+        super().__init__(label, max_len=max_len, **kwargs)
+
+    def describe(self, label):
+        return f"{label}，以 http:// 或 https:// 开头，最多{self.max_len}字"
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if text and not self.PATTERN.match(text):
+            raise ValidationError(f"{self.label}应为以 http:// 或 https:// 开头的网址")
+        return text
+
+
+class TextList(_Input, fields.List):
+    """Short texts: a list, or one text separated by commas, semicolons, 、 or new lines. Each item is
+    trimmed; empty and repeated items are dropped; `normalise` and `synonyms` rewrite an item, `choices`
+    limits it, `item_error` may refuse it with a message. Empty is the empty list."""
+
+    def __init__(
+        self,
+        label: str,
+        *,
+        max_items: int = 20,
+        max_len: int = 40,
+        choices=None,
+        synonyms: dict | None = None,
+        normalise=None,
+        item_error=None,
+        **kwargs,
+    ):
+        self.max_items, self.max_len, self.choices = max_items, max_len, choices
+        self.synonyms, self.normalise, self.item_error = synonyms or {}, normalise, item_error
+        super().__init__(label, fields.String(), **kwargs)
+
+    def describe(self, label):
+        return f"{label}，最多{self.max_items}项，每项最多{self.max_len}字"
+
+    def empty(self):
+        super().empty()
+        return []
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        raw = LIST_SPLIT.split(value) if isinstance(value, str) else value
+        if not isinstance(raw, (list, tuple)) or any(not isinstance(item, str) for item in raw):
+            raise ValidationError(f"{self.label}必须是文字列表")
+        if any("\x00" in item for item in raw):
+            raise ValidationError(f"{self.label}{NUL_MESSAGE}")
+        items = []
+        for item in raw:
+            item = CONTROL.sub("", item).strip()
+            if self.normalise:
+                item = self.normalise(item)
+            item = self.synonyms.get(item, item)
+            if not item or item in items:
+                continue
+            if len(item) > self.max_len:
+                raise ValidationError(f"{self.label}中的每一项不能超过{self.max_len}个字")
+            if TAG.search(item):
+                raise ValidationError(f"{self.label}不能包含HTML标签")
+            if self.choices and item not in self.choices:
+                raise ValidationError(f"{self.label}“{item[:20]}”无效，可选：{'、'.join(self.choices)}")
+            if self.item_error and (message := self.item_error(item)):
+                raise ValidationError(message)
+            items.append(item)
+        if len(items) > self.max_items:
+            raise ValidationError(f"{self.label}最多{self.max_items}项")
+        return items or self.empty()
+
+
+class RowId(_Input, fields.Integer):
+    """The id of a row a page or a client names (text such as "12" is read too); the service looks the row
+    up. `unknown` is the message for an id that can name no row: the one the service gives when the row does
+    not exist."""
+
+    ask = "请选择"
+
+    def __init__(self, label: str, *, unknown: str | None = None, **kwargs):
+        self.unknown = unknown or f"{label}不存在"
+        super().__init__(label, **kwargs)
+
+    def describe(self, label):
+        return f"{label}的编号"
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if value == "":
+            return self.empty()
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        try:
+            number = int(value) if isinstance(value, (int, str)) and not isinstance(value, bool) else 0
+        except ValueError:
+            number = 0
+        if not 0 < number <= MAX_ROW_ID:
+            raise ValidationError(self.unknown)
+        return number
+
+
+class Number(_Input, fields.Float):
+    """A number from `low` to `high`, such as 0.8; text such as "0.8" is read too."""
+
+    def __init__(self, label: str, *, low: float, high: float, **kwargs):
+        self.low, self.high = low, high
+        super().__init__(label, **kwargs)
+
+    def describe(self, label):
+        return f"{label}，{self.low}–{self.high}"
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if value == "":
+            return self.empty()
+        try:
+            number = float(str(value).strip()) if not isinstance(value, (bool, list, dict)) else math.nan
+        except ValueError:
+            number = math.nan
+        if not math.isfinite(number):
+            raise ValidationError(f"{self.label}必须是数字")
+        if not self.low <= number <= self.high:
+            raise ValidationError(f"{self.label}应在{self.low}到{self.high}之间")
+        return number
+
+
+class Object(_Input, fields.Dict):
+    """A JSON object whose keys and values the service judges (search conditions, which only the search can
+    check); `example` shows one in the message for anything else."""
+
+    def __init__(self, label: str, *, example: str | None = None, **kwargs):
+        self.example = example
+        super().__init__(label, keys=fields.String(), **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, dict):
+            example = f"（如 {self.example}）" if self.example else ""
+            raise ValidationError(f"{self.label}必须是对象{example}")
+        return dict(value)

@@ -234,6 +234,16 @@ DEAL_TERMINATION_REASONS = {
 }
 DEAL_NOTE_KINDS = {"call": "电话沟通", "meeting": "会面", "note": "备注"}
 
+MATCH_DECISIONS = {"accepted": "接受", "rejected": "拒绝"}
+MATCH_REJECT_REASONS = {  # why a broker rejects a suggested pair
+    "field": "领域不符",
+    "maturity": "成熟度不够",
+    "price": "价格不符",
+    "existing": "已有合作",
+    "unclear": "描述不清",
+    "other": "其他",
+}
+
 BOOKING_KINDS = {"slot": "机时预约", "samples": "送样检测"}
 BOOKING_STATUSES = {
     "requested": "待审批",

@@ -2,36 +2,15 @@
 
 from marshmallow import Schema, fields
 
+from market.inputs.settings import SettingsIn  # noqa: F401 (declared with their rules)
+from market.inputs.taxonomy import FieldIn, FieldUpdateIn  # noqa: F401
 from market.schemas.core import BeijingDateTime
-
-
-class FieldIn(Schema):
-    name = fields.String(required=True, metadata={"description": "领域名称，最多40字"})
-    position = fields.Integer(allow_none=True, metadata={"description": "排序 0–9999；不填排在最后"})
-
-
-class FieldUpdateIn(Schema):
-    name = fields.String()
-    position = fields.Integer(allow_none=True)
-    active = fields.Boolean(metadata={"description": "false 停用（已有内容保留该领域，但不能再选）"})
 
 
 class SettingsOut(Schema):
     auto_publish_verified = fields.Boolean(metadata={"description": "已认证单位发布的内容是否免审核直接发布"})
     deal_stale_days = fields.Integer(
         metadata={"description": "对接停滞提醒天数：未结束的对接连续多少天没有进展即标为停滞并提醒"}
-    )
-
-
-class SettingsIn(Schema):
-    auto_publish_verified = fields.Boolean(required=True)
-    deal_stale_days = fields.Integer(
-        allow_none=True,
-        metadata={
-            "description": "对接停滞提醒天数，整数 1–365；不填或 null 保持现值",
-            "minimum": 1,
-            "maximum": 365,
-        },
     )
 
 

@@ -2,6 +2,7 @@
 
 from marshmallow import Schema, fields
 
+from market.inputs.brokers import BrokerProfileIn  # noqa: F401 (declared with its rules)
 from market.schemas.core import BeijingDateTime, FieldOut, OrganisationBrief, Yuan
 
 
@@ -35,11 +36,3 @@ class BrokerOut(Schema):
         attribute="user",
         metadata={"description": "联系方式：仅对已认证单位的登录用户（及管理员）返回"},
     )
-
-
-class BrokerProfileIn(Schema):
-    bio = fields.String(allow_none=True, metadata={"description": "个人简介，最多2000字；空串或 null 清空"})
-    specialties = fields.List(
-        fields.String(), metadata={"description": "擅长领域（最多6个），见 GET /api/v1/fields"}
-    )
-    certification_level = fields.String(metadata={"description": "仅管理员：junior / intermediate / senior"})

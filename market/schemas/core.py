@@ -3,6 +3,7 @@
 from marshmallow import Schema, fields
 
 from market.clock import beijing_iso
+from market.inputs.policies import PolicyIn  # noqa: F401 (declared with its rules)
 from market.money import fen_to_yuan
 
 
@@ -252,19 +253,6 @@ class EquipmentIn(Schema):
     contact_email = fields.String(allow_none=True)
     org_id = fields.Integer()
     draft = fields.Boolean()
-
-
-class PolicyIn(Schema):
-    title = fields.String(required=True)
-    issuer = fields.String(required=True)
-    doc_number = fields.String(allow_none=True)
-    published_on = fields.Date(allow_none=True)
-    effective_on = fields.Date(allow_none=True)
-    expires_on = fields.Date(allow_none=True)
-    summary = fields.String()
-    body = fields.String()
-    tags = fields.List(fields.String())
-    link = fields.String(allow_none=True)
 
 
 INPUT_SCHEMAS = {

@@ -3,6 +3,14 @@
 from marshmallow import Schema, fields
 from marshmallow.utils import get_value
 
+from market.inputs.deals import (  # noqa: F401 (declared with their rules)
+    DealBrokerIn,
+    DealIn,
+    DealMessageIn,
+    DealNextActionIn,
+    DealNoteIn,
+    DealStageIn,
+)
 from market.models.vocab import DEAL_NOTE_KINDS, DEAL_STAGES, DEAL_TERMINATION_REASONS
 from market.money import fen_to_yuan
 from market.schemas.contracts import ContractBroker, ContractParty
@@ -202,50 +210,3 @@ class BrokerPerformanceOut(Schema):
     contracts = fields.Integer(metadata={"description": "期间内签订并已登记的合同数"})
     contract_amount = YuanOf("contract_amount_fen", metadata={"description": "已登记合同成交额，元"})
     contract_amount_fen = fields.Integer()
-
-
-# ---- input: the fields each request accepts (the services validate their values) ---------------
-
-
-class DealIn(Schema):
-    achievement_id = fields.Integer(allow_none=True, metadata={"description": "科技成果编号（企业对接成果）"})
-    demand_id = fields.Integer(allow_none=True, metadata={"description": "技术需求编号（高校院所对接需求）"})
-    message = fields.String(allow_none=True, metadata={"description": "留言，最多5000字"})
-    requested_broker_id = fields.Integer(
-        allow_none=True, metadata={"description": "邀请的技术经纪人（用户编号）"}
-    )
-
-
-class DealBrokerIn(Schema):
-    broker_id = fields.Integer(required=True, metadata={"description": "技术经纪人的用户编号"})
-
-
-class DealStageIn(Schema):
-    stage = fields.String(
-        required=True,
-        metadata={
-            "description": "negotiation 对接洽谈 / signing 签约 / terminated 终止（只能推进一步；"
-            "登记随合同登记自动完成）"
-        },
-    )
-    reason = fields.String(
-        allow_none=True,
-        metadata={"description": "终止时必填：" + _choices(DEAL_TERMINATION_REASONS) + "（也接受中文名）"},
-    )
-    note = fields.String(allow_none=True, metadata={"description": "终止说明，最多500字"})
-
-
-class DealNextActionIn(Schema):
-    next_action = fields.String(allow_none=True, metadata={"description": "下一步，最多200字；空为清除"})
-    next_action_due = fields.Date(allow_none=True, metadata={"description": "截止日期 YYYY-MM-DD"})
-
-
-class DealMessageIn(Schema):
-    body = fields.String(required=True, metadata={"description": "留言，最多5000字"})
-
-
-class DealNoteIn(Schema):
-    kind = fields.String(
-        required=True, metadata={"description": _choices(DEAL_NOTE_KINDS) + "（也接受中文名）"}
-    )
-    body = fields.String(allow_none=True, metadata={"description": "内容，最多5000字"})

@@ -2,28 +2,9 @@
 
 from marshmallow import Schema, fields
 
+from market.inputs.matching import MatchDecisionIn  # noqa: F401 (declared with its rules)
+from market.models.vocab import MATCH_REJECT_REASONS as REJECT_REASONS
 from market.schemas.core import BeijingDateTime
-from market.services.matching import REJECT_REASONS
-
-
-class MatchDecisionIn(Schema):
-    demand_id = fields.Integer(required=True)
-    achievement_id = fields.Integer(required=True)
-    decision = fields.String(
-        required=True,
-        metadata={"enum": ["accepted", "rejected"], "description": "accepted 接受 / rejected 拒绝"},
-    )
-    reason_code = fields.String(
-        allow_none=True,
-        metadata={
-            "enum": ["field", "maturity", "price", "existing", "unclear", "other", None],
-            "description": "拒绝时必填：field 领域不符 / maturity 成熟度不够 / price 价格不符 / "
-            "existing 已有合作 / "
-            "unclear 描述不清 / other 其他",
-        },
-    )
-    note = fields.String(allow_none=True, metadata={"description": "备注，最多500字"})
-    score = fields.Float(allow_none=True, metadata={"description": "决定时推荐的匹配度（0–1），可不填"})
 
 
 class MatchDecisionOut(Schema):

@@ -2,6 +2,7 @@
 
 from marshmallow import Schema, fields
 
+from market.inputs.saved_searches import SavedSearchIn, SavedSearchUpdateIn  # noqa: F401 (declared with their rules)
 from market.schemas.core import BeijingDateTime
 
 
@@ -30,19 +31,3 @@ class SavedSearchOut(Schema):
     notify = fields.Boolean(metadata={"description": "有新发布的结果时是否通知"})
     created_at = BeijingDateTime()
     last_checked_at = BeijingDateTime()
-
-
-class SavedSearchIn(Schema):
-    name = fields.String(required=True, metadata={"description": "名称，1–100字"})
-    query = fields.Dict(
-        keys=fields.String(),
-        required=True,
-        metadata={
-            "description": "搜索条件，键与 GET /search 相同（kind 仅 achievement/demand/equipment；"
-            "status 仅 published/expired）；sort、page、per_page 会被忽略"
-        },
-    )
-
-
-class SavedSearchUpdateIn(Schema):
-    notify = fields.Boolean(required=True, metadata={"description": "有新发布的结果时是否通知"})

@@ -7,15 +7,14 @@ from sqlalchemy.orm import selectinload
 
 from market.errors import NotFound, PermissionDenied, ValidationFailed
 from market.extensions import db
+from market.inputs.brokers import BrokerProfileIn
 from market.models import BrokerProfile, Field, Organisation, User
 from market.models.contract import Contract
 from market.models.deal import Deal
-from market.models.vocab import CERTIFICATION_LEVELS
 from market.services import audit
 from market.services.base import Page, paginate, parse_row_id, unit_of_work
 from market.services.filters import query_text
 from market.services.permissions import is_admin
-from market.services.text import Cleaner
 
 
 @dataclass(frozen=True)
@@ -135,15 +134,12 @@ def update_broker(actor, profile_id, data: dict) -> BrokerProfile:
 def _update_profile(actor, user, data: dict) -> BrokerProfile:
     if not (is_admin(actor) or actor.id == user.id):
         raise PermissionDenied("只能修改自己的经纪人资料")
-    c = Cleaner(data, partial=True)
-    c.text("bio", "个人简介", max_len=2000, multiline=True)
-    c.text_list("specialties", "擅长领域", max_items=6, max_len=40)
-    if "certification_level" in data:
-        if not is_admin(actor):
-            c.fail("certification_level", "认证等级由管理员设置")
-        else:
-            c.choice("certification_level", "认证等级", tuple(CERTIFICATION_LEVELS), required=True)
-    values = c.done()
+    errors = {}
+    if "certification_level" in data and not is_admin(actor):
+        errors["certification_level"] = "认证等级由管理员设置"
+    values = BrokerProfileIn.clean(data, errors=errors)
+    if errors:
+        raise ValidationFailed(errors)
     profile = user.broker_profile or BrokerProfile(user=user)
     if "specialties" in values:
         names = values.pop("specialties")

@@ -2,36 +2,32 @@
 
 from sqlalchemy import or_, select
 
-from market.errors import NotFound
+from market.errors import NotFound, ValidationFailed
 from market.extensions import db
+from market.inputs.policies import PolicyIn
 from market.models import Policy
 from market.services import audit
 from market.services.base import Page, paginate, parse_row_id, unit_of_work
 from market.services.filters import query_text
 from market.services.permissions import require_admin
-from market.services.text import Cleaner
 
 
 def clean_policy(data: dict, partial: bool = False) -> dict:
-    """Column values of a policy, or ValidationFailed."""
-    c = Cleaner(data, partial)
-    c.text("title", "政策名称", required=True, max_len=200)
-    c.text("issuer", "发布机构", required=True, max_len=120)
-    c.text("doc_number", "文号", max_len=80)
-    c.date("published_on", "发布日期")
-    c.date("effective_on", "生效日期")
-    c.date("expires_on", "失效日期")
-    start, end = c.values.get("effective_on"), c.values.get("expires_on")
+    """Column values of a policy (PolicyIn), or ValidationFailed; a whole policy's texts and tags left out
+    are empty."""
+    errors: dict = {}
+    values = PolicyIn.clean(data, partial=partial, errors=errors)
+    start, end = values.get("effective_on"), values.get("expires_on")
     if start and end and end < start:
-        c.fail("expires_on", "失效日期不能早于生效日期")
-    c.text("summary", "摘要", max_len=2000, multiline=True)
-    c.text("body", "正文", max_len=100000, multiline=True)
+        errors.setdefault("expires_on", "失效日期不能早于生效日期")
+    if errors:
+        raise ValidationFailed(errors)
+    if not partial:
+        values = {"summary": None, "body": None, "tags": [], **values}
     for key in ("summary", "body"):
-        if key in c.values and c.values[key] is None:
-            c.values[key] = ""
-    c.text_list("tags", "标签", max_items=10, max_len=20)
-    c.url("link", "原文链接")
-    return c.done()
+        if key in values and values[key] is None:
+            values[key] = ""
+    return values
 
 
 def get_policy(policy_id) -> Policy:

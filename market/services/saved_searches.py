@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from market import search
 from market.errors import NotFound, ValidationFailed
 from market.extensions import db
+from market.inputs.saved_searches import SavedSearchIn, SavedSearchUpdateIn
 from market.models import LISTING_MODELS, SavedSearch, SearchOutboxEntry, User
 from market.models.base import utcnow
 from market.services.base import parse_row_id, unit_of_work
@@ -17,7 +18,6 @@ from market.services.indexing import GAP_GRACE
 from market.services.notifications import add_notifications
 from market.services.permissions import require_signed_in
 from market.services.search import PUBLIC_STATUSES, build_request, search_catalogue
-from market.services.text import Cleaner
 
 log = logging.getLogger(__name__)
 
@@ -32,10 +32,9 @@ MAX_LINK_CHARS = 300  # notifications.link column
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
-def clean_query(actor, query) -> dict:
-    """The search conditions worth keeping, as /search reads them, or ValidationFailed."""
-    if not isinstance(query, dict):
-        raise ValidationFailed({"query": '搜索条件必须是对象（如 {"q": "电池"}）'})
+def clean_query(actor, query: dict) -> dict:
+    """The search conditions worth keeping, as /search reads them, or ValidationFailed; `query` is an object
+    (SavedSearchIn has checked)."""
     errors, cleaned = {}, {}
     for key, raw in query.items():
         if key in IGNORED_KEYS:
@@ -108,13 +107,13 @@ def get_saved_search(actor, saved_search_id) -> SavedSearch:
 def save_search(actor, name, query) -> SavedSearch:
     """Keep a query under a name; new results are notified from now on."""
     require_signed_in(actor)
-    c = Cleaner({"name": name})
-    c.text("name", "名称", required=True, max_len=100)
-    errors = dict(c.errors)
-    try:
-        cleaned = clean_query(actor, query)
-    except ValidationFailed as exc:
-        errors.update(exc.fields)
+    errors: dict = {}
+    values = SavedSearchIn.clean({"name": name, "query": query}, errors=errors)
+    if "query" in values:
+        try:
+            cleaned = clean_query(actor, values["query"])
+        except ValidationFailed as exc:
+            errors.update(exc.fields)
     if errors:
         raise ValidationFailed(errors)
     mine = list_saved_searches(actor)
@@ -125,7 +124,7 @@ def save_search(actor, name, query) -> SavedSearch:
         if other.query == cleaned:
             raise ValidationFailed({"query": f"已保存过相同条件的搜索「{other.name}」"})
     saved = SavedSearch(
-        user_id=actor.id, name=c.values["name"], query=cleaned, notify=True, last_checked_at=utcnow()
+        user_id=actor.id, name=values["name"], query=cleaned, notify=True, last_checked_at=utcnow()
     )
     db.session.add(saved)
     db.session.flush()
@@ -136,13 +135,10 @@ def save_search(actor, name, query) -> SavedSearch:
 def set_saved_search_notify(actor, saved_search_id, notify) -> SavedSearch:
     """Turn notifications of a saved search on or off; back on, only results from now on count."""
     saved = get_saved_search(actor, saved_search_id)
-    c = Cleaner({"notify": notify})
-    c.boolean("notify", "是否通知")
-    if notify is None or c.errors:
-        raise ValidationFailed(c.errors or {"notify": "请说明是否通知（true 或 false）"})
-    if c.values["notify"] and not saved.notify:
+    notify = SavedSearchUpdateIn.clean({"notify": notify})["notify"]
+    if notify and not saved.notify:
         saved.last_checked_at = utcnow()
-    saved.notify = c.values["notify"]
+    saved.notify = notify
     return saved
 
 

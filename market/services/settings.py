@@ -1,16 +1,16 @@
 """Admin settings stored in the database."""
 
+from market.errors import ValidationFailed
 from market.extensions import db
+from market.inputs.settings import SettingsIn
 from market.models import Setting
 from market.services import audit
 from market.services.base import unit_of_work
 from market.services.permissions import require_admin
-from market.services.text import Cleaner
 
 AUTO_PUBLISH_VERIFIED = "auto_publish_verified"
 DEAL_STALE_DAYS = "deal_stale_days"
 DEFAULTS = {AUTO_PUBLISH_VERIFIED: "1", DEAL_STALE_DAYS: "14"}
-STALE_DAYS_RANGE = (1, 365)
 
 
 def get_setting(key: str) -> str:
@@ -65,21 +65,16 @@ def update_settings(actor, data: dict) -> dict:
     clients written before it existed go on working."""
     require_admin(actor)
     data = dict(data or {})
-    cleaner = Cleaner(data)
-    if data.get(AUTO_PUBLISH_VERIFIED) in (None, ""):
-        cleaner.fail(AUTO_PUBLISH_VERIFIED, "请选择已认证单位发布时是否免审核（true 或 false）")
-    cleaner.boolean(AUTO_PUBLISH_VERIFIED, "已认证单位免审核")
-    if data.get(DEAL_STALE_DAYS) is not None:  # absent or null: unchanged; "" is a value to refuse
-        if isinstance(data[DEAL_STALE_DAYS], float) and data[DEAL_STALE_DAYS].is_integer():
-            data[DEAL_STALE_DAYS] = int(data[DEAL_STALE_DAYS])  # a JSON 30.0
-        cleaner.integer(
-            DEAL_STALE_DAYS,
-            "对接停滞提醒天数",
-            low=STALE_DAYS_RANGE[0],
-            high=STALE_DAYS_RANGE[1],
-            required=True,
-        )
-    values = cleaner.done()
+    stale = data.get(DEAL_STALE_DAYS)
+    if isinstance(stale, float) and stale.is_integer():
+        data[DEAL_STALE_DAYS] = int(stale)  # a JSON 30.0
+    errors: dict = {}
+    values = SettingsIn.clean(data, errors=errors)
+    # Absent or null, stale days are unchanged; sent empty (""), they are asked for.
+    if stale is not None and values.get(DEAL_STALE_DAYS, 0) is None:
+        errors.setdefault(DEAL_STALE_DAYS, "请填写对接停滞提醒天数")
+    if errors:
+        raise ValidationFailed(errors)
     _store_auto_publish_verified(actor, values[AUTO_PUBLISH_VERIFIED])
     if values.get(DEAL_STALE_DAYS) is not None and values[DEAL_STALE_DAYS] != deal_stale_days():
         _store(actor, DEAL_STALE_DAYS, str(values[DEAL_STALE_DAYS]))

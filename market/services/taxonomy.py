@@ -4,12 +4,12 @@ from sqlalchemy import func, select
 
 from market.errors import NotFound, ValidationFailed
 from market.extensions import db
+from market.inputs.taxonomy import FieldIn, FieldUpdateIn
 from market.models import Field
 from market.models.vocab import DEFAULT_FIELDS
 from market.services import audit
 from market.services.base import parse_row_id, unit_of_work
 from market.services.permissions import require_admin
-from market.services.text import Cleaner
 
 
 def list_fields(active_only: bool = True) -> list[Field]:
@@ -46,14 +46,7 @@ def ensure_default_fields() -> None:
 
 def _clean_field(data: dict, update: bool = False) -> dict:
     """A new field needs a name; an update changes only the attributes given, active included."""
-    cleaner = Cleaner(data, partial=update)
-    cleaner.text("name", "领域名称", required=True, max_len=40)
-    cleaner.integer("position", "排序", low=0, high=9999)
-    if update and "active" in data:
-        if data["active"] is None:
-            cleaner.fail("active", "请选择是否启用（true 或 false）")
-        cleaner.boolean("active", "是否启用")
-    return cleaner.done()
+    return (FieldUpdateIn if update else FieldIn).clean(data)
 
 
 def _check_unique(name: str, exclude_id: int | None = None) -> None:

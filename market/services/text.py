@@ -170,13 +170,6 @@ class Cleaner:
         except ValueError:
             self.fail(name, f"{label}格式应为 年-月-日，例如 2026-12-31")
 
-    def url(self, name, label, *, attr=None):
-        self.text(name, label, max_len=500, attr=attr)
-        value = self.values.get(attr or name)
-        if value and not re.match(r"^https?://[^\s/]+\.[^\s]+$", value):
-            self.values.pop(attr or name)
-            self.fail(name, f"{label}应为以 http:// 或 https:// 开头的网址")
-
     def done(self) -> dict:
         """The cleaned values, or ValidationFailed with every field's message."""
         if self.errors:

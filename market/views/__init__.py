@@ -10,10 +10,13 @@ from market.money import format_fen
 
 
 def register(app: Flask) -> None:
+    # booking_decisions and broker_performance add routes to the bookings and deals blueprints.
     from market.views import (
         admin,
         auth,
+        booking_decisions,
         bookings,
+        broker_performance,
         contracts,
         dashboard,
         deals,

@@ -4,7 +4,8 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user, login_required
 
 from market.errors import InvalidTransition, NotFound, ValidationFailed
-from market.forms import ConfirmForm, FieldForm, NoteForm, PolicyForm
+from market.forms import ConfirmForm, NoteForm
+from market.forms.admin import FieldForm, PolicyForm
 from market.models.vocab import AUDIT_OBJECT_TYPES, ROLES, VERIFICATION_STATES
 from market.services import (
     accounts,

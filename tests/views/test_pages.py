@@ -196,3 +196,30 @@ def test_password_page_changes_the_password_and_says_the_api_tokens_are_revoked(
     page = client.post("/account/password", data=form, follow_redirects=True).get_data(as_text=True)
     assert "原有的 1 个 API 令牌已作废" in page
     assert client.get("/api/v1/me", headers=token).status_code == 401
+
+
+def test_the_admin_policy_and_field_forms_are_generated_from_their_inputs(client, make_user, login, db):
+    from market.models import Policy
+
+    login(make_user("admin"))
+    page = client.get("/admin/policies/new").get_data(as_text=True)
+    assert 'name="summary"' in page and 'rows="3"' in page and "用逗号分隔" in page and 'type="date"' in page
+    policy = {
+        "title": "科技成果转化若干措施",
+        "issuer": "陕西省科技厅",
+        "tags": "成果转化、 奖励",
+        "link": "x",
+    }
+    refused = client.post("/admin/policies/new", data=policy)
+    assert refused.status_code == 422
+    assert "原文链接应为以 http:// 或 https:// 开头的网址" in refused.get_data(as_text=True)
+    saved = client.post("/admin/policies/new", data={**policy, "link": "https://kjt.shaanxi.gov.cn/a.html"})
+    assert saved.status_code == 302
+    row = db.session.query(Policy).one()
+    assert (row.tags, row.summary, row.body, row.doc_number) == (["成果转化", "奖励"], "", "", None)
+    assert 'value="成果转化、奖励"' in client.get(f"/admin/policies/{row.id}/edit").get_data(as_text=True)
+
+    refused = client.post("/admin/fields", data={"name": " ", "position": "第一"})
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "请填写领域名称" in html and "排序必须是整数" in html
+    assert 'maxlength="40"' in html and 'inputmode="numeric"' in html

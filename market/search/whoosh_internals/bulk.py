@@ -9,22 +9,19 @@ default codec's own format, so searching, updating and merging work unchanged;
 tests/search/test_bulk_writer.py checks it against Whoosh's writer term by term and posting by posting.
 """
 
-from array import array
-from itertools import repeat
 from pickle import dumps
 
-import numpy as np
 from isal import isal_zlib
 from whoosh.analysis import IDTokenizer
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
 from whoosh.fields import ID
 from whoosh.formats import Existence, Positions
 from whoosh.multiproc import MpWriter, SubWriterTask
-from whoosh.system import pack_uint
 from whoosh.util.numeric import length_to_byte
 from whoosh.writing import IndexingError, SegmentWriter
 
 from market.search.analysis import ChineseTokenizer
+from market.search.whoosh_internals.postings import TextPostings, append_posting, blocks_per_term
 
 # Blocks of fewer postings are written uncompressed (the format records this per block): zlib does not
 # shrink a pickle of a few postings, and setting up a compressor for each one took a fifth of a commit.
@@ -42,9 +39,9 @@ class BulkSegmentWriter(SegmentWriter):
                 raise ValueError(f"bulk writing does not support spelling or vectors ({name})")
         super().__init__(ix, **kwargs)
         self.perdocwriter._colwriters["_stored"]._child._compress = _compress  # each document's stored fields
-        # Chinese text fields: field name → _TextPostings; other fields: name → term → (docnums, weights,
+        # Chinese text fields: field name → TextPostings; other fields: name → term → (docnums, weights,
         # values)
-        self._text_postings: dict[str, _TextPostings] = {}
+        self._text_postings: dict[str, TextPostings] = {}
         self._postings: dict[str, dict] = {}
         self.posting_count = 0
         self._broken = False
@@ -91,14 +88,14 @@ class BulkSegmentWriter(SegmentWriter):
                     if fieldname in self._text_fields:
                         text = self._text_postings.get(fieldname)
                         if text is None:
-                            text = self._text_postings[fieldname] = _TextPostings()
+                            text = self._text_postings[fieldname] = TextPostings()
                         once, repeated = field.analyzer.positions(value)
                         length = text.add(docnum, once, repeated, 1.0 * field.format.field_boost * fieldboost)
                         self.posting_count += len(once) + len(repeated)
                     elif fieldname in self._id_fields:  # Existence.word_values of the one IDTokenizer token
                         if not isinstance(value, str):
                             raise ValueError(f"{value!r} is not text")
-                        _append(
+                        append_posting(
                             self._postings.setdefault(fieldname, {}),
                             value,
                             docnum,
@@ -109,7 +106,7 @@ class BulkSegmentWriter(SegmentWriter):
                     else:
                         terms = self._postings.setdefault(fieldname, {})
                         for tbytes, freq, weight, vbytes in self._index_value(fieldname, field, value):
-                            _append(terms, tbytes, docnum, weight * fieldboost, vbytes)
+                            append_posting(terms, tbytes, docnum, weight * fieldboost, vbytes)
                             self.posting_count += 1
                             if field.scorable:
                                 length += freq
@@ -172,7 +169,7 @@ class BulkSegmentWriter(SegmentWriter):
             blocks = (
                 text.blocks(doc_count, field_lengths, blocklimit)
                 if text is not None
-                else _term_blocks(self._postings[fieldname], field_lengths, blocklimit)
+                else blocks_per_term(self._postings[fieldname], field_lengths, blocklimit)
             )
             self._write_field(fieldname, field, blocks)
 
@@ -241,188 +238,6 @@ def _write_block(postwriter, mini_ids, mini_weights, last: bool) -> None:
     postwriter._postfile.write(databytes)
     postwriter._blockcount += 1
     postwriter._new_block()
-
-
-class _TextPostings:
-    """One Chinese text field's postings in flat arrays, grouped per term only at commit.
-
-    Words seen once in a document (most postings) are added a whole document at a time by C-level
-    extends; words seen more often, one by one. This loop would otherwise run in Python for every
-    posting of a rebuild.
-    """
-
-    def __init__(self):
-        self.words = _Numbering()
-        self.ids, self.docnums, self.positions, self.weights = array("I"), array("I"), array("I"), array("d")
-        self.repeated_ids, self.repeated_docnums, self.repeated_weights = array("I"), array("I"), array("d")
-        self.repeated_values: list[bytes] = []
-
-    def add(self, docnum: int, once: dict[str, int], repeated: dict[str, list[int]], weight: float) -> int:
-        """Add one document's words; returns the field's length (Positions.word_values' weights and
-        values)."""
-        count = len(once)
-        self.ids.extend(map(self.words.__getitem__, once))
-        self.positions.extend(once.values())
-        self.docnums.extend(repeat(docnum, count))
-        self.weights.extend(repeat(weight, count))
-        length = count
-        for word, where in repeated.items():
-            self.repeated_ids.append(self.words[word])
-            self.repeated_docnums.append(docnum)
-            self.repeated_weights.append(len(where) * weight)
-            self.repeated_values.append(_encode_positions(where))
-            length += len(where)
-        return length
-
-    def blocks(self, doc_count: int, field_lengths, blocklimit: int):
-        """(term bytes, blocks) in term order, as _write_field takes them; the arrays are released on the
-        way."""
-        if not self.words:
-            return
-        # UTF-8 keeps code point order, so str terms sort as their bytes do.
-        terms = sorted(self.words)
-        rank = np.empty(len(terms), np.int64)
-        rank[np.fromiter(map(self.words.__getitem__, terms), np.int64, len(terms))] = np.arange(len(terms))
-        self.words = None
-        ranks = rank[
-            np.concatenate([np.frombuffer(self.ids, np.uint32), np.frombuffer(self.repeated_ids, np.uint32)])
-        ]
-        self.ids = self.repeated_ids = None
-        docnums = np.concatenate(
-            [np.frombuffer(self.docnums, np.uint32), np.frombuffer(self.repeated_docnums, np.uint32)]
-        )
-        self.docnums = self.repeated_docnums = None
-        order = np.argsort(ranks * (doc_count + 1) + docnums)  # by term, then document: each pair once
-        ranks, docnums = ranks[order], docnums[order].astype(np.int64)
-        weights = np.concatenate(
-            [np.frombuffer(self.weights, np.float64), np.frombuffer(self.repeated_weights, np.float64)]
-        )[order]
-        self.weights = self.repeated_weights = None
-        values = _values_in_order(self.positions, self.repeated_values, order)
-        self.positions = self.repeated_values = None
-        del order
-
-        # Blocks: each term's postings cut every blocklimit postings.
-        postings = len(ranks)
-        term_starts = np.flatnonzero(np.r_[True, ranks[1:] != ranks[:-1]])  # every numbered word has postings
-        del ranks
-        term_ends = np.r_[term_starts[1:], postings]
-        block_counts = (term_ends - term_starts + blocklimit - 1) // blocklimit
-        first_block = np.cumsum(block_counts) - block_counts
-        starts = (
-            np.repeat(term_starts, block_counts)
-            + (np.arange(block_counts.sum()) - np.repeat(first_block, block_counts)) * blocklimit
-        )
-        ends = np.r_[starts[1:], postings]
-        # What W3PostingsWriter keeps per block: the largest weight, the shortest and longest field, and its
-        # minified ids (deltas from the block's previous id, the first from 0) and weights.
-        maxweights = np.maximum(np.maximum.reduceat(weights, starts), 0).tolist()
-        if field_lengths is not None:
-            lengths = np.asarray(field_lengths, np.int64)[docnums]
-            unknown = np.iinfo(np.int64).max
-            minlengths = [
-                None if m == unknown else m
-                for m in np.minimum.reduceat(np.where(lengths > 0, lengths, unknown), starts).tolist()
-            ]
-            maxlengths = np.maximum.reduceat(lengths, starts).tolist()
-            del lengths
-        else:
-            minlengths, maxlengths = [None] * len(starts), [0] * len(starts)
-        deltas = np.diff(docnums, prepend=0)
-        deltas[starts] = docnums[starts]
-        weights = weights.astype(np.float32)
-        lightest, heaviest = np.minimum.reduceat(weights, starts), np.maximum.reduceat(weights, starts)
-        constant = lightest == heaviest
-        unit, constant = (constant & (lightest == 1.0)).tolist(), constant.tolist()
-
-        starts, ends, first = starts.tolist(), ends.tolist(), 0
-        for word, count in zip(terms, block_counts.tolist()):
-            term_blocks = []
-            for block in range(first, first + count):
-                lo, hi = starts[block], ends[block]
-                block_weights = array("f", weights[lo:hi].tobytes())
-                mini_weights = (
-                    None if unit[block] else block_weights[0] if constant[block] else tuple(block_weights)
-                )
-                term_blocks.append(
-                    (
-                        docnums[lo:hi].tolist(),
-                        block_weights,
-                        values[lo:hi],
-                        maxweights[block],
-                        minlengths[block],
-                        maxlengths[block],
-                        tuple(deltas[lo:hi].tolist()),
-                        mini_weights,
-                    )
-                )
-            first += count
-            yield word.encode("utf-8"), term_blocks
-
-
-class _Numbering(dict):
-    """word → its number, the next one for a word not seen before."""
-
-    def __missing__(self, word):
-        number = self[word] = len(self)
-        return number
-
-
-def _encode_positions(poslist: list[int]) -> bytes:
-    """Positions.encode."""
-    deltas, base = [], 0
-    for pos in poslist:
-        deltas.append(pos - base)
-        base = pos
-    return pack_uint(len(deltas)) + dumps(deltas, 2)
-
-
-def _values_in_order(positions: array, repeated_values: list[bytes], order: np.ndarray) -> list[bytes]:
-    """Encoded positions of every posting in the given order: one position's encoding is made once."""
-    single = [pack_uint(1) + dumps([pos], 2) for pos in range(max(positions, default=-1) + 1)]
-    values = list(map(single.__getitem__, positions))
-    values += repeated_values
-    ordered = []
-    for start in range(0, len(order), 1 << 20):
-        ordered += map(values.__getitem__, order[start : start + (1 << 20)].tolist())
-    return ordered
-
-
-def _term_blocks(terms: dict, field_lengths, blocklimit: int):
-    """(term bytes, blocks) in term order for a field kept as term → (docnums, weights, values)."""
-    for term in sorted(terms):
-        docnums, weights, values = terms[term]
-        term_blocks = []
-        for start in range(0, len(docnums), blocklimit):
-            block_docnums, block_weights = (
-                docnums[start : start + blocklimit],
-                weights[start : start + blocklimit],
-            )
-            block_lengths = (
-                [field_lengths[d] for d in block_docnums if field_lengths[d]] if field_lengths else []
-            )
-            term_blocks.append(
-                (
-                    block_docnums,
-                    array("f", block_weights),
-                    [v for v in values[start : start + blocklimit] if v],
-                    max(0, max(block_weights)),
-                    min(block_lengths) if block_lengths else None,
-                    max(block_lengths) if block_lengths else 0,
-                    None,
-                    None,
-                )
-            )
-        yield (term.encode("utf-8") if isinstance(term, str) else term), term_blocks
-
-
-def _append(terms: dict, term, docnum: int, weight: float, vbytes: bytes) -> None:
-    entry = terms.get(term)
-    if entry is None:
-        entry = terms[term] = (array("I"), array("d"), [])
-    entry[0].append(docnum)
-    entry[1].append(weight)
-    entry[2].append(vbytes)
 
 
 class _BulkSubWriterTask(SubWriterTask):

@@ -10,6 +10,7 @@ request), stages (the stage machine and the contract), messages (thread, files, 
 board, stale), performance (经纪人考核). Callers import from the package:
 `from market.services import deals`."""
 
+from market.inputs.deals import MAX_MESSAGE_CHARS  # noqa: F401
 from market.services.deals.access import (  # noqa: F401
     can_act,
     can_view_deal,
@@ -39,7 +40,6 @@ from market.services.deals.lists import (  # noqa: F401
 from market.services.deals.messages import (  # noqa: F401
     FILE_SIGNATURES,
     MAX_FILE_BYTES,
-    MAX_MESSAGE_CHARS,
     add_note,
     message_file,
     post_message,

@@ -5,6 +5,7 @@ from sqlalchemy import or_, select
 from market import events
 from market.errors import Conflict, InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from market.extensions import db
+from market.inputs.deals import DealBrokerIn
 from market.models import BrokerProfile
 from market.models.base import utcnow
 from market.models.deal import Deal
@@ -68,18 +69,22 @@ def claim_deal(actor, deal_id) -> Deal:
     return deal
 
 
+def _chosen_broker(broker_id):
+    """The active broker named (DealBrokerIn), or ValidationFailed."""
+    errors: dict = {}
+    broker = _broker_user(DealBrokerIn.clean({"broker_id": broker_id})["broker_id"], errors, "broker_id")
+    if errors:
+        raise ValidationFailed(errors)
+    return broker
+
+
 @unit_of_work
 def assign_broker(actor, deal_id, broker_id) -> Deal:
     """An admin assigns (or changes) a deal's broker."""
     if not is_admin(actor):
         raise PermissionDenied("仅管理员可以指派技术经纪人")
     deal = get_deal(actor, deal_id)
-    errors: dict = {}
-    broker = _broker_user(broker_id, errors, "broker_id")
-    if broker is None and not errors:
-        errors["broker_id"] = "请选择技术经纪人"
-    if errors:
-        raise ValidationFailed(errors)
+    broker = _chosen_broker(broker_id)
     if not deal.is_open:
         raise InvalidTransition("已结束的对接不能更换技术经纪人")
     before = deal.broker_id
@@ -98,12 +103,7 @@ def request_broker(actor, deal_id, broker_id) -> Deal:
     deal = get_deal(actor, deal_id)
     if not (is_party(actor, deal) or is_admin(actor)):
         raise PermissionDenied("只有对接双方可以邀请技术经纪人")
-    errors: dict = {}
-    broker = _broker_user(broker_id, errors, "broker_id")
-    if broker is None and not errors:
-        errors["broker_id"] = "请选择技术经纪人"
-    if errors:
-        raise ValidationFailed(errors)
+    broker = _chosen_broker(broker_id)
     if deal.broker_id is not None or not deal.is_open:
         raise InvalidTransition("该对接已有技术经纪人或已结束")
     deal.requested_broker_id = broker.id

@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from market.errors import NotFound, PermissionDenied, ValidationFailed
 from market.extensions import db
+from market.inputs.deals import DealMessageIn, DealNoteIn
 from market.models.deal import DealMessage
 from market.models.vocab import DEAL_NOTE_KINDS
 from market.services import audit
@@ -17,11 +18,7 @@ from market.services.base import on_rollback, parse_row_id, unit_of_work
 from market.services.deals.access import can_act, get_deal, is_deal_broker
 from market.services.deals.activity import _announce, _record
 from market.services.permissions import is_admin
-from market.services.text import Cleaner
 from market.storage import attachment_dir
-
-MAX_MESSAGE_CHARS = 5000
-
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 
@@ -64,9 +61,7 @@ def post_message(
     deal = get_deal(actor, deal_id)
     if not can_act(actor, deal):
         raise PermissionDenied("只有对接双方、技术经纪人或管理员可以留言")
-    c = Cleaner({"body": body})
-    c.text("body", "留言", max_len=MAX_MESSAGE_CHARS, multiline=True)
-    values = c.done()
+    values = DealMessageIn.clean({"body": body})
     has_file = bool(content)
     if filename and content is not None and not content:
         raise ValidationFailed({"file": "文件为空，请重新选择"})
@@ -107,16 +102,7 @@ def add_note(actor, deal_id, kind: str, body: str) -> DealMessage:
     deal = get_deal(actor, deal_id)
     if not (is_deal_broker(actor, deal) or is_admin(actor)):
         raise PermissionDenied("只有该对接的技术经纪人可以记录沟通")
-    c = Cleaner({"kind": kind, "body": body})
-    c.choice(
-        "kind",
-        "记录类型",
-        tuple(DEAL_NOTE_KINDS),
-        synonyms={v: k for k, v in DEAL_NOTE_KINDS.items()},
-        required=True,
-    )
-    c.text("body", "内容", max_len=MAX_MESSAGE_CHARS, multiline=True)
-    values = c.done()
+    values = DealNoteIn.clean({"kind": kind, "body": body})
     note = DealMessage(
         deal_id=deal.id,
         author_id=actor.id,

@@ -5,6 +5,7 @@ from sqlalchemy import select, update
 from market import events
 from market.errors import Conflict, InvalidTransition, PermissionDenied, ValidationFailed
 from market.extensions import db
+from market.inputs.deals import DealIn
 from market.models import Achievement, Demand, User
 from market.models.base import utcnow
 from market.models.deal import Deal, DealMessage
@@ -12,10 +13,8 @@ from market.services import audit
 from market.services.base import parse_row_id, unit_of_work, upsert_insert
 from market.services.deals.access import can_act, can_view_deal
 from market.services.deals.activity import _announce, _record
-from market.services.deals.messages import MAX_MESSAGE_CHARS
 from market.services.deals.stages import OPEN_STAGES
 from market.services.permissions import is_signed_in
-from market.services.text import Cleaner
 
 
 def _published(model, raw_id, label: str, errors: dict, key: str):
@@ -47,21 +46,16 @@ def start_deal(actor, data: dict) -> tuple[Deal, bool]:
         and actor.organisation_id
     ):
         raise PermissionDenied("请使用已通过平台认证的高校院所、企业或技术经纪人账号发起对接")
-    data = data or {}
     errors: dict = {}
+    given = DealIn.clean(data, errors=errors)
     achievement = demand = None
-    if data.get("achievement_id") not in (None, ""):
-        achievement = _published(
-            Achievement, data.get("achievement_id"), "科技成果", errors, "achievement_id"
-        )
-    if data.get("demand_id") not in (None, ""):
-        demand = _published(Demand, data.get("demand_id"), "技术需求", errors, "demand_id")
-    if achievement is None and demand is None and not errors:
+    if given.get("achievement_id") is not None:
+        achievement = _published(Achievement, given["achievement_id"], "科技成果", errors, "achievement_id")
+    if given.get("demand_id") is not None:
+        demand = _published(Demand, given["demand_id"], "技术需求", errors, "demand_id")
+    if achievement is None and demand is None and not {"achievement_id", "demand_id"} & errors.keys():
         errors["achievement_id"] = "请指明要对接的科技成果或技术需求"
-    c = Cleaner(data)
-    c.text("message", "留言", max_len=MAX_MESSAGE_CHARS, multiline=True)
-    errors.update(c.errors)
-    requested = _broker_user(data.get("requested_broker_id"), errors)
+    requested = _broker_user(given.get("requested_broker_id"), errors)
     if errors:
         raise ValidationFailed(errors)
     if actor.role == "broker":
@@ -83,7 +77,7 @@ def start_deal(actor, data: dict) -> tuple[Deal, bool]:
         raise ValidationFailed({"achievement_id": "不能与本单位对接"})
     existing = _open_deal(seller_id, buyer_id, achievement, demand)
     if existing is not None:
-        _ask_again(existing, actor, c.values.get("message"))
+        _ask_again(existing, actor, given.get("message"))
         return existing, False
     subject = achievement or demand
     title = f"{achievement.title} × {demand.title}" if achievement and demand else f"对接：{subject.title}"
@@ -109,14 +103,13 @@ def start_deal(actor, data: dict) -> tuple[Deal, bool]:
         existing = _open_deal(seller_id, buyer_id, achievement, demand)
         if existing is None:  # the other deal closed in the same instant
             raise Conflict("同一对接正在被同时发起或关闭，请稍后重试")
-        _ask_again(existing, actor, c.values.get("message"))
+        _ask_again(existing, actor, given.get("message"))
         return existing, False
     deal = db.session.get(Deal, deal_id)
     _record(deal, "opened", actor, to_stage="intent")
-    if c.values.get("message"):
-        db.session.add(
-            DealMessage(deal_id=deal.id, author_id=actor.id, kind="message", body=c.values["message"])
-        )
+    if given.get("message"):
+        message = DealMessage(deal_id=deal.id, author_id=actor.id, kind="message", body=given["message"])
+        db.session.add(message)
     audit.record(
         actor,
         "deal.open",

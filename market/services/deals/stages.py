@@ -8,11 +8,12 @@ from sqlalchemy import select
 from market import events
 from market.errors import InvalidTransition, PermissionDenied, ValidationFailed
 from market.extensions import db
+from market.inputs.deals import DealNextActionIn, DealStageIn
 from market.models import User
 from market.models.base import utcnow
 from market.models.contract import Contract
 from market.models.deal import OPEN_DEAL_STAGES, Deal
-from market.models.vocab import DEAL_STAGES, DEAL_TERMINATION_REASONS
+from market.models.vocab import DEAL_STAGES
 from market.money import fen_to_yuan
 from market.services import audit
 from market.services.base import unit_of_work
@@ -20,7 +21,6 @@ from market.services.contracts import write_contract_draft
 from market.services.deals.access import can_act, get_deal, is_deal_broker
 from market.services.deals.activity import _announce, _notify, _record
 from market.services.permissions import is_admin
-from market.services.text import Cleaner
 
 OPEN_STAGES = OPEN_DEAL_STAGES
 
@@ -41,23 +41,18 @@ def move_stage(actor, deal_id, to: str, reason: str | None = None, note: str | N
     deal = get_deal(actor, deal_id)
     if not can_act(actor, deal):
         raise PermissionDenied("只有对接双方、技术经纪人或管理员可以推进对接")
-    if not isinstance(to, str) or to not in DEAL_STAGES:  # a JSON list or object is unhashable
-        raise ValidationFailed({"stage": "阶段无效，可选：" + "、".join(DEAL_STAGES.values())})
+    to = DealStageIn.clean({"stage": to}, partial=True)["stage"]
     if to not in TRANSITIONS[deal.stage]:
         if to == "registered":
             raise InvalidTransition("合同登记后对接自动进入“登记”阶段")
         raise InvalidTransition(f"对接处于“{deal.stage_label}”阶段，不能变为“{DEAL_STAGES[to]}”")
     if to == "terminated":
-        c = Cleaner({"reason": reason, "note": note})
-        c.choice(
-            "reason",
-            "终止原因",
-            tuple(DEAL_TERMINATION_REASONS),
-            synonyms={v: k for k, v in DEAL_TERMINATION_REASONS.items()},
-            required=True,
-        )
-        c.text("note", "说明", max_len=500, multiline=True)
-        values = c.done()
+        errors: dict = {}
+        values = DealStageIn.clean({"reason": reason, "note": note}, partial=True, errors=errors)
+        if values.get("reason") is None:  # required to end a deal
+            errors.setdefault("reason", "请选择终止原因")
+        if errors:
+            raise ValidationFailed(errors)
         deal.termination_reason, deal.termination_note = values["reason"], values.get("note")
     before = deal.stage
     if to == "signing":
@@ -129,10 +124,7 @@ def set_next_action(actor, deal_id, data: dict) -> Deal:
     deal = get_deal(actor, deal_id)
     if not (is_deal_broker(actor, deal) or is_admin(actor)):
         raise PermissionDenied("只有该对接的技术经纪人可以安排下一步")
-    c = Cleaner(data or {})
-    c.text("next_action", "下一步", max_len=200)
-    c.date("next_action_due", "截止日期")
-    values = c.done()
+    values = DealNextActionIn.clean(data)
     changes = audit.diff(deal, values)
     for name, value in values.items():
         setattr(deal, name, value)

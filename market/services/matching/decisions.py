@@ -8,11 +8,13 @@ from sqlalchemy import select
 from market import vectors
 from market.errors import PermissionDenied, ValidationFailed
 from market.extensions import db
+from market.inputs.matching import MatchDecisionIn
 from market.matching import model as relevance
 from market.models import Achievement, Demand, MatchDecision
 from market.models.base import utcnow
+from market.models.vocab import MATCH_REJECT_REASONS
 from market.services import audit
-from market.services.base import Page, paginate, parse_row_id, unit_of_work
+from market.services.base import Page, paginate, unit_of_work
 from market.services.deals import start_deal
 from market.services.matching.suggestions import (
     NO_GOOD_MATCH,
@@ -26,14 +28,7 @@ from market.services.permissions import is_admin, is_signed_in
 MAX_QUEUE_PAGE = 20  # every demand on a queue page is matched on the spot
 
 
-REJECT_REASONS = {
-    "field": "领域不符",
-    "maturity": "成熟度不够",
-    "price": "价格不符",
-    "existing": "已有合作",
-    "unclear": "描述不清",
-    "other": "其他",
-}
+REJECT_REASONS = MATCH_REJECT_REASONS
 
 
 def _require_broker(actor) -> None:
@@ -53,27 +48,20 @@ def decide_match(
 ) -> MatchDecision:
     """Accept or reject a suggested pair (a reason code is required to reject); stored as a label."""
     _require_broker(actor)
-    errors = {}
-    decision = decision if isinstance(decision, str) else None
-    reason_code = reason_code if isinstance(reason_code, str) else None
-    note = note if isinstance(note, str) else None
-    if decision not in ("accepted", "rejected"):
-        errors["decision"] = "请选择接受或拒绝"
-    if score is not None and (
-        isinstance(score, bool) or not isinstance(score, (int, float)) or not 0 <= score <= 1
-    ):
-        errors["score"] = "评分必须是 0 到 1 之间的数"
-    if decision == "rejected" and reason_code not in REJECT_REASONS:
-        errors["reason_code"] = "拒绝时请选择原因：" + "、".join(REJECT_REASONS.values())
-    note = (note or "").strip()
-    if len(note) > 500:
-        errors["note"] = "备注不能超过 500 字"
-    demand = db.session.get(Demand, parse_row_id(demand_id) or 0)
-    achievement = db.session.get(Achievement, parse_row_id(achievement_id) or 0)
+    errors: dict = {}
+    sent = {"demand_id": demand_id, "achievement_id": achievement_id, "decision": decision}
+    values = MatchDecisionIn.clean(
+        {**sent, "reason_code": reason_code, "note": note, "score": score}, errors=errors
+    )
+    decision, reason_code = values.get("decision"), values.get("reason_code")
+    if decision == "rejected" and reason_code is None:
+        errors.setdefault("reason_code", "拒绝时请选择原因：" + "、".join(REJECT_REASONS.values()))
+    demand = db.session.get(Demand, values.get("demand_id") or 0)
+    achievement = db.session.get(Achievement, values.get("achievement_id") or 0)
     if demand is None or not demand.is_public:
-        errors["demand_id"] = "该需求不存在或未发布"
+        errors.setdefault("demand_id", "该需求不存在或未发布")
     if achievement is None or not achievement.is_public:
-        errors["achievement_id"] = "该成果不存在或未发布"
+        errors.setdefault("achievement_id", "该成果不存在或未发布")
     if errors:
         raise ValidationFailed(errors)
     row = db.session.scalar(
@@ -87,7 +75,7 @@ def decide_match(
     before = {"decision": row.decision, "reason_code": row.reason_code}
     row.decided_by_id, row.decision = actor.id, decision
     row.reason_code = reason_code if decision == "rejected" else None
-    row.note, row.score = note or None, score
+    row.note, row.score = values["note"], values["score"]
     row.features = pair_features(demand, achievement)
     db.session.flush()
     if (

@@ -324,3 +324,25 @@ def test_opening_hours_are_half_hours_by_weekday_without_overlaps():
         with pytest.raises(ValidationFailed) as refused:
             BookingRulesIn.clean({"opening_hours": wrong})
         assert refused.value.fields == {"opening_hours": message}
+
+
+def test_a_correction_reads_only_the_fields_sent_but_always_needs_its_reason(app):
+    from apispec import APISpec
+    from apispec.ext.marshmallow import MarshmallowPlugin
+
+    from market.inputs.contracts import ContractCorrectionIn
+
+    assert ContractCorrectionIn.clean({"reason": "补充协议", "amount": "12.5"}) == {
+        "reason": "补充协议",
+        "amount_fen": 1250,
+    }
+    with pytest.raises(ValidationFailed) as refused:
+        ContractCorrectionIn.clean({"title": " ", "recognised_amount": ""})
+    assert refused.value.fields == {
+        "reason": "请填写更正原因",
+        "title": "请填写合同名称",
+        "recognised_amount": "请填写核定技术交易额",
+    }
+    spec = APISpec(title="t", version="1", openapi_version="3.0.3", plugins=[MarshmallowPlugin()])
+    spec.components.schema("ContractCorrectionIn", schema=ContractCorrectionIn)
+    assert spec.to_dict()["components"]["schemas"]["ContractCorrectionIn"]["required"] == ["reason"]

@@ -273,3 +273,76 @@ def test_the_document_shows_updates_without_required_fields_and_refuses_unknown_
     assert "required" not in schemas["Update"] and schemas["Update"]["additionalProperties"] is False
     assert schemas["Answer"]["required"] == ["body", "notify"]
     assert schemas["Answer"]["properties"]["body"].get("nullable") is None
+
+
+# ---- BeijingTime (bookings) ------------------------------------------------------------------------------
+
+
+def test_a_beijing_time_is_read_as_a_utc_moment():
+    from datetime import datetime, timezone
+
+    from market.clock import BEIJING
+    from market.inputs import BeijingTime
+
+    class Period(InputSchema):
+        starts_at = BeijingTime("开始时间", required=True)
+        ends_at = BeijingTime("结束时间", allow_none=False)
+
+    utc = datetime(2026, 12, 3, 1, 0, tzinfo=timezone.utc)
+    assert Period.clean({"starts_at": " 2026-12-03 09:00 "}) == {"starts_at": utc}
+    assert Period.clean({"starts_at": "2026-12-03T10:00+09:00", "ends_at": ""})["starts_at"] == utc
+    assert Period.clean({"starts_at": datetime(2026, 12, 3, 9, 0)})["starts_at"] == utc
+    assert Period.clean({"starts_at": datetime(2026, 12, 3, 9, tzinfo=BEIJING)})["starts_at"] == utc
+    assert Period.clean({"starts_at": "2026-12-03T09:00", "ends_at": None}) == {
+        "starts_at": utc,
+        "ends_at": None,
+    }
+    with pytest.raises(ValidationFailed) as refused:
+        Period.clean({"starts_at": " ", "ends_at": "明天上午"})
+    assert refused.value.fields == {
+        "starts_at": "请填写开始时间",
+        "ends_at": "结束时间格式应为 年-月-日T时:分，例如 2026-12-03T09:00",
+    }
+
+
+def test_opening_hours_are_half_hours_by_weekday_without_overlaps():
+    from market.inputs.bookings import BookingRulesIn
+
+    hours = {"0": [["14:00", "17:30"], [" 09:00", "12:00"]], "6": [], "5": [["20:00", "24:00"]]}
+    assert BookingRulesIn.clean({"opening_hours": hours}) == {
+        "opening_hours": {"0": [["09:00", "12:00"], ["14:00", "17:30"]], "5": [["20:00", "24:00"]]}
+    }
+    assert BookingRulesIn.clean({}) == {}
+    for wrong, message in [
+        (None, "开放时间格式不正确"),
+        ({"7": []}, "开放时间须按周一（0）到周日（6）填写"),
+        ({"0": [["09:00"]]}, '每段开放时间须为 [开始, 结束]，例如 ["09:00", "17:00"]'),
+        ({"0": [["九点", "12:00"]]}, "时间“九点–12:00”格式应为 时:分"),
+        ({"0": [["09:15", "12:00"]]}, "开放时间“09:15–12:00”须为整点或半点，且结束晚于开始"),
+        ({"0": [["09:00", "12:00"], ["11:00", "13:00"]]}, "同一天的开放时间段不能重叠"),
+    ]:
+        with pytest.raises(ValidationFailed) as refused:
+            BookingRulesIn.clean({"opening_hours": wrong})
+        assert refused.value.fields == {"opening_hours": message}
+
+
+def test_a_correction_reads_only_the_fields_sent_but_always_needs_its_reason(app):
+    from apispec import APISpec
+    from apispec.ext.marshmallow import MarshmallowPlugin
+
+    from market.inputs.contracts import ContractCorrectionIn
+
+    assert ContractCorrectionIn.clean({"reason": "补充协议", "amount": "12.5"}) == {
+        "reason": "补充协议",
+        "amount_fen": 1250,
+    }
+    with pytest.raises(ValidationFailed) as refused:
+        ContractCorrectionIn.clean({"title": " ", "recognised_amount": ""})
+    assert refused.value.fields == {
+        "reason": "请填写更正原因",
+        "title": "请填写合同名称",
+        "recognised_amount": "请填写核定技术交易额",
+    }
+    spec = APISpec(title="t", version="1", openapi_version="3.0.3", plugins=[MarshmallowPlugin()])
+    spec.components.schema("ContractCorrectionIn", schema=ContractCorrectionIn)
+    assert spec.to_dict()["components"]["schemas"]["ContractCorrectionIn"]["required"] == ["reason"]

@@ -278,9 +278,7 @@ def decide_booking(booking_id):
 def answer_proposal(booking_id):
     user = require_actor()
     data = _body(BookingAnswerIn)
-    if not isinstance(data.get("accept"), bool):
-        raise ValidationFailed({"accept": "请答复是否接受建议的时间（true 或 false）"})
-    return jsonify(dump_booking(bookings.answer_proposal(user, booking_id, data["accept"]), user))
+    return jsonify(dump_booking(bookings.answer_proposal(user, booking_id, data.get("accept")), user))
 
 
 @api_bp.post("/bookings/<int:booking_id>/cancel")

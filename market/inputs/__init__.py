@@ -9,6 +9,7 @@ come as text, an empty string means "not given"; `required` means "not empty" (è
 
 from market.inputs.base import InputSchema
 from market.inputs.fields import (
+    BeijingTime,
     Boolean,
     Choice,
     Date,

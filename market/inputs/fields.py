@@ -3,12 +3,13 @@ market/inputs/base.py."""
 
 import math
 import re
-from datetime import date
+from datetime import date, datetime, timezone
 from decimal import Decimal as _Decimal
 from decimal import InvalidOperation
 
 from marshmallow import ValidationError, fields
 
+from market.clock import BEIJING
 from market.inputs.base import InputSchema, _Input  # noqa: F401 (InputSchema: declared with these fields)
 from market.money import MoneyError, parse_yuan
 from market.services.base import MAX_ROW_ID
@@ -354,3 +355,26 @@ class Object(_Input, fields.Dict):
             example = f"（如 {self.example}）" if self.example else ""
             raise ValidationError(f"{self.label}必须是对象{example}")
         return dict(value)
+
+
+class BeijingTime(_Input, fields.String):
+    """A moment typed in Beijing time, 2026-12-03T09:00 (a space for the T is read too; an offset such as
+    +08:00 is honoured); loaded as an aware UTC datetime."""
+
+    def describe(self, label):
+        return f"{label}，北京时间 年-月-日T时:分，例如 2026-12-03T09:00"
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, datetime):
+            moment = value if value.tzinfo else value.replace(tzinfo=BEIJING)
+            return moment.astimezone(timezone.utc)
+        text = str(value).strip().replace(" ", "T")
+        if not text:
+            return self.empty()
+        try:
+            moment = datetime.fromisoformat(text)
+        except ValueError:
+            raise ValidationError(f"{self.label}格式应为 年-月-日T时:分，例如 2026-12-03T09:00") from None
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=BEIJING)
+        return moment.astimezone(timezone.utc)

@@ -10,13 +10,22 @@ from datetime import timedelta
 from marshmallow import Schema, fields
 
 from market.clock import beijing_iso
+from market.inputs.bookings import (  # noqa: F401 (declared with their rules)
+    OPENING_HOURS,
+    BlockIn,
+    BookingAnswerIn,
+    BookingCancelIn,
+    BookingCompleteIn,
+    BookingDecisionIn,
+    BookingIn,
+    BookingRulesIn,
+)
 from market.models.vocab import BOOKING_KINDS, BOOKING_STATUSES
 from market.schemas.core import BeijingDateTime, OrganisationBrief
 from market.schemas.deals import YuanOf
 from market.services.bookings import SLOT_MINUTES
 
 STATES = {"closed": "不开放", "free": "空闲", "booked": "已被预约", "blocked": "停机", "mine": "我的预约"}
-TIME_INPUT = "北京时间 年-月-日T时:分，例如 2026-12-03T09:00（整点或半点；带 +08:00 等时区也可）"
 
 
 def _choices(vocabulary) -> str:
@@ -123,12 +132,6 @@ class AvailabilityOut(Schema):
     days = fields.List(fields.Nested(AvailabilityDayOut))
 
 
-OPENING_HOURS = {
-    "description": "开放时间（北京时间）：键为星期 0（周一）到 6（周日），值为 [开始, 结束] 时段列表，"
-    '例如 {"0": [["09:00", "12:00"], ["14:00", "17:30"]]}；结束可为 24:00'
-}
-
-
 class BookingRulesOut(Schema):
     equipment_id = fields.Integer(attribute="id")
     opening_hours = fields.Dict(
@@ -164,66 +167,3 @@ class UtilisationOut(Schema):
     )
     revenue = YuanOf("revenue_fen", metadata={"description": "本月完成登记的预约的费用合计，元"})
     revenue_fen = fields.Integer()
-
-
-# ---- input: the fields each request accepts (the services validate their values) ---------------
-
-
-class BookingRulesIn(Schema):
-    opening_hours = fields.Dict(
-        keys=fields.String(), values=fields.List(fields.List(fields.String())), metadata=OPENING_HOURS
-    )
-    training_required = fields.Boolean()
-    sample_types = fields.String(allow_none=True, metadata={"description": "最多300字"})
-    booking_rules = fields.String(allow_none=True, metadata={"description": "最多2000字"})
-    cancel_hours = fields.Integer(metadata={"description": "0–720 小时"})
-
-
-class BlockIn(Schema):
-    starts_at = fields.String(required=True, metadata={"description": TIME_INPUT})
-    ends_at = fields.String(required=True, metadata={"description": TIME_INPUT})
-    reason = fields.String(required=True, metadata={"description": "停机原因，最多200字"})
-
-
-class BookingIn(Schema):
-    equipment_id = fields.Integer(required=True)
-    kind = fields.String(
-        required=True, metadata={"description": _choices(BOOKING_KINDS) + "（也接受中文名）"}
-    )
-    purpose = fields.String(required=True, metadata={"description": "用途说明，最多1000字"})
-    starts_at = fields.String(metadata={"description": "机时预约的开始时间，" + TIME_INPUT})
-    ends_at = fields.String(metadata={"description": "机时预约的结束时间，" + TIME_INPUT})
-    samples = fields.Integer(metadata={"description": "送样检测的样品数量 1–10000"})
-    fee_item_id = fields.Integer(
-        allow_none=True,
-        metadata={
-            "description": "收费项目编号（该仪器的收费标准之一）："
-            "取 GET /equipment/{id} 返回的 fee_items[].id"
-        },
-    )
-
-
-class BookingDecisionIn(Schema):
-    decision = fields.String(
-        required=True, metadata={"description": "approve 批准 / reject 拒绝（须填原因）/ propose 建议改期"}
-    )
-    reason = fields.String(allow_none=True, metadata={"description": "拒绝原因或改期说明，最多500字"})
-    starts_at = fields.String(metadata={"description": "建议的开始时间（propose），" + TIME_INPUT})
-    ends_at = fields.String(metadata={"description": "建议的结束时间（propose），" + TIME_INPUT})
-
-
-class BookingAnswerIn(Schema):
-    accept = fields.Boolean(
-        required=True, metadata={"description": "true 接受建议的时间（预约即批准）；false 谢绝（预约取消）"}
-    )
-
-
-class BookingCancelIn(Schema):
-    reason = fields.String(
-        allow_none=True, metadata={"description": "取消原因，最多500字（管理方取消他人的预约时必填）"}
-    )
-
-
-class BookingCompleteIn(Schema):
-    actual_minutes = fields.Integer(metadata={"description": "机时预约：实际使用分钟数"})
-    actual_samples = fields.Integer(metadata={"description": "送样检测：实际检测样品数"})

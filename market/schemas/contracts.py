@@ -1,10 +1,15 @@
 """Technology contracts, their registration and history, contract statistics and the KPI table."""
 
-from copy import copy
 from decimal import Decimal
 
 from marshmallow import Schema, fields
 
+from market.inputs.contracts import (  # noqa: F401 (declared with their rules)
+    ContractCorrectionIn,
+    ContractIn,
+    ContractRegistrationIn,
+    ContractReturnIn,
+)
 from market.inputs.kpis import KpiEntryIn, KpiIn  # noqa: F401 (declared with their rules)
 from market.models.vocab import (
     CONTRACT_STATUSES,
@@ -15,7 +20,7 @@ from market.models.vocab import (
 )
 from market.models.vocab import KPI_METRICS as METRICS
 from market.money import fen_to_yuan
-from market.schemas.core import BeijingDateTime, Yuan, YuanIn
+from market.schemas.core import BeijingDateTime, Yuan
 from market.services.contract_stats import GROUPS
 
 HISTORY_ACTIONS = {
@@ -167,68 +172,6 @@ class ContractHistoryOut(Schema):
             "description": "变更内容：修改和更正为 {字段: [旧值, 新值]}，金额以分计；更正另有 reason（原因）"
         },
     )
-
-
-# ---- input: the fields each POST/PATCH accepts (the services validate their values) ---------------
-
-
-class ContractIn(Schema):
-    number = fields.String(required=True, metadata={"description": "合同编号，最多60字"})
-    title = fields.String(required=True, metadata={"description": "合同名称，最多200字"})
-    contract_type = fields.String(
-        required=True, metadata={"description": _choices(CONTRACT_TYPES) + "（也接受中文名）"}
-    )
-    subtype = fields.String(
-        allow_none=True,
-        metadata={"description": "技术转让、技术许可必填：" + _choices(CONTRACT_SUBTYPES) + "；其他类型忽略"},
-    )
-    seller_org_id = fields.Integer(required=True, metadata={"description": "卖方机构编号"})
-    buyer_org_id = fields.Integer(required=True, metadata={"description": "买方机构编号"})
-    broker_id = fields.Integer(
-        allow_none=True, metadata={"description": "技术经纪人的用户编号；经纪人登记时默认本人"}
-    )
-    achievement_id = fields.Integer(allow_none=True, metadata={"description": "关联科技成果编号"})
-    demand_id = fields.Integer(allow_none=True, metadata={"description": "关联技术需求编号"})
-    amount = YuanIn(negotiable=False, required=True, metadata={"description": "合同金额，元"})
-    payment_mode = fields.String(required=True, metadata={"description": _choices(PAYMENT_MODES)})
-    signed_on = fields.Date(required=True, metadata={"description": "签订日期，不晚于今天"})
-    term_start = fields.Date(allow_none=True)
-    term_end = fields.Date(allow_none=True)
-    field = fields.String(required=True, metadata={"description": "技术领域，最多40字"})
-    buyer_province = fields.String(allow_none=True, metadata={"description": "买方所在省份，默认陕西省"})
-    note = fields.String(allow_none=True, metadata={"description": "备注，最多2000字"})
-
-
-class ContractRegistrationIn(Schema):
-    recognised_amount = YuanIn(
-        negotiable=False, required=True, metadata={"description": "核定技术交易额，元；不高于合同金额"}
-    )
-    registration_number = fields.String(allow_none=True, metadata={"description": "登记编号；不填自动编号"})
-
-
-class ContractReturnIn(Schema):
-    reason = fields.String(required=True, metadata={"description": "退回原因，最多500字"})
-
-
-def _optional(field: fields.Field) -> fields.Field:
-    field = copy(field)
-    field.required = False
-    return field
-
-
-# A correction may change any contract field; only the reason is required.
-ContractCorrectionIn = type(
-    "ContractCorrectionIn",
-    (Schema,),
-    {
-        **{name: _optional(field) for name, field in ContractIn._declared_fields.items()},
-        "reason": fields.String(
-            required=True, metadata={"description": "更正原因，最多500字（记入合同历史）"}
-        ),
-        "recognised_amount": YuanIn(negotiable=False, metadata={"description": "核定技术交易额，元"}),
-        "registration_number": fields.String(metadata={"description": "登记编号"}),
-    },
-)
 
 
 # ---- statistics ------------------------------------------------------------------------------------

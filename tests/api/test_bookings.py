@@ -243,6 +243,8 @@ def test_a_proposed_time_is_answered_by_the_requester(client, world, tokens, boo
         client.post(f"{url}/answer", json={"accept": True}, headers=tokens("owner")),
         403,
     )
+    # who may answer is checked before the answer is read
+    assert client.post(f"{url}/answer", json={"accept": "好的"}, headers=tokens("owner")).status_code == 403
     assert field_errors(
         client.post(f"{url}/answer", json={"accept": "好的"}, headers=tokens("requester"))
     ) == {"accept": "请答复是否接受建议的时间（true 或 false）"}

@@ -10,6 +10,7 @@ Modules: calendar (time, opening hours, blocks, rules, week, iCalendar), access 
 sharing totals). Callers import from the package:
 `from market.services import bookings; bookings.request_booking(...)`."""
 
+from market.inputs.bookings import MAX_SAMPLES  # noqa: F401
 from market.services.bookings.access import (  # noqa: F401
     can_view_booking,
     get_booking,
@@ -23,11 +24,9 @@ from market.services.bookings.calendar import (  # noqa: F401
     Cell,
     block_period,
     calendar_ics,
-    clean_opening_hours,
     is_open,
     list_blocks,
     open_intervals,
-    parse_local,
     remove_block,
     set_booking_rules,
     slots_between,
@@ -45,7 +44,6 @@ from market.services.bookings.reports import (  # noqa: F401
     utilisation_totals,
 )
 from market.services.bookings.requests import (  # noqa: F401
-    MAX_SAMPLES,
     TRANSITIONS,
     answer_proposal,
     cancel_booking,

@@ -9,6 +9,7 @@ from sqlalchemy import delete, select
 from market.clock import BEIJING
 from market.errors import Conflict, NotFound, ValidationFailed
 from market.extensions import db
+from market.inputs.bookings import MAX_BOOKING_DAYS, SLOT_MINUTES, BlockIn, BookingRulesIn
 from market.models import Equipment
 from market.models.base import utcnow
 from market.models.booking import Booking, BookingSlot, EquipmentBlock
@@ -17,32 +18,8 @@ from market.services.base import parse_row_id, unit_of_work
 from market.services.bookings.access import _require_owner, get_equipment
 from market.services.bookings.slots import _hold
 from market.services.permissions import can_manage, is_signed_in
-from market.services.text import Cleaner
-
-SLOT_MINUTES = 30
-
-
-MAX_BOOKING_DAYS = 14
-
 
 MAX_AHEAD_DAYS = 366
-
-
-def parse_local(raw, label: str, name: str) -> datetime:
-    """A Beijing-time 'YYYY-MM-DDTHH:MM' (or with a space) from user input, as an aware UTC datetime."""
-    if isinstance(raw, datetime):
-        value = raw if raw.tzinfo else raw.replace(tzinfo=BEIJING)
-        return value.astimezone(timezone.utc)
-    text = str(raw or "").strip().replace(" ", "T")
-    if not text:
-        raise ValidationFailed({name: f"请填写{label}"})
-    try:
-        value = datetime.fromisoformat(text)
-    except ValueError:
-        raise ValidationFailed({name: f"{label}格式应为 年-月-日T时:分，例如 2026-12-03T09:00"}) from None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=BEIJING)
-    return value.astimezone(timezone.utc)
 
 
 def slots_between(start: datetime, end: datetime) -> list[datetime]:
@@ -90,67 +67,21 @@ def is_open(equipment: Equipment, slot: datetime) -> bool:
     )
 
 
-def clean_opening_hours(raw) -> dict:
-    """{"0": [["09:00", "12:00"], ["14:00", "17:30"]], …}: weekdays 0–6, times on the half hour, no
-    overlaps."""
-    if not isinstance(raw, dict):
-        raise ValidationFailed({"opening_hours": "开放时间格式不正确"})
-    out = {}
-    for key, intervals in raw.items():
-        if str(key) not in {str(n) for n in range(7)} or not isinstance(intervals, list):
-            raise ValidationFailed({"opening_hours": "开放时间须按周一（0）到周日（6）填写"})
-        cleaned = []
-        for pair in intervals:
-            if not (
-                isinstance(pair, (list, tuple)) and len(pair) == 2 and all(isinstance(p, str) for p in pair)
-            ):
-                raise ValidationFailed(
-                    {"opening_hours": '每段开放时间须为 [开始, 结束]，例如 ["09:00", "17:00"]'}
-                )
-            opens, closes = pair[0].strip(), pair[1].strip()
-            try:
-                start = time.fromisoformat(opens)
-                end = time(23, 59) if closes == "24:00" else time.fromisoformat(closes)
-            except ValueError:
-                raise ValidationFailed(
-                    {"opening_hours": f"时间“{opens[:8]}–{closes[:8]}”格式应为 时:分"}
-                ) from None
-            if (
-                start.minute % SLOT_MINUTES
-                or (closes != "24:00" and end.minute % SLOT_MINUTES)
-                or (closes != "24:00" and end <= start)
-            ):
-                raise ValidationFailed(
-                    {"opening_hours": f"开放时间“{opens}–{closes}”须为整点或半点，且结束晚于开始"}
-                )
-            cleaned.append([start.strftime("%H:%M"), "24:00" if closes == "24:00" else end.strftime("%H:%M")])
-        cleaned.sort()
-        for (_, first_end), (second_start, _) in zip(cleaned, cleaned[1:]):
-            if second_start < first_end:
-                raise ValidationFailed({"opening_hours": "同一天的开放时间段不能重叠"})
-        if cleaned:
-            out[str(key)] = cleaned
-    return out
-
-
 @unit_of_work
 def block_period(actor, equipment_id, data: dict) -> EquipmentBlock:
     """The owner closes a period (maintenance); it cannot cover a slot already held by a booking."""
     equipment = get_equipment(actor, equipment_id)
     _require_owner(actor, equipment)
-    c = Cleaner(data or {})
-    c.text("reason", "原因", required=True, max_len=200)
-    errors = dict(c.errors)
-    start = end = None
-    try:
-        start = parse_local((data or {}).get("starts_at"), "开始时间", "starts_at")
-        end = parse_local((data or {}).get("ends_at"), "结束时间", "ends_at")
-        _check_period(start, end)
-    except ValidationFailed as exc:
-        errors.update(exc.fields)
+    errors = {}
+    values = BlockIn.clean(data, errors=errors)
+    start, end = values.get("starts_at"), values.get("ends_at")
+    if start and end:
+        try:
+            _check_period(start, end)
+        except ValidationFailed as exc:
+            errors.update(exc.fields)
     if errors:
         raise ValidationFailed(errors)
-    values = c.values
     block = EquipmentBlock(
         equipment_id=equipment.id,
         starts_at=start,
@@ -199,15 +130,7 @@ def set_booking_rules(actor, equipment_id, data: dict) -> Equipment:
     """The owner sets opening hours and rules (training, sample types, cancellation deadline)."""
     equipment = get_equipment(actor, equipment_id)
     _require_owner(actor, equipment)
-    data = data or {}
-    c = Cleaner(data, partial=True)
-    c.boolean("training_required", "需培训后使用")
-    c.text("sample_types", "可接收样品", max_len=300)
-    c.text("booking_rules", "使用须知", max_len=2000, multiline=True)
-    c.integer("cancel_hours", "可取消时限（小时）", low=0, high=720)
-    values = c.done()
-    if "opening_hours" in data:
-        values["opening_hours"] = clean_opening_hours(data["opening_hours"])
+    values = BookingRulesIn.clean(data)
     for key in ("sample_types", "booking_rules"):
         if key in values and values[key] is None:
             values[key] = ""

@@ -8,29 +8,26 @@ from sqlalchemy import select
 from market import events
 from market.errors import InvalidTransition, PermissionDenied, ValidationFailed
 from market.extensions import db
+from market.inputs.bookings import (
+    BookingAnswerIn,
+    BookingCancelIn,
+    BookingCompleteIn,
+    BookingDecisionIn,
+    BookingIn,
+    BookingProposalIn,
+)
 from market.models import Equipment, EquipmentFee, User
 from market.models.base import utcnow
 from market.models.booking import Booking
 from market.money import format_fen
 from market.services import audit
-from market.services.base import parse_row_id, unit_of_work
+from market.services.base import unit_of_work
 from market.services.bookings.access import _require_owner, get_booking, get_equipment
-from market.services.bookings.calendar import (
-    MAX_AHEAD_DAYS,
-    MAX_BOOKING_DAYS,
-    _check_period,
-    is_open,
-    parse_local,
-    slots_between,
-)
+from market.services.bookings.calendar import MAX_AHEAD_DAYS, _check_period, is_open, slots_between
 from market.services.bookings.fees import compute_fee
 from market.services.bookings.slots import _hold, _release
 from market.services.notifications import add_notifications
 from market.services.permissions import can_manage, is_admin, is_signed_in
-from market.services.text import Cleaner
-
-MAX_SAMPLES = 10_000
-
 
 TRANSITIONS = {
     "requested": ("approved", "proposed", "rejected", "cancelled"),
@@ -71,10 +68,9 @@ def _owner_ids(equipment: Equipment) -> list[int]:
     )
 
 
-def _fee_item(equipment: Equipment, raw, errors: dict) -> EquipmentFee | None:
-    if raw in (None, ""):
+def _fee_item(equipment: Equipment, row_id: int | None, errors: dict) -> EquipmentFee | None:
+    if row_id is None:
         return None
-    row_id = parse_row_id(raw)
     item = next((f for f in equipment.fee_items if f.id == row_id), None)
     if item is None:
         errors["fee_item_id"] = "收费项目不属于该仪器"
@@ -89,29 +85,20 @@ def request_booking(actor, equipment_id, data: dict) -> Booking:
     equipment = get_equipment(actor, equipment_id)
     if equipment.status != "published" or not equipment.open_for_booking:
         raise InvalidTransition("该仪器暂不接受预约")
-    data = data or {}
-    c = Cleaner(data)
-    c.choice(
-        "kind",
-        "预约类型",
-        ("slot", "samples"),
-        required=True,
-        synonyms={"机时预约": "slot", "送样检测": "samples"},
-    )
-    c.text("purpose", "用途说明", required=True, max_len=1000, multiline=True)
-    errors = dict(c.errors)
-    fee_item = _fee_item(equipment, data.get("fee_item_id"), errors)
-    kind = c.values.get("kind")
-    start = end = None
-    samples = None
-    if kind == "slot":
+    errors = {}
+    values = BookingIn.clean({**(data or {}), "equipment_id": equipment.id}, errors=errors)
+    kind = values.get("kind")
+    times, samples = ("starts_at", "ends_at"), ("samples",)
+    needed = {"slot": times, "samples": samples}.get(kind, ())
+    _needs(values, errors, BookingIn, needed, unread=[name for name in times + samples if name not in needed])
+    fee_item = _fee_item(equipment, values.get("fee_item_id"), errors)
+    start, end = values.get("starts_at"), values.get("ends_at")
+    if kind == "slot" and start and end:
         try:
-            start = parse_local(data.get("starts_at"), "开始时间", "starts_at")
-            end = parse_local(data.get("ends_at"), "结束时间", "ends_at")
             _check_period(start, end)
         except ValidationFailed as exc:
             errors.update(exc.fields)
-        if start and end and not ({"starts_at", "ends_at"} & errors.keys()):
+        if not ({"starts_at", "ends_at"} & errors.keys()):
             now = utcnow()
             if start < now:
                 errors["starts_at"] = "开始时间不能早于现在"
@@ -119,11 +106,6 @@ def request_booking(actor, equipment_id, data: dict) -> Booking:
                 errors["starts_at"] = "最多可预约一年内的时段"
             elif not all(is_open(equipment, s) for s in slots_between(start, end)):
                 errors["starts_at"] = "所选时段不在仪器开放时间内"
-    elif kind == "samples":
-        n = Cleaner(data)
-        n.integer("samples", "样品数量", low=1, high=MAX_SAMPLES, required=True)
-        errors.update(n.errors)
-        samples = n.values.get("samples")
     if errors:
         raise ValidationFailed(errors)
     booking = Booking(
@@ -131,10 +113,10 @@ def request_booking(actor, equipment_id, data: dict) -> Booking:
         requester_id=actor.id,
         requester_org_id=actor.organisation_id,
         kind=kind,
-        purpose=c.values["purpose"],
+        purpose=values["purpose"],
         starts_at=start,
         ends_at=end,
-        samples=samples,
+        samples=values.get("samples"),
         fee_item_id=getattr(fee_item, "id", None),
         status="requested",
     )
@@ -147,6 +129,16 @@ def request_booking(actor, equipment_id, data: dict) -> Booking:
     )
     _announce("booking.requested", booking, "owners", f"新的仪器预约：{equipment.name[:40]}")
     return booking
+
+
+def _needs(values: dict, errors: dict, schema, needed=(), unread=()) -> None:
+    """Asks for the `needed` fields left empty; the `unread` ones (another kind's) go with their mistakes."""
+    for name in unread:
+        values.pop(name, None)
+        errors.pop(name, None)
+    for name in needed:
+        if values.get(name) is None and name not in errors:
+            errors[name] = schema().fields[name].asking()
 
 
 def _move(booking: Booking, to: str) -> None:
@@ -169,15 +161,12 @@ def decide_booking(actor, booking_id, decision: str, data: dict | None = None) -
         _move(booking, "approved")
         title = f"您的仪器预约已批准：{booking.equipment.name[:40]}"
     else:
-        c = Cleaner(data)
-        c.text(
-            "reason",
-            "原因" if decision == "reject" else "改期说明",
-            required=decision == "reject",
-            max_len=500,
-            multiline=True,
-        )
-        values = c.done()
+        errors = {}
+        schema = BookingProposalIn if decision == "propose" else BookingDecisionIn
+        values = schema.clean({**data, "decision": decision}, errors=errors)
+        _needs(values, errors, schema, ("reason",) if decision == "reject" else (), ())
+        if "reason" in errors:
+            raise ValidationFailed({"reason": errors["reason"]})
         if decision == "reject":
             _move(booking, "rejected")
             _release(booking)
@@ -185,8 +174,10 @@ def decide_booking(actor, booking_id, decision: str, data: dict | None = None) -
         else:
             if booking.kind != "slot" or booking.status != "requested":
                 raise InvalidTransition("只有待审批的机时预约可以建议改期")
-            start = parse_local(data.get("starts_at"), "建议开始时间", "starts_at")
-            end = parse_local(data.get("ends_at"), "建议结束时间", "ends_at")
+            _needs(values, errors, schema, ("starts_at", "ends_at"))
+            if errors:
+                raise ValidationFailed(errors)
+            start, end = values["starts_at"], values["ends_at"]
             _check_period(start, end)
             if start < utcnow():
                 raise ValidationFailed({"starts_at": "建议的开始时间不能早于现在"})
@@ -211,11 +202,12 @@ def decide_booking(actor, booking_id, decision: str, data: dict | None = None) -
 
 
 @unit_of_work
-def answer_proposal(actor, booking_id, accept: bool) -> Booking:
+def answer_proposal(actor, booking_id, accept) -> Booking:
     """The requester takes the proposed time (the booking is approved for it) or declines (cancelled)."""
     booking = get_booking(actor, booking_id)
     if booking.requester_id != actor.id and not is_admin(actor):
         raise PermissionDenied("只有预约人可以答复改期建议")
+    accept = BookingAnswerIn.clean({"accept": accept})["accept"]
     if booking.status != "proposed":
         raise InvalidTransition("该预约没有待答复的改期建议")
     if accept:
@@ -243,11 +235,9 @@ def cancel_booking(actor, booking_id, reason: str | None = None) -> Booking:
     owner = can_manage(actor, booking.equipment)
     if not (owner or booking.requester_id == actor.id):
         raise PermissionDenied("只有预约人或仪器管理方可以取消预约")
-    c = Cleaner({"reason": reason})
-    c.text(
-        "reason", "取消原因", required=owner and booking.requester_id != actor.id, max_len=500, multiline=True
-    )
-    values = c.done()
+    values = BookingCancelIn.clean({"reason": reason})
+    if owner and booking.requester_id != actor.id and not values.get("reason"):
+        raise ValidationFailed({"reason": BookingCancelIn().fields["reason"].asking()})
     if booking.status == "approved" and not owner and booking.starts_at is not None:
         deadline = booking.starts_at - timedelta(hours=booking.equipment.cancel_hours)
         if utcnow() > deadline:
@@ -274,14 +264,13 @@ def complete_booking(actor, booking_id, data: dict) -> Booking:
     _require_owner(actor, booking.equipment)
     if booking.status != "approved":
         raise InvalidTransition(f"{booking.status_label}的预约不能登记使用情况")
-    c = Cleaner(data or {})
-    if booking.kind == "slot":
-        c.integer(
-            "actual_minutes", "实际使用时长（分钟）", low=1, high=MAX_BOOKING_DAYS * 1440, required=True
-        )
-    else:
-        c.integer("actual_samples", "实际检测样品数", low=1, high=MAX_SAMPLES, required=True)
-    values = c.done()
+    errors = {}
+    values = BookingCompleteIn.clean(data, errors=errors)
+    minutes, samples = ("actual_minutes",), ("actual_samples",)
+    needed, unread = (minutes, samples) if booking.kind == "slot" else (samples, minutes)
+    _needs(values, errors, BookingCompleteIn, needed, unread)
+    if errors:
+        raise ValidationFailed(errors)
     booking.actual_minutes, booking.actual_samples = (
         values.get("actual_minutes"),
         values.get("actual_samples"),

@@ -8,13 +8,13 @@ from pathlib import Path
 
 from market.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from market.extensions import db
+from market.inputs.contracts import AttachmentCorrectionIn
 from market.models.contract import Contract, ContractAttachment
 from market.services import audit
 from market.services.base import after_commit, on_rollback, parse_row_id, unit_of_work
 from market.services.contracts.queries import get_contract
-from market.services.contracts.rules import EDITABLE, MAX_CORRECTION_REASON, is_party
+from market.services.contracts.rules import EDITABLE, is_party
 from market.services.permissions import is_admin, require_admin
-from market.services.text import Cleaner
 from market.storage import attachment_dir
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
@@ -121,12 +121,12 @@ def add_attachment_correction(
     contract = get_contract(actor, contract_id)
     if contract.status != "registered":
         raise InvalidTransition("只有已登记的合同需要通过更正补充附件；未登记的合同请直接上传")
-    c = Cleaner({"reason": reason})
-    c.text("reason", "更正原因", required=True, max_len=MAX_CORRECTION_REASON, multiline=True)
+    reason_errors = {}
+    values = AttachmentCorrectionIn.clean({"reason": reason}, errors=reason_errors)
     name, errors = _clean_upload(filename, content, contract)
-    if errors or c.errors:
-        raise ValidationFailed({**c.errors, **errors})
-    return _store_attachment(actor, contract, name, content, c.values["reason"])
+    if errors or reason_errors:
+        raise ValidationFailed({**reason_errors, **errors})
+    return _store_attachment(actor, contract, name, content, values["reason"])
 
 
 def get_attachment(actor, contract_id, attachment_id) -> tuple[ContractAttachment, Path]:

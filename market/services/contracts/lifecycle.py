@@ -8,6 +8,7 @@ from sqlalchemy import select
 from market import events
 from market.errors import InvalidTransition, PermissionDenied, ValidationFailed
 from market.extensions import db
+from market.inputs.contracts import ContractCorrectionIn, ContractRegistrationIn, ContractReturnIn
 from market.models import Deal, User
 from market.models.base import utcnow
 from market.models.contract import Contract
@@ -18,17 +19,16 @@ from market.services.contracts.attachments import _attachment_path
 from market.services.contracts.queries import get_contract
 from market.services.contracts.rules import (
     EDITABLE,
-    MAX_CORRECTION_REASON,
     TRANSITIONS,
     _snapshot_seller,
     can_edit_contract,
     can_write_contracts,
+    check_contract,
     clean_contract,
     is_party,
 )
 from market.services.notifications import add_notifications
 from market.services.permissions import is_admin, require_admin
-from market.services.text import Cleaner
 
 
 def _require_party_after(actor, values: dict, current: Contract | None = None) -> None:
@@ -171,16 +171,15 @@ def register_contract(actor, contract_id, data: dict) -> Contract:
     """An admin registers a submitted contract: 登记编号 (given or assigned) and the recognised amount."""
     require_admin(actor)
     contract = get_contract(actor, contract_id)
-    c = Cleaner(data or {})
-    c.money("recognised_amount", "核定技术交易额", required=True, attr="recognised_fen")
-    c.text("registration_number", "登记编号", max_len=40)
-    values = c.values
+    errors = {}
+    values = ContractRegistrationIn.clean(data, errors=errors)
     if values.get("recognised_fen") is not None and values["recognised_fen"] > contract.amount_fen:
-        c.fail("recognised_amount", "核定技术交易额不能高于合同金额")
+        errors.setdefault("recognised_amount", "核定技术交易额不能高于合同金额")
     number = values.get("registration_number")
     if number and _number_taken(number, contract):
-        c.fail("registration_number", "该登记编号已被使用")
-    c.done()
+        errors.setdefault("registration_number", "该登记编号已被使用")
+    if errors:
+        raise ValidationFailed(errors)
     _move(contract, "registered")
     contract.recognised_fen = values["recognised_fen"]
     contract.registration_number = number or _free_registration_number(contract, date.today())
@@ -206,9 +205,7 @@ def return_contract(actor, contract_id, reason) -> Contract:
     """An admin sends a submitted contract back to the parties with the reason."""
     require_admin(actor)
     contract = get_contract(actor, contract_id)
-    c = Cleaner({"reason": reason})
-    c.text("reason", "退回原因", required=True, max_len=500, multiline=True)
-    values = c.done()
+    values = ContractReturnIn.clean({"reason": reason})
     _move(contract, "returned")
     contract.return_reason = values["reason"]
     audit.record(actor, "contract.return", "contract", contract.id, {"reason": values["reason"]})
@@ -225,31 +222,23 @@ def correct_contract(actor, contract_id, data: dict, reason) -> Contract:
     contract = get_contract(actor, contract_id)
     if contract.status != "registered":
         raise InvalidTransition("只有已登记的合同需要更正；未登记的合同直接修改")
-    c = Cleaner({"reason": reason})
-    c.text("reason", "更正原因", required=True, max_len=MAX_CORRECTION_REASON, multiline=True)
-    why = c.done()["reason"]
-    data = dict(data or {})
-    recognised = {}
-    if "recognised_amount" in data:
-        r = Cleaner(data)
-        r.money("recognised_amount", "核定技术交易额", required=True, attr="recognised_fen")
-        recognised = r.done()
-    number = data.pop("registration_number", None)
-    values = clean_contract(
-        {k: v for k, v in data.items() if k != "recognised_amount"},
-        current=contract,
-        recognised_fen=recognised.get("recognised_fen"),
-    )
-    values.update(recognised)
-    if number is not None:
-        number = str(number).strip()
-        if not number or len(number) > 40:
-            raise ValidationFailed({"registration_number": "登记编号不能为空，且不超过40个字"})
-        if db.session.scalar(
-            select(Contract.id).where(Contract.registration_number == number, Contract.id != contract.id)
-        ):
-            raise ValidationFailed({"registration_number": "该登记编号已被使用"})
-        values["registration_number"] = number
+    data = {**(data or {}), "reason": reason}
+    if data.get("registration_number") is None:  # a page's empty field, or none sent: kept
+        data.pop("registration_number", None)
+    errors = {}
+    values = ContractCorrectionIn.clean(data, errors=errors)
+    for first in ("reason", "recognised_amount"):  # each reported before the rest
+        if first in errors:
+            raise ValidationFailed({first: errors[first]})
+    why = values.pop("reason")
+    check_contract(values, errors, contract, recognised_fen=values.get("recognised_fen"))
+    if errors:
+        raise ValidationFailed(errors)
+    number = values.get("registration_number")
+    if number is not None and db.session.scalar(
+        select(Contract.id).where(Contract.registration_number == number, Contract.id != contract.id)
+    ):
+        raise ValidationFailed({"registration_number": "该登记编号已被使用"})
     amount = values.get("amount_fen", contract.amount_fen)
     if values.get("recognised_fen", contract.recognised_fen) > amount:
         raise ValidationFailed({"recognised_amount": "核定技术交易额不能高于合同金额"})

@@ -273,3 +273,30 @@ def test_the_document_shows_updates_without_required_fields_and_refuses_unknown_
     assert "required" not in schemas["Update"] and schemas["Update"]["additionalProperties"] is False
     assert schemas["Answer"]["required"] == ["body", "notify"]
     assert schemas["Answer"]["properties"]["body"].get("nullable") is None
+
+
+# ---- issue 17, accounts, organisations and listings: the field kinds they added ----------------------
+
+
+def test_a_credit_code_is_read_as_typed_and_its_check_character_verified():
+    from market.inputs import CreditCode
+    from market.services.codes import credit_code_with_check
+
+    class Org(InputSchema):
+        code = CreditCode("统一社会信用代码", required=True)
+        other = CreditCode("统一社会信用代码", allow_none=True)
+
+    code = credit_code_with_check("91610000MA0000001")
+    typed = "９１６１ 0000-" + code[8:].lower()
+    assert Org.clean({"code": typed, "other": ""}) == {"code": code, "other": None}
+    for value, message in [
+        ("", "请填写统一社会信用代码"),
+        (None, "请填写统一社会信用代码"),
+        (12, "统一社会信用代码必须是文字"),
+        ("9161", "统一社会信用代码应为18位"),
+        ("9161000OMA0000001X", "统一社会信用代码含有无效字符（不使用 I、O、Z、S、V）"),
+        (code[:17] + ("0" if code[17] != "0" else "1"), "统一社会信用代码校验位不正确，请核对"),
+    ]:
+        with pytest.raises(ValidationFailed) as refused:
+            Org.clean({"code": value})
+        assert refused.value.fields == {"code": message}, value

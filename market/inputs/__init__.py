@@ -11,6 +11,7 @@ from market.inputs.base import InputSchema
 from market.inputs.fields import (
     Boolean,
     Choice,
+    CreditCode,
     Date,
     Integer,
     Money,

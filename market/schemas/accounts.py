@@ -3,6 +3,7 @@ organisations."""
 
 from marshmallow import Schema, fields
 
+from market.inputs.organisations import DecisionIn, OrganisationUpdateIn  # noqa: F401 (declared with its rules)
 from market.schemas.core import BeijingDateTime, OrganisationBrief, OrganisationOut
 
 
@@ -84,16 +85,3 @@ class OrganisationAdminOut(OrganisationOut):
     verified_at = BeijingDateTime(allow_none=True)
     created_at = BeijingDateTime()
     updated_at = BeijingDateTime()
-
-
-class OrganisationUpdateIn(Schema):
-    name = fields.String()
-    kind = fields.String(
-        metadata={"description": "university / institute / enterprise / intermediary / government"}
-    )
-    region = fields.String()
-    credit_code = fields.String(allow_none=True)
-
-
-class DecisionIn(Schema):
-    note = fields.String(metadata={"description": "说明；不通过时必填，最多500字"})

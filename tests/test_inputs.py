@@ -300,3 +300,39 @@ def test_a_credit_code_is_read_as_typed_and_its_check_character_verified():
         with pytest.raises(ValidationFailed) as refused:
             Org.clean({"code": value})
         assert refused.value.fields == {"code": message}, value
+
+
+def test_an_email_is_trimmed_and_lower_cased_and_checked_unless_only_read():
+    from market.inputs import Email
+
+    class Mail(InputSchema):
+        email = Email("邮箱", required=True)
+        login = Email("邮箱", checked=False, allow_none=False)
+
+    assert Mail.clean({"email": " A@Example.COM ", "login": " Not An Address "}) == {
+        "email": "a@example.com",
+        "login": "not an address",
+    }
+    for value, message in [
+        ("  ", "请填写邮箱"),
+        (7, "请填写邮箱"),
+        ("not-an-address", "邮箱格式不正确"),
+        ("a" * 250 + "@x.cn", "邮箱过长"),
+    ]:
+        with pytest.raises(ValidationFailed) as refused:
+            Mail.clean({"email": value})
+        assert refused.value.fields == {"email": message}, value
+
+
+def test_a_password_is_read_exactly_as_typed_and_anything_else_reads_as_empty():
+    from market.inputs import Password
+
+    class Secret(InputSchema):
+        password = Password("密码", required=True)
+        new = Password("新密码", required=True, may_be_empty=True)
+
+    assert Secret.clean({"password": " x Y ", "new": 12}) == {"password": " x Y ", "new": None}
+    for value in ("", None, 12, ["x"]):
+        with pytest.raises(ValidationFailed) as refused:
+            Secret.clean({"password": value, "new": ""})
+        assert refused.value.fields == {"password": "请填写密码"}

@@ -12,7 +12,6 @@ from marshmallow import ValidationError, fields
 from market.inputs.base import InputSchema, _Input  # noqa: F401 (InputSchema: declared with these fields)
 from market.money import MoneyError, parse_yuan
 from market.services.base import MAX_ROW_ID
-from market.services.codes import credit_code_error, normalise_code
 
 TAG = re.compile(r"<\s*/?\s*[a-zA-Z!?]")
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -357,19 +356,5 @@ class Object(_Input, fields.Dict):
         return dict(value)
 
 
-class CreditCode(_Input, fields.String):
-    """A unified social credit code (统一社会信用代码, GB 32100-2015) as people type it: full-width
-    characters, spaces and dashes are read (market/services/codes.py), the check character is verified."""
-
-    def describe(self, label):
-        return f"18位{label}"
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        if not isinstance(value, str):
-            raise ValidationError(f"{self.label}必须是文字")
-        code = normalise_code(value)
-        if not code:
-            return self.empty()
-        if message := credit_code_error(code):
-            raise ValidationError(message)
-        return code
+# Identities: an e-mail, a password, a 统一社会信用代码 (their fields are in market/inputs/identities.py).
+from market.inputs.identities import CreditCode, Email, Password, email_error  # noqa: E402, F401

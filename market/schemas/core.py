@@ -3,6 +3,7 @@
 from marshmallow import Schema, fields
 
 from market.clock import beijing_iso
+from market.inputs.accounts import TokenIn  # noqa: F401 (declared with its rules)
 from market.inputs.policies import PolicyIn  # noqa: F401 (declared with its rules)
 from market.money import fen_to_yuan
 
@@ -261,11 +262,6 @@ INPUT_SCHEMAS = {
     "equipment": EquipmentIn,
     "policy": PolicyIn,
 }
-
-
-class TokenIn(Schema):
-    email = fields.String(required=True)
-    password = fields.String(required=True)
 
 
 class TokenOut(Schema):

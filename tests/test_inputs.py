@@ -336,3 +336,24 @@ def test_a_password_is_read_exactly_as_typed_and_anything_else_reads_as_empty():
         with pytest.raises(ValidationFailed) as refused:
             Secret.clean({"password": value, "new": ""})
         assert refused.value.fields == {"password": "请填写密码"}
+
+
+def test_listing_fields_read_a_trl_as_maturity_and_fee_rows_with_their_number():
+    from market.inputs.listings import AchievementIn, EquipmentIn
+
+    values = AchievementIn.clean({"title": "t", "summary": "s", "field": " 新材料 ", "maturity": " 6 "})
+    assert values["maturity"] == 6 and values["field"] == "新材料"
+    assert AchievementIn.clean({"maturity": "实验室", "form": "其他应用技术 计算机软件"}, partial=True) == {
+        "maturity": "实验室",
+        "form": "软件著作权",
+    }
+    fees = [{}, {"id": 3, "label": "测试", "unit": "面议"}, {"label": "x", "unit": "元/样"}]
+    with pytest.raises(ValidationFailed) as refused:
+        EquipmentIn.clean({"fee_items": fees, "contact_email": "a b@c", "maturity": "x"}, partial=True)
+    assert refused.value.fields == {
+        "fee_items": "第3项：请填写价格，或将计费单位选为“面议”",
+        "contact_email": "联系邮箱格式不正确",
+    }
+    assert EquipmentIn.clean({"fee_items": fees[:2]}, partial=True)["fee_items"] == [
+        {"label": "测试", "unit": "面议", "price_fen": None, "internal_price_fen": None, "note": None}
+    ]

@@ -346,3 +346,87 @@ def test_a_correction_reads_only_the_fields_sent_but_always_needs_its_reason(app
     spec = APISpec(title="t", version="1", openapi_version="3.0.3", plugins=[MarshmallowPlugin()])
     spec.components.schema("ContractCorrectionIn", schema=ContractCorrectionIn)
     assert spec.to_dict()["components"]["schemas"]["ContractCorrectionIn"]["required"] == ["reason"]
+
+
+# ---- issue 17, accounts, organisations and listings: the field kinds they added ----------------------
+
+
+def test_a_credit_code_is_read_as_typed_and_its_check_character_verified():
+    from market.inputs import CreditCode
+    from market.services.codes import credit_code_with_check
+
+    class Org(InputSchema):
+        code = CreditCode("统一社会信用代码", required=True)
+        other = CreditCode("统一社会信用代码", allow_none=True)
+
+    code = credit_code_with_check("91610000MA0000001")
+    typed = "９１６１ 0000-" + code[8:].lower()
+    assert Org.clean({"code": typed, "other": ""}) == {"code": code, "other": None}
+    for value, message in [
+        ("", "请填写统一社会信用代码"),
+        (None, "请填写统一社会信用代码"),
+        (12, "统一社会信用代码必须是文字"),
+        ("9161", "统一社会信用代码应为18位"),
+        ("9161000OMA0000001X", "统一社会信用代码含有无效字符（不使用 I、O、Z、S、V）"),
+        (code[:17] + ("0" if code[17] != "0" else "1"), "统一社会信用代码校验位不正确，请核对"),
+    ]:
+        with pytest.raises(ValidationFailed) as refused:
+            Org.clean({"code": value})
+        assert refused.value.fields == {"code": message}, value
+
+
+def test_an_email_is_trimmed_and_lower_cased_and_checked_unless_only_read():
+    from market.inputs import Email
+
+    class Mail(InputSchema):
+        email = Email("邮箱", required=True)
+        login = Email("邮箱", checked=False, allow_none=False)
+
+    assert Mail.clean({"email": " A@Example.COM ", "login": " Not An Address "}) == {
+        "email": "a@example.com",
+        "login": "not an address",
+    }
+    for value, message in [
+        ("  ", "请填写邮箱"),
+        (7, "请填写邮箱"),
+        ("not-an-address", "邮箱格式不正确"),
+        ("a" * 250 + "@x.cn", "邮箱过长"),
+    ]:
+        with pytest.raises(ValidationFailed) as refused:
+            Mail.clean({"email": value})
+        assert refused.value.fields == {"email": message}, value
+
+
+def test_a_password_is_read_exactly_as_typed_and_anything_else_reads_as_empty():
+    from market.inputs import Password
+
+    class Secret(InputSchema):
+        password = Password("密码", required=True)
+        new = Password("新密码", required=True, may_be_empty=True)
+
+    assert Secret.clean({"password": " x Y ", "new": 12}) == {"password": " x Y ", "new": None}
+    for value in ("", None, 12, ["x"]):
+        with pytest.raises(ValidationFailed) as refused:
+            Secret.clean({"password": value, "new": ""})
+        assert refused.value.fields == {"password": "请填写密码"}
+
+
+def test_listing_fields_read_a_trl_as_maturity_and_fee_rows_with_their_number():
+    from market.inputs.listings import AchievementIn, EquipmentIn
+
+    values = AchievementIn.clean({"title": "t", "summary": "s", "field": " 新材料 ", "maturity": " 6 "})
+    assert values["maturity"] == 6 and values["field"] == "新材料"
+    assert AchievementIn.clean({"maturity": "实验室", "form": "其他应用技术 计算机软件"}, partial=True) == {
+        "maturity": "实验室",
+        "form": "软件著作权",
+    }
+    fees = [{}, {"id": 3, "label": "测试", "unit": "面议"}, {"label": "x", "unit": "元/样"}]
+    with pytest.raises(ValidationFailed) as refused:
+        EquipmentIn.clean({"fee_items": fees, "contact_email": "a b@c", "maturity": "x"}, partial=True)
+    assert refused.value.fields == {
+        "fee_items": "第3项：请填写价格，或将计费单位选为“面议”",
+        "contact_email": "联系邮箱格式不正确",
+    }
+    assert EquipmentIn.clean({"fee_items": fees[:2]}, partial=True)["fee_items"] == [
+        {"label": "测试", "unit": "面议", "price_fen": None, "internal_price_fen": None, "note": None}
+    ]

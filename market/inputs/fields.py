@@ -378,3 +378,7 @@ class BeijingTime(_Input, fields.String):
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=BEIJING)
         return moment.astimezone(timezone.utc)
+
+
+# Identities: an e-mail, a password, a 统一社会信用代码 (their fields are in market/inputs/identities.py).
+from market.inputs.identities import CreditCode, Email, Password, email_error  # noqa: E402, F401

@@ -3,42 +3,15 @@ organisations."""
 
 from marshmallow import Schema, fields
 
+from market.inputs.accounts import (  # noqa: F401 (declared with their rules)
+    PasswordChangeIn,
+    PasswordResetIn,
+    PasswordResetRequestIn,
+    RegistrationIn,
+    UserUpdateIn,
+)
+from market.inputs.organisations import DecisionIn, OrganisationUpdateIn  # noqa: F401 (declared with its rules)
 from market.schemas.core import BeijingDateTime, OrganisationBrief, OrganisationOut
-
-
-class RegistrationIn(Schema):
-    email = fields.String(required=True)
-    password = fields.String(
-        required=True, metadata={"description": "至少10位；不能是常见密码，不能包含邮箱名"}
-    )
-    display_name = fields.String(required=True, metadata={"description": "姓名"})
-    role = fields.String(
-        required=True,
-        metadata={"description": "university（高校院所）/ enterprise（企业）/ broker（技术经纪人）"},
-    )
-    org_kind = fields.String(metadata={"description": "单位类型，须与身份相符；不填取该身份的默认类型"})
-    org_name = fields.String(required=True, metadata={"description": "单位名称"})
-    credit_code = fields.String(required=True, metadata={"description": "18位统一社会信用代码"})
-    region = fields.String(
-        required=True, metadata={"description": "所在区域：沣东/沣西/秦汉/空港/泾河/能源金贸区/其他"}
-    )
-
-
-class PasswordChangeIn(Schema):
-    old_password = fields.String(required=True)
-    new_password = fields.String(
-        required=True, metadata={"description": "至少10位；不能是常见密码，不能包含邮箱名"}
-    )
-
-
-class PasswordResetRequestIn(Schema):
-    email = fields.String(required=True, metadata={"description": "注册时使用的邮箱"})
-
-
-class PasswordResetIn(Schema):
-    new_password = fields.String(
-        required=True, metadata={"description": "至少10位；不能是常见密码，不能包含邮箱名"}
-    )
 
 
 class PasswordResetRequestedOut(Schema):
@@ -71,11 +44,6 @@ class UserOut(Schema):
     created_at = BeijingDateTime()
 
 
-class UserUpdateIn(Schema):
-    role = fields.String(metadata={"description": "university / enterprise / broker / admin"})
-    active = fields.Boolean(metadata={"description": "false 停用（无法登录，令牌失效）"})
-
-
 class OrganisationAdminOut(OrganisationOut):
     """An organisation with its verification details, for the admin."""
 
@@ -84,16 +52,3 @@ class OrganisationAdminOut(OrganisationOut):
     verified_at = BeijingDateTime(allow_none=True)
     created_at = BeijingDateTime()
     updated_at = BeijingDateTime()
-
-
-class OrganisationUpdateIn(Schema):
-    name = fields.String()
-    kind = fields.String(
-        metadata={"description": "university / institute / enterprise / intermediary / government"}
-    )
-    region = fields.String()
-    credit_code = fields.String(allow_none=True)
-
-
-class DecisionIn(Schema):
-    note = fields.String(metadata={"description": "说明；不通过时必填，最多500字"})

@@ -3,6 +3,8 @@
 from marshmallow import Schema, fields
 
 from market.clock import beijing_iso
+from market.inputs.accounts import TokenIn  # noqa: F401 (declared with its rules)
+from market.inputs.listings import AchievementIn, DemandIn, EquipmentIn, FeeItemIn  # noqa: F401 (declared with their rules)
 from market.inputs.policies import PolicyIn  # noqa: F401 (declared with its rules)
 from market.money import fen_to_yuan
 
@@ -182,90 +184,12 @@ OUTPUT_SCHEMAS = {"achievement": AchievementOut, "demand": DemandOut, "equipment
 # ---- input: the fields each POST/PATCH accepts (the services validate their values) ---------------
 
 
-class AchievementIn(Schema):
-    title = fields.String(required=True)
-    summary = fields.String(required=True)
-    field = fields.String(required=True, metadata={"description": "技术领域名称，见 GET /api/v1/fields"})
-    keywords = fields.List(fields.String())
-    maturity = fields.String(metadata={"description": "实验室/小试/中试/产业化，或 TRL 数字 1–9"})
-    trl = fields.Integer(allow_none=True)
-    form = fields.String(allow_none=True)
-    patent_numbers = fields.List(fields.String())
-    transfer_modes = fields.List(fields.String())
-    price_yuan = YuanIn(metadata={"description": "意向价格，元"})
-    confidential_details = fields.String(
-        allow_none=True,
-        metadata={
-            "description": "保密信息（最多5000字）：不公开、不进入搜索，仅本单位、"
-            "管理员和在对接中签署保密协议的单位可见"
-        },
-    )
-    contact_name = fields.String(allow_none=True)
-    contact_phone = fields.String(allow_none=True)
-    contact_email = fields.String(allow_none=True)
-    org_id = fields.Integer(metadata={"description": "仅管理员：代指定单位发布"})
-    draft = fields.Boolean(metadata={"description": "true 时只保存草稿，不提交"})
-
-
-class DemandIn(Schema):
-    title = fields.String(required=True)
-    description = fields.String(required=True)
-    field = fields.String(required=True)
-    budget_min_yuan = YuanIn(metadata={"description": "预算下限，元"})
-    budget_max_yuan = YuanIn(metadata={"description": "预算上限，元"})
-    deadline = fields.Date(allow_none=True)
-    cooperation_mode = fields.String(allow_none=True)
-    open_call = fields.Boolean()
-    reward_yuan = YuanIn(metadata={"description": "揭榜奖励（仅揭榜挂帅需求），元"})
-    contact_name = fields.String(allow_none=True)
-    contact_phone = fields.String(allow_none=True)
-    contact_email = fields.String(allow_none=True)
-    org_id = fields.Integer()
-    draft = fields.Boolean()
-
-
-class FeeItemIn(Schema):
-    id = fields.Integer(
-        allow_none=True,
-        metadata={
-            "description": "读取时返回的收费项目编号；"
-            "可原样带回，提交时忽略（收费标准按提交的各项整体替换，id 重新生成）"
-        },
-    )
-    label = fields.String(required=True)
-    unit = fields.String(required=True, metadata={"description": "元/小时、元/样、元/天、元/次 或 面议"})
-    price_yuan = YuanIn(metadata={"description": "价格，元"})
-    internal_price_yuan = YuanIn(metadata={"description": "内部价格，元"})
-    note = fields.String(allow_none=True)
-
-
-class EquipmentIn(Schema):
-    name = fields.String(required=True)
-    model = fields.String(allow_none=True)
-    category = fields.String(required=True)
-    field = fields.String(allow_none=True)
-    location = fields.String(allow_none=True)
-    open_for_booking = fields.Boolean()
-    description = fields.String()
-    fee_items = fields.List(fields.Nested(FeeItemIn))
-    contact_name = fields.String(allow_none=True)
-    contact_phone = fields.String(allow_none=True)
-    contact_email = fields.String(allow_none=True)
-    org_id = fields.Integer()
-    draft = fields.Boolean()
-
-
 INPUT_SCHEMAS = {
     "achievement": AchievementIn,
     "demand": DemandIn,
     "equipment": EquipmentIn,
     "policy": PolicyIn,
 }
-
-
-class TokenIn(Schema):
-    email = fields.String(required=True)
-    password = fields.String(required=True)
 
 
 class TokenOut(Schema):

@@ -6,7 +6,6 @@ import secrets
 from datetime import timedelta
 from functools import cache
 
-from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -14,17 +13,20 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from market.config import PROJECT_ROOT
 from market.errors import AuthenticationFailed, NotFound, PermissionDenied, TooManyAttempts, ValidationFailed
 from market.extensions import db
+from market.inputs.accounts import (
+    PasswordChangeIn,
+    RegistrationIn,
+    TokenIn,
+    UserUpdateIn,
+)
+from market.inputs.fields import email_error
 from market.models import ApiToken, BrokerProfile, Organisation, User
 from market.models.base import utcnow
-from market.models.vocab import ORG_KINDS, REGIONS, ROLE_ORG_KINDS, ROLES
+from market.models.vocab import ORG_KINDS, ROLE_ORG_KINDS, ROLES
 from market.services import audit, throttle
 from market.services.base import Page, paginate, parse_row_id, unit_of_work
-from market.services.codes import credit_code_error, normalise_code
 from market.services.filters import query_text
 from market.services.permissions import require_admin
-from market.services.text import Cleaner
-
-SELF_SERVICE_ROLES = ("university", "enterprise", "broker")
 
 
 def normalise_email(email) -> str:
@@ -32,15 +34,7 @@ def normalise_email(email) -> str:
 
 
 def _email_error(email: str) -> str | None:
-    if not email:
-        return "请填写邮箱"
-    if len(email) > 254:
-        return "邮箱过长"
-    try:
-        validate_email(email, check_deliverability=False)
-    except EmailNotValidError:
-        return "邮箱格式不正确"
-    return None
+    return email_error(email) if email else "请填写邮箱"
 
 
 MIN_PASSWORD_LENGTH = 10
@@ -76,41 +70,34 @@ def _email_taken(email: str) -> bool:
 @unit_of_work
 def register_account(data: dict) -> User:
     """Create a user and their organisation; the organisation waits for admin verification."""
-    cleaner = Cleaner(data)
-    cleaner.text("display_name", "姓名", required=True, max_len=60)
-    cleaner.choice("role", "身份", SELF_SERVICE_ROLES, required=True)
-    cleaner.text("org_name", "单位名称", required=True, max_len=120)
-    cleaner.choice("region", "所在区域", REGIONS, required=True)
-    errors = cleaner.errors
-    email = normalise_email(data.get("email"))
-    if message := _email_error(email):
-        errors["email"] = message
-    elif _email_taken(email):
+    errors: dict = {}
+    values = RegistrationIn.clean(data, errors=errors)
+    email, role = values.get("email"), values.get("role")
+    if email and _email_taken(email):
         errors["email"] = "该邮箱已注册，请直接登录"
-    if message := password_error(data.get("password"), email):
-        errors["password"] = message
-    role = cleaner.values.get("role")
+    if message := password_error(values.get("password"), normalise_email((data or {}).get("email"))):
+        errors.setdefault("password", message)
     kinds = ROLE_ORG_KINDS.get(role, ())
-    org_kind = data.get("org_kind") or (kinds[0] if kinds else None)
-    if role and org_kind not in kinds:
+    unknown_kind = errors.pop("org_kind", None)
+    org_kind = values.get("org_kind") or (kinds[0] if kinds else None)
+    if role and (unknown_kind or org_kind not in kinds):
         errors["org_kind"] = f"该身份对应的单位类型应为：{'、'.join(ORG_KINDS[k] for k in kinds)}"
-    credit_code = normalise_code(data.get("credit_code") if isinstance(data.get("credit_code"), str) else "")
-    if not credit_code:
-        errors["credit_code"] = "请填写统一社会信用代码"
-    elif message := credit_code_error(credit_code):
-        errors["credit_code"] = message
-    elif db.session.scalar(select(Organisation.id).where(Organisation.credit_code == credit_code)):
+    credit_code = values.get("credit_code")
+    if credit_code and db.session.scalar(
+        select(Organisation.id).where(Organisation.credit_code == credit_code)
+    ):
         errors["credit_code"] = "该统一社会信用代码已注册，请联系本单位已注册的同事或平台管理员"
-    name = cleaner.values.get("org_name")
+    name = values.get("org_name")
     if name and db.session.scalar(select(Organisation.id).where(Organisation.name == name)):
         errors["org_name"] = "该单位已注册，请联系本单位已注册的同事或平台管理员"
-    values = cleaner.done()
+    if errors:
+        raise ValidationFailed(errors)
     org = Organisation(
         kind=org_kind, name=values["org_name"], credit_code=credit_code, region=values["region"]
     )
     user = User(
         email=email,
-        password_hash=generate_password_hash(data["password"]),
+        password_hash=generate_password_hash(values["password"]),
         display_name=values["display_name"],
         role=role,
         organisation=org,
@@ -200,7 +187,9 @@ def change_password(actor, old_password, new_password) -> int:
     """Change the actor's own password after checking the old one, end every session signed in with the old
     one and revoke every API token it gave out (someone who learnt it may hold one); returns how many were
     revoked."""
-    if not isinstance(old_password, str) or not check_password_hash(actor.password_hash, old_password):
+    values = PasswordChangeIn.clean({"old_password": old_password, "new_password": new_password})
+    old_password, new_password = values["old_password"], values["new_password"]
+    if old_password is None or not check_password_hash(actor.password_hash, old_password):
         raise ValidationFailed({"old_password": "当前密码不正确"})
     if message := password_error(new_password, actor.email):
         raise ValidationFailed({"new_password": message})
@@ -256,7 +245,8 @@ def _token_digest(token: str) -> str:
 
 def issue_api_token(email, password, days: int = 30, client: throttle.Client = throttle.Client()) -> str:
     """A new bearer token for valid credentials (throttled like a sign-in); only its hash is stored."""
-    return _store_token(sign_in(email, password, client, "api"), days)
+    values = TokenIn.clean({"email": email, "password": password})
+    return _store_token(sign_in(values["email"], values["password"], client, "api"), days)
 
 
 @unit_of_work
@@ -317,12 +307,12 @@ def update_user(actor, user_id: int, data: dict) -> User:
         raise NotFound("该用户不存在")
     if user.id == actor.id:
         raise PermissionDenied("不能修改自己的角色或状态")
-    cleaner = Cleaner(data, partial=True)
-    cleaner.choice("role", "身份", tuple(ROLES), required=True)
+    errors = {}
     if "active" in data and data["active"] is None:
-        cleaner.fail("active", "请选择账号状态（true 正常，false 停用）")
-    cleaner.boolean("active", "账号状态")
-    changes = cleaner.done()
+        errors["active"] = "请选择账号状态（true 正常，false 停用）"
+    changes = UserUpdateIn.clean(data, errors=errors)
+    if errors:
+        raise ValidationFailed(errors)
     audit.record(actor, "user.update", "user", user.id, audit.diff(user, changes))
     for key, value in changes.items():
         setattr(user, key, value)

@@ -6,15 +6,15 @@ from sqlalchemy import and_, func, or_, select
 
 from market.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from market.extensions import db
+from market.inputs.listings import StatusNoteIn
 from market.models import LISTING_MODELS, Equipment, EquipmentFee, Field, Organisation
 from market.models.base import utcnow
 from market.models.vocab import LISTING_KINDS, LISTING_STATUSES, REGIONS
 from market.services import audit
 from market.services.base import Page, paginate, parse_row_id, unit_of_work
-from market.services.listing_rules import CLEANERS
+from market.services.listing_rules import clean_listing
 from market.services.permissions import can_create, can_manage, can_view, is_admin, require_admin
 from market.services.settings import auto_publish_verified
-from market.services.text import Cleaner
 
 KIND_LABELS = LISTING_KINDS
 
@@ -124,9 +124,7 @@ def _owner_org_id(actor, data: dict) -> int:
 
 
 def _clean(kind: str, data: dict, partial: bool = False) -> dict:
-    if kind == "demand":
-        return CLEANERS[kind](data, partial, today=today())
-    return CLEANERS[kind](data, partial)
+    return clean_listing(kind, data, partial, today=today() if kind == "demand" else None)
 
 
 def check_listing(actor, kind: str, data: dict) -> None:
@@ -188,9 +186,7 @@ def change_status(actor, kind: str, listing_id, action: str, note: str = "") -> 
         listing = _load(kind, listing_id)
     else:
         listing = get_managed_listing(actor, kind, listing_id)
-    cleaner = Cleaner({"note": note})
-    cleaner.text("note", "说明", max_len=500, multiline=True)
-    note = cleaner.done().get("note") or ""
+    note = StatusNoteIn.clean({"note": note}).get("note") or ""
     if action == "reject" and not note:
         raise ValidationFailed({"note": "请填写退回原因"})
     _transition(actor, listing, action, note or None)

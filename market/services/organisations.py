@@ -4,14 +4,13 @@ from sqlalchemy import select
 
 from market.errors import InvalidTransition, NotFound, ValidationFailed
 from market.extensions import db
+from market.inputs.organisations import DecisionIn, OrganisationUpdateIn
 from market.models import Organisation, User
 from market.models.base import utcnow
-from market.models.vocab import ORG_KINDS, REGIONS, ROLE_ORG_KINDS, ROLES, VERIFICATION_STATES
+from market.models.vocab import ORG_KINDS, ROLE_ORG_KINDS, ROLES, VERIFICATION_STATES
 from market.services import audit
 from market.services.base import Page, paginate, parse_row_id, unit_of_work
-from market.services.codes import credit_code_error, normalise_code
 from market.services.permissions import require_admin
-from market.services.text import Cleaner
 
 
 def list_organisations(actor, state: str = "", page=1, per_page=20) -> Page:
@@ -41,9 +40,7 @@ def decide_verification(actor, org_id: int, approve: bool, note: str = "") -> Or
     target = "verified" if approve else "rejected"
     if org.verification_state == target:
         raise InvalidTransition(f"该单位已是“{VERIFICATION_STATES[target]}”状态")
-    cleaner = Cleaner({"note": note})
-    cleaner.text("note", "说明", max_len=500, multiline=True)
-    note = cleaner.done().get("note") or ""
+    note = DecisionIn.clean({"note": note}).get("note") or ""
     if not approve and not note:
         raise ValidationFailed({"note": "请填写未通过的原因"})
     audit.record(
@@ -58,32 +55,13 @@ def decide_verification(actor, org_id: int, approve: bool, note: str = "") -> Or
     return org
 
 
-def clean_organisation_profile(data: dict, partial: bool = True) -> dict:
-    """Column values of an organisation's profile (name, kind, credit code, region), or ValidationFailed."""
-    c = Cleaner(data, partial)
-    c.text("name", "单位名称", required=True, max_len=120)
-    c.choice("kind", "单位类型", tuple(ORG_KINDS), required=True)
-    c.choice("region", "所在区域", REGIONS, required=True)
-    if c.present("credit_code"):
-        raw = data.get("credit_code")
-        if raw is not None and not isinstance(raw, str):
-            c.fail("credit_code", "统一社会信用代码必须是文字")
-        else:
-            code = normalise_code(raw or "")
-            if code and (message := credit_code_error(code)):
-                c.fail("credit_code", message)
-            else:
-                c.values["credit_code"] = code or None
-    return c.done()
-
-
 @unit_of_work
 def update_organisation_profile(actor, org_id: int, data: dict) -> Organisation:
     """Admin corrects an organisation's name, kind, unified social credit code or region (fields given
     only)."""
     require_admin(actor)
     org = get_organisation(org_id)
-    values = clean_organisation_profile(data)
+    values = OrganisationUpdateIn.clean(data)
     errors = {}
     if (name := values.get("name")) and db.session.scalar(
         select(Organisation.id).where(Organisation.name == name, Organisation.id != org.id)

@@ -12,10 +12,11 @@ from werkzeug.security import generate_password_hash
 from market import events, mail
 from market.errors import ValidationFailed
 from market.extensions import db
+from market.inputs.accounts import PasswordResetIn, PasswordResetRequestIn
 from market.models import ApiToken, PasswordReset, User
 from market.models.base import utcnow
 from market.services import audit, throttle
-from market.services.accounts import _end_sessions, normalise_email, password_error
+from market.services.accounts import _end_sessions, password_error
 from market.services.base import unit_of_work
 
 VALID_FOR = timedelta(minutes=60)
@@ -29,10 +30,11 @@ def _digest(token: str) -> str:
 
 @unit_of_work
 def request_reset(email, site_url: str) -> None:
-    """Queue a reset mail for an active account with this address; nothing (and no difference) otherwise.
+    """Queue a reset mail for an active account with this address; nothing (and no difference) otherwise,
+    once an address is given (PasswordResetRequestIn).
     `site_url` is the configured public address, never the request's Host header (which a stranger can
     set)."""
-    email = normalise_email(email).replace("\x00", "")
+    email = PasswordResetRequestIn.clean({"email": email})["email"].replace("\x00", "")
     user = db.session.scalar(select(User).where(User.email == email)) if email else None
     if user is None or not user.active:
         return
@@ -92,6 +94,7 @@ def reset_password(token, new_password) -> User:
     if row is None:
         raise ValidationFailed({"token": INVALID_LINK}, INVALID_LINK)
     user = db.session.get(User, row.user_id)
+    new_password = PasswordResetIn.clean({"new_password": new_password})["new_password"]
     if message := password_error(new_password, user.email):
         raise ValidationFailed({"new_password": message})
     now = utcnow()

@@ -75,10 +75,11 @@ def logout():
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        if not (form.email.data or "").strip():
-            form.apply_errors({"email": "请填写注册时使用的邮箱"})
-        else:
+        try:
             password_resets.request_reset(form.email.data, current_app.config["PUBLIC_URL"])
+        except ValidationFailed as exc:
+            form.apply_errors(exc.fields)
+        else:
             flash(
                 "如果该邮箱已注册，我们已发出重置密码的邮件，请在 60 分钟内按邮件中的链接设置新密码。", "info"
             )

@@ -5,6 +5,7 @@ its container (viewBox, width 100%) and carries the figures as <title> tooltips;
 same figures in a table beside it, which is what screen readers and printouts use.
 """
 
+import math
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
@@ -95,6 +96,21 @@ def bar_chart(items: Iterable[Item], title: str, empty_text: str = EMPTY_TEXT) -
     return _svg(12 + len(items) * row, title, body)
 
 
+GRID_LINES = 4
+
+
+def nice_step(largest: float, lines: int = GRID_LINES) -> float:
+    """The smallest round step (1, 2, 2.5 or 5 times a power of ten) whose `lines` steps reach `largest`: axis
+    ticks people read at a glance (500, 1,000, 1,500 万元), not 352.5 and 1,057.5."""
+    if largest <= 0:
+        return 1.0
+    magnitude = 10 ** math.floor(math.log10(largest / lines))
+    for factor in (1, 2, 2.5, 5, 10):
+        if factor * magnitude * lines >= largest:
+            return float(factor * magnitude)
+    return float(10 * magnitude)
+
+
 def line_chart(
     items: Sequence[Item],
     title: str,
@@ -119,17 +135,18 @@ def line_chart(
     bottom = 22 if upright else 12 + max(min(text_width(a, size), 90) for a in axis) * 0.65
     height = 200 + bottom
     plot_h = height - top_pad - bottom
-    peak = max(_number(value) for _, value, _ in items) or 1.0
+    tick = nice_step(max(_number(value) for _, value, _ in items), GRID_LINES)
+    peak = tick * GRID_LINES  # the top line is a round number at or above the largest value
     body = []
-    for k in range(5):  # horizontal grid: 0, ¼, ½, ¾ and the peak
-        y = top_pad + plot_h * (1 - k / 4)
+    for k in range(GRID_LINES + 1):  # horizontal grid at round numbers: 0, one step, two steps, …
+        y = top_pad + plot_h * (1 - k / GRID_LINES)
         body.append(
             f'<line x1="{left}" y1="{y:.1f}" x2="{WIDTH - right}" y2="{y:.1f}" stroke="{GRID_COLOUR}"/>'
         )
         if tick_text and k:
             body.append(
                 f'<text x="{left + 2}" y="{y - 3:.1f}" font-size="10" fill="{MUTED_COLOUR}">'
-                f"{_e(tick_text(peak * k / 4))}</text>"
+                f"{_e(tick_text(tick * k))}</text>"
             )
     points = [
         (left + step * (n + 0.5), top_pad + plot_h * (1 - _number(value) / peak), label, value_text)

@@ -84,3 +84,18 @@ def test_long_labels_are_shortened_with_an_ellipsis_and_kept_whole_in_the_toolti
     assert shorten(name, 14, 200).endswith("…") and len(shorten(name, 14, 200)) < len(name)
     svg = str(bar_chart([(name, 1, "1元")], "卖方"))
     assert re.search(f"<title>{name}：1元</title>", svg)
+
+
+def test_axis_ticks_are_round_numbers_at_or_above_the_largest_value():
+    from market.money import format_fen
+
+    items = [("1月", 3_525_000_00, "x"), ("2月", 14_100_000_00, "y")]  # 352.5 and 1,410 万元
+    svg = _parse(line_chart(items, "成交额", tick_text=lambda fen: format_fen(int(fen))))
+    ticks = [t.text for t in svg.iter(f"{SVG}text") if t.get("font-size") == "10"]
+    assert ticks == ["500万元", "1,000万元", "1,500万元", "2,000万元"]  # not 352.5 / 1,057.5 万元
+
+
+def test_a_round_step_is_the_smallest_that_reaches_the_largest_value():
+    from market.charts import nice_step
+
+    assert [nice_step(v) for v in (999, 1000, 1410, 4000, 4001, 3.3)] == [250, 250, 500, 1000, 2000, 1]

@@ -62,5 +62,6 @@ def test_on_a_phone_the_bar_folds_into_a_menu_and_nothing_scrolls_sideways(new_p
     bar = _bar(page)
     assert bar["height"] <= ONE_LINE_PX and not bar["scrolls"], bar
     page.get_by_role("button", name="菜单").click()
+    expect(page.locator("#nav.collapse.show")).to_be_visible()  # unfolded, not still sliding open
     open_work_page(page, "管理后台")
     expect(page).to_have_url("/admin/")

@@ -150,7 +150,7 @@ class AchievementForm(_ContactFields, ServiceForm):
     price_yuan = StringField("意向价格（元）", description="不填表示面议")
     confidential_details = TextAreaField(
         "保密信息（签署保密协议后对接方可见）",
-        render_kw={"rows": 4, "maxlength": 5000},
+        render_kw={"rows": 4},
         description="关键工艺参数、试验数据等不宜公开的内容：不出现在公开页面和搜索中，只有本单位、管理员和在对接中签署了保密协议的机构可以看到。最多5000字。",
     )
 

@@ -10,7 +10,7 @@ from market.forms import ChoiceField, ServiceForm
 HALF_HOURS = [f"{h:02d}:{m:02d}" for h in range(24) for m in (0, 30)]
 START_CHOICES = [("", "请选择")] + [(t, t) for t in HALF_HOURS]
 END_CHOICES = [("", "请选择")] + [(t, t) for t in HALF_HOURS[1:] + ["24:00"]]
-TIME_HINT = {"placeholder": "09:00", "maxlength": 5, "inputmode": "numeric", "size": 5}
+TIME_HINT = {"placeholder": "09:00", "inputmode": "numeric", "size": 5}
 
 
 class _ErrorsByName:
@@ -35,7 +35,7 @@ class SlotRequestForm(_ErrorsByName, ServiceForm):
     fee_item_id = ChoiceField("收费项目", choices=[])
     purpose = TextAreaField(
         "用途说明",
-        render_kw={"rows": 2, "maxlength": 1000},
+        render_kw={"rows": 2},
         description="简要说明测试内容、样品情况等，便于管理方审批",
     )
 
@@ -62,12 +62,12 @@ class SlotRequestForm(_ErrorsByName, ServiceForm):
 class SamplesRequestForm(_ErrorsByName, ServiceForm):
     """送样检测: how many samples, which fee item, what for."""
 
-    samples = StringField("样品数量", render_kw={"inputmode": "numeric", "maxlength": 6})
+    samples = StringField("样品数量", render_kw={"inputmode": "numeric"})
     fee_item_id = ChoiceField("收费项目", choices=[], id="samples-fee_item_id")
     purpose = TextAreaField(
         "用途说明",
         id="samples-purpose",
-        render_kw={"rows": 2, "maxlength": 1000},
+        render_kw={"rows": 2},
         description="样品类型、检测项目和要求",
     )
 
@@ -125,13 +125,11 @@ class OpeningHoursForm(ServiceForm):
 
 class RulesForm(ServiceForm):
     training_required = BooleanField("需培训后方可上机")
-    sample_types = StringField(
-        "可接收样品", render_kw={"maxlength": 300}, description="例如：固体粉末、薄膜；不接收液体"
-    )
-    booking_rules = TextAreaField("使用须知", render_kw={"rows": 3, "maxlength": 2000})
+    sample_types = StringField("可接收样品", description="例如：固体粉末、薄膜；不接收液体")
+    booking_rules = TextAreaField("使用须知", render_kw={"rows": 3})
     cancel_hours = StringField(
         "取消时限（小时）",
-        render_kw={"inputmode": "numeric", "maxlength": 3},
+        render_kw={"inputmode": "numeric"},
         description="已批准的预约须在开始前这么多小时之前取消",
     )
 
@@ -141,13 +139,11 @@ class BlockForm(ServiceForm):
 
     starts_at = StringField("开始", id="block-starts_at", render_kw={"type": "datetime-local", "step": 1800})
     ends_at = StringField("结束", id="block-ends_at", render_kw={"type": "datetime-local", "step": 1800})
-    reason = StringField(
-        "原因", id="block-reason", render_kw={"maxlength": 200, "placeholder": "例如：年度校准"}
-    )
+    reason = StringField("原因", id="block-reason", render_kw={"placeholder": "例如：年度校准"})
 
 
 class RejectForm(ServiceForm):
-    reason = TextAreaField("拒绝原因", id="reject-reason", render_kw={"rows": 2, "maxlength": 500})
+    reason = TextAreaField("拒绝原因", id="reject-reason", render_kw={"rows": 2})
 
 
 class ProposeForm(ServiceForm):
@@ -157,19 +153,19 @@ class ProposeForm(ServiceForm):
     ends_at = StringField(
         "建议结束", id="propose-ends_at", render_kw={"type": "datetime-local", "step": 1800}
     )
-    reason = TextAreaField("改期说明（可不填）", id="propose-reason", render_kw={"rows": 2, "maxlength": 500})
+    reason = TextAreaField("改期说明（可不填）", id="propose-reason", render_kw={"rows": 2})
 
 
 class CompleteForm(ServiceForm):
-    actual_minutes = StringField("实际使用时长（分钟）", render_kw={"inputmode": "numeric", "maxlength": 6})
-    actual_samples = StringField("实际检测样品数", render_kw={"inputmode": "numeric", "maxlength": 6})
+    actual_minutes = StringField("实际使用时长（分钟）", render_kw={"inputmode": "numeric"})
+    actual_samples = StringField("实际检测样品数", render_kw={"inputmode": "numeric"})
 
 
 class CancelForm(ServiceForm):
     reason = TextAreaField(
         "取消原因",
         id="cancel-reason",
-        render_kw={"rows": 2, "maxlength": 500},
+        render_kw={"rows": 2},
         description="预约人取消可不填；管理方取消他人的预约须填写原因",
     )
 

@@ -19,7 +19,7 @@ class OpenDealForm(ServiceForm):
     message = TextAreaField(
         "留言（可不填）",
         description="简要说明合作意向，对方会在对接中看到",
-        render_kw={"rows": 3, "maxlength": 5000},
+        render_kw={"rows": 3},
     )
     requested_broker_id = ChoiceField(
         "邀请技术经纪人（可不填）", choices=[("", "暂不指定，由平台经纪人认领")]
@@ -27,7 +27,7 @@ class OpenDealForm(ServiceForm):
 
 
 class MessageForm(ServiceForm):
-    body = TextAreaField("留言", render_kw={"rows": 3, "maxlength": 5000})
+    body = TextAreaField("留言", render_kw={"rows": 3})
     file = FileField(
         "附件（可不选）",
         description="PDF、PNG、JPG、Word/Excel/PPT 或 txt，不超过 10 MB",
@@ -39,7 +39,7 @@ class DealNoteForm(ServiceForm):
     """A broker's one-click note: the pressed button gives the kind."""
 
     kind = ChoiceField("记录类型", choices=list(DEAL_NOTE_KINDS.items()))
-    body = TextAreaField("内容（可不填）", id="note-body", render_kw={"rows": 2, "maxlength": 5000})
+    body = TextAreaField("内容（可不填）", id="note-body", render_kw={"rows": 2})
 
 
 NextActionForm = form_for(DealNextActionIn, "NextActionForm")
@@ -50,7 +50,7 @@ class StageForm(ServiceForm):
 
     to = HiddenField()
     reason = ChoiceField("终止原因", choices=[("", "请选择")] + list(DEAL_TERMINATION_REASONS.items()))
-    note = TextAreaField("说明（可不填）", id="termination-note", render_kw={"rows": 2, "maxlength": 500})
+    note = TextAreaField("说明（可不填）", id="termination-note", render_kw={"rows": 2})
 
 
 class BrokerChoiceForm(ServiceForm):

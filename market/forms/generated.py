@@ -18,18 +18,17 @@ def form_for(schema_class, name: str | None = None) -> type[ServiceForm]:
 
 def _page_field(field):
     """The WTForms field for one input field; `hint` in its metadata is the help text under it, `rows` makes
-    text a text area, and a text's limit is the page's maxlength."""
+    text a text area. No maxlength: a browser cuts a longer paste without a word; the service refuses it with
+    a message and the page keeps the text."""
     label, hint = field.label, field.metadata.get("hint")
     if isinstance(field, inputs.Choice):
         return ChoiceField(label, choices=[("", "请选择"), *field.labelled_choices()], description=hint)
     if isinstance(field, inputs.Boolean):
         return BooleanField(label, description=hint)
     if isinstance(field, inputs.Text):
-        limit = {"maxlength": field.max_len}
         if field.multiline or "rows" in field.metadata:
-            rows = {"rows": field.metadata.get("rows", 4)}
-            return TextAreaField(label, description=hint, render_kw={**rows, **limit})
-        return StringField(label, description=hint, render_kw=limit)
+            return TextAreaField(label, description=hint, render_kw={"rows": field.metadata.get("rows", 4)})
+        return StringField(label, description=hint)
     if isinstance(field, inputs.Date):
         return StringField(label, description=hint, render_kw={"type": "date"})
     if isinstance(field, inputs.Integer):

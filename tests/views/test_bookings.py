@@ -177,6 +177,19 @@ def test_bad_input_shows_field_messages(client, w, as_user, db):
     assert count(db) == 0
 
 
+def test_a_too_long_purpose_is_refused_with_a_message_and_kept_never_cut_silently(client, w, as_user, db):
+    as_user(w.user)
+    assert "maxlength" not in _text(
+        client.get(calendar_url(w))
+    )  # the browser would cut a paste without a word
+    purpose = "测" * 10_000
+    response = client.post(calendar_url(w), data=slot(w, purpose=purpose))
+    page = _plain(response)
+    assert response.status_code == 422 and "用途说明不能超过1000个字（现有10000个字）" in page
+    assert purpose in page  # what was typed is still there to shorten
+    assert count(db) == 0
+
+
 def test_a_sample_job_is_requested_with_a_number_of_samples(client, w, as_user, db):
     as_user(w.user)
     response = client.post(

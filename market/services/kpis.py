@@ -270,15 +270,7 @@ def funnel(start: date, end: date) -> Funnel:
         reached = or_(Deal.stage.in_(stages), Deal.id.in_(passed)) if stages[0] != "intent" else true()
         count = db.session.scalar(select(func.count()).select_from(Deal).where(Deal.id.in_(cohort), reached))
         steps.append((label, int(count or 0)))
-    accepted = db.session.scalar(
-        select(func.count())
-        .select_from(MatchDecision)
-        .where(
-            MatchDecision.decision == "accepted",
-            MatchDecision.created_at >= since,
-            MatchDecision.created_at <= until,
-        )
-    )
+    accepted = metric_value("accepted_matches", start, end)
     registered = select(Contract.id).where(
         Contract.status == "registered", Contract.signed_on >= start, Contract.signed_on <= end
     )

@@ -15,6 +15,7 @@ from market.api import (
     matching,
     notifications,
     openapi,  # noqa: F401
+    organisations,
     policies,
     search,
     stats,

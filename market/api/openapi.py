@@ -33,6 +33,7 @@ OUTPUT_SCHEMAS = (
     "SettingsOut",
     "AuditEntryOut",
     "SummaryOut",
+    "OrganisationPageOut",
     "MatchDecisionOut",
     "MatchPrecisionOut",
     "NotificationOut",
@@ -100,11 +101,11 @@ INPUT_SCHEMAS = (
 
 
 def _mark_always_present(components: dict) -> None:
-    """Output objects always carry every property (except contact, which depends on who asks): say so."""
+    """Output objects always carry every property (but contact details, which depend on who asks): say so."""
     for schema in components.values():
         properties = schema.get("properties", {})
         if "required" not in schema and properties:
-            schema["required"] = sorted(name for name in properties if name != "contact")
+            schema["required"] = sorted(name for name in properties if name not in ("contact", "contacts"))
 
 
 def _tighten_nullable_refs(components: dict) -> None:

@@ -98,4 +98,5 @@ from market.schemas.notifications import (  # noqa: F401
     SavedSearchOut,
     SavedSearchUpdateIn,
 )
+from market.schemas.organisations import OrganisationPageOut  # noqa: F401
 from market.schemas.summary import SummaryOut  # noqa: F401

@@ -227,8 +227,15 @@ def _public_condition(model, status: str):
     return live
 
 
+def live_condition(model):
+    """The listings everyone sees as current: published (a demand also before its deadline)."""
+    return _public_condition(model, "published")
+
+
 def _filtered(model, filters: dict):
     query = select(model).join(Organisation, model.org_id == Organisation.id)
+    if (org_id := filters.get("org_id")) is not None:  # an organisation's page, never from the query string
+        query = query.where(model.org_id == org_id)
     if name := filters.get("field"):
         query = query.join(Field, model.field_id == Field.id).where(Field.name == name)
     if (region := filters.get("region")) in REGIONS:

@@ -32,6 +32,20 @@ def get_organisation(org_id: int) -> Organisation:
     return org
 
 
+def pages_by_name(names) -> dict[str, tuple[int, bool]]:
+    """Organisation name → (id, verified), for linking names that a search hit stores as text (names are
+    unique)."""
+    wanted = sorted({n for n in names if n})
+    if not wanted:
+        return {}
+    rows = db.session.execute(
+        select(Organisation.name, Organisation.id, Organisation.verification_state).where(
+            Organisation.name.in_(wanted)
+        )
+    )
+    return {name: (org_id, state == "verified") for name, org_id, state in rows}
+
+
 @unit_of_work
 def decide_verification(actor, org_id: int, approve: bool, note: str = "") -> Organisation:
     """Verify an organisation, or reject it with a reason."""

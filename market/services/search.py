@@ -8,6 +8,7 @@ from market.matching import embedding
 from market.money import MoneyError, parse_yuan
 from market.search import KINDS, IndexUnavailable, SearchRequest, SearchResult
 from market.search.hybrid import Close, nearest, ranked_search
+from market.services import organisations
 from market.services.permissions import CREATOR_ROLES, is_admin, is_signed_in
 from market.services.search_fallback import database_search
 
@@ -15,6 +16,7 @@ SORTS = ("relevance", "date")
 PUBLIC_STATUSES = ("published", "expired")
 MAX_PER_PAGE = 50
 EMBEDDED_KINDS = ("achievement", "demand")  # the kinds with stored passage vectors
+ORGANISATION_KINDS = ("achievement", "demand", "equipment", "broker")  # org_name is an organisation's name
 # A listing whose passage stands out this far among the query's cosines (standard deviations above the usual
 # one) and is at least this close (e5 query → passage) is a result even without the query's words. Chosen on
 # the search relevance set (bench/search_relevance.py --floors; docs/benchmarks.md), both halves of its
@@ -96,9 +98,20 @@ def search_catalogue(actor, params) -> SearchResult:
     reduced."""
     request = build_request(actor, params)
     try:
-        return ranked_search(search.backend(), request, close_in_meaning(request))
+        result = ranked_search(search.backend(), request, close_in_meaning(request))
     except IndexUnavailable:
-        return database_search(request)
+        result = database_search(request)
+    return _with_organisation_pages(result)
+
+
+def _with_organisation_pages(result: SearchResult) -> SearchResult:
+    """Each hit's organisation (stored as its name) gets org_id, and org_verified, so pages can link it."""
+    hits = [hit for hit in result.hits if hit.kind in ORGANISATION_KINDS]
+    found = organisations.pages_by_name(hit.stored.get("org_name") for hit in hits)
+    for hit in hits:
+        if (page := found.get(hit.stored.get("org_name"))) is not None:
+            hit.stored = {**hit.stored, "org_id": page[0], "org_verified": page[1]}
+    return result
 
 
 def close_in_meaning(request: SearchRequest) -> list[Close]:

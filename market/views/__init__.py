@@ -10,7 +10,8 @@ from market.money import format_fen
 
 
 def register(app: Flask) -> None:
-    # booking_decisions and broker_performance add routes to the bookings and deals blueprints.
+    # booking_decisions, broker_performance and organisations add routes to the bookings, deals and public
+    # blueprints.
     from market.views import (
         admin,
         auth,
@@ -23,6 +24,7 @@ def register(app: Flask) -> None:
         errors,
         health,
         notifications,
+        organisations,
         public,
         search,
         workspace,

@@ -205,6 +205,17 @@ def db(app):
     return _db
 
 
+@pytest.fixture(autouse=True)
+def _fresh_home_figures():
+    """The home page's figures are cached per process for a minute (services/home): each test starts without
+    them, or it would read the figures of an earlier test's rolled-back rows."""
+    from market.services import home
+
+    home.forget_home_figures()
+    yield
+    home.forget_home_figures()
+
+
 @pytest.fixture
 def worker_off(app):
     """As in production: requests only write; nothing derived happens until the test runs the worker's

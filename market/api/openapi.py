@@ -33,6 +33,7 @@ OUTPUT_SCHEMAS = (
     "SettingsOut",
     "AuditEntryOut",
     "SummaryOut",
+    "HomeOut",
     "OrganisationPageOut",
     "MatchDecisionOut",
     "MatchPrecisionOut",

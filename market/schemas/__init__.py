@@ -99,4 +99,4 @@ from market.schemas.notifications import (  # noqa: F401
     SavedSearchUpdateIn,
 )
 from market.schemas.organisations import OrganisationPageOut  # noqa: F401
-from market.schemas.summary import SummaryOut  # noqa: F401
+from market.schemas.summary import HomeOut, SummaryOut  # noqa: F401

@@ -1,10 +1,13 @@
-"""Public pages: home, the four libraries and the broker directory."""
+"""Public pages: home, the four libraries and the broker directory (organisations' pages:
+views/organisations)."""
 
 from flask import Blueprint, render_template, request
 from flask_login import current_user
 
+from market import charts
 from market.models.vocab import EQUIPMENT_CATEGORIES, MATURITY_STAGES, REGIONS
-from market.services import brokers, deals, listings, matching, policies
+from market.money import format_fen
+from market.services import brokers, deals, home, listings, matching, policies
 from market.services.filters import listing_filters
 from market.services.permissions import can_manage, can_see_contact
 from market.services.taxonomy import field_names
@@ -15,8 +18,18 @@ bp = Blueprint("public", __name__)
 
 @bp.get("/")
 def show_home():
-    return render_template(
-        "public/home.html", summary=listings.home_summary(), policies=policies.list_policies({}, 1, 5).items
+    figures = home.home_figures()
+    return render_template("public/home.html", figures=figures, trend=_trend_chart(figures.contracts))
+
+
+def _trend_chart(year) -> str:
+    """This year's registered 交易额 per month as a small line (drawn from the cached figures, no query)."""
+    return charts.line_chart(
+        [(m.label, m.amount_fen, format_fen(m.amount_fen)) for m in year.months],
+        f"{year.year}年各月已登记技术合同交易额",
+        empty_text=f"{year.year}年暂无已登记的技术合同",
+        tick_text=lambda value: format_fen(int(value)),
+        axis=charts.month_axis([m.key for m in year.months]),
     )
 
 

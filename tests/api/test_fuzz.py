@@ -56,6 +56,7 @@ TABLE_BEFORE = {
     "kpis": "kpis",
     "notifications": "notifications",
     "organisations": "organisations",
+    "orgs": "organisations",
     "policies": "policies",
     "saved-searches": "saved_searches",
     "users": "users",

@@ -4,7 +4,7 @@ The database keeps UTC; pages, exports and the API's timestamps show Beijing tim
 offset.
 """
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 
 BEIJING = timezone(timedelta(hours=8), "北京时间")
 
@@ -36,3 +36,13 @@ def beijing_iso(moment: datetime | None) -> str | None:
 
 def today_in_beijing() -> date:
     return datetime.now(BEIJING).date()
+
+
+def beijing_day_start(day: date) -> datetime:
+    """The first moment of a Beijing calendar day, in UTC (what the database compares with)."""
+    return datetime.combine(day, time.min, tzinfo=BEIJING).astimezone(timezone.utc)
+
+
+def beijing_day_end(day: date) -> datetime:
+    """The last moment of a Beijing calendar day, in UTC."""
+    return datetime.combine(day, time.max, tzinfo=BEIJING).astimezone(timezone.utc)

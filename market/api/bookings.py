@@ -72,15 +72,11 @@ def dump_booking(booking, viewer) -> dict:
     return out
 
 
-def _beijing_today() -> date:
-    return today_in_beijing()
-
-
 def _week_arg() -> date:
     """?week=YYYY-MM-DD: the Monday of that date's week (default: this week in Beijing)."""
     raw = request.args.get("week", "").strip()
     try:
-        day = date.fromisoformat(raw) if raw else _beijing_today()
+        day = date.fromisoformat(raw) if raw else today_in_beijing()
     except ValueError:
         raise ValidationFailed({"week": "周的日期格式应为 年-月-日，例如 2026-12-07"}) from None
     return day - timedelta(days=day.weekday())
@@ -90,7 +86,7 @@ def _month_arg() -> date:
     """?month=YYYY-MM (default: this month in Beijing)."""
     raw = request.args.get("month", "").strip()
     if not raw:
-        return _beijing_today().replace(day=1)
+        return today_in_beijing().replace(day=1)
     try:
         if not re.fullmatch(r"\d{4}-\d{2}", raw):
             raise ValueError

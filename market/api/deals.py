@@ -6,7 +6,6 @@ deal's stage does not allow 409.
 """
 
 import mimetypes
-from datetime import date
 
 from flask import jsonify, request, send_file
 
@@ -30,6 +29,7 @@ from market.api.docs import (
     query_params,
     ref,
 )
+from market.clock import today_in_beijing
 from market.schemas import (
     BrokerPerformanceOut,
     DealBrokerIn,
@@ -240,7 +240,7 @@ def request_broker(deal_id):
 )
 def broker_performance():
     user = require_actor()
-    period = custom_period(request.args.get("from"), request.args.get("to"), date.today())
+    period = custom_period(request.args.get("from"), request.args.get("to"), today_in_beijing())
     figures = deals.broker_performance(user, period.start, period.end, request.args.get("broker_id"))
     return jsonify(
         {

@@ -4,13 +4,12 @@ Reading is for admins and government viewers (401 without a token, 403 for anyon
 services check that writers are admins.
 """
 
-from datetime import date
-
 from flask import jsonify, request
 
 from market.api.blueprint import api_bp
 from market.api.common import json_body, reject_unknown_fields, require_actor
 from market.api.docs import items_of, json_of, operation, query_params
+from market.clock import today_in_beijing
 from market.errors import PermissionDenied, ValidationFailed
 from market.schemas import ContractStatsOut, KpiEntryIn, KpiEntryOut, KpiIn, KpiOut, KpiProgressOut
 from market.services import contract_stats, kpis
@@ -78,7 +77,7 @@ def _limit() -> int | None:
 )
 def get_contract_stats():
     require_reader()
-    period = contract_stats.period_from(request.args, date.today())
+    period = contract_stats.period_from(request.args, today_in_beijing())
     group_by = request.args.get("group_by", "").strip() or None
     overview = contract_stats.report(period, group_by, _limit())
     return jsonify(
@@ -98,7 +97,7 @@ def get_contract_stats():
 )
 def list_kpis():
     require_reader()
-    return jsonify({"items": KpiProgressOut(many=True).dump(kpis.kpi_progress(date.today()))})
+    return jsonify({"items": KpiProgressOut(many=True).dump(kpis.kpi_progress(today_in_beijing()))})
 
 
 @api_bp.post("/kpis")

@@ -9,9 +9,9 @@ import json
 import logging
 import math
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
+from market.clock import today_in_beijing
 from market.errors import DomainError
 from market.evaluation.corpus import achievement_from, demand_from, organisation_kind
 from market.extensions import db
@@ -310,7 +310,7 @@ def fit_model(report: dict, command: str) -> tuple[relevance.MatchModel, dict]:
         },
     }
     model = relevance.fit(rows, labels, names, l2, unlearned=UNLEARNED)
-    model.about = {"command": command, "fitted": str(date.today()), "cross_validated": quality}
+    model.about = {"command": command, "fitted": str(today_in_beijing()), "cross_validated": quality}
     return model, {
         "quality": quality,
         "calibration": calibration(pairs, out_of_fold),

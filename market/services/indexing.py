@@ -10,14 +10,14 @@ unreadable is rebuilt by the worker (`heal_index`), asked for by any process tha
 
 import logging
 import socket
-from datetime import datetime, timedelta, timezone
-from datetime import time as dtime
+from datetime import datetime, timedelta
 
 from sqlalchemy import event, func, insert, literal, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from market import search
+from market.clock import beijing_day_start
 from market.extensions import db
 from market.models import (
     Achievement,
@@ -110,7 +110,7 @@ def install() -> None:
 def _as_datetime(value) -> datetime | None:
     if value is None or isinstance(value, datetime):
         return value
-    return datetime.combine(value, dtime.min, tzinfo=timezone.utc)
+    return beijing_day_start(value)  # a day means the Beijing day
 
 
 def _listing_document(listing) -> SearchDocument:

@@ -1,12 +1,13 @@
 """The plans' targets (KPI table): admins edit them; the data computes what it can, people enter the rest."""
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timezone
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import func, or_, select, true
 from sqlalchemy.orm import selectinload
 
+from market.clock import beijing_day_end, beijing_day_start, today_in_beijing
 from market.errors import NotFound, ValidationFailed
 from market.extensions import db
 from market.inputs.kpis import KpiEntryIn, KpiIn
@@ -101,7 +102,7 @@ def add_kpi_entry(actor, kpi_id, data: dict) -> KpiEntry:
     if kpi.metric:
         raise ValidationFailed({"value": "该指标由平台数据自动计算，无需手工填报"})
     values = KpiEntryIn.clean(data)
-    if values["as_of"] > date.today():
+    if values["as_of"] > today_in_beijing():
         raise ValidationFailed({"as_of": "数据日期不能晚于今天"})
     entry = KpiEntry(
         kpi_id=kpi.id,
@@ -170,7 +171,7 @@ def measured_period(kpi: Kpi, today: date) -> tuple[date, date, float]:
 
 
 def _moment(day: date, end: bool = False) -> datetime:
-    return datetime.combine(day, time.max if end else time.min, tzinfo=timezone.utc)
+    return beijing_day_end(day) if end else beijing_day_start(day)
 
 
 def metric_value(metric: str, start: date, end: date) -> Decimal:

@@ -4,6 +4,7 @@ from datetime import date
 
 from sqlalchemy import and_, func, or_, select
 
+from market.clock import today_in_beijing
 from market.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from market.extensions import db
 from market.inputs.listings import StatusNoteIn
@@ -40,7 +41,8 @@ ACTION_LABELS = {
 
 
 def today() -> date:
-    return utcnow().date()
+    """Today as people in the market count days: the Beijing date."""
+    return today_in_beijing()
 
 
 def model_for(kind: str):

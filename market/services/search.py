@@ -1,8 +1,9 @@
 """Searching the catalogue as a given person may see it."""
 
-from datetime import datetime, timezone
+from datetime import date
 
 from market import search, vectors
+from market.clock import beijing_day_end, beijing_day_start
 from market.errors import ValidationFailed
 from market.matching import embedding
 from market.money import MoneyError, parse_yuan
@@ -29,11 +30,11 @@ def _date(value, label, errors, end_of_day=False):
     if not value:
         return None
     try:
-        day = datetime.fromisoformat(str(value).strip()).replace(tzinfo=timezone.utc)
+        day = date.fromisoformat(str(value).strip())
     except ValueError:
         errors[label] = "日期格式应为 年-月-日，例如 2026-01-31"
         return None
-    return day.replace(hour=23, minute=59, second=59) if end_of_day else day
+    return beijing_day_end(day) if end_of_day else beijing_day_start(day)
 
 
 def build_request(actor, params) -> SearchRequest:

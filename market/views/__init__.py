@@ -5,7 +5,7 @@ from datetime import date
 from flask import Flask, request
 from flask_login import current_user
 
-from market.clock import beijing_text
+from market.clock import beijing_text, today_in_beijing
 from market.money import format_fen
 
 
@@ -48,7 +48,7 @@ def register(app: Flask) -> None:
     app.add_template_filter(format_fen, "yuan")
     app.add_template_filter(format_budget, "budget")
     app.add_template_filter(beijing_text, "beijing")
-    app.context_processor(lambda: {"today": date.today()})
+    app.context_processor(lambda: {"today": today_in_beijing()})
     app.add_template_global(work_menu)
 
 

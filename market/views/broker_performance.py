@@ -6,6 +6,7 @@ from datetime import date
 from flask import render_template, request
 from flask_login import current_user
 
+from market.clock import today_in_beijing
 from market.errors import ValidationFailed
 from market.models.vocab import DEAL_STAGES
 from market.services import deals
@@ -16,7 +17,7 @@ from market.views.deals import bp
 def _period() -> tuple[dict, dict, date, date]:
     """The from/to parameters as typed, their errors, and the dates (default, also for a mistyped one: this
     year)."""
-    today = date.today()
+    today = today_in_beijing()
     raw = {"from": request.args.get("from", "").strip(), "to": request.args.get("to", "").strip()}
     errors, values = {}, {"from": date(today.year, 1, 1), "to": today}
     for key, label in (("from", "开始日期"), ("to", "结束日期")):

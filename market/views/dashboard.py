@@ -4,7 +4,6 @@ Admins and government viewers read everything here; only admins change the KPI t
 export is for anyone who can see contracts, each getting only the contracts they may see.
 """
 
-from datetime import date
 from functools import wraps
 
 from flask import (
@@ -21,6 +20,7 @@ from flask import (
 from flask_login import current_user, login_required
 
 from market import charts, exports
+from market.clock import today_in_beijing
 from market.errors import ValidationFailed
 from market.forms import ConfirmForm
 from market.forms.kpis import KpiEntryForm, KpiForm, metric_choices
@@ -83,9 +83,9 @@ def _chosen_period():
     """(period, the args that chose it, errors): bad input falls back to this year with the messages."""
     args = _period_args()
     try:
-        return contract_stats.period_from(args, date.today()), args, {}
+        return contract_stats.period_from(args, today_in_beijing()), args, {}
     except ValidationFailed as exc:
-        return contract_stats.period_from({}, date.today()), {}, exc.fields
+        return contract_stats.period_from({}, today_in_beijing()), {}, exc.fields
 
 
 def _figures(overview) -> dict:
@@ -140,7 +140,7 @@ def show_dashboard():
 
 
 def _year_choices(period) -> list[int]:
-    this_year = date.today().year
+    this_year = today_in_beijing().year
     return sorted(set(range(this_year - 9, this_year + 1)) | {period.start.year})
 
 
@@ -164,7 +164,7 @@ def _download(fmt: str, columns, records, filename: str, fallback: str, sheet_ti
 def export_breakdown(group_by, fmt):
     if group_by not in contract_stats.GROUPS:
         abort(404)
-    period = contract_stats.period_from(_period_args(), date.today())  # bad input: the 422 error page
+    period = contract_stats.period_from(_period_args(), today_in_beijing())  # bad input: the 422 error page
     total = contract_stats.totals(period)
     rows = contract_stats.breakdown(period, group_by)  # the full ranking, not only the ten on the page
     columns, records = exports.breakdown_table(rows, contract_stats.GROUPS[group_by], total.amount_fen)
@@ -182,7 +182,7 @@ def _each_contract(contract_rows):
 @login_required
 def export_contracts(fmt):
     rows = contracts.iter_filtered_contracts(current_user, request.args, EXPORT_CHUNK)
-    today = date.today().isoformat()
+    today = today_in_beijing().isoformat()
     return _download(
         fmt,
         exports.CONTRACT_COLUMNS,
@@ -201,7 +201,7 @@ def export_contracts(fmt):
 def list_kpis():
     return render_template(
         "dashboard/kpis.html",
-        progress=kpis.kpi_progress(date.today()),
+        progress=kpis.kpi_progress(today_in_beijing()),
         metrics=kpis.METRICS,
         period_kinds=KPI_PERIOD_KINDS,
         confirm_form=ConfirmForm(),
@@ -253,7 +253,7 @@ def _render_entries(kpi, form, status=200):
 @bp.get("/kpis/<int:kpi_id>/entries")
 @_readers_only
 def list_kpi_entries(kpi_id):
-    return _render_entries(kpis.get_kpi(kpi_id), KpiEntryForm(data={"as_of": date.today().isoformat()}))
+    return _render_entries(kpis.get_kpi(kpi_id), KpiEntryForm(data={"as_of": today_in_beijing().isoformat()}))
 
 
 @bp.post("/kpis/<int:kpi_id>/entries")

@@ -7,6 +7,7 @@ from datetime import date, datetime, time, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from market.clock import today_in_beijing
 from market.extensions import db
 from market.models import Booking, BookingSlot, EquipmentBlock
 from market.services import bookings as booking_service
@@ -15,7 +16,7 @@ from tests.conftest import EQUIPMENT
 
 API = "/api/v1"
 HOURS = {str(day): [["09:00", "12:00"], ["13:00", "17:00"]] for day in range(7)}  # 7 h a day, every day
-DAY = date.today() + timedelta(days=7)
+DAY = today_in_beijing() + timedelta(days=7)
 MONDAY = DAY - timedelta(days=DAY.weekday())
 
 

@@ -2,13 +2,14 @@
 registered contract, claiming, the thread with its files and the brokers' private notes, the NDA, and the
 brokers' figures."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 from io import BytesIO
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
+from market.clock import today_in_beijing
 from market.extensions import db
 from market.models import BrokerProfile, Field
 from market.models.base import utcnow
@@ -22,7 +23,7 @@ from tests.conftest import ACHIEVEMENT, DEMAND
 API = "/api/v1/deals"
 PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 17
-TODAY = date.today()
+TODAY = today_in_beijing()
 
 
 def _field(name: str) -> Field:

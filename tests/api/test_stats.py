@@ -8,6 +8,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import Date, bindparam, text
 
+from market.clock import today_in_beijing
 from market.extensions import db
 from market.models.vocab import CONTRACT_SUBTYPES, CONTRACT_TYPES, DEFAULT_FIELDS, PAYMENT_MODES
 from market.services import contracts
@@ -300,7 +301,7 @@ def test_totals_and_every_breakdown_equal_a_direct_sql_sum_on_random_contracts(
     ]
     buyers = [make_org(kind="enterprise", region=r) for r in ("泾河", "沣东", "其他")]
     brokers = [make_user("broker"), make_user("broker")]
-    today = date.today()
+    today = today_in_beijing()
     first = date(today.year - 1, 1, 1)
     for n in range(40):
         kind = rng.choice(list(CONTRACT_TYPES))

@@ -4,12 +4,12 @@ registered, and the admin's dashboard total grows by the recognised amount. Runs
 
 import re
 import time
-from datetime import date
 from decimal import Decimal
 
 import pytest
 from playwright.sync_api import expect
 
+from market.clock import today_in_beijing
 from market.extensions import db
 from market.models import BrokerProfile
 from market.money import format_fen
@@ -64,7 +64,7 @@ def test_enterprise_asks_broker_claims_signs_and_the_registered_contract_counts(
     admin_user = make_user("admin")
     seller_name, buyer_name = university.organisation.name, enterprise_user.organisation.name
     deal_title = f"对接：{achievement.title}"
-    year = date.today().year
+    year = today_in_beijing().year
     amount_fen, recognised_fen = 800_000 * 100, 750_000 * 100
 
     # 1. the admin notes this year's totals on the dashboard
@@ -139,7 +139,7 @@ def test_enterprise_asks_broker_claims_signs_and_the_registered_contract_counts(
     broker.get_by_test_id("contract-actions").get_by_role("link", name="编辑").click()
     amount = broker.get_by_label("合同金额（元）")
     expect(amount).to_have_value("1500000.00")  # prefilled from the result's asking price
-    expect(broker.get_by_label("签订日期")).to_have_value(date.today().isoformat())
+    expect(broker.get_by_label("签订日期")).to_have_value(today_in_beijing().isoformat())
     amount.fill(str(amount_fen // 100))
     broker.get_by_role("button", name="保存", exact=True).click()
     expect(flash(broker, "合同已保存")).to_be_visible()

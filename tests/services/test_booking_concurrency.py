@@ -2,12 +2,13 @@
 databases."""
 
 import multiprocessing
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from market import create_app
+from market.clock import today_in_beijing
 from market.extensions import db as _db
 from market.models import Booking, BookingSlot
 from tests.conftest import EQUIPMENT
@@ -70,7 +71,7 @@ def test_overlapping_requests_from_many_processes_leave_exactly_one_booking(
     instrument = make_listing("equipment", owner, **EQUIPMENT)
     bookings.set_booking_rules(owner, instrument.id, {"opening_hours": ALL_WEEK})
     users = [make_user("enterprise").id for _ in range(PROCESSES)]
-    day = date.today() + timedelta(days=3)
+    day = today_in_beijing() + timedelta(days=3)
     # Every request overlaps every other one somewhere in 10:00–13:00, each with its own start and end.
     windows = [
         (

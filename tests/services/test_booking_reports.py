@@ -6,6 +6,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from market.clock import today_in_beijing
 from market.errors import NotFound, PermissionDenied
 from market.models import Booking
 from market.services import bookings
@@ -15,7 +16,7 @@ from tests.conftest import EQUIPMENT
 WORKDAYS = {str(day): [["09:00", "12:00"], ["13:00", "17:00"]] for day in range(5)}  # Mon–Fri, 7 h
 SUNDAY_EVENING = {"6": [["20:00", "24:00"]]}
 MARCH = date(2025, 3, 1)  # a Saturday; 21 working days, 5 Sundays, Monday the 31st is the last day
-DAY = date.today() + timedelta(days=7)
+DAY = today_in_beijing() + timedelta(days=7)
 
 
 def bj(day: date, hour: int, minute: int = 0) -> datetime:

@@ -7,13 +7,14 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import func, select
 
+from market.clock import today_in_beijing
 from market.errors import Conflict, InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from market.models import Booking, BookingSlot, EquipmentFee
 from market.services import bookings
 from tests.conftest import EQUIPMENT
 
 WEEKDAYS_9_TO_17 = {str(day): [["09:00", "12:00"], ["13:00", "17:00"]] for day in range(7)}
-DAY = date.today() + timedelta(days=7)
+DAY = today_in_beijing() + timedelta(days=7)
 
 
 def at(hour: int, minute: int = 0, day: date = DAY) -> str:
@@ -66,8 +67,8 @@ def test_a_request_inside_opening_hours_holds_its_slots(w, db):
         (at(10), at(10), "ends_at", "结束时间须晚于开始时间"),
         ("明天上午", at(10), "starts_at", "开始时间格式应为 年-月-日T时:分，例如 2026-12-03T09:00"),
         (
-            at(9, day=date.today() - timedelta(days=1)),
-            at(10, day=date.today() - timedelta(days=1)),
+            at(9, day=today_in_beijing() - timedelta(days=1)),
+            at(10, day=today_in_beijing() - timedelta(days=1)),
             "starts_at",
             "开始时间不能早于现在",
         ),
@@ -148,7 +149,7 @@ def test_a_proposal_onto_a_taken_slot_is_refused_and_changes_nothing(w, db):
 
 
 def test_cancelling_an_approved_booking_close_to_its_start_is_for_the_owner_only(w, db):
-    soon = date.today() + timedelta(days=1)
+    soon = today_in_beijing() + timedelta(days=1)
     bookings.set_booking_rules(w.owner, w.instrument.id, {"cancel_hours": 72})
     booking = ask(w.user, w.instrument, at(9, day=soon), at(10, day=soon))
     bookings.decide_booking(w.owner, booking.id, "approve")

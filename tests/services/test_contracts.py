@@ -2,12 +2,13 @@
 
 import hashlib
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
+from market.clock import today_in_beijing
 from market.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from market.models import AuditEntry
 from market.models.contract import Contract, ContractAttachment
@@ -69,7 +70,7 @@ def test_draft_is_submitted_then_registered_with_a_number(parties, make_contract
     row = stored(db, contract.id)
     assert row["status"] == "registered"
     assert row["recognised_fen"] == 120_000_055
-    assert re.fullmatch(rf"{date.today().year}611100\d{{8}}", row["registration_number"])
+    assert re.fullmatch(rf"{today_in_beijing().year}611100\d{{8}}", row["registration_number"])
     assert row["registered_by_id"] == admin.id and row["registered_at"] is not None
     actions = [e.action for e in audit_rows(db, contract.id)]
     assert actions == ["contract.create", "contract.submit", "contract.register"]
@@ -428,7 +429,7 @@ def test_term_end_before_start_and_future_signing_are_refused(parties):
         seller, seller.organisation, buyer.organisation, term_start="2026-06-01", term_end="2026-05-31"
     )
     assert fields == {"term_end": "合同截止日期不能早于起始日期"}
-    tomorrow = (date.today() + timedelta(days=1)).isoformat()
+    tomorrow = (today_in_beijing() + timedelta(days=1)).isoformat()
     fields = refused(seller, seller.organisation, buyer.organisation, signed_on=tomorrow)
     assert fields == {"signed_on": "签订日期不能晚于今天"}
     fields = refused(seller, seller.organisation, buyer.organisation, signed_on="2026-13-01")
@@ -494,7 +495,7 @@ def test_assigned_registration_numbers_are_unique(parties, make_contract, db):
         for _ in range(3)
     ]
     # an admin typed by hand the number the register would assign to the last contract
-    taken = contracts.registration_number_for(made[2], date.today())
+    taken = contracts.registration_number_for(made[2], today_in_beijing())
     contracts.register_contract(admin, made[0].id, {"recognised_amount": "1", "registration_number": taken})
     contracts.register_contract(admin, made[1].id, {"recognised_amount": "1"})
     contracts.register_contract(admin, made[2].id, {"recognised_amount": "1"})

@@ -1,13 +1,14 @@
 """Deals: the stage machine, who may do what, opening, claiming, files, notes, NDA, stale deals and 考核
 figures."""
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
 from flask_login import AnonymousUserMixin
 from sqlalchemy import func, select, update
 
+from market.clock import BEIJING
 from market.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from market.models import BrokerProfile, Field, Notification
 from market.models.base import utcnow
@@ -847,7 +848,8 @@ def test_stale_deals_are_notified_once_per_quiet_spell(w, db):
 
 
 def at(text: str) -> datetime:
-    return datetime.fromisoformat(text).replace(tzinfo=timezone.utc)
+    """A moment written in Beijing time, as people in the market read the clock."""
+    return datetime.fromisoformat(text).replace(tzinfo=BEIJING)
 
 
 def timeline(db, deal, assigned: str, times: list[str]) -> None:

@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select, update
 
+from market.clock import today_in_beijing
 from market.errors import NotFound, PermissionDenied, ValidationFailed
 from market.models import Achievement, AuditEntry, Demand, User
 from market.models.kpi import Kpi, KpiEntry
@@ -150,10 +151,10 @@ def test_a_whole_number_shows_without_decimals(default_kpis, registered):
 def test_brokers_demands_open_calls_and_achievements_count_within_the_period(
     default_kpis, make_user, make_listing, db
 ):
-    today = date.today()
+    today = today_in_beijing()
     brokers = [make_user("broker") for _ in range(3)]
     make_user("university")  # not a broker
-    old = datetime(2023, 12, 31, 23, 0, tzinfo=timezone.utc)
+    old = datetime(2023, 12, 31, 15, 30, tzinfo=timezone.utc)  # 23:30 in Beijing: the year before the period
     db.session.execute(update(User).where(User.id == brokers[0].id).values(created_at=old))
     enterprise, university = make_user("enterprise"), make_user("university")
     make_listing("demand", enterprise)
@@ -196,7 +197,7 @@ def test_the_funnel_follows_the_deals_opened_in_the_period_each_step_part_of_the
     )  # ended after 洽谈: still counts there
     deals.move_stage(owner, opened[1].id, "negotiation")
     deals.move_stage(owner, opened[1].id, "signing")
-    today = date.today()
+    today = today_in_beijing()
     registered(today.isoformat(), 100)  # registered without a deal on the platform
     result = kpis.funnel(today, today)
     assert result.steps == [("发起的对接", 3), ("进入洽谈", 2), ("进入签约", 1), ("成交并登记合同", 0)]
@@ -271,7 +272,7 @@ def test_cumulative_manual_kpi_takes_the_latest_entry_at_all(default_kpis, make_
             {"as_of": "请填写数据日期", "value": "填报值必须是数字，例如 230 或 12.5"},
         ),
         (
-            {"value": "3", "as_of": (date.today() + timedelta(days=1)).isoformat()},
+            {"value": "3", "as_of": (today_in_beijing() + timedelta(days=1)).isoformat()},
             {"as_of": "数据日期不能晚于今天"},
         ),
     ],
@@ -418,4 +419,4 @@ def test_prefilled_table_is_listed_in_order(default_kpis):
     rows = kpis.list_kpis()
     assert [k.name for k in rows] == [k.name for k in default_kpis]
     assert rows[0].name == "技术合同交易额（2025年）" and rows[0].target_value == "230"
-    assert len(kpis.kpi_progress(date.today())) == len(rows)
+    assert len(kpis.kpi_progress(today_in_beijing())) == len(rows)

@@ -1,7 +1,8 @@
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
+from market.clock import today_in_beijing
 from market.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from market.models import Achievement, AuditEntry
 from market.services import listings, settings
@@ -100,9 +101,9 @@ def test_bad_input_lists_every_field_and_writes_nothing(make_user, db):
 
 def test_demand_past_deadline_is_not_live_and_expires(make_user, make_listing, db):
     owner = make_user("enterprise")
-    demand = make_listing("demand", owner, deadline=(date.today() + timedelta(days=1)).isoformat())
+    demand = make_listing("demand", owner, deadline=(today_in_beijing() + timedelta(days=1)).isoformat())
     assert listings.list_public_listings("demand", {}).total == 1
-    assert listings.expire_overdue_listings(on=date.today() + timedelta(days=2)) == 1
+    assert listings.expire_overdue_listings(on=today_in_beijing() + timedelta(days=2)) == 1
     assert listings.get_listing(None, "demand", demand.id).status == "expired"
     assert listings.list_public_listings("demand", {}).total == 0
     assert listings.list_public_listings("demand", {"status": "expired"}).total == 1

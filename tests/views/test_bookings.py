@@ -4,18 +4,19 @@ utilisation."""
 import calendar
 import html
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import func, select
 
+from market.clock import today_in_beijing
 from market.models import Booking, BookingSlot, Notification
 from market.services import bookings
 from tests.conftest import EQUIPMENT
 
 HOURS = {str(day): [["09:00", "12:00"], ["13:00", "17:00"]] for day in range(7)}
-DAY = date.today() + timedelta(days=7)
+DAY = today_in_beijing() + timedelta(days=7)
 WEEK = DAY.isoformat()
 
 

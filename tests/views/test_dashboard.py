@@ -12,6 +12,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
+from market.clock import today_in_beijing
 from market.models import AuditEntry
 from market.models.kpi import Kpi, KpiEntry
 
@@ -129,7 +130,7 @@ def test_bad_period_input_shows_a_message_and_the_default_period(client, admin, 
         r'data-testid="period-error">(.*?)</div>\s*</div>', response.get_data(as_text=True), re.S
     )
     assert alert and message in html.unescape(alert.group(1))
-    assert _testid(response, "period-label") == f"{date.today().year}年"
+    assert _testid(response, "period-label") == f"{today_in_beijing().year}年"
 
 
 def test_month_breakdown_lists_the_months_and_every_breakdown_has_downloads(client, admin, make_contract):
@@ -378,7 +379,7 @@ def test_contract_list_export_has_every_column_and_exact_amounts(client, admin, 
     )
     response = client.get("/dashboard/contracts.xlsx")
     assert response.status_code == 200 and response.mimetype == XLSX
-    assert _filename(response) == f"技术合同列表-{date.today().isoformat()}.xlsx"
+    assert _filename(response) == f"技术合同列表-{today_in_beijing().isoformat()}.xlsx"
     sheet = load_workbook(io.BytesIO(response.get_data())).active
     assert [c.value for c in sheet[1]] == [
         "合同编号",
@@ -486,7 +487,7 @@ def test_the_dashboard_sums_up_instrument_sharing_for_the_period(client, admin, 
     bookings.set_booking_rules(
         owner, instrument.id, {"opening_hours": {str(d): [["09:00", "17:00"]] for d in range(7)}}
     )
-    day = date.today() + timedelta(days=2)
+    day = today_in_beijing() + timedelta(days=2)
     start = datetime.combine(day, time(15, 0))
     booking = bookings.request_booking(
         user,
@@ -501,7 +502,7 @@ def test_the_dashboard_sums_up_instrument_sharing_for_the_period(client, admin, 
     )
     bookings.decide_booking(owner, booking.id, "approve")
     bookings.complete_booking(owner, booking.id, {"actual_minutes": 120})
-    page = client.get(f"/dashboard/?from={date.today().isoformat()}&to={day.isoformat()}&period=custom")
+    page = client.get(f"/dashboard/?from={today_in_beijing().isoformat()}&to={day.isoformat()}&period=custom")
     assert _testid(page, "sharing-instruments") == "1 台"
     assert _testid(page, "sharing-bookings") == "1 次，2.0 小时"
     assert _testid(page, "sharing-revenue") == "600元"  # 2 hours at 300 元/小时, charged today

@@ -6,6 +6,7 @@ from datetime import date
 from sqlalchemy import select
 
 from market import events
+from market.clock import today_in_beijing
 from market.errors import InvalidTransition, PermissionDenied, ValidationFailed
 from market.extensions import db
 from market.inputs.contracts import ContractCorrectionIn, ContractRegistrationIn, ContractReturnIn
@@ -182,7 +183,7 @@ def register_contract(actor, contract_id, data: dict) -> Contract:
         raise ValidationFailed(errors)
     _move(contract, "registered")
     contract.recognised_fen = values["recognised_fen"]
-    contract.registration_number = number or _free_registration_number(contract, date.today())
+    contract.registration_number = number or _free_registration_number(contract, today_in_beijing())
     contract.registered_at, contract.registered_by_id = utcnow(), actor.id
     audit.record(
         actor,

@@ -1,8 +1,7 @@
 """Who may read, write and register contracts, and what a valid contract is (cleaning of the form's
 fields: ContractIn loads them, check_contract adds the rules needing the database or several fields)."""
 
-from datetime import date
-
+from market.clock import today_in_beijing
 from market.errors import ValidationFailed
 from market.extensions import db
 from market.inputs.contracts import MAX_CORRECTION_REASON, ContractIn  # noqa: F401 (the limit: for callers)
@@ -153,7 +152,7 @@ def check_contract(values: dict, errors: dict, current: Contract | None, recogni
     start, end, signed = merged.get("term_start"), merged.get("term_end"), merged.get("signed_on")
     if start and end and end < start:
         errors.setdefault("term_end", "合同截止日期不能早于起始日期")
-    if signed and signed > date.today():
+    if signed and signed > today_in_beijing():
         errors.setdefault("signed_on", "签订日期不能晚于今天")
     if signed and signed.year < 1990:
         errors.setdefault("signed_on", "签订日期应在1990年以后")

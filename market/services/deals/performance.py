@@ -4,6 +4,7 @@ from datetime import date, datetime
 
 from sqlalchemy import func, select
 
+from market.clock import beijing_day_end, beijing_day_start
 from market.errors import PermissionDenied, ValidationFailed
 from market.extensions import db
 from market.models import User
@@ -24,12 +25,7 @@ def _median(values: list[float]) -> float | None:
 
 
 def _moments(start: date, end: date) -> tuple[datetime, datetime]:
-    from datetime import time, timezone
-
-    return (
-        datetime.combine(start, time.min, tzinfo=timezone.utc),
-        datetime.combine(end, time.max, tzinfo=timezone.utc),
-    )
+    return beijing_day_start(start), beijing_day_end(end)
 
 
 def broker_figures(broker_id: int, start: date, end: date) -> dict:

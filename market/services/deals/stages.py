@@ -1,11 +1,10 @@
 """The stage machine: 意向 → 对接洽谈 → 签约 → 登记, or 终止 with a reason; 签约 drafts the contract and 登记
 follows its registration."""
 
-from datetime import date
-
 from sqlalchemy import select
 
 from market import events
+from market.clock import today_in_beijing
 from market.errors import InvalidTransition, PermissionDenied, ValidationFailed
 from market.extensions import db
 from market.inputs.deals import DealNextActionIn, DealStageIn
@@ -91,7 +90,7 @@ def _contract_draft(actor, deal: Deal) -> Contract:
             if achievement and achievement.price_fen
             else "0",
             "payment_mode": "lump_sum",
-            "signed_on": date.today().isoformat(),
+            "signed_on": today_in_beijing().isoformat(),
             "field": field,
         },
     )

@@ -16,6 +16,7 @@ SUBSCRIBERS = (
     "market.services.bookings",
     "market.services.contracts",
     "market.services.deals",
+    "market.services.follows",
     "market.services.password_resets",
 )
 

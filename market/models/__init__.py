@@ -9,10 +9,11 @@ from market.models.deal import Deal, DealEvent, DealMessage, DealNda
 from market.models.demand import Demand
 from market.models.equipment import Equipment, EquipmentFee
 from market.models.event_job import EventJob
+from market.models.follow import Follow
 from market.models.idempotency import IdempotencyKey
 from market.models.kpi import Kpi, KpiEntry
 from market.models.matching import ListingVector, MatchDecision
-from market.models.notification import Notification
+from market.models.notification import Notification, NotificationSetting
 from market.models.organisation import Organisation
 from market.models.policy import Policy
 from market.models.saved_search import SavedSearch
@@ -42,6 +43,7 @@ __all__ = [
     "EquipmentFee",
     "EventJob",
     "Field",
+    "Follow",
     "IdempotencyKey",
     "Kpi",
     "KpiEntry",
@@ -49,6 +51,7 @@ __all__ = [
     "ListingVector",
     "MatchDecision",
     "Notification",
+    "NotificationSetting",
     "Organisation",
     "PasswordReset",
     "Policy",

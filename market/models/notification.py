@@ -29,3 +29,17 @@ class Notification(Base):
         Index("ix_notifications_user_unread", "user_id", "read_at"),
         UniqueConstraint("user_id", "dedupe_key", name="uq_notifications_user_dedupe"),
     )
+
+
+class NotificationSetting(Base):
+    """A user's choice for one kind of notification that can be switched off; no row means on."""
+
+    __tablename__ = "notification_settings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    category: Mapped[str] = mapped_column(String(20))
+    enabled: Mapped[bool] = mapped_column(default=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    __table_args__ = (UniqueConstraint("user_id", "category", name="uq_notification_settings_user_category"),)

@@ -259,6 +259,8 @@ WEEKDAYS = ("周一", "周二", "周三", "周四", "周五", "周六", "周日"
 # (tests/services/test_audit_log.py finds the codes in market/ and fails on one without a name). Listing codes
 # are "<kind>.<verb>".
 LISTING_KINDS = {"achievement": "科技成果", "demand": "技术需求", "equipment": "仪器设备"}
+# What a user can save (a listing: 收藏) or follow (关注): the follows table's target_kind.
+FOLLOW_KINDS = {**LISTING_KINDS, "organisation": "单位", "field": "技术领域"}
 _LISTING_VERBS = {
     "create": "创建{}",
     "update": "修改{}",

@@ -4,6 +4,7 @@ from datetime import date
 
 from sqlalchemy import and_, func, or_, select
 
+from market import events
 from market.clock import today_in_beijing
 from market.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from market.extensions import db
@@ -98,6 +99,8 @@ def _transition(actor, listing, action: str, note: str | None = None) -> None:
     )
     listing.status = target
     listing.review_note = note if action == "reject" else None
+    if target == "published":  # followers of its organisation and field hear of it (services/follows)
+        events.record("listing.published", kind=listing.kind, listing_id=listing.id)
 
 
 def _publishes_directly(actor, listing) -> bool:

@@ -6,7 +6,8 @@ from sqlalchemy import func, select, update
 
 from market.errors import NotFound
 from market.extensions import db
-from market.models import Notification
+from market.inputs.follows import NotificationSettingsIn
+from market.models import Notification, NotificationSetting
 from market.models.base import utcnow
 from market.services.base import Page, clamp_paging, paginate, parse_row_id, unit_of_work, upsert_insert
 from market.services.permissions import require_signed_in
@@ -17,7 +18,11 @@ CATEGORIES = {
     "contract": "技术合同",
     "deal": "对接",
     "booking": "仪器预约",
+    "follow": "关注动态",
 }
+# The categories a user may switch off (通知设置); the others concern the user's own deals, contracts and
+# bookings and are always sent. No setting stored means on.
+SWITCHABLE = {"follow": "关注动态"}
 MAX_PAGE = 100_000  # an absurd page number must not overflow the database's OFFSET
 
 
@@ -34,11 +39,24 @@ def add_notifications(
     data: dict | None = None,
     dedupe_key: str | None = None,
 ) -> int:
-    """Add one notification per user, skipping users who already have `dedupe_key`; flushes, never commits."""
+    """Add one notification per user, skipping users who already have `dedupe_key` or switched the category
+    off; flushes, never commits."""
     if category not in CATEGORIES:
         raise ValueError(f"unknown notification category {category!r}")
     if link is not None and not _is_site_path(link):
         raise ValueError("notification links must be site-relative paths")  # never an open redirect
+    user_ids = list(dict.fromkeys(user_ids))
+    if category in SWITCHABLE and user_ids:
+        off = set(
+            db.session.scalars(
+                select(NotificationSetting.user_id).where(
+                    NotificationSetting.category == category,
+                    NotificationSetting.enabled.is_(False),
+                    NotificationSetting.user_id.in_(user_ids),
+                )
+            )
+        )
+        user_ids = [user_id for user_id in user_ids if user_id not in off]
     now = utcnow()
     rows = [
         {
@@ -51,7 +69,7 @@ def add_notifications(
             "dedupe_key": dedupe_key,
             "created_at": now,
         }
-        for user_id in dict.fromkeys(user_ids)
+        for user_id in user_ids
     ]
     if not rows:
         return 0
@@ -141,3 +159,36 @@ def dismiss(actor, notification_id) -> None:
     now = utcnow()
     notification.dismissed_at = now
     notification.read_at = notification.read_at or now
+
+
+# ---- settings ----------------------------------------------------------------------------------------
+
+
+def notification_settings(actor) -> dict[str, bool]:
+    """Whether each switchable category is notified to the actor (SWITCHABLE's order)."""
+    require_signed_in(actor)
+    stored = dict(
+        db.session.execute(
+            select(NotificationSetting.category, NotificationSetting.enabled).where(
+                NotificationSetting.user_id == actor.id
+            )
+        ).all()
+    )
+    return {category: stored.get(category, True) for category in SWITCHABLE}
+
+
+@unit_of_work
+def update_notification_settings(actor, data: dict) -> dict[str, bool]:
+    """Switch categories on or off for the actor (only those sent change); returns every setting."""
+    require_signed_in(actor)
+    values = NotificationSettingsIn.clean(data)
+    now = utcnow()
+    for category, enabled in values.items():
+        db.session.execute(
+            upsert_insert(NotificationSetting)
+            .values(user_id=actor.id, category=category, enabled=enabled, updated_at=now)
+            .on_conflict_do_update(
+                index_elements=["user_id", "category"], set_={"enabled": enabled, "updated_at": now}
+            )
+        )
+    return notification_settings(actor)

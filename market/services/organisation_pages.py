@@ -8,7 +8,7 @@ nothing is "not found" for everyone else, so a registration that was refused nev
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import exists, func, or_, select, true
 from sqlalchemy.orm import selectinload
 
 from market.errors import NotFound, PermissionDenied
@@ -77,6 +77,28 @@ def _visible(actor, org_id) -> tuple[Organisation, dict]:
     if not (org.is_verified or has_public or sees_contracts(actor, org)):
         raise NotFound("该单位不存在")
     return org, counts
+
+
+def visible_organisation(actor, org_id) -> Organisation:
+    """The organisation, if the actor may see its page; NotFound otherwise."""
+    return _visible(actor, org_id)[0]
+
+
+def visible_condition(actor):
+    """The organisations whose page the actor may see, as a condition on Organisation (the rule of _visible,
+    for lists)."""
+    if is_admin(actor):
+        return true()
+    published = or_(
+        *(
+            exists().where(model.org_id == Organisation.id, model.status.in_(("published", "expired")))
+            for model in LISTING_MODELS.values()
+        )
+    )
+    condition = or_(Organisation.verification_state == "verified", published)
+    if is_signed_in(actor) and actor.organisation_id is not None:
+        condition = or_(condition, Organisation.id == actor.organisation_id)
+    return condition
 
 
 def _contacts(org_id: int) -> list[OrgContact]:

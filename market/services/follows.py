@@ -91,13 +91,6 @@ def visible_target(actor, kind: str, target_id) -> object:
     return found
 
 
-def find_field(name: str) -> Field | None:
-    """An active field by its name (field filters name it), for the 关注此领域 button."""
-    if not name:
-        return None
-    return db.session.scalar(select(Field).where(Field.name == name, Field.active.is_(True)))
-
-
 @unit_of_work
 def follow(actor, data: dict) -> tuple[Follow, bool]:
     """Save a listing or follow an organisation or field ({kind, target_id}); following again is harmless.

@@ -22,6 +22,7 @@ def register(app: Flask) -> None:
         dashboard,
         deals,
         errors,
+        following,
         health,
         notifications,
         organisations,
@@ -36,6 +37,7 @@ def register(app: Flask) -> None:
         auth.bp,
         workspace.bp,
         notifications.bp,
+        following.bp,
         admin.bp,
         contracts.bp,
         dashboard.bp,
@@ -56,6 +58,7 @@ def work_menu() -> list[tuple[str, str, bool]]:
     """The signed-in user's work pages for the top bar's 工作台 menu: (endpoint, label, is this page)."""
     role, here = current_user.role, request.endpoint
     pages = [("workspace.show_dashboard", "我的工作台", here == "workspace.show_dashboard")]
+    pages.append(("following.list_following", "我的关注", request.blueprint == "following"))
     if role in ("broker", "admin"):
         pages.append(("workspace.list_match_queue", "匹配工作台", here == "workspace.list_match_queue"))
     if role != "viewer":

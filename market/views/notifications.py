@@ -99,6 +99,37 @@ def dismiss_notification(notification_id):
     return _back_to_list()
 
 
+@bp.route("/notification-settings", methods=["GET", "POST"])
+def edit_notification_settings():
+    """通知设置: switch the kinds of notification a user may do without (关注动态) on or off."""
+    if request.method == "POST" and ConfirmForm().validate_on_submit():
+        category = request.form.get("category", "")
+        try:
+            if category not in notifications.SWITCHABLE:
+                raise ValidationFailed({"category": "没有这类可以设置的通知"})
+            values = notifications.update_notification_settings(
+                current_user, {category: request.form.get("enabled", "")}
+            )
+        except ValidationFailed as exc:
+            flash("；".join(exc.fields.values()) or exc.message, "danger")
+        else:
+            label = notifications.SWITCHABLE.get(category, category)
+            flash(f"已{'开启' if values.get(category) else '关闭'}“{label}”通知", "success")
+        return redirect(
+            safe_next(request.form.get("next"), url_for("notifications.edit_notification_settings"))
+        )
+    return render_template(
+        "workspace/notification_settings.html",
+        settings=notifications.notification_settings(current_user),
+        labels=notifications.SWITCHABLE,
+        always=[
+            label
+            for key, label in notifications.CATEGORIES.items()
+            if key not in notifications.SWITCHABLE and key != "saved_search"  # switched per search
+        ],
+    )
+
+
 # ---- saved searches --------------------------------------------------------------------------------
 
 

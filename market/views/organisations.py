@@ -4,7 +4,7 @@ contracts. Routes of the public blueprint (market/views/public.py)."""
 from flask import render_template, request
 from flask_login import current_user
 
-from market.services import organisation_pages
+from market.services import follows, organisation_pages
 from market.views.common import KIND_COLLECTIONS, KIND_NAMES, page_args
 from market.views.public import bp
 
@@ -27,4 +27,5 @@ def show_organisation(org_id):
         tab=KIND_COLLECTIONS.get(result.tab, result.tab),
         tabs=TABS,
         kinds=TAB_KINDS,
+        follow=follows.follow_state(current_user, "organisation", result.organisation.id),
     )

@@ -7,10 +7,10 @@ from flask_login import current_user
 from market import charts
 from market.models.vocab import EQUIPMENT_CATEGORIES, MATURITY_STAGES, REGIONS
 from market.money import format_fen
-from market.services import brokers, deals, home, listings, matching, policies
+from market.services import brokers, deals, follows, home, listings, matching, policies
 from market.services.filters import listing_filters
 from market.services.permissions import can_manage, can_see_contact
-from market.services.taxonomy import field_names
+from market.services.taxonomy import field_names, find_field
 from market.views.common import COLLECTIONS, KIND_NAMES, page_args
 
 bp = Blueprint("public", __name__)
@@ -36,6 +36,7 @@ def _trend_chart(year) -> str:
 def list_listings(kind: str):
     filters = listing_filters(request.args)
     result = listings.list_public_listings(kind, filters, *page_args())
+    field = find_field(filters["field"]) if filters.get("field") else None
     return render_template(
         "public/listings.html",
         kind=kind,
@@ -46,6 +47,8 @@ def list_listings(kind: str):
         maturities=MATURITY_STAGES,
         regions=REGIONS,
         categories=EQUIPMENT_CATEGORIES,
+        followed_field=field,
+        field_follow=follows.follow_state(current_user, "field", field.id) if field else None,
     )
 
 
@@ -62,6 +65,7 @@ def show_listing(kind: str, listing_id: int):
         show_contact=can_see_contact(current_user),
         can_manage=can_manage(current_user, listing),
         show_confidential=_shows_confidential(listing),
+        follow=follows.follow_state(current_user, kind, listing.id) if listing.is_public else None,
         **_match_panel(listing),
     )
 

@@ -10,6 +10,7 @@ from market.api import (
     conformance,
     contracts,
     deals,
+    following,
     home,
     listings,
     matching,

@@ -91,6 +91,13 @@ from market.schemas.deals import (  # noqa: F401
     DealOut,
     DealStageIn,
 )
+from market.schemas.follows import (  # noqa: F401
+    FollowIn,
+    FollowOut,
+    FollowStateOut,
+    NotificationSettingsIn,
+    NotificationSettingsOut,
+)
 from market.schemas.matching import MatchDecisionIn, MatchDecisionOut, MatchPrecisionOut  # noqa: F401
 from market.schemas.notifications import (  # noqa: F401
     NotificationOut,

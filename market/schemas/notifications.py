@@ -8,7 +8,12 @@ from market.schemas.core import BeijingDateTime
 
 class NotificationOut(Schema):
     id = fields.Integer()
-    category = fields.String(metadata={"description": "match（匹配推荐）或 saved_search（保存的搜索）"})
+    category = fields.String(
+        metadata={
+            "description": "match（匹配推荐）、saved_search（保存的搜索）、contract（技术合同）、"
+            "deal（对接）、booking（仪器预约）或 follow（关注动态）"
+        }
+    )
     title = fields.String()
     body = fields.String(allow_none=True)
     link = fields.String(allow_none=True, metadata={"description": "站内相对地址，如 /search?q=…"})

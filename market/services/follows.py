@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import and_, case, delete, func, or_, select
 
 from market import events
-from market.errors import NotFound
+from market.errors import NotFound, ValidationFailed
 from market.extensions import db
 from market.inputs.follows import FollowIn
 from market.models import LISTING_MODELS, Field, Follow, Organisation, User
@@ -51,6 +51,11 @@ class FollowedItem:
     @property
     def name(self) -> str:
         return self.target.title if self.kind in LISTING_KINDS else self.target.name
+
+    @property
+    def organisation(self) -> Organisation | None:
+        """Who published it (a listing), else None."""
+        return self.target.organisation if self.kind in LISTING_KINDS else None
 
     @property
     def link(self) -> str:
@@ -92,9 +97,9 @@ def visible_target(actor, kind: str, target_id) -> object:
 
 
 @unit_of_work
-def follow(actor, data: dict) -> tuple[Follow, bool]:
+def follow(actor, data: dict) -> tuple[Follow, object, bool]:
     """Save a listing or follow an organisation or field ({kind, target_id}); following again is harmless.
-    Returns the follow and whether it is new."""
+    Returns the follow, what it follows and whether it is new."""
     require_signed_in(actor)
     values = FollowIn.clean(data)
     kind, target = values["kind"], visible_target(actor, values["kind"], values["target_id"])
@@ -110,7 +115,7 @@ def follow(actor, data: dict) -> tuple[Follow, bool]:
             Follow.user_id == actor.id, Follow.target_kind == kind, Follow.target_id == target.id
         )
     )
-    return row, created is not None
+    return row, target, created is not None
 
 
 @unit_of_work
@@ -191,7 +196,8 @@ def list_following(actor, kind: str, page=1, per_page=20) -> FollowingPage:
     """One page of what the actor follows of a kind, most recently followed first; targets no longer visible
     are left out (and counted as hidden)."""
     require_signed_in(actor)
-    kind = _kind(kind)
+    if kind not in FOLLOW_KINDS:
+        raise ValidationFailed({"kind": f"关注类型无效，可选：{'、'.join(FOLLOW_KINDS)}"})
     page, per_page = clamp_paging(page, per_page)
     visible, every = _counts(actor)
     model, joined, condition = _visible_join(actor, kind)

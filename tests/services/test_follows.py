@@ -42,9 +42,9 @@ def test_anonymous_visitors_can_neither_follow_nor_list_nor_unfollow(make_user, 
 def test_every_signed_in_role_saves_a_listing_once_however_often_it_clicks(db, make_user, make_listing, role):
     listing = make_listing("achievement", make_user("university"))
     me = make_user(role)
-    first, created = follow(me, "achievement", listing.id)
-    again, created_again = follow(me, "achievement", str(listing.id))
-    assert created and not created_again and first.id == again.id
+    first, target, created = follow(me, "achievement", listing.id)
+    again, _target, created_again = follow(me, "achievement", str(listing.id))
+    assert created and not created_again and first.id == again.id and target.id == listing.id
     assert db.session.scalar(select(func.count()).select_from(Follow)) == 1
     assert follows.follow_state(me, "achievement", listing.id) == follows.FollowState(True, 1)
     assert follows.following_counts(me)["achievement"] == 1
@@ -95,12 +95,13 @@ def test_what_the_user_cannot_see_cannot_be_followed(db, make_user, make_listing
     with pytest.raises(ValidationFailed) as caught:
         follow(me, "achievement", "abc")
     assert caught.value.fields["target_id"] == "关注的对象不存在"
-    with pytest.raises(NotFound):
+    with pytest.raises(ValidationFailed) as caught:
         follows.list_following(me, "policy")
+    assert "organisation" in caught.value.fields["kind"]
     assert db.session.scalar(select(func.count()).select_from(Follow)) == 0
     # its own members see the pending organisation's page, so they may follow it
     member = make_user("enterprise", org=pending_org)
-    assert follow(member, "organisation", pending_org.id)[1]
+    assert follow(member, "organisation", pending_org.id)[2]
     assert follows.list_following(member, "organisation").total == 1
 
 

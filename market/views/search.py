@@ -5,9 +5,10 @@ from flask_login import current_user
 
 from market.errors import ValidationFailed
 from market.models.vocab import LISTING_STATUSES, MATURITY_STAGES, REGIONS
+from market.services import follows
 from market.services.saved_searches import QUERY_KEYS, SAVED_KINDS, describe_query
 from market.services.search import search_catalogue
-from market.services.taxonomy import field_names
+from market.services.taxonomy import field_names, find_field
 
 bp = Blueprint("search", __name__)
 
@@ -43,6 +44,7 @@ def show_results():
         and result is not None
         and save_query.get("kind", SAVED_KINDS[0]) in SAVED_KINDS
     )
+    field = find_field(params["field"].strip()) if params.get("field", "").strip() else None
     return render_template(
         "search/results.html",
         result=result,
@@ -56,4 +58,6 @@ def show_results():
         statuses=LISTING_STATUSES,
         save_query=save_query if can_save else None,
         save_name=describe_query(save_query),
+        followed_field=field,
+        field_follow=follows.follow_state(current_user, "field", field.id) if field else None,
     ), 422 if errors else 200

@@ -60,6 +60,11 @@ TABLE_BEFORE = {
     "policies": "policies",
     "saved-searches": "saved_searches",
     "users": "users",
+    # /my/following/<kind>/<id> names one row of the kind's table
+    "achievement": "achievements",
+    "demand": "demands",
+    "organisation": "organisations",
+    "field": "fields",
 }
 CHECKS = [
     not_a_server_error,

@@ -142,3 +142,12 @@ def test_follow_updates_are_switched_off_and_on_in_notification_settings(client,
     client.post("/my/notification-settings", data={"category": "follow", "enabled": "true"})
     assert notifications.notification_settings(me) == {"follow": True}
     assert "通知设置" in text_of(client.get("/my/notifications"))
+
+
+def test_a_search_by_field_offers_to_follow_the_field(client, db, make_user, login):
+    login(make_user("enterprise"))
+    assert 'data-testid="field-follow"' not in text_of(client.get("/search?q=电池"))
+    page = text_of(client.get("/search?field=氢能"))
+    assert button(page) == ["☆", "关注", "0"]
+    client.post(f"/my/following/field/{field_id(db, '氢能')}", data={"action": "follow"})
+    assert button(text_of(client.get("/search?field=氢能&q=燃料电池"))) == ["★", "已关注", "1"]

@@ -40,7 +40,16 @@ def test_the_work_menu_lists_what_the_role_may_open_and_marks_the_current_page(n
     page.set_viewport_size({"width": 1366, "height": 900})
     sign_in(page, make_user("admin").email)
     page.get_by_test_id("work-menu").click()
-    everything = ["我的工作台", "匹配工作台", "我的对接", "仪器预约", "技术合同", "交易额看板", "管理后台"]
+    everything = [
+        "我的工作台",
+        "我的关注",
+        "匹配工作台",
+        "我的对接",
+        "仪器预约",
+        "技术合同",
+        "交易额看板",
+        "管理后台",
+    ]
     expect(page.locator(".dropdown-menu.show .dropdown-item")).to_have_text(everything)
     page.get_by_role("link", name="技术合同", exact=True).click()
     expect(page).to_have_url("/contracts/")
@@ -50,7 +59,7 @@ def test_the_work_menu_lists_what_the_role_may_open_and_marks_the_current_page(n
     sign_in(viewer, make_user("viewer").email)
     open_work_page(viewer, "交易额看板")
     viewer.get_by_test_id("work-menu").click()
-    viewers_pages = ["我的工作台", "技术合同", "交易额看板"]
+    viewers_pages = ["我的工作台", "我的关注", "技术合同", "交易额看板"]
     expect(viewer.locator(".dropdown-menu.show .dropdown-item")).to_have_text(viewers_pages)
 
 

@@ -23,7 +23,6 @@ from market.models.vocab import (
     EQUIPMENT_CATEGORIES,
     FEE_UNITS,
     MATURITY_STAGES,
-    ORG_KINDS,
     REGIONS,
     TRANSFER_MODES,
 )
@@ -92,24 +91,44 @@ class LoginForm(ServiceForm):
     next = HiddenField()
 
 
+# The registration page asks one question for the role and the organisation's kind: each answer is a pair the
+# service accepts (ROLE_ORG_KINDS), so a mismatch cannot be chosen.
+IDENTITIES = {
+    "university:university": "高校（发布科技成果、共享仪器）",
+    "university:institute": "科研院所（发布科技成果、共享仪器）",
+    "enterprise:enterprise": "企业（发布技术需求、对接成果）",
+    "broker:intermediary": "技术经纪人（技术转移机构/中介）",
+}
+
+
 class RegisterForm(ServiceForm):
     email = StringField("邮箱")
     password = PasswordField("密码", description="至少10位；不要用常见密码或邮箱名")
     password_again = PasswordField("确认密码")
     display_name = StringField("姓名")
-    role = ChoiceField(
-        "注册身份",
-        choices=[
-            ("", "请选择"),
-            ("university", "高校院所（发布科技成果、共享仪器）"),
-            ("enterprise", "企业（发布技术需求）"),
-            ("broker", "技术经纪人"),
-        ],
+    identity = ChoiceField(
+        "注册身份（单位类型）",
+        choices=[("", "请选择")] + list(IDENTITIES.items()),
+        description="高校、科研院所发布科技成果；企业发布技术需求；技术经纪人所在单位为技术转移机构或中介",
     )
-    org_kind = ChoiceField("单位类型", choices=[("", "请选择")] + list(ORG_KINDS.items())[:4])
     org_name = StringField("单位名称")
     credit_code = StringField("统一社会信用代码", description="18位，营业执照或法人证书上的代码")
     region = ChoiceField("所在区域", choices=_choices(REGIONS))
+
+    def to_data(self) -> dict:
+        """The identity as the service's role and organisation kind (an unknown answer: the role alone, which
+        the service refuses with its message)."""
+        data = super().to_data()
+        identity = data.pop("identity") or ""
+        role, _, kind = identity.partition(":") if identity in IDENTITIES else (identity, "", "")
+        return {**data, "role": role, "org_kind": kind}
+
+    def apply_errors(self, fields: dict) -> None:
+        fields = dict(fields)
+        role, kind = fields.pop("role", None), fields.pop("org_kind", None)
+        if role or kind:
+            self.identity.errors = list(self.identity.errors or []) + [role or kind]
+        super().apply_errors(fields)
 
 
 class PasswordForm(ServiceForm):

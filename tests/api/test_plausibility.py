@@ -111,7 +111,9 @@ def test_the_api_still_takes_amounts_as_before_and_also_as_people_write_them(cli
     headers = api_token(parties["author"])
     for sent, kept in [("1500000.00", "1500000.00"), (1500000, "1500000.00"), ("150万", "1500000.00")]:
         response = client.post(
-            "/api/v1/contracts", json=contract_body(parties, amount=sent, number=f"HT-{sent}"), headers=headers
+            "/api/v1/contracts",
+            json=contract_body(parties, amount=sent, number=f"HT-{sent}"),
+            headers=headers,
         )
         assert response.status_code == 201, response.get_json()
         assert response.get_json()["amount"] == kept
@@ -127,14 +129,18 @@ def test_a_demand_deadline_more_than_three_years_off_is_refused_and_three_years_
     message = field_errors(late)["deadline"]
     assert message == f"截止日期不能晚于{limit.isoformat()}（最多3年后），请核对年份"
     over = client.post(
-        "/api/v1/demands", json={**DEMAND, "deadline": (limit + timedelta(days=1)).isoformat()}, headers=headers
+        "/api/v1/demands",
+        json={**DEMAND, "deadline": (limit + timedelta(days=1)).isoformat()},
+        headers=headers,
     )
     assert "deadline" in field_errors(over)
     ok = client.post("/api/v1/demands", json={**DEMAND, "deadline": limit.isoformat()}, headers=headers)
     assert ok.status_code == 201 and ok.get_json()["deadline"] == limit.isoformat()
 
 
-def test_contact_phone_and_e_mail_must_look_like_one_and_every_wrong_field_is_named(client, api_token, make_user):
+def test_contact_phone_and_e_mail_must_look_like_one_and_every_wrong_field_is_named(
+    client, api_token, make_user
+):
     headers = api_token(make_user("enterprise"))
     response = client.post(
         "/api/v1/demands",

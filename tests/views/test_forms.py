@@ -1,0 +1,153 @@
+"""Forms people do not fight (issue 18, part 6): registration asks the role and the organisation's kind as one
+question, and every form shows all its wrong fields at once, a password typed twice differently included."""
+
+import html
+import re
+
+from sqlalchemy import select
+
+from market.forms import IDENTITIES
+from market.models import Organisation, User
+from market.models.vocab import ROLE_ORG_KINDS
+from market.services.codes import credit_code_with_check
+from tests.conftest import PASSWORD
+
+REGISTRATION = {
+    "email": "new@example.cn",
+    "password": "abc12345xyz",
+    "password_again": "abc12345xyz",
+    "display_name": "张三",
+    "identity": "university:institute",
+    "org_name": "西咸新区示例研究院",
+    "credit_code": credit_code_with_check("12610000MA6T00001"),
+    "region": "沣西",
+}
+
+
+def _plain(response) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", " ", response.get_data(as_text=True)))
+
+
+def _field_errors(response) -> dict:
+    """Each field's message as the page shows it under the field (id → text)."""
+    page = response.get_data(as_text=True)
+    return {
+        name: html.unescape(text)
+        for name, text in re.findall(r'<div class="invalid-feedback" id="([\w-]+)-error">([^<]*)</div>', page)
+    }
+
+
+def test_the_identity_menu_offers_only_pairs_the_service_accepts(client):
+    page = client.get("/register").get_data(as_text=True)
+    offered = re.findall(r'<option value="(\w+:\w+)"', page)
+    assert offered == list(IDENTITIES)
+    assert all(kind in ROLE_ORG_KINDS[role] for role, kind in (o.split(":") for o in offered))
+    assert 'name="org_kind"' not in page and 'name="role"' not in page  # no second question to contradict
+
+
+def test_registering_as_an_institute_makes_an_institute_of_a_university_role(client, db):
+    response = client.post("/register", data=REGISTRATION)
+    assert response.status_code == 302, _plain(response)[:2000]
+    user = db.session.scalar(select(User).where(User.email == "new@example.cn"))
+    assert (user.role, user.organisation.kind) == ("university", "institute")
+
+
+def test_a_password_mismatch_is_shown_with_every_other_error_at_once(client, db):
+    data = {
+        **REGISTRATION,
+        "email": "不是邮箱",
+        "password_again": "something-else",
+        "display_name": "",
+        "identity": "",
+        "credit_code": "12345",
+    }
+    response = client.post("/register", data=data)
+    assert response.status_code == 422
+    errors = _field_errors(response)
+    assert errors == {
+        "email": "邮箱格式不正确",
+        "password_again": "两次输入的密码不一致",
+        "display_name": "请填写姓名",
+        "identity": "请选择身份",
+        "credit_code": errors["credit_code"],
+    }
+    assert "统一社会信用代码" in errors["credit_code"]
+    assert (
+        db.session.scalar(select(Organisation).where(Organisation.name == REGISTRATION["org_name"])) is None
+    )
+    assert 'value="西咸新区示例研究院"' in response.get_data(as_text=True)  # what was typed stays
+
+
+def test_an_identity_the_menu_does_not_offer_is_refused_on_that_question(client):
+    response = client.post("/register", data={**REGISTRATION, "identity": "broker:university"})
+    assert response.status_code == 422 and "identity" in _field_errors(response)
+
+
+def test_a_too_long_name_is_refused_with_a_message_never_cut(client):
+    page = client.get("/register").get_data(as_text=True)
+    assert "maxlength" not in page
+    response = client.post("/register", data={**REGISTRATION, "display_name": "张" * 61})
+    assert _field_errors(response)["display_name"] == "姓名不能超过60个字（现有61个字）"
+
+
+def test_changing_a_password_shows_the_wrong_old_password_the_weak_new_one_and_the_mismatch_together(
+    client, make_user, login
+):
+    login(make_user("enterprise"))
+    response = client.post(
+        "/account/password",
+        data={"old_password": "not-it", "new_password": "short", "new_password_again": "shorter"},
+    )
+    assert response.status_code == 422
+    assert _field_errors(response) == {
+        "old_password": "当前密码不正确",
+        "new_password": "密码至少10位",
+        "new_password_again": "两次输入的新密码不一致",
+    }
+    ok = client.post(
+        "/account/password",
+        data={
+            "old_password": PASSWORD,
+            "new_password": "Lantern-7-Bridge",
+            "new_password_again": "Lantern-7-Bridge",
+        },
+    )
+    assert ok.status_code == 302
+
+
+def test_a_kpi_with_several_mistakes_gets_every_message(client, api_token, make_user):
+    response = client.post(
+        "/api/v1/kpis",
+        json={
+            "name": "",
+            "unit": "项",
+            "target_value": "-1",
+            "target_year": 2026,
+            "start_year": 2030,
+            "period_kind": "annual",
+            "source": "测试",
+        },
+        headers=api_token(make_user("admin")),
+    )
+    fields = response.get_json()["error"]["fields"]
+    assert {"name", "target_value", "start_year"} <= set(fields)
+
+
+def test_a_correction_reports_its_reason_its_registration_and_the_contract_fields_together(
+    client, api_token, make_user, make_contract
+):
+    contract = make_contract(status="registered")
+    response = client.post(
+        f"/api/v1/contracts/{contract.id}/correct",
+        json={"reason": "", "recognised_amount": "很多", "amount": "0", "signed_on": "2999-01-01"},
+        headers=api_token(make_user("admin")),
+    )
+    fields = response.get_json()["error"]["fields"]
+    assert response.status_code == 422
+    assert fields == {
+        "reason": "请填写更正原因",
+        "recognised_amount": fields["recognised_amount"],
+        "amount": "合同金额必须大于0",
+        "signed_on": "签订日期不能晚于今天",
+    }
+    assert fields["recognised_amount"].startswith("核定技术交易额：金额必须是数字")

@@ -1,6 +1,6 @@
-"""Plausibility limits (issue 18, part 6): a contract amount above 0, a deadline within 3 years, a phone number
-and an e-mail that look like one, and amounts written as people write them ("10万") — refused or read the same
-way by the API and the pages, with a message naming the field."""
+"""Plausibility limits (issue 18, part 6): a contract amount above 0, a deadline within 3 years, a phone
+number and an e-mail that look like one, and amounts written as people write them ("10万") — refused or read
+the same way by the API and the pages, with a message naming the field."""
 
 from datetime import timedelta
 from decimal import Decimal

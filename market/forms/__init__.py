@@ -17,6 +17,7 @@ from wtforms import (
 from wtforms.validators import NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from market.forms.money import MoneyField
 from market.models.vocab import (
     ACHIEVEMENT_FORMS,
     COOPERATION_MODES,
@@ -166,7 +167,7 @@ class AchievementForm(_ContactFields, ServiceForm):
         "专利号", description="每行一个，如 ZL202310123456.7", render_kw={"rows": 2}
     )
     transfer_modes = MultiCheckboxField("转化方式", choices=[(m, m) for m in TRANSFER_MODES])
-    price_yuan = StringField("意向价格（元）", description="不填表示面议")
+    price_yuan = MoneyField("意向价格", description="不填表示面议")
     confidential_details = TextAreaField(
         "保密信息（签署保密协议后对接方可见）",
         render_kw={"rows": 4},
@@ -178,12 +179,12 @@ class DemandForm(_ContactFields, ServiceForm):
     title = StringField("需求名称")
     description = TextAreaField("需求描述", render_kw={"rows": 6})
     field = ChoiceField("技术领域", choices=[])
-    budget_min_yuan = StringField("预算下限（元）", description="不填表示面议")
-    budget_max_yuan = StringField("预算上限（元）")
+    budget_min_yuan = MoneyField("预算下限", description="不填表示面议")
+    budget_max_yuan = MoneyField("预算上限")
     deadline = StringField("截止日期", render_kw={"type": "date"})
     cooperation_mode = ChoiceField("合作方式", choices=_choices(COOPERATION_MODES))
     open_call = BooleanField("揭榜挂帅")
-    reward_yuan = StringField("揭榜奖励（元）")
+    reward_yuan = MoneyField("揭榜奖励")
 
 
 class FeeItemForm(Form):

@@ -6,6 +6,7 @@ from flask_wtf.file import FileField
 from wtforms import StringField, TextAreaField
 
 from market.forms import ChoiceField, ServiceForm
+from market.forms.money import MoneyField
 from market.models.vocab import CONTRACT_SUBTYPES, CONTRACT_TYPES, PAYMENT_MODES, PROVINCES
 
 
@@ -39,9 +40,7 @@ class ContractForm(ServiceForm):
         description="可不填；填写平台上技术需求的编号（需求页面地址中的数字）",
         render_kw={"inputmode": "numeric"},
     )
-    amount = StringField(
-        "合同金额（元）", description="精确到分，如 1500000 或 1500000.50", render_kw={"inputmode": "decimal"}
-    )
+    amount = MoneyField("合同金额", description="可直接写“150万”“1,500,000元”；精确到分")
     payment_mode = ChoiceField("支付方式", choices=_labelled(PAYMENT_MODES))
     signed_on = StringField("签订日期", render_kw={"type": "date"})
     term_start = StringField("合同起始日期", description="可不填", render_kw={"type": "date"})
@@ -56,9 +55,7 @@ class ContractForm(ServiceForm):
 class CorrectionForm(ContractForm):
     """An admin's correction of a registered contract: the fields, the registration and the reason."""
 
-    recognised_amount = StringField(
-        "核定技术交易额（元）", description="不能高于合同金额", render_kw={"inputmode": "decimal"}
-    )
+    recognised_amount = MoneyField("核定技术交易额", description="不能高于合同金额")
     registration_number = StringField("登记编号")
     reason = TextAreaField(
         "更正原因", description="必填；会与更正前后的数值一起记入合同历史", render_kw={"rows": 3}
@@ -71,9 +68,7 @@ class CorrectionForm(ContractForm):
 
 
 class RegisterForm(ServiceForm):
-    recognised_amount = StringField(
-        "核定技术交易额（元）", description="不能高于合同金额", render_kw={"inputmode": "decimal"}
-    )
+    recognised_amount = MoneyField("核定技术交易额", description="不能高于合同金额")
     registration_number = StringField(
         "登记编号", description="可不填，不填由系统按“年份+611100+序号”自动编号"
     )

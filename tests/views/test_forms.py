@@ -4,13 +4,14 @@ question, and every form shows all its wrong fields at once, a password typed tw
 import html
 import re
 
+import pytest
 from sqlalchemy import select
 
 from market.forms import IDENTITIES
 from market.models import Organisation, User
 from market.models.vocab import ROLE_ORG_KINDS
 from market.services.codes import credit_code_with_check
-from tests.conftest import PASSWORD
+from tests.conftest import CONTRACT, PASSWORD
 
 REGISTRATION = {
     "email": "new@example.cn",
@@ -33,7 +34,9 @@ def _field_errors(response) -> dict:
     page = response.get_data(as_text=True)
     return {
         name: html.unescape(text)
-        for name, text in re.findall(r'<div class="invalid-feedback" id="([\w-]+)-error">([^<]*)</div>', page)
+        for name, text in re.findall(
+            r'<div class="invalid-feedback[^"]*" id="([\w-]+)-error">([^<]*)</div>', page
+        )
     }
 
 
@@ -151,3 +154,90 @@ def test_a_correction_reports_its_reason_its_registration_and_the_contract_field
         "signed_on": "签订日期不能晚于今天",
     }
     assert fields["recognised_amount"].startswith("核定技术交易额：金额必须是数字")
+
+
+# ---- money with its 元/万元 switch --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "unit", "fen"),
+    [
+        ("12.5", "万元", 12_500_000),
+        ("150", "万元", 150_000_000),
+        ("100000元", "万元", 10_000_000),  # the unit typed wins over the switch
+        ("10万", "元", 10_000_000),
+        ("1,200,000", "元", 120_000_000),
+        ("12.345678", "万元", 12_345_678),
+    ],
+)
+def test_a_contract_amount_is_read_in_the_unit_chosen_beside_it(
+    client, make_user, login, db, typed, unit, fen
+):
+    from market.models.contract import Contract
+
+    author = login(make_user("university"))
+    buyer = make_user("enterprise").organisation
+    data = {
+        **CONTRACT,
+        "seller_org_id": str(author.organisation_id),
+        "buyer_org_id": str(buyer.id),
+        "amount": typed,
+        "amount_unit": unit,
+    }
+    response = client.post("/contracts/new", data=data)
+    assert response.status_code == 302, _field_errors(response)
+    assert db.session.scalar(select(Contract.amount_fen)) == fen
+
+
+def test_a_form_posted_without_the_switch_reads_yuan_as_it_used_to(client, make_user, login, db):
+    from market.models.contract import Contract
+
+    author = login(make_user("university"))
+    buyer = make_user("enterprise").organisation
+    data = {
+        **CONTRACT,
+        "seller_org_id": author.organisation_id,
+        "buyer_org_id": buyer.id,
+        "amount": "1500000",
+    }
+    assert client.post("/contracts/new", data=data).status_code == 302
+    assert db.session.scalar(select(Contract.amount_fen)) == 150_000_000
+
+
+def test_a_wrong_amount_keeps_what_was_typed_and_its_unit_and_zero_is_refused(client, make_user, login):
+    author = login(make_user("university"))
+    buyer = make_user("enterprise").organisation
+    base = {**CONTRACT, "seller_org_id": author.organisation_id, "buyer_org_id": buyer.id}
+    response = client.post("/contracts/new", data={**base, "amount": "12.5万块", "amount_unit": "元"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and _field_errors(response)["amount"].startswith(
+        "合同金额：金额必须是数字"
+    )
+    assert 'value="12.5万块"' in page and '<option value="元" selected>' in page
+    zero = client.post("/contracts/new", data={**base, "amount": "0", "amount_unit": "万元"})
+    assert _field_errors(zero)["amount"] == "合同金额必须大于0"
+
+
+def test_listing_amounts_are_shown_and_edited_in_wan_yuan(client, make_user, login, make_listing, db):
+    from market.models import Demand
+
+    owner = login(make_user("enterprise"))
+    demand = make_listing("demand", owner, budget_min_yuan="500000", budget_max_yuan="2000000.50")
+    page = client.get(f"/my/demands/{demand.id}/edit").get_data(as_text=True)
+    assert 'name="budget_min_yuan" type="text" value="50"' in page
+    assert 'name="budget_max_yuan" type="text" value="200.00005"' in page
+    assert page.count('<option value="万元" selected>') == 3  # both budgets and the reward
+    form = re.findall(r'name="(\w+)" type="text" value="([^"]*)"', page)
+    data = {name: value for name, value in form} | {
+        "description": demand.description,
+        "field": "新材料",
+        "budget_min_yuan_unit": "万元",
+        "budget_max_yuan": "300",
+        "budget_max_yuan_unit": "万元",
+        "reward_yuan_unit": "万元",
+    }
+    response = client.post(f"/my/demands/{demand.id}/edit", data=data)
+    assert response.status_code == 302, _field_errors(response)
+    db.session.expire_all()
+    saved = db.session.get(Demand, demand.id)
+    assert (saved.budget_min_fen, saved.budget_max_fen) == (50_000_000, 300_000_000)

@@ -156,7 +156,7 @@ def test_a_correction_reports_its_reason_its_registration_and_the_contract_field
     assert fields["recognised_amount"].startswith("核定技术交易额：金额必须是数字")
 
 
-# ---- money with its 元/万元 switch --------------------------------------------------------------------------
+# ---- money with its 元/万元 switch ----------------------------------------------------------------
 
 
 @pytest.mark.parametrize(

@@ -30,16 +30,8 @@ class ContractForm(ServiceForm):
     )
     buyer_org_id = StringField("买方（技术需求方）", description="请从已认证机构中选择")
     broker_id = StringField("技术经纪人", description="可不填；经纪人登记的合同须由本人担任经纪人")
-    achievement_id = StringField(
-        "关联科技成果编号",
-        description="可不填；填写平台上科技成果的编号（成果页面地址中的数字）",
-        render_kw={"inputmode": "numeric"},
-    )
-    demand_id = StringField(
-        "关联技术需求编号",
-        description="可不填；填写平台上技术需求的编号（需求页面地址中的数字）",
-        render_kw={"inputmode": "numeric"},
-    )
+    achievement_id = StringField("关联科技成果", description="可不填；输入成果名称，从列表中选择")
+    demand_id = StringField("关联技术需求", description="可不填；输入需求名称，从列表中选择")
     amount = MoneyField("合同金额", description="可直接写“150万”“1,500,000元”；精确到分")
     payment_mode = ChoiceField("支付方式", choices=_labelled(PAYMENT_MODES))
     signed_on = StringField("签订日期", render_kw={"type": "date"})

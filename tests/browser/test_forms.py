@@ -1,5 +1,5 @@
-"""Forms people do not fight, in a real browser (issue 18, part 6): the contract form's related result is picked
-by typing its name, and its amount is typed in 万元 with a 元/万元 switch that previews the amount in 元."""
+"""Forms people do not fight, in a real browser (issue 18, part 6): the contract form's related result is
+picked by typing its name, and its amount is typed in 万元 with a 元/万元 switch that previews it in 元."""
 
 import re
 

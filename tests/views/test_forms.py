@@ -241,3 +241,47 @@ def test_listing_amounts_are_shown_and_edited_in_wan_yuan(client, make_user, log
     db.session.expire_all()
     saved = db.session.get(Demand, demand.id)
     assert (saved.budget_min_fen, saved.budget_max_fen) == (50_000_000, 300_000_000)
+
+
+# ---- plausibility and length limits on the pages -----------------------------------------------------------
+
+
+def test_the_demand_form_names_a_far_deadline_a_wrong_phone_and_a_too_long_title_at_once(
+    client, make_user, login
+):
+    login(make_user("enterprise"))
+    page = client.get("/my/demands/new").get_data(as_text=True)
+    assert "maxlength" not in page
+    response = client.post(
+        "/my/demands/new",
+        data={
+            "title": "需" * 201,
+            "description": "寻求方案",
+            "field": "新材料",
+            "deadline": "2999-12-31",
+            "contact_phone": "abc",
+            "contact_email": "li@",
+            "budget_min_yuan": "10",
+            "budget_min_yuan_unit": "万元",
+            "submit_action": "submit",
+        },
+    )
+    errors = _field_errors(response)
+    assert response.status_code == 422
+    assert errors["title"] == "需求名称不能超过200个字（现有201个字）"
+    assert errors["deadline"].startswith("截止日期不能晚于") and "最多3年后" in errors["deadline"]
+    assert errors["contact_phone"].startswith("联系电话格式不正确")
+    assert errors["contact_email"] == "联系邮箱格式不正确"
+    assert "budget_min_yuan" not in errors  # 10万 is fine
+    assert "需" * 201 in response.get_data(as_text=True)  # kept to shorten, never cut
+
+
+def test_the_contract_form_has_no_maxlength_and_says_when_a_text_is_too_long(client, make_user, login):
+    author = login(make_user("university"))
+    assert "maxlength" not in client.get("/contracts/new").get_data(as_text=True)
+    buyer = make_user("enterprise").organisation
+    data = {**CONTRACT, "seller_org_id": author.organisation_id, "buyer_org_id": buyer.id, "number": "H" * 61}
+    assert (
+        _field_errors(client.post("/contracts/new", data=data))["number"]
+        == "合同编号不能超过60个字（现有61个字）"
+    )

@@ -12,6 +12,7 @@ from market.api import (
     deals,
     home,
     listings,
+    lookup,
     matching,
     notifications,
     openapi,  # noqa: F401

@@ -13,6 +13,7 @@ from market.api import (
     following,
     home,
     listings,
+    lookup,
     matching,
     notifications,
     openapi,  # noqa: F401

@@ -17,13 +17,13 @@ from wtforms import (
 from wtforms.validators import NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from market.forms.money import MoneyField
 from market.models.vocab import (
     ACHIEVEMENT_FORMS,
     COOPERATION_MODES,
     EQUIPMENT_CATEGORIES,
     FEE_UNITS,
     MATURITY_STAGES,
-    ORG_KINDS,
     REGIONS,
     TRANSFER_MODES,
 )
@@ -92,24 +92,44 @@ class LoginForm(ServiceForm):
     next = HiddenField()
 
 
+# The registration page asks one question for the role and the organisation's kind: each answer is a pair the
+# service accepts (ROLE_ORG_KINDS), so a mismatch cannot be chosen.
+IDENTITIES = {
+    "university:university": "高校（发布科技成果、共享仪器）",
+    "university:institute": "科研院所（发布科技成果、共享仪器）",
+    "enterprise:enterprise": "企业（发布技术需求、对接成果）",
+    "broker:intermediary": "技术经纪人（技术转移机构/中介）",
+}
+
+
 class RegisterForm(ServiceForm):
     email = StringField("邮箱")
     password = PasswordField("密码", description="至少10位；不要用常见密码或邮箱名")
     password_again = PasswordField("确认密码")
     display_name = StringField("姓名")
-    role = ChoiceField(
-        "注册身份",
-        choices=[
-            ("", "请选择"),
-            ("university", "高校院所（发布科技成果、共享仪器）"),
-            ("enterprise", "企业（发布技术需求）"),
-            ("broker", "技术经纪人"),
-        ],
+    identity = ChoiceField(
+        "注册身份（单位类型）",
+        choices=[("", "请选择")] + list(IDENTITIES.items()),
+        description="高校、科研院所发布科技成果；企业发布技术需求；技术经纪人所在单位为技术转移机构或中介",
     )
-    org_kind = ChoiceField("单位类型", choices=[("", "请选择")] + list(ORG_KINDS.items())[:4])
     org_name = StringField("单位名称")
     credit_code = StringField("统一社会信用代码", description="18位，营业执照或法人证书上的代码")
     region = ChoiceField("所在区域", choices=_choices(REGIONS))
+
+    def to_data(self) -> dict:
+        """The identity as the service's role and organisation kind (an unknown answer: the role alone, which
+        the service refuses with its message)."""
+        data = super().to_data()
+        identity = data.pop("identity") or ""
+        role, _, kind = identity.partition(":") if identity in IDENTITIES else (identity, "", "")
+        return {**data, "role": role, "org_kind": kind}
+
+    def apply_errors(self, fields: dict) -> None:
+        fields = dict(fields)
+        role, kind = fields.pop("role", None), fields.pop("org_kind", None)
+        if role or kind:
+            self.identity.errors = list(self.identity.errors or []) + [role or kind]
+        super().apply_errors(fields)
 
 
 class PasswordForm(ServiceForm):
@@ -147,7 +167,7 @@ class AchievementForm(_ContactFields, ServiceForm):
         "专利号", description="每行一个，如 ZL202310123456.7", render_kw={"rows": 2}
     )
     transfer_modes = MultiCheckboxField("转化方式", choices=[(m, m) for m in TRANSFER_MODES])
-    price_yuan = StringField("意向价格（元）", description="不填表示面议")
+    price_yuan = MoneyField("意向价格", description="不填表示面议")
     confidential_details = TextAreaField(
         "保密信息（签署保密协议后对接方可见）",
         render_kw={"rows": 4},
@@ -159,12 +179,12 @@ class DemandForm(_ContactFields, ServiceForm):
     title = StringField("需求名称")
     description = TextAreaField("需求描述", render_kw={"rows": 6})
     field = ChoiceField("技术领域", choices=[])
-    budget_min_yuan = StringField("预算下限（元）", description="不填表示面议")
-    budget_max_yuan = StringField("预算上限（元）")
+    budget_min_yuan = MoneyField("预算下限", description="不填表示面议")
+    budget_max_yuan = MoneyField("预算上限")
     deadline = StringField("截止日期", render_kw={"type": "date"})
     cooperation_mode = ChoiceField("合作方式", choices=_choices(COOPERATION_MODES))
     open_call = BooleanField("揭榜挂帅")
-    reward_yuan = StringField("揭榜奖励（元）")
+    reward_yuan = MoneyField("揭榜奖励")
 
 
 class FeeItemForm(Form):

@@ -6,6 +6,7 @@ from flask_wtf.file import FileField
 from wtforms import StringField, TextAreaField
 
 from market.forms import ChoiceField, ServiceForm
+from market.forms.money import MoneyField
 from market.models.vocab import CONTRACT_SUBTYPES, CONTRACT_TYPES, PAYMENT_MODES, PROVINCES
 
 
@@ -29,19 +30,9 @@ class ContractForm(ServiceForm):
     )
     buyer_org_id = StringField("买方（技术需求方）", description="请从已认证机构中选择")
     broker_id = StringField("技术经纪人", description="可不填；经纪人登记的合同须由本人担任经纪人")
-    achievement_id = StringField(
-        "关联科技成果编号",
-        description="可不填；填写平台上科技成果的编号（成果页面地址中的数字）",
-        render_kw={"inputmode": "numeric"},
-    )
-    demand_id = StringField(
-        "关联技术需求编号",
-        description="可不填；填写平台上技术需求的编号（需求页面地址中的数字）",
-        render_kw={"inputmode": "numeric"},
-    )
-    amount = StringField(
-        "合同金额（元）", description="精确到分，如 1500000 或 1500000.50", render_kw={"inputmode": "decimal"}
-    )
+    achievement_id = StringField("关联科技成果", description="可不填；输入成果名称，从列表中选择")
+    demand_id = StringField("关联技术需求", description="可不填；输入需求名称，从列表中选择")
+    amount = MoneyField("合同金额", description="可直接写“150万”“1,500,000元”；精确到分")
     payment_mode = ChoiceField("支付方式", choices=_labelled(PAYMENT_MODES))
     signed_on = StringField("签订日期", render_kw={"type": "date"})
     term_start = StringField("合同起始日期", description="可不填", render_kw={"type": "date"})
@@ -56,9 +47,7 @@ class ContractForm(ServiceForm):
 class CorrectionForm(ContractForm):
     """An admin's correction of a registered contract: the fields, the registration and the reason."""
 
-    recognised_amount = StringField(
-        "核定技术交易额（元）", description="不能高于合同金额", render_kw={"inputmode": "decimal"}
-    )
+    recognised_amount = MoneyField("核定技术交易额", description="不能高于合同金额")
     registration_number = StringField("登记编号")
     reason = TextAreaField(
         "更正原因", description="必填；会与更正前后的数值一起记入合同历史", render_kw={"rows": 3}
@@ -71,9 +60,7 @@ class CorrectionForm(ContractForm):
 
 
 class RegisterForm(ServiceForm):
-    recognised_amount = StringField(
-        "核定技术交易额（元）", description="不能高于合同金额", render_kw={"inputmode": "decimal"}
-    )
+    recognised_amount = MoneyField("核定技术交易额", description="不能高于合同金额")
     registration_number = StringField(
         "登记编号", description="可不填，不填由系统按“年份+611100+序号”自动编号"
     )

@@ -5,7 +5,7 @@ from market.inputs.fields import Choice, Date, InputSchema, Money, RowId, Text
 from market.models.vocab import CONTRACT_SUBTYPES, CONTRACT_TYPES, PAYMENT_MODES, PROVINCES
 
 MAX_CORRECTION_REASON = 500
-YUAN = "（字符串，最多两位小数；也接受 JSON 数字）"
+YUAN = "（字符串，最多两位小数，可带单位如“150万”“12.5万元”；也接受 JSON 数字）"
 EXAMPLE = {"example": "1500000.00"}
 
 
@@ -45,7 +45,12 @@ class ContractIn(InputSchema):
     achievement_id = RowId("关联科技成果", unknown="关联科技成果不存在", description="关联科技成果编号")
     demand_id = RowId("关联技术需求", unknown="关联技术需求不存在", description="关联技术需求编号")
     amount = Money(
-        "合同金额", required=True, attribute="amount_fen", description="合同金额，元" + YUAN, metadata=EXAMPLE
+        "合同金额",
+        required=True,
+        positive=True,
+        attribute="amount_fen",
+        description="合同金额，元，大于0" + YUAN,
+        metadata=EXAMPLE,
     )
     payment_mode = Choice("支付方式", PAYMENT_MODES, required=True, description=_choices(PAYMENT_MODES))
     signed_on = Date("签订日期", required=True, description="签订日期，不晚于今天")

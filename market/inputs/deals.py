@@ -55,7 +55,7 @@ class DealStageIn(InputSchema):
 
 class DealNextActionIn(InputSchema):
     next_action = Text("下一步", max_len=200, description="下一步，最多200字；空为清除")
-    next_action_due = Date("截止日期")
+    next_action_due = Date("截止日期", within_years=3)
 
 
 class DealMessageIn(InputSchema):

@@ -4,14 +4,11 @@ market/inputs/base.py."""
 import math
 import re
 from datetime import date, datetime, timezone
-from decimal import Decimal as _Decimal
-from decimal import InvalidOperation
 
 from marshmallow import ValidationError, fields
 
-from market.clock import BEIJING
+from market.clock import BEIJING, today_in_beijing
 from market.inputs.base import InputSchema, _Input  # noqa: F401 (InputSchema: declared with these fields)
-from market.money import MoneyError, parse_yuan
 from market.services.base import MAX_ROW_ID
 
 TAG = re.compile(r"<\s*/?\s*[a-zA-Z!?]")
@@ -155,65 +152,41 @@ class Boolean(_Input, fields.Boolean):
 
 
 class Date(_Input, fields.Date):
-    """A calendar day, 2026-12-31 (2026/12/31 is read too)."""
+    """A calendar day, 2026-12-31 (2026/12/31 is read too). `within_years`: a deadline, no later than that
+    many years from today (Beijing)."""
+
+    def __init__(self, label: str, *, within_years: int | None = None, **kwargs):
+        self.within_years = within_years
+        super().__init__(label, **kwargs)
 
     def describe(self, label):
-        return f"{label}，年-月-日"
+        limit = f"，不晚于{self.within_years}年后的今天" if self.within_years else ""
+        return f"{label}，年-月-日{limit}"
 
     def _deserialize(self, value, attr, data, **kwargs):
         if value == "":
             return self.empty()
         if isinstance(value, date):
-            return value
-        try:
-            return date.fromisoformat(str(value).strip().replace("/", "-"))
-        except ValueError:
-            raise ValidationError(f"{self.label}格式应为 年-月-日，例如 2026-12-31") from None
+            day = value
+        else:
+            try:
+                day = date.fromisoformat(str(value).strip().replace("/", "-"))
+            except ValueError:
+                raise ValidationError(f"{self.label}格式应为 年-月-日，例如 2026-12-31") from None
+        if self.within_years and day > (limit := years_from_today(self.within_years)):
+            raise ValidationError(
+                f"{self.label}不能晚于{limit.isoformat()}（最多{self.within_years}年后），请核对年份"
+            )
+        return day
 
 
-class Money(_Input, fields.Decimal):
-    """An amount in yuan to the fen, as text ("1500000.00") or a JSON number; loaded as integer fen."""
-
-    def __init__(self, label: str, **kwargs):
-        super().__init__(label, as_string=True, **kwargs)
-
-    def describe(self, label):
-        return f"{label}（元，字符串，最多两位小数；也接受 JSON 数字）"
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        try:
-            fen = parse_yuan(value)
-        except MoneyError as exc:
-            raise ValidationError(f"{self.label}：{exc}") from None
-        return self.empty() if fen is None else fen
-
-
-class Quantity(_Input, fields.Decimal):
-    """A non-negative number typed by a person (12.5, "1,200"), at most four decimals, kept as exact text."""
-
-    LIMIT = _Decimal("1e12")
-
-    def __init__(self, label: str, **kwargs):
-        super().__init__(label, as_string=True, **kwargs)
-
-    def describe(self, label):
-        return f"{label}（字符串，最多四位小数；也接受 JSON 数字）"
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        text = str(value).strip().replace(",", "").replace("，", "")
-        if not text:
-            return self.empty()
-        try:
-            number = _Decimal(text)
-        except InvalidOperation:
-            raise ValidationError(f"{self.label}必须是数字，例如 230 或 12.5") from None
-        if not number.is_finite() or number < 0:
-            raise ValidationError(f"{self.label}必须是不小于0的数字")
-        if number > self.LIMIT:
-            raise ValidationError(f"{self.label}不能超过1万亿")
-        if number != number.quantize(_Decimal("0.0001")):
-            raise ValidationError(f"{self.label}最多保留四位小数")
-        return format(number.normalize(), "f")
+def years_from_today(years: int) -> date:
+    """The same day `years` years after today in Beijing (28 February for 29 February)."""
+    today = today_in_beijing()
+    try:
+        return today.replace(year=today.year + years)
+    except ValueError:
+        return today.replace(year=today.year + years, day=28)
 
 
 class Url(Text):
@@ -380,5 +353,7 @@ class BeijingTime(_Input, fields.String):
         return moment.astimezone(timezone.utc)
 
 
-# Identities: an e-mail, a password, a 统一社会信用代码 (their fields are in market/inputs/identities.py).
+# Amounts (market/inputs/amounts.py) and identities: an e-mail, a password, a 统一社会信用代码
+# (market/inputs/identities.py). A contact's e-mail and phone are in market/inputs/contacts.py.
+from market.inputs.amounts import Money, Quantity  # noqa: E402, F401
 from market.inputs.identities import CreditCode, Email, Password, email_error  # noqa: E402, F401

@@ -4,6 +4,7 @@ an open call) are the listing service's (market/services/listing_rules.py)."""
 
 from marshmallow import ValidationError, fields
 
+from market.inputs.contacts import ContactEmail, Phone
 from market.inputs.fields import (
     Boolean,
     Choice,
@@ -31,17 +32,20 @@ from market.models.vocab import (
 from market.services.codes import normalise_patent_number, patent_number_error
 
 MAX_FEE_ITEMS = 20
+DEADLINE_YEARS = 3  # a deadline further off is a typo (2999-12-31), not a plan
 CONFIDENTIAL_MAX_CHARS = 5000
 # Read by the API (draft) and by the listing service (org_id, which only admins may set), not as content.
 NOT_CONTENT = ("org_id", "draft")
 
 
-def _yuan(label: str, description: str, attribute: str) -> Money:
+def _yuan(label: str, description: str, attribute: str, positive: bool = False) -> Money:
     return Money(
         label,
         attribute=attribute,
+        positive=positive,
         metadata={"example": "1500000.00"},
-        description=f"{description}（字符串，最多两位小数；也接受 JSON 数字；null 为面议）",
+        description=f"{description}（字符串，最多两位小数，可带单位如“150万”；"
+        "也接受 JSON 数字；null 为面议）",
     )
 
 
@@ -88,14 +92,6 @@ class AchievementForm(Choice):
         return super()._deserialize(value, attr, data, **kwargs)
 
 
-class ContactEmail(Text):
-    def _deserialize(self, value, attr, data, **kwargs):
-        email = super()._deserialize(value, attr, data, **kwargs)
-        if email and ("@" not in email or " " in email):
-            raise ValidationError(f"{self.label}格式不正确")
-        return email
-
-
 class YesNo(Boolean):
     """A yes/no documented as never null, yet read as no when a page or a service gives None."""
 
@@ -105,7 +101,7 @@ class YesNo(Boolean):
 
 class _Listing(InputSchema):
     contact_name = Text("联系人", max_len=60)
-    contact_phone = Text("联系电话", max_len=30)
+    contact_phone = Phone("联系电话", max_len=30)
     contact_email = ContactEmail("联系邮箱", max_len=254)
     org_id = RowId("所属单位", allow_none=False, description="仅管理员：代指定单位发布")
     draft = YesNo("只存草稿", allow_none=False, description="true 时只保存草稿，不提交")
@@ -136,7 +132,7 @@ class AchievementIn(_Listing):
     transfer_modes = TextList(
         "转化方式", choices=TRANSFER_MODES, synonyms=ACHIEVEMENT_TRANSFER_SYNONYMS, allow_none=False
     )
-    price_yuan = _yuan("意向价格", "意向价格，元", "price_fen")
+    price_yuan = _yuan("意向价格", "意向价格，元，大于0", "price_fen", positive=True)
     # Shown only to the owner, admins and the parties of a deal on this result who accepted its NDA.
     confidential_details = Text(
         "保密信息",
@@ -153,10 +149,10 @@ class DemandIn(_Listing):
     field = FieldName("技术领域", required=True)
     budget_min_yuan = _yuan("预算下限", "预算下限，元", "budget_min_fen")
     budget_max_yuan = _yuan("预算上限", "预算上限，元", "budget_max_fen")
-    deadline = Date("截止日期")
+    deadline = Date("截止日期", within_years=DEADLINE_YEARS)
     cooperation_mode = Choice("合作方式", COOPERATION_MODES)
     open_call = YesNo("揭榜挂帅", allow_none=False)
-    reward_yuan = _yuan("揭榜奖励", "揭榜奖励（仅揭榜挂帅需求），元", "reward_fen")
+    reward_yuan = _yuan("揭榜奖励", "揭榜奖励（仅揭榜挂帅需求），元，大于0", "reward_fen", positive=True)
 
 
 class FeeItemIn(InputSchema):

@@ -19,6 +19,9 @@ class BrokerTrackRecord(Schema):
         attribute="amount_fen", metadata={"description": "这些合同的合同金额之和，分"}
     )
     contract_amount_yuan = Yuan("amount_fen", metadata={"description": "同上，元（精确到分的字符串）"})
+    contracts_via_deals = fields.Integer(
+        metadata={"description": "这些已登记合同中经平台对接达成的数（contracts_registered 的一部分）"}
+    )
 
 
 class BrokerOut(Schema):

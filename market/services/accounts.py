@@ -67,11 +67,20 @@ def _email_taken(email: str) -> bool:
     return db.session.scalar(select(User.id).where(User.email == email)) is not None
 
 
+def _confirmed(password, again, field: str, errors: dict, message: str = "两次输入的密码不一致") -> None:
+    """A page asks for a new password twice: a mismatch is one more message among the others (None: not
+    asked, as in the API)."""
+    if again is not None and again != (password or ""):
+        errors.setdefault(field, message)
+
+
 @unit_of_work
-def register_account(data: dict) -> User:
-    """Create a user and their organisation; the organisation waits for admin verification."""
+def register_account(data: dict, *, password_again: str | None = None) -> User:
+    """Create a user and their organisation; the organisation waits for admin verification. Every wrong
+    field is reported at once, a page's password typed again (`password_again`) included."""
     errors: dict = {}
     values = RegistrationIn.clean(data, errors=errors)
+    _confirmed((data or {}).get("password"), password_again, "password_again", errors)
     email, role = values.get("email"), values.get("role")
     if email and _email_taken(email):
         errors["email"] = "该邮箱已注册，请直接登录"
@@ -183,16 +192,20 @@ def sign_out_everywhere(actor, user_id) -> User:
 
 
 @unit_of_work
-def change_password(actor, old_password, new_password) -> int:
+def change_password(actor, old_password, new_password, *, new_password_again: str | None = None) -> int:
     """Change the actor's own password after checking the old one, end every session signed in with the old
     one and revoke every API token it gave out (someone who learnt it may hold one); returns how many were
-    revoked."""
+    revoked. Every wrong field is reported at once (a page's new password typed again included)."""
     values = PasswordChangeIn.clean({"old_password": old_password, "new_password": new_password})
     old_password, new_password = values["old_password"], values["new_password"]
+    errors = {}
     if old_password is None or not check_password_hash(actor.password_hash, old_password):
-        raise ValidationFailed({"old_password": "当前密码不正确"})
+        errors["old_password"] = "当前密码不正确"
     if message := password_error(new_password, actor.email):
-        raise ValidationFailed({"new_password": message})
+        errors["new_password"] = message
+    _confirmed(new_password, new_password_again, "new_password_again", errors, "两次输入的新密码不一致")
+    if errors:
+        raise ValidationFailed(errors)
     user = db.session.get(User, actor.id)
     user.password_hash = generate_password_hash(new_password)
     _end_sessions(user)

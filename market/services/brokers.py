@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import case, exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from market.errors import NotFound, PermissionDenied, ValidationFailed
@@ -19,11 +19,15 @@ from market.services.permissions import is_admin
 
 @dataclass(frozen=True)
 class TrackRecord:
-    """A broker's 成交 record: deals carried to 登记, and the registered contracts naming them as broker."""
+    """A broker's 成交 record: the registered contracts naming them as broker (their count and 合同金额), and
+    how many of those came from a deal on the platform. A contract is often registered without a deal (the
+    parties met elsewhere), so those are a part of the contracts, never a second, different count.
+    `deals_closed` (deals of theirs that reached 登记, for the API) counts by the deal's broker instead."""
 
     deals_closed: int = 0
     contracts: int = 0
     amount_fen: int = 0  # 合同金额 of those registered contracts
+    contracts_via_deals: int = 0
 
 
 def track_records(user_ids) -> dict[int, TrackRecord]:
@@ -37,11 +41,13 @@ def track_records(user_ids) -> dict[int, TrackRecord]:
         .group_by(Deal.broker_id)
         .subquery()
     )
+    from_deal = exists().where(Deal.contract_id == Contract.id)
     registered = (
         select(
             Contract.broker_id.label("user_id"),
             func.count().label("contracts"),
             func.sum(Contract.amount_fen).label("amount_fen"),
+            func.sum(case((from_deal, 1), else_=0)).label("via_deals"),
         )
         .where(Contract.broker_id.in_(ids), Contract.status == "registered")
         .group_by(Contract.broker_id)
@@ -53,14 +59,15 @@ def track_records(user_ids) -> dict[int, TrackRecord]:
             func.coalesce(closed.c.deals, 0),
             func.coalesce(registered.c.contracts, 0),
             func.coalesce(registered.c.amount_fen, 0),
+            func.coalesce(registered.c.via_deals, 0),
         )
         .outerjoin(closed, closed.c.user_id == User.id)
         .outerjoin(registered, registered.c.user_id == User.id)
         .where(User.id.in_(ids))
     )
     found = {
-        user_id: TrackRecord(int(deals), int(contracts), int(amount))
-        for user_id, deals, contracts, amount in rows
+        user_id: TrackRecord(int(deals), int(contracts), int(amount), int(via))
+        for user_id, deals, contracts, amount, via in rows
     }
     return {i: found.get(i, TrackRecord()) for i in ids}
 

@@ -42,10 +42,13 @@ def get_kpi(kpi_id) -> Kpi:
 
 def clean_kpi(data: dict, partial: bool = False) -> dict:
     """A KPI's typed values (KpiIn); the start year may not follow the target year."""
-    values = KpiIn.clean(data, partial=partial)
+    errors: dict = {}
+    values = KpiIn.clean(data, partial=partial, errors=errors)
     start, target = values.get("start_year"), values.get("target_year")
     if start and target and start > target:
-        raise ValidationFailed({"start_year": "考核起始年份不能晚于目标年份"})
+        errors.setdefault("start_year", "考核起始年份不能晚于目标年份")
+    if errors:
+        raise ValidationFailed(errors)
     if values.get("sort_order") is None:
         values.pop("sort_order", None)
     return values
@@ -101,9 +104,12 @@ def add_kpi_entry(actor, kpi_id, data: dict) -> KpiEntry:
     kpi = get_kpi(kpi_id)
     if kpi.metric:
         raise ValidationFailed({"value": "该指标由平台数据自动计算，无需手工填报"})
-    values = KpiEntryIn.clean(data)
-    if values["as_of"] > today_in_beijing():
-        raise ValidationFailed({"as_of": "数据日期不能晚于今天"})
+    errors: dict = {}
+    values = KpiEntryIn.clean(data, errors=errors)
+    if values.get("as_of") and values["as_of"] > today_in_beijing():
+        errors.setdefault("as_of", "数据日期不能晚于今天")
+    if errors:
+        raise ValidationFailed(errors)
     entry = KpiEntry(
         kpi_id=kpi.id,
         value=values["value"],

@@ -87,16 +87,22 @@ def check_token(token) -> None:
 
 
 @unit_of_work
-def reset_password(token, new_password) -> User:
+def reset_password(token, new_password, *, new_password_again: str | None = None) -> User:
     """Set a new password with a valid link: the link and every other one of the user is spent, every session
-    and API token ends, the account's failed sign-ins are forgotten."""
+    and API token ends, the account's failed sign-ins are forgotten. A page's new password typed again
+    (`new_password_again`) must match; both messages come at once."""
     row = _valid(token)
     if row is None:
         raise ValidationFailed({"token": INVALID_LINK}, INVALID_LINK)
     user = db.session.get(User, row.user_id)
     new_password = PasswordResetIn.clean({"new_password": new_password})["new_password"]
+    errors = {}
     if message := password_error(new_password, user.email):
-        raise ValidationFailed({"new_password": message})
+        errors["new_password"] = message
+    if new_password_again is not None and new_password_again != (new_password or ""):
+        errors["new_password_again"] = "两次输入的新密码不一致"
+    if errors:
+        raise ValidationFailed(errors)
     now = utcnow()
     spent = db.session.execute(
         update(PasswordReset)

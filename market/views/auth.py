@@ -27,17 +27,14 @@ def register_account():
     form = RegisterForm()
     if form.validate_on_submit():
         data = form.to_data()
-        if data["password"] != data.pop("password_again"):
-            form.apply_errors({"password_again": "两次输入的密码不一致"})
+        try:
+            user = accounts.register_account(data, password_again=data.pop("password_again"))
+        except ValidationFailed as exc:
+            form.apply_errors(exc.fields)
         else:
-            try:
-                user = accounts.register_account(data)
-            except ValidationFailed as exc:
-                form.apply_errors(exc.fields)
-            else:
-                login_user(user)
-                flash("注册成功。单位认证通过前，您发布的内容需经审核，联系方式暂不可见。", "success")
-                return redirect(url_for("workspace.show_dashboard"))
+            login_user(user)
+            flash("注册成功。单位认证通过前，您发布的内容需经审核，联系方式暂不可见。", "success")
+            return redirect(url_for("workspace.show_dashboard"))
     return render_template("auth/register.html", form=form), 422 if form.errors else 200
 
 
@@ -97,17 +94,16 @@ def reset_password(token):
         flash(exc.message, "warning")
         return redirect(url_for("auth.forgot_password"))
     if form.validate_on_submit():
-        if form.new_password.data != form.new_password_again.data:
-            form.apply_errors({"new_password_again": "两次输入的新密码不一致"})
+        try:
+            password_resets.reset_password(
+                token, form.new_password.data, new_password_again=form.new_password_again.data or ""
+            )
+        except ValidationFailed as exc:
+            form.apply_errors(exc.fields)
         else:
-            try:
-                password_resets.reset_password(token, form.new_password.data)
-            except ValidationFailed as exc:
-                form.apply_errors(exc.fields)
-            else:
-                logout_user()
-                flash("密码已重置，所有设备上的登录和 API 令牌均已失效，请用新密码登录", "success")
-                return redirect(url_for("auth.login"))
+            logout_user()
+            flash("密码已重置，所有设备上的登录和 API 令牌均已失效，请用新密码登录", "success")
+            return redirect(url_for("auth.login"))
     return render_template("auth/reset.html", form=form), 422 if form.errors else 200
 
 
@@ -116,22 +112,22 @@ def reset_password(token):
 def change_password():
     form = PasswordForm()
     if form.validate_on_submit():
-        if form.new_password.data != form.new_password_again.data:
-            form.apply_errors({"new_password_again": "两次输入的新密码不一致"})
+        try:
+            revoked = accounts.change_password(
+                current_user,
+                form.old_password.data,
+                form.new_password.data,
+                new_password_again=form.new_password_again.data or "",
+            )
+        except ValidationFailed as exc:
+            form.apply_errors(exc.fields)
         else:
-            try:
-                revoked = accounts.change_password(
-                    current_user, form.old_password.data, form.new_password.data
-                )
-            except ValidationFailed as exc:
-                form.apply_errors(exc.fields)
-            else:
-                login_user(current_user._get_current_object())  # this browser stays signed in; the others end
-                flash(
-                    f"密码已修改；原有的 {revoked} 个 API 令牌已作废，请用新密码重新获取"
-                    if revoked
-                    else "密码已修改",
-                    "success",
-                )
-                return redirect(url_for("workspace.show_dashboard"))
+            login_user(current_user._get_current_object())  # this browser stays signed in; the others end
+            flash(
+                f"密码已修改；原有的 {revoked} 个 API 令牌已作废，请用新密码重新获取"
+                if revoked
+                else "密码已修改",
+                "success",
+            )
+            return redirect(url_for("workspace.show_dashboard"))
     return render_template("auth/password.html", form=form), 422 if form.errors else 200

@@ -15,7 +15,7 @@ from market.forms.contracts import (
 )
 from market.models.vocab import CONTRACT_STATUSES, CONTRACT_TYPES, ORG_KINDS
 from market.money import fen_to_yuan
-from market.services import contracts
+from market.services import contracts, lookup
 from market.services.permissions import is_admin
 from market.storage import file_size
 from market.views.common import page_args
@@ -119,7 +119,7 @@ def _form_data(contract) -> dict:
 
 def _render_form(form, contract=None, status=200):
     return render_template(
-        "contracts/form.html", form=form, contract=contract, **party_options(current_user, contract)
+        "contracts/form.html", form=form, contract=contract, **party_options(current_user, contract, form)
     ), 422 if form.errors else status
 
 
@@ -310,7 +310,7 @@ def correct_contract(contract_id):
             flash("更正已保存，原值和更正原因已记入合同历史", "success")
             return _back(contract_id)
     return render_template(
-        "contracts/correct.html", form=form, contract=contract, **party_options(current_user, contract)
+        "contracts/correct.html", form=form, contract=contract, **party_options(current_user, contract, form)
     ), 422 if form.errors else 200
 
 
@@ -378,8 +378,9 @@ def delete_attachment(contract_id, attachment_id):
 # ---- presentation helpers --------------------------------------------------------------------------------
 
 
-def party_options(actor, contract=None) -> dict:
-    """Verified organisations and active brokers for the seller, buyer and broker inputs."""
+def party_options(actor, contract=None, form=None) -> dict:
+    """Verified organisations and active brokers for the seller, buyer and broker inputs; the names of the
+    related result and demand picked (those the actor may see)."""
     orgs = contracts.organisation_choices(contract, DATALIST_LIMIT)
     kinds = list(ORG_KINDS)
     orgs.sort(key=lambda o: (kinds.index(o.kind) if o.kind in kinds else len(kinds), o.name))
@@ -392,4 +393,8 @@ def party_options(actor, contract=None) -> dict:
         "broker_options": [(str(b.id), b.display_name, None) for b in brokers],
         "org_select": len(orgs) <= SELECT_LIMIT,
         "broker_select": len(brokers) <= SELECT_LIMIT,
+        "picked": {
+            name: lookup.describe(actor, name.removesuffix("_id"), getattr(form, name).data)
+            for name in ("achievement_id", "demand_id")
+        },
     }

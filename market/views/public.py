@@ -1,13 +1,14 @@
 """Public pages: home, the four libraries and the broker directory (organisations' pages:
 views/organisations)."""
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, jsonify, render_template, request
 from flask_login import current_user
 
 from market import charts
+from market.errors import ValidationFailed
 from market.models.vocab import EQUIPMENT_CATEGORIES, MATURITY_STAGES, REGIONS
 from market.money import format_fen
-from market.services import brokers, deals, follows, home, listings, matching, policies
+from market.services import brokers, deals, follows, home, listings, lookup, matching, policies
 from market.services.filters import listing_filters
 from market.services.permissions import can_manage, can_see_contact
 from market.services.taxonomy import field_names, find_field
@@ -135,3 +136,18 @@ def list_brokers():
 def show_broker(profile_id):
     profile = brokers.get_broker(profile_id)
     return render_template("public/broker.html", profile=profile, show_contact=can_see_contact(current_user))
+
+
+@bp.get("/lookup")
+def lookup_rows():
+    """Search-as-you-type for the forms' pickers (static/js/market.js): JSON for the signed-in session, the
+    page-side twin of GET /api/v1/lookup."""
+    try:
+        items = lookup.lookup(current_user, request.args.get("kind"), request.args.get("q"), 10)
+    except ValidationFailed as exc:
+        return jsonify(
+            {"error": {"code": "validation_failed", "message": exc.message, "fields": exc.fields}}
+        ), 422
+    response = jsonify({"items": items})
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

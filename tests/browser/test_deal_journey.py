@@ -137,10 +137,10 @@ def test_enterprise_asks_broker_claims_signs_and_the_registered_contract_counts(
     expect(broker.locator("main")).to_contain_text(f"卖方{seller_name}")
     expect(broker.locator("main")).to_contain_text(f"买方{buyer_name}")
     broker.get_by_test_id("contract-actions").get_by_role("link", name="编辑").click()
-    amount = broker.get_by_label("合同金额（元）")
-    expect(amount).to_have_value("1500000.00")  # prefilled from the result's asking price
+    amount = broker.get_by_label("合同金额", exact=True)
+    expect(amount).to_have_value("150")  # prefilled from the result's asking price, in 万元 as pages show it
     expect(broker.get_by_label("签订日期")).to_have_value(today_in_beijing().isoformat())
-    amount.fill(str(amount_fen // 100))
+    amount.fill(str(amount_fen // 1_000_000))  # 80 (万元: fen / 100 / 10000)
     broker.get_by_role("button", name="保存", exact=True).click()
     expect(flash(broker, "合同已保存")).to_be_visible()
     expect(broker.get_by_test_id("amount")).to_contain_text("80万元")
@@ -158,9 +158,10 @@ def test_enterprise_asks_broker_claims_signs_and_the_registered_contract_counts(
     expect(listed).to_contain_text("80万元")
     listed.get_by_role("link", name=deal_title).click()
     expect(admin.get_by_test_id("contract-status")).to_have_text("待登记")
-    recognised = admin.get_by_label("核定技术交易额（元）")
-    expect(recognised).to_have_value("800000.00")
-    recognised.fill(str(recognised_fen // 100))
+    recognised = admin.get_by_label("核定技术交易额", exact=True)
+    expect(recognised).to_have_value("80")
+    admin.get_by_label("核定技术交易额的单位").select_option("元")
+    recognised.fill(str(recognised_fen // 100))  # 750000, typed in 元 after switching
     admin.get_by_role("button", name="登记", exact=True).click()
     expect(flash(admin, "合同已登记，登记编号")).to_be_visible()
     expect(admin.get_by_test_id("contract-status")).to_have_text("已登记")

@@ -37,7 +37,7 @@ def test_home_and_organisation_pages_render_for_a_visitor_without_sideways_scrol
         title="揭榜挂帅：动力电池退役梯次利用快速分选与健康状态评估",
         open_call=True,
         reward_yuan="5000000",
-        deadline=(date.today() + timedelta(days=90)).isoformat(),
+        deadline=(today_in_beijing() + timedelta(days=90)).isoformat(),
     )
     make_contract(
         seller=university.organisation,

@@ -1,10 +1,12 @@
 """What people do on the site, end to end in a real browser, on both database backends."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from playwright.sync_api import expect
 
+from market.clock import today_in_beijing
 from market.services.codes import credit_code_with_check
 from tests.browser.support import open_work_page
 
@@ -41,8 +43,7 @@ def test_university_registers_is_verified_publishes_and_visitor_finds_it(
     uni.get_by_label("姓名").fill("赵老师")
     uni.get_by_label("密码", exact=True).fill("abc12345xyz")
     uni.get_by_label("确认密码").fill("abc12345xyz")
-    uni.get_by_label("注册身份").select_option(label="高校院所（发布科技成果、共享仪器）")
-    uni.get_by_label("单位类型").select_option(label="高校")
+    uni.get_by_label("注册身份").select_option(label="高校（发布科技成果、共享仪器）")
     uni.get_by_label("单位名称").fill(org_name)
     uni.get_by_label("统一社会信用代码").fill(credit_code_with_check("91610000MA7000001"))
     uni.get_by_label("所在区域").select_option("沣东")
@@ -71,7 +72,7 @@ def test_university_registers_is_verified_publishes_and_visitor_finds_it(
     uni.get_by_label("成熟度", exact=True).select_option("中试")
     uni.get_by_label("成果形式").select_option("新工艺")
     uni.get_by_label("许可", exact=True).check()
-    uni.get_by_label("意向价格（元）").fill("800000")
+    uni.get_by_label("意向价格", exact=True).fill("80")  # 万元, the switch's default
     uni.get_by_label("联系人").fill("赵老师")
     uni.get_by_label("联系电话").fill("029-87654321")
     uni.get_by_role("button", name="提交发布").click()
@@ -99,6 +100,7 @@ def test_university_registers_is_verified_publishes_and_visitor_finds_it(
 def test_enterprise_fixes_a_bad_budget_and_publishes_a_demand(new_page, sign_in, make_user):
     user = make_user("enterprise")
     title = "寻求注塑件表面缺陷视觉检测方案"
+    deadline = (today_in_beijing() + timedelta(days=400)).isoformat()  # within the 3 years a deadline may be
     description = "产线需要在线检测注塑件划痕、缩痕，节拍2秒以内。"
 
     page = new_page()
@@ -108,9 +110,9 @@ def test_enterprise_fixes_a_bad_budget_and_publishes_a_demand(new_page, sign_in,
     typed = {
         "需求名称": title,
         "需求描述": description,
-        "预算下限（元）": "五十万",
-        "预算上限（元）": "2000000",
-        "截止日期": "2030-06-30",
+        "预算下限": "五十万",
+        "预算上限": "200",
+        "截止日期": deadline,
         "联系人": "李经理",
         "联系电话": "13800000000",
     }
@@ -122,7 +124,7 @@ def test_enterprise_fixes_a_bad_budget_and_publishes_a_demand(new_page, sign_in,
     page.get_by_role("button", name="提交发布").click()
 
     expect(flash(page, "提交的内容有误")).to_be_visible()
-    budget = page.get_by_label("预算下限（元）")
+    budget = page.get_by_label("预算下限", exact=True)
     expect(budget).to_have_class(re.compile(r"\bis-invalid\b"))
     error = page.locator(".mb-3").filter(has=budget).locator(".invalid-feedback")
     expect(error).to_be_visible()
@@ -134,7 +136,7 @@ def test_enterprise_fixes_a_bad_budget_and_publishes_a_demand(new_page, sign_in,
     expect(page.get_by_label("合作方式")).to_have_value("委托开发")
     expect(page.get_by_label("揭榜挂帅", exact=True)).to_be_checked()
 
-    budget.fill("500000")
+    budget.fill("50")
     page.get_by_role("button", name="提交发布").click()
     expect(flash(page, "已发布")).to_be_visible()
     expect(page.get_by_role("heading", name="我的技术需求")).to_be_visible()
@@ -144,7 +146,7 @@ def test_enterprise_fixes_a_bad_budget_and_publishes_a_demand(new_page, sign_in,
     card = page.locator(".listing-card").filter(has_text=title)
     expect(card).to_contain_text("揭榜挂帅")
     expect(card).to_contain_text("预算：50万元 – 200万元")
-    expect(card).to_contain_text("截止 2030-06-30")
+    expect(card).to_contain_text(f"截止 {deadline}")
 
 
 def test_withdraw_and_delete_ask_first(new_page, sign_in, make_user, make_listing):

@@ -69,6 +69,12 @@ def test_a_forgotten_password_is_reset_through_the_mailed_link(app, client, make
         link, data={"new_password": "New-pass-2026", "new_password_again": "Other-pass-2026"}
     )
     assert mismatch.status_code == 422 and "两次输入的新密码不一致" in mismatch.get_data(as_text=True)
+    both = client.post(link, data={"new_password": "short", "new_password_again": "shorter"}).get_data(
+        as_text=True
+    )
+    assert (
+        "密码至少10位" in both and "两次输入的新密码不一致" in both
+    )  # every message at once; the link still works
     done = client.post(
         link,
         data={"new_password": "New-pass-2026", "new_password_again": "New-pass-2026"},

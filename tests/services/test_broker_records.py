@@ -59,9 +59,13 @@ A_AMOUNT_FEN = 123_456_789 + 150_000_000 + 10_000_011  # 2,834,568.00 元
 
 def test_track_records_count_registered_deals_and_contracts(w):
     records = brokers.track_records([w.a.id, w.b.id, w.c.id, w.seller.id])
-    assert records[w.a.id] == brokers.TrackRecord(deals_closed=2, contracts=3, amount_fen=A_AMOUNT_FEN)
-    assert records[w.b.id] == brokers.TrackRecord(0, 0, 0)
-    assert records[w.c.id] == brokers.TrackRecord(deals_closed=0, contracts=1, amount_fen=77_777_700)
+    assert records[w.a.id] == brokers.TrackRecord(
+        deals_closed=2, contracts=3, amount_fen=A_AMOUNT_FEN, contracts_via_deals=2
+    )
+    assert records[w.b.id] == brokers.TrackRecord(0, 0, 0, 0)
+    assert records[w.c.id] == brokers.TrackRecord(
+        deals_closed=0, contracts=1, amount_fen=77_777_700, contracts_via_deals=0
+    )
     assert records[w.seller.id] == brokers.TrackRecord()
     assert brokers.track_records([]) == {}
 
@@ -70,18 +74,24 @@ def test_the_directory_and_profile_pages_show_the_record(client, w):
     html = client.get("/brokers").get_data(as_text=True)
     cards = {name: html[html.index(name) :] for name in ("甲经纪人", "乙经纪人", "丙经纪人")}
     assert (
-        "成交：2 项对接 · 登记合同 3 项，合同金额 283.46万元"
+        "成交：登记技术合同 3 项（其中经平台对接达成 2 项），合同金额 283.46万元"
         in cards["甲经纪人"].split("</div></div></div>")[0]
     )
-    assert "成交：0 项对接 · 登记合同 0 项，合同金额 0元" in cards["乙经纪人"].split("</div></div></div>")[0]
     assert (
-        "成交：0 项对接 · 登记合同 1 项，合同金额 77.78万元"
+        "成交：登记技术合同 0 项（其中经平台对接达成 0 项），合同金额 0元"
+        in cards["乙经纪人"].split("</div></div></div>")[0]
+    )
+    assert (
+        "成交：登记技术合同 1 项（其中经平台对接达成 0 项），合同金额 77.78万元"
         in cards["丙经纪人"].split("</div></div></div>")[0]
     )
     page = client.get(f"/brokers/{w.profiles[0].id}").get_data(as_text=True)
     record = page[page.index('data-testid="track-record"') :]
-    assert '成交对接（已登记）</dt><dd class="col-7">2 项' in record
-    assert '登记技术合同</dt><dd class="col-7">3 项' in record and "283.46万元" in record
+    assert (
+        '登记技术合同</dt><dd class="col-7">3 项<span class="text-muted">（其中经平台对接达成 2 项）'
+        in record
+    )
+    assert "283.46万元" in record and "成交对接" not in page
 
 
 def test_the_api_gives_the_record_with_exact_amounts(client, w, api_token):
@@ -91,12 +101,14 @@ def test_the_api_gives_the_record_with_exact_amounts(client, w, api_token):
         "contracts_registered": 3,
         "contract_amount_fen": A_AMOUNT_FEN,
         "contract_amount_yuan": "2834568.00",
+        "contracts_via_deals": 2,
     }
     assert items["乙经纪人"]["track_record"] == {
         "deals_closed": 0,
         "contracts_registered": 0,
         "contract_amount_fen": 0,
         "contract_amount_yuan": "0.00",
+        "contracts_via_deals": 0,
     }
     one = client.get(f"/api/v1/brokers/{w.profiles[2].id}").get_json()
     assert one["track_record"]["contract_amount_yuan"] == "777777.00"
@@ -154,3 +166,20 @@ def test_the_directory_finds_brokers_by_name_organisation_or_bio(client, w, db, 
     assert [b["display_name"] for b in client.get("/api/v1/brokers?q=孙经纪").get_json()["items"]] == [
         "孙经纪"
     ]
+
+
+def test_a_broker_whose_contracts_were_registered_without_a_deal_reads_one_consistent_record(
+    client, make_user, make_contract, db
+):
+    """The demo's broker page read "成交对接（已登记）0 项" beside "登记技术合同 13 项": its contracts were
+    registered straight into the register, not through a deal. The page now counts the contracts once and says
+    how many of them came through a deal."""
+    broker = make_user("broker", display_name="戊经纪人")
+    profile = add_profile(db, broker)
+    seller, buyer = make_user("university").organisation, make_user("enterprise").organisation
+    for n in range(13):
+        make_contract(seller=seller, buyer=buyer, status="registered", broker_id=broker.id, number=f"HT-D{n}")
+    page = client.get(f"/brokers/{profile.id}").get_data(as_text=True)
+    record = page[page.index('data-testid="track-record"') :]
+    assert "13 项" in record and "（其中经平台对接达成 0 项）" in record and "成交对接" not in page
+    assert brokers.get_broker(profile.id).track_record.contracts_via_deals <= 13

@@ -102,7 +102,7 @@ def test_fields_count_live_listings_of_each_kind(make_user, make_listing):
 
 def test_open_calls_are_the_newest_live_ones_with_reward_and_deadline(make_user, make_listing):
     ent = make_user("enterprise")
-    deadline = (date.today() + timedelta(days=60)).isoformat()
+    deadline = (today_in_beijing() + timedelta(days=60)).isoformat()
     make_listing("demand", ent, title="普通需求")
     first = make_listing(
         "demand", ent, title="揭榜一", open_call=True, reward_yuan="2000000", deadline=deadline

@@ -68,7 +68,8 @@ def test_university_member_writes_submits_and_admin_registers(client, make_user,
     client.post("/logout")
     login(make_user("admin"))
     page = _text(client.get(f"/contracts/{contract.id}"))
-    assert 'value="1500000.00"' in page  # 核定技术交易额 prefilled with the contract amount
+    # 核定技术交易额 prefilled with the contract amount, in 万元 as the page shows amounts
+    assert 'name="recognised_amount" type="text" value="150"' in page
     response = client.post(
         f"/contracts/{contract.id}/register",
         data={"recognised_amount": "1200000.50", "registration_number": "2026610001000001"},
@@ -255,7 +256,7 @@ def test_edit_page_shows_stored_values_and_saves(client, login, make_contract, d
     contract = make_contract(term_start="2026-04-01", term_end="2027-03-31")
     login(next(u for u in contract.seller.members))
     page = _text(client.get(f"/contracts/{contract.id}/edit"))
-    assert 'value="1500000.00"' in page and 'value="2026-04-01"' in page and 'value="HT-2026-001"' in page
+    assert 'value="150"' in page and 'value="2026-04-01"' in page and 'value="HT-2026-001"' in page
     response = client.post(
         f"/contracts/{contract.id}/edit",
         data=_form(
@@ -378,9 +379,7 @@ def test_admin_correction_changes_amount_and_history_keeps_old_value_and_reason(
     admin = make_user("admin", display_name="登记员老王")
     login(admin)
     page = _text(client.get(f"/contracts/{contract.id}/correct"))
-    assert (
-        'value="1500000.00"' in page and 'value="1400000.00"' in page and contract.registration_number in page
-    )
+    assert 'value="150"' in page and 'value="140"' in page and contract.registration_number in page
     data = _form(
         contract.seller,
         contract.buyer,

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from market.clock import today_in_beijing
 from market.models import BrokerProfile, Field, Notification
 from market.models.base import utcnow
 from market.models.contract import Contract
@@ -441,12 +442,17 @@ def test_broker_sets_the_next_action_shown_on_the_list(client, login, make_broke
         and "截止日期格式应为" in _plain(response)
         and "安排双方现场考察" in _text(response)
     )
-    client.post(
+    far = client.post(
         f"/deals/{deal.id}/next-action",
         data={"next_action": "安排双方现场考察", "next_action_due": "2099-05-20"},
     )
+    assert far.status_code == 422 and "最多3年后" in _plain(far)  # a typo for a year, not a plan
+    due = (today_in_beijing() + timedelta(days=60)).isoformat()
+    client.post(
+        f"/deals/{deal.id}/next-action", data={"next_action": "安排双方现场考察", "next_action_due": due}
+    )
     page = _plain(client.get("/deals/"))
-    assert "下一步：安排双方现场考察" in page and "2099-05-20" in page
+    assert "下一步：安排双方现场考察" in page and due in page
     _as(client, login, ent)
     assert client.post(f"/deals/{deal.id}/next-action", data={"next_action": "x"}).status_code == 403
 

@@ -45,7 +45,7 @@ def test_the_home_page_shows_the_years_amount_against_the_plan_target(client, ma
 def test_new_listings_fields_open_calls_and_featured_results_show(client, make_user, make_listing):
     uni, ent = make_user("university"), make_user("enterprise")
     make_listing("achievement", uni, title="钙钛矿叠层电池效率提升", field="光子")
-    deadline = (date.today() + timedelta(days=30)).isoformat()
+    deadline = (today_in_beijing() + timedelta(days=30)).isoformat()
     make_listing(
         "demand",
         ent,

@@ -165,7 +165,7 @@ def decide_booking(actor, booking_id, decision: str, data: dict | None = None) -
         schema = BookingProposalIn if decision == "propose" else BookingDecisionIn
         values = schema.clean({**data, "decision": decision}, errors=errors)
         _needs(values, errors, schema, ("reason",) if decision == "reject" else (), ())
-        if "reason" in errors:
+        if decision == "reject" and "reason" in errors:
             raise ValidationFailed({"reason": errors["reason"]})
         if decision == "reject":
             _move(booking, "rejected")
@@ -175,7 +175,7 @@ def decide_booking(actor, booking_id, decision: str, data: dict | None = None) -
             if booking.kind != "slot" or booking.status != "requested":
                 raise InvalidTransition("只有待审批的机时预约可以建议改期")
             _needs(values, errors, schema, ("starts_at", "ends_at"))
-            if errors:
+            if errors:  # the note and the times together, all at once
                 raise ValidationFailed(errors)
             start, end = values["starts_at"], values["ends_at"]
             _check_period(start, end)

@@ -226,23 +226,20 @@ def correct_contract(actor, contract_id, data: dict, reason) -> Contract:
     data = {**(data or {}), "reason": reason}
     if data.get("registration_number") is None:  # a page's empty field, or none sent: kept
         data.pop("registration_number", None)
-    errors = {}
+    errors = {}  # every wrong field at once: the reason, the registration and the contract's fields
     values = ContractCorrectionIn.clean(data, errors=errors)
-    for first in ("reason", "recognised_amount"):  # each reported before the rest
-        if first in errors:
-            raise ValidationFailed({first: errors[first]})
-    why = values.pop("reason")
+    why = values.pop("reason", None)
     check_contract(values, errors, contract, recognised_fen=values.get("recognised_fen"))
-    if errors:
-        raise ValidationFailed(errors)
     number = values.get("registration_number")
     if number is not None and db.session.scalar(
         select(Contract.id).where(Contract.registration_number == number, Contract.id != contract.id)
     ):
-        raise ValidationFailed({"registration_number": "该登记编号已被使用"})
+        errors.setdefault("registration_number", "该登记编号已被使用")
     amount = values.get("amount_fen", contract.amount_fen)
-    if values.get("recognised_fen", contract.recognised_fen) > amount:
-        raise ValidationFailed({"recognised_amount": "核定技术交易额不能高于合同金额"})
+    if "recognised_amount" not in errors and values.get("recognised_fen", contract.recognised_fen) > amount:
+        errors.setdefault("recognised_amount", "核定技术交易额不能高于合同金额")
+    if errors:
+        raise ValidationFailed(errors)
     if values.get("seller_org_id") == contract.seller_org_id:
         del values[
             "seller_org_id"

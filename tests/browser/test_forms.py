@@ -1,0 +1,66 @@
+"""Forms people do not fight, in a real browser (issue 18, part 6): the contract form's related result is
+picked by typing its name, and its amount is typed in 万元 with a 元/万元 switch that previews it in 元."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]  # the live server is a second app, in other threads
+
+
+def test_a_member_picks_the_result_by_typing_and_types_the_amount_in_wan_yuan(
+    new_page, sign_in, make_user, make_listing
+):
+    author = make_user("university")
+    result = make_listing("achievement", author, title="高镍正极材料包覆技术")
+    make_listing("achievement", author, title="钙钛矿太阳能电池")
+    buyer = make_user("enterprise").organisation
+
+    page = new_page()
+    sign_in(page, author.email)
+    page.goto("/contracts/new")
+    page.get_by_label("合同编号").fill("HT-2026-088")
+    page.get_by_label("合同名称").fill("高镍正极材料包覆技术转让合同")
+    page.get_by_label("合同类型").select_option(label="技术转让")
+    page.get_by_label("转让/许可标的").select_option(index=1)
+    page.get_by_label("买方（技术需求方）").select_option(str(buyer.id))
+
+    # The related result: typed by name, offered, chosen; the form carries its number.
+    picker = page.get_by_label("关联科技成果")
+    expect(picker).to_have_attribute("role", "combobox")
+    picker.fill("正极")
+    options = page.get_by_role("listbox").get_by_role("option")
+    expect(options).to_have_count(1)
+    expect(options.first).to_contain_text("高镍正极材料包覆技术")
+    expect(options.first).to_contain_text(author.organisation.name)
+    options.first.click()
+    expect(picker).to_have_value(f"高镍正极材料包覆技术（{author.organisation.name}）")
+    expect(page.locator('input[name="achievement_id"]')).to_have_value(str(result.id))
+
+    # The amount: 万元 by default, previewed in 元; the switch changes how it reads.
+    amount = page.get_by_label("合同金额", exact=True)
+    unit = page.get_by_label("合同金额的单位")
+    expect(unit).to_have_value("万元")
+    amount.fill("12.5")
+    preview = page.locator("#amount-preview")
+    expect(preview).to_have_text("即 125,000.00 元")
+    unit.select_option("元")
+    expect(preview).to_have_text("即 12.50 元")
+    unit.select_option("万元")
+    expect(preview).to_have_text("即 125,000.00 元")
+
+    page.get_by_label("支付方式").select_option(index=1)
+    page.get_by_label("签订日期").fill("2026-03-15")
+    page.get_by_label("技术领域").select_option("新材料")
+    page.get_by_role("button", name="保存草稿").click()
+
+    expect(page.get_by_role("alert").filter(has_text="草稿已保存")).to_be_visible()
+    expect(page.get_by_test_id("amount")).to_contain_text("12.5万元")
+    expect(page.get_by_test_id("amount")).to_contain_text("125,000.00 元")
+    expect(page.get_by_role("link", name="高镍正极材料包覆技术")).to_be_visible()
+
+    # Editing shows the picked result by name and the amount in 万元.
+    page.get_by_test_id("contract-actions").get_by_role("link", name="编辑").click()
+    expect(page.get_by_label("关联科技成果")).to_have_value(re.compile("^高镍正极材料包覆技术（"))
+    expect(page.get_by_label("合同金额", exact=True)).to_have_value("12.5")

@@ -11,6 +11,7 @@ from market.api import (
     contracts,
     deals,
     home,
+    listing_files,
     listings,
     lookup,
     matching,

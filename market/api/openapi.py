@@ -58,6 +58,7 @@ OUTPUT_SCHEMAS = (
     "EventJobOut",
     "PasswordResetRequestedOut",
     "KeptMailOut",
+    "ListingFileOut",
 )
 INPUT_SCHEMAS = (
     "AchievementIn",
@@ -98,6 +99,8 @@ INPUT_SCHEMAS = (
     "BlockIn",
     "PasswordResetRequestIn",
     "PasswordResetIn",
+    "ListingFileIn",
+    "ListingFileOrderIn",
 )
 
 

@@ -11,6 +11,7 @@ from market.models.equipment import Equipment, EquipmentFee
 from market.models.event_job import EventJob
 from market.models.idempotency import IdempotencyKey
 from market.models.kpi import Kpi, KpiEntry
+from market.models.listing_file import ListingFile
 from market.models.matching import ListingVector, MatchDecision
 from market.models.notification import Notification
 from market.models.organisation import Organisation
@@ -46,6 +47,7 @@ __all__ = [
     "Kpi",
     "KpiEntry",
     "LISTING_MODELS",
+    "ListingFile",
     "ListingVector",
     "MatchDecision",
     "Notification",

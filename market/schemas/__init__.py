@@ -91,6 +91,7 @@ from market.schemas.deals import (  # noqa: F401
     DealOut,
     DealStageIn,
 )
+from market.schemas.listing_files import ListingFileIn, ListingFileOrderIn, ListingFileOut  # noqa: F401
 from market.schemas.matching import MatchDecisionIn, MatchDecisionOut, MatchPrecisionOut  # noqa: F401
 from market.schemas.notifications import (  # noqa: F401
     NotificationOut,

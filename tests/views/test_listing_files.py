@@ -201,6 +201,8 @@ def test_a_picture_is_served_inline_and_cached_only_when_public(client, login, o
         assert response.headers["Content-Disposition"].startswith("inline;")
         assert response.headers["X-Content-Type-Options"] == "nosniff"
         assert response.headers["Cache-Control"] == "public, max-age=3600"
+        policy = response.headers["Content-Security-Policy"]
+        assert "sandbox" in policy and "default-src 'none'" in policy  # nothing in a file ever runs
         etag = response.headers["ETag"]
     with client.get(f"/achievements/{listing.id}/files/{row.id}", headers={"If-None-Match": etag}) as again:
         assert again.status_code == 304

@@ -62,7 +62,7 @@ def prepare(content: bytes) -> Picture:
             raise
         except Image.UnidentifiedImageError as exc:
             raise ImageRefused("无法识别的文件：只接受 JPG、PNG、GIF、WebP 图片或 PDF 文件") from exc
-        except (OSError, SyntaxError, ValueError, EOFError, IndexError, TypeError) as exc:
+        except Exception as exc:  # noqa: BLE001 - a damaged file breaks Pillow's readers in many ways
             raise ImageRefused("图片文件已损坏或不完整，请重新导出后上传") from exc
     picture.info = {}  # EXIF, XMP, ICC, comments, text chunks: none of it is written again
     full = _bounded(picture, FULL_SIDE)

@@ -53,6 +53,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     extensions.db.init_app(app)
     extensions.migrate.init_app(app, extensions.db, directory=str(PROJECT_ROOT / "migrations"))
+    app.before_request(security.allow_large_requests)  # first: before CSRF reads the body
     extensions.csrf.init_app(app)
     extensions.bootstrap.init_app(app)
     extensions.login_manager.init_app(app)

@@ -63,6 +63,28 @@ def init_app(app: Flask) -> None:
     limiter.init_app(app)
 
 
+LARGE_REQUEST = "market_max_request_bytes"  # a view's attribute: the request size it accepts
+
+
+def large_request(max_bytes: int):
+    """Let the decorated view take a request body of up to max_bytes (several files at once) instead of
+    MAX_CONTENT_LENGTH; every other view keeps the app's limit."""
+
+    def mark(view):
+        setattr(view, LARGE_REQUEST, max_bytes)
+        return view
+
+    return mark
+
+
+def allow_large_requests() -> None:
+    """Before anything reads the body (CSRF, the form's one-time token): the limit of the view asked for.
+    Registered by the factory ahead of every other before_request hook."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    if (limit := getattr(view, LARGE_REQUEST, None)) is not None:
+        request.max_content_length = limit
+
+
 def _forget_earlier_user() -> None:
     """Each request reads its user from its own cookie. Flask-Login caches the user in `g`, which lives as
     long as the app context: a context shared by several requests (tests, a command serving requests) would

@@ -12,6 +12,7 @@ from market.api import (
     deals,
     following,
     home,
+    listing_files,
     listings,
     lookup,
     matching,

@@ -61,6 +61,7 @@ OUTPUT_SCHEMAS = (
     "EventJobOut",
     "PasswordResetRequestedOut",
     "KeptMailOut",
+    "ListingFileOut",
 )
 INPUT_SCHEMAS = (
     "AchievementIn",
@@ -103,6 +104,8 @@ INPUT_SCHEMAS = (
     "BlockIn",
     "PasswordResetRequestIn",
     "PasswordResetIn",
+    "ListingFileIn",
+    "ListingFileOrderIn",
 )
 
 

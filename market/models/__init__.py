@@ -12,6 +12,7 @@ from market.models.event_job import EventJob
 from market.models.follow import Follow
 from market.models.idempotency import IdempotencyKey
 from market.models.kpi import Kpi, KpiEntry
+from market.models.listing_file import ListingFile
 from market.models.matching import ListingVector, MatchDecision
 from market.models.notification import Notification, NotificationSetting
 from market.models.organisation import Organisation
@@ -48,6 +49,7 @@ __all__ = [
     "Kpi",
     "KpiEntry",
     "LISTING_MODELS",
+    "ListingFile",
     "ListingVector",
     "MatchDecision",
     "Notification",

@@ -272,6 +272,10 @@ _LISTING_VERBS = {
     "withdraw": "撤回{}",
     "reopen": "重新编辑{}",
     "expire": "{}到期",
+    "add_file": "上传{}的图片或文档",
+    "delete_file": "删除{}的图片或文档",
+    "reorder_files": "调整{}的图片和文档顺序",
+    "update_file": "修改{}图片或文档的说明",
 }
 AUDIT_ACTIONS = {
     "account.register": "注册账号",

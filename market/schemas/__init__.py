@@ -98,6 +98,7 @@ from market.schemas.follows import (  # noqa: F401
     NotificationSettingsIn,
     NotificationSettingsOut,
 )
+from market.schemas.listing_files import ListingFileIn, ListingFileOrderIn, ListingFileOut  # noqa: F401
 from market.schemas.matching import MatchDecisionIn, MatchDecisionOut, MatchPrecisionOut  # noqa: F401
 from market.schemas.notifications import (  # noqa: F401
     NotificationOut,

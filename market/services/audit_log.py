@@ -98,6 +98,9 @@ FIELD_LABELS = {
     "file": "文件",
     "size": "文件大小",
     "sha256": "文件校验值（SHA-256）",
+    "files": "图片和文档（个）",
+    "files_order": "图片和文档顺序",
+    "caption": "说明",
     # accounts, organisations, brokers, the taxonomy, settings
     "organisation": "单位",
     "role": "身份",
@@ -234,7 +237,7 @@ REFERENCES = {
     "field_id": (Field, Field.name),
 }
 # What an entry of these verbs records is what was there before (a deleted draft, a removed file).
-REMOVING_VERBS = ("delete", "detach", "unblock")
+REMOVING_VERBS = ("delete", "detach", "unblock", "delete_file")
 # Written instead of a value the log must not copy (a result's confidential details, a whole fee schedule).
 UPDATED_MARK = "updated"
 LIST_FIELDS = ("keywords", "tags", "specialties", "transfer_modes", "patent_numbers")

@@ -14,6 +14,7 @@ from market.models.base import utcnow
 from market.models.vocab import LISTING_KINDS, LISTING_STATUSES, REGIONS
 from market.services import audit
 from market.services.base import Page, paginate, parse_row_id, unit_of_work
+from market.services.listing_gallery import remove_listing_files
 from market.services.listing_rules import clean_listing
 from market.services.permissions import can_create, can_manage, can_view, is_admin, require_admin
 from market.services.settings import auto_publish_verified
@@ -163,8 +164,7 @@ def update_listing(actor, kind: str, listing_id, data: dict, partial: bool = Fal
     """Change a listing's content; a published one goes back to review unless its organisation skips
     review."""
     listing = get_managed_listing(actor, kind, listing_id)
-    if listing.status not in EDITABLE_STATES:
-        raise InvalidTransition(f"当前状态为“{listing.status_label}”，请先重新编辑再修改")
+    require_editable(listing)
     values = _clean(kind, data, partial)
     changes = audit.diff(listing, {k: v for k, v in values.items() if k != "fee_items"})
     if "fee_items" in values:
@@ -173,10 +173,23 @@ def update_listing(actor, kind: str, listing_id, data: dict, partial: bool = Fal
         changes["confidential_details"] = "updated"
     _apply(listing, values)
     audit.record(actor, f"{kind}.update", kind, listing.id, changes)
-    if listing.status == "published" and not _publishes_directly(actor, listing):
-        audit.record(actor, f"{kind}.resubmit", kind, listing.id, {"status": ["published", "pending"]})
-        listing.status = "pending"
+    back_to_review(actor, listing)
     return listing
+
+
+def require_editable(listing) -> None:
+    """Only a listing in an editable state changes (an expired one is reopened first)."""
+    if listing.status not in EDITABLE_STATES:
+        raise InvalidTransition(f"当前状态为“{listing.status_label}”，请先重新编辑再修改")
+
+
+def back_to_review(actor, listing) -> None:
+    """A published listing that changed goes back to review unless its organisation skips review."""
+    if listing.status == "published" and not _publishes_directly(actor, listing):
+        audit.record(
+            actor, f"{listing.kind}.resubmit", listing.kind, listing.id, {"status": ["published", "pending"]}
+        )
+        listing.status = "pending"
 
 
 @unit_of_work
@@ -200,11 +213,18 @@ def change_status(actor, kind: str, listing_id, action: str, note: str = "") -> 
 
 @unit_of_work
 def delete_listing(actor, kind: str, listing_id) -> None:
-    """Delete a draft or withdrawn listing for good."""
+    """Delete a draft or withdrawn listing for good, with its pictures and documents."""
     listing = get_managed_listing(actor, kind, listing_id)
     if listing.status not in DELETABLE_STATES:
         raise InvalidTransition("只能删除草稿或已撤回的内容，已发布的请先撤回")
-    audit.record(actor, f"{kind}.delete", kind, listing.id, {"title": listing.title})
+    files = remove_listing_files(kind, listing.id)
+    audit.record(
+        actor,
+        f"{kind}.delete",
+        kind,
+        listing.id,
+        {"title": listing.title, **({"files": files} if files else {})},
+    )
     db.session.delete(listing)
 
 

@@ -7,11 +7,12 @@ from flask_login import current_user
 
 from market.clock import beijing_text, today_in_beijing
 from market.money import format_fen
+from market.storage import file_size
 
 
 def register(app: Flask) -> None:
     # booking_decisions, broker_performance and organisations add routes to the bookings, deals and public
-    # blueprints.
+    # blueprints; listing_files to the workspace and public ones.
     from market.views import (
         admin,
         auth,
@@ -24,6 +25,7 @@ def register(app: Flask) -> None:
         errors,
         following,
         health,
+        listing_files,
         notifications,
         organisations,
         public,
@@ -50,6 +52,7 @@ def register(app: Flask) -> None:
     app.add_template_filter(format_fen, "yuan")
     app.add_template_filter(format_budget, "budget")
     app.add_template_filter(beijing_text, "beijing")
+    app.add_template_filter(file_size, "file_size")
     app.context_processor(lambda: {"today": today_in_beijing()})
     app.add_template_global(work_menu)
 

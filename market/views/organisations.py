@@ -4,7 +4,7 @@ contracts. Routes of the public blueprint (market/views/public.py)."""
 from flask import render_template, request
 from flask_login import current_user
 
-from market.services import follows, organisation_pages
+from market.services import follows, listing_gallery, organisation_pages
 from market.views.common import KIND_COLLECTIONS, KIND_NAMES, page_args
 from market.views.public import bp
 
@@ -28,4 +28,12 @@ def show_organisation(org_id):
         tabs=TABS,
         kinds=TAB_KINDS,
         follow=follows.follow_state(current_user, "organisation", result.organisation.id),
+        covers=_covers(result),
     )
+
+
+def _covers(result) -> dict:
+    """The cover pictures of the listing cards on this tab (none for contracts)."""
+    if result.tab not in KIND_COLLECTIONS or result.items is None:
+        return {}
+    return listing_gallery.covers(result.tab, [item.id for item in result.items.items])

@@ -8,7 +8,17 @@ from market import charts
 from market.errors import ValidationFailed
 from market.models.vocab import EQUIPMENT_CATEGORIES, MATURITY_STAGES, REGIONS
 from market.money import format_fen
-from market.services import brokers, deals, follows, home, listings, lookup, matching, policies
+from market.services import (
+    brokers,
+    deals,
+    follows,
+    home,
+    listing_gallery,
+    listings,
+    lookup,
+    matching,
+    policies,
+)
 from market.services.filters import listing_filters
 from market.services.permissions import can_manage, can_see_contact
 from market.services.taxonomy import field_names, find_field
@@ -43,6 +53,7 @@ def list_listings(kind: str):
         kind=kind,
         kind_name=KIND_NAMES[kind],
         page=result,
+        covers=listing_gallery.covers(kind, [item.id for item in result.items]),
         filters=filters,
         fields=field_names(),
         maturities=MATURITY_STAGES,
@@ -67,6 +78,7 @@ def show_listing(kind: str, listing_id: int):
         can_manage=can_manage(current_user, listing),
         show_confidential=_shows_confidential(listing),
         follow=follows.follow_state(current_user, kind, listing.id) if listing.is_public else None,
+        files=listing_gallery.files_of(kind, listing.id),
         **_match_panel(listing),
     )
 

@@ -5,10 +5,11 @@ from flask_login import current_user, login_required
 
 from market.errors import InvalidTransition, ValidationFailed
 from market.forms import LISTING_FORMS, BrokerProfileForm, ConfirmForm, MatchDecisionForm
+from market.inputs.listing_files import MAX_FILES
 from market.models import LISTING_MODELS
 from market.models.vocab import LISTING_STATUSES
 from market.money import fen_to_yuan
-from market.services import brokers, listings, matching
+from market.services import brokers, listing_gallery, listings, matching
 from market.services.permissions import CREATOR_ROLES
 from market.services.search import find_possible_duplicates
 from market.services.taxonomy import field_names
@@ -155,7 +156,15 @@ def edit_listing(collection, listing_id):
         kind_name=KIND_NAMES[kind],
         collection=collection,
         listing=listing,
+        **_files_panel(listing),
     ), 422 if form.errors else 200
+
+
+def _files_panel(listing) -> dict:
+    """The edit page's pictures and documents (market/views/listing_files.py takes their forms)."""
+    files = listing_gallery.files_of(listing.kind, listing.id)
+    first_image = next((i for i, f in enumerate(files) if f.is_image), None)
+    return {"files": files, "first_image_index": first_image, "max_files": MAX_FILES}
 
 
 @bp.post("/<collection>/<int:listing_id>/<any(submit, withdraw, reopen):action>")

@@ -53,6 +53,7 @@ TABLE_BEFORE = {
     "messages": "deal_messages",
     "blocks": "equipment_blocks",
     "fields": "fields",
+    "files": "listing_files",
     "kpis": "kpis",
     "notifications": "notifications",
     "organisations": "organisations",
@@ -152,6 +153,17 @@ def lowest_ids(path: str, name: str) -> list[int]:
     return ids + list(range(past + 1, past + 1 + IDS - len(ids)))
 
 
+# Schemathesis' WSGI transport reads a streamed file (an uploaded picture it then downloads) without closing
+# the response, leaving the file to the garbage collector: only that case passes "warnings are errors".
+FILE_LEFT_OPEN = (
+    "ignore:Exception ignored in. <_io.FileIO name='[^']*/attachments/"
+    ":pytest.PytestUnraisableExceptionWarning",
+    "ignore:unclosed file <_io.BufferedReader name='[^']*/attachments/:ResourceWarning",
+)
+
+
+@pytest.mark.filterwarnings(FILE_LEFT_OPEN[0])
+@pytest.mark.filterwarnings(FILE_LEFT_OPEN[1])
 @schema.parametrize()
 def test_api_conforms_to_its_document(case, fuzz_client, fuzz_world):
     user, headers = fuzz_client

@@ -1,23 +1,20 @@
 """A contract's files: checked uploads, kept beside the row; a registered contract's files are never deleted
 and are added only by a correction with its reason."""
 
-import hashlib
-import os
-import uuid
 from pathlib import Path
 
 from market.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from market.extensions import db
 from market.inputs.contracts import AttachmentCorrectionIn
 from market.models.contract import Contract, ContractAttachment
-from market.services import audit
-from market.services.base import after_commit, on_rollback, parse_row_id, unit_of_work
+from market.services import audit, uploads
+from market.services.base import parse_row_id, unit_of_work
 from market.services.contracts.queries import get_contract
 from market.services.contracts.rules import EDITABLE, is_party
 from market.services.permissions import is_admin, require_admin
-from market.storage import attachment_dir
 
-MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+MAX_ATTACHMENT_BYTES = uploads.MAX_FILE_BYTES
+AREA = "contracts"  # the folder under the attachment root (market/storage.py)
 
 
 MAX_ATTACHMENTS = 10
@@ -29,12 +26,8 @@ REGISTERED_ATTACHMENTS_STAY = (
 )
 
 
-def _attachment_dir() -> Path:
-    return attachment_dir("contracts")
-
-
 def _attachment_path(stored_name: str) -> Path:
-    return _attachment_dir() / stored_name
+    return uploads.file_path(AREA, stored_name)
 
 
 def _lock(contract: Contract) -> None:
@@ -46,12 +39,12 @@ def _lock(contract: Contract) -> None:
 def _clean_upload(filename: str, content: bytes | None, contract: Contract) -> tuple[str, dict]:
     """The display name of an upload and what is wrong with it (checked by size and first bytes, not by
     name)."""
-    name = os.path.basename((filename or "").replace("\\", "/")).strip()[:200] or "合同扫描件.pdf"
+    name = uploads.clean_filename(filename, "合同扫描件.pdf")
     if content is None or len(content) == 0:
         return name, {"file": "请选择要上传的文件"}
     if len(content) > MAX_ATTACHMENT_BYTES:
-        return name, {"file": f"文件不能超过 {MAX_ATTACHMENT_BYTES // 1024 // 1024} MB"}
-    if not content.startswith(b"%PDF-") or not name.lower().endswith(".pdf"):
+        return name, {"file": uploads.too_large_message(MAX_ATTACHMENT_BYTES)}
+    if not uploads.is_pdf(content) or not name.lower().endswith(".pdf"):
         return name, {"file": "只接受 PDF 文件（合同扫描件）"}
     if len(contract.attachments) >= MAX_ATTACHMENTS:
         return name, {"file": f"每份合同最多 {MAX_ATTACHMENTS} 个附件"}
@@ -61,21 +54,15 @@ def _clean_upload(filename: str, content: bytes | None, contract: Contract) -> t
 def _store_attachment(
     actor, contract: Contract, name: str, content: bytes, reason: str | None
 ) -> ContractAttachment:
-    """Write the file and its row; the file only lands under its final name when nothing else failed."""
-    stored = f"{uuid.uuid4().hex}.pdf"
-    folder = _attachment_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / stored
-    tmp = path.with_suffix(".part")
-    tmp.write_bytes(content)
-    on_rollback(tmp.unlink, missing_ok=True)  # no file without its row
-    on_rollback(path.unlink, missing_ok=True)
+    """Write the file and its row (no file without its row: a rollback removes it)."""
+    stored = uploads.new_stored_name(".pdf")
+    uploads.keep_file(AREA, stored, content)
     attachment = ContractAttachment(
         contract_id=contract.id,
         filename=name,
         stored_name=stored,
         size=len(content),
-        sha256=hashlib.sha256(content).hexdigest(),
+        sha256=uploads.sha256(content),
         uploaded_by_id=actor.id,
         correction_reason=reason,
     )
@@ -91,7 +78,6 @@ def _store_attachment(
             contract.id,
             {"file": name, "size": len(content), "sha256": attachment.sha256, "reason": reason},
         )
-    os.replace(tmp, path)
     return attachment
 
 
@@ -162,4 +148,4 @@ def delete_attachment(actor, contract_id, attachment_id) -> None:
     stored = attachment.stored_name
     db.session.delete(attachment)
     db.session.flush()
-    after_commit(_attachment_path(stored).unlink, missing_ok=True)  # a rolled-back delete keeps its file
+    uploads.discard_file(AREA, stored)  # a rolled-back delete keeps its file

@@ -14,9 +14,9 @@ from market.models import Deal, User
 from market.models.base import utcnow
 from market.models.contract import Contract
 from market.models.vocab import CONTRACT_STATUSES
-from market.services import audit
-from market.services.base import after_commit, unit_of_work
-from market.services.contracts.attachments import _attachment_path
+from market.services import audit, uploads
+from market.services.base import unit_of_work
+from market.services.contracts.attachments import AREA
 from market.services.contracts.queries import get_contract
 from market.services.contracts.rules import (
     EDITABLE,
@@ -120,7 +120,7 @@ def delete_contract(actor, contract_id) -> None:
     db.session.delete(contract)
     db.session.flush()
     for name in files:
-        after_commit(_attachment_path(name).unlink, missing_ok=True)
+        uploads.discard_file(AREA, name)
 
 
 def _move(contract: Contract, to: str) -> None:

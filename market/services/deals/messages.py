@@ -1,8 +1,5 @@
 """A deal's thread: messages with checked attachments, and the broker's notes."""
 
-import hashlib
-import os
-import uuid
 from pathlib import Path
 
 from sqlalchemy import select
@@ -13,19 +10,19 @@ from market.extensions import db
 from market.inputs.deals import DealMessageIn, DealNoteIn
 from market.models.deal import DealMessage
 from market.models.vocab import DEAL_NOTE_KINDS
-from market.services import audit
-from market.services.base import on_rollback, parse_row_id, unit_of_work
+from market.services import audit, uploads
+from market.services.base import parse_row_id, unit_of_work
 from market.services.deals.access import can_act, get_deal, is_deal_broker
 from market.services.deals.activity import _announce, _record
 from market.services.permissions import is_admin
-from market.storage import attachment_dir
 
-MAX_FILE_BYTES = 10 * 1024 * 1024
+MAX_FILE_BYTES = uploads.MAX_FILE_BYTES
+AREA = "deals"  # the folder under the attachment root (market/storage.py)
 
 
 # First bytes of the file types a deal's thread accepts: PDF, PNG, JPEG, Office documents (zip), plain text.
 FILE_SIGNATURES = {
-    ".pdf": (b"%PDF-",),
+    ".pdf": (uploads.PDF_SIGNATURE,),
     ".png": (b"\x89PNG\r\n\x1a\n",),
     ".jpg": (b"\xff\xd8\xff",),
     ".jpeg": (b"\xff\xd8\xff",),
@@ -37,20 +34,20 @@ FILE_SIGNATURES = {
 
 
 def _check_file(filename: str, content: bytes) -> tuple[str, str]:
-    name = os.path.basename((filename or "").replace("\\", "/")).strip()[:200]
+    name = uploads.clean_filename(filename)
     extension = Path(name).suffix.lower()
     if extension not in FILE_SIGNATURES:
         raise ValidationFailed(
             {"file": "附件只接受 PDF、PNG、JPG、Word/Excel/PPT（docx/xlsx/pptx）或 txt 文件"}
         )
     if len(content) > MAX_FILE_BYTES:
-        raise ValidationFailed({"file": f"附件不能超过 {MAX_FILE_BYTES // 1024 // 1024} MB"})
+        raise ValidationFailed({"file": uploads.too_large_message(MAX_FILE_BYTES, "附件")})
     signatures = FILE_SIGNATURES[extension]
     if signatures and not content.startswith(signatures):
         raise ValidationFailed({"file": "文件内容与扩展名不符"})
     if extension == ".txt" and b"\x00" in content:
         raise ValidationFailed({"file": "文件内容与扩展名不符"})
-    return name, f"{uuid.uuid4().hex}{extension}"
+    return name, uploads.new_stored_name(extension)
 
 
 @unit_of_work
@@ -70,13 +67,7 @@ def post_message(
     message = DealMessage(deal_id=deal.id, author_id=actor.id, kind="message", body=values.get("body") or "")
     if has_file:
         name, stored = _check_file(filename, content)
-        folder = attachment_dir("deals")
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / stored
-        on_rollback(
-            path.unlink, missing_ok=True
-        )  # before writing: a write that fails halfway leaves nothing either
-        path.write_bytes(content)
+        uploads.keep_file(AREA, stored, content)
         message.filename, message.stored_name, message.size = name, stored, len(content)
     db.session.add(message)
     db.session.flush()
@@ -89,7 +80,7 @@ def post_message(
         {
             "message_id": message.id,
             "file": message.filename,
-            "sha256": hashlib.sha256(content).hexdigest() if has_file else None,
+            "sha256": uploads.sha256(content) if has_file else None,
         },
     )
     _announce("deal.message_posted", deal, actor, f"对接“{deal.title[:40]}”有新留言")
@@ -133,7 +124,7 @@ def message_file(actor, deal_id, message_id) -> tuple[DealMessage, Path]:
     message = db.session.get(DealMessage, row_id) if row_id else None
     if message is None or message.deal_id != deal.id or not message.stored_name or message.kind != "message":
         raise NotFound("该附件不存在")
-    path = attachment_dir("deals") / message.stored_name
+    path = uploads.file_path(AREA, message.stored_name)
     if not path.is_file():
         raise NotFound("附件文件已丢失")
     return message, path

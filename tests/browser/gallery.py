@@ -235,7 +235,7 @@ def _write_index(out: Path, shots: list[dict]) -> None:
                 f'alt="{html.escape(path)} {shot["width"]}px"><small>{shot["width"]} px · '
                 f"{shot['height']} px 高{warn}</small></a>"
             )
-        title = html.escape(group[0]["title"])
+        title = html.escape(group[0]["title"].removesuffix(" · 秦创原科技大市场"))
         status = "" if group[0]["status"] == 200 else f' <b class="warn">HTTP {group[0]["status"]}</b>'
         sections.append(
             f"<figure><figcaption><code>{html.escape(path)}</code> {title}{status}</figcaption>"

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from market.extensions import db
-from market.models import Achievement, Demand, Equipment, Kpi, Policy, User
+from market.models import Achievement, BrokerProfile, Demand, Equipment, Kpi, Policy, User
 from market.views.common import COLLECTIONS
 from seed import ADMIN_EMAIL, DEMO_PASSWORD
 
@@ -130,12 +130,23 @@ def detail_pages(role: str) -> list[Page]:
     def first(model, *where):
         return db.session.scalar(select(model).where(*where).order_by(model.id))
 
-    published = {m: first(m, m.status == "published") for m in (Achievement, Demand, Equipment)}
+    # A listing of the role's own organisation where it has one (its owner sees 匹配推荐), else the first.
+    org_id = user.organisation_id if user else None
+    published = {
+        m: first(m, m.status == "published", m.org_id == org_id) or first(m, m.status == "published")
+        for m in (Achievement, Demand, Equipment)
+    }
     for model, collection in ((Achievement, "achievements"), (Demand, "demands"), (Equipment, "equipment")):
         add(f"public.show_{model.__name__.lower()}", _path(collection, published[model]))
-    add("public.show_organisation", _path("orgs", published[Achievement], "org_id"))
-    profile = brokers.list_brokers({}, 1, 1).items
-    add("public.show_broker", _path("brokers", profile[0] if profile else None))
+    add(
+        "public.show_organisation",
+        f"/orgs/{org_id}" if org_id else _path("orgs", published[Achievement], "org_id"),
+    )
+    listed = brokers.list_brokers({}, 1, 1).items
+    profile = (first(BrokerProfile, BrokerProfile.user_id == user.id) if user else None) or (
+        listed[0] if listed else None
+    )
+    add("public.show_broker", _path("brokers", profile))
     policy = first(Policy)
     add("public.show_policy", _path("policies", policy))
     add("admin.edit_policy", _path("admin/policies", policy, suffix="/edit"), {"admin"})

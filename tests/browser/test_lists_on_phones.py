@@ -1,6 +1,7 @@
-"""The search page on a phone shows the results first and the facets below them; on a laptop the facets stay
-beside the results."""
+"""Lists on a phone: the search page shows the results first and the facets below them (beside them on a
+laptop); a library (成果、需求、仪器) starts with its results, its conditions folded behind 更多条件."""
 
+import re
 import time
 
 import pytest
@@ -63,3 +64,28 @@ def test_on_a_phone_the_facets_come_below_the_results_and_beside_them_on_a_lapto
     laptop = _boxes(page)
     assert laptop["facets"]["left"] >= laptop["first"]["right"], laptop  # to the right of the results
     assert laptop["facets"]["top"] < laptop["first"]["bottom"], laptop  # at the same height, not below
+
+
+def test_on_a_phone_a_library_starts_with_its_results_and_folds_the_other_conditions(
+    new_page, make_user, make_listing
+):
+    make_listing("demand", make_user("enterprise"))
+    page = new_page()
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto("/demands")
+    first_card = page.locator(".listing-card").first.bounding_box()
+    assert first_card["y"] < 844 / 2, first_card  # the first demand on the first screen, under the keyword
+    region = page.get_by_label("区域")
+    expect(region).to_be_hidden()
+    page.get_by_test_id("more-filters").click()
+    expect(region).to_be_visible()
+    region.select_option("沣东")
+    page.get_by_role("button", name="筛选", exact=True).click()
+    expect(page).to_have_url(re.compile(r"/demands\?.*region=%E6%B2%A3%E4%B8%9C"))  # 沣东
+    expect(page.get_by_test_id("more-filters")).to_have_text("更多条件（1）")
+    expect(region).to_be_visible()  # a condition in force stays in sight
+
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.goto("/demands")
+    expect(page.get_by_test_id("more-filters")).to_be_hidden()
+    expect(page.get_by_label("区域")).to_be_visible()  # every condition in one row on a laptop

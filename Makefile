@@ -41,7 +41,7 @@ lint: install
 	$(VENV)/bin/ruff check .
 
 # Every page for every demo role at 1366 and 390 px in docs/screenshots/ (open index.html there), taken on a
-# temporary database with the demo data; needs Chromium (/usr/bin/chromium). About 5 minutes on 2 cores.
+# temporary database with the demo data; needs Chromium (/usr/bin/chromium). 5-10 minutes on 2 cores.
 screenshots: install
 	$(VENV)/bin/python -m tests.browser.gallery
 

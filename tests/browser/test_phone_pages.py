@@ -56,6 +56,7 @@ def demo_data(app, monkeypatch):
         "generate_password_hash",
         lambda password: generate_password_hash(password, method="pbkdf2:sha256:1000"),
     )
+    app.config["INLINE_WORKER"] = False  # the live server's worker indexes and notifies, as beside `make run`
     assert load_demo_data(progress=lambda text: None) > 100
 
 

@@ -3,7 +3,7 @@ VENV := .venv
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 FLASK := $(VENV)/bin/flask --app wsgi
 
-.PHONY: install run test lint migrate seed index clean
+.PHONY: install run test lint migrate seed index screenshots clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
@@ -39,6 +39,11 @@ test: lint
 lint: install
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/ruff check .
+
+# Every page for every demo role at 1366 and 390 px in docs/screenshots/ (open index.html there), taken on a
+# temporary database with the demo data; needs Chromium (/usr/bin/chromium). 5-10 minutes on 2 cores.
+screenshots: install
+	$(VENV)/bin/python -m tests.browser.gallery
 
 clean:
 	rm -rf $(VENV) .pytest_cache

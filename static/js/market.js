@@ -7,6 +7,7 @@ document.addEventListener("submit", function (event) {
   }
 });
 
+<<<<<<< HEAD
 // Money inputs (templates/_macros.html money_field): show what will be saved, in 元, as the amount is typed
 // or its 元/万元 switch changes. Read the way the server reads it (market/money.read_yuan), in whole fen.
 (function () {
@@ -172,3 +173,23 @@ document.addEventListener("submit", function (event) {
 
   document.querySelectorAll("[data-pick]").forEach(setup);
 })();
+=======
+// A list table on a phone is a card per row (.table-stack in market.css): each cell gets its column's name as
+// data-label, read from the header (a cell that names the row, .stack-title, or has a label already is left).
+Array.prototype.forEach.call(document.querySelectorAll("table.table-stack"), function (table) {
+  var header = table.tHead && table.tHead.rows[table.tHead.rows.length - 1];
+  var names = [];
+  Array.prototype.forEach.call(header ? header.cells : [], function (th) {
+    for (var i = 0; i < (th.colSpan || 1); i++) names.push(th.textContent.trim());
+  });
+  Array.prototype.forEach.call(table.querySelectorAll("tbody > tr, tfoot > tr"), function (row) {
+    var column = 0;
+    Array.prototype.forEach.call(row.cells, function (cell) {
+      if (!cell.hasAttribute("data-label") && !cell.classList.contains("stack-title")) {
+        cell.setAttribute("data-label", names[column] || "");
+      }
+      column += cell.colSpan || 1;
+    });
+  });
+});
+>>>>>>> mobile

@@ -6,6 +6,7 @@ The live server runs its own app object (CSRF enabled, as in production) on the 
 
 import os
 import threading
+from contextlib import contextmanager
 from urllib.parse import urlsplit
 
 import pytest
@@ -92,19 +93,20 @@ def chromium():
     launcher.close()
 
 
-def _work(live_app, stopping: threading.Event) -> None:
+def _work(live_app, stopping: threading.Event, embeds: bool) -> None:
     """The worker beside the web server, as `make run` starts it: passes until the test ends."""
     with live_app.app_context():
-        tasks = worker.default_tasks()
+        tasks = [task for task in worker.default_tasks() if embeds or task.name != "vectors"]
         while not stopping.is_set():
             if not worker.run_pass(tasks):
                 stopping.wait(0.1)
         _db.session.remove()
 
 
-@pytest.fixture
-def live_server(app):
-    """The real app served over HTTP from a background thread, its worker in another; yields its base URL."""
+@contextmanager
+def serve(app, embeds: bool = True):
+    """The real app served over HTTP from a background thread, its worker in another; yields its base URL.
+    embeds=False leaves the matching vectors out of the worker's work (a minute of CPU for the demo data)."""
     live_app = create_app(
         {
             "DATABASE_URL": app.config["DATABASE_URL"],
@@ -118,17 +120,28 @@ def live_server(app):
         target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="live-server", daemon=True
     )
     stopping = threading.Event()
-    background = threading.Thread(target=_work, args=(live_app, stopping), name="live-worker", daemon=True)
+    background = threading.Thread(
+        target=_work, args=(live_app, stopping, embeds), name="live-worker", daemon=True
+    )
     thread.start()
     background.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    stopping.set()
-    background.join(timeout=30)
-    server.shutdown()
-    server.server_close()
-    thread.join(timeout=5)
-    with live_app.app_context():
-        _db.engine.dispose()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        stopping.set()
+        background.join(timeout=30)
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+        with live_app.app_context():
+            _db.engine.dispose()
+
+
+@pytest.fixture
+def live_server(app):
+    """The real app served over HTTP, with its worker; yields its base URL."""
+    with serve(app) as url:
+        yield url
 
 
 class PageProblems:

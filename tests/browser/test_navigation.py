@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.support import open_work_page
+from tests.browser.support import open_work_menu, open_work_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]  # the live server is a second app, in other threads
 
@@ -39,7 +39,7 @@ def test_the_work_menu_lists_what_the_role_may_open_and_marks_the_current_page(n
     page = new_page()
     page.set_viewport_size({"width": 1366, "height": 900})
     sign_in(page, make_user("admin").email)
-    page.get_by_test_id("work-menu").click()
+    open_work_menu(page)
     everything = [
         "我的工作台",
         "我的关注",
@@ -58,7 +58,7 @@ def test_the_work_menu_lists_what_the_role_may_open_and_marks_the_current_page(n
     viewer = new_page()
     sign_in(viewer, make_user("viewer").email)
     open_work_page(viewer, "交易额看板")
-    viewer.get_by_test_id("work-menu").click()
+    open_work_menu(viewer)
     viewers_pages = ["我的工作台", "我的关注", "技术合同", "交易额看板"]
     expect(viewer.locator(".dropdown-menu.show .dropdown-item")).to_have_text(viewers_pages)
 

@@ -6,7 +6,7 @@ services check that writers are admins.
 
 from datetime import date
 
-from flask import jsonify, request
+from flask import current_app, jsonify, request
 
 from market.api.blueprint import api_bp
 from market.api.common import json_body, reject_unknown_fields, require_actor
@@ -80,7 +80,9 @@ def get_contract_stats():
     require_reader()
     period = contract_stats.period_from(request.args, date.today())
     group_by = request.args.get("group_by", "").strip() or None
-    overview = contract_stats.report(period, group_by, _limit())
+    overview = contract_stats.report(
+        period, group_by, _limit(), rollup=bool(current_app.config["CONTRACT_STATS_ROLLUP"])
+    )
     return jsonify(
         ContractStatsOut().dump({"items": overview.breakdowns.get(group_by, []), "meta": overview})
     )

@@ -285,9 +285,9 @@ def totals(first: date, last: date) -> tuple[int, int, int]:
     return int(row[0]), int(row[1]), int(row[2])
 
 
-def grouped(first: date, last: date, group_by: str) -> list[tuple]:
+def grouped(first: date, last: date, group_by: str, top: int | None = None) -> list[tuple]:
     """(key, count, amount, recognised) per value of one group over the months first..last; a month's key is
-    its first day."""
+    its first day; top: only that many, largest amount first."""
     if group_by in PARTIES:
         t = ContractPartyMonthlyTotal
         column = t.party_id
@@ -296,9 +296,10 @@ def grouped(first: date, last: date, group_by: str) -> list[tuple]:
         t = ContractMonthlyTotal
         column = CELL_GROUPS[group_by]
         where = _months(first, last, t.month)
+    amount = func.sum(t.amount_fen)
     query = (
-        select(column, func.sum(t.count), func.sum(t.amount_fen), func.sum(t.recognised_fen))
-        .where(*where)
-        .group_by(column)
+        select(column, func.sum(t.count), amount, func.sum(t.recognised_fen)).where(*where).group_by(column)
     )
+    if top:
+        query = query.order_by(amount.desc(), column).limit(top)
     return [(r[0], int(r[1]), int(r[2]), int(r[3])) for r in db.session.execute(query)]

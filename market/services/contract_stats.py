@@ -256,21 +256,20 @@ def breakdown(
     return rows
 
 
-def _contract_groups(period: Period, group_by: str):
-    """(key, count, amount, recognised) per group of the period's registered contracts, from the contracts."""
+def _contract_groups(period: Period, group_by: str, top: int | None = None):
+    """(key, count, amount, recognised) per group of the period's registered contracts, from the contracts;
+    top: only that many, largest amount first."""
     column = _group_column(group_by).label("key")
+    amount = func.coalesce(func.sum(Contract.amount_fen), 0)
     query = (
-        select(
-            column,
-            func.count(),
-            func.coalesce(func.sum(Contract.amount_fen), 0),
-            func.coalesce(func.sum(Contract.recognised_fen), 0),
-        )
+        select(column, func.count(), amount, func.coalesce(func.sum(Contract.recognised_fen), 0))
         .where(*_registered_in(period))
         .group_by(column)
     )
     if group_by == "broker":
         query = query.where(Contract.broker_id.is_not(None))
+    if top:
+        query = query.order_by(amount.desc(), column).limit(top)
     return db.session.execute(query)
 
 
@@ -285,8 +284,11 @@ def _grouped(period: Period, group_by: str, limit: int | None, rollup: bool = Tr
     _group_column(group_by)  # an unknown group is refused before anything is read
     sums = defaultdict(lambda: [0, 0, 0])
     months, edges = _pieces(period, rollup)
-    parts = [contract_rollup.grouped(*months, group_by)] if months else []
-    parts += [_contract_groups(edge, group_by) for edge in edges]
+    # One source and numbered keys (an organisation, a broker): the database ranks and cuts the list, as this
+    # function would; otherwise every group is read and added up here.
+    top = limit if limit and len(edges) + bool(months) == 1 and group_by in TOP_GROUPS else None
+    parts = [contract_rollup.grouped(*months, group_by, top)] if months else []
+    parts += [_contract_groups(edge, group_by, top) for edge in edges]
     for part in parts:
         for key, count, amount, recognised in part:
             cell = sums[_month_number(key) if group_by == "month" else key]
@@ -363,15 +365,24 @@ def report(
 
 def overview(period: Period, top: int = 10, rollup: bool = True) -> Overview:
     """Everything the dashboard shows for a period: totals, last year's, and every breakdown."""
-    result = Overview(
-        period=period, totals=totals(period, rollup), previous=totals(period.previous_year(), rollup)
+    by_type = _grouped(period, "type", None, rollup)  # every registered contract has one type: the totals
+    now = Totals(
+        sum(r.count for r in by_type),
+        sum(r.amount_fen for r in by_type),
+        sum(r.recognised_fen for r in by_type),
     )
+    result = Overview(period=period, totals=now, previous=totals(period.previous_year(), rollup))
     for group_by in GROUPS:
-        result.breakdowns[group_by] = breakdown(
-            period,
-            group_by,
-            limit=top if group_by in TOP_GROUPS else None,
-            period_amount_fen=result.totals.amount_fen,
-            rollup=rollup,
-        )
+        if group_by == "type":
+            rows = by_type
+            _set_shares(rows, now.amount_fen)
+        else:
+            rows = breakdown(
+                period,
+                group_by,
+                limit=top if group_by in TOP_GROUPS else None,
+                period_amount_fen=now.amount_fen,
+                rollup=rollup,
+            )
+        result.breakdowns[group_by] = rows
     return result

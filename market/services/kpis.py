@@ -270,11 +270,18 @@ def funnel(start: date, end: date, rollup: bool = True) -> Funnel:
         steps.append((label, int(count or 0)))
     accepted = metric_value("accepted_matches", start, end)
     contracts = contract_stats.totals(contract_stats.Period(start, end), rollup).count
-    # from the deals (few) to their contracts, never through the period's registered contracts (many)
+    # each deal's contract looked up (deals are few), never the period's registered contracts read (many)
+    registered = (
+        select(Contract.id)
+        .where(
+            Contract.id == Deal.contract_id,
+            Contract.status == "registered",
+            Contract.signed_on >= start,
+            Contract.signed_on <= end,
+        )
+        .exists()
+    )
     through_deals = db.session.scalar(
-        select(func.count())
-        .select_from(Deal)
-        .join(Contract, Contract.id == Deal.contract_id)
-        .where(Contract.status == "registered", Contract.signed_on >= start, Contract.signed_on <= end)
+        select(func.count()).select_from(Deal).where(Deal.contract_id.is_not(None), registered)
     )
     return Funnel(steps, int(accepted or 0), contracts, int(through_deals or 0))

@@ -221,3 +221,52 @@ def test_months_and_edges_are_read_where_they_belong(db, people):
     assert stats.totals(Period(date(2025, 6, 2), date(2025, 6, 29))).amount_fen == 500  # days: contracts
     mixed = stats.breakdown(Period(date(2025, 5, 15), date(2025, 6, 30)), "month")
     assert [(r.key, r.amount_fen) for r in mixed] == [("2025-06", 501)]
+
+
+@pytest.mark.slow  # a second connection and a thread race for the contract
+def test_a_correction_waiting_for_another_writer_counts_what_that_writer_left(
+    app, backend, database_urls, db, people
+):
+    """Two writers change one registered contract at once: the second reads the contract's old values only
+    after the first has committed, so its old cell is not emptied twice."""
+    import threading
+
+    from sqlalchemy import create_engine
+    from sqlalchemy.orm import Session
+
+    from market.models import User
+
+    admin, uni, _inst, firm, _brokers = people
+    contract = write(admin, uni, firm, amount_fen=1_000, recognised_fen=900, signed_on="2026-03-15")
+    engine = create_engine(database_urls[backend])
+    outcome = {}
+
+    def correct():
+        with app.app_context():  # a context of its own: its own session and connection
+            try:
+                contracts.correct_contract(
+                    db.session.get(User, admin.id), contract.id, {"field": "人工智能"}, "领域填错"
+                )
+                outcome["result"] = "corrected"
+            except Exception as exc:  # noqa: BLE001 (reported below)
+                outcome["result"] = repr(exc)
+            finally:
+                db.session.remove()
+
+    try:
+        with Session(engine) as other:  # another writer through the ORM: it moves the rollup too
+            other.get(Contract, contract.id).amount_fen = 2_500
+            other.flush()
+            worker = threading.Thread(target=correct)
+            worker.start()
+            worker.join(timeout=1.5)
+            assert worker.is_alive()  # waiting for the other writer
+            other.commit()
+        worker.join(timeout=30)
+    finally:
+        engine.dispose()
+    assert outcome["result"] == "corrected"
+    assert_rollup_exact(db)
+    assert stored(db)[0] == {
+        (date(2026, 3, 1), "transfer", "人工智能", "沣东", "university", "in"): (1, 2_500, 900)
+    }

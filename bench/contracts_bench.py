@@ -383,7 +383,9 @@ def run(database: str, contracts: int) -> dict:
             report = contract_rollup.rebuild(progress=lambda line: print(f"  {line}", file=sys.stderr))
             result["rebuild_s"] = time.perf_counter() - started
             result["cells"], result["party_cells"] = report["cells"], report["party_cells"]
+        result["load_before"] = os.getloadavg()[0]
         result.update(measure(app))
+        result["load_after"] = os.getloadavg()[0]
         result["corrections"] = measure_corrections(app)
         result["same"] = same_figures(app)
         return result
@@ -423,7 +425,8 @@ def main():
             f"{r['rebuild_s']:.1f} s: {r['cells']:,} cells, {r['party_cells']:,} party cells; a correction "
             f"through the service: amount {r['corrections']['amount']:.1f} ms, title "
             f"{r['corrections']['title']:.1f} ms (median of {CORRECTIONS}); rollup and contracts give the "
-            f"same figures: {'yes' if r['same'] else 'NO'})",
+            f"same figures: {'yes' if r['same'] else 'NO'}; load average {r['load_before']:.1f} before the "
+            f"timings, {r['load_after']:.1f} after)",
             flush=True,
         )
 

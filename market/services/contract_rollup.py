@@ -2,13 +2,13 @@
 
 Two tables (models/contract_rollup): `contract_monthly_totals`, one row per month, type, field, seller region,
 seller kind and buyer region, and `contract_party_monthly_totals`, one row per month and seller, buyer or
-broker.
-They change in the same transaction as the contracts they count: every flush that adds, changes or deletes a
-contract moves it between cells (`_lock_before` reads the rows it will change, locked, before the flush;
-`_count_after` reads them again after it and writes the difference), so registration, correction and anything
-else that writes a contract through the ORM keeps them exact, and concurrent corrections of one contract
-cannot count its old values twice. Only registered contracts count. `rebuild` recomputes both tables from
-`contracts` (`flask --app wsgi market rebuild-contract-rollup`), e.g. after rows were written around the ORM.
+broker. They change in the same transaction as the contracts they count: every flush that adds, changes or
+deletes a contract moves it between cells (`_lock_before` reads the rows it will change, locked, before the
+flush; `_count_after` reads them again after it and writes the difference), so registration, correction and
+anything else that writes a contract through the ORM keeps them exact, and concurrent corrections of one
+contract cannot count its old values twice. Only registered contracts count. `rebuild` recomputes both tables
+from `contracts` (`flask --app wsgi market rebuild-contract-rollup`), e.g. after rows were written around the
+ORM.
 """
 
 from collections import defaultdict

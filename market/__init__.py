@@ -45,7 +45,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     from market import cli, extensions, search, submissions, views, worker
     from market.api import api_bp
-    from market.services import indexing
+    from market.services import contract_rollup, indexing
     from market.services.accounts import load_user
 
     for module in SUBSCRIBERS:
@@ -65,6 +65,7 @@ def create_app(config: dict | None = None) -> Flask:
     security.init_app(app)
     search.init_app(app)
     indexing.install()
+    contract_rollup.install()
     worker.install()
     submissions.init_app(app)
 

@@ -7,6 +7,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
+from market.cli_contracts import rebuild_contract_rollup_command
 from market.errors import DomainError
 
 market_cli = AppGroup("market", help="秦创原科技大市场 管理命令")
@@ -383,4 +384,5 @@ def format_calibration(tables: dict, label: str = "本系统排序的前 10 个�
 
 
 def register(app: Flask) -> None:
+    market_cli.add_command(rebuild_contract_rollup_command)
     app.cli.add_command(market_cli)

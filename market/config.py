@@ -55,6 +55,10 @@ class DefaultConfig:
     # After this many seconds (more than gunicorn's 30 s timeout) a request that claimed an Idempotency-Key
     # without keeping its response is known to have died after its commit: retries are sent to what it made.
     IDEMPOTENCY_RESPONSE_WAIT = 35
+    # The dashboard and the stats API read whole months from the monthly rollup of registered contracts
+    # (services/contract_rollup); False reads every figure from the contracts themselves (slower, the same
+    # numbers), e.g. until `market rebuild-contract-rollup` has run after rows were written around the app.
+    CONTRACT_STATS_ROLLUP = True
     MATCHING_NOTIFY = True  # notify organisations of strong matches for newly published listings
     # A suggestion is 强 at this probability that a broker would introduce the parties, 中 at the second;
     # below, it is only listed under 更多可能相关. Judged pairs at 0.8 and above were relevant four times in

@@ -1,6 +1,7 @@
 """Migrations build the schema from nothing, match the models, and go back down cleanly."""
 
 import itertools
+from datetime import date
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -71,3 +72,64 @@ def test_jobs_queued_before_the_services_split_still_name_a_handler(empty_app):
         db.session.execute(text("SELECT handler FROM event_jobs")).scalar()
         == "market.services.deals:notify_deal_people"
     )
+
+
+def test_the_rollup_migration_fills_the_monthly_totals_from_the_contracts_already_registered(empty_app):
+    """Upgrading a register that already holds contracts: the dashboard's monthly totals are right at once."""
+    from sqlalchemy import insert, select
+
+    from market.models import Contract, Organisation, User
+    from tests.services.test_contract_rollup import from_scratch, stored
+
+    upgrade(revision="3c9d2e7f1a60")
+    for n, (kind, region) in enumerate((("university", "沣东"), ("enterprise", "空港"))):
+        db.session.add(Organisation(kind=kind, name=f"单位{n}", region=region, verification_state="verified"))
+    db.session.add(User(email="b@x.cn", password_hash="x", display_name="经纪人", role="broker"))
+    db.session.flush()
+    seller, buyer = db.session.scalars(select(Organisation.id).order_by(Organisation.id)).all()
+    broker = db.session.scalar(select(User.id))
+
+    def contract(n, kind, amount, recognised, signed, province="陕西省", status="registered", broker_id=None):
+        return dict(
+            number=str(n),
+            title="合同",
+            contract_type=kind,
+            amount_fen=amount,
+            recognised_fen=recognised,
+            signed_on=signed,
+            buyer_province=province,
+            status=status,
+            broker_id=broker_id,
+            payment_mode="lump_sum",
+            seller_org_id=seller,
+            buyer_org_id=buyer,
+            field="光子",
+            seller_region="沣东",
+            seller_kind="university",
+            note="",
+        )
+
+    db.session.execute(  # as the contracts stood before: written around the ORM, which now keeps the rollup
+        insert(Contract.__table__),
+        [
+            contract(1, "service", 1_001, 7, date(2025, 1, 31), broker_id=broker),
+            contract(2, "service", 2_002, None, date(2025, 1, 1)),
+            contract(3, "development", 30_000_000_003, 3, date(2024, 12, 31), province="境外"),
+            contract(4, "service", 9, None, date(2025, 1, 15), status="submitted", broker_id=broker),
+        ],
+    )
+    db.session.commit()
+    upgrade()
+    cells, parties = stored(db)
+    assert (cells, parties) == from_scratch(db)
+    assert cells[(date(2025, 1, 1), "service", "光子", "沣东", "university", "in")] == (2, 3_003, 7)
+    assert cells[(date(2024, 12, 1), "development", "光子", "沣东", "university", "out")] == (
+        1,
+        30_000_000_003,
+        3,
+    )
+    assert parties[("broker", date(2025, 1, 1), broker)] == (1, 1_001, 7)
+    assert len(cells) == 2 and len(parties) == 5
+    db.session.rollback()  # the tables are dropped next: no read of them may stay open
+    downgrade(revision="3c9d2e7f1a60")
+    assert "contract_monthly_totals" not in inspect(db.engine).get_table_names()

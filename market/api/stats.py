@@ -4,7 +4,7 @@ Reading is for admins and government viewers (401 without a token, 403 for anyon
 services check that writers are admins.
 """
 
-from flask import jsonify, request
+from flask import current_app, jsonify, request
 
 from market.api.blueprint import api_bp
 from market.api.common import json_body, reject_unknown_fields, require_actor
@@ -79,7 +79,9 @@ def get_contract_stats():
     require_reader()
     period = contract_stats.period_from(request.args, today_in_beijing())
     group_by = request.args.get("group_by", "").strip() or None
-    overview = contract_stats.report(period, group_by, _limit())
+    overview = contract_stats.report(
+        period, group_by, _limit(), rollup=bool(current_app.config["CONTRACT_STATS_ROLLUP"])
+    )
     return jsonify(
         ContractStatsOut().dump({"items": overview.breakdowns.get(group_by, []), "meta": overview})
     )

@@ -5,6 +5,7 @@ from market.models.audit import AuditEntry
 from market.models.booking import Booking, BookingSlot, EquipmentBlock
 from market.models.broker import BrokerProfile, broker_specialties
 from market.models.contract import Contract, ContractAttachment
+from market.models.contract_rollup import ContractMonthlyTotal, ContractPartyMonthlyTotal
 from market.models.deal import Deal, DealEvent, DealMessage, DealNda
 from market.models.demand import Demand
 from market.models.equipment import Equipment, EquipmentFee
@@ -34,6 +35,8 @@ __all__ = [
     "BrokerProfile",
     "Contract",
     "ContractAttachment",
+    "ContractMonthlyTotal",
+    "ContractPartyMonthlyTotal",
     "Deal",
     "DealEvent",
     "DealMessage",

@@ -1,13 +1,16 @@
-"""技术合同交易额: totals and breakdowns of registered contracts over a signing period, one SQL aggregate
-each.
+"""技术合同交易额: totals and breakdowns of registered contracts over a signing period.
 
-Amounts are integer fen summed by the database (exact on SQLite and PostgreSQL). 成交额 is the contract
-amount; 技术交易额 is the recognised amount set at registration.
+The whole months of a period are read from the monthly rollup (services/contract_rollup, kept in the same
+transaction as the contracts), the days before the first and after the last whole month from the contracts;
+rollup=False reads everything from the contracts (the same figures: tests compare them). Amounts are integer
+fen summed by the database (exact on SQLite and PostgreSQL). 成交额 is the contract amount; 技术交易额 is the
+recognised amount set at registration.
 """
 
 import calendar
+from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import case, func, select
 
@@ -16,6 +19,7 @@ from market.extensions import db
 from market.models import Organisation, User
 from market.models.contract import Contract
 from market.models.vocab import CONTRACT_TYPES, ORG_KINDS
+from market.services import contract_rollup
 
 GROUPS = {
     "type": "合同类型",
@@ -173,16 +177,44 @@ def _registered_in(period: Period):
     )
 
 
-def totals(period: Period) -> Totals:
-    """Count, 成交额 and 技术交易额 of the contracts registered and signed within the period."""
-    row = db.session.execute(
-        select(
-            func.count(),
-            func.coalesce(func.sum(Contract.amount_fen), 0),
-            func.coalesce(func.sum(Contract.recognised_fen), 0),
-        ).where(*_registered_in(period))
-    ).one()
-    return Totals(int(row[0]), int(row[1]), int(row[2]))
+def _month_end(day: date) -> date:
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+
+
+def _pieces(period: Period, rollup: bool) -> tuple[tuple[date, date] | None, list[Period]]:
+    """The whole months within the period, read from the monthly rollup (their first days, or None), and the
+    days around them, read from the contracts."""
+    if not rollup:
+        return None, [period]
+    first = period.start if period.start.day == 1 else _month_end(period.start) + timedelta(days=1)
+    end = (
+        period.end if period.end == _month_end(period.end) else period.end.replace(day=1) - timedelta(days=1)
+    )
+    if first > end:
+        return None, [period]
+    edges = [Period(period.start, first - timedelta(days=1))] if period.start < first else []
+    if end < period.end:
+        edges.append(Period(end + timedelta(days=1), period.end))
+    return (first, end.replace(day=1)), edges
+
+
+def totals(period: Period, rollup: bool = True) -> Totals:
+    """Count, 成交额 and 技术交易额 of the contracts registered and signed within the period (whole months
+    from the rollup unless rollup=False)."""
+    months, edges = _pieces(period, rollup)
+    result = Totals(*contract_rollup.totals(*months)) if months else Totals()
+    for edge in edges:
+        row = db.session.execute(
+            select(
+                func.count(),
+                func.coalesce(func.sum(Contract.amount_fen), 0),
+                func.coalesce(func.sum(Contract.recognised_fen), 0),
+            ).where(*_registered_in(edge))
+        ).one()
+        result.count += int(row[0])
+        result.amount_fen += int(row[1])
+        result.recognised_fen += int(row[2])
+    return result
 
 
 def _group_column(group_by: str):
@@ -197,7 +229,7 @@ def _group_column(group_by: str):
     if group_by == "month":
         return func.extract("year", Contract.signed_on) * 100 + func.extract("month", Contract.signed_on)
     if group_by == "buyer_region":
-        return case((Contract.buyer_province == "陕西省", "in"), else_="out")
+        return case((Contract.buyer_province == contract_rollup.IN_PROVINCE, "in"), else_="out")
     if group_by == "seller":
         return Contract.seller_org_id
     if group_by == "buyer":
@@ -208,18 +240,25 @@ def _group_column(group_by: str):
 
 
 def breakdown(
-    period: Period, group_by: str, limit: int | None = None, period_amount_fen: int | None = None
+    period: Period,
+    group_by: str,
+    limit: int | None = None,
+    period_amount_fen: int | None = None,
+    rollup: bool = True,
 ) -> list[Row]:
     """Count and amounts per value of one dimension, largest amount first (months in calendar order).
 
     period_amount_fen: the period's total, when the caller has it (the shares divide by it)."""
-    rows = _grouped(period, group_by, limit)
-    _set_shares(rows, totals(period).amount_fen if period_amount_fen is None else period_amount_fen)
+    rows = _grouped(period, group_by, limit, rollup)
+    if period_amount_fen is None:
+        period_amount_fen = totals(period, rollup).amount_fen
+    _set_shares(rows, period_amount_fen)
     return rows
 
 
-def _grouped(period: Period, group_by: str, limit: int | None) -> list[Row]:
-    """One GROUP BY over the period's registered contracts; shares left at 0."""
+def _contract_groups(period: Period, group_by: str, top: int | None = None):
+    """(key, count, amount, recognised) per group of the period's registered contracts, from the contracts;
+    top: only that many, largest amount first."""
     column = _group_column(group_by).label("key")
     amount = func.coalesce(func.sum(Contract.amount_fen), 0)
     query = (
@@ -229,20 +268,48 @@ def _grouped(period: Period, group_by: str, limit: int | None) -> list[Row]:
     )
     if group_by == "broker":
         query = query.where(Contract.broker_id.is_not(None))
-    query = query.order_by(column) if group_by == "month" else query.order_by(amount.desc(), column)
-    if limit:
-        query = query.limit(limit)
-    rows = db.session.execute(query).all()
-    labels = _labels(group_by, [r[0] for r in rows])
+    if top:
+        query = query.order_by(amount.desc(), column).limit(top)
+    return db.session.execute(query)
+
+
+def _month_number(value) -> int:
+    """A month as 202503, from the rollup's first day of the month or the contracts' year * 100 + month."""
+    return value.year * 100 + value.month if isinstance(value, date) else int(value)
+
+
+def _grouped(period: Period, group_by: str, limit: int | None, rollup: bool = True) -> list[Row]:
+    """The groups of the period's registered contracts (whole months from the rollup, the days around them
+    from the contracts, added up per key), largest amount first; shares left at 0."""
+    _group_column(group_by)  # an unknown group is refused before anything is read
+    sums = defaultdict(lambda: [0, 0, 0])
+    months, edges = _pieces(period, rollup)
+    # One source and numbered keys (an organisation, a broker): the database ranks and cuts the list, as this
+    # function would; otherwise every group is read and added up here.
+    top = limit if limit and len(edges) + bool(months) == 1 and group_by in TOP_GROUPS else None
+    parts = [contract_rollup.grouped(*months, group_by, top)] if months else []
+    parts += [_contract_groups(edge, group_by, top) for edge in edges]
+    for part in parts:
+        for key, count, amount, recognised in part:
+            cell = sums[_month_number(key) if group_by == "month" else key]
+            cell[0] += int(count)
+            cell[1] += int(amount)
+            cell[2] += int(recognised)
+    if group_by == "month":
+        keys = sorted(sums)
+    else:
+        keys = sorted(sums, key=lambda key: (-sums[key][1], key))
+    keys = keys[:limit] if limit else keys
+    labels = _labels(group_by, keys)
     return [
         Row(
-            key=_key(group_by, r[0]),
-            label=labels.get(r[0], str(r[0])),
-            count=int(r[1]),
-            amount_fen=int(r[2]),
-            recognised_fen=int(r[3]),
+            key=_key(group_by, key),
+            label=labels.get(key, str(key)),
+            count=sums[key][0],
+            amount_fen=sums[key][1],
+            recognised_fen=sums[key][2],
         )
-        for r in rows
+        for key in keys
     ]
 
 
@@ -278,29 +345,44 @@ def _labels(group_by: str, keys: list) -> dict:
     return {}
 
 
-def report(period: Period, group_by: str | None = None, limit: int | None = None) -> Overview:
+def report(
+    period: Period, group_by: str | None = None, limit: int | None = None, rollup: bool = True
+) -> Overview:
     """Totals, last year's, and at most one breakdown (the stats API)."""
+    previous = period.previous_year()
     if not group_by:
-        return Overview(period, totals(period), totals(period.previous_year()))
-    rows = _grouped(period, group_by, limit)
+        return Overview(period, totals(period, rollup), totals(previous, rollup))
+    rows = _grouped(period, group_by, limit, rollup)
     if group_by in WHOLE_GROUPS and not limit:  # every registered contract falls in one group: add them up
         now = Totals(
             sum(r.count for r in rows), sum(r.amount_fen for r in rows), sum(r.recognised_fen for r in rows)
         )
     else:
-        now = totals(period)
+        now = totals(period, rollup)
     _set_shares(rows, now.amount_fen)
-    return Overview(period, now, totals(period.previous_year()), {group_by: rows})
+    return Overview(period, now, totals(previous, rollup), {group_by: rows})
 
 
-def overview(period: Period, top: int = 10) -> Overview:
+def overview(period: Period, top: int = 10, rollup: bool = True) -> Overview:
     """Everything the dashboard shows for a period: totals, last year's, and every breakdown."""
-    result = Overview(period=period, totals=totals(period), previous=totals(period.previous_year()))
+    by_type = _grouped(period, "type", None, rollup)  # every registered contract has one type: the totals
+    now = Totals(
+        sum(r.count for r in by_type),
+        sum(r.amount_fen for r in by_type),
+        sum(r.recognised_fen for r in by_type),
+    )
+    result = Overview(period=period, totals=now, previous=totals(period.previous_year(), rollup))
     for group_by in GROUPS:
-        result.breakdowns[group_by] = breakdown(
-            period,
-            group_by,
-            limit=top if group_by in TOP_GROUPS else None,
-            period_amount_fen=result.totals.amount_fen,
-        )
+        if group_by == "type":
+            rows = by_type
+            _set_shares(rows, now.amount_fen)
+        else:
+            rows = breakdown(
+                period,
+                group_by,
+                limit=top if group_by in TOP_GROUPS else None,
+                period_amount_fen=now.amount_fen,
+                rollup=rollup,
+            )
+        result.breakdowns[group_by] = rows
     return result

@@ -15,7 +15,7 @@ from market.models import Achievement, Demand, MatchDecision, User
 from market.models.contract import Contract
 from market.models.kpi import Kpi, KpiEntry
 from market.models.vocab import KPI_METRICS
-from market.services import audit
+from market.services import audit, contract_stats
 from market.services.base import parse_row_id, unit_of_work
 from market.services.permissions import require_admin
 
@@ -183,12 +183,10 @@ def _moment(day: date, end: bool = False) -> datetime:
 def metric_value(metric: str, start: date, end: date) -> Decimal:
     """What the platform's data says for a metric over [start, end]."""
     if metric in ("contract_amount", "contract_count"):
-        row = db.session.execute(
-            select(func.count(), func.coalesce(func.sum(Contract.amount_fen), 0)).where(
-                Contract.status == "registered", Contract.signed_on >= start, Contract.signed_on <= end
-            )
-        ).one()
-        return Decimal(int(row[1])) / YI_FEN if metric == "contract_amount" else Decimal(int(row[0]))
+        registered = contract_stats.totals(contract_stats.Period(start, end))  # whole months from the rollup
+        if metric == "contract_amount":
+            return Decimal(registered.amount_fen) / YI_FEN
+        return Decimal(registered.count)
     since, until = _moment(start), _moment(end, end=True)
     if metric == "brokers":
         query = (
@@ -264,9 +262,9 @@ class Funnel:
     contracts_through_deals: int
 
 
-def funnel(start: date, end: date) -> Funnel:
+def funnel(start: date, end: date, rollup: bool = True) -> Funnel:
     """Deals opened over a period → reached 洽谈 → reached 签约 → registered, by the furthest stage each
-    reached (its stage now, or one it moved through before it ended)."""
+    reached (its stage now, or one it moved through before it ended); rollup as in contract_stats.totals."""
     from market.models import Deal, DealEvent
 
     since, until = _moment(start), _moment(end, end=True)
@@ -278,11 +276,19 @@ def funnel(start: date, end: date) -> Funnel:
         count = db.session.scalar(select(func.count()).select_from(Deal).where(Deal.id.in_(cohort), reached))
         steps.append((label, int(count or 0)))
     accepted = metric_value("accepted_matches", start, end)
-    registered = select(Contract.id).where(
-        Contract.status == "registered", Contract.signed_on >= start, Contract.signed_on <= end
+    contracts = contract_stats.totals(contract_stats.Period(start, end), rollup).count
+    # each deal's contract looked up (deals are few), never the period's registered contracts read (many)
+    registered = (
+        select(Contract.id)
+        .where(
+            Contract.id == Deal.contract_id,
+            Contract.status == "registered",
+            Contract.signed_on >= start,
+            Contract.signed_on <= end,
+        )
+        .exists()
     )
-    contracts = db.session.scalar(select(func.count()).select_from(registered.subquery()))
     through_deals = db.session.scalar(
-        select(func.count()).select_from(Deal).where(Deal.contract_id.in_(registered))
+        select(func.count()).select_from(Deal).where(Deal.contract_id.is_not(None), registered)
     )
-    return Funnel(steps, int(accepted or 0), int(contracts or 0), int(through_deals or 0))
+    return Funnel(steps, int(accepted or 0), contracts, int(through_deals or 0))

@@ -10,6 +10,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -112,12 +113,17 @@ def _figures(overview) -> dict:
     return figures
 
 
+def _rollup() -> bool:
+    """Whole months from the monthly rollup (the default), or everything from the contracts."""
+    return bool(current_app.config["CONTRACT_STATS_ROLLUP"])
+
+
 @bp.get("/")
 @_readers_only
 def show_dashboard():
     period, args, errors = _chosen_period()
-    overview = contract_stats.overview(period)
-    funnel = kpis.funnel(period.start, period.end)
+    overview = contract_stats.overview(period, rollup=_rollup())
+    funnel = kpis.funnel(period.start, period.end, rollup=_rollup())
     funnel_chart = charts.bar_chart(
         [(label, count, f"{count}") for label, count in funnel.steps], "转化漏斗", empty_text="暂无数据"
     )
@@ -165,8 +171,9 @@ def export_breakdown(group_by, fmt):
     if group_by not in contract_stats.GROUPS:
         abort(404)
     period = contract_stats.period_from(_period_args(), today_in_beijing())  # bad input: the 422 error page
-    total = contract_stats.totals(period)
-    rows = contract_stats.breakdown(period, group_by)  # the full ranking, not only the ten on the page
+    total = contract_stats.totals(period, rollup=_rollup())
+    # the full ranking, not only the ten on the page
+    rows = contract_stats.breakdown(period, group_by, period_amount_fen=total.amount_fen, rollup=_rollup())
     columns, records = exports.breakdown_table(rows, contract_stats.GROUPS[group_by], total.amount_fen)
     name = f"技术合同交易额-{FILE_NAMES[group_by]}-{exports.safe_filename(period.label)}"
     fallback = f"contract-stats-{group_by}-{period.start.isoformat()}_{period.end.isoformat()}"

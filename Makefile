@@ -14,7 +14,7 @@ DEV_SECRET_FILE := $(INSTANCE)/dev-secret-key
 
 # Runtime packages only: the test tools (requirements-dev.txt) are for `make test` and `make lint`.
 $(VENV)/.installed: requirements.txt
-	@echo "==> [1/3] 安装依赖（requirements.txt）"
+	@echo "==> 第 1 步（共 3 步）：安装依赖（requirements.txt）"
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --disable-pip-version-check -r requirements.txt
 	touch $@
@@ -47,9 +47,9 @@ $(DEV_SECRET_FILE):
 # The address in mailed links follows the port (on all interfaces, 127.0.0.1 stands in: set MARKET_PUBLIC_URL).
 run: export MARKET_PUBLIC_URL ?= http://$(if $(filter 0.0.0.0,$(HOST)),127.0.0.1,$(HOST)):$(PORT)
 run: install $(DEV_SECRET_FILE)
-	@echo "==> [2/3] 数据库、演示数据、搜索索引"
+	@echo "==> 第 2 步（共 3 步）：数据库、演示数据、搜索索引"
 	MARKET_SECRET_KEY="$${MARKET_SECRET_KEY:-$$(cat $(DEV_SECRET_FILE))}" $(FLASK) market setup
-	@echo "==> [3/3] 网站 http://$(HOST):$(PORT) 与后台任务进程（Ctrl-C 停止两者）"
+	@echo "==> 第 3 步（共 3 步）：网站 http://$(HOST):$(PORT) 与后台任务进程（Ctrl-C 停止两者）"
 	export MARKET_SECRET_KEY="$${MARKET_SECRET_KEY:-$$(cat $(DEV_SECRET_FILE))}"; \
 	$(FLASK) market index-worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(FLASK) run --host $(HOST) --port $(PORT)

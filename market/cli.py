@@ -39,11 +39,10 @@ def create_user_command(email, password, role, org_name, display_name):
 
 @market_cli.command("seed")
 def seed_command():
-    """Load the demo data in seed/ (idempotent)."""
-    from seed import load_demo_data
+    """Load the demo data in seed/ into an empty database (idempotent)."""
+    from market.cli_setup import load_demo
 
-    created = load_demo_data(progress=lambda text: click.echo(text))
-    click.echo("演示数据已存在，未做修改" if not created else f"已写入演示数据：{created}")
+    load_demo()
 
 
 @market_cli.command("expire")
@@ -385,4 +384,7 @@ def format_calibration(tables: dict, label: str = "本系统排序的前 10 个�
 
 def register(app: Flask) -> None:
     market_cli.add_command(rebuild_contract_rollup_command)
+    from market.cli_setup import setup_command
+
+    market_cli.add_command(setup_command)
     app.cli.add_command(market_cli)

@@ -9,11 +9,12 @@ Titles, amounts and parties are made up for the demo.
 
 import hashlib
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, timedelta
 from decimal import Decimal
 
 from sqlalchemy import func, select
 
+from market.clock import in_beijing
 from market.extensions import db
 from market.models import Achievement, Demand, Organisation, User
 from market.models.base import utcnow
@@ -21,6 +22,7 @@ from market.models.contract import Contract
 from market.services import contracts
 from market.services.codes import CREDIT_CODE_CHARS, credit_code_with_check
 from seed.organisations import ADMIN_EMAIL
+from seed.timeline import Timeline, happening
 
 # Fictional buyers outside the province: (name, province, administrative division code for the credit code).
 OUTSIDE_BUYERS = {
@@ -49,6 +51,7 @@ PREFIXES = {
 DEVELOPMENT_SHARE = Decimal("0.85")
 REGISTRATION_DAYS = 21  # from signing to registration
 SUBMISSION_DAYS = 6
+RETURN_DAYS = 10  # from signing to the register sending it back
 
 
 @dataclass(frozen=True)
@@ -801,27 +804,51 @@ def _outside_buyers(admin: User) -> dict[str, Organisation]:
     return orgs
 
 
-def _moment(day: date) -> datetime:
-    moment = datetime.combine(day, time(10, 0), tzinfo=timezone.utc)
-    return min(moment, utcnow())
+def contract_links() -> dict[str, date]:
+    """Each result or demand title a demo contract names → the earliest signing date that names it (it was
+    published before)."""
+    first: dict[str, date] = {}
+    for item in CONTRACTS:
+        for title in (item.achievement, item.demand):
+            if title:
+                signed = date.fromisoformat(item.signed)
+                first[title] = min(first.get(title, signed), signed)
+    return first
 
 
-def load_demo_contracts(progress=print) -> int:
-    """Write the demo contracts unless the register already holds contracts; returns how many were written."""
+def demo_timeline() -> Timeline:
+    """The demo's history laid out from now: it starts a few months before the first contract."""
+    timeline = Timeline(utcnow(), min(date.fromisoformat(item.signed) for item in CONTRACTS))
+    timeline.first_use = contract_links()
+    return timeline
+
+
+def load_demo_contracts(progress=print, timeline: Timeline | None = None) -> int:
+    """Write the demo contracts unless the register already holds contracts; returns how many were written.
+    Each is written on its signing day, submitted and registered (or returned) on the days that follow."""
     if db.session.scalar(select(func.count()).select_from(Contract)):
         return 0
+    timeline = timeline or demo_timeline()
     users = {u.email: u for u in db.session.scalars(select(User).where(User.email.like("%@demo.qcy")))}
     admin = users.get(ADMIN_EMAIL)
     if admin is None:  # the demo organisations are not there
         return 0
-    outside = _outside_buyers(admin)
-    today, numbers, written = date.today(), {}, 0
+    with happening(timeline.after(timeline.joined.get(ADMIN_EMAIL, admin.created_at), 3, "outside buyers")):
+        outside = _outside_buyers(admin)
+    numbers, written = {}, 0
     for item in CONTRACTS:
         signed = date.fromisoformat(item.signed)
-        if signed > today:
+        if signed > timeline.today:
             continue
-        contract = _write(item, users, outside, numbers)
-        _advance(item, contract, users, admin, today)
+        written_at, submitted_at, decided_at = timeline.contract_steps(
+            item.title,
+            signed,
+            SUBMISSION_DAYS,
+            REGISTRATION_DAYS if item.status == "registered" else RETURN_DAYS,
+        )
+        with happening(written_at):
+            contract = _write(item, users, outside, numbers)
+        _advance(item, contract.id, users, admin, (submitted_at, decided_at))
         written += 1
         if written % 20 == 0:
             progress(f"技术合同 {written}/{len(CONTRACTS)}")
@@ -865,25 +892,25 @@ def _row_id(model, title: str | None) -> int | None:
     return db.session.scalar(select(model.id).where(model.title == title).order_by(model.id).limit(1))
 
 
-def _advance(item: C, contract: Contract, users: dict, admin: User, today: date) -> None:
-    """Submit, then register or return, as the parties and the admin would; dates follow the signing date."""
+def _advance(item: C, contract_id: int, users: dict, admin: User, moments) -> None:
+    """Submit, then register or return, as the parties and the admin would, on the days that follow the
+    signing."""
     if item.status == "draft":
         return
+    submitted_at, decided_at = moments
     author = users[item.broker] if item.broker else users[item.seller]
-    contracts.submit_contract(author, contract.id)
-    signed = date.fromisoformat(item.signed)
+    with happening(submitted_at):
+        contracts.submit_contract(author, contract_id)
     if item.status == "registered":
-        registered_on = min(signed + timedelta(days=REGISTRATION_DAYS), today)
-        contracts.register_contract(
-            admin,
-            contract.id,
-            {
-                "recognised_amount": str(recognised_amount(item)),
-                "registration_number": f"{registered_on.year}611100{contract.id:08d}",
-            },
-        )
-        contract.registered_at = _moment(registered_on)
+        with happening(decided_at):
+            contracts.register_contract(
+                admin,
+                contract_id,
+                {
+                    "recognised_amount": str(recognised_amount(item)),
+                    "registration_number": f"{in_beijing(decided_at).year}611100{contract_id:08d}",
+                },
+            )
     elif item.status == "returned":
-        contracts.return_contract(admin, contract.id, item.reason)
-    contract.submitted_at = _moment(min(signed + timedelta(days=SUBMISSION_DAYS), today))
-    db.session.commit()
+        with happening(decided_at):
+            contracts.return_contract(admin, contract_id, item.reason)

@@ -1,15 +1,33 @@
 """The demo data loads through the services, makes every library non-empty and loads only once."""
 
+from collections import Counter
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import func, select
 from werkzeug.security import generate_password_hash
 
-from market.models import Achievement, BrokerProfile, Demand, Equipment, Organisation, Policy, User
+from market.clock import in_beijing
+from market.models import (
+    Achievement,
+    AuditEntry,
+    BrokerProfile,
+    Contract,
+    Deal,
+    Demand,
+    Equipment,
+    Notification,
+    Organisation,
+    Policy,
+    User,
+)
+from market.models.base import utcnow
 from market.models.vocab import DEFAULT_FIELDS, REGIONS
-from market.services import accounts, listings, organisations, policies
+from market.services import accounts, listings, notifications, organisations, policies
 from market.services.codes import credit_code_error, patent_number_error
 from seed import ADMIN_EMAIL, DEMO_PASSWORD, load_demo_data
 from seed.achievements import ACHIEVEMENTS
+from seed.contracts import contract_links
 from seed.patents import zl
 from seed.policies import POLICIES
 
@@ -90,3 +108,83 @@ def test_demo_patent_numbers_have_valid_formats_and_check_digits():
     assert zl("202210736158") == "ZL202210736158.X"  # a remainder of 10 is written X
     with pytest.raises(ValueError):
         zl("2021104")
+
+
+def test_demo_data_never_goes_into_a_database_that_has_accounts(app, db, make_user, fast_hashing):
+    make_user("enterprise", email="someone@real.cn")
+    result = app.test_cli_runner().invoke(args=["market", "seed"])
+    assert result.exit_code == 0, result.output
+    assert "已有 1 个账号" in result.output and "未做修改" in result.output
+    assert load_demo_data(progress=lambda text: None) == 0
+    assert db.session.scalar(select(func.count()).select_from(User)) == 1
+    assert db.session.scalar(select(func.count()).select_from(Achievement)) == 0
+
+
+@pytest.fixture
+def seeded(app, db, fast_hashing):
+    load_demo_data(progress=lambda text: None)
+    return {u.email: u for u in db.session.scalars(select(User))}
+
+
+def _beijing_days(moments) -> set:
+    return {in_beijing(m).date() for m in moments}
+
+
+def test_a_demo_account_opens_to_a_few_new_notifications_among_weeks_of_read_ones(db, seeded):
+    now = utcnow()
+    university = seeded["university@demo.qcy"]
+    mine = notifications.list_notifications(university, per_page=100).items
+    assert len(mine) >= 15
+    created = [n.created_at for n in mine]
+    assert max(created) <= now
+    assert max(created) - min(created) > timedelta(
+        days=365
+    )  # the contracts of three years, the deals of weeks
+    assert len(_beijing_days(created)) >= len(mine) * 2 // 3
+    assert max(Counter(n.created_at.replace(microsecond=0) for n in mine).values()) <= 2
+    unread = [n for n in mine if n.read_at is None]
+    assert 1 <= notifications.unread_count(university) == len(unread) <= 5
+    assert all(now - n.created_at < timedelta(days=3) for n in unread)
+    assert all(n.created_at < n.read_at <= now for n in mine if n.read_at is not None)
+    everyone = list(db.session.scalars(select(Notification)))
+    assert sum(n.read_at is None for n in everyone) < len(everyone) / 10
+
+
+def test_demo_listings_contracts_and_deals_carry_the_days_they_happened(db, seeded):
+    now = utcnow()
+    results = listings.list_public_listings("achievement", {}, per_page=100).items
+    published = [a.published_at for a in results]
+    assert len(_beijing_days(published)) >= len(results) * 3 // 4
+    assert now - max(published) < timedelta(days=7) and now - min(published) > timedelta(days=90)
+    # the first entries of the file were published most recently, except those that a contract of the past
+    # years transfers: they were published before it was signed
+    named_by_contracts = contract_links()
+    newest = [a["title"] for a in ACHIEVEMENTS if a["title"] not in named_by_contracts and not a.get("then")]
+    assert [a.title for a in results[:3]] == newest[:3]
+    for listing in results:
+        assert listing.organisation.created_at < listing.created_at <= listing.published_at <= now
+    for kind in ("demand", "equipment"):
+        items = listings.list_public_listings(kind, {}, per_page=100).items
+        assert len(_beijing_days(i.published_at for i in items)) >= len(items) * 3 // 4, kind
+
+    contracts = list(db.session.scalars(select(Contract)))
+    for contract in contracts:
+        assert in_beijing(contract.created_at).date() == contract.signed_on, contract.title
+        if contract.registered_at:
+            assert contract.created_at < contract.submitted_at < contract.registered_at <= now
+        if contract.achievement_id:
+            assert (
+                db.session.get(Achievement, contract.achievement_id).published_at.date() < contract.signed_on
+            )
+    assert len(_beijing_days(c.registered_at for c in contracts if c.registered_at)) >= 40
+
+    deals = list(db.session.scalars(select(Deal)))
+    assert len(_beijing_days(d.created_at for d in deals)) == len(deals) >= 4
+    assert all(d.created_at <= d.last_activity_at <= now for d in deals)
+    assert any(now - d.last_activity_at > timedelta(days=14) for d in deals)  # one went quiet
+    waiting = [o for o in db.session.scalars(select(Organisation)) if o.verification_state == "pending"]
+    assert waiting and all(now - o.created_at < timedelta(days=7) for o in waiting)
+    audit_seconds = Counter(
+        e.created_at.replace(microsecond=0) for e in db.session.scalars(select(AuditEntry))
+    )
+    assert len(audit_seconds) > 200 and max(audit_seconds.values()) < 20

@@ -1,5 +1,8 @@
 """Declarative base, naming convention and timestamp helpers shared by all models."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime, timezone
 
 from sqlalchemy import DateTime, MetaData
@@ -15,9 +18,26 @@ NAMING_CONVENTION = {
 }
 
 
+_replayed_now: ContextVar[datetime | None] = ContextVar("replayed_now", default=None)
+
+
 def utcnow() -> datetime:
-    """Timezone-aware current time in UTC."""
-    return datetime.now(timezone.utc)
+    """Timezone-aware current time in UTC (inside `as_of`, the moment it replays)."""
+    return _replayed_now.get() or datetime.now(timezone.utc)
+
+
+@contextmanager
+def as_of(moment: datetime) -> Iterator[None]:
+    """Inside the block (this thread only), utcnow() answers `moment`: the demo seed writes its history
+    through the services on the days it happened, so each row, audit entry and notification carries that day.
+    Requests and the worker never use it."""
+    if moment.tzinfo is None:
+        raise ValueError("as_of needs an aware moment")
+    token = _replayed_now.set(moment.astimezone(timezone.utc))
+    try:
+        yield
+    finally:
+        _replayed_now.reset(token)
 
 
 class UTCDateTime(TypeDecorator):

@@ -120,6 +120,9 @@ class SearchBackend(Protocol):
 
     def is_healthy(self) -> bool: ...
 
+    def is_built(self) -> bool:
+        """Whether this host has an index at all (a fresh install has none until it is first built)."""
+
     def request_rebuild(self) -> None:
         """Ask the worker to rebuild this host's index (a reader found it unusable)."""
 

@@ -190,11 +190,18 @@ class WhooshBackend(Reading):
         tmp.write_text(json.dumps(meta))
         os.replace(tmp, self._cursor_file(directory))
 
+    def is_built(self) -> bool:
+        """Whether an index was ever built here (`current` exists, even if what it points at is gone)."""
+        return self._ram is not None or os.path.lexists(self._current)
+
     def is_healthy(self) -> bool:
         """The index opens, its postings and stored fields read, and it was built with today's user
         dictionary."""
         if self._ram is not None:
             return not self._ram_rebuild_requested
+        if not self.is_built():  # a fresh install: expected, nothing is wrong
+            log.info("no search index at %s yet: it is built from the database", self.path)
+            return False
         try:
             directory = self._current.resolve(strict=True)
             if self._read_meta(directory).get("dictionary") != index_version():
@@ -253,6 +260,11 @@ class WhooshBackend(Reading):
             return fn(*args)
         except Exception as exc:  # noqa: BLE001
             self._forget_readers()
+            if (
+                not self.is_built()
+            ):  # a fresh install: expected; the database answers until the worker builds it
+                self.request_rebuild()
+                raise IndexUnavailable("no search index yet") from exc
             log.error(
                 "search index read failed twice: %s: %s",
                 type(exc).__name__,

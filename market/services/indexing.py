@@ -356,10 +356,11 @@ def heal_index(check: bool = True) -> bool:
     engine = search.backend()
     if not engine.rebuild_requested() and (not check or engine.is_healthy()):
         return False
-    log.warning(
-        "search index missing or unusable: rebuilding from the database",
-        extra={"event": "index_rebuild", "path": str(getattr(engine, "path", None) or "memory")},
-    )
+    where = {"event": "index_rebuild", "path": str(getattr(engine, "path", None) or "memory")}
+    if engine.is_built():
+        log.warning("search index unusable: rebuilding from the database", extra=where)
+    else:  # a fresh install (or a new host): nothing is wrong
+        log.info("building the search index from the database (there is none yet)", extra=where)
     rebuild_index()
     return True
 

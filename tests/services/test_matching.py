@@ -2,6 +2,7 @@
 measures."""
 
 import json
+from datetime import timedelta
 
 import numpy as np
 import pytest
@@ -11,6 +12,7 @@ from market.evaluation.matching import baseline_ranking
 from market.extensions import db
 from market.matching import scoring
 from market.models import ListingVector, Notification, SearchIndexCursor
+from market.models.base import utcnow
 from market.services import listings, matching
 from market.services.indexing import VECTOR_CURSOR, prune_outbox
 from tests.conftest import ACHIEVEMENT, DEMAND
@@ -250,6 +252,35 @@ def test_only_a_strong_new_match_notifies_the_other_organisation(
         enterprise, "demand", demand.id, {"description": edit["description"] + "很急。"}, partial=True
     )
     assert len(notes(lab)) == 1  # the same pair never notifies twice
+
+
+def test_a_listing_published_weeks_ago_does_not_notify_when_it_is_embedded_again(
+    app, embedding_on_commit, make_user, make_listing
+):
+    """The demo data embedded on a first start, or listings embedded again after a model change: no news."""
+    lab, enterprise = make_user("university"), make_user("enterprise")
+    make_listing("achievement", lab, **ACHIEVEMENT)
+    app.config["MATCH_STRONG_PROBABILITY"] = 1.01  # nothing is strong while the demand is published
+    demand = make_listing("demand", enterprise, **DEMAND)
+    app.config["MATCH_STRONG_PROBABILITY"] = 0.0  # from here on, every match is strong
+
+    def notes():
+        db.session.expire_all()
+        return list(db.session.scalars(select(Notification).where(Notification.user_id == lab.id)))
+
+    demand.published_at = utcnow() - timedelta(days=20)
+    db.session.commit()
+    listings.update_listing(
+        enterprise, "demand", demand.id, {"description": DEMAND["description"] + "急需。"}, partial=True
+    )
+    assert notes() == []
+    demand = db.session.get(type(demand), demand.id)
+    demand.published_at = utcnow() - timedelta(days=1)
+    db.session.commit()
+    listings.update_listing(
+        enterprise, "demand", demand.id, {"description": DEMAND["description"] + "很急。"}, partial=True
+    )
+    assert [n.link for n in notes()] == [f"/demands/{demand.id}"]
 
 
 def test_eval_matching_prints_every_method_on_a_labelled_set(app, tmp_path):

@@ -5,7 +5,7 @@ import logging
 import math
 import threading
 from collections import OrderedDict
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
 
@@ -35,6 +35,9 @@ GENERAL_WORD_PER_MILLION = 80
 GENERIC_TERMS_FILE = Path(relevance.__file__).with_name("generic_terms.txt")
 
 
+# Strong matches notify for listings published this recently: embedding an older one (the demo data on a first
+# start, a re-embedding after a model change) is not news to anyone.
+NOTIFY_PUBLISHED_WITHIN = timedelta(days=3)
 NO_GOOD_MATCH = "暂无把握较大的匹配：没有候选达到“中”及以上"
 
 
@@ -211,6 +214,8 @@ def band_thresholds() -> tuple[float, float]:
 def _notify_strong_matches(listing) -> None:
     """Tell the organisations whose open listings strongly match a newly published one."""
     if not vectors.notify_enabled():
+        return
+    if listing.published_at is None or utcnow() - listing.published_at > NOTIFY_PUBLISHED_WITHIN:
         return
     try:
         strong = [(c, s) for c, s in compute_matches(listing, 10) if s.band == "强"]

@@ -7,7 +7,7 @@ Both are filled here from the registered contracts; from now on every flush that
 (market/services/contract_rollup), and `flask --app wsgi market rebuild-contract-rollup` recomputes them.
 
 Revision ID: 19ededc5d054
-Revises: 3c9d2e7f1a60
+Revises: a4e1c7d92b35
 Create Date: 2026-12-08 09:00:00
 
 """
@@ -17,7 +17,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "19ededc5d054"
-down_revision = "3c9d2e7f1a60"
+down_revision = "a4e1c7d92b35"
 branch_labels = None
 depends_on = None
 

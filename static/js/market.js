@@ -7,7 +7,6 @@ document.addEventListener("submit", function (event) {
   }
 });
 
-<<<<<<< HEAD
 // Money inputs (templates/_macros.html money_field): show what will be saved, in 元, as the amount is typed
 // or its 元/万元 switch changes. Read the way the server reads it (market/money.read_yuan), in whole fen.
 (function () {
@@ -173,7 +172,7 @@ document.addEventListener("submit", function (event) {
 
   document.querySelectorAll("[data-pick]").forEach(setup);
 })();
-=======
+
 // A list table on a phone is a card per row (.table-stack in market.css): each cell gets its column's name as
 // data-label, read from the header (a cell that names the row, .stack-title, or has a label already is left).
 Array.prototype.forEach.call(document.querySelectorAll("table.table-stack"), function (table) {
@@ -192,4 +191,3 @@ Array.prototype.forEach.call(document.querySelectorAll("table.table-stack"), fun
     });
   });
 });
->>>>>>> mobile

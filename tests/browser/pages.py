@@ -52,6 +52,7 @@ NOT_PAGES = {
     "deals.download_message_file",
     "auth.reset_password",  # needs the token of a mailed link
     "admin.show_mail",  # the demo data sends no mail
+    "public.lookup_rows",  # JSON for the pick-by-typing script, not a page
 }
 
 # Who may open a page, by endpoint or by blueprint ("admin."); any other page is for every signed-in role.

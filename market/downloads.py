@@ -31,3 +31,14 @@ def send_stored_file(path: Path, content_type: str, *, inline: bool, download_na
     response.headers["Cache-Control"] = f"public, max-age={PUBLIC_MAX_AGE}" if public else "private, no-store"
     response.headers.pop("Expires", None)
     return response
+
+
+def send_listing_file(served):
+    """A listing's picture or document (a listing_files.ServedFile): pictures inline, under their own name."""
+    return send_stored_file(
+        served.path,
+        served.content_type,
+        inline=served.file.is_image,
+        download_name=served.file.download_name,
+        public=served.public,
+    )

@@ -8,7 +8,7 @@ from market.api.blueprint import api_bp
 from market.api.common import actor, json_body, reject_unknown_fields, require_actor
 from market.api.docs import ALL_ERRORS, items_of, json_of, operation, query_params
 from market.api.listings import COLLECTIONS
-from market.downloads import send_stored_file
+from market.downloads import send_listing_file
 from market.inputs.listing_files import MAX_FILES
 from market.schemas import ListingFileOut
 from market.security import large_request
@@ -104,13 +104,7 @@ def reorder_listing_files(collection, listing_id):
 def get_listing_file(collection, listing_id, file_id):
     thumbnail = request.args.get("thumbnail") in ("1", "true")
     served = listing_files.get_file(actor(), COLLECTIONS[collection], listing_id, file_id, thumbnail)
-    return send_stored_file(
-        served.path,
-        served.content_type,
-        inline=served.file.is_image,
-        download_name=served.file.download_name,
-        public=served.public,
-    )
+    return send_listing_file(served)
 
 
 @api_bp.patch(f"{LISTING}/files/<int:file_id>")

@@ -4,7 +4,7 @@ served to readers with the listing's own visibility (routes of the public bluepr
 from flask import flash, redirect, request, url_for
 from flask_login import current_user
 
-from market.downloads import send_stored_file
+from market.downloads import send_listing_file
 from market.errors import InvalidTransition, ValidationFailed
 from market.forms import ConfirmForm
 from market.inputs.listing_files import MAX_FILES
@@ -82,16 +82,6 @@ def caption_listing_file(collection, listing_id, file_id):
         else:
             flash("说明已保存", "success")
     return _to_edit_page(collection, listing_id)
-
-
-def send_listing_file(served: listing_files.ServedFile):
-    return send_stored_file(
-        served.path,
-        served.content_type,
-        inline=served.file.is_image,
-        download_name=served.file.download_name,
-        public=served.public,
-    )
 
 
 @public.bp.get(f"/{COLLECTION}/<int:listing_id>/files/<int:file_id>")

@@ -98,7 +98,7 @@ document.addEventListener("submit", function (event) {
 
     function choose(item) {
       value.value = String(item.id);
-      search.value = item.title + "（" + item.org + "）";
+      search.value = item.label || item.title + "（" + item.org + "）";
       close();
     }
 
@@ -121,7 +121,7 @@ document.addEventListener("submit", function (event) {
         title.textContent = item.title;
         var meta = document.createElement("span");
         meta.className = "small text-muted ms-2";
-        meta.textContent = item.org + " · 编号 " + item.id;
+        meta.textContent = item.detail || item.org + " · 编号 " + item.id;
         option.append(title, meta);
         list.appendChild(option);
       });

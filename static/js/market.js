@@ -191,3 +191,14 @@ Array.prototype.forEach.call(document.querySelectorAll("table.table-stack"), fun
     });
   });
 });
+
+// A sub-navigation that scrolls sideways on a phone (.nav-scroll in market.css): the current page's tab is
+// scrolled into sight, so a page at the end of the row (发出的邮件) still shows where the user is.
+Array.prototype.forEach.call(document.querySelectorAll(".nav-scroll"), function (nav) {
+  var active = nav.querySelector(".nav-link.active");
+  if (active && nav.scrollWidth > nav.clientWidth) {
+    var item = active.parentElement;
+    var left = item.getBoundingClientRect().left - nav.getBoundingClientRect().left + nav.scrollLeft;
+    nav.scrollLeft = Math.max(0, left - (nav.clientWidth - item.offsetWidth) / 2);
+  }
+});

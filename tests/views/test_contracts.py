@@ -249,6 +249,17 @@ def test_an_unverified_organisation_is_refused_as_a_party(client, login, make_or
     assert "已选：待认证的某公司" not in _text(response)
 
 
+def test_a_party_no_longer_verified_is_still_named_on_the_contracts_edit_page(
+    client, login, make_contract, db
+):
+    contract = make_contract()
+    contract.buyer.verification_state = "pending"
+    db.session.commit()
+    login(next(u for u in contract.seller.members))
+    edit = _text(client.get(f"/contracts/{contract.id}/edit"))
+    assert f"已选：{contract.buyer.name}（{contract.buyer.kind_label}）" in edit
+
+
 def test_broker_writes_a_contract_as_its_broker(client, login, make_user, parties, db):
     seller, buyer = parties
     broker = make_user("broker")

@@ -26,10 +26,12 @@ class ContractForm(ServiceForm):
         description="仅技术转让、技术许可合同需要填写（专利权、技术秘密等）；其他类型的合同不填，填了也不会保存",
     )
     seller_org_id = StringField(
-        "卖方（技术提供方）", description="一般为高校或科研院所；请从已认证机构中选择"
+        "卖方（技术提供方）", description="一般为高校或科研院所；输入名称，从已认证机构中选择"
     )
-    buyer_org_id = StringField("买方（技术需求方）", description="请从已认证机构中选择")
-    broker_id = StringField("技术经纪人", description="可不填；经纪人登记的合同须由本人担任经纪人")
+    buyer_org_id = StringField("买方（技术需求方）", description="输入名称，从已认证机构中选择")
+    broker_id = StringField(
+        "技术经纪人", description="可不填；输入姓名或单位查找。经纪人登记的合同须由本人担任经纪人"
+    )
     achievement_id = StringField("关联科技成果", description="可不填；输入成果名称，从列表中选择")
     demand_id = StringField("关联技术需求", description="可不填；输入需求名称，从列表中选择")
     amount = MoneyField("合同金额", description="可直接写“150万”“1,500,000元”；精确到分")

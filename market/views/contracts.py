@@ -23,10 +23,14 @@ from market.views.contract_history import exact_yuan, history_rows
 
 bp = Blueprint("contracts", __name__, url_prefix="/contracts")
 
-# Above this many organisations a <select> gets unwieldy: the form offers a text input with a datalist
-# instead.
-SELECT_LIMIT = 300
-DATALIST_LIMIT = 2000
+# The inputs that name another row, picked by typing its name (market/services/lookup.py), and their kind.
+PICKED = {
+    "seller_org_id": "organisation",
+    "buyer_org_id": "organisation",
+    "broker_id": "broker",
+    "achievement_id": "achievement",
+    "demand_id": "demand",
+}
 
 
 @bp.before_request
@@ -379,22 +383,11 @@ def delete_attachment(contract_id, attachment_id):
 
 
 def party_options(actor, contract=None, form=None) -> dict:
-    """Verified organisations and active brokers for the seller, buyer and broker inputs; the names of the
-    related result and demand picked (those the actor may see)."""
-    orgs = contracts.organisation_choices(contract, DATALIST_LIMIT)
-    kinds = list(ORG_KINDS)
-    orgs.sort(key=lambda o: (kinds.index(o.kind) if o.kind in kinds else len(kinds), o.name))
-    brokers = contracts.broker_choices(DATALIST_LIMIT)
-    return {
-        "org_options": [
-            (str(o.id), f"{o.name}（{ORG_KINDS.get(o.kind, o.kind)}）", ORG_KINDS.get(o.kind, o.kind))
-            for o in orgs
-        ],
-        "broker_options": [(str(b.id), b.display_name, None) for b in brokers],
-        "org_select": len(orgs) <= SELECT_LIMIT,
-        "broker_select": len(brokers) <= SELECT_LIMIT,
-        "picked": {
-            name: lookup.describe(actor, name.removesuffix("_id"), getattr(form, name).data)
-            for name in ("achievement_id", "demand_id")
-        },
-    }
+    """The names the picked seller, buyer, broker, result and demand are shown with (those the actor may see);
+    a party the contract already names keeps its name even if it is no longer verified."""
+    picked = {name: lookup.describe(actor, kind, getattr(form, name).data) for name, kind in PICKED.items()}
+    for name in ("seller_org_id", "buyer_org_id"):
+        party = getattr(contract, name.removesuffix("_org_id"), None)
+        if picked[name] is None and party is not None and str(party.id) == str(getattr(form, name).data):
+            picked[name] = f"{party.name}（{ORG_KINDS.get(party.kind, party.kind)}）"
+    return {"picked": picked}

@@ -7,10 +7,10 @@ from market.errors import InvalidTransition, ValidationFailed
 from market.forms import LISTING_FORMS, BrokerProfileForm, ConfirmForm, MatchDecisionForm
 from market.inputs.listing_files import MAX_FILES
 from market.models import LISTING_MODELS
-from market.models.vocab import LISTING_STATUSES
+from market.models.vocab import LISTING_STATUSES, ROLES
 from market.money import fen_to_yuan
 from market.services import brokers, listing_gallery, listings, matching
-from market.services.permissions import CREATOR_ROLES
+from market.services.permissions import CREATOR_ROLES, can_create
 from market.services.search import find_possible_duplicates
 from market.services.taxonomy import field_names
 from market.views.common import COLLECTIONS, KIND_COLLECTIONS, KIND_NAMES, page_args
@@ -18,6 +18,7 @@ from market.views.common import COLLECTIONS, KIND_COLLECTIONS, KIND_NAMES, page_
 bp = Blueprint("workspace", __name__, url_prefix="/my")
 
 ACTION_MESSAGES = {"submit": "已提交", "withdraw": "已撤回", "reopen": "已转为草稿，可继续编辑"}
+PUBLISHERS = {"achievement": "高校院所和企业", "demand": "企业", "equipment": "高校院所和企业"}
 
 
 @bp.before_request
@@ -59,8 +60,34 @@ def list_my_listings(collection):
         status=status,
         statuses=LISTING_STATUSES,
         confirm_form=ConfirmForm(),
-        can_create=current_user.role in CREATOR_ROLES[kind],
+        can_create=can_create(current_user, kind),
+        empty=_empty_state(kind, status),
     )
+
+
+def _empty_state(kind: str, status: str) -> dict:
+    """What an empty 我的… list says: it points only to what this person can do (a university has no
+    发布技术需求 button, so its empty 我的技术需求 must not send it to one)."""
+    name = KIND_NAMES[kind]
+    library = {"label": f"浏览{name}库", "url": url_for(f"public.list_{KIND_COLLECTIONS[kind]}")}
+    if status in LISTING_STATUSES:
+        return {
+            "text": f"没有“{LISTING_STATUSES[status]}”的{name}",
+            "hint": f"点击“全部”查看本单位的全部{name}",
+        }
+    if can_create(current_user, kind):
+        return {"text": f"还没有{name}", "hint": f"点击右上角“发布{name}”开始"}
+    if current_user.role in CREATOR_ROLES[kind]:  # the role publishes, but the account has no organisation
+        return {
+            "text": f"还没有{name}",
+            "hint": f"账号关联单位后才能发布{name}，请联系平台管理员",
+            "link": library,
+        }
+    return {
+        "text": f"{ROLES.get(current_user.role, '您的身份')}不发布{name}",
+        "hint": f"{name}由{PUBLISHERS[kind]}发布，可以到{name}库查看已发布的{name}",
+        "link": library,
+    }
 
 
 def _form_for(kind: str, **kwargs):

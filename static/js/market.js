@@ -98,7 +98,7 @@ document.addEventListener("submit", function (event) {
 
     function choose(item) {
       value.value = String(item.id);
-      search.value = item.title + "（" + item.org + "）";
+      search.value = item.label || item.title + "（" + item.org + "）";
       close();
     }
 
@@ -121,7 +121,7 @@ document.addEventListener("submit", function (event) {
         title.textContent = item.title;
         var meta = document.createElement("span");
         meta.className = "small text-muted ms-2";
-        meta.textContent = item.org + " · 编号 " + item.id;
+        meta.textContent = item.detail || item.org + " · 编号 " + item.id;
         option.append(title, meta);
         list.appendChild(option);
       });
@@ -190,4 +190,15 @@ Array.prototype.forEach.call(document.querySelectorAll("table.table-stack"), fun
       column += cell.colSpan || 1;
     });
   });
+});
+
+// A sub-navigation that scrolls sideways on a phone (.nav-scroll in market.css): the current page's tab is
+// scrolled into sight, so a page at the end of the row (发出的邮件) still shows where the user is.
+Array.prototype.forEach.call(document.querySelectorAll(".nav-scroll"), function (nav) {
+  var active = nav.querySelector(".nav-link.active");
+  if (active && nav.scrollWidth > nav.clientWidth) {
+    var item = active.parentElement;
+    var left = item.getBoundingClientRect().left - nav.getBoundingClientRect().left + nav.scrollLeft;
+    nav.scrollLeft = Math.max(0, left - (nav.clientWidth - item.offsetWidth) / 2);
+  }
 });

@@ -67,6 +67,33 @@ def test_titles_come_back_as_text_for_the_page_to_escape(client, make_user, make
     assert client.get("/lookup?kind=achievement&q=成果甲").headers["Content-Type"] == "application/json"
 
 
+def test_organisations_and_brokers_are_found_by_name_with_no_contact_detail(
+    client, make_org, make_user, api_token, login
+):
+    verified = make_org(kind="enterprise", name="陕西某新材料有限公司", region="空港")
+    make_org(kind="enterprise", name="陕西某新材料待认证公司", verification_state="pending")
+    firm = make_org(kind="intermediary", name="西咸新区技术转移中心")
+    broker = make_user("broker", org=firm, display_name="李新材")
+    asker = make_user("enterprise")
+
+    response = client.get("/api/v1/lookup?kind=organisation&q=新材料", headers=api_token(asker))
+    items = response.get_json()["items"]
+    assert [(i["id"], i["title"], i["kind_label"], i["region"]) for i in items] == [
+        (verified.id, "陕西某新材料有限公司", "企业", "空港")
+    ]
+    assert items[0]["label"] == "陕西某新材料有限公司（企业）"
+    login(asker)
+    assert [i["id"] for i in client.get("/lookup?kind=organisation&q=新材料").get_json()["items"]] == [
+        verified.id
+    ]
+    brokers = client.get("/api/v1/lookup?kind=broker&q=技术转移中心").get_json()["items"]
+    assert [(i["id"], i["title"], i["org"]) for i in brokers] == [
+        (broker.id, "李新材", "西咸新区技术转移中心")
+    ]
+    text = str(items + brokers)
+    assert broker.email not in text and "phone" not in text and "email" not in text
+
+
 # ---- the contract form: the picked row by name; the number still works without JavaScript ------------------
 
 

@@ -74,3 +74,42 @@ def test_on_a_phone_the_bar_folds_into_a_menu_and_nothing_scrolls_sideways(new_p
     expect(page.locator("#nav.collapse.show")).to_be_visible()  # unfolded, not still sliding open
     open_work_page(page, "管理后台")
     expect(page).to_have_url("/admin/")
+
+
+def _sub_nav(page) -> dict:
+    return page.get_by_test_id("admin-nav").evaluate(
+        """nav => {
+            const items = [...nav.querySelectorAll('.nav-item')];
+            const rows = new Set(items.map(li => Math.round(li.getBoundingClientRect().top)));
+            const active = nav.querySelector('.nav-link.active').getBoundingClientRect();
+            const box = nav.getBoundingClientRect();
+            return {
+                rows: rows.size,
+                height: box.height,
+                scrolls_itself: nav.scrollWidth > nav.clientWidth,
+                body_scrolls: document.documentElement.scrollWidth > document.documentElement.clientWidth,
+                active_in_sight: active.left >= box.left - 1 && active.right <= box.right + 1,
+            };
+        }"""
+    )
+
+
+def test_the_admin_sub_navigation_is_one_row_on_a_phone_and_wraps_on_a_desktop(new_page, sign_in, make_user):
+    page = new_page()
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in(page, make_user("admin").email)
+    for path in ("/admin/", "/admin/mail"):  # the first tab and the last one
+        page.goto(path)
+        nav = _sub_nav(page)
+        assert nav["rows"] == 1 and nav["height"] <= 56, (path, nav)  # it stood in 4 rows, 160 px
+        assert nav["scrolls_itself"] and not nav["body_scrolls"], (path, nav)
+        assert nav["active_in_sight"], (path, nav)
+    # The rest of the row is reached by scrolling it sideways.
+    page.get_by_test_id("admin-nav").get_by_role("link", name="概览").scroll_into_view_if_needed()
+    page.get_by_test_id("admin-nav").get_by_role("link", name="概览").click()
+    expect(page).to_have_url("/admin/")
+
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.goto("/admin/")
+    nav = _sub_nav(page)
+    assert not nav["scrolls_itself"] and not nav["body_scrolls"], nav  # every tab shows, as before

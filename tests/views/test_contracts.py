@@ -196,44 +196,76 @@ def test_unknown_organisation_is_refused_on_the_field(client, login, parties):
     assert "请选择买方（已登记的机构）" in page
 
 
-def test_new_form_preselects_own_organisation_by_kind(client, login, parties):
+def _picker(page: str, name: str) -> str:
+    """The pick-by-typing box of one input (templates/_macros.html pick_field), as the page sends it."""
+    before, after = page.split(f'id="{name}"', 1)
+    return before.rsplit("data-pick=", 1)[1] + after.split("data-pick=", 1)[0]
+
+
+def test_new_form_preselects_own_organisation_by_kind_and_names_it(client, login, parties):
     seller, buyer = parties
     login(seller)
-    page = client.get("/contracts/new").get_data(as_text=True)
-    assert f'<option value="{seller.organisation.id}" selected>' in page
+    page = _text(client.get("/contracts/new"))
+    seller_box = _picker(page, "seller_org_id")
+    assert f'value="{seller.organisation.id}"' in seller_box
+    assert f"已选：{seller.organisation.name}（高校）" in seller_box
     assert "仅技术转让、技术许可合同需要填写" in page
     client.post("/logout")
     login(buyer)
-    page = client.get("/contracts/new").get_data(as_text=True)
-    # The enterprise is preselected once, in the buyer select (the seller select comes first and has no
-    # choice).
-    seller_select, buyer_select = page.split('id="buyer_org_id"')
-    assert f'<option value="{buyer.organisation.id}" selected>' in buyer_select
-    assert " selected>" not in seller_select.split('id="seller_org_id"')[1]
+    page = _text(client.get("/contracts/new"))
+    assert f'value="{buyer.organisation.id}"' in _picker(page, "buyer_org_id")
+    assert 'value=""' in _picker(page, "seller_org_id")
 
 
-def test_only_verified_organisations_are_offered_and_long_lists_become_a_datalist(
-    client, login, make_org, parties, monkeypatch
+def test_parties_and_broker_are_picked_by_typing_and_no_list_of_organisations_is_sent(
+    client, login, make_org, make_user, parties
 ):
-    from market.views import contracts as contract_views
-
+    """However many organisations there are, the page carries none of them: the seller, buyer and broker
+    inputs ask GET /lookup as a name is typed (a number typed still works without JavaScript)."""
     seller, buyer = parties
-    make_org(kind="enterprise", name="待认证的某公司", verification_state="pending")
+    for n in range(5):
+        make_org(kind="enterprise", name=f"列表里不该出现的公司{n}")
+    broker = make_user("broker")
     login(seller)
     page = _text(client.get("/contracts/new"))
-    assert buyer.organisation.name in page and "待认证的某公司" not in page
-    assert '<optgroup label="高校">' in page and '<optgroup label="企业">' in page
-    monkeypatch.setattr(contract_views, "SELECT_LIMIT", 1)
-    page = _text(client.get("/contracts/new"))
-    assert 'list="buyer_org_id-options"' in page and f'value="{seller.organisation.id}" list=' in page
-    assert f'<option value="{buyer.organisation.id}">{buyer.organisation.name}（企业）</option>' in page
+    assert 'data-pick="organisation"' in page and 'data-pick="broker"' in page
+    assert "列表里不该出现的公司" not in page and broker.display_name not in page
+    assert "<datalist" not in page and "<optgroup" not in page
+    response = client.post(
+        "/contracts/new", data=_form(seller.organisation, buyer.organisation, broker_id=str(broker.id))
+    )
+    assert response.status_code == 302
+    edit = _text(client.get(response.headers["Location"] + "/edit"))
+    assert f"已选：{buyer.organisation.name}（企业）" in edit
+    assert f"已选：{broker.display_name}（{broker.organisation.name}）" in edit
+
+
+def test_an_unverified_organisation_is_refused_as_a_party(client, login, make_org, parties):
+    seller, _ = parties
+    pending = make_org(kind="enterprise", name="待认证的某公司", verification_state="pending")
+    login(seller)
+    response = client.post("/contracts/new", data=_form(seller.organisation, pending))
+    assert response.status_code == 422 and "买方须是已通过平台认证的机构" in _text(response)
+    assert "已选：待认证的某公司" not in _text(response)
+
+
+def test_a_party_no_longer_verified_is_still_named_on_the_contracts_edit_page(
+    client, login, make_contract, db
+):
+    contract = make_contract()
+    contract.buyer.verification_state = "pending"
+    db.session.commit()
+    login(next(u for u in contract.seller.members))
+    edit = _text(client.get(f"/contracts/{contract.id}/edit"))
+    assert f"已选：{contract.buyer.name}（{contract.buyer.kind_label}）" in edit
 
 
 def test_broker_writes_a_contract_as_its_broker(client, login, make_user, parties, db):
     seller, buyer = parties
     broker = make_user("broker")
     login(broker)
-    assert f'<option value="{broker.id}" selected>' in client.get("/contracts/new").get_data(as_text=True)
+    page = _text(client.get("/contracts/new"))
+    assert f'value="{broker.id}"' in _picker(page, "broker_id")
     response = client.post(
         "/contracts/new", data=_form(seller.organisation, buyer.organisation, broker_id=str(broker.id))
     )

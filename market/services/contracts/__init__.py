@@ -40,7 +40,6 @@ from market.services.contracts.queries import (  # noqa: F401
     get_contract,
     iter_filtered_contracts,
     list_contracts,
-    organisation_choices,
     visible_contracts,
 )
 from market.services.contracts.rules import (  # noqa: F401

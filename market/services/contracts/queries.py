@@ -8,7 +8,7 @@ from sqlalchemy.orm import selectinload
 
 from market.errors import NotFound
 from market.extensions import db
-from market.models import AuditEntry, Field, Organisation, User
+from market.models import AuditEntry, Field, User
 from market.models.contract import Contract, ContractAttachment
 from market.models.vocab import CONTRACT_STATUSES, CONTRACT_TYPES, DEFAULT_FIELDS
 from market.services.base import Page, paginate, parse_row_id
@@ -118,22 +118,6 @@ def contract_history(actor, contract_id) -> list:
             .order_by(AuditEntry.id.desc())
         )
     )
-
-
-def organisation_choices(contract: Contract | None = None, limit: int = 2000) -> list[Organisation]:
-    """Organisations a contract may name: the verified ones by name, plus the contract's own parties."""
-    orgs = list(
-        db.session.scalars(
-            select(Organisation)
-            .where(Organisation.verification_state == "verified")
-            .order_by(Organisation.kind, Organisation.name)
-            .limit(limit)
-        )
-    )
-    for party in (getattr(contract, "seller", None), getattr(contract, "buyer", None)):
-        if party is not None and party not in orgs:
-            orgs.append(party)
-    return orgs
 
 
 def broker_choices(limit: int = 2000) -> list[User]:

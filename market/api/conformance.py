@@ -56,6 +56,11 @@ def _document() -> tuple[dict, dict]:
     return routes, spec["components"]["schemas"]
 
 
+def prepare() -> None:
+    """Build the API description the checks read, before the first API request has to."""
+    _document()
+
+
 def _operation() -> dict | None:
     path = request.path.removeprefix(api_bp.url_prefix)
     return next(

@@ -51,6 +51,12 @@ FOLLOWS = {
             ("demand", "【揭榜挂帅】mRNA疫苗递送用可电离脂质国产化"),
         ],
     },
+    # the government observer follows a university and a field it reports on
+    "viewer@demo.qcy": {
+        "organisations": ["西北工业大学"],
+        "fields": ["航空航天"],
+        "saved": [("demand", "【揭榜挂帅】工业园区VOCs走航监测溯源技术")],
+    },
     "ai@demo.qcy": {
         "organisations": ["西安电子科技大学"],
         "fields": ["人工智能"],

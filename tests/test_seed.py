@@ -197,7 +197,7 @@ def test_demo_listings_contracts_and_deals_carry_the_days_they_happened(db, seed
 
 
 def test_demo_accounts_follow_organisations_and_fields_and_saved_listings(app, db, seeded, client, login):
-    for email in DEMO_ACCOUNTS:
+    for email in [*DEMO_ACCOUNTS, "viewer@demo.qcy"]:  # the accounts the README lists
         counts = follows.following_counts(seeded[email])
         saved = counts["achievement"] + counts["demand"] + counts["equipment"]
         assert saved >= 1 and counts["field"] >= 1, (email, counts)

@@ -54,8 +54,8 @@ def warm_up(app: Flask) -> dict[str, float]:
     timings: dict[str, float] = {}
     steps = (
         ("search", search_service.warm_up),
-        ("templates", lambda: _compile(app, PAGES)),
         ("api description", conformance.prepare),
+        ("templates", lambda: _compile(app, PAGES)),
     )
     with app.app_context():
         for name, step in steps:

@@ -16,7 +16,9 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
-CARD = (960, 720)  # 4:3, as the cards' covers and the gallery crop it
+CARD = (960, 720)  # 4:3, as the cards' covers show it
+# The gallery crops a 4:3 picture to its middle (tiles 150 px high): text keeps this far from top and bottom
+SAFE = 72
 PAGE = (827, 1169)  # A4 at 100 dpi
 LABEL = "示意图 · 演示数据"
 FIELD_COLOURS = {
@@ -183,7 +185,7 @@ def cover_card(
     draw.rectangle((0, 0, 20, height), fill=_darker(colour, 0.25))
     margin = 72
     kind_text = writer.text(KIND_LABELS[kind], KIND_LATIN[kind])
-    draw.text((margin, 64), kind_text, font=writer.font(36, True), fill=WHITE)
+    draw.text((margin, SAFE + 8), kind_text, font=writer.font(36, True), fill=WHITE)
     if writer.chinese:
         font = writer.font(58, True)
         y = 200
@@ -194,7 +196,7 @@ def cover_card(
         details = "　".join(item for item in (field, subtitle) if item)
         draw.text((margin, y + 24), details, font=small, fill=_lighter(colour, 0.75))
         draw.text((margin, y + 72), org, font=small, fill=_lighter(colour, 0.75))
-    _label(draw, writer, width - 32, height - 32)
+    _label(draw, writer, width - 32, height - SAFE)
     return _jpeg(image)
 
 
@@ -208,14 +210,18 @@ def keyword_card(
     image = Image.new("RGB", CARD, WHITE)
     draw = ImageDraw.Draw(image)
     width, height = CARD
-    draw.rectangle((0, 0, width, 152), fill=colour)
+    draw.rectangle((0, 0, width, SAFE + 120), fill=colour)
     title_font = writer.font(36, True)
     if writer.chinese:
-        draw.text((48, 32), writer.wrap(title, title_font, width - 96, 1)[0], font=title_font, fill=WHITE)
-    draw.text((48, 94), writer.text(heading, "KEY TERMS"), font=writer.font(28), fill=_lighter(colour, 0.8))
+        draw.text(
+            (48, SAFE + 8), writer.wrap(title, title_font, width - 96, 1)[0], font=title_font, fill=WHITE
+        )
+    draw.text(
+        (48, SAFE + 64), writer.text(heading, "KEY TERMS"), font=writer.font(28), fill=_lighter(colour, 0.8)
+    )
     terms = keywords[:4] or [title]
-    tile_w, tile_h, gap = 400, 176, 32
-    left, top = (width - 2 * tile_w - gap) // 2, 200
+    tile_w, tile_h, gap = 400, 150, 28
+    left, top = (width - 2 * tile_w - gap) // 2, SAFE + 152
     font = writer.font(42, True)
     for n, term in enumerate(terms):
         x, y = left + (n % 2) * (tile_w + gap), top + (n // 2) * (tile_h + gap)
@@ -224,7 +230,7 @@ def keyword_card(
         )
         text = writer.wrap(term, font, tile_w - 48, 1)[0] if writer.chinese else f"{n + 1}"
         draw.text((x + tile_w / 2, y + tile_h / 2), text, font=font, fill=_darker(colour, 0.3), anchor="mm")
-    _label(draw, writer, width - 32, height - 32)
+    _label(draw, writer, width - 32, height - SAFE)
     return _jpeg(image)
 
 

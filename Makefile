@@ -43,7 +43,9 @@ $(DEV_SECRET_FILE):
 # One process prepares everything (migrations, demo data into an empty database, the search index if missing),
 # saying which step it is on; then the worker (search index, embeddings, notifications, follow-ups) runs beside
 # the web server and stops with it: requests only write, the worker does the rest within a second. Matching
-# vectors are computed by the worker after the site is up (about a minute for the demo data).
+# vectors are computed by the worker after the site is up (about a minute for the demo data). The web server embeds
+# search queries with one OpenMP thread, as deploy/market-web.service does: two threads spinning against each other
+# on a busy machine made a query take 0.3-2 s instead of 30 ms (docs/benchmarks.md, "The first search").
 # The address in mailed links follows the port (on all interfaces, 127.0.0.1 stands in: set MARKET_PUBLIC_URL).
 run: export MARKET_PUBLIC_URL ?= http://$(if $(filter 0.0.0.0,$(HOST)),127.0.0.1,$(HOST)):$(PORT)
 run: install $(DEV_SECRET_FILE)
@@ -52,7 +54,7 @@ run: install $(DEV_SECRET_FILE)
 	@echo "==> 第 3 步（共 3 步）：网站 http://$(HOST):$(PORT) 与后台任务进程（Ctrl-C 停止两者）"
 	export MARKET_SECRET_KEY="$${MARKET_SECRET_KEY:-$$(cat $(DEV_SECRET_FILE))}"; \
 	$(FLASK) market index-worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	OMP_NUM_THREADS=$${OMP_NUM_THREADS:-1} $(FLASK) run --host $(HOST) --port $(PORT)
 
 # Two pytest workers (pytest-xdist), each with its own SQLite file, PostgreSQL server and browser:
 # about 12 minutes on the 2-core VM instead of 22. TEST_WORKERS=0 runs in one process.

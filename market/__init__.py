@@ -43,7 +43,7 @@ def create_app(config: dict | None = None) -> Flask:
     _configure_database(app)
     _configure_secret(app)
 
-    from market import cli, extensions, search, submissions, views, worker
+    from market import cli, extensions, search, submissions, views, warmup, worker
     from market.api import api_bp
     from market.services import contract_rollup, indexing
     from market.services.accounts import load_user
@@ -72,6 +72,7 @@ def create_app(config: dict | None = None) -> Flask:
     extensions.csrf.exempt(api_bp)  # the API authenticates with bearer tokens only, never cookies
     app.register_blueprint(api_bp)
     views.register(app)
+    warmup.install(app)
     cli.register(app)
     app.extensions["market.create_app"] = create_app  # commands that need a second app (eval-matching)
     return app

@@ -56,11 +56,13 @@ def load_demo() -> int:
 
 
 def build_missing_index() -> int:
-    """Build this host's search index from the database if there is none yet (or it no longer reads); the
-    worker applies later changes. Returns how many documents were indexed."""
+    """Prepare the segmenter's dictionary and build this host's search index from the database if there is
+    none yet (or it no longer reads); the worker applies later changes. Returns how many documents were
+    indexed."""
     from market import search
     from market.services.indexing import count_documents, rebuild_index
 
+    search.prepare_dictionary()  # once here, not by each web process on its first search
     engine = search.backend()
     if engine.is_built() and engine.is_healthy():
         click.echo("索引已就绪，后台任务进程会补上之后的改动")

@@ -45,6 +45,9 @@ class DefaultConfig:
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
     SEARCH_BACKEND = "whoosh"  # on disk in SEARCH_PATH; "memory" for tests
     SEARCH_PATH = None  # defaults to <instance>/search
+    # A web process loads what searching needs on a background thread from its first request on
+    # (market/warmup.py); None means on, except under TESTING; MARKET_SEARCH_WARMUP=false turns it off.
+    SEARCH_WARMUP = None
     # Tests only: run the worker's pass in the request right after each commit (as Celery's eager mode does),
     # so a test sees derived work at once. Production leaves all of it to `market index-worker`.
     INLINE_WORKER = False

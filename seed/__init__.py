@@ -29,6 +29,8 @@ from seed.contracts import demo_timeline, load_demo_contracts
 from seed.deals import load_demo_deals
 from seed.demands import DEMANDS
 from seed.equipment import EQUIPMENT
+from seed.follows import load_demo_follows, load_demo_saved
+from seed.gallery import load_demo_gallery
 from seed.organisations import (
     ADMIN_EMAIL,
     BROKER_PROFILES,
@@ -101,9 +103,12 @@ def load_demo_data(progress=print) -> int:
     with one_hash_per_password():
         loader.accounts()
     loader.brokers()
+    follow_count = load_demo_follows(progress, timeline, loader.users)
     loader.listings("achievement", ACHIEVEMENTS, "成果")
     loader.listings("demand", DEMANDS, "需求")
     loader.listings("equipment", EQUIPMENT, "仪器")
+    file_count = load_demo_gallery(progress, timeline, loader.users, loader.created)
+    follow_count += load_demo_saved(progress, timeline, loader.users, loader.created)
     loader.policies()
     contract_count = load_demo_contracts(progress, timeline)
     deal_count = load_demo_deals(progress, timeline)
@@ -112,6 +117,7 @@ def load_demo_data(progress=print) -> int:
     progress(
         f"完成：机构 {loader.organisations}、账号 {len(loader.users)}、"
         f"成果/需求/仪器 {loader.listing_count}、"
+        f"图片与资料 {file_count}、关注与收藏 {follow_count}、"
         f"政策 {loader.policy_count}、技术合同 {contract_count}、对接 {deal_count}；"
         f"演示账号密码均为 {DEMO_PASSWORD}"
     )
@@ -122,6 +128,8 @@ def load_demo_data(progress=print) -> int:
         + loader.policy_count
         + contract_count
         + deal_count
+        + file_count
+        + follow_count
     )
 
 
@@ -156,6 +164,7 @@ class _Loader:
         self.progress = progress
         self.timeline = timeline
         self.users: dict[str, User] = {}
+        self.created: dict[tuple[str, str], tuple[int, str]] = {}  # (kind, title) → (id, owner's e-mail)
         self.admin: User | None = None
         self.organisations = 0
         self.listing_count = 0
@@ -253,6 +262,7 @@ class _Loader:
             data = self._listing_data(item)
             with happening(published):
                 listing = create_listing(owner, kind, data, submit=item.get("then") != "draft")
+            self.created[(kind, item.get("title") or item["name"])] = (listing.id, item["owner"])
             if item.get("then") == "withdraw":
                 with happening(self.timeline.withdrawal(published, f"withdraw:{kind}:{listing.id}")):
                     change_status(owner, kind, listing.id, "withdraw", item.get("note", ""))

@@ -1,12 +1,16 @@
 """The demo data loads through the services, makes every library non-empty and loads only once."""
 
+import io
+import re
 from collections import Counter
 from datetime import timedelta
 
 import pytest
+from PIL import Image
 from sqlalchemy import func, select
 from werkzeug.security import generate_password_hash
 
+from market import images
 from market.clock import in_beijing
 from market.models import (
     Achievement,
@@ -16,6 +20,8 @@ from market.models import (
     Deal,
     Demand,
     Equipment,
+    Follow,
+    ListingFile,
     Notification,
     Organisation,
     Policy,
@@ -23,9 +29,9 @@ from market.models import (
 )
 from market.models.base import utcnow
 from market.models.vocab import DEFAULT_FIELDS, REGIONS
-from market.services import accounts, listings, notifications, organisations, policies
+from market.services import accounts, follows, listings, notifications, organisations, policies, uploads
 from market.services.codes import credit_code_error, patent_number_error
-from seed import ADMIN_EMAIL, DEMO_PASSWORD, load_demo_data
+from seed import ADMIN_EMAIL, DEMO_PASSWORD, load_demo_data, pictures
 from seed.achievements import ACHIEVEMENTS
 from seed.contracts import contract_links
 from seed.patents import zl
@@ -188,3 +194,75 @@ def test_demo_listings_contracts_and_deals_carry_the_days_they_happened(db, seed
         e.created_at.replace(microsecond=0) for e in db.session.scalars(select(AuditEntry))
     )
     assert len(audit_seconds) > 200 and max(audit_seconds.values()) < 20
+
+
+def test_demo_accounts_follow_organisations_and_fields_and_saved_listings(app, db, seeded, client, login):
+    for email in [*DEMO_ACCOUNTS, "viewer@demo.qcy"]:  # the accounts the README lists
+        counts = follows.following_counts(seeded[email])
+        saved = counts["achievement"] + counts["demand"] + counts["equipment"]
+        assert saved >= 1 and counts["field"] >= 1, (email, counts)
+    for email in ("university@demo.qcy", "enterprise@demo.qcy", "broker@demo.qcy"):
+        assert follows.following_counts(seeded[email])["organisation"] >= 1, email
+
+    enterprise = login(seeded["enterprise@demo.qcy"], DEMO_PASSWORD)
+    page = client.get("/my/following?tab=organisation")
+    assert page.status_code == 200 and "西安交通大学" in page.get_data(as_text=True)
+    saved = client.get("/my/following?tab=achievement").get_data(as_text=True)
+    assert "高镍三元正极材料单晶化与表面包覆一体化制备技术" in saved
+    # what the followed university published since reached the enterprise as 关注动态, each after the follow
+    news = [
+        n for n in notifications.list_notifications(enterprise, per_page=100).items if n.category == "follow"
+    ]
+    assert any("西安交通大学发布了新" in n.title for n in news)
+    followed_at = {
+        (f.target_kind, f.target_id): f.created_at
+        for f in db.session.scalars(select(Follow).where(Follow.user_id == enterprise.id))
+    }
+    for n in news:
+        target = (
+            ("organisation", n.data["org_id"])
+            if n.data["because"] == "organisation"
+            else ("field", n.data["field_id"])
+        )
+        assert followed_at[target] <= n.created_at, n.title
+
+
+def test_some_demo_listings_show_a_gallery_of_pictures_and_a_brochure(db, seeded, client):
+    title = "高镍三元正极材料单晶化与表面包覆一体化制备技术"
+    result = db.session.scalar(select(Achievement).where(Achievement.title == title))
+    page = client.get(f"/achievements/{result.id}")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and 'data-testid="gallery"' in html and 'data-testid="documents"' in html
+    assert "示意图（演示数据自动生成）" in html and "成果推介资料.pdf" in html
+    thumbnails = re.findall(rf'src="(/achievements/{result.id}/files/\d+/thumbnail)"', html)
+    assert len(thumbnails) == 2
+    for url in thumbnails:
+        with client.get(url) as served, Image.open(io.BytesIO(served.data)) as picture:
+            assert served.status_code == 200 and served.mimetype == "image/jpeg"
+            assert max(picture.size) <= 320
+    (brochure,) = re.findall(rf'href="(/achievements/{result.id}/files/\d+)"[^>]*>[^<]*\.pdf', html)
+    with client.get(brochure) as served:
+        assert served.status_code == 200 and served.data.startswith(b"%PDF-")
+
+    for kind, path in (("achievement", "achievements"), ("demand", "demands"), ("equipment", "equipment")):
+        listing_page = client.get(f"/{path}").get_data(as_text=True)
+        assert 'data-testid="listing-cover"' in listing_page, kind  # the cards show the cover
+    pictured = db.session.scalar(
+        select(func.count(func.distinct(ListingFile.listing_id))).where(ListingFile.file_kind == "image")
+    )
+    assert pictured >= 8
+
+
+@pytest.mark.parametrize("chinese", [True, False])
+def test_demo_pictures_and_brochures_are_drawn_with_or_without_a_chinese_font(chinese):
+    title = "【揭榜挂帅】高镍正极材料高温循环性能提升技术攻关"
+    for content in (
+        pictures.cover_card("demand", title, "新材料", "某公司", "揭榜奖励 50万元", chinese=chinese),
+        pictures.keyword_card(title, "新材料", ["正极材料", "高温循环"], chinese=chinese),
+    ):
+        picture = images.prepare(content)  # what an upload goes through
+        assert (picture.width, picture.height) == pictures.CARD and picture.content_type == "image/jpeg"
+    brochure = pictures.brochure_pdf(
+        "demand", title, "某公司", "新材料", [("预算", "200万元")], "说明", chinese
+    )
+    assert uploads.is_pdf(brochure) and len(brochure) < 500_000

@@ -19,6 +19,7 @@ answers 401.
 """
 
 import re
+import threading
 from functools import cache
 
 from flask import g, request
@@ -42,10 +43,19 @@ TYPE_NAMES = {
 }
 
 
-@cache
+_building = threading.Lock()
+
+
 def _document() -> tuple[dict, dict]:
     """(method → [(path pattern, operation)], component schemas); paths without variables first, so that
-    /deals/claimable is not read as /deals/{id}."""
+    /deals/claimable is not read as /deals/{id}. Built once: a request that comes while the warm-up
+    (market/warmup.py) builds it waits for that build rather than making a second one beside it."""
+    with _building:
+        return _built_document()
+
+
+@cache
+def _built_document() -> tuple[dict, dict]:
     spec = build_spec()
     routes: dict[str, list] = {}
     for path, item in sorted(spec["paths"].items(), key=lambda entry: entry[0].count("{")):
@@ -54,6 +64,11 @@ def _document() -> tuple[dict, dict]:
             if method != "parameters":
                 routes.setdefault(method.upper(), []).append((pattern, operation))
     return routes, spec["components"]["schemas"]
+
+
+def prepare() -> None:
+    """Build the API description the checks read, before the first API request has to."""
+    _document()
 
 
 def _operation() -> dict | None:

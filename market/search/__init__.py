@@ -19,17 +19,25 @@ from market.search.base import (  # noqa: F401  (the interface other layers use)
 def init_app(app: Flask) -> None:
     """Choose the engine from SEARCH_BACKEND ('whoosh' on disk, 'memory'); nothing is opened yet. Stops on a
     Whoosh other than the pinned one (see market/search/whoosh_internals)."""
+    from market.search.analysis import keep_dictionary_in
     from market.search.whoosh_backend import WhooshBackend
     from market.search.whoosh_internals import check_version
 
     check_version()
 
     kind = app.config.get("SEARCH_BACKEND", "whoosh")
-    if kind == "memory":
-        backend = WhooshBackend(None)
-    else:
-        backend = WhooshBackend(app.config.get("SEARCH_PATH") or os.path.join(app.instance_path, "search"))
+    path = app.config.get("SEARCH_PATH") or os.path.join(app.instance_path, "search")
+    backend = WhooshBackend(None if kind == "memory" else path)
     app.extensions["search"] = backend
+    keep_dictionary_in(path)  # the segmenter's prepared dictionary lives beside the index
+
+
+def prepare_dictionary() -> None:
+    """Load the segmenter's dictionary, preparing and keeping it beside the index if it is not there yet (each
+    process then reads it in a fraction of a second on its first search)."""
+    from market.search.analysis import segmenter
+
+    segmenter()
 
 
 def backend():

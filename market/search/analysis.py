@@ -1,13 +1,19 @@
 """Chinese text analysis for the index: normalisation, jieba segmentation with word positions."""
 
+import hashlib
 import importlib.resources
 import json
 import logging
+import marshal
+import os
 import re
+import sys
+import tempfile
 import threading
 from pathlib import Path
 
 import jieba
+from jieba import finalseg
 from whoosh.analysis import Token, Tokenizer
 
 USER_DICT = Path(__file__).with_name("userdict.txt")
@@ -46,6 +52,14 @@ def normalise(text: str) -> str:
 
 _segmenter = None
 _segmenter_lock = threading.Lock()
+_dictionary_dir: Path | None = None
+log = logging.getLogger(__name__)
+
+
+def keep_dictionary_in(directory) -> None:
+    """Where the segmenter keeps its prepared dictionary (search.init_app: beside the index)."""
+    global _dictionary_dir
+    _dictionary_dir = Path(directory)
 
 
 def segmenter() -> jieba.Tokenizer:
@@ -54,20 +68,67 @@ def segmenter() -> jieba.Tokenizer:
     if _segmenter is None:
         with _segmenter_lock:
             if _segmenter is None:
-                jieba.setLogLevel(logging.WARNING)
-                tokenizer = jieba.Tokenizer()
-                tokenizer.initialize()
-                with USER_DICT.open("rb") as words:  # jieba leaves a path it opened unclosed
-                    tokenizer.load_userdict(words)
-                _segmenter = tokenizer
+                _segmenter = _load_segmenter()
     return _segmenter
 
 
 def dictionary_version() -> str:
     """Changes whenever the user dictionary changes: the index records it and reindexes on change."""
-    import hashlib
-
     return hashlib.sha256(USER_DICT.read_bytes()).hexdigest()[:12]
+
+
+def dictionary_file() -> Path:
+    """The prepared dictionary of this jieba, user dictionary and Python (the folder of keep_dictionary_in,
+    else the temporary folder)."""
+    jieba_dict = Path(jieba.__file__).with_name(jieba.DEFAULT_DICT_NAME)
+    size = jieba_dict.stat().st_size if jieba_dict.is_file() else 0
+    key = f"{jieba.__version__}:{size}:{dictionary_version()}:{sys.version_info[:2]}:{marshal.version}"
+    name = f"jieba-dictionary-{hashlib.sha256(key.encode()).hexdigest()[:12]}.marshal"
+    return (_dictionary_dir or Path(tempfile.gettempdir())) / name
+
+
+def _load_segmenter() -> jieba.Tokenizer:
+    """jieba's dictionary with the user dictionary applied, read from the prepared file when there is one:
+    0.25 s instead of 1.3 s for jieba's own cache (which it reads with marshal.load from the open file, a
+    read call per object) or 1.5 s to build it, in every process, on its first search."""
+    jieba.setLogLevel(logging.WARNING)
+    tokenizer = jieba.Tokenizer()
+    path = dictionary_file()
+    try:
+        freq, total, tags, force_split = marshal.loads(path.read_bytes())
+    except (OSError, ValueError, EOFError, TypeError):
+        force_split_before = set(finalseg.Force_Split_Words)
+        tokenizer.initialize()
+        with USER_DICT.open("rb") as words:  # jieba leaves a path it opened unclosed
+            tokenizer.load_userdict(words)
+        force_split = sorted(set(finalseg.Force_Split_Words) - force_split_before)
+        _keep(path, (tokenizer.FREQ, tokenizer.total, tokenizer.user_word_tag_tab, force_split))
+        return tokenizer
+    tokenizer.FREQ, tokenizer.total, tokenizer.user_word_tag_tab = freq, total, tags
+    tokenizer.initialized = True
+    for word in force_split:  # user words of frequency 0: what load_userdict would have told jieba
+        finalseg.add_force_split(word)
+    return tokenizer
+
+
+def _keep(path: Path, prepared: tuple) -> None:
+    """Write the prepared dictionary whole (aside, then renamed) and drop older versions; a folder that
+    cannot be written only costs the next process the build again."""
+    partial = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, partial = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".part")
+        with os.fdopen(fd, "wb") as out:
+            marshal.dump(prepared, out)
+        os.chmod(partial, 0o644)  # mkstemp makes it private; the web and the worker may run as other users
+        os.replace(partial, path)
+        for stale in path.parent.glob("jieba-dictionary-*.marshal"):
+            if stale != path:
+                stale.unlink(missing_ok=True)
+    except OSError as exc:
+        log.info("could not keep the prepared dictionary at %s: %s", path, exc)
+        if partial is not None:
+            Path(partial).unlink(missing_ok=True)
 
 
 def _sub_words(word: str, freq: dict) -> list[str]:

@@ -142,6 +142,9 @@ class SearchBackend(Protocol):
     def document_frequencies(self, words) -> tuple[int, dict[str, int]]:
         """The number of documents, and in how many each word appears (for how distinctive a word is)."""
 
+    def release_reader(self) -> None:
+        """Close the reader the calling thread keeps between searches (a thread that is about to end)."""
+
 
 class IndexBusy(Exception):
     """Another process holds the writer lock; the outbox keeps the change for later."""

@@ -91,6 +91,13 @@ class Reading:
         local.searcher = current
         return current
 
+    def release_reader(self) -> None:
+        """Close this thread's searcher (the index stays open for the other threads)."""
+        searcher = getattr(self._local, "searcher", None)
+        self._local.searcher = None
+        if searcher is not None:
+            searcher.close()
+
     def _filter_docs(self, searcher, filter_query):
         """The document numbers a filter allows, remembered until the index changes (the visibility and
         kind filters match most of the index and would otherwise be walked on every query)."""

@@ -239,6 +239,7 @@ def notify_followers(payload: dict) -> None:
         .join(User, User.id == Follow.user_id)
         .where(
             or_(*targets),
+            Follow.created_at <= listing.published_at,  # who followed by then (the seed replays the past)
             User.active.is_(True),
             or_(User.organisation_id.is_(None), User.organisation_id != listing.org_id),
         )

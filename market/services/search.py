@@ -24,6 +24,7 @@ ORGANISATION_KINDS = ("achievement", "demand", "equipment", "broker")  # org_nam
 # queries.
 MEANING_SPREAD = 3.0
 MEANING_FLOOR = 0.85
+WARM_UP_QUERY = "锂电池正极材料"
 
 
 def _date(value, label, errors, end_of_day=False):
@@ -103,6 +104,16 @@ def search_catalogue(actor, params) -> SearchResult:
     except IndexUnavailable:
         result = database_search(request)
     return _with_organisation_pages(result)
+
+
+def warm_up(sample: str = WARM_UP_QUERY) -> SearchResult:
+    """Run one search as a visitor would, so that this process has loaded what searching needs (the
+    segmenter's dictionary, the index, the query model, the stored vectors) before someone waits for it; the
+    calling thread's index reader is closed afterwards."""
+    try:
+        return search_catalogue(None, {"q": sample})
+    finally:
+        search.backend().release_reader()
 
 
 def _with_organisation_pages(result: SearchResult) -> SearchResult:

@@ -165,3 +165,20 @@ def test_dictionary_version_changes_when_the_file_changes(private_dictionary):
     with private_dictionary.open("a", encoding="utf-8") as f:
         f.write("数智孪生 2000 n\n")
     assert dictionary_version() != before
+
+
+def test_a_process_reading_the_prepared_dictionary_segments_as_one_that_built_it(tmp_path, monkeypatch):
+    monkeypatch.setattr(analysis, "_dictionary_dir", None)
+    analysis.keep_dictionary_in(tmp_path / "search")  # a folder that does not exist yet
+    text = "高镍三元正极材料单晶化与表面包覆，揭榜挂帅中试线，锂电池回收"
+    built = analysis._load_segmenter()  # the first process: builds the dictionary and keeps it
+    prepared = analysis.dictionary_file()
+    assert prepared.parent == tmp_path / "search" and prepared.is_file()
+    read = analysis._load_segmenter()  # every later process reads it
+    assert list(read.cut(text)) == list(built.cut(text))
+    assert "揭榜挂帅" in read.cut(text) and read.total == built.total
+
+    prepared.write_bytes(b"damaged")  # a damaged or foreign file is rebuilt, not trusted
+    rebuilt = analysis._load_segmenter()
+    assert list(rebuilt.cut(text)) == list(built.cut(text)) and prepared.stat().st_size > 1_000_000
+    assert [p.name for p in prepared.parent.iterdir()] == [prepared.name]  # no partial files left behind

@@ -1,0 +1,29 @@
+"""揭榜挂帅 (issue 19): a call (发榜) is a published open-call demand with a Challenge beside it; verified
+organisations apply (揭榜); a panel scores the applications (评榜); the owner selects one team or races
+several (定榜); the selected teams deliver milestones that are accepted and paid (攻关与验收).
+
+Modules: access (who sees and does what), status (public status and countdown), history (the public
+timeline); calls, applications, invitations, documents (发榜, 揭榜); panel, scoring (评榜); selection,
+projects, payments, stats (定榜, 攻关与验收, dashboard). Callers import from the package:
+`from market.services import challenges`."""
+
+from market.services.challenges.access import (  # noqa: F401
+    can_manage_challenge,
+    can_view_all_scores,
+    can_view_application,
+    can_view_challenge,
+    get_application,
+    get_challenge,
+    get_managed_challenge,
+    is_applicant,
+    is_call_owner,
+    reviewer_for,
+    reviewer_may_see,
+)
+from market.services.challenges.history import history, record_event  # noqa: F401
+from market.services.challenges.status import (  # noqa: F401
+    accepting_applications,
+    days_left,
+    public_status,
+    public_status_label,
+)

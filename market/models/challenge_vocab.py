@@ -74,4 +74,8 @@ CHALLENGE_AUDIT_ACTIONS = {
     "challenge.report": "提交进展报告",
     "challenge.decide_milestone": "里程碑验收决定",
     "challenge.pay": "登记拨付",
+    # 发榜、揭榜 (publish part)
+    "challenge.clarify": "发布榜单补充说明",
+    "challenge.draft_application": "保存揭榜方案草稿",
+    "challenge.upload_plan": "上传揭榜方案文件",
 }

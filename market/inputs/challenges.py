@@ -99,14 +99,14 @@ class RowIds(_Input, fields.List):
 # ---- 发榜 ------------------------------------------------------------------------------------------------
 
 
-class FundingShareIn(InputSchema):
+class CallFundingShareIn(InputSchema):
     """Who pays which share of the 榜额."""
 
     source = Text("出资方", required=True, max_len=60)
     percent = Integer("出资比例（%）", low=1, high=100, required=True)
 
 
-class CriterionIn(InputSchema):
+class CallCriterionIn(InputSchema):
     """One evaluation criterion and its weight; a call's weights add up to exactly 100."""
 
     name = Text("评审标准", required=True, max_len=60)
@@ -114,7 +114,7 @@ class CriterionIn(InputSchema):
     description = Text("评分说明", max_len=300)
 
 
-class MilestoneIn(InputSchema):
+class CallMilestoneIn(InputSchema):
     """A milestone the call asks for: due after the window closes, in order; its tranche is a share of the
     榜额 paid when it is accepted (all tranches together at most 100)."""
 
@@ -147,7 +147,7 @@ class ChallengeIn(InputSchema):
     )
     indicators = Text("考核指标", required=True, max_len=5000, multiline=True)
     funding_shares = Rows(
-        "出资构成", FundingShareIn, keys=("source", "percent"), max_rows=MAX_FUNDING_SHARES, required=True
+        "出资构成", CallFundingShareIn, keys=("source", "percent"), max_rows=MAX_FUNDING_SHARES, required=True
     )
     eligible_org_kinds = TextList(
         "揭榜单位类型",
@@ -167,10 +167,12 @@ class ChallengeIn(InputSchema):
     qualifications = Text("资质要求", max_len=2000, multiline=True)
     applications_open_on = Date("征集开始日期", required=True, within_years=2)
     applications_close_on = Date("征集截止日期", required=True, within_years=3)
-    criteria = Rows("评审标准", CriterionIn, keys=("name", "weight"), max_rows=MAX_CRITERIA, required=True)
+    criteria = Rows(
+        "评审标准", CallCriterionIn, keys=("name", "weight"), max_rows=MAX_CRITERIA, required=True
+    )
     milestones = Rows(
         "里程碑",
-        MilestoneIn,
+        CallMilestoneIn,
         keys=("title", "due_on", "deliverable"),
         max_rows=MAX_MILESTONES,
         required=True,
@@ -190,26 +192,26 @@ class ChallengeUpdateIn(ChallengeIn):
     updates = True
 
 
-class ClarificationIn(InputSchema):
+class ChallengeClarificationIn(InputSchema):
     """A public clarification of a call that applications have already answered (its rules stay)."""
 
     text = Text("补充说明", required=True, max_len=300, multiline=True)
 
 
-class CancelIn(InputSchema):
+class ChallengeCancelIn(InputSchema):
     reason = Text("终止原因", required=True, max_len=500, multiline=True)
 
 
 # ---- 揭榜 ------------------------------------------------------------------------------------------------
 
 
-class TeamMemberIn(InputSchema):
+class ApplicationTeamMemberIn(InputSchema):
     name = Text("姓名", required=True, max_len=40)
     title = Text("职称/职务", max_len=40)
     role = Text("分工", max_len=60)
 
 
-class ScheduleItemIn(InputSchema):
+class ApplicationScheduleItemIn(InputSchema):
     """When the team plans to reach one of the call's milestones."""
 
     milestone_id = RowId(
@@ -219,7 +221,7 @@ class ScheduleItemIn(InputSchema):
     note = Text("说明", max_len=300)
 
 
-class ApplicationIn(InputSchema):
+class ChallengeApplicationIn(InputSchema):
     """An organisation's 揭榜方案 (the PDF is uploaded beside it)."""
 
     plan = Text("揭榜方案", required=True, max_len=20000, multiline=True)
@@ -231,8 +233,16 @@ class ApplicationIn(InputSchema):
         metadata={"example": "2500000.00"},
         description="项目预算，元，大于0（字符串，最多两位小数，可带单位如“250万”）",
     )
-    team = Rows("团队成员", TeamMemberIn, keys=("name", "title", "role"), max_rows=MAX_TEAM, allow_none=False)
-    schedule = Rows("进度安排", ScheduleItemIn, keys=("planned_on", "note"), max_rows=30, allow_none=False)
+    team = Rows(
+        "团队成员",
+        ApplicationTeamMemberIn,
+        keys=("name", "title", "role"),
+        max_rows=MAX_TEAM,
+        allow_none=False,
+    )
+    schedule = Rows(
+        "进度安排", ApplicationScheduleItemIn, keys=("planned_on", "note"), max_rows=30, allow_none=False
+    )
     prior_achievement_ids = RowIds(
         "前期成果",
         max_items=MAX_PRIOR_RESULTS,
@@ -241,11 +251,11 @@ class ApplicationIn(InputSchema):
     )
 
 
-class ApplicationUpdateIn(ApplicationIn):
+class ChallengeApplicationUpdateIn(ChallengeApplicationIn):
     updates = True
 
 
-class InvitationIn(InputSchema):
+class ChallengeInvitationIn(InputSchema):
     org_id = RowId("受邀单位", required=True, unknown="受邀单位不存在")
     achievement_id = RowId(
         "相关成果", unknown="该科技成果不存在", description="受邀单位的一项已发布成果（可选）"

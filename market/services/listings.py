@@ -115,8 +115,10 @@ def _publishes_directly(actor, listing) -> bool:
 
 def is_call(listing) -> bool:
     """A demand carrying a 揭榜挂帅 call: changed, withdrawn and cancelled on the call's pages only."""
-    return listing.kind == "demand" and listing.id is not None and bool(
-        db.session.scalar(select(Challenge.id).where(Challenge.demand_id == listing.id))
+    return (
+        listing.kind == "demand"
+        and listing.id is not None
+        and bool(db.session.scalar(select(Challenge.id).where(Challenge.demand_id == listing.id)))
     )
 
 

@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from market import events
 from market.errors import Conflict, InvalidTransition, PermissionDenied, ValidationFailed
 from market.extensions import db
-from market.inputs.challenges import APPLICANT_KINDS, ApplicationIn
+from market.inputs.challenges import APPLICANT_KINDS, ChallengeApplicationIn
 from market.models import Achievement
 from market.models.base import utcnow
 from market.models.challenge import Challenge
@@ -113,7 +113,7 @@ def clean_application(data: dict, challenge: Challenge, org_id: int) -> dict:
     """Column values of an application, or ValidationFailed with every field's message: the schedule names
     the call's milestones, no later than each is due; prior results are the organisation's published ones."""
     errors: dict = {}
-    values = ApplicationIn.clean(data, errors=errors)
+    values = ChallengeApplicationIn.clean(data, errors=errors)
     milestones = {m.id: m for m in challenge.milestones}
     schedule, seen = [], set()
     for number, item in enumerate(values.get("schedule") or [], start=1):

@@ -13,7 +13,7 @@ from market import events
 from market.clock import today_in_beijing
 from market.errors import InvalidTransition, PermissionDenied, ValidationFailed
 from market.extensions import db
-from market.inputs.challenges import CancelIn, ClarificationIn
+from market.inputs.challenges import ChallengeCancelIn, ChallengeClarificationIn
 from market.models import Demand, Field, Organisation
 from market.models.base import utcnow
 from market.models.challenge import Challenge, ChallengeCriterion, ChallengeMilestone
@@ -200,7 +200,7 @@ def clarify_call(actor, challenge_id, data: dict):
     challenge = get_managed_challenge(actor, challenge_id)
     if challenge.phase != "open" or not challenge.demand.is_public:
         raise InvalidTransition("只有已发布、尚未定榜的榜单可以发布补充说明")
-    text = ClarificationIn.clean(data)["text"]
+    text = ChallengeClarificationIn.clean(data)["text"]
     audit.record(actor, "challenge.clarify", "challenge", challenge.id, {"text": text})
     event = record_event(challenge, "clarification", f"补充说明：{text}")
     events.record(
@@ -221,7 +221,7 @@ def cancel_call(actor, challenge_id, data: dict) -> Challenge:
     challenge = get_managed_challenge(actor, challenge_id)
     if challenge.phase != "open":
         raise InvalidTransition(f"榜单当前为“{challenge.phase_label}”，不能终止")
-    reason = CancelIn.clean(data)["reason"]
+    reason = ChallengeCancelIn.clean(data)["reason"]
     demand = challenge.demand
     # A public call stays readable with its history (expired); one never published leaves no trace.
     status = "expired" if demand.is_public else "withdrawn"

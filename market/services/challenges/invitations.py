@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from market import events
 from market.errors import Conflict, InvalidTransition, ValidationFailed
 from market.extensions import db
-from market.inputs.challenges import APPLICANT_KINDS, InvitationIn
+from market.inputs.challenges import APPLICANT_KINDS, ChallengeInvitationIn
 from market.models import Achievement, Demand, Organisation
 from market.models.challenge import Challenge, ChallengeInvitation
 from market.models.challenge_application import ChallengeApplication
@@ -104,7 +104,7 @@ def invite(actor, challenge_id, data: dict) -> ChallengeInvitation:
     if not can_invite(challenge):
         raise InvalidTransition("只有已发布、仍在征集的榜单可以邀请揭榜")
     errors: dict = {}
-    values = InvitationIn.clean(data, errors=errors)
+    values = ChallengeInvitationIn.clean(data, errors=errors)
     org = db.session.get(Organisation, values["org_id"]) if values.get("org_id") else None
     if org is None and "org_id" not in errors:
         errors["org_id"] = "受邀单位不存在"

@@ -50,6 +50,8 @@ from market.services.challenges.calls import (  # noqa: F401, E402
     has_submissions,
     list_managed_calls,
     list_public_calls,
+    publish_refusal,
+    publishing_orgs,
     update_call,
 )
 from market.services.challenges.documents import get_document, plan_document  # noqa: F401, E402

@@ -49,13 +49,37 @@ def can_publish(actor) -> bool:
     )
 
 
-def _require_publisher(actor) -> None:
+def publish_refusal(actor) -> str | None:
+    """Why the actor may not publish a call, or None."""
     if not is_signed_in(actor):
-        raise PermissionDenied("请先登录")
-    if not can_publish(actor):
-        if actor.role == "enterprise":
-            raise PermissionDenied("单位通过平台认证后才能发布揭榜挂帅榜单")
-        raise PermissionDenied("只有已认证的企业和管理员可以发布揭榜挂帅榜单")
+        return "请先登录"
+    if can_publish(actor):
+        return None
+    if actor.role == "enterprise":
+        return "单位通过平台认证后才能发布揭榜挂帅榜单"
+    return "只有已认证的企业和管理员可以发布揭榜挂帅榜单"
+
+
+def _require_publisher(actor) -> None:
+    if reason := publish_refusal(actor):
+        raise PermissionDenied(reason)
+
+
+def publishing_orgs(actor, limit: int = 500) -> list[Organisation]:
+    """The organisations an admin may publish a call for: verified government organisations and
+    enterprises, the admin's own first."""
+    if not is_admin(actor):
+        return [actor.organisation] if is_signed_in(actor) and actor.organisation else []
+    orgs = db.session.scalars(
+        select(Organisation)
+        .where(
+            Organisation.verification_state == "verified",
+            Organisation.kind.in_(("government", "enterprise")),
+        )
+        .order_by(Organisation.id != actor.organisation_id, Organisation.kind.desc(), Organisation.name)
+        .limit(limit)
+    )
+    return list(orgs)
 
 
 def _publishing_org(actor, data: dict, errors: dict) -> Organisation | None:
@@ -73,6 +97,8 @@ def _publishing_org(actor, data: dict, errors: dict) -> Organisation | None:
         errors["org_id"] = "发榜单位不存在"
     elif not org.is_verified:
         errors["org_id"] = "发榜单位尚未通过平台认证"
+    elif org.kind not in ("government", "enterprise"):
+        errors["org_id"] = "发榜单位应为政府部门、平台运营单位或企业"
     return org
 
 

@@ -16,7 +16,7 @@ from market.inputs.fields import (
     TextList,
     _Input,
 )
-from market.inputs.listings import FieldName, YesNo
+from market.inputs.listings import FieldName
 from market.models.challenge_vocab import MAX_RACE_TEAMS, MILESTONE_KINDS, SELECTION_MODES
 from market.models.vocab import ORG_KINDS, REGIONS
 
@@ -261,9 +261,3 @@ class ChallengeInvitationIn(InputSchema):
         "相关成果", unknown="该科技成果不存在", description="受邀单位的一项已发布成果（可选）"
     )
     message = Text("邀请留言", max_len=500, multiline=True)
-
-
-class DraftFlagIn(InputSchema):
-    """Whether a page's application is kept as a draft (保存草稿) or submitted (提交)."""
-
-    draft = YesNo("只存草稿", allow_none=False)

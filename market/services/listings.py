@@ -103,8 +103,8 @@ def _transition(actor, listing, action: str, note: str | None = None) -> None:
     listing.review_note = note if action == "reject" else None
     if target == "published":  # followers of its organisation and field hear of it (services/follows)
         events.record("listing.published", kind=listing.kind, listing_id=listing.id)
-    if action == "reject":  # a 揭榜挂帅 call's owner hears of it (services/challenges)
-        events.record("listing.returned", kind=listing.kind, listing_id=listing.id)
+    if action in ("approve", "reject") and is_call(listing):  # its owner hears of it (services/challenges)
+        events.record("challenge.reviewed", demand_id=listing.id, decision=action)
 
 
 def _publishes_directly(actor, listing) -> bool:

@@ -52,14 +52,20 @@ def applicant_org_ids(challenge: Challenge) -> list[int]:
 
 
 def _call_of_demand(payload: dict) -> Challenge | None:
-    if payload.get("kind") != "demand":
-        return None
-    return db.session.scalar(select(Challenge).where(Challenge.demand_id == payload.get("listing_id")))
+    return db.session.scalar(select(Challenge).where(Challenge.demand_id == payload.get("demand_id")))
 
 
-@events.subscribe("listing.published")
-def announce_approved_call(payload: dict) -> None:
-    """An admin approved a call: it is public from now on; its owner is told."""
+@events.subscribe("challenge.reviewed")
+def announce_review(payload: dict) -> None:
+    """An admin decided on a call in the demand review (listings.change_status)."""
+    if payload.get("decision") == "approve":
+        _announce_approved(payload)
+    else:
+        _announce_returned(payload)
+
+
+def _announce_approved(payload: dict) -> None:
+    """Approved: the call is public from now on (its history says so); its owner is told."""
     challenge = _call_of_demand(payload)
     if challenge is None or challenge.demand.status != "published":
         return
@@ -76,9 +82,8 @@ def announce_approved_call(payload: dict) -> None:
     )
 
 
-@events.subscribe("listing.returned")
-def announce_returned_call(payload: dict) -> None:
-    """An admin returned a call: its owner is told why, to change it and submit it again."""
+def _announce_returned(payload: dict) -> None:
+    """Returned: its owner is told why, to change it and submit it again."""
     challenge = _call_of_demand(payload)
     if challenge is None:
         return

@@ -62,6 +62,13 @@ OUTPUT_SCHEMAS = (
     "PasswordResetRequestedOut",
     "KeptMailOut",
     "ListingFileOut",
+    # 揭榜挂帅: 发榜、揭榜、邀请
+    "ChallengeDocumentOut",
+    "ChallengeInvitationOut",
+    "ChallengeSuggestionOut",
+    "ChallengeOut",
+    "ChallengeDetailOut",
+    "ChallengeApplicationOut",
 )
 INPUT_SCHEMAS = (
     "AchievementIn",
@@ -106,6 +113,14 @@ INPUT_SCHEMAS = (
     "PasswordResetIn",
     "ListingFileIn",
     "ListingFileOrderIn",
+    # 揭榜挂帅: 发榜、揭榜、邀请
+    "ChallengeIn",
+    "ChallengeUpdateIn",
+    "ChallengeClarificationIn",
+    "ChallengeCancelIn",
+    "ChallengeApplicationIn",
+    "ChallengeApplicationUpdateIn",
+    "ChallengeInvitationIn",
 )
 
 

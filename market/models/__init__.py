@@ -4,6 +4,21 @@ from market.models.achievement import Achievement
 from market.models.audit import AuditEntry
 from market.models.booking import Booking, BookingSlot, EquipmentBlock
 from market.models.broker import BrokerProfile, broker_specialties
+from market.models.challenge import (
+    Challenge,
+    ChallengeCriterion,
+    ChallengeEvent,
+    ChallengeInvitation,
+    ChallengeMilestone,
+)
+from market.models.challenge_application import ChallengeApplication, ChallengeDocument
+from market.models.challenge_project import ProgressReport, ProjectMilestone, TranchePayment
+from market.models.challenge_review import (
+    ChallengeConflict,
+    ChallengeReview,
+    ChallengeReviewer,
+    ChallengeScore,
+)
 from market.models.contract import Contract, ContractAttachment
 from market.models.contract_rollup import ContractMonthlyTotal, ContractPartyMonthlyTotal
 from market.models.deal import Deal, DealEvent, DealMessage, DealNda
@@ -33,6 +48,20 @@ __all__ = [
     "Booking",
     "BookingSlot",
     "BrokerProfile",
+    "Challenge",
+    "ChallengeApplication",
+    "ChallengeConflict",
+    "ChallengeCriterion",
+    "ChallengeDocument",
+    "ChallengeEvent",
+    "ChallengeInvitation",
+    "ChallengeMilestone",
+    "ChallengeReview",
+    "ChallengeReviewer",
+    "ChallengeScore",
+    "ProgressReport",
+    "ProjectMilestone",
+    "TranchePayment",
     "Contract",
     "ContractAttachment",
     "ContractMonthlyTotal",

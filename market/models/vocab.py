@@ -1,5 +1,7 @@
 """Controlled vocabularies: stored values and their Chinese labels."""
 
+from market.models.challenge_vocab import CHALLENGE_AUDIT_ACTIONS
+
 ROLES = {
     "university": "高校院所",
     "enterprise": "企业",
@@ -334,6 +336,7 @@ AUDIT_ACTIONS = {
     "equipment.unblock": "取消停机",
     "equipment.booking_rules": "修改仪器预约规则",
     "job.retry": "重试后台任务",
+    **CHALLENGE_AUDIT_ACTIONS,
 }
 AUDIT_OBJECT_TYPES = {
     **LISTING_KINDS,
@@ -349,5 +352,8 @@ AUDIT_OBJECT_TYPES = {
     "kpi": "指标",
     "booking": "仪器预约",
     "event_job": "后台任务",
+    "challenge": "揭榜挂帅榜单",
+    "challenge_application": "揭榜方案",
+    "project_milestone": "揭榜项目里程碑",
     "sign_in": "登录",
 }

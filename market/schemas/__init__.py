@@ -33,6 +33,22 @@ from market.schemas.bookings import (  # noqa: F401
     UtilisationOut,
 )
 from market.schemas.brokers import BrokerOut, BrokerProfileIn  # noqa: F401
+from market.schemas.challenges import (  # noqa: F401, E402 (揭榜挂帅: 发榜、揭榜、邀请)
+    ChallengeApplicationIn,
+    ChallengeApplicationOut,
+    ChallengeApplicationUpdateIn,
+    ChallengeCancelIn,
+    ChallengeClarificationIn,
+    ChallengeDetailOut,
+    ChallengeDocumentOut,
+    ChallengeHistoryOut,
+    ChallengeIn,
+    ChallengeInvitationIn,
+    ChallengeInvitationOut,
+    ChallengeOut,
+    ChallengeSuggestionOut,
+    ChallengeUpdateIn,
+)
 from market.schemas.contracts import (  # noqa: F401
     ContractAttachmentOut,
     ContractCorrectionIn,

@@ -11,7 +11,7 @@ class NotificationOut(Schema):
     category = fields.String(
         metadata={
             "description": "match（匹配推荐）、saved_search（保存的搜索）、contract（技术合同）、"
-            "deal（对接）、booking（仪器预约）或 follow（关注动态）"
+            "deal（对接）、booking（仪器预约）、follow（关注动态）或 challenge（揭榜挂帅）"
         }
     )
     title = fields.String()

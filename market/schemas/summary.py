@@ -49,6 +49,11 @@ class HomeListing(Schema):
 class HomeOpenCall(HomeListing):
     reward_yuan = Yuan("reward_fen", metadata={"description": "揭榜奖励，元；null 为未填写"})
     deadline = fields.Date(allow_none=True)
+    challenge_id = fields.Integer(
+        attribute="call_id",
+        allow_none=True,
+        metadata={"description": "揭榜挂帅榜单编号（GET /challenges/{id}）；没有榜单的需求为 null"},
+    )
 
 
 class HomeResult(HomeListing):

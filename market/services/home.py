@@ -9,7 +9,7 @@ registered_contracts_by_month, so the page can move to a monthly rollup table wi
 
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timezone
 from decimal import Decimal, InvalidOperation
 
@@ -19,6 +19,7 @@ from market.clock import BEIJING, today_in_beijing
 from market.extensions import db
 from market.models import LISTING_MODELS, Achievement, BrokerProfile, Demand, Field, Organisation, User
 from market.models.base import utcnow
+from market.models.challenge import Challenge
 from market.models.kpi import Kpi
 from market.services import contract_stats, kpis, listings, policies
 
@@ -81,6 +82,7 @@ class ListingCard:
     price_fen: int | None = None
     reward_fen: int | None = None
     deadline: date | None = None
+    call_id: int | None = None  # a 揭榜挂帅 call's page (/challenges/<id>) for a demand that carries one
 
 
 @dataclass(frozen=True)
@@ -298,14 +300,15 @@ def _card(listing) -> ListingCard:
 
 
 def _open_calls() -> tuple[ListingCard, ...]:
-    """The newest live 揭榜挂帅 calls, with their rewards and deadlines."""
-    rows = db.session.scalars(
-        select(Demand)
+    """The newest live 揭榜挂帅 calls, with their rewards, deadlines and call pages (one query)."""
+    rows = db.session.execute(
+        select(Demand, Challenge.id)
+        .outerjoin(Challenge, Challenge.demand_id == Demand.id)
         .where(listings.live_condition(Demand), Demand.open_call.is_(True))
         .order_by(Demand.published_at.desc(), Demand.id.desc())
         .limit(OPEN_CALLS_SHOWN)
     ).unique()
-    return tuple(_card(d) for d in rows)
+    return tuple(replace(_card(demand), call_id=call_id) for demand, call_id in rows)
 
 
 def _featured_results() -> tuple[ListingCard, ...]:

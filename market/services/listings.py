@@ -11,6 +11,7 @@ from market.extensions import db
 from market.inputs.listings import StatusNoteIn
 from market.models import LISTING_MODELS, Equipment, EquipmentFee, Field, Organisation
 from market.models.base import utcnow
+from market.models.challenge import Challenge
 from market.models.vocab import LISTING_KINDS, LISTING_STATUSES, REGIONS
 from market.services import audit
 from market.services.base import Page, paginate, parse_row_id, unit_of_work
@@ -102,10 +103,28 @@ def _transition(actor, listing, action: str, note: str | None = None) -> None:
     listing.review_note = note if action == "reject" else None
     if target == "published":  # followers of its organisation and field hear of it (services/follows)
         events.record("listing.published", kind=listing.kind, listing_id=listing.id)
+    if action in ("approve", "reject") and is_call(listing):  # its owner hears of it (services/challenges)
+        events.record("challenge.reviewed", demand_id=listing.id, decision=action)
 
 
 def _publishes_directly(actor, listing) -> bool:
+    if is_call(listing):  # a 揭榜挂帅 call always waits for an admin's review
+        return False
     return is_admin(actor) or (auto_publish_verified() and listing.organisation.is_verified)
+
+
+def is_call(listing) -> bool:
+    """A demand carrying a 揭榜挂帅 call: changed, withdrawn and cancelled on the call's pages only."""
+    return (
+        listing.kind == "demand"
+        and listing.id is not None
+        and bool(db.session.scalar(select(Challenge.id).where(Challenge.demand_id == listing.id)))
+    )
+
+
+def _refuse_call(listing) -> None:
+    if is_call(listing):
+        raise InvalidTransition("这是揭榜挂帅榜单，请在榜单页面（/challenges）修改或终止")
 
 
 def _apply(listing, values: dict) -> None:
@@ -164,6 +183,7 @@ def update_listing(actor, kind: str, listing_id, data: dict, partial: bool = Fal
     """Change a listing's content; a published one goes back to review unless its organisation skips
     review."""
     listing = get_managed_listing(actor, kind, listing_id)
+    _refuse_call(listing)
     require_editable(listing)
     values = _clean(kind, data, partial)
     changes = audit.diff(listing, {k: v for k, v in values.items() if k != "fee_items"})
@@ -204,6 +224,7 @@ def change_status(actor, kind: str, listing_id, action: str, note: str = "") -> 
         listing = _load(kind, listing_id)
     else:
         listing = get_managed_listing(actor, kind, listing_id)
+        _refuse_call(listing)
     note = StatusNoteIn.clean({"note": note}).get("note") or ""
     if action == "reject" and not note:
         raise ValidationFailed({"note": "请填写退回原因"})
@@ -215,6 +236,7 @@ def change_status(actor, kind: str, listing_id, action: str, note: str = "") -> 
 def delete_listing(actor, kind: str, listing_id) -> None:
     """Delete a draft or withdrawn listing for good, with its pictures and documents."""
     listing = get_managed_listing(actor, kind, listing_id)
+    _refuse_call(listing)
     if listing.status not in DELETABLE_STATES:
         raise InvalidTransition("只能删除草稿或已撤回的内容，已发布的请先撤回")
     files = remove_listing_files(kind, listing.id)

@@ -12,13 +12,15 @@ from market.storage import file_size
 
 def register(app: Flask) -> None:
     # booking_decisions, broker_performance and organisations add routes to the bookings, deals and public
-    # blueprints; listing_files to the workspace and public ones.
+    # blueprints; listing_files to the workspace and public ones; challenge_applications to challenges.
     from market.views import (
         admin,
         auth,
         booking_decisions,
         bookings,
         broker_performance,
+        challenge_applications,
+        challenges,
         contracts,
         dashboard,
         deals,
@@ -45,6 +47,7 @@ def register(app: Flask) -> None:
         dashboard.bp,
         deals.bp,
         bookings.bp,
+        challenges.bp,
         health.bp,
     ):
         app.register_blueprint(blueprint)
@@ -67,6 +70,8 @@ def work_menu() -> list[tuple[str, str, bool]]:
     if role != "viewer":
         pages.append(("deals.list_deals", "我的对接", request.blueprint == "deals"))
         pages.append(("bookings.list_bookings", "仪器预约", request.blueprint == "bookings"))
+    if role in ("university", "enterprise", "admin"):
+        pages.append(("challenges.my_challenges", "我的揭榜", here == "challenges.my_challenges"))
     pages.append(("contracts.list_contracts", "技术合同", request.blueprint == "contracts"))
     if role in ("admin", "viewer"):
         pages.append(("dashboard.show_dashboard", "交易额看板", request.blueprint == "dashboard"))

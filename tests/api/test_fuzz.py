@@ -52,6 +52,8 @@ TABLE_BEFORE = {
     "deals": "deals",
     "messages": "deal_messages",
     "blocks": "equipment_blocks",
+    "challenges": "challenges",
+    "challenge-applications": "challenge_applications",
     "fields": "fields",
     "files": "listing_files",
     "kpis": "kpis",
@@ -100,8 +102,9 @@ REQUESTS = {"sent": 0}
 
 
 @pytest.fixture
-def fuzz_world(app, make_user, make_listing):
-    """The fuzzer's users and a few published listings."""
+def fuzz_world(app, make_user, make_listing, publish_call, make_application):
+    """The fuzzer's users, a few published listings, and a 揭榜挂帅 call of the enterprise user with an
+    application of the university."""
     # The fuzzer signs in with made-up passwords and registers in bursts: it must not lock the accounts it
     # uses nor spend the run on 429s (the limits have tests of their own).
     app.config.update(
@@ -116,6 +119,7 @@ def fuzz_world(app, make_user, make_listing):
         make_listing("achievement", users["university"])
         make_listing("demand", users["enterprise"])
         make_listing("equipment", users["university"])
+    make_application(publish_call(owner=users["enterprise"]), org=users["university"].organisation)
     return users
 
 

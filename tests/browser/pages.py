@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from market.extensions import db
 from market.models import Achievement, BrokerProfile, Demand, Equipment, Kpi, Policy, User
+from market.models.challenge import Challenge
 from market.views.common import COLLECTIONS
 from seed import ADMIN_EMAIL, DEMO_PASSWORD
 
@@ -70,6 +71,8 @@ ACCESS = {
     "workspace.edit_broker_profile": {"broker"},
     "workspace.list_match_queue": {"broker", "admin"},
     "contracts.new_contract": WRITERS,
+    "challenges.list_challenges": EVERYONE,
+    "challenges.new_challenge": {"enterprise", "admin"},
 }
 # Who may write a listing of each library (/my/<collection>/new).
 CREATORS = {
@@ -153,6 +156,10 @@ def detail_pages(role: str) -> list[Page]:
     add("admin.edit_policy", _path("admin/policies", policy, suffix="/edit"), {"admin"})
     bookable = first(Equipment, Equipment.status == "published", Equipment.open_for_booking.is_(True))
     add("bookings.show_calendar", _path("bookings/equipment", bookable))
+    call = db.session.scalar(
+        select(Challenge).join(Demand, Challenge.demand_id == Demand.id).where(Demand.status == "published")
+    )
+    add("challenges.show_challenge", _path("challenges", call))
     kpi = first(Kpi)
     add("dashboard.edit_kpi", _path("dashboard/kpis", kpi, suffix="/edit"), {"admin"})
     add("dashboard.list_kpi_entries", _path("dashboard/kpis", kpi, suffix="/entries"), {"admin", "viewer"})

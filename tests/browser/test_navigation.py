@@ -46,6 +46,7 @@ def test_the_work_menu_lists_what_the_role_may_open_and_marks_the_current_page(n
         "匹配工作台",
         "我的对接",
         "仪器预约",
+        "我的揭榜",
         "技术合同",
         "交易额看板",
         "管理后台",

@@ -74,4 +74,7 @@ CHALLENGE_AUDIT_ACTIONS = {
     "challenge.report": "提交进展报告",
     "challenge.decide_milestone": "里程碑验收决定",
     "challenge.pay": "登记拨付",
+    # 评榜 (review): drafts and an admin reopening a reviewer's conflict declaration
+    "challenge.save_review": "保存评分草稿",
+    "challenge.reopen_conflicts": "重新开放利益冲突声明",
 }

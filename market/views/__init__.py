@@ -19,6 +19,7 @@ def register(app: Flask) -> None:
         booking_decisions,
         bookings,
         broker_performance,
+        challenge_reviews,
         contracts,
         dashboard,
         deals,
@@ -45,6 +46,7 @@ def register(app: Flask) -> None:
         dashboard.bp,
         deals.bp,
         bookings.bp,
+        challenge_reviews.bp,
         health.bp,
     ):
         app.register_blueprint(blueprint)

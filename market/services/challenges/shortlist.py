@@ -77,13 +77,10 @@ def shortlist_application(actor, application_id, data: dict) -> ChallengeApplica
     place = values["defense_place"]
     changes = audit.diff(application, {"status": "shortlisted", "defense_at": moment, "defense_place": place})
     application.status, application.defense_at, application.defense_place = "shortlisted", moment, place
-    audit.record(
-        actor,
-        "challenge.shortlist" if first else "challenge.schedule_defense",
-        "challenge_application",
-        application.id,
-        changes,
-    )
+    if first:
+        audit.record(actor, "challenge.shortlist", "challenge_application", application.id, changes)
+    else:
+        audit.record(actor, "challenge.schedule_defense", "challenge_application", application.id, changes)
     if first:
         db.session.flush()
         count = db.session.scalar(

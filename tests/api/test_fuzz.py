@@ -66,6 +66,10 @@ TABLE_BEFORE = {
     "demand": "demands",
     "organisation": "organisations",
     "field": "fields",
+    # 揭榜挂帅 (评榜): calls, applications and panel seats
+    "challenges": "challenges",
+    "challenge-applications": "challenge_applications",
+    "reviewers": "challenge_reviewers",
 }
 CHECKS = [
     not_a_server_error,

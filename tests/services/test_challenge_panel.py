@@ -269,3 +269,23 @@ def test_the_workspace_lists_the_calls_a_reviewer_still_owes(review_world):
     challenges.declare_conflicts(reviewer, w.challenge.id, declaration(w, {w.applications[0]: "同事"}))
     assert challenges.review_todo(reviewer)[0]["left"] == 2
     assert challenges.review_todo(w.broker) == [] and challenges.review_todo(w.anonymous) == []
+
+
+def test_removing_the_last_reviewer_who_owed_reviews_tells_the_owner_all_are_in(declared_world, make_user):
+    w = declared_world
+    late = make_user("broker")
+    seat = challenges.add_reviewer(w.owner, w.challenge.id, {"user_id": late.id})
+    for reviewer in w.reviewers:
+        for application in w.applications:
+            challenges.submit_review(reviewer, application.id, scores_of(w.challenge, 70, 70, 70))
+
+    def told():
+        return db.session.scalar(
+            select(func.count())
+            .select_from(Notification)
+            .where(Notification.user_id == w.owner.id, Notification.link.like("%/ranking"))
+        )
+
+    assert told() == 0 and not challenges.ranking(w.owner, w.challenge.id).complete
+    challenges.remove_reviewer(w.owner, w.challenge.id, seat.id)
+    assert told() == 1 and challenges.ranking(w.owner, w.challenge.id).complete

@@ -42,6 +42,7 @@ from market.services.challenges.panel_state import (
     require_reviewing,
     reviewable_applications,
 )
+from market.services.challenges.scoring import tell_owner_when_complete
 from market.services.notifications import add_notifications
 from market.services.permissions import require_admin
 
@@ -163,6 +164,7 @@ def remove_reviewer(actor, challenge_id, reviewer_id) -> None:
     )
     db.session.execute(delete(ChallengeReview).where(ChallengeReview.reviewer_id == seat.id))
     db.session.delete(seat)
+    tell_owner_when_complete(challenge)  # the reviews still owed may have been this reviewer's
     events.record(
         "challenge.reviewer_told",
         user_id=user_id,
@@ -233,6 +235,7 @@ def declare_conflicts(actor, challenge_id, data: dict) -> ChallengeReviewer:
                 ChallengeReview.submitted_at.is_(None),
             )
         )
+    tell_owner_when_complete(challenge)  # a conflict may leave nothing owed
     audit.record(
         actor,
         "challenge.declare_conflicts",

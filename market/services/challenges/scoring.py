@@ -18,7 +18,7 @@ from market.errors import InvalidTransition, NotFound, PermissionDenied, Validat
 from market.extensions import db
 from market.inputs.challenge_reviews import ChallengeReviewIn, ChallengeScoreIn
 from market.models.base import utcnow
-from market.models.challenge import Challenge
+from market.models.challenge import Challenge, ChallengeEvent
 from market.models.challenge_application import ChallengeApplication
 from market.models.challenge_review import ChallengeReview, ChallengeScore
 from market.services import audit
@@ -232,18 +232,27 @@ def submit_review(actor, application_id, data: dict | None = None) -> ChallengeR
             "weighted": str(weighted_score(weights, scores)),
         },
     )
-    _tell_owner_when_complete(challenge)
+    tell_owner_when_complete(challenge)
     return review
 
 
-def _tell_owner_when_complete(challenge: Challenge) -> None:
-    # One submit at a time per call, so that the last two reviewers cannot both miss being the last.
+def tell_owner_when_complete(challenge: Challenge) -> None:
+    """Within a submit (or a removal or declaration that leaves nothing owed): when every expected review of
+    the call is in, tell the owner and say so in the public history (once)."""
+    # One at a time per call, so that the last two reviewers cannot both miss being the last.
     db.session.execute(select(Challenge.id).where(Challenge.id == challenge.id).with_for_update())
+    db.session.flush()
     state = load_panel(challenge)
     if not state.complete():
         return
     reviews = sum(len(state.submitted(application)) for application in state.applications)
-    record_event(challenge, "reviews_complete", "评审专家已完成全部评分")
+    said = db.session.scalars(
+        select(ChallengeEvent.id).where(
+            ChallengeEvent.challenge_id == challenge.id, ChallengeEvent.kind == "reviews_complete"
+        )
+    ).first()
+    if said is None:
+        record_event(challenge, "reviews_complete", "评审专家已完成全部评分")
     events.record(
         "challenge.reviews_complete",
         challenge_id=challenge.id,

@@ -299,3 +299,65 @@ def test_names_are_escaped_on_the_review_pages(
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;" in page
     page = signed_in(w.owner).get(f"/challenges/{w.challenge.id}/ranking").get_data(as_text=True)
     assert "<script>alert(1)</script>" not in page
+
+
+@pytest.mark.parametrize("write", ("add", "remove", "reopen", "declare", "save", "submit", "shortlist"))
+def test_who_may_write_through_the_pages_and_nothing_is_written_when_refused(grid_world, signed_in, write):
+    w = grid_world
+    a = w.applications[0]  # the applicant's; the conflicted reviewer's conflict
+    day = (today_in_beijing() + timedelta(days=5)).isoformat()
+    first = w.challenge.criteria[0]
+    path, data = {
+        "add": (f"/challenges/{w.challenge.id}/panel", {"user_id": str(w.broker.id)}),
+        "remove": (f"/challenges/{w.challenge.id}/panel/{w.seats[1].id}/delete", {}),
+        "reopen": (f"/challenges/{w.challenge.id}/panel/{w.seats[0].id}/reopen", {"reason": "更正"}),
+        "declare": (
+            f"/challenges/{w.challenge.id}/conflicts",
+            {
+                "application_id": [str(x.id) for x in w.applications],
+                **{f"conflict_{x.id}": "no" for x in w.applications},
+            },
+        ),
+        "save": (
+            f"/challenges/applications/{a.id}/review",
+            {"criterion_id": str(first.id), f"score_{first.id}": "9"},
+        ),
+        "submit": (f"/challenges/applications/{a.id}/review/submit", {}),
+        "shortlist": (
+            f"/challenges/applications/{a.id}/shortlist",
+            {"defense_at": f"{day}T10:00", "defense_place": "路演厅"},
+        ),
+    }[write]
+    allowed = {
+        "add": {"owner", "colleague", "admin"},
+        "remove": {"owner", "colleague", "admin"},
+        "reopen": {"admin"},
+        "declare": {"undeclared"},
+        "save": {"declared"},
+        "submit": {"declared"},
+        "shortlist": {"owner", "colleague", "admin"},
+    }[write]
+    strangers = {"other_org", "broker", "other_reviewer", "viewer"}
+    special = {
+        "declare": {"declared": 409, "conflicted": 409},
+        "save": {role: 404 for role in strangers | {"conflicted"}},
+        "submit": {role: 404 for role in strangers | {"conflicted"}},
+        "shortlist": {role: 404 for role in strangers | {"undeclared", "conflicted"}},
+    }.get(write, {})
+    tables = (ChallengeReview, ChallengeScore)
+    before = [len(db.session.scalars(select(model)).all()) for model in tables]
+    seats_before = len(challenges.panel_members(w.owner, w.challenge.id)[1])
+    refused = [role for role in ROLES if role not in allowed]
+    found = {role: signed_in(_user(w, role)).post(path, data=data).status_code for role in refused}
+    expected = {role: special.get(role, 403) for role in refused}
+    expected["anonymous"] = 302  # to the sign-in page
+    assert found == expected
+    assert [len(db.session.scalars(select(model)).all()) for model in tables] == before
+    db.session.expire_all()
+    members = challenges.panel_members(w.owner, w.challenge.id)[1]
+    assert len(members) == seats_before and members[0].declared and not members[1].declared
+    assert w.applications[0].status == "submitted"
+    if write == "submit":
+        challenges.save_review(w.reviewers[0], a.id, scores_of(w.challenge, 9, 9, 9))
+    role = sorted(allowed)[0]  # and an allowed one gets through
+    assert signed_in(_user(w, role)).post(path, data=data).status_code == 302

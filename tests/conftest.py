@@ -16,6 +16,7 @@ from market.security import limiter
 from market.services.codes import credit_code_with_check
 from market.services.taxonomy import ensure_default_fields
 from tests.challenge_fixtures import make_application, make_challenge  # noqa: F401 (fixtures)
+from tests.challenge_review_fixtures import declared_world, review_world  # noqa: F401 (fixtures)
 from tests.challenge_support import publish_call  # noqa: F401 (fixture)
 from tests.pg_server import PostgresServer
 

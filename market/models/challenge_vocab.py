@@ -78,4 +78,7 @@ CHALLENGE_AUDIT_ACTIONS = {
     "challenge.clarify": "发布榜单补充说明",
     "challenge.draft_application": "保存揭榜方案草稿",
     "challenge.upload_plan": "上传揭榜方案文件",
+    # 评榜 (review): drafts and an admin reopening a reviewer's conflict declaration
+    "challenge.save_review": "保存评分草稿",
+    "challenge.reopen_conflicts": "重新开放利益冲突声明",
 }

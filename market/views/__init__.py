@@ -20,6 +20,7 @@ def register(app: Flask) -> None:
         bookings,
         broker_performance,
         challenge_applications,
+        challenge_reviews,
         challenges,
         contracts,
         dashboard,
@@ -48,6 +49,7 @@ def register(app: Flask) -> None:
         deals.bp,
         bookings.bp,
         challenges.bp,
+        challenge_reviews.bp,
         health.bp,
     ):
         app.register_blueprint(blueprint)

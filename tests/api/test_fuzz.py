@@ -68,6 +68,8 @@ TABLE_BEFORE = {
     "demand": "demands",
     "organisation": "organisations",
     "field": "fields",
+    # 揭榜挂帅 (评榜): panel seats
+    "reviewers": "challenge_reviewers",
 }
 CHECKS = [
     not_a_server_error,

@@ -64,6 +64,19 @@ from market.services.challenges.invitations import (  # noqa: F401, E402
     received_invitations,
     suggested_applicants,
 )
+
+# 评榜 (review): the panel, conflict declarations, scoring, the ranking and the 路演答辩 shortlist.
+from market.services.challenges.panel import (  # noqa: F401
+    add_reviewer,
+    declare_conflicts,
+    panel_members,
+    remove_reviewer,
+    reopen_conflicts,
+)
+from market.services.challenges.ranking import application_scores, ranking, two_places  # noqa: F401
+from market.services.challenges.review_queue import review_queue, review_todo  # noqa: F401
+from market.services.challenges.scoring import get_my_review, save_review, submit_review  # noqa: F401
+from market.services.challenges.shortlist import shortlist_application  # noqa: F401
 from market.services.challenges.status import (  # noqa: F401
     accepting_applications,
     days_left,

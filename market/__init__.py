@@ -14,6 +14,7 @@ from market.config import PROJECT_ROOT, DefaultConfig
 # web, the worker and the commands all queue the same handlers for an event.
 SUBSCRIBERS = (
     "market.services.bookings",
+    "market.services.challenges",
     "market.services.contracts",
     "market.services.deals",
     "market.services.follows",

@@ -74,4 +74,6 @@ CHALLENGE_AUDIT_ACTIONS = {
     "challenge.report": "提交进展报告",
     "challenge.decide_milestone": "里程碑验收决定",
     "challenge.pay": "登记拨付",
+    # 定榜, 攻关与验收 (deliver)
+    "challenge.race": "赛马制入围攻关",
 }

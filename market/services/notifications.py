@@ -19,6 +19,7 @@ CATEGORIES = {
     "deal": "对接",
     "booking": "仪器预约",
     "follow": "关注动态",
+    "challenge": "揭榜挂帅",
 }
 # The categories a user may switch off (通知设置); the others concern the user's own deals, contracts and
 # bookings and are always sent. No setting stored means on.

@@ -62,6 +62,14 @@ OUTPUT_SCHEMAS = (
     "PasswordResetRequestedOut",
     "KeptMailOut",
     "ListingFileOut",
+    # 揭榜挂帅 定榜, 攻关与验收, dashboard
+    "SelectionApplicationOut",
+    "ChallengeSelectionOut",
+    "ProjectReportOut",
+    "TranchePaymentOut",
+    "ProjectMilestoneOut",
+    "ProjectOut",
+    "ChallengeStatsOut",
 )
 INPUT_SCHEMAS = (
     "AchievementIn",
@@ -106,6 +114,12 @@ INPUT_SCHEMAS = (
     "PasswordResetIn",
     "ListingFileIn",
     "ListingFileOrderIn",
+    # 揭榜挂帅 定榜, 攻关与验收
+    "SelectionIn",
+    "EliminationIn",
+    "ProgressReportIn",
+    "MilestoneDecisionIn",
+    "TranchePaymentIn",
 )
 
 

@@ -19,6 +19,7 @@ def register(app: Flask) -> None:
         booking_decisions,
         bookings,
         broker_performance,
+        challenge_projects,
         contracts,
         dashboard,
         deals,
@@ -46,6 +47,7 @@ def register(app: Flask) -> None:
         deals.bp,
         bookings.bp,
         health.bp,
+        challenge_projects.bp,
     ):
         app.register_blueprint(blueprint)
     errors.register(app)

@@ -38,8 +38,12 @@ from market.services.challenges.projects import (  # noqa: F401
     split_tranches,
 )
 from market.services.challenges.selection import (  # noqa: F401
+    SelectionPlan,
+    call_title,
     decide_selection,
     eliminate,
+    preview_elimination,
+    preview_selection,
     selection_state,
 )
 from market.services.challenges.stats import (  # noqa: F401

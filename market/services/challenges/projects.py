@@ -17,7 +17,7 @@ from market.extensions import db
 from market.models import User
 from market.models.challenge import Challenge
 from market.models.challenge_application import ChallengeApplication, ChallengeDocument
-from market.models.challenge_project import ProjectMilestone
+from market.models.challenge_project import ProgressReport, ProjectMilestone
 from market.services import uploads
 from market.services.base import parse_row_id, unit_of_work
 from market.services.challenges.access import (
@@ -127,12 +127,28 @@ def is_overdue(milestone: ProjectMilestone, today: date | None = None) -> bool:
 
 
 @dataclass
+class ReportView:
+    report: ProgressReport
+    documents: list
+
+    def __getattr__(self, name):  # the report's own fields, for pages and schemas
+        if name.startswith("_") or name == "report":
+            raise AttributeError(name)
+        return getattr(self.report, name)
+
+
+@dataclass
 class MilestoneView:
     milestone: ProjectMilestone
     overdue: bool
     paid_fen: int
-    reports: list = field(default_factory=list)  # [(ProgressReport, [ChallengeDocument])], oldest first
+    reports: list = field(default_factory=list)  # [ReportView], oldest first
     decision_documents: list = field(default_factory=list)
+
+    def __getattr__(self, name):  # the milestone's own fields, for pages and schemas
+        if name.startswith("_") or name == "milestone":
+            raise AttributeError(name)
+        return getattr(self.milestone, name)
 
     @property
     def remaining_fen(self) -> int:
@@ -196,7 +212,7 @@ def project(actor, application_id) -> ProjectView:
             milestone=m,
             overdue=is_overdue(m, today),
             paid_fen=m.paid_fen,
-            reports=[(r, documents.get((m.id, r.id), [])) for r in m.reports],
+            reports=[ReportView(r, documents.get((m.id, r.id), [])) for r in m.reports],
             decision_documents=documents.get((m.id, None), []),
         )
         for m in application.milestones

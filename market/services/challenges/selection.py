@@ -76,6 +76,7 @@ class SelectionState:
     candidates: list  # submitted or shortlisted
     racing: list
     selected: list
+    others: list  # not selected, eliminated
     window_closed: bool
 
     @property
@@ -113,6 +114,7 @@ def selection_state(actor, challenge_id) -> SelectionState:
         _applications(challenge, *ELIGIBLE),
         _applications(challenge, "racing"),
         _applications(challenge, "selected"),
+        _applications(challenge, "eliminated", "not_selected"),
         today_in_beijing() > challenge.applications_close_on,
     )
 
@@ -154,12 +156,29 @@ def _decide(application: ChallengeApplication, status: str, actor, reason: str |
         application.decision_reason = reason
 
 
-@unit_of_work
-def decide_selection(actor, challenge_id, data: dict) -> list[ChallengeApplication]:
-    """select (the single winner, or the race's final winners) or race (keep the racing teams); returns the
-    applications chosen."""
+@dataclass
+class SelectionPlan:
+    """A checked selection, before anything is written: what happens to whom, and why."""
+
+    challenge: Challenge
+    action: str  # race | select
+    chosen: list
+    others: list  # told politely: not selected (or, at a race's end, eliminated)
+    reason: str
+
+    @property
+    def outcome(self) -> str:
+        return "racing" if self.action == "race" else "selected"
+
+    @property
+    def others_outcome(self) -> str:
+        return "eliminated" if self.challenge.phase == "racing" else "not_selected"
+
+
+def _plan(actor, challenge_id, data: dict, lock: bool) -> SelectionPlan:
     challenge = get_managed_challenge(actor, challenge_id)
-    db.session.refresh(challenge, with_for_update=True)  # two decisions at once are taken in turn
+    if lock:
+        db.session.refresh(challenge, with_for_update=True)  # two decisions at once are taken in turn
     _require_decidable(challenge)
     errors: dict = {}
     values = SelectionIn.clean(data, errors=errors)
@@ -185,15 +204,26 @@ def decide_selection(actor, challenge_id, data: dict) -> list[ChallengeApplicati
         )
     if errors:
         raise ValidationFailed(errors)
-    reason = values["reason"]
-    if action == "race":
-        others = [a for a in _applications(challenge, *ELIGIBLE) if a not in chosen]
+    others = [a for a in _applications(challenge, *allowed) if a not in chosen]
+    return SelectionPlan(challenge, action, chosen, others, values["reason"])
+
+
+def preview_selection(actor, challenge_id, data: dict) -> SelectionPlan:
+    """What decide_selection would do, checked the same way, for the page's confirmation step."""
+    return _plan(actor, challenge_id, data, lock=False)
+
+
+@unit_of_work
+def decide_selection(actor, challenge_id, data: dict) -> list[ChallengeApplication]:
+    """select (the single winner, or the race's final winners) or race (keep the racing teams); returns the
+    applications chosen."""
+    plan = _plan(actor, challenge_id, data, lock=True)
+    challenge, chosen, others, reason = plan.challenge, plan.chosen, plan.others, plan.reason
+    if plan.action == "race":
         outcomes = _race(actor, challenge, chosen, others, reason)
-    elif race:
-        others = [a for a in _applications(challenge, "racing") if a not in chosen]
+    elif challenge.selection_mode == "race":
         outcomes = _final(actor, challenge, chosen, others, reason)
     else:
-        others = [a for a in _applications(challenge, *ELIGIBLE) if a not in chosen]
         outcomes = _single(actor, challenge, chosen[0], others, reason)
     events.record("challenge.decided", challenge_id=challenge.id, outcomes=outcomes)
     return chosen
@@ -295,26 +325,35 @@ def _open_project(actor, challenge: Challenge, application: ChallengeApplication
     create_milestones(application, amount_fen)
 
 
-@unit_of_work
-def eliminate(actor, application_id, data: dict) -> ChallengeApplication:
-    """赛马制: a racing team leaves the race at a stage, with a reason kept by the owner and admins; at least
-    one team keeps racing."""
+def _elimination(actor, application_id, data: dict, lock: bool) -> tuple[ChallengeApplication, dict, int]:
     application = get_application(actor, application_id)
     challenge = application.challenge
     if not can_manage_challenge(actor, challenge):
         raise PermissionDenied("只有发榜单位和管理员可以淘汰赛马团队")
-    db.session.refresh(challenge, with_for_update=True)
+    if lock:
+        db.session.refresh(challenge, with_for_update=True)
     if challenge.phase != "racing" or application.status != "racing":
         raise InvalidTransition("只能淘汰赛马攻关中的团队")
-    racing = _applications(challenge, "racing")
-    if len(racing) <= 1:
+    racing = len(_applications(challenge, "racing"))
+    if racing <= 1:
         raise InvalidTransition("至少保留一支赛马团队；请从中定榜")
-    values = EliminationIn.clean(data)
+    return application, EliminationIn.clean(data), racing
+
+
+def preview_elimination(actor, application_id, data: dict) -> ChallengeApplication:
+    """The team eliminate would remove, checked the same way, for the page's confirmation step."""
+    return _elimination(actor, application_id, data, lock=False)[0]
+
+
+@unit_of_work
+def eliminate(actor, application_id, data: dict) -> ChallengeApplication:
+    """赛马制: a racing team leaves the race at a stage, with a reason kept by the owner and admins; at least
+    one team keeps racing."""
+    application, values, racing = _elimination(actor, application_id, data, lock=True)
+    challenge = application.challenge
     _decide(application, "eliminated", actor, values["reason"])
     stage = f"（{values['stage']}）" if values.get("stage") else ""
-    record_event(
-        challenge, "eliminated", f"赛马制{stage}：1 支团队结束攻关，{len(racing) - 1} 支团队继续攻关"
-    )
+    record_event(challenge, "eliminated", f"赛马制{stage}：1 支团队结束攻关，{racing - 1} 支团队继续攻关")
     audit.record(
         actor,
         "challenge.eliminate",

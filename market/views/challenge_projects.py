@@ -43,19 +43,31 @@ def _uploads(field) -> list[tuple[str, bytes]]:
     ]
 
 
+def _own_ids(form, prefix: str) -> None:
+    """Each milestone has its own forms on the page: their fields keep their names but get ids of their own,
+    so every label points at its own input."""
+    for field in form:
+        field.id = f"{prefix}-{field.name}"
+        field.label.field_id = field.id
+
+
 # ---- 定榜 ------------------------------------------------------------------------------------------------
 
 
-def _render_selection(challenge_id, status=200, form=None, eliminations=None):
+def _render_selection(challenge_id, status=200, form=None, failed=None):
+    """The selection page; `failed`: {application id: the elimination form sent, with its errors}."""
     state = challenges.selection_state(current_user, challenge_id)
+    eliminations = {a.id: (failed or {}).get(a.id) or EliminationForm(formdata=None) for a in state.racing}
+    for application_id, elimination in eliminations.items():
+        _own_ids(elimination, f"e{application_id}")
     return render_template(
         "challenges/project_selection.html",
         state=state,
         challenge=state.challenge,
         title=challenges.call_title(state.challenge),
         form=form or SelectionForm(formdata=None),
-        eliminations=eliminations or {},
-        blank_elimination=EliminationForm(formdata=None),
+        eliminations=eliminations,
+        failed=failed or {},
     ), status
 
 
@@ -115,7 +127,7 @@ def eliminate_team(application_id):
     except ValidationFailed as exc:
         form.apply_errors(exc.fields)
         application = challenges.get_application(current_user, application_id)
-        return _render_selection(application.challenge_id, 422, eliminations={application.id: form})
+        return _render_selection(application.challenge_id, 422, failed={application.id: form})
     flash(f"已淘汰{application.organisation.name}；该团队已收到致谢通知", "success")
     return _back_to_selection(application.challenge_id)
 
@@ -136,6 +148,9 @@ def _render_project(application_id, status=200, failed=None):
         }
         for m in view.milestones
     }
+    for milestone_id, named in forms.items():
+        for form in named.values():
+            _own_ids(form, f"m{milestone_id}")
     return render_template(
         "challenges/project_show.html",
         view=view,

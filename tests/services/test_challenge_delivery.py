@@ -381,3 +381,16 @@ def test_an_overdue_milestone_is_flagged_once_to_the_owner_and_the_deals_broker(
     assert overdue_notes(team) == []
     assert challenges.notify_overdue_milestones() == 0  # once
     assert len(overdue_notes(owner)) == 1 and len(overdue_notes(broker)) == 1
+
+
+def test_the_worker_and_a_command_flag_overdue_milestones(app, running_project):
+    from market.worker import default_tasks
+
+    assert "challenge_overdue" in [task.name for task in default_tasks()]
+    application, _team = running_project
+    application.milestones[0].due_on = today_in_beijing() - timedelta(days=1)
+    db.session.commit()
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["market", "challenge-overdue"])
+    assert first.exit_code == 0 and "新发现逾期里程碑 1 个" in first.output
+    assert "没有新的逾期里程碑" in runner.invoke(args=["market", "challenge-overdue"]).output

@@ -119,6 +119,13 @@ def selection_state(actor, challenge_id) -> SelectionState:
     )
 
 
+def _lock(challenge: Challenge) -> None:
+    """Take the call's row lock and read it again, so two decisions at once are taken in turn (PostgreSQL;
+    SQLite runs one writer at a time). The call's demand is joined when it loads: lock the row alone."""
+    db.session.execute(select(Challenge.id).where(Challenge.id == challenge.id).with_for_update())
+    db.session.refresh(challenge)
+
+
 def _require_decidable(challenge: Challenge) -> None:
     if challenge.demand.status != "published" or challenge.phase == "cancelled":
         raise InvalidTransition("该榜单未发布或已终止，不能定榜")
@@ -178,7 +185,7 @@ class SelectionPlan:
 def _plan(actor, challenge_id, data: dict, lock: bool) -> SelectionPlan:
     challenge = get_managed_challenge(actor, challenge_id)
     if lock:
-        db.session.refresh(challenge, with_for_update=True)  # two decisions at once are taken in turn
+        _lock(challenge)
     _require_decidable(challenge)
     errors: dict = {}
     values = SelectionIn.clean(data, errors=errors)
@@ -331,7 +338,7 @@ def _elimination(actor, application_id, data: dict, lock: bool) -> tuple[Challen
     if not can_manage_challenge(actor, challenge):
         raise PermissionDenied("只有发榜单位和管理员可以淘汰赛马团队")
     if lock:
-        db.session.refresh(challenge, with_for_update=True)
+        _lock(challenge)
     if challenge.phase != "racing" or application.status != "racing":
         raise InvalidTransition("只能淘汰赛马攻关中的团队")
     racing = len(_applications(challenge, "racing"))

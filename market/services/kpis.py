@@ -188,8 +188,11 @@ def metric_value(metric: str, start: date, end: date) -> Decimal:
         if metric == "contract_amount":
             return Decimal(registered.amount_fen) / YI_FEN
         return Decimal(registered.count)
-    if metric == "open_calls":  # the very count of the 揭榜挂帅 dashboard (services/challenges/stats.py)
+    # the very counts of the 揭榜挂帅 dashboard (services/challenges/stats.py)
+    if metric == "open_calls":
         return Decimal(challenge_stats.calls_published(start, end))
+    if metric == "challenge_projects":
+        return Decimal(challenge_stats.projects_started(start, end))
     since, until = _moment(start), _moment(end, end=True)
     if metric == "brokers":
         query = (

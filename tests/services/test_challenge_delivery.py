@@ -181,7 +181,11 @@ def test_milestone_report_acceptance_and_payment_reach_the_dashboard(
     assert (figures.projects_running, figures.projects_accepted) == (1, 0)
     assert (figures.committed_fen, figures.paid_fen) == (300_000_000, 120_000_000)
     assert (figures.committed_text, figures.paid_text) == ("300.00万元", "120.00万元")
-    assert kpis.metric_value("open_calls", today_in_beijing(), today_in_beijing()) == figures.calls_published
+    today = today_in_beijing()
+    assert kpis.metric_value("open_calls", today, today) == figures.calls_published == 1
+    assert (
+        kpis.metric_value("challenge_projects", today.replace(month=1, day=1), today) == figures.projects == 1
+    )
 
     for milestone in rest:
         challenges.submit_report(team, milestone.id, {"text": "完成"})

@@ -1,8 +1,8 @@
 """The 揭榜挂帅 dashboard: for a Beijing calendar year, against the plan's yearly targets
 (CHALLENGE_YEARLY_TARGETS: ≥10 calls, ≥30 projects), in three aggregate queries.
 
-- calls published: open-call demands (揭榜挂帅) published in the year; the KPI metric "open_calls"
-  (services/kpis.py) counts them with this same function.
+- calls published: open-call demands (揭榜挂帅) published in the year; the KPI metrics "open_calls" and
+  "challenge_projects" (services/kpis.py) count calls and projects with these same functions.
 - projects: teams selected or racing whose project started in the year (its milestones were copied on
   selection); a call is taken up in the year when one of its projects started then. A project is accepted
   when every one of its milestones is, under way otherwise. Eliminated and not selected teams are no
@@ -107,6 +107,12 @@ def _projects_of(start: date, end: date):
         )
         .subquery()
     )
+
+
+def projects_started(start: date, end: date) -> int:
+    """Projects (selected or racing teams) started from start to end: the dashboard's 启动的项目."""
+    projects = _projects_of(start, end)
+    return int(db.session.scalar(select(func.count()).select_from(projects)) or 0)
 
 
 def challenge_figures(actor, year: int | None = None) -> ChallengeFigures:

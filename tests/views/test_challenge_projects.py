@@ -279,3 +279,49 @@ def test_the_dashboard_counts_calls_projects_and_money(client, world, login):
     assert "揭榜挂帅 · 赛马制" in page
     assert "300.00万元" in page and "100.000001万元" in page
     assert 'data-testid="projects">1 <span' in page and 'data-testid="calls-published">1 <span' in page
+
+
+STEP_ALLOWED = {
+    "report": ("team",),
+    "decision": ("owner", "colleague", "admin"),
+    "payment": ("owner", "colleague", "admin"),
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_milestone_forms_follow_the_roles(client, world, login, role):
+    winner = select_winner(world)
+    pending, reported, accepted = winner.milestones
+    challenges.submit_report(world["team"], reported.id, {"text": "完成"})
+    challenges.submit_report(world["team"], accepted.id, {"text": "完成"})
+    challenges.decide_milestone(world["owner"], accepted.id, {"decision": "accepted", "note": "好"})
+    as_role(world, login, role)
+    today = today_in_beijing().isoformat()
+    steps = {
+        "report": (pending, "reports", {"text": "样机完成"}),
+        "decision": (reported, "decision", {"decision": "accepted", "note": "通过"}),
+        "payment": (
+            accepted,
+            "payments",
+            {"amount": "1", "amount_unit": "元", "paid_on": today, "reference": "A"},
+        ),
+    }
+    for step, (milestone, path, data) in steps.items():
+        response = client.post(f"/challenges/project-milestones/{milestone.id}/{path}", data=data)
+        if role == "anonymous":
+            assert response.status_code == 302 and "/login" in response.headers["Location"], step
+        elif role in STEP_ALLOWED[step]:
+            assert (
+                response.status_code == 302
+                and f"/challenges/applications/{winner.id}/project" in response.headers["Location"]
+            )
+        elif role in PROJECT_VISIBLE:
+            assert response.status_code == 403, step
+        else:
+            assert response.status_code == 404, step
+    done = role in ("owner", "colleague", "admin")
+    assert (pending.status, reported.status) == (
+        "submitted" if role == "team" else "pending",
+        "accepted" if done else "submitted",
+    )
+    assert accepted.paid_fen == (100 if done else 0)

@@ -3,7 +3,8 @@
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
+from sqlalchemy.engine import Engine
 
 from market.clock import today_in_beijing
 from market.errors import InvalidTransition, PermissionDenied, ValidationFailed
@@ -194,6 +195,15 @@ def test_milestone_report_acceptance_and_payment_reach_the_dashboard(
     assert "揭榜项目全部通过验收" in history_text(challenge)
     figures = challenges.challenge_figures(make_user("viewer"))
     assert (figures.projects_running, figures.projects_accepted) == (0, 1)
+    assert admin.role == "admin"  # loaded: only the figures' own queries are counted
+    sent = []
+    record = lambda _conn, _cursor, statement, *_args: sent.append(statement)  # noqa: E731
+    event.listen(Engine, "before_cursor_execute", record)
+    try:
+        challenges.challenge_figures(admin)
+    finally:
+        event.remove(Engine, "before_cursor_execute", record)
+    assert len(sent) == 3, sent  # projects, payments, calls: three aggregate queries, whatever the numbers
     last_year = challenges.challenge_figures(admin, today_in_beijing().year - 1)
     assert (last_year.calls_published, last_year.projects, last_year.committed_fen) == (0, 0, 0)
     with pytest.raises(PermissionDenied):

@@ -384,7 +384,9 @@ def format_calibration(tables: dict, label: str = "本系统排序的前 10 个�
 
 def register(app: Flask) -> None:
     market_cli.add_command(rebuild_contract_rollup_command)
+    from market.cli_challenges import challenge_overdue_command
     from market.cli_setup import setup_command
 
+    market_cli.add_command(challenge_overdue_command)
     market_cli.add_command(setup_command)
     app.cli.add_command(market_cli)

@@ -22,7 +22,7 @@ from flask import current_app
 
 from market.extensions import db
 from market.search import IndexBusy
-from market.services import base, event_jobs, indexing, matching
+from market.services import base, challenges, event_jobs, indexing, matching
 from market.services.deals import notify_stale_deals
 from market.services.idempotency import prune_idempotency_keys
 from market.services.listings import expire_overdue_listings
@@ -101,6 +101,7 @@ def lanes() -> list[Lane]:
                 Task("events", event_jobs.run_due_jobs),
                 Task("saved_searches", check_saved_searches, every=60),
                 Task("stale_deals", notify_stale_deals, every=3600),
+                Task("challenge_overdue", challenges.notify_overdue_milestones, every=3600),
                 Task("sweep", _sweep, every=600),
             ],
             nice=5,

@@ -7,6 +7,7 @@ from market.api import (
     auth,
     bookings,
     brokers,
+    challenge_projects,
     challenge_reviews,
     challenges,
     conformance,

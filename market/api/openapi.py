@@ -69,6 +69,14 @@ OUTPUT_SCHEMAS = (
     "ChallengeOut",
     "ChallengeDetailOut",
     "ChallengeApplicationOut",
+    # 揭榜挂帅 定榜, 攻关与验收, dashboard
+    "SelectionApplicationOut",
+    "ChallengeSelectionOut",
+    "ProjectReportOut",
+    "TranchePaymentOut",
+    "ProjectMilestoneOut",
+    "ProjectOut",
+    "ChallengeStatsOut",
 )
 INPUT_SCHEMAS = (
     "AchievementIn",
@@ -121,6 +129,12 @@ INPUT_SCHEMAS = (
     "ChallengeApplicationIn",
     "ChallengeApplicationUpdateIn",
     "ChallengeInvitationIn",
+    # 揭榜挂帅 定榜, 攻关与验收
+    "SelectionIn",
+    "EliminationIn",
+    "ProgressReportIn",
+    "MilestoneDecisionIn",
+    "TranchePaymentIn",
 )
 
 

@@ -81,4 +81,6 @@ CHALLENGE_AUDIT_ACTIONS = {
     # 评榜 (review): drafts and an admin reopening a reviewer's conflict declaration
     "challenge.save_review": "保存评分草稿",
     "challenge.reopen_conflicts": "重新开放利益冲突声明",
+    # 定榜, 攻关与验收 (deliver)
+    "challenge.race": "赛马制入围攻关",
 }

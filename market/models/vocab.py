@@ -214,7 +214,8 @@ KPI_METRICS = {
     "brokers": ("新注册技术经纪人", "人"),
     "published_achievements": ("发布科技成果", "项"),
     "demands": ("征集企业技术需求", "项"),
-    "open_calls": ("揭榜挂帅项目", "项"),
+    "open_calls": ("发布揭榜挂帅榜单", "项"),
+    "challenge_projects": ("揭榜挂帅/赛马制启动项目", "项"),
     "accepted_matches": ("经纪人采纳的匹配", "对"),
 }
 

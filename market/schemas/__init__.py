@@ -33,6 +33,20 @@ from market.schemas.bookings import (  # noqa: F401
     UtilisationOut,
 )
 from market.schemas.brokers import BrokerOut, BrokerProfileIn  # noqa: F401
+from market.schemas.challenge_projects import (  # noqa: F401
+    ChallengeSelectionOut,
+    ChallengeStatsOut,
+    EliminationIn,
+    MilestoneDecisionIn,
+    ProgressReportIn,
+    ProjectMilestoneOut,
+    ProjectOut,
+    ProjectReportOut,
+    SelectionApplicationOut,
+    SelectionIn,
+    TranchePaymentIn,
+    TranchePaymentOut,
+)
 from market.schemas.challenges import (  # noqa: F401, E402 (揭榜挂帅: 发榜、揭榜、邀请)
     ChallengeApplicationIn,
     ChallengeApplicationOut,

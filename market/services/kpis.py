@@ -17,6 +17,7 @@ from market.models.kpi import Kpi, KpiEntry
 from market.models.vocab import KPI_METRICS
 from market.services import audit, contract_stats
 from market.services.base import parse_row_id, unit_of_work
+from market.services.challenges import stats as challenge_stats
 from market.services.permissions import require_admin
 
 YI_FEN = 100_000_000 * 100  # fen in 1亿元
@@ -187,6 +188,11 @@ def metric_value(metric: str, start: date, end: date) -> Decimal:
         if metric == "contract_amount":
             return Decimal(registered.amount_fen) / YI_FEN
         return Decimal(registered.count)
+    # the very counts of the 揭榜挂帅 dashboard (services/challenges/stats.py)
+    if metric == "open_calls":
+        return Decimal(challenge_stats.calls_published(start, end))
+    if metric == "challenge_projects":
+        return Decimal(challenge_stats.projects_started(start, end))
     since, until = _moment(start), _moment(end, end=True)
     if metric == "brokers":
         query = (
@@ -200,14 +206,12 @@ def metric_value(metric: str, start: date, end: date) -> Decimal:
             .select_from(Achievement)
             .where(Achievement.published_at >= since, Achievement.published_at <= until)
         )
-    elif metric in ("demands", "open_calls"):
+    elif metric == "demands":
         query = (
             select(func.count())
             .select_from(Demand)
             .where(Demand.published_at >= since, Demand.published_at <= until)
         )
-        if metric == "open_calls":
-            query = query.where(Demand.open_call.is_(True))
     elif metric == "accepted_matches":
         query = (
             select(func.count())

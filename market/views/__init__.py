@@ -20,6 +20,7 @@ def register(app: Flask) -> None:
         bookings,
         broker_performance,
         challenge_applications,
+        challenge_projects,
         challenge_reviews,
         challenges,
         contracts,
@@ -51,6 +52,7 @@ def register(app: Flask) -> None:
         challenges.bp,
         challenge_reviews.bp,
         health.bp,
+        challenge_projects.bp,
     ):
         app.register_blueprint(blueprint)
     errors.register(app)

@@ -27,7 +27,7 @@ from market.forms import ConfirmForm
 from market.forms.kpis import KpiEntryForm, KpiForm, metric_choices
 from market.models.vocab import KPI_PERIOD_KINDS
 from market.money import format_fen
-from market.services import bookings, contract_stats, contracts, kpis
+from market.services import bookings, challenges, contract_stats, contracts, kpis
 from market.services.permissions import is_admin
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
@@ -128,6 +128,7 @@ def show_dashboard():
         [(label, count, f"{count}") for label, count in funnel.steps], "转化漏斗", empty_text="暂无数据"
     )
     sharing = bookings.sharing_totals(period.start, period.end)
+    calls = challenges.challenge_figures(current_user, period.start.year)  # 揭榜挂帅, the period's year
     return render_template(
         "dashboard/show.html",
         overview=overview,
@@ -139,6 +140,7 @@ def show_dashboard():
         funnel=funnel,
         funnel_chart=funnel_chart,
         sharing=sharing,
+        calls=calls,
         share=exports.share,
         years=_year_choices(period),
         group_labels=contract_stats.GROUPS,

@@ -11,13 +11,16 @@ projects, payments, stats (定榜, 攻关与验收, dashboard). Callers import f
 # notifications to their events.
 from market.services.challenges import notices  # noqa: F401, E402 (event handlers)
 from market.services.challenges.access import (  # noqa: F401
+    PROJECT_STATUSES,
     can_manage_challenge,
     can_view_all_scores,
     can_view_application,
     can_view_challenge,
+    can_view_project,
     get_application,
     get_challenge,
     get_managed_challenge,
+    get_project,
     is_applicant,
     is_call_owner,
     reviewer_for,
@@ -65,6 +68,9 @@ from market.services.challenges.invitations import (  # noqa: F401, E402
     suggested_applicants,
 )
 
+# 定榜, 攻关与验收, dashboard (deliver): selection, projects, milestones (reports, decisions), payments, stats
+from market.services.challenges.milestones import decide_milestone, submit_report  # noqa: F401
+
 # 评榜 (review): the panel, conflict declarations, scoring, the ranking and the 路演答辩 shortlist.
 from market.services.challenges.panel import (  # noqa: F401
     add_reviewer,
@@ -73,10 +79,36 @@ from market.services.challenges.panel import (  # noqa: F401
     remove_reviewer,
     reopen_conflicts,
 )
+from market.services.challenges.payments import record_payment  # noqa: F401
+from market.services.challenges.projects import (  # noqa: F401
+    MAX_FILES,
+    create_milestones,
+    get_milestone,
+    get_project_document,
+    is_overdue,
+    notify_overdue_milestones,
+    project,
+    split_tranches,
+)
 from market.services.challenges.ranking import application_scores, ranking, two_places  # noqa: F401
 from market.services.challenges.review_queue import review_queue, review_todo  # noqa: F401
 from market.services.challenges.scoring import get_my_review, save_review, submit_review  # noqa: F401
+from market.services.challenges.selection import (  # noqa: F401
+    SelectionPlan,
+    call_title,
+    decide_selection,
+    eliminate,
+    preview_elimination,
+    preview_selection,
+    selection_state,
+)
 from market.services.challenges.shortlist import shortlist_application  # noqa: F401
+from market.services.challenges.stats import (  # noqa: F401
+    ChallengeFigures,
+    calls_published,
+    challenge_figures,
+    wan_text,
+)
 from market.services.challenges.status import (  # noqa: F401
     accepting_applications,
     days_left,

@@ -132,3 +132,28 @@ def can_view_all_scores(actor, application: ChallengeApplication) -> bool:
         return False
     reviewer = reviewer_for(actor, challenge)
     return reviewer_may_see(reviewer, application) and submitted_review(reviewer, application) is not None
+
+
+# ---- 攻关与验收 (deliver): a selected team's project -------------------------------------------------
+
+# The applications that are (or were) projects: selected, racing, or eliminated from a race.
+PROJECT_STATUSES = ("racing", "selected", "eliminated")
+
+
+def can_view_project(actor, application: ChallengeApplication) -> bool:
+    """A team's project (milestones, reports, decisions, payments and their documents): the team, the call's
+    owner and admins, each of whom may also see the application. The panel judged the plans; the delivery is
+    not theirs to see."""
+    return application.status in PROJECT_STATUSES and (
+        is_admin(actor) or is_applicant(actor, application) or is_call_owner(actor, application.challenge)
+    )
+
+
+def get_project(actor, application_id) -> ChallengeApplication:
+    """The application of a project the actor may see; 404 for anyone else and for an application that is
+    not a project."""
+    row_id = parse_row_id(application_id)
+    application = db.session.get(ChallengeApplication, row_id) if row_id else None
+    if application is None or not can_view_project(actor, application):
+        raise NotFound("该揭榜项目不存在")
+    return application

@@ -53,6 +53,7 @@ from market.services.deals.nda import (  # noqa: F401
     nda_accepted,
 )
 from market.services.deals.opening import (  # noqa: F401
+    open_agreed_deal,
     open_deal,
     start_deal,
 )

@@ -75,10 +75,6 @@ def start_deal(actor, data: dict) -> tuple[Deal, bool]:
             raise ValidationFailed({"demand_id": "只能用本单位的需求或成果发起对接"})
     if seller_id == buyer_id:
         raise ValidationFailed({"achievement_id": "不能与本单位对接"})
-    existing = _open_deal(seller_id, buyer_id, achievement, demand)
-    if existing is not None:
-        _ask_again(existing, actor, given.get("message"))
-        return existing, False
     subject = achievement or demand
     title = f"{achievement.title} × {demand.title}" if achievement and demand else f"对接：{subject.title}"
     values = dict(
@@ -94,6 +90,51 @@ def start_deal(actor, data: dict) -> tuple[Deal, bool]:
     )
     if actor.role == "broker":
         values.update(broker_id=actor.id, broker_assigned_at=utcnow())
+    deal, is_new = _insert(actor, values, achievement, demand, given.get("message"))
+    if is_new and requested is not None and requested.id != actor.id:
+        events.record(
+            "deal.broker_requested",
+            deal_id=deal.id,
+            broker_id=requested.id,
+            title=f"有机构请您担任对接经纪人：{deal.title[:50]}",
+        )
+    return deal, is_new
+
+
+def open_agreed_deal(
+    actor, *, seller_org_id: int, buyer_org_id: int, demand: Demand, title: str, message: str, contract
+) -> tuple[Deal, bool]:
+    """A deal on an agreement already made elsewhere (揭榜挂帅 定榜), inside the caller's unit of work: the
+    caller checked who may do it. It opens at 签约 with its contract draft, so that registering the contract
+    brings it to 登记; an open deal of the same pair and demand is moved to 签约 with that contract instead
+    (or, if it already has a contract, only told where it came from)."""
+    values = dict(
+        title=title[:200],
+        demand_id=demand.id,
+        seller_org_id=seller_org_id,
+        buyer_org_id=buyer_org_id,
+        field_id=demand.field_id,
+        opened_by_id=actor.id,
+        stage="signing",
+        contract_id=contract.id,
+    )
+    deal, is_new = _insert(actor, values, None, demand, message)
+    if not is_new and deal.contract_id is None:
+        before = deal.stage
+        deal.contract_id, deal.stage, deal.stage_changed_at = contract.id, "signing", utcnow()
+        _record(deal, "stage", actor, before, "signing")
+        audit.record(actor, "deal.stage", "deal", deal.id, {"stage": [before, "signing"]})
+        _announce("deal.stage_changed", deal, actor, f"对接“{deal.title[:50]}”进入{deal.stage_label}阶段")
+    return deal, is_new
+
+
+def _insert(actor, values: dict, achievement, demand, message: str | None) -> tuple[Deal, bool]:
+    """Insert the deal of `values`, or lead to the open deal of the same pair and listing(s)."""
+    seller_id, buyer_id = values["seller_org_id"], values["buyer_org_id"]
+    existing = _open_deal(seller_id, buyer_id, achievement, demand)
+    if existing is not None:
+        _ask_again(existing, actor, message)
+        return existing, False
     # The partial unique indexes keep one open deal per pair: of concurrent opens, one inserts, the others
     # find its deal (the insert waits for the first to commit on both databases).
     deal_id = db.session.execute(
@@ -103,13 +144,12 @@ def start_deal(actor, data: dict) -> tuple[Deal, bool]:
         existing = _open_deal(seller_id, buyer_id, achievement, demand)
         if existing is None:  # the other deal closed in the same instant
             raise Conflict("同一对接正在被同时发起或关闭，请稍后重试")
-        _ask_again(existing, actor, given.get("message"))
+        _ask_again(existing, actor, message)
         return existing, False
     deal = db.session.get(Deal, deal_id)
-    _record(deal, "opened", actor, to_stage="intent")
-    if given.get("message"):
-        message = DealMessage(deal_id=deal.id, author_id=actor.id, kind="message", body=given["message"])
-        db.session.add(message)
+    _record(deal, "opened", actor, to_stage=values["stage"])
+    if message:
+        db.session.add(DealMessage(deal_id=deal.id, author_id=actor.id, kind="message", body=message))
     audit.record(
         actor,
         "deal.open",
@@ -123,13 +163,6 @@ def start_deal(actor, data: dict) -> tuple[Deal, bool]:
         },
     )
     _announce("deal.opened", deal, actor, f"新的对接：{deal.title[:60]}")
-    if requested is not None and requested.id != actor.id:
-        events.record(
-            "deal.broker_requested",
-            deal_id=deal.id,
-            broker_id=requested.id,
-            title=f"有机构请您担任对接经纪人：{deal.title[:50]}",
-        )
     return deal, True
 
 

@@ -67,6 +67,7 @@ def make_challenge(app, make_user, make_listing):
             )
             for i, (kind, title, percent) in enumerate(MILESTONES)
         ]
+        listing.deadline = challenge.applications_close_on  # as services/challenges/calls.py does
         _db.session.add(challenge)
         _db.session.commit()
         return challenge

@@ -408,3 +408,29 @@ def test_the_worker_and_a_command_flag_overdue_milestones(app, running_project):
     first = runner.invoke(args=["market", "challenge-overdue"])
     assert first.exit_code == 0 and "新发现逾期里程碑 1 个" in first.output
     assert "没有新的逾期里程碑" in runner.invoke(args=["market", "challenge-overdue"]).output
+
+
+def test_a_call_whose_demand_expired_when_the_window_closed_is_still_reviewed_and_decided(
+    closed_call, make_application, make_user
+):
+    """The call's demand has the close date as its deadline, so the daily sweep expires it: the panel, the
+    review queue and the selection go on, and the call stays on the public list."""
+    from market.services.listings import expire_overdue_listings
+
+    challenge = closed_call()
+    winner = make_application(challenge)
+    assert expire_overdue_listings() >= 1
+    db.session.commit()
+    assert challenge.demand.status == "expired"
+
+    broker = make_user("broker")
+    challenges.add_reviewer(challenge.created_by, challenge.id, {"user_id": broker.id})
+    assert [item["challenge"] for item in challenges.review_todo(broker)] == [challenge]
+    challenges.decide_selection(
+        challenge.created_by,
+        challenge.id,
+        {"action": "select", "application_ids": [winner.id], "reason": REASON},
+    )
+    assert winner.status == "selected" and challenge.phase == "selected"
+    listed = challenges.list_public_calls({"status": "selected"})
+    assert challenge in listed.items

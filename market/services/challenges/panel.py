@@ -53,7 +53,7 @@ NOT_ELIGIBLE = "未找到可担任评审专家的已认证用户，请核对"
 
 
 def _require_panel_open(challenge: Challenge) -> None:
-    if challenge.demand.status != "published":
+    if not challenge.demand.is_public:  # published, or expired when its window closed
         raise InvalidTransition("榜单通过审核发布后才能组建评审专家组")
     if challenge.phase != "open":
         raise InvalidTransition("榜单已定榜或已终止，评审专家组不能再调整")

@@ -76,7 +76,7 @@ def review_todo(actor) -> list[dict]:
     todo = []
     for seat in seats:
         challenge = db.session.get(Challenge, seat.challenge_id)
-        if challenge.demand.status != "published":
+        if not challenge.demand.is_public:  # published, or expired when its window closed
             continue
         queue = review_queue(actor, challenge.id)
         left = sum(1 for item in queue.items if item.review_state in ("todo", "draft"))

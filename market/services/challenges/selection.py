@@ -103,7 +103,7 @@ class SelectionState:
 
     @property
     def _decidable(self) -> bool:
-        return self.window_closed and self.challenge.demand.status == "published"
+        return self.window_closed and self.challenge.demand.is_public
 
 
 def selection_state(actor, challenge_id) -> SelectionState:
@@ -127,7 +127,8 @@ def _lock(challenge: Challenge) -> None:
 
 
 def _require_decidable(challenge: Challenge) -> None:
-    if challenge.demand.status != "published" or challenge.phase == "cancelled":
+    # The demand expires when the window closes (calls.py sets its deadline to the close date): still the call
+    if not challenge.demand.is_public or challenge.phase == "cancelled":
         raise InvalidTransition("该榜单未发布或已终止，不能定榜")
     if today_in_beijing() <= challenge.applications_close_on:
         raise InvalidTransition(

@@ -51,7 +51,7 @@ def _render_panel(challenge_id, errors=None, values=None, status=200):
         offered=offered,
         errors=errors or {},
         values=values or {},
-        can_change=challenge.phase == "open" and challenge.demand.status == "published",
+        can_change=challenge.phase == "open" and challenge.demand.is_public,
         reviewing=challenges.public_status(challenge) == "reviewing",
     ), status
 

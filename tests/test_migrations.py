@@ -133,3 +133,36 @@ def test_the_rollup_migration_fills_the_monthly_totals_from_the_contracts_alread
     db.session.rollback()  # the tables are dropped next: no read of them may stay open
     downgrade(revision="3c9d2e7f1a60")
     assert "contract_monthly_totals" not in inspect(db.engine).get_table_names()
+
+
+def test_the_challenge_projects_target_is_measured_by_projects_after_the_upgrade_and_only_the_seeded_row(
+    empty_app,
+):
+    """A database seeded before the fix measured ≥30 projects a year by the calls published; the upgrade
+    moves that row alone to the projects started, and the downgrade moves it back."""
+    name = "揭榜挂帅/赛马制项目（每年）"
+
+    def metrics() -> dict:
+        rows = db.session.execute(
+            text("SELECT target_value, metric FROM kpis WHERE name = :name ORDER BY target_value"),
+            {"name": name},
+        )
+        return dict(rows.all())
+
+    upgrade(revision="5b7d3e9c1f20")
+    db.session.execute(  # as the contracts migration seeded it then
+        text("UPDATE kpis SET metric = 'open_calls' WHERE name = :name"), {"name": name}
+    )
+    db.session.execute(  # an admin's own row of the same name, with a target of its own: not the seeded one
+        text(
+            "INSERT INTO kpis (name, unit, target_value, target_year, start_year, period_kind, source,"
+            " metric, sort_order, created_at, updated_at) VALUES (:name, '项', '40', 2026, 2024, 'annual',"
+            " '管理员', 'open_calls', 999, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+        ),
+        {"name": name},
+    )
+    db.session.commit()
+    upgrade()
+    assert metrics() == {"30": "challenge_projects", "40": "open_calls"}
+    downgrade(revision="5b7d3e9c1f20")
+    assert metrics() == {"30": "open_calls", "40": "open_calls"}

@@ -234,7 +234,20 @@ TARGETS = [
     ("科技中介服务机构", "家", None, None, "30", 2026, 2024, "cumulative", PLAN_2426, None),
     ("高价值专利入池（每年）", "件", None, None, "200", 2026, 2024, "annual", PLAN_2426, None),
     ("征集企业技术需求（每年）", "项", None, None, "100", 2026, 2024, "annual", PLAN_2426, "demands"),
-    ("揭榜挂帅/赛马制项目（每年）", "项", None, None, "30", 2026, 2024, "annual", PLAN_2426, "open_calls"),
+    # measured by the projects started (20261210_kpi_challenge_projects_8d2f6a4c3b71 fixes databases that
+    # were seeded with "open_calls", the calls published)
+    (
+        "揭榜挂帅/赛马制项目（每年）",
+        "项",
+        None,
+        None,
+        "30",
+        2026,
+        2024,
+        "annual",
+        PLAN_2426,
+        "challenge_projects",
+    ),
     ("路演活动（每年）", "场", None, None, "30", 2026, 2024, "annual", PLAN_2426, None),
     (
         "发布科技成果（每年）",

@@ -148,7 +148,7 @@ def test_a_race_keeps_teams_on_their_capped_budgets_then_eliminates_one_then_sel
 
 
 def test_milestone_report_acceptance_and_payment_reach_the_dashboard(
-    closed_call, make_application, make_user
+    closed_call, make_application, make_user, default_kpis
 ):
     challenge = closed_call()
     owner, admin = challenge.created_by, make_user("admin")
@@ -187,6 +187,9 @@ def test_milestone_report_acceptance_and_payment_reach_the_dashboard(
     assert (
         kpis.metric_value("challenge_projects", today.replace(month=1, day=1), today) == figures.projects == 1
     )
+    # the plan's ≥30 揭榜挂帅/赛马制 projects a year: the KPI table counts this project
+    target = next(p for p in kpis.kpi_progress(today) if p.kpi.name == "揭榜挂帅/赛马制项目（每年）")
+    assert (target.kpi.metric, target.actual, target.target) == ("challenge_projects", 1, 30)
 
     for milestone in rest:
         challenges.submit_report(team, milestone.id, {"text": "完成"})

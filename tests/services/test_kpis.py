@@ -174,12 +174,15 @@ def test_brokers_demands_open_calls_and_achievements_count_within_the_period(
 
     assert progress_of(today, "新增科技经纪人").actual == 2
     assert progress_of(today, "征集企业技术需求（每年）").actual == 2
-    assert progress_of(today, "揭榜挂帅/赛马制项目（每年）").actual == 1
+    # the plan's ≥30 projects a year counts projects started: a call published is none yet
+    assert progress_of(today, "揭榜挂帅/赛马制项目（每年）").actual == 0
+    assert kpis.metric_value("open_calls", date(today.year, 1, 1), today) == 1
     assert progress_of(today, "发布科技成果（每年）").actual == 1
     assert db.session.scalar(select(func.count()).select_from(Achievement)) == 3
     # the year before, the demand published then counts in that year's period
-    previous = progress_of(date(today.year - 1, 12, 31), "揭榜挂帅/赛马制项目（每年）")
+    previous = progress_of(date(today.year - 1, 12, 31), "征集企业技术需求（每年）")
     assert previous.actual == 1 and previous.start == date(today.year - 1, 1, 1)
+    assert kpis.metric_value("open_calls", previous.start, previous.end) == 1
 
 
 def test_the_funnel_follows_the_deals_opened_in_the_period_each_step_part_of_the_one_before(

@@ -6,6 +6,8 @@ offset.
 
 from datetime import date, datetime, time, timedelta, timezone
 
+from market.models.base import utcnow
+
 BEIJING = timezone(timedelta(hours=8), "北京时间")
 
 
@@ -35,7 +37,9 @@ def beijing_iso(moment: datetime | None) -> str | None:
 
 
 def today_in_beijing() -> date:
-    return datetime.now(BEIJING).date()
+    """The Beijing date now; inside models.base.as_of (the demo seed replaying its history), the day replayed,
+    so the rules that count days (a call's application window, "not later than today") see that day."""
+    return utcnow().astimezone(BEIJING).date()
 
 
 def beijing_day_start(day: date) -> datetime:

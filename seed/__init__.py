@@ -25,6 +25,7 @@ from market.services.policies import create_policy
 from market.services.taxonomy import ensure_default_fields
 from seed.achievements import ACHIEVEMENTS
 from seed.bookings import load_demo_bookings
+from seed.challenges import CALLED, load_demo_challenges
 from seed.contracts import demo_timeline, load_demo_contracts
 from seed.deals import load_demo_deals
 from seed.demands import DEMANDS
@@ -105,18 +106,20 @@ def load_demo_data(progress=print) -> int:
     loader.brokers()
     follow_count = load_demo_follows(progress, timeline, loader.users)
     loader.listings("achievement", ACHIEVEMENTS, "成果")
-    loader.listings("demand", DEMANDS, "需求")
+    loader.listings("demand", [d for d in DEMANDS if d["title"] not in CALLED], "需求")  # calls: below
     loader.listings("equipment", EQUIPMENT, "仪器")
-    file_count = load_demo_gallery(progress, timeline, loader.users, loader.created)
-    follow_count += load_demo_saved(progress, timeline, loader.users, loader.created)
     loader.policies()
     contract_count = load_demo_contracts(progress, timeline)
     deal_count = load_demo_deals(progress, timeline)
     load_demo_bookings(progress, timeline)
+    # after the demo deals and contracts (each loads into an empty table only): a selection opens a deal
+    call_count, file_count = load_demo_challenges(progress, timeline, loader.users, loader.created)
+    file_count += load_demo_gallery(progress, timeline, loader.users, loader.created, skip=CALLED)
+    follow_count += load_demo_saved(progress, timeline, loader.users, loader.created)
     settle_notifications(timeline.now)
     progress(
         f"完成：机构 {loader.organisations}、账号 {len(loader.users)}、"
-        f"成果/需求/仪器 {loader.listing_count}、"
+        f"成果/需求/仪器 {loader.listing_count}、揭榜挂帅榜单 {call_count}、"
         f"图片与资料 {file_count}、关注与收藏 {follow_count}、"
         f"政策 {loader.policy_count}、技术合同 {contract_count}、对接 {deal_count}；"
         f"演示账号密码均为 {DEMO_PASSWORD}"
@@ -125,6 +128,7 @@ def load_demo_data(progress=print) -> int:
         loader.organisations
         + len(loader.users)
         + loader.listing_count
+        + call_count
         + loader.policy_count
         + contract_count
         + deal_count

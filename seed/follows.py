@@ -51,11 +51,12 @@ FOLLOWS = {
             ("demand", "【揭榜挂帅】mRNA疫苗递送用可电离脂质国产化"),
         ],
     },
-    # the government observer follows a university and a field it reports on
+    # the government observer follows a university and a field it reports on, and an open call (the VOCs call
+    # it once saved has been accepted since: seed/challenges.py)
     "viewer@demo.qcy": {
         "organisations": ["西北工业大学"],
         "fields": ["航空航天"],
-        "saved": [("demand", "【揭榜挂帅】工业园区VOCs走航监测溯源技术")],
+        "saved": [("demand", "【揭榜挂帅】低功耗广域物联网通信SoC芯片设计")],
     },
     "ai@demo.qcy": {
         "organisations": ["西安电子科技大学"],

@@ -35,8 +35,13 @@ FIELD_COLOURS = {
     "航空航天": (40, 70, 130),
     "其他": (108, 117, 125),
 }
-KIND_LABELS = {"achievement": "科技成果", "demand": "技术需求", "equipment": "科研仪器"}
-KIND_LATIN = {"achievement": "RESEARCH RESULT", "demand": "TECHNOLOGY DEMAND", "equipment": "INSTRUMENT"}
+KIND_LABELS = {"achievement": "科技成果", "demand": "技术需求", "equipment": "科研仪器", "plan": "揭榜方案"}
+KIND_LATIN = {
+    "achievement": "RESEARCH RESULT",
+    "demand": "TECHNOLOGY DEMAND",
+    "equipment": "INSTRUMENT",
+    "plan": "CHALLENGE PLAN",
+}
 WHITE = (255, 255, 255)
 INK = (33, 37, 41)
 MUTED = (108, 117, 125)
@@ -254,7 +259,7 @@ def brochure_page(
     draw.rectangle((0, 0, width, 230), fill=colour)
     draw.text(
         (margin, 40),
-        writer.text(KIND_LABELS[kind] + "推介资料", KIND_LATIN[kind]),
+        writer.text(KIND_LABELS[kind] + ("（演示）" if kind == "plan" else "推介资料"), KIND_LATIN[kind]),
         font=writer.font(24, True),
         fill=_lighter(colour, 0.8),
     )

@@ -28,8 +28,19 @@ from market.models import (
     User,
 )
 from market.models.base import utcnow
+from market.models.challenge_application import ChallengeApplication
+from market.models.challenge_project import ProjectMilestone
 from market.models.vocab import DEFAULT_FIELDS, REGIONS
-from market.services import accounts, follows, listings, notifications, organisations, policies, uploads
+from market.services import (
+    accounts,
+    challenges,
+    follows,
+    listings,
+    notifications,
+    organisations,
+    policies,
+    uploads,
+)
 from market.services.codes import credit_code_error, patent_number_error
 from seed import ADMIN_EMAIL, DEMO_PASSWORD, load_demo_data, pictures
 from seed.achievements import ACHIEVEMENTS
@@ -184,7 +195,9 @@ def test_demo_listings_contracts_and_deals_carry_the_days_they_happened(db, seed
             )
     assert len(_beijing_days(c.registered_at for c in contracts if c.registered_at)) >= 40
 
-    deals = list(db.session.scalars(select(Deal)))
+    # the deals people opened, each on its day (a 揭榜挂帅 race opens its teams' deals in one decision)
+    by_selection = select(ChallengeApplication.deal_id).where(ChallengeApplication.deal_id.is_not(None))
+    deals = list(db.session.scalars(select(Deal).where(Deal.id.not_in(by_selection))))
     assert len(_beijing_days(d.created_at for d in deals)) == len(deals) >= 4
     assert all(d.created_at <= d.last_activity_at <= now for d in deals)
     assert any(now - d.last_activity_at > timedelta(days=14) for d in deals)  # one went quiet
@@ -266,3 +279,26 @@ def test_demo_pictures_and_brochures_are_drawn_with_or_without_a_chinese_font(ch
         "demand", title, "某公司", "新材料", [("预算", "200万元")], "说明", chinese
     )
     assert uploads.is_pdf(brochure) and len(brochure) < 500_000
+
+
+def test_the_challenge_list_shows_demo_calls_in_every_stage_of_their_lifecycle(db, seeded, client):
+    """/challenges: a call taking applications, one under review, a 赛马制 race under way and an accepted one,
+    each replayed through the services (applications, panel, scores, selection, milestones, payments)."""
+    html = client.get("/challenges").get_data(as_text=True)
+    statuses = re.findall(r'data-testid="call-status">([^<]+)<', html)
+    assert sorted(statuses) == sorted(["征集中", "评审中", "攻关中", "已验收"])
+    assert "赛马制（2 队）" in html
+    racing = client.get("/challenges?status=running").get_data(as_text=True)
+    assert "mRNA疫苗递送用可电离脂质国产化" in racing and "VOCs" not in racing
+
+    teams = db.session.scalars(
+        select(ChallengeApplication).where(ChallengeApplication.status.in_(("racing", "selected")))
+    ).all()
+    assert sorted(team.challenge.phase for team in teams) == ["accepted", "racing", "racing"]
+    assert all(team.deal_id and team.contract_id for team in teams)  # each with its deal and contract draft
+    paid = db.session.scalars(select(ProjectMilestone).where(ProjectMilestone.payments.any())).all()
+    assert sorted(m.application.challenge.phase for m in paid) == ["accepted", "accepted", "racing"]
+    # the demo broker sits on the panel of the call under review, still to declare conflicts and score
+    (todo,) = challenges.review_todo(seeded["broker@demo.qcy"])
+    assert (todo["stage"], todo["left"]) == ("declare", 3)
+    assert challenges.public_status(todo["challenge"]) == "reviewing"

@@ -172,3 +172,8 @@ def paginate(query, page, per_page) -> Page:
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     items = list(db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).unique())
     return Page(items=items, page=page, per_page=per_page, total=total)
+
+
+def empty_page(per_page) -> Page:
+    """No rows for this actor: the first page, its size read as paginate reads it (the API says integers)."""
+    return Page(items=[], page=1, per_page=clamp_paging(1, per_page)[1], total=0)

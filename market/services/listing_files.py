@@ -10,12 +10,15 @@ without metadata), a PDF must start with %PDF-; names and the browser's content 
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy import select
+
 from market import images
-from market.errors import NotFound, ValidationFailed
+from market.errors import InvalidTransition, NotFound, ValidationFailed
 from market.extensions import db
 from market.inputs.listing_files import MAX_FILES, ListingFileIn, ListingFileOrderIn
 from market.models import ListingFile
-from market.services import audit, listings, uploads
+from market.models.challenge import Challenge
+from market.services import audit, challenges, listings, uploads
 from market.services.base import parse_row_id, unit_of_work
 from market.services.listing_gallery import AREA, files_of, stored_names
 
@@ -96,6 +99,8 @@ def _check(upload: Upload) -> _Checked:
 def add_files(actor, kind: str, listing_id, files: list[Upload]) -> list[ListingFile]:
     """Store pictures and PDFs on a listing; one wrong file refuses them all, each named with its reason."""
     listing = _editable(actor, kind, listing_id)
+    if reason := _call_block(listing):
+        raise InvalidTransition(reason)
     files = [f for f in files if f.filename or f.content]
     if not files:
         raise ValidationFailed({"files": "请选择要上传的图片或 PDF 文件"})
@@ -122,6 +127,16 @@ def add_files(actor, kind: str, listing_id, files: list[Upload]) -> list[Listing
         added.append(_store(actor, listing, item, position + offset))
     listings.back_to_review(actor, listing)
     return added
+
+
+def _call_block(listing) -> str | None:
+    """A 揭榜挂帅 call's demand takes new files only while the call itself may change: new files send it back
+    to the admin's review, which would hide a call that applicants have answered or teams are working on."""
+    if not listings.is_call(listing):
+        return None
+    return challenges.edit_block(
+        db.session.scalar(select(Challenge).where(Challenge.demand_id == listing.id))
+    )
 
 
 def _store(actor, listing, item: _Checked, position: int) -> ListingFile:

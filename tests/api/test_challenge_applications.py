@@ -178,3 +178,20 @@ def test_the_invited_organisation_sees_its_invitation(client, cast, api_token):
     assert body["items"][0]["organisation"]["id"] == invitee.organisation_id
     mine = client.get("/api/v1/my/challenge-applications", headers=api_token(cast["applicant"])).get_json()
     assert [item["id"] for item in mine["items"]] == [cast["application"].id]
+
+
+@pytest.mark.parametrize(
+    "role, path",
+    [
+        ("admin", "/api/v1/my/challenge-applications"),  # admins apply for no organisation
+        ("broker", "/api/v1/challenges?mine=1"),  # brokers publish no calls
+        ("viewer", "/api/v1/my/challenge-invitations"),  # observers are invited nowhere
+    ],
+)
+def test_a_list_with_nothing_for_the_user_still_pages_in_integers(client, make_user, api_token, role, path):
+    """Found by the API fuzzer: the empty page echoed per_page as the query string had it ("446")."""
+    response = client.get(
+        f"{path}{'&' if '?' in path else '?'}per_page=446&page=127", headers=api_token(make_user(role))
+    )
+    assert response.status_code == 200
+    assert response.get_json() == {"items": [], "meta": {"page": 1, "per_page": 100, "total": 0}}

@@ -292,3 +292,25 @@ def test_an_expired_listing_takes_no_files_until_reopened(app, make_user, make_l
     demand.status = "expired"
     with pytest.raises(InvalidTransition):
         _add(owner, demand, ("b.png", picture()))
+
+
+def test_a_call_takes_new_files_until_an_application_is_in_then_it_stays_as_applicants_read_it(
+    app, publish_call, make_user
+):
+    """New files send a 揭榜挂帅 call back to the admin's review: fine before anyone has answered it, refused
+    after (it would disappear from the list while teams work on it), as the call's own edit page refuses."""
+    from market.services import challenges
+    from tests.challenge_support import PLAN_FILE, application_payload
+
+    call = publish_call()
+    owner, demand = call.created_by, call.demand
+    _add(owner, demand, ("封面.png", picture()))
+    assert demand.status == "pending"  # back to the admin's review, as any change of a call
+    listings.change_status(make_user("admin"), "demand", demand.id, "approve")
+    applicant = make_user("university")
+    challenges.create_application(
+        applicant, call.id, application_payload(call), submit=True, plan_file=PLAN_FILE
+    )
+    with pytest.raises(InvalidTransition, match="已有单位提交揭榜方案，榜单内容不能再修改"):
+        _add(owner, demand, ("说明.pdf", PDF))
+    assert demand.status == "published" and len(files_of("demand", demand.id)) == 1

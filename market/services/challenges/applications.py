@@ -16,7 +16,7 @@ from market.models.challenge import Challenge
 from market.models.challenge_application import ChallengeApplication
 from market.money import fen_to_yuan
 from market.services import audit
-from market.services.base import Page, paginate, unit_of_work
+from market.services.base import Page, empty_page, paginate, unit_of_work
 from market.services.challenges.access import (
     can_manage_challenge,
     get_application,
@@ -304,7 +304,7 @@ def list_applications(actor, challenge_id, page=1, per_page=20) -> Page:
 def list_own_applications(actor, page=1, per_page=20) -> Page:
     """The applications of the actor's organisation, newest first."""
     if not is_signed_in(actor) or actor.organisation_id is None or actor.role not in APPLICANT_ROLES:
-        return Page(items=[], page=1, per_page=per_page, total=0)
+        return empty_page(per_page)
     query = select(ChallengeApplication).where(ChallengeApplication.org_id == actor.organisation_id)
     return paginate(
         query.order_by(ChallengeApplication.updated_at.desc(), ChallengeApplication.id.desc()), page, per_page

@@ -19,7 +19,7 @@ from market.models.base import utcnow
 from market.models.challenge import Challenge, ChallengeCriterion, ChallengeMilestone
 from market.models.challenge_application import ChallengeApplication
 from market.services import audit
-from market.services.base import Page, paginate, parse_row_id, unit_of_work
+from market.services.base import Page, empty_page, paginate, parse_row_id, unit_of_work
 from market.services.challenges.access import get_managed_challenge
 from market.services.challenges.call_rules import DEMAND_FIELDS, call_data, clean_call
 from market.services.challenges.history import record_event
@@ -308,7 +308,7 @@ def list_public_calls(filters: dict, page=1, per_page=20, today: date | None = N
 def list_managed_calls(actor, page=1, per_page=20) -> Page:
     """The calls of the actor's organisation in every state (every call for admins), newest first."""
     if not is_signed_in(actor) or actor.role not in ("enterprise", "admin"):
-        return Page(items=[], page=1, per_page=per_page, total=0)
+        return empty_page(per_page)
     query = select(Challenge).join(Demand, Challenge.demand_id == Demand.id)
     if not is_admin(actor):
         query = query.where(Demand.org_id == actor.organisation_id)

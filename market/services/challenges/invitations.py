@@ -16,7 +16,7 @@ from market.models import Achievement, Demand, Organisation
 from market.models.challenge import Challenge, ChallengeInvitation
 from market.models.challenge_application import ChallengeApplication
 from market.services import audit, matching
-from market.services.base import Page, paginate, unit_of_work
+from market.services.base import Page, empty_page, paginate, unit_of_work
 from market.services.challenges.access import get_managed_challenge
 from market.services.challenges.status import public_status
 from market.services.permissions import is_signed_in
@@ -166,7 +166,7 @@ def invitation_for(actor, challenge: Challenge) -> ChallengeInvitation | None:
 def received_invitations(actor, page=1, per_page=20) -> Page:
     """Invitations to the actor's organisation for public calls, newest first, as (invitation, call)."""
     if not is_signed_in(actor) or actor.organisation_id is None or actor.role == "viewer":
-        return Page(items=[], page=1, per_page=per_page, total=0)
+        return empty_page(per_page)
     query = (
         select(ChallengeInvitation)
         .join(Challenge, ChallengeInvitation.challenge_id == Challenge.id)
